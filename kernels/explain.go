@@ -1,0 +1,113 @@
+package kernels
+
+import "fmt"
+
+// Step is one named stage of an element's arithmetic.
+type Step struct {
+	Name    string  // short identifier, e.g. "acc", "srdhm", "clamp"
+	Formula string  // the formula with the actual numbers substituted
+	Value   int64   // the integer value this step produced
+	Real    float64 // its real-number meaning, when HasReal
+	HasReal bool
+	Meaning string // one line saying what the number is
+	// Changed marks a step where rounding or clamping altered the value
+	// (the UI highlights it).
+	Changed bool
+}
+
+// Term is one product of a multiply-accumulate.
+type Term struct {
+	InputIndex  int   // flat index into the data input
+	WeightIndex int   // flat index into the weights (-1 if none)
+	Input       int32 // raw input value
+	Weight      int32 // raw weight value
+	Product     int64 // (input + input offset) · (weight + weight offset)
+}
+
+// Source names the input element a data-movement output element came from.
+type Source struct {
+	Input   int // input position in the node
+	Element int // flat index in that input
+}
+
+// Chain is the explanation of one output element.
+type Chain struct {
+	Steps []Step
+	// Terms holds every product of a multiply-accumulate element, in
+	// accumulation order (nil for other ops).
+	Terms []Term
+	// Sources lists the input elements the value was taken or reduced from.
+	Sources []Source
+	// Final is the stored output value.
+	Final int64
+}
+
+// Add appends a step. Callers guard it with `if c != nil` so that building
+// the formula costs nothing when explanation is off.
+func (c *Chain) Add(name string, value int64, meaning, format string, args ...any) *Step {
+	c.Steps = append(c.Steps, Step{Name: name, Value: value, Meaning: meaning, Formula: fmt.Sprintf(format, args...)})
+	return &c.Steps[len(c.Steps)-1]
+}
+
+// AddReal appends a step that has a real-number meaning.
+func (c *Chain) AddReal(name string, value int64, real float64, meaning, format string, args ...any) *Step {
+	s := c.Add(name, value, meaning, format, args...)
+	s.Real, s.HasReal = real, true
+	return s
+}
+
+// Requantize is the shared output stage of the multiply-accumulate kernels:
+// MultiplyByQuantizedMultiplier(acc, q) under rule r, + outputZP, clamped to
+// [lo, hi]. With c non-nil it records each stage.
+func Requantize(acc int32, q QuantizedMultiplier, r Rounding, outputZP, lo, hi int32, c *Chain) int32 {
+	var scaled int32
+	if c == nil {
+		scaled = MultiplyByQuantizedMultiplier(acc, q.Multiplier, q.Shift, r)
+	} else {
+		scaled = explainMultiply(acc, q, r, c)
+	}
+	v := scaled + outputZP
+	out := Clamp32(v, lo, hi)
+	if c != nil {
+		c.Add("zp", int64(v), "scaled value plus the output zero point", "%d + %d = %d", scaled, outputZP, v)
+		s := c.Add("clamp", int64(out), "clamped to the activation range", "clamp(%d, %d, %d) = %d", v, lo, hi, out)
+		s.Changed = out != v
+	}
+	return out
+}
+
+// explainMultiply records the stages of MultiplyByQuantizedMultiplier and
+// returns the same value it does.
+func explainMultiply(x int32, q QuantizedMultiplier, r Rounding, c *Chain) int32 {
+	c.AddReal("M", int64(q.Multiplier), q.Real(), "real multiplier M = Multiplier·2^(Shift−31)",
+		"M = %d·2^(%d−31) = %.10g", q.Multiplier, q.Shift, q.Real())
+	if r == RoundingSingle {
+		total := 31 - q.Shift
+		prod := int64(x) * int64(q.Multiplier)
+		c.Add("product", prod, "64-bit product x·Multiplier", "%d · %d = %d", x, q.Multiplier, prod)
+		res := MultiplyByQuantizedMultiplier(x, q.Multiplier, q.Shift, r)
+		s := c.Add("round_shift", int64(res), "single rounding: add 2^(total−1), shift right by total = 31−Shift",
+			"(%d + 2^%d) >> %d = %d", prod, total-1, total, res)
+		s.Changed = (prod>>uint(total))<<uint(total) != prod
+		return res
+	}
+	left, right := 0, 0
+	if q.Shift > 0 {
+		left = q.Shift
+	} else {
+		right = -q.Shift
+	}
+	shifted := x * (1 << uint(left))
+	if left > 0 {
+		c.Add("left_shift", int64(shifted), "left shift by max(Shift, 0)", "%d << %d = %d", x, left, shifted)
+	}
+	hi := SaturatingRoundingDoublingHighMul(shifted, q.Multiplier)
+	s := c.Add("srdhm", int64(hi), "SaturatingRoundingDoublingHighMul: round(x·Multiplier / 2^31)",
+		"SRDHM(%d, %d) = %d", shifted, q.Multiplier, hi)
+	s.Changed = (int64(shifted)*int64(q.Multiplier))%(1<<31) != 0
+	res := RoundingDivideByPOT(hi, right)
+	s = c.Add("rdbpot", int64(res), "RoundingDivideByPOT: divide by 2^max(−Shift, 0), round half away from zero",
+		"RDBPOT(%d, %d) = %d", hi, right, res)
+	s.Changed = right > 0 && hi&int32(uint32(1)<<uint(right)-1) != 0
+	return res
+}

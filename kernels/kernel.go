@@ -1,0 +1,242 @@
+// Package kernels holds tflq-trace's integer kernels: one file per TFLite
+// operator, each starting with a doc comment that gives its formula, plus the
+// fixed-point primitives they share (fixedpoint.go) and the fused-activation
+// clamp ranges (activation.go).
+//
+// Architecture. The trace package builds a Node for every operator of the
+// model, with its input and output Tensors already allocated, and calls the
+// operator's PrepareFunc (looked up in the op table, Registry, indexed by
+// tflite.BuiltinOperator). Prepare checks dtypes and shapes and derives the
+// operator's parameters once (real multiplier M, QuantizedMultiplier, Shift,
+// clamp range...), returning a Kernel. Eval then computes the outputs without
+// allocating.
+//
+// Explanations. Every Kernel can also Explain one output element: it
+// recomputes that element with the same per-element code Eval uses, passing a
+// non-nil *Chain that records each arithmetic step (offsets, accumulator,
+// bias, multiplier, shift, each rounding stage, zero point, clamp). Eval
+// passes a nil *Chain, and recording is guarded by `if c != nil`, so
+// instrumentation costs nothing when it is off and the run keeps only tensors.
+package kernels
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// Tensor is a tensor at run time: its description from the model plus its
+// data. Data is little-endian, row-major, 8-byte aligned, and exactly
+// NumElements()·Type.Size() bytes long.
+type Tensor struct {
+	Index              int
+	Name               string
+	Type               tflite.TensorType
+	Shape              []int
+	Data               []byte
+	Scale              []float32 // one per tensor or per channel; nil if not quantized
+	ZeroPoint          []int64
+	QuantizedDimension int
+	Const              bool // data comes from the model
+	Variable           bool // is_variable state tensor
+}
+
+// NewTensor allocates an 8-byte-aligned, zeroed tensor of the given type and shape.
+func NewTensor(typ tflite.TensorType, shape []int) *Tensor {
+	t := &Tensor{Type: typ, Shape: append([]int(nil), shape...)}
+	t.Data = AlignedBytes(t.NumElements() * typ.Size())
+	return t
+}
+
+// AlignedBytes returns n zeroed bytes whose start is 8-byte aligned.
+func AlignedBytes(n int) []byte {
+	if n == 0 {
+		return []byte{}
+	}
+	words := make([]uint64, (n+7)/8)
+	return unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), n)
+}
+
+// NumElements is the product of the shape (1 for a scalar).
+func (t *Tensor) NumElements() int { return NumElements(t.Shape) }
+
+// NumElements is the product of a shape's dimensions.
+func NumElements(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// Dim returns dimension i, counting from the end when i < 0.
+func (t *Tensor) Dim(i int) int {
+	if i < 0 {
+		i += len(t.Shape)
+	}
+	return t.Shape[i]
+}
+
+// Rank is the number of dimensions.
+func (t *Tensor) Rank() int { return len(t.Shape) }
+
+// Quantized reports whether the tensor has quantization parameters.
+func (t *Tensor) Quantized() bool { return len(t.Scale) > 0 }
+
+// ScaleAt returns the scale of channel c (the only scale when per-tensor).
+func (t *Tensor) ScaleAt(c int) float32 {
+	if len(t.Scale) == 1 {
+		return t.Scale[0]
+	}
+	return t.Scale[c]
+}
+
+// ZeroPointAt returns the zero point of channel c (the only one when per-tensor).
+func (t *Tensor) ZeroPointAt(c int) int32 {
+	if len(t.ZeroPoint) == 0 {
+		return 0
+	}
+	if len(t.ZeroPoint) == 1 {
+		return int32(t.ZeroPoint[0])
+	}
+	return int32(t.ZeroPoint[c])
+}
+
+// Scale0 and ZP0 are the per-tensor scale and zero point (0 when absent).
+func (t *Tensor) Scale0() float32 {
+	if len(t.Scale) == 0 {
+		return 0
+	}
+	return t.Scale[0]
+}
+
+// ZP0 is the first (per-tensor) zero point.
+func (t *Tensor) ZP0() int32 { return t.ZeroPointAt(0) }
+
+func view[T any](b []byte) []T {
+	var zero T
+	n := len(b) / int(unsafe.Sizeof(zero))
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), n)
+}
+
+// Typed views of Data. They alias Data; no copy is made.
+func (t *Tensor) Int8() []int8       { return view[int8](t.Data) }
+func (t *Tensor) Uint8() []uint8     { return t.Data }
+func (t *Tensor) Int16() []int16     { return view[int16](t.Data) }
+func (t *Tensor) Int32() []int32     { return view[int32](t.Data) }
+func (t *Tensor) Int64() []int64     { return view[int64](t.Data) }
+func (t *Tensor) Float32() []float32 { return view[float32](t.Data) }
+func (t *Tensor) Bool() []bool       { return view[bool](t.Data) }
+
+// Int reads element i of an integer or bool tensor as an int64.
+func (t *Tensor) Int(i int) int64 {
+	switch t.Type {
+	case tflite.TypeInt8:
+		return int64(int8(t.Data[i]))
+	case tflite.TypeUint8, tflite.TypeBool:
+		return int64(t.Data[i])
+	case tflite.TypeInt16:
+		return int64(t.Int16()[i])
+	case tflite.TypeInt32:
+		return int64(t.Int32()[i])
+	case tflite.TypeInt64:
+		return t.Int64()[i]
+	}
+	panic(fmt.Sprintf("kernels: Int on %v tensor", t.Type))
+}
+
+// Node is one operator instance, wired to its tensors.
+type Node struct {
+	Index         int
+	Op            tflite.BuiltinOperator
+	Inputs        []*Tensor // nil entries are absent optional inputs
+	Outputs       []*Tensor
+	Intermediates []*Tensor
+	Options       *tflite.Options
+	Rounding      Rounding
+}
+
+// Input returns input i, or nil when it is absent or out of range.
+func (n *Node) Input(i int) *Tensor {
+	if i < len(n.Inputs) {
+		return n.Inputs[i]
+	}
+	return nil
+}
+
+// Kernel is a prepared operator.
+type Kernel interface {
+	// Eval computes every output tensor. It must not allocate.
+	Eval() error
+	// Explain recomputes element elem (flat, row-major index) of output
+	// tensor out with the same code Eval runs, recording every step in c.
+	// The chain's Final must equal the value Eval stored.
+	Explain(out, elem int, c *Chain) error
+}
+
+// PrepareFunc validates a node and derives its parameters.
+type PrepareFunc func(n *Node) (Kernel, error)
+
+// Registration is one row of the op table.
+type Registration struct {
+	Prepare PrepareFunc
+	// Types lists the data-input dtypes the kernel accepts, for `inspect --ops`.
+	Types []tflite.TensorType
+}
+
+// Registry is the op table, indexed by tflite.BuiltinOperator. Kernel files
+// fill it from init with register.
+var Registry = map[tflite.BuiltinOperator]Registration{}
+
+func register(op tflite.BuiltinOperator, prepare PrepareFunc, types ...tflite.TensorType) {
+	if _, dup := Registry[op]; dup {
+		panic("kernels: " + op.String() + " registered twice")
+	}
+	Registry[op] = Registration{Prepare: prepare, Types: types}
+}
+
+// Prepare looks up n.Op in the Registry and prepares it.
+func Prepare(n *Node) (Kernel, error) {
+	reg, ok := Registry[n.Op]
+	if !ok {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupportedOp, n.Op)
+	}
+	return reg.Prepare(n)
+}
+
+// Multiplier is one derived requantization multiplier of a prepared node,
+// as `inspect` shows it: the real value TFLite computes in double precision
+// and its QuantizedMultiplier.
+type Multiplier struct {
+	Name      string // "output", "input1", "input2", ...
+	Channel   int    // output channel for per-channel multipliers, -1 otherwise
+	Real      float64
+	Quantized QuantizedMultiplier
+}
+
+// Params are the derived parameters of a prepared node, for display.
+type Params struct {
+	Multipliers []Multiplier
+	// ClampMin/ClampMax is the integer output range after fused activation
+	// (HasClamp false when the op has no such range).
+	HasClamp           bool
+	ClampMin, ClampMax int32
+	// Ints are other named integer parameters (e.g. "left_shift": 20,
+	// "input_offset": 128).
+	Ints []NamedInt
+}
+
+// NamedInt is one named integer parameter.
+type NamedInt struct {
+	Name  string
+	Value int64
+}
+
+// Describer is implemented by kernels that derive requantization parameters.
+type Describer interface {
+	Describe() Params
+}
