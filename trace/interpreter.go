@@ -75,7 +75,7 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 		ip.Nodes = append(ip.Nodes, n)
 		k, err := kernels.Prepare(n)
 		if err != nil {
-			return nil, &OpError{Index: i, Op: m.OpName(*op), Err: err}
+			return nil, &OpError{Index: i, Op: opName(m, op), Err: err}
 		}
 		ip.Kernels = append(ip.Kernels, k)
 	}
@@ -104,7 +104,7 @@ func runtimeTensor(m *tflite.Model, index int, t *tflite.Tensor) *kernels.Tensor
 		rt.QuantizedDimension = int(q.QuantizedDimension)
 	}
 	size := rt.NumElements() * t.Type.Size()
-	if data := m.BufferData(*t); len(data) > 0 {
+	if data := bufferData(m, t); len(data) > 0 {
 		rt.Const = true
 		size = len(data)
 		rt.Data = kernels.AlignedBytes(size)
@@ -164,7 +164,7 @@ func (ip *Interpreter) Invoke() error {
 }
 
 // OpName is the name of operator i (builtin name, or the custom code).
-func (ip *Interpreter) OpName(i int) string { return ip.Model.OpName(ip.Graph.Operators[i]) }
+func (ip *Interpreter) OpName(i int) string { return opName(ip.Model, &ip.Graph.Operators[i]) }
 
 // Explain recomputes element elem of output out of operator op and returns
 // its arithmetic chain. Invoke must have run.
@@ -184,4 +184,22 @@ func (ip *Interpreter) Explain(op, out, elem int) (*kernels.Chain, error) {
 		return nil, &OpError{Index: op, Op: ip.OpName(op), Err: err}
 	}
 	return c, nil
+}
+
+func opName(m *tflite.Model, op *tflite.Operator) string {
+	if int(op.OpcodeIndex) >= len(m.OperatorCodes) {
+		return "?"
+	}
+	c := m.OperatorCodes[op.OpcodeIndex]
+	if c.Builtin == tflite.OpCustom {
+		return c.CustomCode
+	}
+	return c.Builtin.String()
+}
+
+func bufferData(m *tflite.Model, t *tflite.Tensor) []byte {
+	if t.Buffer == 0 || int(t.Buffer) >= len(m.Buffers) {
+		return nil
+	}
+	return m.Buffers[t.Buffer].Data
 }
