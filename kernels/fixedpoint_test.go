@@ -1,0 +1,231 @@
+package kernels
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestQuantizeMultiplier(t *testing.T) {
+	tests := []struct {
+		name string
+		m    float64
+		rule Rounding
+		want QuantizedMultiplier
+	}{
+		{"zero", 0, RoundingDouble, QuantizedMultiplier{0, 0}},
+		{"one", 1, RoundingDouble, QuantizedMultiplier{1 << 30, 1}},
+		{"half", 0.5, RoundingDouble, QuantizedMultiplier{1 << 30, 0}},
+		{"three quarters", 0.75, RoundingDouble, QuantizedMultiplier{3 << 29, 0}},
+		{"2^-31 is the smallest kept", math.Ldexp(1, -31), RoundingDouble, QuantizedMultiplier{1 << 30, -30}},
+		// frac·2^31 = 2^30 + 0.5 exactly: half rounds away from zero.
+		{"half rounds away", 0.5 + math.Ldexp(1, -32), RoundingDouble, QuantizedMultiplier{1<<30 + 1, 0}},
+		// frac·2^31 = 2^31 − 0.25 rounds to 2^31: halve and shift+1.
+		{"rounds to 2^31", 1 - math.Ldexp(1, -33), RoundingDouble, QuantizedMultiplier{1 << 30, 1}},
+		{"tiny below 2^-32 flushes", 0.75 * math.Ldexp(1, -32), RoundingDouble, QuantizedMultiplier{0, 0}},
+		{"tiny 2^-40 flushes", math.Ldexp(1, -40), RoundingSingle, QuantizedMultiplier{0, 0}},
+		{"huge kept under double", math.Ldexp(1, 31), RoundingDouble, QuantizedMultiplier{1 << 30, 32}},
+		{"huge saturates under single", math.Ldexp(1, 31), RoundingSingle, QuantizedMultiplier{math.MaxInt32, 30}},
+		{"shift 30 kept under single", math.Ldexp(1, 29), RoundingSingle, QuantizedMultiplier{1 << 30, 30}},
+		// A typical conv multiplier: s_in·s_w/s_out.
+		{"typical", 0.0023456, RoundingDouble, QuantizedMultiplier{int32(math.Round(0.0023456 * math.Ldexp(1, 31+8))), -8}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := QuantizeMultiplier(tc.m, tc.rule)
+			if got != tc.want {
+				t.Fatalf("QuantizeMultiplier(%g, %v) = %+v, want %+v", tc.m, tc.rule, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSaturatingRoundingDoublingHighMul(t *testing.T) {
+	const minI, maxI = math.MinInt32, math.MaxInt32
+	tests := []struct {
+		a, b, want int32
+	}{
+		{minI, minI, maxI},          // the one overflow saturates
+		{minI, maxI, -2147483647},   // −2^31·(2^31−1)/2^31 = −2^31+1 exactly
+		{maxI, maxI, 2147483646},    // (2^31−1)^2/2^31 = 2^31−2 + 2^-31
+		{1 << 30, 1 << 30, 1 << 29}, // exact
+		{1 << 15, 1 << 15, 1},       // +0.5 rounds up
+		{-(1 << 15), 1 << 15, 0},    // −0.5 rounds toward +∞
+		{3 << 15, 1 << 15, 2},       // 1.5 → 2
+		{-(3 << 15), 1 << 15, -1},   // −1.5 → −1
+		{0, maxI, 0},
+		{100, 1 << 30, 50},
+		{-101, 1 << 30, -50}, // −50.5 → −50
+	}
+	for _, tc := range tests {
+		if got := SaturatingRoundingDoublingHighMul(tc.a, tc.b); got != tc.want {
+			t.Errorf("SRDHM(%d, %d) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestRoundingDivideByPOT(t *testing.T) {
+	tests := []struct {
+		x    int32
+		exp  int
+		want int32
+	}{
+		{5, 1, 3}, {-5, 1, -3}, {7, 2, 2}, {-6, 2, -2}, {-7, 2, -2}, {6, 2, 2},
+		{math.MinInt32, 31, -1}, {math.MaxInt32, 31, 1}, {-1, 31, 0}, {1 << 30, 31, 1}, {(1 << 30) - 1, 31, 0},
+		{12345, 0, 12345}, {math.MinInt32, 0, math.MinInt32},
+	}
+	for _, tc := range tests {
+		if got := RoundingDivideByPOT(tc.x, tc.exp); got != tc.want {
+			t.Errorf("RDBPOT(%d, %d) = %d, want %d", tc.x, tc.exp, got, tc.want)
+		}
+		if got := RoundingDivideByPOT64(int64(tc.x), tc.exp); got != int64(tc.want) {
+			t.Errorf("RDBPOT64(%d, %d) = %d, want %d", tc.x, tc.exp, got, tc.want)
+		}
+	}
+}
+
+func TestMultiplyByQuantizedMultiplierRules(t *testing.T) {
+	tests := []struct {
+		name           string
+		x, q           int32
+		shift          int
+		double, single int32
+	}{
+		// 5·0.25 = 1.25: double rounding rounds 2.5 up to 3, then 1.5 to 2;
+		// single rounding rounds 1.25 once, to 1.
+		{"double rounding differs", 5, 1 << 30, -1, 2, 1},
+		{"negative agrees", -5, 1 << 30, -1, -1, -1},
+		{"identity after 2^31 rounding", 1000, 1 << 30, 1, 1000, 1000},
+		{"shift -31 extreme", math.MaxInt32, math.MaxInt32, -31, 1, 1},
+		{"left shift", 3, 1 << 30, 3, 12, 12},
+		{"zero multiplier", 12345, 0, 0, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := MultiplyByQuantizedMultiplier(tc.x, tc.q, tc.shift, RoundingDouble); got != tc.double {
+				t.Errorf("double: got %d, want %d", got, tc.double)
+			}
+			if got := MultiplyByQuantizedMultiplier(tc.x, tc.q, tc.shift, RoundingSingle); got != tc.single {
+				t.Errorf("single: got %d, want %d", got, tc.single)
+			}
+		})
+	}
+}
+
+// floorDiv2 returns floor(n / 2^k) for a big integer.
+func floorDiv2(n *big.Int, k uint) *big.Int { return new(big.Int).Rsh(n, k) } // Rsh floors for negatives
+
+// TestMultiplyByQuantizedMultiplierExact checks both rules against exact
+// rational arithmetic on random and boundary inputs: single rounding is
+// floor(x·q/2^(31−shift) + 1/2); double rounding is the gemmlowp pair
+// (round-half-up of x·2^left·q/2^31, saturating, then round-half-away
+// division by 2^right).
+func TestMultiplyByQuantizedMultiplierExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	edges := []int32{0, 1, -1, 2, -2, 127, -128, 1 << 15, -(1 << 15), math.MaxInt32, math.MinInt32, math.MaxInt32 - 1, math.MinInt32 + 1}
+	qs := []int32{0, 1 << 30, 1<<30 + 1, math.MaxInt32, math.MaxInt32 - 1, 1518500250}
+	check := func(x, q int32, shift int) {
+		// Single rounding (only defined for shift ≤ 30 and results in range).
+		if shift <= 30 {
+			total := uint(31 - shift)
+			num := new(big.Int).Mul(big.NewInt(int64(x)), big.NewInt(int64(q)))
+			num.Add(num, new(big.Int).Lsh(big.NewInt(1), total-1))
+			want := floorDiv2(num, total)
+			if want.IsInt64() && want.Int64() >= math.MinInt32 && want.Int64() <= math.MaxInt32 {
+				if got := MultiplyByQuantizedMultiplier(x, q, shift, RoundingSingle); int64(got) != want.Int64() {
+					t.Fatalf("single(%d, %d, %d) = %d, want %v", x, q, shift, got, want)
+				}
+			}
+		}
+		// Double rounding, with the 32-bit wrapping left shift TFLite performs.
+		left, right := max(shift, 0), max(-shift, 0)
+		xs := int32(int64(x) << uint(left))
+		var hi int64
+		if xs == math.MinInt32 && q == math.MinInt32 {
+			hi = math.MaxInt32
+		} else {
+			p := new(big.Int).Mul(big.NewInt(int64(xs)), big.NewInt(int64(q)))
+			// round half toward +∞: floor(p/2^31 + 1/2)
+			p.Add(p, big.NewInt(1<<30))
+			hi = floorDiv2(p, 31).Int64()
+		}
+		// round half away from zero division by 2^right
+		var want int64
+		if right == 0 {
+			want = hi
+		} else {
+			d := int64(1) << uint(right)
+			a := hi
+			if a < 0 {
+				a = -a
+			}
+			qv := (a + d/2) / d
+			if hi < 0 {
+				qv = -qv
+			}
+			want = qv
+		}
+		if got := MultiplyByQuantizedMultiplier(x, q, shift, RoundingDouble); int64(got) != want {
+			t.Fatalf("double(%d, %d, %d) = %d, want %d", x, q, shift, got, want)
+		}
+	}
+	for _, x := range edges {
+		for _, q := range qs {
+			for shift := -31; shift <= 31; shift++ {
+				check(x, q, shift)
+			}
+		}
+	}
+	for i := 0; i < 200000; i++ {
+		x := int32(r.Uint32())
+		if i%2 == 0 {
+			x >>= r.IntN(31)
+		}
+		q := int32(1<<30 + r.Int32N(1<<30))
+		check(x, q, -r.IntN(32))
+	}
+}
+
+func TestMultiplyByQuantizedMultiplier64(t *testing.T) {
+	tests := []struct {
+		x     int64
+		q     int32
+		shift int
+		want  int32
+	}{
+		{1 << 20, 1 << 30, 0, 1 << 19},         // M = 0.5, reduced multiplier 2^14
+		{32768, math.MaxInt32, 0, 32767},       // reduced multiplier saturates at 0x7FFF
+		{-3, 1 << 30, 0, -1},                   // −1.5 rounds half up to −1
+		{3, 1 << 30, 0, 2},                     // 1.5 rounds half up to 2
+		{1 << 40, 1 << 30, -20, 1 << 19},       // large 48-bit accumulator
+		{-(1 << 47), 1 << 30, -31, -(1 << 15)}, // extreme negative
+	}
+	for _, tc := range tests {
+		if got := MultiplyByQuantizedMultiplier64(tc.x, tc.q, tc.shift); got != tc.want {
+			t.Errorf("MBQM64(%d, %d, %d) = %d, want %d", tc.x, tc.q, tc.shift, got, tc.want)
+		}
+	}
+	if got := ReducedMultiplier(0x7FFEFFFF); got != 0x7FFF {
+		t.Errorf("ReducedMultiplier(0x7FFEFFFF) = %#x, want 0x7fff", got)
+	}
+}
+
+func TestSmallerAndGreaterThanOne(t *testing.T) {
+	// Under double rounding the two forms are SRDHM then RDBPOT, and
+	// left shift then SRDHM; under single rounding both are
+	// MultiplyByQuantizedMultiplier.
+	q := QuantizeMultiplier(0.3, RoundingDouble)
+	for _, x := range []int32{-(1 << 20), -12345, -1, 0, 1, 777, 1 << 20} {
+		want := RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x, q.Multiplier), -q.Shift)
+		if got := MultiplyByQuantizedMultiplierSmallerThanOneExp(x, q.Multiplier, q.Shift, RoundingDouble); got != want {
+			t.Errorf("SmallerThanOne double(%d) = %d, want %d", x, got, want)
+		}
+		if got, want := MultiplyByQuantizedMultiplierSmallerThanOneExp(x, q.Multiplier, q.Shift, RoundingSingle), MultiplyByQuantizedMultiplier(x, q.Multiplier, q.Shift, RoundingSingle); got != want {
+			t.Errorf("SmallerThanOne single(%d) = %d, want %d", x, got, want)
+		}
+		if got, want := MultiplyByQuantizedMultiplierGreaterThanOne(x, 1<<30, 3, RoundingDouble), x*4; got != want {
+			t.Errorf("GreaterThanOne double(%d) = %d, want %d", x, got, want)
+		}
+	}
+}
