@@ -275,4 +275,19 @@ type Options struct {
 
 	// Gelu.
 	Approximate bool
+
+	// LSTM kernel type (0 = FULL, 1 = BASIC).
+	LSTMKernelType int8
+
+	// Control flow: Call (Subgraph), CallOnce (Subgraph = init subgraph),
+	// If (ThenSubgraph, ElseSubgraph), While (CondSubgraph, BodySubgraph).
+	Subgraph     int32
+	ThenSubgraph int32
+	ElseSubgraph int32
+	CondSubgraph int32
+	BodySubgraph int32
+
+	// VarHandle.
+	Container  string
+	SharedName string
 }

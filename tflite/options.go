@@ -1,0 +1,443 @@
+package tflite
+
+import "fmt"
+
+// The builtin options tables this package decodes and writes, described
+// once as data so the reader and the writer cannot disagree. Each field
+// names its slot (field id in schema order), where it lives in the flat
+// Options struct, and its schema default. Options types not listed here are
+// kept as Type only: they decode without error and are written back as
+// empty tables.
+
+// optField is one field of an options table.
+type optField struct {
+	slot int
+	// ptr returns a pointer to the Options field: *int8-kinded (Padding,
+	// Activation, TensorType, MirrorPadMode, int8), *bool, *int32, *float32,
+	// *[]int32 or *string.
+	ptr func(o *Options) any
+	// def is the schema default for scalar fields (1 for true).
+	def int32
+}
+
+// optionsTables lists the decoded fields of each options type.
+var optionsTables = map[BuiltinOptionsType][]optField{
+	OptionsConv2D: {
+		{0, func(o *Options) any { return &o.Padding }, 0},
+		{1, func(o *Options) any { return &o.StrideW }, 0},
+		{2, func(o *Options) any { return &o.StrideH }, 0},
+		{3, func(o *Options) any { return &o.Activation }, 0},
+		{4, func(o *Options) any { return &o.DilationW }, 1},
+		{5, func(o *Options) any { return &o.DilationH }, 1},
+		{6, func(o *Options) any { return &o.QuantizedBiasType }, 0},
+	},
+	OptionsDepthwiseConv2D: {
+		{0, func(o *Options) any { return &o.Padding }, 0},
+		{1, func(o *Options) any { return &o.StrideW }, 0},
+		{2, func(o *Options) any { return &o.StrideH }, 0},
+		{3, func(o *Options) any { return &o.DepthMultiplier }, 0},
+		{4, func(o *Options) any { return &o.Activation }, 0},
+		{5, func(o *Options) any { return &o.DilationW }, 1},
+		{6, func(o *Options) any { return &o.DilationH }, 1},
+	},
+	OptionsTransposeConv: {
+		{0, func(o *Options) any { return &o.Padding }, 0},
+		{1, func(o *Options) any { return &o.StrideW }, 0},
+		{2, func(o *Options) any { return &o.StrideH }, 0},
+		{3, func(o *Options) any { return &o.Activation }, 0},
+		{4, func(o *Options) any { return &o.QuantizedBiasType }, 0},
+	},
+	OptionsPool2D: {
+		{0, func(o *Options) any { return &o.Padding }, 0},
+		{1, func(o *Options) any { return &o.StrideW }, 0},
+		{2, func(o *Options) any { return &o.StrideH }, 0},
+		{3, func(o *Options) any { return &o.FilterW }, 0},
+		{4, func(o *Options) any { return &o.FilterH }, 0},
+		{5, func(o *Options) any { return &o.Activation }, 0},
+	},
+	OptionsFullyConnected: {
+		{0, func(o *Options) any { return &o.Activation }, 0},
+		{1, func(o *Options) any { return &o.WeightsFormat }, 0},
+		{2, func(o *Options) any { return &o.KeepNumDims }, 0},
+		{3, func(o *Options) any { return &o.AsymmetricQuantizeInputs }, 0},
+		{4, func(o *Options) any { return &o.QuantizedBiasType }, 0},
+	},
+	OptionsSVDF: {
+		{0, func(o *Options) any { return &o.Rank }, 0},
+		{1, func(o *Options) any { return &o.Activation }, 0},
+		{2, func(o *Options) any { return &o.AsymmetricQuantizeInputs }, 0},
+	},
+	OptionsRNN: {
+		{0, func(o *Options) any { return &o.Activation }, 0},
+		{1, func(o *Options) any { return &o.AsymmetricQuantizeInputs }, 0},
+	},
+	OptionsSequenceRNN: {
+		{0, func(o *Options) any { return &o.TimeMajor }, 0},
+		{1, func(o *Options) any { return &o.Activation }, 0},
+		{2, func(o *Options) any { return &o.AsymmetricQuantizeInputs }, 0},
+	},
+	OptionsSoftmax: {
+		{0, func(o *Options) any { return &o.Beta }, 0},
+	},
+	OptionsConcatenation: {
+		{0, func(o *Options) any { return &o.Axis }, 0},
+		{1, func(o *Options) any { return &o.Activation }, 0},
+	},
+	OptionsAdd: {
+		{0, func(o *Options) any { return &o.Activation }, 0},
+		{1, func(o *Options) any { return &o.PotScaleInt16 }, 1},
+	},
+	OptionsSub: {
+		{0, func(o *Options) any { return &o.Activation }, 0},
+		{1, func(o *Options) any { return &o.PotScaleInt16 }, 1},
+	},
+	OptionsMul: {
+		{0, func(o *Options) any { return &o.Activation }, 0},
+	},
+	OptionsDiv: {
+		{0, func(o *Options) any { return &o.Activation }, 0},
+	},
+	OptionsL2Norm: {
+		{0, func(o *Options) any { return &o.Activation }, 0},
+	},
+	OptionsLocalResponseNormalization: {
+		{0, func(o *Options) any { return &o.Radius }, 0},
+		{1, func(o *Options) any { return &o.LRNBias }, 0},
+		{2, func(o *Options) any { return &o.LRNAlpha }, 0},
+		{3, func(o *Options) any { return &o.LRNBeta }, 0},
+	},
+	OptionsLSTM: {
+		{0, func(o *Options) any { return &o.Activation }, 0},
+		{1, func(o *Options) any { return &o.CellClip }, 0},
+		{2, func(o *Options) any { return &o.ProjClip }, 0},
+		{3, func(o *Options) any { return &o.LSTMKernelType }, 0},
+		{4, func(o *Options) any { return &o.AsymmetricQuantizeInputs }, 0},
+	},
+	OptionsUnidirectionalSequenceLSTM: {
+		{0, func(o *Options) any { return &o.Activation }, 0},
+		{1, func(o *Options) any { return &o.CellClip }, 0},
+		{2, func(o *Options) any { return &o.ProjClip }, 0},
+		{3, func(o *Options) any { return &o.TimeMajor }, 0},
+		{4, func(o *Options) any { return &o.AsymmetricQuantizeInputs }, 0},
+		{5, func(o *Options) any { return &o.DiagonalRecurrentTensors }, 0},
+	},
+	OptionsResizeBilinear: {
+		// Slots 0 and 1 (new_height, new_width) are deprecated.
+		{2, func(o *Options) any { return &o.AlignCorners }, 0},
+		{3, func(o *Options) any { return &o.HalfPixelCenters }, 0},
+	},
+	OptionsResizeNearestNeighbor: {
+		{0, func(o *Options) any { return &o.AlignCorners }, 0},
+		{1, func(o *Options) any { return &o.HalfPixelCenters }, 0},
+	},
+	OptionsReshape: {
+		{0, func(o *Options) any { return &o.NewShape }, 0},
+	},
+	OptionsSpaceToDepth: {
+		{0, func(o *Options) any { return &o.BlockSize }, 0},
+	},
+	OptionsDepthToSpace: {
+		{0, func(o *Options) any { return &o.BlockSize }, 0},
+	},
+	OptionsGather: {
+		{0, func(o *Options) any { return &o.Axis }, 0},
+		{1, func(o *Options) any { return &o.BatchDims }, 0},
+	},
+	OptionsReducer: {
+		{0, func(o *Options) any { return &o.KeepDims }, 0},
+	},
+	OptionsSqueeze: {
+		{0, func(o *Options) any { return &o.SqueezeDims }, 0},
+	},
+	OptionsSplit: {
+		{0, func(o *Options) any { return &o.NumSplits }, 0},
+	},
+	OptionsSplitV: {
+		{0, func(o *Options) any { return &o.NumSplits }, 0},
+	},
+	OptionsStridedSlice: {
+		{0, func(o *Options) any { return &o.BeginMask }, 0},
+		{1, func(o *Options) any { return &o.EndMask }, 0},
+		{2, func(o *Options) any { return &o.EllipsisMask }, 0},
+		{3, func(o *Options) any { return &o.NewAxisMask }, 0},
+		{4, func(o *Options) any { return &o.ShrinkAxisMask }, 0},
+		{5, func(o *Options) any { return &o.Offset }, 0},
+	},
+	OptionsCast: {
+		{0, func(o *Options) any { return &o.InDataType }, 0},
+		{1, func(o *Options) any { return &o.OutDataType }, 0},
+	},
+	OptionsArgMax: {
+		{0, func(o *Options) any { return &o.OutputType }, 0},
+	},
+	OptionsArgMin: {
+		{0, func(o *Options) any { return &o.OutputType }, 0},
+	},
+	OptionsShape: {
+		{0, func(o *Options) any { return &o.OutputType }, 0},
+	},
+	OptionsPack: {
+		{0, func(o *Options) any { return &o.ValuesCount }, 0},
+		{1, func(o *Options) any { return &o.Axis }, 0},
+	},
+	OptionsUnpack: {
+		{0, func(o *Options) any { return &o.Num }, 0},
+		{1, func(o *Options) any { return &o.Axis }, 0},
+	},
+	OptionsOneHot: {
+		{0, func(o *Options) any { return &o.Axis }, 0},
+	},
+	OptionsLeakyRelu: {
+		{0, func(o *Options) any { return &o.Alpha }, 0},
+	},
+	OptionsMirrorPad: {
+		{0, func(o *Options) any { return &o.MirrorPadMode }, 0},
+	},
+	OptionsBatchMatMul: {
+		{0, func(o *Options) any { return &o.AdjX }, 0},
+		{1, func(o *Options) any { return &o.AdjY }, 0},
+		{2, func(o *Options) any { return &o.AsymmetricQuantizeInputs }, 0},
+	},
+	OptionsCumsum: {
+		{0, func(o *Options) any { return &o.Exclusive }, 0},
+		{1, func(o *Options) any { return &o.Reverse }, 0},
+	},
+	OptionsGelu: {
+		{0, func(o *Options) any { return &o.Approximate }, 0},
+	},
+	OptionsCall: {
+		{0, func(o *Options) any { return &o.Subgraph }, 0},
+	},
+	OptionsCallOnce: {
+		{0, func(o *Options) any { return &o.Subgraph }, 0},
+	},
+	OptionsIf: {
+		{0, func(o *Options) any { return &o.ThenSubgraph }, 0},
+		{1, func(o *Options) any { return &o.ElseSubgraph }, 0},
+	},
+	OptionsWhile: {
+		{0, func(o *Options) any { return &o.CondSubgraph }, 0},
+		{1, func(o *Options) any { return &o.BodySubgraph }, 0},
+	},
+	OptionsVarHandle: {
+		{0, func(o *Options) any { return &o.Container }, 0},
+		{1, func(o *Options) any { return &o.SharedName }, 0},
+	},
+}
+
+// DefaultOptions returns Options of type t with every field of that table
+// at its schema default (e.g. DilationW/H = 1 for Conv2D, PotScaleInt16 =
+// true for Add/Sub) and all other fields zero. The reader starts from these
+// values and overrides the fields present in the file, so build test models
+// from DefaultOptions(t) too.
+func DefaultOptions(t BuiltinOptionsType) Options {
+	o := Options{Type: t}
+	for _, f := range optionsTables[t] {
+		if f.def == 0 {
+			continue
+		}
+		switch p := f.ptr(&o).(type) {
+		case *int32:
+			*p = f.def
+		case *bool:
+			*p = f.def != 0
+		}
+	}
+	return o
+}
+
+// decodeOptions reads the fields of the options table t into o (whose Type
+// is already set and whose fields hold the defaults).
+func decodeOptions(t *fbTable, o *Options) error {
+	for _, f := range optionsTables[o.Type] {
+		var err error
+		switch p := f.ptr(o).(type) {
+		case *Padding:
+			var v int8
+			v, err = t.int8Field(f.slot, int8(f.def))
+			*p = Padding(v)
+		case *Activation:
+			var v int8
+			v, err = t.int8Field(f.slot, int8(f.def))
+			*p = Activation(v)
+		case *TensorType:
+			var v int8
+			v, err = t.int8Field(f.slot, int8(f.def))
+			*p = TensorType(v)
+		case *MirrorPadMode:
+			var v int8
+			v, err = t.int8Field(f.slot, int8(f.def))
+			*p = MirrorPadMode(v)
+		case *int8:
+			*p, err = t.int8Field(f.slot, int8(f.def))
+		case *bool:
+			*p, err = t.boolField(f.slot, f.def != 0)
+		case *int32:
+			*p, err = t.int32Field(f.slot, f.def)
+		case *float32:
+			*p, err = t.float32Field(f.slot, float32(f.def))
+		case *[]int32:
+			*p, err = t.int32sField(f.slot)
+		case *string:
+			*p, err = t.stringField(f.slot)
+		default:
+			panic(fmt.Sprintf("tflite: options field of unsupported type %T", p))
+		}
+		if err != nil {
+			return fmt.Errorf("field %d: %w", f.slot, err)
+		}
+	}
+	return nil
+}
+
+// DefaultOptionsType returns the options table the converter attaches to
+// op (OptionsNone for operators without one).
+func DefaultOptionsType(op BuiltinOperator) BuiltinOptionsType {
+	if t, ok := opOptionsType[op]; ok {
+		return t
+	}
+	return OptionsNone
+}
+
+// opOptionsType maps each builtin operator to the options table the
+// converter attaches to it.
+var opOptionsType = map[BuiltinOperator]BuiltinOptionsType{
+	OpAdd:                        OptionsAdd,
+	OpAveragePool2D:              OptionsPool2D,
+	OpConcatenation:              OptionsConcatenation,
+	OpConv2D:                     OptionsConv2D,
+	OpDepthwiseConv2D:            OptionsDepthwiseConv2D,
+	OpDepthToSpace:               OptionsDepthToSpace,
+	OpDequantize:                 OptionsDequantize,
+	OpFullyConnected:             OptionsFullyConnected,
+	OpL2Normalization:            OptionsL2Norm,
+	OpL2Pool2D:                   OptionsPool2D,
+	OpLocalResponseNormalization: OptionsLocalResponseNormalization,
+	OpLshProjection:              OptionsLSHProjection,
+	OpLstm:                       OptionsLSTM,
+	OpMaxPool2D:                  OptionsPool2D,
+	OpMul:                        OptionsMul,
+	OpReshape:                    OptionsReshape,
+	OpResizeBilinear:             OptionsResizeBilinear,
+	OpRnn:                        OptionsRNN,
+	OpSoftmax:                    OptionsSoftmax,
+	OpSpaceToDepth:               OptionsSpaceToDepth,
+	OpSvdf:                       OptionsSVDF,
+	OpConcatEmbeddings:           OptionsConcatEmbeddings,
+	OpSkipGram:                   OptionsSkipGram,
+	OpCall:                       OptionsCall,
+	OpEmbeddingLookupSparse:      OptionsEmbeddingLookupSparse,
+	OpPad:                        OptionsPad,
+	OpUnidirectionalSequenceRnn:  OptionsSequenceRNN,
+	OpGather:                     OptionsGather,
+	OpBatchToSpaceNd:             OptionsBatchToSpaceND,
+	OpSpaceToBatchNd:             OptionsSpaceToBatchND,
+	OpTranspose:                  OptionsTranspose,
+	OpMean:                       OptionsReducer,
+	OpSub:                        OptionsSub,
+	OpDiv:                        OptionsDiv,
+	OpSqueeze:                    OptionsSqueeze,
+	OpUnidirectionalSequenceLstm: OptionsUnidirectionalSequenceLSTM,
+	OpStridedSlice:               OptionsStridedSlice,
+	OpBidirectionalSequenceRnn:   OptionsBidirectionalSequenceRNN,
+	OpExp:                        OptionsExp,
+	OpTopkV2:                     OptionsTopKV2,
+	OpSplit:                      OptionsSplit,
+	OpLogSoftmax:                 OptionsLogSoftmax,
+	OpBidirectionalSequenceLstm:  OptionsBidirectionalSequenceLSTM,
+	OpCast:                       OptionsCast,
+	OpMaximum:                    OptionsMaximumMinimum,
+	OpArgMax:                     OptionsArgMax,
+	OpMinimum:                    OptionsMaximumMinimum,
+	OpLess:                       OptionsLess,
+	OpNeg:                        OptionsNeg,
+	OpPadv2:                      OptionsPadV2,
+	OpGreater:                    OptionsGreater,
+	OpGreaterEqual:               OptionsGreaterEqual,
+	OpLessEqual:                  OptionsLessEqual,
+	OpSelect:                     OptionsSelect,
+	OpSlice:                      OptionsSlice,
+	OpTransposeConv:              OptionsTransposeConv,
+	OpSparseToDense:              OptionsSparseToDense,
+	OpTile:                       OptionsTile,
+	OpExpandDims:                 OptionsExpandDims,
+	OpEqual:                      OptionsEqual,
+	OpNotEqual:                   OptionsNotEqual,
+	OpSum:                        OptionsReducer,
+	OpShape:                      OptionsShape,
+	OpPow:                        OptionsPow,
+	OpArgMin:                     OptionsArgMin,
+	OpFakeQuant:                  OptionsFakeQuant,
+	OpReduceProd:                 OptionsReducer,
+	OpReduceMax:                  OptionsReducer,
+	OpPack:                       OptionsPack,
+	OpLogicalOr:                  OptionsLogicalOr,
+	OpOneHot:                     OptionsOneHot,
+	OpLogicalAnd:                 OptionsLogicalAnd,
+	OpLogicalNot:                 OptionsLogicalNot,
+	OpUnpack:                     OptionsUnpack,
+	OpReduceMin:                  OptionsReducer,
+	OpFloorDiv:                   OptionsFloorDiv,
+	OpReduceAny:                  OptionsReducer,
+	OpSquare:                     OptionsSquare,
+	OpZerosLike:                  OptionsZerosLike,
+	OpFill:                       OptionsFill,
+	OpFloorMod:                   OptionsFloorMod,
+	OpRange:                      OptionsRange,
+	OpResizeNearestNeighbor:      OptionsResizeNearestNeighbor,
+	OpLeakyRelu:                  OptionsLeakyRelu,
+	OpSquaredDifference:          OptionsSquaredDifference,
+	OpMirrorPad:                  OptionsMirrorPad,
+	OpAbs:                        OptionsAbs,
+	OpSplitV:                     OptionsSplitV,
+	OpUnique:                     OptionsUnique,
+	OpReverseV2:                  OptionsReverseV2,
+	OpAddN:                       OptionsAddN,
+	OpGatherNd:                   OptionsGatherNd,
+	OpCos:                        OptionsCos,
+	OpWhere:                      OptionsWhere,
+	OpRank:                       OptionsRank,
+	OpReverseSequence:            OptionsReverseSequence,
+	OpMatrixDiag:                 OptionsMatrixDiag,
+	OpQuantize:                   OptionsQuantize,
+	OpMatrixSetDiag:              OptionsMatrixSetDiag,
+	OpHardSwish:                  OptionsHardSwish,
+	OpIf:                         OptionsIf,
+	OpWhile:                      OptionsWhile,
+	OpNonMaxSuppressionV4:        OptionsNonMaxSuppressionV4,
+	OpNonMaxSuppressionV5:        OptionsNonMaxSuppressionV5,
+	OpScatterNd:                  OptionsScatterNd,
+	OpSelectV2:                   OptionsSelectV2,
+	OpDensify:                    OptionsDensify,
+	OpSegmentSum:                 OptionsSegmentSum,
+	OpBatchMatmul:                OptionsBatchMatMul,
+	OpCumsum:                     OptionsCumsum,
+	OpCallOnce:                   OptionsCallOnce,
+	OpBroadcastTo:                OptionsBroadcastTo,
+	OpRfft2d:                     OptionsRfft2d,
+	OpConv3D:                     OptionsConv3D,
+	OpHashtable:                  OptionsHashtable,
+	OpHashtableFind:              OptionsHashtableFind,
+	OpHashtableImport:            OptionsHashtableImport,
+	OpHashtableSize:              OptionsHashtableSize,
+	OpReduceAll:                  OptionsReducer,
+	OpConv3DTranspose:            OptionsConv3D,
+	OpVarHandle:                  OptionsVarHandle,
+	OpReadVariable:               OptionsReadVariable,
+	OpAssignVariable:             OptionsAssignVariable,
+	OpRandomStandardNormal:       OptionsRandom,
+	OpBucketize:                  OptionsBucketize,
+	OpRandomUniform:              OptionsRandom,
+	OpMultinomial:                OptionsRandom,
+	OpGelu:                       OptionsGelu,
+	OpDynamicUpdateSlice:         OptionsDynamicUpdateSlice,
+	OpUnsortedSegmentProd:        OptionsUnsortedSegmentProd,
+	OpUnsortedSegmentMax:         OptionsUnsortedSegmentMax,
+	OpUnsortedSegmentSum:         OptionsUnsortedSegmentSum,
+	OpAtan2:                      OptionsATan2,
+	OpUnsortedSegmentMin:         OptionsUnsortedSegmentMin,
+	OpSign:                       OptionsSign,
+	OpBitcast:                    OptionsBitcast,
+	OpBitwiseXor:                 OptionsBitwiseXor,
+	OpRightShift:                 OptionsRightShift,
+}

@@ -1,0 +1,416 @@
+package tflite
+
+import (
+	"fmt"
+	"os"
+
+	flatbuffers "github.com/google/flatbuffers/go"
+)
+
+// FileIdentifier is the FlatBuffers file identifier of TFLite models,
+// stored at bytes 4..8.
+const FileIdentifier = "TFL3"
+
+// SchemaVersion is the Model.version the converter writes.
+const SchemaVersion = 3
+
+// ReadFile reads and validates the .tflite file at path. See Read.
+func ReadFile(path string) (*Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := Read(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Read decodes a .tflite FlatBuffer and validates the result (see
+// Validate). Every offset in data is bounds-checked, so corrupt input yields
+// an error wrapping one of the sentinels in errors.go, never a panic.
+// Buffer.Data and Operator.CustomOptions alias data; do not modify data
+// while the model is in use.
+func Read(data []byte) (*Model, error) {
+	m, pos, err := decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := validate(m, pos); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// positions records where decoded tables sit in the file, so validation
+// errors can point at them.
+type positions struct {
+	tensors   [][]uint32 // [subgraph][tensor]
+	operators [][]uint32 // [subgraph][operator]
+	buffers   []uint32
+}
+
+// decode walks the FlatBuffer into a Model without semantic validation.
+func decode(data []byte) (*Model, *positions, error) {
+	if len(data) < 8 {
+		return nil, nil, fmt.Errorf("%w: %d bytes", ErrTooShort, len(data))
+	}
+	if string(data[4:8]) != FileIdentifier {
+		return nil, nil, fmt.Errorf("%w: got %q", ErrBadIdentifier, data[4:8])
+	}
+	fb := data
+	if len(fb) > maxFlatBufferSize {
+		// Only the first 2 GB can hold the FlatBuffer itself; data beyond
+		// it is reachable through Buffer.offset/size.
+		fb = fb[:maxFlatBufferSize]
+	}
+	root := uint64(flatbuffers.GetUOffsetT(fb))
+	mt, err := openTable(fb, root, newDecodeBudget(len(fb)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("root model: %w", err)
+	}
+	d := decoder{file: data}
+	m, err := d.model(&mt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, &d.pos, nil
+}
+
+type decoder struct {
+	file []byte
+	pos  positions
+}
+
+func (d *decoder) model(t *fbTable) (*Model, error) {
+	m := &Model{}
+	var err error
+	if m.Version, err = t.uint32Field(0, 0); err != nil {
+		return nil, fmt.Errorf("model version: %w", err)
+	}
+	if m.Description, err = t.stringField(3); err != nil {
+		return nil, fmt.Errorf("model description: %w", err)
+	}
+
+	codes, err := t.tablesField(1)
+	if err != nil {
+		return nil, fmt.Errorf("operator_codes: %w", err)
+	}
+	m.OperatorCodes = makeN[OperatorCode](codes.n)
+	for i := range codes.n {
+		ct, err := codes.at(i, "operator code")
+		if err != nil {
+			return nil, err
+		}
+		if m.OperatorCodes[i], err = d.operatorCode(&ct); err != nil {
+			return nil, fmt.Errorf("operator code %d (offset 0x%x): %w", i, ct.pos(), err)
+		}
+	}
+
+	bufs, err := t.tablesField(4)
+	if err != nil {
+		return nil, fmt.Errorf("buffers: %w", err)
+	}
+	m.Buffers = makeN[Buffer](bufs.n)
+	d.pos.buffers = makeN[uint32](bufs.n)
+	for i := range bufs.n {
+		bt, err := bufs.at(i, "buffer")
+		if err != nil {
+			return nil, err
+		}
+		d.pos.buffers[i] = bt.pos()
+		if m.Buffers[i], err = d.buffer(&bt); err != nil {
+			return nil, fmt.Errorf("buffer %d (offset 0x%x): %w", i, bt.pos(), err)
+		}
+	}
+
+	subs, err := t.tablesField(2)
+	if err != nil {
+		return nil, fmt.Errorf("subgraphs: %w", err)
+	}
+	m.SubGraphs = makeN[SubGraph](subs.n)
+	d.pos.tensors = make([][]uint32, subs.n)
+	d.pos.operators = make([][]uint32, subs.n)
+	for i := range subs.n {
+		st, err := subs.at(i, "subgraph")
+		if err != nil {
+			return nil, err
+		}
+		if err := d.subGraph(&st, int(i), &m.SubGraphs[i]); err != nil {
+			return nil, fmt.Errorf("subgraph %d: %w", i, err)
+		}
+	}
+
+	metas, err := t.tablesField(6)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	m.Metadata = makeN[Metadata](metas.n)
+	for i := range metas.n {
+		mt, err := metas.at(i, "metadata")
+		if err != nil {
+			return nil, err
+		}
+		md := &m.Metadata[i]
+		if md.Name, err = mt.stringField(0); err != nil {
+			return nil, fmt.Errorf("metadata %d: %w", i, err)
+		}
+		if md.Buffer, err = mt.uint32Field(1, 0); err != nil {
+			return nil, fmt.Errorf("metadata %d: %w", i, err)
+		}
+	}
+
+	sigs, err := t.tablesField(7)
+	if err != nil {
+		return nil, fmt.Errorf("signature_defs: %w", err)
+	}
+	m.SignatureDefs = makeN[SignatureDef](sigs.n)
+	for i := range sigs.n {
+		st, err := sigs.at(i, "signature def")
+		if err != nil {
+			return nil, err
+		}
+		if m.SignatureDefs[i], err = signatureDef(&st); err != nil {
+			return nil, fmt.Errorf("signature def %d: %w", i, err)
+		}
+	}
+	return m, nil
+}
+
+func (d *decoder) operatorCode(t *fbTable) (OperatorCode, error) {
+	var c OperatorCode
+	deprecated, err := t.int8Field(0, 0)
+	if err != nil {
+		return c, err
+	}
+	if c.CustomCode, err = t.stringField(1); err != nil {
+		return c, err
+	}
+	if c.Version, err = t.int32Field(2, 1); err != nil {
+		return c, err
+	}
+	code, err := t.int32Field(3, 0)
+	if err != nil {
+		return c, err
+	}
+	c.Builtin = BuiltinOperator(max(code, int32(deprecated)))
+	return c, nil
+}
+
+func (d *decoder) buffer(t *fbTable) (Buffer, error) {
+	var b Buffer
+	var err error
+	if b.Data, err = t.bytesField(0); err != nil {
+		return b, err
+	}
+	if b.Offset, err = t.uint64Field(1, 0); err != nil {
+		return b, err
+	}
+	if b.Size, err = t.uint64Field(2, 0); err != nil {
+		return b, err
+	}
+	// Offsets <= 1 mean "unused" (the schema says offset is valid only if > 1).
+	if b.Data == nil && b.Offset > 1 && b.Size > 0 {
+		if b.Offset > uint64(len(d.file)) || b.Size > uint64(len(d.file))-b.Offset {
+			return b, fmt.Errorf("external data [0x%x, +%d) beyond the %d-byte file: %w", b.Offset, b.Size, len(d.file), ErrOutOfBounds)
+		}
+		b.Data = d.file[b.Offset : b.Offset+b.Size : b.Offset+b.Size]
+	}
+	return b, nil
+}
+
+func (d *decoder) subGraph(t *fbTable, index int, sg *SubGraph) error {
+	var err error
+	if sg.Name, err = t.stringField(4); err != nil {
+		return fmt.Errorf("name: %w", err)
+	}
+	if sg.Inputs, err = t.int32sField(1); err != nil {
+		return fmt.Errorf("inputs: %w", err)
+	}
+	if sg.Outputs, err = t.int32sField(2); err != nil {
+		return fmt.Errorf("outputs: %w", err)
+	}
+	tensors, err := t.tablesField(0)
+	if err != nil {
+		return fmt.Errorf("tensors: %w", err)
+	}
+	sg.Tensors = makeN[Tensor](tensors.n)
+	d.pos.tensors[index] = makeN[uint32](tensors.n)
+	for i := range tensors.n {
+		tt, err := tensors.at(i, "tensor")
+		if err != nil {
+			return err
+		}
+		d.pos.tensors[index][i] = tt.pos()
+		if err := tensor(&tt, &sg.Tensors[i]); err != nil {
+			return fmt.Errorf("tensor %d (offset 0x%x): %w", i, tt.pos(), err)
+		}
+	}
+	ops, err := t.tablesField(3)
+	if err != nil {
+		return fmt.Errorf("operators: %w", err)
+	}
+	sg.Operators = makeN[Operator](ops.n)
+	d.pos.operators[index] = makeN[uint32](ops.n)
+	for i := range ops.n {
+		ot, err := ops.at(i, "operator")
+		if err != nil {
+			return err
+		}
+		d.pos.operators[index][i] = ot.pos()
+		if err := d.operator(&ot, &sg.Operators[i]); err != nil {
+			return fmt.Errorf("operator %d (offset 0x%x): %w", i, ot.pos(), err)
+		}
+	}
+	return nil
+}
+
+func tensor(t *fbTable, tn *Tensor) error {
+	var err error
+	if tn.Shape, err = t.int32sField(0); err != nil {
+		return fmt.Errorf("shape: %w", err)
+	}
+	typ, err := t.int8Field(1, 0)
+	if err != nil {
+		return fmt.Errorf("type: %w", err)
+	}
+	tn.Type = TensorType(typ)
+	if tn.Buffer, err = t.uint32Field(2, 0); err != nil {
+		return fmt.Errorf("buffer: %w", err)
+	}
+	if tn.Name, err = t.stringField(3); err != nil {
+		return fmt.Errorf("name: %w", err)
+	}
+	if tn.IsVariable, err = t.boolField(5, false); err != nil {
+		return fmt.Errorf("is_variable: %w", err)
+	}
+	if tn.ShapeSignature, err = t.int32sField(7); err != nil {
+		return fmt.Errorf("shape_signature: %w", err)
+	}
+	qt, ok, err := t.tableField(4, "quantization")
+	if err != nil {
+		return fmt.Errorf("quantization: %w", err)
+	}
+	if ok {
+		q := &Quantization{}
+		if q.Min, err = qt.float32sField(0); err != nil {
+			return fmt.Errorf("quantization min: %w", err)
+		}
+		if q.Max, err = qt.float32sField(1); err != nil {
+			return fmt.Errorf("quantization max: %w", err)
+		}
+		if q.Scale, err = qt.float32sField(2); err != nil {
+			return fmt.Errorf("quantization scale: %w", err)
+		}
+		if q.ZeroPoint, err = qt.int64sField(3); err != nil {
+			return fmt.Errorf("quantization zero_point: %w", err)
+		}
+		if q.QuantizedDimension, err = qt.int32Field(6, 0); err != nil {
+			return fmt.Errorf("quantization quantized_dimension: %w", err)
+		}
+		tn.Quantization = q
+	}
+	return nil
+}
+
+func (d *decoder) operator(t *fbTable, op *Operator) error {
+	var err error
+	if op.OpcodeIndex, err = t.uint32Field(0, 0); err != nil {
+		return fmt.Errorf("opcode_index: %w", err)
+	}
+	if op.Inputs, err = t.int32sField(1); err != nil {
+		return fmt.Errorf("inputs: %w", err)
+	}
+	if op.Outputs, err = t.int32sField(2); err != nil {
+		return fmt.Errorf("outputs: %w", err)
+	}
+	if op.Intermediates, err = t.int32sField(8); err != nil {
+		return fmt.Errorf("intermediates: %w", err)
+	}
+	if op.CustomOptions, err = t.bytesField(5); err != nil {
+		return fmt.Errorf("custom_options: %w", err)
+	}
+	if op.CustomOptions == nil {
+		off, err := t.uint64Field(9, 0)
+		if err != nil {
+			return fmt.Errorf("large_custom_options_offset: %w", err)
+		}
+		size, err := t.uint64Field(10, 0)
+		if err != nil {
+			return fmt.Errorf("large_custom_options_size: %w", err)
+		}
+		if off > 1 && size > 0 {
+			if off > uint64(len(d.file)) || size > uint64(len(d.file))-off {
+				return fmt.Errorf("large custom options [0x%x, +%d) beyond the file: %w", off, size, ErrOutOfBounds)
+			}
+			op.CustomOptions = d.file[off : off+size : off+size]
+		}
+	}
+	typ, err := t.uint8Field(3, 0)
+	if err != nil {
+		return fmt.Errorf("builtin_options_type: %w", err)
+	}
+	op.Options = DefaultOptions(BuiltinOptionsType(typ))
+	if typ != 0 {
+		ot, ok, err := t.tableField(4, "builtin options")
+		if err != nil {
+			return fmt.Errorf("builtin_options: %w", err)
+		}
+		if ok {
+			if err := decodeOptions(&ot, &op.Options); err != nil {
+				return fmt.Errorf("%v (offset 0x%x): %w", op.Options.Type, ot.pos(), err)
+			}
+		}
+	}
+	return nil
+}
+
+func signatureDef(t *fbTable) (SignatureDef, error) {
+	var s SignatureDef
+	var err error
+	if s.Inputs, err = tensorMaps(t, 0); err != nil {
+		return s, fmt.Errorf("inputs: %w", err)
+	}
+	if s.Outputs, err = tensorMaps(t, 1); err != nil {
+		return s, fmt.Errorf("outputs: %w", err)
+	}
+	if s.Key, err = t.stringField(2); err != nil {
+		return s, fmt.Errorf("signature_key: %w", err)
+	}
+	if s.SubGraphIndex, err = t.uint32Field(4, 0); err != nil {
+		return s, fmt.Errorf("subgraph_index: %w", err)
+	}
+	return s, nil
+}
+
+func tensorMaps(t *fbTable, slot int) ([]TensorMap, error) {
+	v, err := t.tablesField(slot)
+	if err != nil || v.n == 0 {
+		return nil, err
+	}
+	out := makeN[TensorMap](v.n)
+	for i := range v.n {
+		mt, err := v.at(i, "tensor map")
+		if err != nil {
+			return nil, err
+		}
+		if out[i].Name, err = mt.stringField(0); err != nil {
+			return nil, err
+		}
+		if out[i].TensorIndex, err = mt.uint32Field(1, 0); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// makeN allocates n elements, or returns nil for n == 0 so that absent and
+// empty vectors decode alike. n is always a verified vector length, bounded
+// by the file size.
+func makeN[T any](n uint32) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, n)
+}

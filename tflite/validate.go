@@ -1,0 +1,3 @@
+package tflite
+
+func validate(m *Model, pos *positions) error { return nil }
