@@ -25,6 +25,10 @@ type Options struct {
 	// Rounding is the requantization rounding rule (default RoundingDouble,
 	// TFLite-Micro's default build).
 	Rounding kernels.Rounding
+	// AllowUnsupported keeps going when an operator cannot be prepared: its
+	// kernel is nil, the error is kept in PrepareErrors, and Invoke refuses
+	// to run. `inspect` uses it to show what it can of any model.
+	AllowUnsupported bool
 }
 
 // Interpreter holds a prepared model and all of its tensors.
@@ -35,6 +39,8 @@ type Interpreter struct {
 	Nodes   []*kernels.Node
 	Kernels []kernels.Kernel
 	Options Options
+	// PrepareErrors[i] is operator i's prepare error (AllowUnsupported only).
+	PrepareErrors []error
 }
 
 // OpError is an error tied to one operator.
@@ -75,9 +81,13 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 		ip.Nodes = append(ip.Nodes, n)
 		k, err := kernels.Prepare(n)
 		if err != nil {
-			return nil, &OpError{Index: i, Op: opName(m, op), Err: err}
+			err = &OpError{Index: i, Op: opName(m, op), Err: err}
+			if !opt.AllowUnsupported {
+				return nil, err
+			}
 		}
 		ip.Kernels = append(ip.Kernels, k)
+		ip.PrepareErrors = append(ip.PrepareErrors, err)
 	}
 	return ip, nil
 }
@@ -156,6 +166,9 @@ func (ip *Interpreter) ResetVariables() {
 // Invoke runs every operator in order.
 func (ip *Interpreter) Invoke() error {
 	for i, k := range ip.Kernels {
+		if k == nil {
+			return ip.PrepareErrors[i]
+		}
 		if err := k.Eval(); err != nil {
 			return &OpError{Index: i, Op: ip.OpName(i), Err: err}
 		}
@@ -178,6 +191,9 @@ func (ip *Interpreter) Explain(op, out, elem int) (*kernels.Chain, error) {
 	}
 	if elem < 0 || elem >= n.Outputs[out].NumElements() {
 		return nil, fmt.Errorf("%w: element %d of %v", kernels.ErrBadElement, elem, n.Outputs[out].Shape)
+	}
+	if ip.Kernels[op] == nil {
+		return nil, ip.PrepareErrors[op]
 	}
 	c := &kernels.Chain{}
 	if err := ip.Kernels[op].Explain(out, elem, c); err != nil {

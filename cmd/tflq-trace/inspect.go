@@ -1,0 +1,505 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
+	"github.com/tflq/tflq-trace/trace"
+)
+
+// inspectReport is what `inspect --json` prints; the text form shows the same.
+type inspectReport struct {
+	File        string         `json:"file"`
+	Bytes       int            `json:"bytes"`
+	Version     uint32         `json:"version"`
+	Description string         `json:"description"`
+	Metadata    []string       `json:"metadata,omitempty"`
+	Signatures  []string       `json:"signatures,omitempty"`
+	Warnings    []string       `json:"warnings,omitempty"`
+	SubGraphs   []subGraphInfo `json:"subgraphs"`
+}
+
+type subGraphInfo struct {
+	Index     int          `json:"index"`
+	Name      string       `json:"name"`
+	Inputs    []int32      `json:"inputs"`
+	Outputs   []int32      `json:"outputs"`
+	Tensors   []tensorInfo `json:"tensors"`
+	Operators []opInfo     `json:"operators"`
+}
+
+type tensorInfo struct {
+	Index          int        `json:"index"`
+	Name           string     `json:"name"`
+	Type           string     `json:"dtype"`
+	Shape          []int32    `json:"shape"`
+	ShapeSignature []int32    `json:"shape_signature,omitempty"`
+	Buffer         uint32     `json:"buffer"`
+	Const          bool       `json:"const"`
+	Variable       bool       `json:"variable,omitempty"`
+	Bytes          int        `json:"bytes"`
+	Quantization   *quantInfo `json:"quantization,omitempty"`
+}
+
+type quantInfo struct {
+	Scale              []float32 `json:"scale"`
+	ZeroPoint          []int64   `json:"zero_point"`
+	QuantizedDimension int32     `json:"quantized_dimension"`
+	Min                []float32 `json:"min,omitempty"`
+	Max                []float32 `json:"max,omitempty"`
+}
+
+type opInfo struct {
+	Index       int              `json:"index"`
+	Op          string           `json:"op"`
+	Version     int32            `json:"version"`
+	Inputs      []int32          `json:"inputs"`
+	Outputs     []int32          `json:"outputs"`
+	Options     []optionKV       `json:"options,omitempty"`
+	Activation  string           `json:"fused_activation,omitempty"`
+	Clamp       *[2]int32        `json:"clamp,omitempty"`
+	Multipliers []multiplierInfo `json:"multipliers,omitempty"`
+	Params      []optionKV       `json:"params,omitempty"`
+	Unsupported string           `json:"unsupported,omitempty"`
+}
+
+type optionKV struct {
+	Name  string `json:"name"`
+	Value any    `json:"value"`
+}
+
+type multiplierInfo struct {
+	Name       string  `json:"name"`
+	Channel    int     `json:"channel"`
+	Real       float64 `json:"real"`
+	Multiplier int32   `json:"multiplier"`
+	Shift      int     `json:"shift"`
+}
+
+func runInspect(args []string, env *cliEnv) error {
+	fs := newFlagSet("inspect", "[--json] [--op N] [--tensor N] [--rounding double|single] MODEL", env)
+	asJSON := fs.Bool("json", false, "print structured JSON instead of text")
+	opIndex := fs.Int("op", -1, "show only operator `N` (subgraph 0), with every per-channel multiplier")
+	tensorIndex := fs.Int("tensor", -1, "show only tensor `N` (subgraph 0) in full: every per-channel scale and zero point")
+	roundingName := fs.String("rounding", "double", "rounding rule whose QuantizeMultiplier to show (`double` or single)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneModelArg("inspect", pos)
+	if err != nil {
+		return err
+	}
+	rule, err := kernels.ParseRounding(*roundingName)
+	if err != nil {
+		return usageError("inspect: %v", err)
+	}
+	lm, err := loadModel(path)
+	if err != nil {
+		return err
+	}
+	rep := buildInspectReport(lm, rule)
+	g := &rep.SubGraphs[0]
+	if *opIndex >= len(g.Operators) || *opIndex < -1 {
+		return usageError("inspect: --op %d: subgraph 0 has operators 0..%d", *opIndex, len(g.Operators)-1)
+	}
+	if *tensorIndex >= len(g.Tensors) || *tensorIndex < -1 {
+		return usageError("inspect: --tensor %d: subgraph 0 has tensors 0..%d", *tensorIndex, len(g.Tensors)-1)
+	}
+	if *asJSON {
+		var v any = rep
+		switch {
+		case *opIndex >= 0:
+			v = g.Operators[*opIndex]
+		case *tensorIndex >= 0:
+			v = g.Tensors[*tensorIndex]
+		}
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	w := env.stdout
+	switch {
+	case *opIndex >= 0:
+		printOp(w, g, &g.Operators[*opIndex], true)
+	case *tensorIndex >= 0:
+		printTensorFull(w, g, &g.Tensors[*tensorIndex])
+	default:
+		printReport(w, rep)
+	}
+	return nil
+}
+
+func buildInspectReport(lm *loadedModel, rule kernels.Rounding) *inspectReport {
+	m := lm.Model
+	rep := &inspectReport{File: lm.Path, Bytes: lm.Size, Version: m.Version, Description: m.Description, Warnings: m.Warnings}
+	for _, md := range m.Metadata {
+		rep.Metadata = append(rep.Metadata, md.Name)
+	}
+	for _, sd := range m.SignatureDefs {
+		rep.Signatures = append(rep.Signatures, sd.Key)
+	}
+	// Prepare subgraph 0 with the real kernels so that the derived
+	// parameters are exactly the ones the interpreter uses.
+	ip, _ := trace.New(m, trace.Options{Rounding: rule, AllowUnsupported: true})
+	for gi := range m.SubGraphs {
+		g := &m.SubGraphs[gi]
+		sg := subGraphInfo{Index: gi, Name: g.Name, Inputs: g.Inputs, Outputs: g.Outputs}
+		for ti := range g.Tensors {
+			sg.Tensors = append(sg.Tensors, describeTensor(m, ti, &g.Tensors[ti]))
+		}
+		for oi := range g.Operators {
+			op := &g.Operators[oi]
+			info := opInfo{Index: oi, Op: m.OpName(*op), Inputs: op.Inputs, Outputs: op.Outputs}
+			var code tflite.BuiltinOperator
+			if int(op.OpcodeIndex) < len(m.OperatorCodes) {
+				info.Version = m.OperatorCodes[op.OpcodeIndex].Version
+				code = m.OperatorCodes[op.OpcodeIndex].Builtin
+			}
+			info.Options = optionList(code, &op.Options)
+			if hasFusedActivation(code) {
+				info.Activation = op.Options.Activation.String()
+			}
+			if gi == 0 && ip != nil {
+				addDerived(&info, ip, oi)
+			}
+			sg.Operators = append(sg.Operators, info)
+		}
+		rep.SubGraphs = append(rep.SubGraphs, sg)
+	}
+	return rep
+}
+
+func addDerived(info *opInfo, ip *trace.Interpreter, oi int) {
+	if err := ip.PrepareErrors[oi]; err != nil {
+		info.Unsupported = err.Error()
+		return
+	}
+	d, ok := ip.Kernels[oi].(kernels.Describer)
+	if !ok {
+		return
+	}
+	p := d.Describe()
+	if p.HasClamp {
+		info.Clamp = &[2]int32{p.ClampMin, p.ClampMax}
+	}
+	for _, mu := range p.Multipliers {
+		info.Multipliers = append(info.Multipliers, multiplierInfo{Name: mu.Name, Channel: mu.Channel, Real: mu.Real,
+			Multiplier: mu.Quantized.Multiplier, Shift: mu.Quantized.Shift})
+	}
+	for _, kv := range p.Ints {
+		info.Params = append(info.Params, optionKV{kv.Name, kv.Value})
+	}
+}
+
+func describeTensor(m *tflite.Model, index int, t *tflite.Tensor) tensorInfo {
+	ti := tensorInfo{Index: index, Name: t.Name, Type: t.Type.String(), Shape: t.Shape, ShapeSignature: t.ShapeSignature,
+		Buffer: t.Buffer, Variable: t.IsVariable}
+	if data := m.BufferData(*t); len(data) > 0 {
+		ti.Const = true
+		ti.Bytes = len(data)
+	} else {
+		n := 1
+		for _, d := range t.Shape {
+			n *= int(d)
+		}
+		ti.Bytes = n * t.Type.Size()
+	}
+	if q := t.Quantization; q != nil && (len(q.Scale) > 0 || len(q.Min) > 0) {
+		ti.Quantization = &quantInfo{Scale: q.Scale, ZeroPoint: q.ZeroPoint, QuantizedDimension: q.QuantizedDimension, Min: q.Min, Max: q.Max}
+	}
+	return ti
+}
+
+func hasFusedActivation(op tflite.BuiltinOperator) bool {
+	switch op {
+	case tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpFullyConnected, tflite.OpAveragePool2D, tflite.OpMaxPool2D,
+		tflite.OpL2Pool2D, tflite.OpAdd, tflite.OpSub, tflite.OpMul, tflite.OpDiv, tflite.OpConcatenation,
+		tflite.OpTransposeConv, tflite.OpSvdf, tflite.OpL2Normalization, tflite.OpUnidirectionalSequenceLstm, tflite.OpLstm:
+		return true
+	}
+	return false
+}
+
+// optionList names the options that matter for each operator.
+func optionList(op tflite.BuiltinOperator, o *tflite.Options) []optionKV {
+	var kv []optionKV
+	add := func(name string, v any) { kv = append(kv, optionKV{name, v}) }
+	switch op {
+	case tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpTransposeConv:
+		add("padding", o.Padding.String())
+		add("stride", fmt.Sprintf("%dx%d", o.StrideH, o.StrideW))
+		if op != tflite.OpTransposeConv {
+			add("dilation", fmt.Sprintf("%dx%d", o.DilationH, o.DilationW))
+		}
+		if op == tflite.OpDepthwiseConv2D {
+			add("depth_multiplier", o.DepthMultiplier)
+		}
+	case tflite.OpAveragePool2D, tflite.OpMaxPool2D, tflite.OpL2Pool2D:
+		add("padding", o.Padding.String())
+		add("stride", fmt.Sprintf("%dx%d", o.StrideH, o.StrideW))
+		add("filter", fmt.Sprintf("%dx%d", o.FilterH, o.FilterW))
+	case tflite.OpFullyConnected:
+		add("keep_num_dims", o.KeepNumDims)
+	case tflite.OpAdd, tflite.OpSub:
+		add("pot_scale_int16", o.PotScaleInt16)
+	case tflite.OpSoftmax:
+		add("beta", o.Beta)
+	case tflite.OpConcatenation, tflite.OpPack, tflite.OpUnpack:
+		add("axis", o.Axis)
+		if op == tflite.OpPack {
+			add("values_count", o.ValuesCount)
+		}
+		if op == tflite.OpUnpack {
+			add("num", o.Num)
+		}
+	case tflite.OpGather:
+		add("axis", o.Axis)
+		add("batch_dims", o.BatchDims)
+	case tflite.OpReshape:
+		if len(o.NewShape) > 0 {
+			add("new_shape", o.NewShape)
+		}
+	case tflite.OpMean, tflite.OpSum, tflite.OpReduceMax, tflite.OpReduceMin, tflite.OpReduceProd, tflite.OpReduceAny:
+		add("keep_dims", o.KeepDims)
+	case tflite.OpStridedSlice:
+		add("begin_mask", o.BeginMask)
+		add("end_mask", o.EndMask)
+		add("ellipsis_mask", o.EllipsisMask)
+		add("new_axis_mask", o.NewAxisMask)
+		add("shrink_axis_mask", o.ShrinkAxisMask)
+	case tflite.OpLeakyRelu:
+		add("alpha", o.Alpha)
+	case tflite.OpResizeBilinear, tflite.OpResizeNearestNeighbor:
+		add("align_corners", o.AlignCorners)
+		add("half_pixel_centers", o.HalfPixelCenters)
+	case tflite.OpSqueeze:
+		add("squeeze_dims", o.SqueezeDims)
+	case tflite.OpSplit, tflite.OpSplitV:
+		add("num_splits", o.NumSplits)
+	case tflite.OpBatchMatmul:
+		add("adj_x", o.AdjX)
+		add("adj_y", o.AdjY)
+	case tflite.OpSpaceToDepth, tflite.OpDepthToSpace:
+		add("block_size", o.BlockSize)
+	case tflite.OpCumsum:
+		add("exclusive", o.Exclusive)
+		add("reverse", o.Reverse)
+	case tflite.OpSvdf:
+		add("rank", o.Rank)
+	case tflite.OpUnidirectionalSequenceLstm:
+		add("time_major", o.TimeMajor)
+		add("cell_clip", o.CellClip)
+		add("proj_clip", o.ProjClip)
+	case tflite.OpMirrorPad:
+		mode := "REFLECT"
+		if o.MirrorPadMode == tflite.MirrorPadSymmetric {
+			mode = "SYMMETRIC"
+		}
+		add("mode", mode)
+	case tflite.OpArgMax, tflite.OpArgMin, tflite.OpShape:
+		add("output_type", o.OutputType.String())
+	case tflite.OpCast:
+		add("in_data_type", o.InDataType.String())
+		add("out_data_type", o.OutDataType.String())
+	}
+	return kv
+}
+
+func printReport(w io.Writer, rep *inspectReport) {
+	fmt.Fprintf(w, "model %s: %d bytes, schema version %d, %d subgraph(s)", rep.File, rep.Bytes, rep.Version, len(rep.SubGraphs))
+	if rep.Description != "" {
+		fmt.Fprintf(w, ", description %q", rep.Description)
+	}
+	fmt.Fprintln(w)
+	if len(rep.Metadata) > 0 {
+		fmt.Fprintf(w, "metadata: %s\n", strings.Join(rep.Metadata, ", "))
+	}
+	if len(rep.Signatures) > 0 {
+		fmt.Fprintf(w, "signatures: %s\n", strings.Join(rep.Signatures, ", "))
+	}
+	for _, warn := range rep.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	for gi := range rep.SubGraphs {
+		g := &rep.SubGraphs[gi]
+		fmt.Fprintf(w, "\nsubgraph %d %q: %d tensors, %d operators\n", g.Index, g.Name, len(g.Tensors), len(g.Operators))
+		for _, i := range g.Inputs {
+			fmt.Fprintf(w, "  input   %s\n", tensorLine(g, i))
+		}
+		for _, i := range g.Outputs {
+			fmt.Fprintf(w, "  output  %s\n", tensorLine(g, i))
+		}
+		for oi := range g.Operators {
+			fmt.Fprintln(w)
+			printOp(w, g, &g.Operators[oi], false)
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "M is the real multiplier TFLite computes in double precision; it is stored as a Q0.31")
+	fmt.Fprintln(w, "multiplier and a shift: M = multiplier · 2^(shift − 31). `--op N` lists every channel.")
+}
+
+// tensorLine is a one-line summary of tensor i.
+func tensorLine(g *subGraphInfo, i int32) string {
+	if i < 0 {
+		return "(absent optional input)"
+	}
+	if int(i) >= len(g.Tensors) {
+		return fmt.Sprintf("t%d (out of range)", i)
+	}
+	t := &g.Tensors[i]
+	var b strings.Builder
+	fmt.Fprintf(&b, "t%-3d %-8s %-14s %s", t.Index, t.Type, shapeString(t.Shape), quantSummary(t.Quantization))
+	if t.Const {
+		b.WriteString("  const")
+	}
+	if t.Variable {
+		b.WriteString("  variable")
+	}
+	fmt.Fprintf(&b, "  %q", t.Name)
+	return b.String()
+}
+
+func shapeString(s []int32) string {
+	parts := make([]string, len(s))
+	for i, d := range s {
+		parts[i] = fmt.Sprint(d)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+func quantSummary(q *quantInfo) string {
+	if q == nil || len(q.Scale) == 0 {
+		return "not quantized"
+	}
+	if len(q.Scale) == 1 {
+		return fmt.Sprintf("scale=%.9g zp=%d", q.Scale[0], zp(q, 0))
+	}
+	lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
+	for _, s := range q.Scale {
+		lo, hi = min(lo, s), max(hi, s)
+	}
+	allZero := true
+	for _, z := range q.ZeroPoint {
+		allZero = allZero && z == 0
+	}
+	zps := "zp=0"
+	if !allZero {
+		zps = "zp per channel"
+	}
+	return fmt.Sprintf("per-channel(axis %d, %d ch) scale=%.6g..%.6g %s", q.QuantizedDimension, len(q.Scale), lo, hi, zps)
+}
+
+func zp(q *quantInfo, i int) int64 {
+	if i < len(q.ZeroPoint) {
+		return q.ZeroPoint[i]
+	}
+	return 0
+}
+
+func printOp(w io.Writer, g *subGraphInfo, op *opInfo, full bool) {
+	fmt.Fprintf(w, "op %d  %s", op.Index, op.Op)
+	if op.Version > 1 {
+		fmt.Fprintf(w, " (v%d)", op.Version)
+	}
+	for _, kv := range op.Options {
+		fmt.Fprintf(w, "  %s=%v", kv.Name, kv.Value)
+	}
+	if op.Activation != "" {
+		fmt.Fprintf(w, "  activation=%s", op.Activation)
+	}
+	if op.Clamp != nil {
+		fmt.Fprintf(w, "  clamp=[%d, %d]", op.Clamp[0], op.Clamp[1])
+	}
+	fmt.Fprintln(w)
+	for k, i := range op.Inputs {
+		fmt.Fprintf(w, "  in%-2d %s\n", k, tensorLine(g, i))
+	}
+	for k, i := range op.Outputs {
+		fmt.Fprintf(w, "  out%d %s\n", k, tensorLine(g, i))
+	}
+	if op.Unsupported != "" {
+		fmt.Fprintf(w, "  (no kernel: %s)\n", op.Unsupported)
+	}
+	printMultipliers(w, op.Multipliers, full)
+	for _, kv := range op.Params {
+		fmt.Fprintf(w, "  %s = %v\n", kv.Name, kv.Value)
+	}
+}
+
+func printMultipliers(w io.Writer, ms []multiplierInfo, full bool) {
+	var perChannel []multiplierInfo
+	for _, m := range ms {
+		if m.Channel < 0 {
+			fmt.Fprintf(w, "  M[%s] = %.10g  multiplier=%d  shift=%d\n", m.Name, m.Real, m.Multiplier, m.Shift)
+		} else {
+			perChannel = append(perChannel, m)
+		}
+	}
+	if len(perChannel) == 0 {
+		return
+	}
+	if full || len(perChannel) <= 4 {
+		for _, m := range perChannel {
+			fmt.Fprintf(w, "  M[%s ch %d] = %.10g  multiplier=%d  shift=%d\n", m.Name, m.Channel, m.Real, m.Multiplier, m.Shift)
+		}
+		return
+	}
+	lo, hi := perChannel[0], perChannel[0]
+	for _, m := range perChannel {
+		if m.Real < lo.Real {
+			lo = m
+		}
+		if m.Real > hi.Real {
+			hi = m
+		}
+	}
+	fmt.Fprintf(w, "  M[%s] per channel (%d): min %.10g (ch %d: multiplier=%d shift=%d), max %.10g (ch %d: multiplier=%d shift=%d)\n",
+		lo.Name, len(perChannel), lo.Real, lo.Channel, lo.Multiplier, lo.Shift, hi.Real, hi.Channel, hi.Multiplier, hi.Shift)
+}
+
+func printTensorFull(w io.Writer, g *subGraphInfo, t *tensorInfo) {
+	fmt.Fprintf(w, "tensor %d %q\n", t.Index, t.Name)
+	fmt.Fprintf(w, "  dtype      %s\n", t.Type)
+	fmt.Fprintf(w, "  shape      %s\n", shapeString(t.Shape))
+	if len(t.ShapeSignature) > 0 {
+		fmt.Fprintf(w, "  signature  %s\n", shapeString(t.ShapeSignature))
+	}
+	kind := "activation (computed at run time)"
+	if t.Const {
+		kind = fmt.Sprintf("constant, buffer %d, %d bytes", t.Buffer, t.Bytes)
+	} else if t.Variable {
+		kind = "variable (state)"
+	}
+	fmt.Fprintf(w, "  kind       %s\n", kind)
+	for _, op := range g.Operators {
+		for k, o := range op.Outputs {
+			if int(o) == t.Index {
+				fmt.Fprintf(w, "  produced   by op %d %s (output %d)\n", op.Index, op.Op, k)
+			}
+		}
+		for k, in := range op.Inputs {
+			if int(in) == t.Index {
+				fmt.Fprintf(w, "  consumed   by op %d %s (input %d)\n", op.Index, op.Op, k)
+			}
+		}
+	}
+	q := t.Quantization
+	if q == nil {
+		fmt.Fprintln(w, "  quantization: none")
+		return
+	}
+	fmt.Fprintf(w, "  quantization: %d scale(s), quantized_dimension %d\n", len(q.Scale), q.QuantizedDimension)
+	for i, s := range q.Scale {
+		fmt.Fprintf(w, "    [%d] scale=%.9g zero_point=%d\n", i, s, zp(q, i))
+	}
+	if len(q.Min) > 0 {
+		fmt.Fprintf(w, "  min %v max %v\n", q.Min, q.Max)
+	}
+}

@@ -1,0 +1,163 @@
+// Command tflq-trace lets a person watch a quantized TensorFlow Lite model
+// compute, one integer at a time.
+//
+//	tflq-trace inspect MODEL     operators, tensors, quantization and the derived
+//	                             requantization parameters (M, multiplier, shift)
+//	tflq-trace run MODEL         run the integer interpreter (bit-exact with the
+//	                             TFLite-Micro reference kernels) and print outputs
+//
+// Every subcommand has its own flags; `tflq-trace CMD -h` lists them.
+// Exit status: 0 success, 1 failure while running, 2 bad usage or bad input.
+// Errors are a single line starting with "tflq-trace:".
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // failure while running
+	exitUsage   = 2 // bad usage or bad input
+)
+
+// cliError carries an exit code with a one-line message.
+type cliError struct {
+	code int
+	err  error
+}
+
+func (e *cliError) Error() string { return e.err.Error() }
+func (e *cliError) Unwrap() error { return e.err }
+
+// usageError is bad usage or bad input (exit 2).
+func usageError(format string, args ...any) error {
+	return &cliError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// inputError wraps an error about the user's input (exit 2).
+func inputError(err error) error { return &cliError{code: exitUsage, err: err} }
+
+// runError wraps a failure while running (exit 1).
+func runError(err error) error { return &cliError{code: exitFailure, err: err} }
+
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, env *cliEnv) error
+}
+
+// cliEnv is what a subcommand may use: no global state.
+type cliEnv struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"inspect", "show operators, tensors, quantization and derived requantization parameters", runInspect},
+		{"run", "run the model with the integer interpreter and print its outputs", runRun},
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &cliEnv{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		printUsage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	if name == "-h" || name == "-help" || name == "--help" || name == "help" {
+		printUsage(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return report(c.run(args[1:], env), stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "tflq-trace: unknown command %q (try tflq-trace -h)\n", name)
+	return exitUsage
+}
+
+// report prints err as one line and returns the exit code.
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	code := exitFailure
+	var ce *cliError
+	if errors.As(err, &ce) {
+		code = ce.code
+	}
+	fmt.Fprintf(stderr, "tflq-trace: %s\n", oneLine(err.Error()))
+	return code
+}
+
+func oneLine(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		if r == '\n' || r == '\r' {
+			r = ' '
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "usage: tflq-trace COMMAND [flags] MODEL")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'tflq-trace COMMAND -h' for a command's flags.")
+}
+
+// newFlagSet makes a subcommand's flag set; parse errors print to stderr
+// and become usage errors.
+func newFlagSet(name, usage string, env *cliEnv) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	// Parse errors become one "tflq-trace:" line; -h prints the usage to stdout.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fs.SetOutput(env.stdout)
+		fmt.Fprintf(env.stdout, "usage: tflq-trace %s %s\n\nflags:\n", name, usage)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parseFlags parses flags placed before or after positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &cliError{code: exitUsage, err: fmt.Errorf("%s: %w (see tflq-trace %s -h)", fs.Name(), err, fs.Name())}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
+	"github.com/tflq/tflq-trace/trace"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+type runOutput struct {
+	Index       int       `json:"tensor"`
+	Name        string    `json:"name"`
+	Type        string    `json:"dtype"`
+	Shape       []int     `json:"shape"`
+	Scale       float32   `json:"scale,omitempty"`
+	ZeroPoint   int32     `json:"zero_point"`
+	Quantized   []int64   `json:"quantized,omitempty"`
+	Dequantized []float64 `json:"dequantized"`
+	Top         []topItem `json:"top,omitempty"`
+}
+
+type topItem struct {
+	Class     int     `json:"class"`
+	Quantized int64   `json:"quantized"`
+	Real      float64 `json:"real"`
+}
+
+type runReport struct {
+	Model    string      `json:"model"`
+	Rounding string      `json:"rounding"`
+	Outputs  []runOutput `json:"outputs"`
+	Bench    *benchInfo  `json:"bench,omitempty"`
+	Dumped   int         `json:"dumped_tensors,omitempty"`
+}
+
+type benchInfo struct {
+	Invokes     int     `json:"invokes"`
+	NsPerInvoke int64   `json:"ns_per_invoke"`
+	MsPerInvoke float64 `json:"ms_per_invoke"`
+}
+
+// runFlags are the flags shared by the commands that run a model.
+type runFlags struct {
+	inputs   stringList
+	random   int64
+	rounding string
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	fs.Var(&f.inputs, "input", "graph input `FILE` (.bin raw bytes, .npy, .png/.jpg/.pgm image); repeat in graph-input order")
+	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
+	fs.StringVar(&f.rounding, "rounding", "double", "requantization rounding rule: `double` (TFLite-Micro default) or single (TFLITE_SINGLE_ROUNDING)")
+}
+
+// prepare loads the model, builds the interpreter and loads the inputs.
+func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, error) {
+	rule, err := kernels.ParseRounding(f.rounding)
+	if err != nil {
+		return nil, nil, usageError("%s: %v", cmd, err)
+	}
+	if len(f.inputs) > 0 && f.random >= 0 {
+		return nil, nil, usageError("%s: --input and --random exclude each other", cmd)
+	}
+	lm, err := loadModel(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	ip, err := trace.New(lm.Model, trace.Options{Rounding: rule})
+	if err != nil {
+		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
+	}
+	if err := loadInputs(ip, f.inputs, f.random, f.random >= 0); err != nil {
+		return nil, nil, err
+	}
+	return lm, ip, nil
+}
+
+func runRun(args []string, env *cliEnv) error {
+	fs := newFlagSet("run", "MODEL [--input FILE]... [--random SEED] [--rounding double|single] [--dump DIR] [--json] [--bench N]", env)
+	var rf runFlags
+	rf.register(fs)
+	dump := fs.String("dump", "", "write every non-constant tensor i as raw bytes to `DIR`/t<i>.bin")
+	asJSON := fs.Bool("json", false, "print the outputs as JSON")
+	bench := fs.Int("bench", 0, "time `N` invokes and print the mean time per invoke")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneModelArg("run", pos)
+	if err != nil {
+		return err
+	}
+	lm, ip, err := rf.prepare("run", path)
+	if err != nil {
+		return err
+	}
+	if err := ip.Invoke(); err != nil {
+		return runError(fmt.Errorf("%s: %w", path, err))
+	}
+	rep := runReport{Model: path, Rounding: rf.rounding}
+	for _, t := range ip.Outputs() {
+		rep.Outputs = append(rep.Outputs, describeOutput(t))
+	}
+	if *dump != "" {
+		n, err := dumpTensors(ip, lm.Model, *dump)
+		if err != nil {
+			return runError(fmt.Errorf("--dump %s: %w", *dump, err))
+		}
+		rep.Dumped = n
+	}
+	if *bench > 0 {
+		start := time.Now()
+		for i := 0; i < *bench; i++ {
+			if err := ip.Invoke(); err != nil {
+				return runError(err)
+			}
+		}
+		ns := time.Since(start).Nanoseconds() / int64(*bench)
+		rep.Bench = &benchInfo{Invokes: *bench, NsPerInvoke: ns, MsPerInvoke: float64(ns) / 1e6}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	printRun(env.stdout, &rep)
+	return nil
+}
+
+func describeOutput(t *kernels.Tensor) runOutput {
+	o := runOutput{Index: t.Index, Name: t.Name, Type: t.Type.String(), Shape: t.Shape, Scale: t.Scale0(), ZeroPoint: t.ZP0()}
+	n := t.NumElements()
+	o.Dequantized = make([]float64, n)
+	if t.Type == tflite.TypeFloat32 {
+		for i, v := range t.Float32() {
+			o.Dequantized[i] = float64(v)
+		}
+	} else {
+		o.Quantized = make([]int64, n)
+		for i := 0; i < n; i++ {
+			q := t.Int(i)
+			o.Quantized[i] = q
+			if t.Quantized() {
+				o.Dequantized[i] = float64(q-int64(t.ZP0())) * float64(t.Scale0())
+			} else {
+				o.Dequantized[i] = float64(q)
+			}
+		}
+	}
+	if classifierShaped(t.Shape) {
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return o.Dequantized[idx[a]] > o.Dequantized[idx[b]] })
+		for _, i := range idx[:min(5, n)] {
+			it := topItem{Class: i, Real: o.Dequantized[i]}
+			if o.Quantized != nil {
+				it.Quantized = o.Quantized[i]
+			}
+			o.Top = append(o.Top, it)
+		}
+	}
+	return o
+}
+
+// classifierShaped: [N] or [1,…,1,N] with N ≥ 2.
+func classifierShaped(shape []int) bool {
+	if len(shape) == 0 {
+		return false
+	}
+	for _, d := range shape[:len(shape)-1] {
+		if d != 1 {
+			return false
+		}
+	}
+	return shape[len(shape)-1] >= 2
+}
+
+func printRun(w io.Writer, rep *runReport) {
+	fmt.Fprintf(w, "model %s, rounding %s\n", rep.Model, rep.Rounding)
+	for k, o := range rep.Outputs {
+		fmt.Fprintf(w, "\noutput %d: t%d %q %s %v", k, o.Index, o.Name, o.Type, o.Shape)
+		if o.Quantized != nil {
+			fmt.Fprintf(w, " scale=%.9g zp=%d", o.Scale, o.ZeroPoint)
+		}
+		fmt.Fprintln(w)
+		const show = 16
+		n := len(o.Dequantized)
+		if o.Quantized != nil {
+			fmt.Fprintf(w, "  quantized:   %s\n", joinInts(o.Quantized, show))
+			fmt.Fprintln(w, "  dequantized: (q − zp)·scale")
+		}
+		fmt.Fprintf(w, "  real:        %s\n", joinFloats(o.Dequantized, show))
+		if n > show {
+			fmt.Fprintf(w, "  (%d more values; --json prints all)\n", n-show)
+		}
+		if len(o.Top) > 0 {
+			fmt.Fprintf(w, "  top-%d:", len(o.Top))
+			for _, it := range o.Top {
+				if o.Quantized != nil {
+					fmt.Fprintf(w, "  class %d = %d (%.4g)", it.Class, it.Quantized, it.Real)
+				} else {
+					fmt.Fprintf(w, "  class %d = %.4g", it.Class, it.Real)
+				}
+			}
+			fmt.Fprintf(w, "\n  prediction: class %d\n", o.Top[0].Class)
+		}
+	}
+	if rep.Dumped > 0 {
+		fmt.Fprintf(w, "\ndumped %d tensors\n", rep.Dumped)
+	}
+	if b := rep.Bench; b != nil {
+		fmt.Fprintf(w, "\nbench: %d invokes, %.3f ms per invoke\n", b.Invokes, b.MsPerInvoke)
+	}
+}
+
+func joinInts(v []int64, limit int) string {
+	parts := make([]string, 0, min(len(v), limit))
+	for _, x := range v[:min(len(v), limit)] {
+		parts = append(parts, fmt.Sprint(x))
+	}
+	return strings.Join(parts, " ")
+}
+
+func joinFloats(v []float64, limit int) string {
+	parts := make([]string, 0, min(len(v), limit))
+	for _, x := range v[:min(len(v), limit)] {
+		parts = append(parts, fmt.Sprintf("%.5g", x))
+	}
+	return strings.Join(parts, " ")
+}
+
+// dumpTensors writes DIR/t<i>.bin for every non-constant tensor, the layout
+// of the shared conformance goldens.
+func dumpTensors(ip *trace.Interpreter, m *tflite.Model, dir string) (int, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, err
+	}
+	n := 0
+	for i, t := range ip.Tensors {
+		if t.Const {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("t%d.bin", i)), t.Data, 0o644); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
