@@ -19,6 +19,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // Rounding selects how requantization rounds.
@@ -211,4 +212,269 @@ func Clamp32(x, lo, hi int32) int32 {
 		return hi
 	}
 	return x
+}
+
+// ---------------------------------------------------------------------------
+// gemmlowp fixed-point math (fixedpoint.h) and the TFLite helpers built on it
+// (tensorflow/lite/kernels/internal/common.h, quantization_util.cc), used by
+// SOFTMAX, LOGISTIC and TANH. A fixed-point value with k integer bits is an
+// int32 raw value r meaning r·2^(k−31) (Qk.(31−k)); "intBits" parameters give k.
+
+// RoundingHalfSum returns (a+b)/2 rounded to nearest, ties away from zero
+// (gemmlowp's RoundingHalfSum, the NEON VRHADD).
+func RoundingHalfSum(a, b int32) int32 {
+	sum := int64(a) + int64(b)
+	sign := int64(1)
+	if sum < 0 {
+		sign = -1
+	}
+	return int32((sum + sign) / 2)
+}
+
+// SaturatingRoundingMultiplyByPOT returns x·2^exponent: for exponent > 0 a
+// left shift that saturates to [MinInt32, MaxInt32], for exponent < 0
+// RoundingDivideByPOT by −exponent (gemmlowp's SaturatingRoundingMultiplyByPOT).
+func SaturatingRoundingMultiplyByPOT(x int32, exponent int) int32 {
+	switch {
+	case exponent == 0:
+		return x
+	case exponent < 0:
+		return RoundingDivideByPOT(x, -exponent)
+	}
+	threshold := int32(1)<<uint(31-exponent) - 1
+	if x > threshold {
+		return math.MaxInt32
+	}
+	if x < -threshold {
+		return math.MinInt32
+	}
+	return x * (1 << uint(exponent))
+}
+
+// RescaleFixedPoint changes a fixed-point value's integer bits from srcBits
+// to dstBits (gemmlowp's Rescale): SaturatingRoundingMultiplyByPOT by
+// srcBits−dstBits.
+func RescaleFixedPoint(x int32, srcBits, dstBits int) int32 {
+	return SaturatingRoundingMultiplyByPOT(x, srcBits-dstBits)
+}
+
+// Q0.31 constants of gemmlowp's exp, tanh and logistic.
+const (
+	fpExpMinusOneEighth    = 1895147668  // exp(−1/8)
+	fpOneThird             = 715827883   // 1/3
+	fpFortyEightOver17     = 1515870810  // 48/17 in Q2.29
+	fpMinusThirtyTwoOver17 = -1010580540 // −32/17 in Q2.29
+)
+
+// expBarrelMultipliers[k] is exp(−2^(k−2)) in Q0.31, for k = 0..6
+// (exponents −2..4 of gemmlowp's exp_on_negative_values barrel shifter).
+var expBarrelMultipliers = [7]int32{1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242}
+
+// ExpOnIntervalBetweenNegativeOneQuarterAnd0Excl returns exp(a) in Q0.31 for
+// a in [−1/4, 0) in Q0.31: a Taylor expansion around −1/8.
+func ExpOnIntervalBetweenNegativeOneQuarterAnd0Excl(a int32) int32 {
+	x := a + 1<<28 // a + 1/8
+	x2 := SaturatingRoundingDoublingHighMul(x, x)
+	x3 := SaturatingRoundingDoublingHighMul(x2, x)
+	x4 := SaturatingRoundingDoublingHighMul(x2, x2)
+	x4Over4 := SaturatingRoundingMultiplyByPOT(x4, -2)
+	poly := SaturatingRoundingMultiplyByPOT(SaturatingRoundingDoublingHighMul(x4Over4+x3, fpOneThird)+x2, -1)
+	return fpExpMinusOneEighth + SaturatingRoundingDoublingHighMul(fpExpMinusOneEighth, x+poly)
+}
+
+// ExpOnNegativeValues returns exp(a) in Q0.31 for a ≤ 0 given with intBits
+// integer bits (gemmlowp's exp_on_negative_values): the fractional part
+// modulo 1/4 goes through the Taylor expansion, then each set bit of the
+// remainder multiplies by exp(−2^k); a = 0 gives the Q0.31 maximum.
+func ExpOnNegativeValues(a int32, intBits int) int32 {
+	fracBits := 31 - intBits
+	oneQuarter := int32(1) << uint(fracBits-2)
+	aModQuarterMinusQuarter := (a & (oneQuarter - 1)) - oneQuarter
+	result := ExpOnIntervalBetweenNegativeOneQuarterAnd0Excl(RescaleFixedPoint(aModQuarterMinusQuarter, intBits, 0))
+	remainder := aModQuarterMinusQuarter - a
+	for k, mult := range expBarrelMultipliers {
+		exponent := k - 2
+		if intBits <= exponent {
+			continue
+		}
+		if remainder&int32(uint32(1)<<uint(fracBits+exponent)) != 0 {
+			result = SaturatingRoundingDoublingHighMul(result, mult)
+		}
+	}
+	if intBits > 5 {
+		clamp := -(int32(1) << uint(36-intBits)) // −32
+		if a < clamp {
+			result = 0
+		}
+	}
+	if a == 0 {
+		result = math.MaxInt32
+	}
+	return result
+}
+
+// newtonRaphsonReciprocal runs gemmlowp's three Newton-Raphson steps for
+// 1/halfDenominator and returns the Q2.29 estimate.
+func newtonRaphsonReciprocal(halfDenominator int32) int32 {
+	x := fpFortyEightOver17 + SaturatingRoundingDoublingHighMul(halfDenominator, fpMinusThirtyTwoOver17)
+	const oneQ2 = 1 << 29
+	for i := 0; i < 3; i++ {
+		halfDenominatorTimesX := SaturatingRoundingDoublingHighMul(halfDenominator, x)
+		oneMinus := oneQ2 - halfDenominatorTimesX
+		x += RescaleFixedPoint(SaturatingRoundingDoublingHighMul(x, oneMinus), 4, 2)
+	}
+	return x
+}
+
+// OneOverOnePlusXForXIn01 returns 1/(1+a) in Q0.31 for a in [0, 1) in Q0.31
+// (gemmlowp's one_over_one_plus_x_for_x_in_0_1).
+func OneOverOnePlusXForXIn01(a int32) int32 {
+	x := newtonRaphsonReciprocal(RoundingHalfSum(a, math.MaxInt32))
+	return RescaleFixedPoint(x, 1, 0) // x/2 as Q1.30, rescaled to Q0.31
+}
+
+// OneMinusXOverOnePlusXForXIn01 returns (1−a)/(1+a) in Q0.31 for a in
+// [0, 1) in Q0.31 (gemmlowp's one_minus_x_over_one_plus_x_for_x_in_0_1).
+func OneMinusXOverOnePlusXForXIn01(a int32) int32 {
+	x := newtonRaphsonReciprocal(RoundingHalfSum(a, math.MaxInt32))
+	return RescaleFixedPoint(x-1<<29, 2, 0)
+}
+
+// FixedPointLogistic returns 1/(1+exp(−a)) in Q0.31 for a with intBits
+// integer bits (gemmlowp's logistic).
+func FixedPointLogistic(a int32, intBits int) int32 {
+	abs := a
+	if a <= 0 {
+		abs = -a
+	}
+	positive := OneOverOnePlusXForXIn01(ExpOnNegativeValues(-abs, intBits))
+	switch {
+	case a == 0:
+		return 1 << 30
+	case a > 0:
+		return positive
+	}
+	return math.MaxInt32 - positive
+}
+
+// FixedPointTanh returns tanh(a) in Q0.31 for a with intBits integer bits
+// (gemmlowp's tanh: (1 − exp(−2|a|)) / (1 + exp(−2|a|)) with the sign of a).
+func FixedPointTanh(a int32, intBits int) int32 {
+	negAbs := a
+	if a >= 0 {
+		negAbs = -a
+	}
+	// exp(2·negAbs): the raw value read with one more integer bit.
+	t := OneMinusXOverOnePlusXForXIn01(ExpOnNegativeValues(negAbs, intBits+1))
+	switch {
+	case a == 0:
+		return 0
+	case a < 0:
+		return -t
+	}
+	return t
+}
+
+// CountLeadingZeros32 is the number of leading zero bits of x (32 for 0).
+func CountLeadingZeros32(x uint32) int { return bits.LeadingZeros32(x) }
+
+// GetReciprocal returns 1/x in Q0.31 scaled by a power of two, for x > 0
+// with xIntegerDigits integer bits (TFLite's GetReciprocal): x is normalised
+// to [1, 2), its reciprocal computed by OneOverOnePlusXForXIn01, and
+// numBitsOverUnit says how many bits x had above 1.0.
+func GetReciprocal(x int32, xIntegerDigits int) (reciprocal int32, numBitsOverUnit int) {
+	headroomPlusOne := CountLeadingZeros32(uint32(x))
+	numBitsOverUnit = xIntegerDigits - headroomPlusOne
+	shiftedMinusOne := int32(uint32(x)<<uint(headroomPlusOne) - 1<<31)
+	return OneOverOnePlusXForXIn01(shiftedMinusOne), numBitsOverUnit
+}
+
+// CalculateInputRadius is TFLite's CalculateInputRadius: the largest input
+// magnitude, floor((2^intBits − 1)·2^(totalSignedBits−intBits) / 2^leftShift),
+// computed in double.
+func CalculateInputRadius(intBits, leftShift, totalSignedBits int) int32 {
+	maxInputRescaled := float64(int64(1)<<uint(intBits)-1) * float64(int64(1)<<uint(totalSignedBits-intBits)) /
+		float64(int64(1)<<uint(leftShift))
+	return int32(math.Floor(maxInputRescaled))
+}
+
+// CheckedLog2 is TFLite's CheckedLog2 in float32: log2 of x rounded to the
+// nearest integer, and whether x is within 1e-3 (in log2) of that power of two.
+func CheckedLog2(x float32) (log2 int, ok bool) {
+	invLn2 := float32(1) / float32(math.Log(2))
+	xLog2 := float32(float32(math.Log(float64(x))) * invLn2)
+	rounded := float32(math.Round(float64(xLog2)))
+	frac := xLog2 - rounded
+	return int(rounded), float32(math.Abs(float64(frac))) < float32(1e-3)
+}
+
+// LUTSizeInt16 is the length of an int16 lookup table: 512 base values
+// indexed by the high 9 bits of the input, plus one for the last slope.
+const LUTSizeInt16 = 513
+
+// GenLUTInt16 fills an int16 → int16 interpolation table for f over
+// [inMin, inMax] with outputs mapped from [outMin, outMax] to the int16
+// range, as TFLite-Micro's gen_lut<float, int16_t, int16_t> does in float32:
+// each entry is the rounded sample minus half the rounded error the linear
+// interpolation would make at the midpoint.
+func GenLUTInt16(f func(float32) float32, inMin, inMax, outMin, outMax float32, lut *[LUTSizeInt16]int16) {
+	const steps = 512
+	step := float32((inMax - inMin) / steps)
+	halfStep := float32(step / 2)
+	scalingInv := float32(65536 / float32(outMax-outMin))
+	round := func(x float32) float32 { return float32(math.Round(float64(x))) }
+	clampTable := func(x float32) int16 {
+		return int16(min(max(x, math.MinInt16), math.MaxInt16))
+	}
+	for i := 0; i < steps; i++ {
+		at := float32(inMin + float32(float32(i)*step))
+		val := f(at)
+		valMid := f(float32(at + halfStep))
+		valNext := f(float32(inMin + float32(float32(i+1)*step)))
+		sample := round(float32(val * scalingInv))
+		interpMid := round(float32(float32(float32(valNext*scalingInv)+sample) / 2))
+		mid := round(float32(valMid * scalingInv))
+		bias := round(float32((interpMid - mid) / 2))
+		lut[i] = clampTable(float32(sample - bias))
+	}
+	lut[steps] = clampTable(round(float32(f(inMax) * scalingInv)))
+}
+
+// LUTLookupInt16 interpolates an int16 table made by GenLUTInt16 (TFLite's
+// LUTLookup): the high 9 bits pick the entry, the low 7 bits interpolate
+// towards the next one, rounding.
+func LUTLookupInt16(value int16, lut *[LUTSizeInt16]int16) int16 {
+	index := 256 + int(value>>7)
+	offset := int32(value & 0x7f)
+	base := lut[index]
+	slope := lut[index+1] - lut[index] // int16 arithmetic, as TFLite stores it
+	delta := (int32(slope)*offset + 64) >> 7
+	return int16(int32(base) + delta)
+}
+
+// ExpFloat32 is exp for float32 arguments (C's expf): exp computed in double
+// and rounded once to float32.
+func ExpFloat32(x float32) float32 { return float32(math.Exp(float64(x))) }
+
+// SigmoidTableUint16 is TFLite's sigmoid_table_uint16: sigmoid(i/24) in
+// Q0.16 for i = 0..255, the table the int16 LOGISTIC and TANH kernels
+// interpolate (its values are TFLite's, kept as data because they are not
+// all the correctly rounded sigmoid).
+var SigmoidTableUint16 = [256]uint16{
+	32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064, 42688,
+	43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409,
+	51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433,
+	57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370, 60565, 60753, 60935, 61110,
+	61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302, 62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186,
+	63279, 63368, 63454, 63536, 63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308,
+	64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786, 64816, 64845, 64873, 64900,
+	64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079, 65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208,
+	65221, 65234, 65246, 65258, 65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367,
+	65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433, 65438, 65442, 65445, 65449,
+	65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474, 65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491,
+	65493, 65495, 65497, 65498, 65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513,
+	65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522, 65523, 65523, 65524, 65524,
+	65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528, 65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530,
+	65530, 65530, 65531, 65531, 65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
+	65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65534, 65535,
 }

@@ -1,0 +1,254 @@
+package kernels
+
+// ADD (int8, int16) — TFLite-Micro add.cc / add_common.cc with
+// reference_integer_ops::AddFunc (int8) and reference_ops::AddElementwise
+// (int16, the general-scale path TFLite-Micro always takes). SUB shares this
+// kernel (sub.go) with a minus sign and float-computed multipliers.
+//
+// Prepare, with s = max(s1, s2) and ls = 20 (int8) or 15 (int16):
+//
+//	M1 = s1 / (2s), M2 = s2 / (2s), Mout = 2s / (2^ls · sout)
+//
+// computed in double for ADD (2s too), each quantized by
+// QuantizeMultiplierSmallerThanOneExp. Per output element, reading the
+// inputs through broadcasting:
+//
+//	a_k    = (x_k − zp_k) · 2^ls
+//	b_k    = MultiplyByQuantizedMultiplierSmallerThanOneExp(a_k, M_k)
+//	y      = clamp(MultiplyByQuantizedMultiplierSmallerThanOneExp(b_1 ± b_2, Mout) + zp_out, act)
+//
+// The int16 power-of-two path of full TFLite (pot_scale_int16) is never used
+// by TFLite-Micro's ADD, which calls the general path unconditionally.
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+func init() {
+	register(tflite.OpAdd, prepareAdd, tflite.TypeInt8, tflite.TypeInt16)
+}
+
+// addSubKernel is a prepared ADD or SUB node.
+type addSubKernel struct {
+	node           *Node
+	in1, in2, out  *Tensor
+	sub            bool
+	leftShift      int
+	in1Offset      int32 // −zp1
+	in2Offset      int32 // −zp2
+	outZP          int32
+	twiceMaxScale  float64 // 2·max(s1, s2), as the multipliers were derived from it
+	real1, real2   float64 // real multipliers, as TFLite passes them to QuantizeMultiplier
+	realOut        float64
+	in1M, in2M     QuantizedMultiplier
+	outM           QuantizedMultiplier
+	actMin, actMax int32
+	bc             Broadcast
+}
+
+func prepareAdd(n *Node) (Kernel, error) { return prepareAddSub(n, false) }
+
+// prepareAddSub validates an ADD or SUB node and derives its parameters.
+func prepareAddSub(n *Node, sub bool) (Kernel, error) {
+	in1, in2, out, err := elementwiseOperands(n)
+	if err != nil {
+		return nil, err
+	}
+	k := &addSubKernel{node: n, in1: in1, in2: in2, out: out, sub: sub}
+	if k.bc, err = prepareElementwiseBroadcast(n, in1, in2, out); err != nil {
+		return nil, err
+	}
+	k.leftShift = 20
+	if out.Type == tflite.TypeInt16 {
+		k.leftShift = 15
+	}
+	k.in1Offset, k.in2Offset, k.outZP = -in1.ZP0(), -in2.ZP0(), out.ZP0()
+	s1, s2, so := in1.Scale0(), in2.Scale0(), out.Scale0()
+	if sub {
+		// sub_common.cc: twice_max_input_scale is a float and every
+		// quotient is a float, widened to double only at the end.
+		twice := float32(2 * max(s1, s2))
+		k.twiceMaxScale = float64(twice)
+		k.real1 = float64(s1 / twice)
+		k.real2 = float64(s2 / twice)
+		k.realOut = float64(twice / (float32(int32(1)<<uint(k.leftShift)) * so))
+	} else {
+		twice := 2 * float64(max(s1, s2))
+		k.twiceMaxScale = twice
+		k.real1 = float64(s1) / twice
+		k.real2 = float64(s2) / twice
+		k.realOut = twice / (float64(int32(1)<<uint(k.leftShift)) * float64(so))
+	}
+	for _, m := range []struct {
+		name string
+		real float64
+		q    *QuantizedMultiplier
+	}{{"input1", k.real1, &k.in1M}, {"input2", k.real2, &k.in2M}, {"output", k.realOut, &k.outM}} {
+		if !(m.real > 0 && m.real < 1) {
+			return nil, fmt.Errorf("%w: %v %s multiplier %g not in (0, 1)", ErrBadQuantization, n.Op, m.name, m.real)
+		}
+		*m.q = QuantizeMultiplier(m.real, n.Rounding)
+	}
+	k.actMin, k.actMax = ActivationRange(fusedActivationOf(n), out)
+	return k, nil
+}
+
+// elementwiseOperands returns the two inputs and the output of a quantized
+// elementwise binary node, checking that all three share an int8 or int16
+// dtype and have per-tensor quantization.
+func elementwiseOperands(n *Node) (in1, in2, out *Tensor, err error) {
+	in1, in2 = n.Input(0), n.Input(1)
+	if in1 == nil || in2 == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
+		return nil, nil, nil, fmt.Errorf("%w: %v needs two inputs and one output", ErrMissingInput, n.Op)
+	}
+	out = n.Outputs[0]
+	if in1.Type != out.Type || in2.Type != out.Type || (out.Type != tflite.TypeInt8 && out.Type != tflite.TypeInt16) {
+		return nil, nil, nil, fmt.Errorf("%w: %v with inputs %v, %v and output %v", ErrUnsupportedType, n.Op, in1.Type, in2.Type, out.Type)
+	}
+	for _, t := range []*Tensor{in1, in2, out} {
+		if !t.Quantized() || t.Scale0() <= 0 {
+			return nil, nil, nil, fmt.Errorf("%w: %v tensor %d (%s) has no positive per-tensor scale", ErrBadQuantization, n.Op, t.Index, t.Name)
+		}
+	}
+	return in1, in2, out, nil
+}
+
+// prepareElementwiseBroadcast derives the broadcast of a binary node's inputs and checks
+// that the output has the broadcast shape.
+func prepareElementwiseBroadcast(n *Node, in1, in2, out *Tensor) (Broadcast, error) {
+	bc, shape, err := NewBroadcast(in1.Shape, in2.Shape)
+	if err != nil {
+		return bc, fmt.Errorf("%v: %w", n.Op, err)
+	}
+	if NumElements(shape) != out.NumElements() || (len(out.Shape) == len(shape) && !sameShape(shape, out.Shape)) {
+		return bc, fmt.Errorf("%w: %v output shape %v, broadcast of %v and %v is %v", ErrBadShape, n.Op, out.Shape, in1.Shape, in2.Shape, shape)
+	}
+	return bc, nil
+}
+
+// fusedActivationOf is the node's fused activation (NONE without options).
+func fusedActivationOf(n *Node) tflite.Activation {
+	if n.Options == nil {
+		return tflite.ActNone
+	}
+	return n.Options.Activation
+}
+
+// recordMultiply records MultiplyByQuantizedMultiplier(x, q) (which, for a
+// multiplier below one, is also MultiplyByQuantizedMultiplierSmallerThanOneExp
+// under both rounding rules) with step names prefixed by prefix, and returns
+// its value.
+func recordMultiply(x int32, q QuantizedMultiplier, r Rounding, prefix string, c *Chain) int32 {
+	first := len(c.Steps)
+	v := explainMultiply(x, q, r, c)
+	for i := first; i < len(c.Steps); i++ {
+		c.Steps[i].Name = prefix + c.Steps[i].Name
+	}
+	return v
+}
+
+// scaleInput is the input stage of ADD/SUB for input number which (1 or 2).
+func (k *addSubKernel) scaleInput(x, offset int32, q QuantizedMultiplier, in *Tensor, which int, c *Chain) int32 {
+	centred := x + offset
+	shifted := centred * (1 << uint(k.leftShift))
+	if c == nil {
+		return MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted, q.Multiplier, q.Shift, k.node.Rounding)
+	}
+	p := fmt.Sprintf("in%d.", which)
+	c.AddReal(p+"x", int64(x), float64(in.Scale0())*float64(centred), fmt.Sprintf("raw value of input %d", which),
+		"x%d = %d", which, x)
+	c.Add(p+"offset", int64(centred), "value minus the input zero point", "%d + (%d) = %d", x, offset, centred)
+	c.Add(p+"left_shift", int64(shifted), "left shift for headroom", "%d · 2^%d = %d", centred, k.leftShift, shifted)
+	scaled := recordMultiply(shifted, q, k.node.Rounding, p, c)
+	s := &c.Steps[len(c.Steps)-1]
+	s.Real, s.HasReal = float64(scaled)*k.twiceMaxScale/math.Ldexp(1, k.leftShift), true
+	return scaled
+}
+
+// element computes one output value from the raw input values x1 and x2,
+// recording every stage in c when c is non-nil.
+func (k *addSubKernel) element(x1, x2 int32, c *Chain) int32 {
+	b1 := k.scaleInput(x1, k.in1Offset, k.in1M, k.in1, 1, c)
+	b2 := k.scaleInput(x2, k.in2Offset, k.in2M, k.in2, 2, c)
+	raw := b1 + b2
+	if k.sub {
+		raw = b1 - b2
+	}
+	if c != nil {
+		real := float64(raw) * k.twiceMaxScale / math.Ldexp(1, k.leftShift)
+		if k.sub {
+			c.AddReal("diff", int64(raw), real, "difference of the scaled inputs", "%d − %d = %d", b1, b2, raw)
+		} else {
+			c.AddReal("sum", int64(raw), real, "sum of the scaled inputs", "%d + %d = %d", b1, b2, raw)
+		}
+	}
+	return Requantize(raw, k.outM, k.node.Rounding, k.outZP, k.actMin, k.actMax, c)
+}
+
+func (k *addSubKernel) Eval() error {
+	switch k.out.Type {
+	case tflite.TypeInt8:
+		evalAddSub[int8](k)
+	case tflite.TypeInt16:
+		evalAddSub[int16](k)
+	default:
+		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, k.node.Op, k.out.Type)
+	}
+	return nil
+}
+
+func evalAddSub[T int8 | int16](k *addSubKernel) {
+	a, b, o := view[T](k.in1.Data), view[T](k.in2.Data), view[T](k.out.Data)
+	if k.bc.Same {
+		for i := range o {
+			o[i] = T(k.element(int32(a[i]), int32(b[i]), nil))
+		}
+		return
+	}
+	cur := k.bc.Cursor()
+	for i := range o {
+		o[i] = T(k.element(int32(a[cur.I1]), int32(b[cur.I2]), nil))
+		cur.Next()
+	}
+}
+
+func (k *addSubKernel) Explain(out, elem int, c *Chain) error {
+	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+		return err
+	}
+	i1, i2 := k.bc.Index(elem)
+	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
+	c.Final = int64(k.element(int32(k.in1.Int(i1)), int32(k.in2.Int(i2)), c))
+	return nil
+}
+
+// checkOutputElement validates an Explain request for a single-output kernel.
+func checkOutputElement(n *Node, t *Tensor, out, elem int) error {
+	if out != 0 {
+		return fmt.Errorf("%w: %v has one output, asked for output %d", ErrBadElement, n.Op, out)
+	}
+	if elem < 0 || elem >= t.NumElements() {
+		return fmt.Errorf("%w: %v output element %d of %d", ErrBadElement, n.Op, elem, t.NumElements())
+	}
+	return nil
+}
+
+func (k *addSubKernel) Describe() Params {
+	return Params{
+		Multipliers: []Multiplier{
+			{Name: "input1", Channel: -1, Real: k.real1, Quantized: k.in1M},
+			{Name: "input2", Channel: -1, Real: k.real2, Quantized: k.in2M},
+			{Name: "output", Channel: -1, Real: k.realOut, Quantized: k.outM},
+		},
+		HasClamp: true, ClampMin: k.actMin, ClampMax: k.actMax,
+		Ints: []NamedInt{
+			{Name: "left_shift", Value: int64(k.leftShift)},
+			{Name: "input1_offset", Value: int64(k.in1Offset)},
+			{Name: "input2_offset", Value: int64(k.in2Offset)},
+			{Name: "output_offset", Value: int64(k.outZP)},
+		},
+	}
+}
