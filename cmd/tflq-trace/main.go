@@ -5,6 +5,7 @@
 //	                             requantization parameters (M, multiplier, shift)
 //	tflq-trace run MODEL         run the integer interpreter (bit-exact with the
 //	                             TFLite-Micro reference kernels) and print outputs
+//	tflq-trace explain MODEL     the arithmetic chain of one output element
 //
 // Every subcommand has its own flags; `tflq-trace CMD -h` lists them.
 // Exit status: 0 success, 1 failure while running, 2 bad usage or bad input.
@@ -66,6 +67,7 @@ func commands() []command {
 	return []command{
 		{"inspect", "show operators, tensors, quantization and derived requantization parameters", runInspect},
 		{"run", "run the model with the integer interpreter and print its outputs", runRun},
+		{"explain", "show the whole arithmetic chain of one output element of one operator", runExplain},
 	}
 }
 

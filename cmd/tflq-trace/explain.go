@@ -1,0 +1,192 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
+	"github.com/tflq/tflq-trace/trace"
+)
+
+func runExplain(args []string, env *cliEnv) error {
+	fs := newFlagSet("explain", "MODEL [--input FILE]... --op N (--element I | --at d0,d1,...) [--output K] [--rounding double|single]", env)
+	var rf runFlags
+	rf.register(fs)
+	op := fs.Int("op", -1, "operator index `N` (see inspect)")
+	out := fs.Int("output", 0, "which output `K` of the operator")
+	element := fs.Int("element", -1, "flat (row-major) element index `I` of the output")
+	at := fs.String("at", "", "element coordinates `d0,d1,...` of the output")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneModelArg("explain", pos)
+	if err != nil {
+		return err
+	}
+	if *op < 0 {
+		return usageError("explain: --op N is required")
+	}
+	if (*element >= 0) == (*at != "") {
+		return usageError("explain: give exactly one of --element I or --at d0,d1,...")
+	}
+	_, ip, err := rf.prepare("explain", path)
+	if err != nil {
+		return err
+	}
+	if *op >= len(ip.Nodes) {
+		return usageError("explain: --op %d: the model has operators 0..%d", *op, len(ip.Nodes)-1)
+	}
+	n := ip.Nodes[*op]
+	if *out < 0 || *out >= len(n.Outputs) {
+		return usageError("explain: --output %d: op %d has %d output(s)", *out, *op, len(n.Outputs))
+	}
+	t := n.Outputs[*out]
+	idx := *element
+	if *at != "" {
+		idx, err = flatIndex(*at, t.Shape)
+		if err != nil {
+			return usageError("explain: --at %s: %v", *at, err)
+		}
+	} else if idx >= t.NumElements() {
+		return usageError("explain: --element %d: output %v has %d elements", idx, t.Shape, t.NumElements())
+	}
+	if err := ip.Invoke(); err != nil {
+		return runError(fmt.Errorf("%s: %w", path, err))
+	}
+	c, err := ip.Explain(*op, *out, idx)
+	if err != nil {
+		return runError(err)
+	}
+	printExplanation(env.stdout, ip, *op, *out, idx, c)
+	return nil
+}
+
+// flatIndex converts "d0,d1,..." to a row-major flat index.
+func flatIndex(s string, shape []int) (int, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != len(shape) {
+		return 0, fmt.Errorf("the output has shape %v: give %d coordinates", shape, len(shape))
+	}
+	idx := 0
+	for d, p := range parts {
+		v, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || v < 0 || v >= shape[d] {
+			return 0, fmt.Errorf("coordinate %d is %q; dimension %d has size %d", d, p, d, shape[d])
+		}
+		idx = idx*shape[d] + v
+	}
+	return idx, nil
+}
+
+func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *kernels.Chain) {
+	n := ip.Nodes[op]
+	t := n.Outputs[out]
+	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %v, element %d at %v\n", op, ip.OpName(op), out, t.Index, t.Name, t.Type, t.Shape, idx, coordsOf(idx, t.Shape))
+	if t.Quantized() {
+		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
+	}
+	fmt.Fprintf(w, "rounding rule: %s\n\n", n.Rounding)
+	if len(c.Terms) > 0 {
+		printTerms(w, c.Terms)
+	}
+	nameW := 4
+	for _, s := range c.Steps {
+		nameW = max(nameW, len(s.Name))
+	}
+	for _, s := range c.Steps {
+		mark := " "
+		if s.Changed {
+			mark = "*"
+		}
+		fmt.Fprintf(w, "%s %-*s  %s", mark, nameW, s.Name, s.Formula)
+		if s.HasReal {
+			fmt.Fprintf(w, "   (real %.6g)", s.Real)
+		}
+		fmt.Fprintln(w)
+		if s.Meaning != "" {
+			fmt.Fprintf(w, "  %-*s  ↳ %s\n", nameW, "", s.Meaning)
+		}
+	}
+	if len(c.Sources) > 0 && len(c.Terms) == 0 {
+		var parts []string
+		for i, s := range c.Sources {
+			if i == 8 {
+				parts = append(parts, fmt.Sprintf("… %d more", len(c.Sources)-8))
+				break
+			}
+			in := n.Input(s.Input)
+			if in != nil {
+				parts = append(parts, fmt.Sprintf("input %d t%d %v", s.Input, in.Index, coordsOf(s.Element, in.Shape)))
+			}
+		}
+		fmt.Fprintf(w, "\nfrom: %s\n", strings.Join(parts, "; "))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "final value: %s", finalString(t, c.Final))
+	stored := elementString(t, idx)
+	fmt.Fprintf(w, "  (stored in the tensor: %s)\n", stored)
+	fmt.Fprintln(w, "steps marked * changed the value by rounding or clamping")
+}
+
+func printTerms(w io.Writer, terms []kernels.Term) {
+	var sum int64
+	for _, tm := range terms {
+		sum += tm.Product
+	}
+	fmt.Fprintf(w, "%d terms (input + input_offset)·(weight + weight_offset), sum %d; largest |product|:\n", len(terms), sum)
+	order := make([]int, len(terms))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return abs64(terms[order[a]].Product) > abs64(terms[order[b]].Product)
+	})
+	for _, i := range order[:min(5, len(order))] {
+		tm := terms[i]
+		fmt.Fprintf(w, "    term %d: input[%d] = %d, weight[%d] = %d, product %d\n", i, tm.InputIndex, tm.Input, tm.WeightIndex, tm.Weight, tm.Product)
+	}
+	fmt.Fprintln(w)
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func coordsOf(i int, shape []int) []int {
+	c := make([]int, len(shape))
+	for d := len(shape) - 1; d >= 0; d-- {
+		if shape[d] > 0 {
+			c[d] = i % shape[d]
+			i /= shape[d]
+		}
+	}
+	return c
+}
+
+// finalString renders a chain's final value: the integer and its real
+// meaning, or the float for float outputs (stored as float32 bits).
+func finalString(t *kernels.Tensor, v int64) string {
+	if t.Type == tflite.TypeFloat32 {
+		return fmt.Sprintf("%g", math.Float32frombits(uint32(v)))
+	}
+	if t.Quantized() {
+		return fmt.Sprintf("%d → real (%d − %d)·%.9g = %.6g", v, v, t.ZP0(), t.Scale0(), float64(v-int64(t.ZP0()))*float64(t.Scale0()))
+	}
+	return fmt.Sprint(v)
+}
+
+func elementString(t *kernels.Tensor, i int) string {
+	if t.Type == tflite.TypeFloat32 {
+		return fmt.Sprintf("%g", t.Float32()[i])
+	}
+	return fmt.Sprint(t.Int(i))
+}
