@@ -1,0 +1,464 @@
+package kernels
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// ---- test helpers shared by the multiply-accumulate kernel tests ----
+
+// qtensor builds a quantized tensor with the given data.
+func qtensor[T int8 | int16 | int32 | int64](typ tflite.TensorType, shape []int, scales []float32, zp int64, data []T) *Tensor {
+	t := NewTensor(typ, shape)
+	t.Scale = scales
+	t.ZeroPoint = make([]int64, len(scales))
+	for i := range t.ZeroPoint {
+		t.ZeroPoint[i] = zp
+	}
+	switch typ {
+	case tflite.TypeInt8:
+		d := t.Int8()
+		for i, v := range data {
+			d[i] = int8(v)
+		}
+	case tflite.TypeInt16:
+		d := t.Int16()
+		for i, v := range data {
+			d[i] = int16(v)
+		}
+	case tflite.TypeInt32:
+		d := t.Int32()
+		for i, v := range data {
+			d[i] = int32(v)
+		}
+	case tflite.TypeInt64:
+		d := t.Int64()
+		for i, v := range data {
+			d[i] = int64(v)
+		}
+	}
+	return t
+}
+
+func randInts(r *rand.Rand, n int, lo, hi int64) []int64 {
+	out := make([]int64, n)
+	for i := range out {
+		out[i] = lo + r.Int63n(hi-lo+1)
+	}
+	return out
+}
+
+func randScales(r *rand.Rand, n int, lo, hi float64) []float32 {
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = float32(lo * math.Pow(hi/lo, r.Float64()))
+	}
+	return out
+}
+
+// floorDiv is ⌊a / 2^e⌋.
+func floorDiv(a int64, e int) int64 { return a >> uint(e) }
+
+// refQuantize derives (multiplier, shift) for m > 0 by scaling m into
+// [0.5, 1) with a loop, independently of math.Frexp.
+func refQuantize(m float64, single bool) (int64, int) {
+	if m == 0 {
+		return 0, 0
+	}
+	shift := 0
+	f := m
+	for f >= 1 {
+		f /= 2
+		shift++
+	}
+	for f < 0.5 {
+		f *= 2
+		shift--
+	}
+	q := int64(math.Floor(f*(1<<31) + 0.5)) // f > 0: half away from zero = half up
+	if q == 1<<31 {
+		q /= 2
+		shift++
+	}
+	if shift < -31 {
+		return 0, 0
+	}
+	if single && shift > 30 {
+		return 1<<31 - 1, 30
+	}
+	return q, shift
+}
+
+// refScale32 is round(x·q·2^(shift−31)) as TFLite's 32-bit
+// MultiplyByQuantizedMultiplier rounds it: double rounding = round half up
+// of x·2^left·q / 2^31 (saturating the one overflow), then round half away
+// from zero of the division by 2^right; single rounding = one round half up.
+func refScale32(x int32, q int64, shift int, single bool) int64 {
+	if single {
+		t := 31 - shift
+		return floorDiv(int64(x)*q+(int64(1)<<(t-1)), t)
+	}
+	left, right := max(shift, 0), max(-shift, 0)
+	xs := int64(int32(int64(x) << uint(left))) // 32-bit wrap like C++
+	var hi int64
+	if xs == math.MinInt32 && q == math.MinInt32 {
+		hi = math.MaxInt32
+	} else {
+		hi = floorDiv(xs*q+(1<<30), 31)
+	}
+	if right == 0 {
+		return hi
+	}
+	half := int64(1) << (right - 1)
+	if hi >= 0 {
+		return floorDiv(hi+half, right)
+	}
+	return -floorDiv(-hi+half, right)
+}
+
+// refScale64 is the 64-bit int16x8 requantization: Q0.15 multiplier, one
+// round half up.
+func refScale64(x int64, q int64, shift int) int64 {
+	r := (q + 32768) >> 16
+	if q >= 0x7FFF0000 {
+		r = 0x7FFF
+	}
+	t := 15 - shift
+	return int64(int32(floorDiv(x*r+(int64(1)<<(t-1)), t)))
+}
+
+func refClamp(v, lo, hi int64) int64 { return min(max(v, lo), hi) }
+
+// refActRange is the fused-activation clamp range, computed in float64.
+func refActRange(act tflite.Activation, typ tflite.TensorType, scale float32, zp int64) (int64, int64) {
+	lo, hi := int64(-128), int64(127)
+	if typ == tflite.TypeInt16 {
+		lo, hi = -32768, 32767
+	}
+	q := func(f float64) int64 { return zp + int64(math.Round(f/float64(scale))) }
+	switch act {
+	case tflite.ActRelu:
+		lo = max(lo, q(0))
+	case tflite.ActRelu6:
+		lo, hi = max(lo, q(0)), min(hi, q(6))
+	}
+	return lo, hi
+}
+
+// refConvCase is a convolution described plainly for the reference.
+type refConvCase struct {
+	name              string
+	typ               tflite.TensorType // int8 or int16 activations
+	biasType          tflite.TensorType // int32, int64, or 0 for none
+	n, h, w, cin      int
+	cout, fh, fw, fc  int
+	sh, sw, dh, dw    int
+	padding           tflite.Padding
+	act               tflite.Activation
+	perChannel        bool
+	inZP, outZP       int64
+	inScale, outScale float32
+}
+
+// refConvOut is the reference convolution, written from the formula.
+func refConvOut(tc refConvCase, in, w, bias []int64, wScales []float32, single bool) (shape []int, out []int64) {
+	outSize := func(in, f, s, d int) int {
+		eff := (f-1)*d + 1
+		if tc.padding == tflite.PaddingSame {
+			return (in + s - 1) / s
+		}
+		return (in - eff + s) / s
+	}
+	padOf := func(in, f, s, d, o int) int {
+		if tc.padding == tflite.PaddingValid {
+			return 0
+		}
+		return max(0, ((o-1)*s+(f-1)*d+1-in)/2)
+	}
+	oh, ow := outSize(tc.h, tc.fh, tc.sh, tc.dh), outSize(tc.w, tc.fw, tc.sw, tc.dw)
+	ph, pw := padOf(tc.h, tc.fh, tc.sh, tc.dh, oh), padOf(tc.w, tc.fw, tc.sw, tc.dw, ow)
+	lo, hi := refActRange(tc.act, tc.typ, tc.outScale, tc.outZP)
+	groups := tc.cin / tc.fc
+	perGroup := tc.cout / groups
+	inOff, outOff := -tc.inZP, tc.outZP
+	if tc.typ == tflite.TypeInt16 {
+		inOff, outOff = 0, 0
+	}
+	for b := 0; b < tc.n; b++ {
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x++ {
+				for oc := 0; oc < tc.cout; oc++ {
+					g := oc / perGroup
+					var acc int64
+					for fy := 0; fy < tc.fh; fy++ {
+						for fx := 0; fx < tc.fw; fx++ {
+							iy, ix := y*tc.sh-ph+fy*tc.dh, x*tc.sw-pw+fx*tc.dw
+							if iy < 0 || ix < 0 || iy >= tc.h || ix >= tc.w {
+								continue
+							}
+							for ic := 0; ic < tc.fc; ic++ {
+								v := in[((b*tc.h+iy)*tc.w+ix)*tc.cin+g*tc.fc+ic]
+								acc += w[((oc*tc.fh+fy)*tc.fw+fx)*tc.fc+ic] * (v + inOff)
+							}
+						}
+					}
+					if bias != nil {
+						acc += bias[oc]
+					}
+					ws := wScales[0]
+					if tc.perChannel {
+						ws = wScales[oc]
+					}
+					m := float64(tc.inScale) * float64(ws) / float64(tc.outScale)
+					q, s := refQuantize(m, single)
+					var scaled int64
+					if tc.biasType == tflite.TypeInt64 {
+						scaled = refScale64(acc, q, s)
+					} else {
+						scaled = refScale32(int32(acc), q, s, single)
+					}
+					out = append(out, refClamp(scaled+outOff, lo, hi))
+				}
+			}
+		}
+	}
+	return []int{tc.n, oh, ow, tc.cout}, out
+}
+
+// tensorInts reads every element of t.
+func tensorInts(t *Tensor) []int64 {
+	out := make([]int64, t.NumElements())
+	for i := range out {
+		out[i] = t.Int(i)
+	}
+	return out
+}
+
+// checkExplain checks, for every output element, that Explain reproduces the
+// stored value and that its steps chain.
+func checkExplain(t *testing.T, k Kernel, out *Tensor, wantTerms bool) {
+	t.Helper()
+	got := tensorInts(out)
+	for e := range got {
+		c := &Chain{}
+		if err := k.Explain(0, e, c); err != nil {
+			t.Fatalf("Explain(%d): %v", e, err)
+		}
+		if c.Final != got[e] {
+			t.Fatalf("element %d: Explain Final %d, Eval wrote %d", e, c.Final, got[e])
+		}
+		steps := map[string]int64{}
+		for _, s := range c.Steps {
+			steps[s.Name] = s.Value
+		}
+		for _, name := range []string{"input_offset", "filter_offset", "terms", "acc", "bias", "acc_bias", "M", "zp", "clamp"} {
+			if _, ok := steps[name]; !ok {
+				t.Fatalf("element %d: no %q step in %+v", e, name, c.Steps)
+			}
+		}
+		last := c.Steps[len(c.Steps)-1]
+		if last.Name != "clamp" || last.Value != c.Final {
+			t.Fatalf("element %d: last step %+v, Final %d", e, last, c.Final)
+		}
+		if steps["terms"] != int64(len(c.Terms)) {
+			t.Fatalf("element %d: terms step %d, %d terms recorded", e, steps["terms"], len(c.Terms))
+		}
+		var sum int64
+		for _, term := range c.Terms {
+			if term.Product != int64(term.Input+int32(steps["input_offset"]))*int64(term.Weight+int32(steps["filter_offset"])) {
+				t.Fatalf("element %d: term %+v does not multiply out", e, term)
+			}
+			sum += term.Product
+		}
+		if wantTerms && len(c.Terms) == 0 {
+			t.Fatalf("element %d: no terms", e)
+		}
+		acc := steps["acc"]
+		if acc != sum && int64(int32(sum)) != acc {
+			t.Fatalf("element %d: acc step %d, terms sum to %d", e, acc, sum)
+		}
+		accBias := steps["acc_bias"]
+		if acc+steps["bias"] != accBias && int64(int32(acc+steps["bias"])) != accBias {
+			t.Fatalf("element %d: acc %d + bias %d != acc_bias %d", e, acc, steps["bias"], accBias)
+		}
+	}
+}
+
+// ---- CONV_2D ----
+
+func buildConv(t testing.TB, tc refConvCase, r *rand.Rand, rule Rounding) (k Kernel, out *Tensor, in, w, bias []int64, ws []float32) {
+	t.Helper()
+	lo, hi := int64(-128), int64(127)
+	if tc.typ == tflite.TypeInt16 {
+		lo, hi = -32768, 32767
+	}
+	in = randInts(r, tc.n*tc.h*tc.w*tc.cin, lo, hi)
+	w = randInts(r, tc.cout*tc.fh*tc.fw*tc.fc, -127, 127)
+	nScales := 1
+	if tc.perChannel {
+		nScales = tc.cout
+	}
+	ws = randScales(r, nScales, 0.002, 0.02)
+	inT := qtensor(tc.typ, []int{tc.n, tc.h, tc.w, tc.cin}, []float32{tc.inScale}, tc.inZP, in)
+	wT := qtensor(tflite.TypeInt8, []int{tc.cout, tc.fh, tc.fw, tc.fc}, ws, 0, w)
+	var bT *Tensor
+	if tc.biasType != 0 {
+		bias = randInts(r, tc.cout, -3000, 3000)
+		bs := make([]float32, nScales)
+		for i := range bs {
+			bs[i] = tc.inScale * ws[i]
+		}
+		bT = qtensor(tc.biasType, []int{tc.cout}, bs, 0, bias)
+	}
+	shape, _ := refConvOut(tc, in, w, bias, ws, false)
+	out = qtensor[int64](tc.typ, shape, []float32{tc.outScale}, tc.outZP, nil)
+	opt := &tflite.Options{Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
+		DilationH: int32(tc.dh), DilationW: int32(tc.dw), Activation: tc.act}
+	n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out}, Options: opt, Rounding: rule}
+	k, err := Prepare(n)
+	if err != nil {
+		t.Fatalf("Prepare: %v", err)
+	}
+	return k, out, in, w, bias, ws
+}
+
+var convCases = []refConvCase{
+	{name: "int8_same_s1_perchannel", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 7, w: 6, cin: 3, cout: 4, fh: 3, fw: 3, fc: 3,
+		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, perChannel: true, inZP: -7, outZP: 12, inScale: 0.05, outScale: 0.08},
+	{name: "int8_valid_s2_d2_relu", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 11, w: 9, cin: 2, cout: 3, fh: 3, fw: 2, fc: 2,
+		sh: 2, sw: 2, dh: 2, dw: 2, padding: tflite.PaddingValid, act: tflite.ActRelu, perChannel: true, inZP: 30, outZP: -20, inScale: 0.04, outScale: 0.03},
+	{name: "int8_same_s2x1_pertensor_relu6_nobias", typ: tflite.TypeInt8, n: 1, h: 8, w: 5, cin: 4, cout: 2, fh: 2, fw: 3, fc: 4,
+		sh: 2, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, act: tflite.ActRelu6, inZP: 0, outZP: -128, inScale: 0.1, outScale: 0.025},
+	{name: "int8_batch2_groups2", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 2, h: 5, w: 5, cin: 4, cout: 6, fh: 3, fw: 3, fc: 2,
+		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, perChannel: true, inZP: 5, outZP: 3, inScale: 0.02, outScale: 0.05},
+	{name: "int16_bias64_same_s1", typ: tflite.TypeInt16, biasType: tflite.TypeInt64, n: 1, h: 6, w: 6, cin: 3, cout: 3, fh: 3, fw: 3, fc: 3,
+		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, perChannel: true, inScale: 0.001, outScale: 0.002},
+	{name: "int16_bias32_valid_s2_relu", typ: tflite.TypeInt16, biasType: tflite.TypeInt32, n: 1, h: 7, w: 7, cin: 2, cout: 2, fh: 2, fw: 2, fc: 2,
+		sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingValid, act: tflite.ActRelu, perChannel: true, inScale: 0.0005, outScale: 0.001},
+	{name: "int16_nobias_d2_pertensor", typ: tflite.TypeInt16, n: 1, h: 8, w: 8, cin: 2, cout: 2, fh: 3, fw: 3, fc: 2,
+		sh: 1, sw: 1, dh: 2, dw: 2, padding: tflite.PaddingSame, inScale: 0.0005, outScale: 0.004},
+}
+
+func TestConv2DMatchesReference(t *testing.T) {
+	for i, tc := range convCases {
+		for _, rule := range Roundings {
+			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
+				r := rand.New(rand.NewSource(int64(100 + i)))
+				k, out, in, w, bias, ws := buildConv(t, tc, r, rule)
+				if err := k.Eval(); err != nil {
+					t.Fatal(err)
+				}
+				_, want := refConvOut(tc, in, w, bias, ws, rule == RoundingSingle)
+				got := tensorInts(out)
+				for e := range want {
+					if got[e] != want[e] {
+						t.Fatalf("element %d: got %d, want %d", e, got[e], want[e])
+					}
+				}
+				checkExplain(t, k, out, true)
+			})
+		}
+	}
+}
+
+// TestConv2DHandChecked is a 1×1 convolution computed by hand:
+// acc = 3·(10−5) + 4·(−20−5) = −85, + bias 88 = 3; M = 0.5·0.25/1 = 0.125 =
+// 2^30·2^(−2−31). Double rounding: SRDHM(3, 2^30) = round(1.5) = 2, then
+// RDBPOT(2, 2) = round(0.5) = 1 (half away from zero); single rounding:
+// (3·2^30 + 2^32) >> 33 = 0. Output zero point −3.
+func TestConv2DHandChecked(t *testing.T) {
+	for _, tc := range []struct {
+		rule Rounding
+		want int64
+	}{{RoundingDouble, 1 - 3}, {RoundingSingle, 0 - 3}} {
+		t.Run(tc.rule.String(), func(t *testing.T) {
+			in := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{0.5}, 5, []int64{10, -20})
+			w := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{0.25}, 0, []int64{3, 4})
+			b := qtensor(tflite.TypeInt32, []int{1}, []float32{0.125}, 0, []int64{88})
+			out := qtensor[int64](tflite.TypeInt8, []int{1, 1, 1, 1}, []float32{1}, -3, nil)
+			n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out},
+				Options: &tflite.Options{Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}, Rounding: tc.rule}
+			k, err := Prepare(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := k.Eval(); err != nil {
+				t.Fatal(err)
+			}
+			if got := out.Int(0); got != tc.want {
+				t.Fatalf("got %d, want %d", got, tc.want)
+			}
+			p := k.(Describer).Describe()
+			if len(p.Multipliers) != 1 || p.Multipliers[0].Real != 0.125 ||
+				p.Multipliers[0].Quantized != (QuantizedMultiplier{Multiplier: 1 << 30, Shift: -2}) {
+				t.Fatalf("multipliers %+v", p.Multipliers)
+			}
+			c := &Chain{}
+			if err := k.Explain(0, 0, c); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]int64{"input_offset": -5, "terms": 2, "acc": -85, "bias": 88, "acc_bias": 3, "clamp": tc.want}
+			for _, s := range c.Steps {
+				if v, ok := want[s.Name]; ok && v != s.Value {
+					t.Errorf("step %s = %d, want %d (%s)", s.Name, s.Value, v, s.Formula)
+				}
+			}
+			if len(c.Terms) != 2 || c.Terms[0].Product != 15 || c.Terms[1].Product != -100 || c.Terms[1].InputIndex != 1 {
+				t.Fatalf("terms %+v", c.Terms)
+			}
+		})
+	}
+}
+
+func TestComputePadding(t *testing.T) {
+	for _, tc := range []struct {
+		name                                   string
+		padding                                tflite.Padding
+		in, filter, stride, dilation, out, pad int
+	}{
+		{"same_k3_s1", tflite.PaddingSame, 10, 3, 1, 1, 10, 1},
+		{"same_k3_s2_even", tflite.PaddingSame, 10, 3, 2, 1, 5, 0}, // total 1: offset goes after
+		{"same_k4_s1", tflite.PaddingSame, 10, 4, 1, 1, 10, 1},     // total 3
+		{"same_k3_d2", tflite.PaddingSame, 8, 3, 1, 2, 8, 2},
+		{"valid", tflite.PaddingValid, 10, 3, 2, 1, 4, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if o := ComputeOutSize(tc.padding, tc.in, tc.filter, tc.stride, tc.dilation); o != tc.out {
+				t.Fatalf("out size %d, want %d", o, tc.out)
+			}
+			ph, pw := ComputePadding(tc.padding, tc.stride, tc.stride, tc.dilation, tc.dilation, tc.in, tc.in, tc.filter, tc.filter, tc.out, tc.out)
+			if ph != tc.pad || pw != tc.pad {
+				t.Fatalf("padding %d,%d, want %d", ph, pw, tc.pad)
+			}
+		})
+	}
+}
+
+func benchConv(b *testing.B, tc refConvCase) {
+	r := rand.New(rand.NewSource(1))
+	k, _, _, _, _, _ := buildConv(b, tc, r, RoundingDouble)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := k.Eval(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkConv2DInt8 is a person_detect-sized pointwise layer:
+// [1,48,48,16] → 1×1 conv → [1,48,48,32].
+func BenchmarkConv2DInt8(b *testing.B) {
+	benchConv(b, refConvCase{typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 48, w: 48, cin: 16, cout: 32, fh: 1, fw: 1, fc: 16,
+		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02})
+}
+
+// BenchmarkConv2DInt8_3x3 is person_detect's first layer: [1,96,96,1] →
+// 3×3 stride 2 → [1,48,48,8].
+func BenchmarkConv2DInt8_3x3(b *testing.B) {
+	benchConv(b, refConvCase{typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 96, w: 96, cin: 1, cout: 8, fh: 3, fw: 3, fc: 1,
+		sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingSame, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02})
+}
