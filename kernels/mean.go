@@ -1,0 +1,332 @@
+package kernels
+
+// Reductions over the axes listed by a constant int32 axis tensor (negative
+// axes count from the end, duplicates are ignored): MEAN and SUM (int8,
+// int16), REDUCE_MAX and REDUCE_MIN (int8, int16, float32). Output element o
+// reduces the input elements whose kept coordinates are o's, visited in
+// row-major order; keep_dims only changes the output shape, not the order.
+//
+// MEAN and SUM follow TFLite-Micro's integer QuantizedMeanOrSum (every path:
+// whatever the axes, keep_dims or scales):
+//
+//	M          = s_in / s_out (double) → QuantizeMultiplier → (mult, shift)
+//	MEAN only: the 1/count factor is folded into the multiplier:
+//	           k = min(⌊log2 count⌋, 32, 31 + shift)
+//	           mult = (mult·2^k) / count   (64-bit, truncating), shift −= k
+//	sum        = Σ raw values (int32, wrapping)
+//	x          = sum − zp_in·count   (int32)
+//	q          = clamp(MultiplyByQuantizedMultiplier(x, mult, shift) + zp_out, qmin, qmax)
+//
+// under the node's rounding rule. REDUCE_MAX/MIN need equal input and output
+// quantization and return the largest/smallest raw value (TFLite's
+// ReduceGeneric, starting from the dtype's lowest/highest value; for float32
+// a NaN input never replaces the running value, as `in > current` is false).
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+func init() {
+	register(tflite.OpMean, prepareReduce, tflite.TypeInt8, tflite.TypeInt16)
+	register(tflite.OpSum, prepareReduce, tflite.TypeInt8, tflite.TypeInt16)
+	register(tflite.OpReduceMax, prepareReduce, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)
+	register(tflite.OpReduceMin, prepareReduce, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)
+}
+
+// reduceMaxRank bounds the rank handled with fixed-size counters.
+const reduceMaxRank = 8
+
+// reduceGeometry maps an output element to the input elements it reduces.
+type reduceGeometry struct {
+	inShape   []int
+	inStrides []int
+	kept      []int // kept input axes, ascending
+	reduced   []int // reduced input axes, ascending
+	count     int   // elements reduced into each output
+}
+
+func newReduceGeometry(in *Tensor, axis *Tensor) (*reduceGeometry, error) {
+	rank := in.Rank()
+	if rank > reduceMaxRank {
+		return nil, fmt.Errorf("%w: reduction of a rank-%d tensor", ErrBadShape, rank)
+	}
+	g := &reduceGeometry{inShape: in.Shape, inStrides: make([]int, rank), count: 1}
+	stride := 1
+	for d := rank - 1; d >= 0; d-- {
+		g.inStrides[d] = stride
+		stride *= in.Shape[d]
+	}
+	isReduced := make([]bool, rank)
+	if rank > 0 {
+		for i := range axis.NumElements() {
+			a := int(axis.Int(i))
+			if a < 0 {
+				a += rank
+			}
+			if a < 0 || a >= rank {
+				return nil, fmt.Errorf("%w: axis %d of a rank-%d input", ErrBadShape, axis.Int(i), rank)
+			}
+			isReduced[a] = true
+		}
+	}
+	for d := range rank {
+		if isReduced[d] {
+			g.reduced = append(g.reduced, d)
+			g.count *= in.Shape[d]
+		} else {
+			g.kept = append(g.kept, d)
+		}
+	}
+	return g, nil
+}
+
+// outputs is the number of output elements (product of the kept dimensions).
+func (g *reduceGeometry) outputs() int {
+	n := 1
+	for _, d := range g.kept {
+		n *= g.inShape[d]
+	}
+	return n
+}
+
+// base is the flat input index of the first element reduced into output o.
+func (g *reduceGeometry) base(o int) int {
+	base := 0
+	for i := len(g.kept) - 1; i >= 0; i-- {
+		d := g.kept[i]
+		base += (o % g.inShape[d]) * g.inStrides[d]
+		o /= g.inShape[d]
+	}
+	return base
+}
+
+// at is the flat input index at reduced-axis counters ctr from base.
+func (g *reduceGeometry) at(base int, ctr *[reduceMaxRank]int) int {
+	idx := base
+	for i, d := range g.reduced {
+		idx += ctr[i] * g.inStrides[d]
+	}
+	return idx
+}
+
+// advance steps the reduced-axis counters in row-major order.
+func (g *reduceGeometry) advance(ctr *[reduceMaxRank]int) {
+	for i := len(g.reduced) - 1; i >= 0; i-- {
+		ctr[i]++
+		if ctr[i] < g.inShape[g.reduced[i]] {
+			return
+		}
+		ctr[i] = 0
+	}
+}
+
+type reduceKernel struct {
+	n       *Node
+	in, out *Tensor
+	g       *reduceGeometry
+	rule    Rounding
+
+	// MEAN / SUM.
+	real       float64             // s_in / s_out
+	q          QuantizedMultiplier // QuantizeMultiplier(real)
+	qOut       QuantizedMultiplier // q, with 1/count folded in for MEAN
+	foldShift  int                 // k above (MEAN)
+	inZP       int32
+	outZP      int32
+	lo, hi     int32
+	isMean     bool
+	isMinOrMax bool
+	isMax      bool
+}
+
+func prepareReduce(n *Node) (Kernel, error) {
+	in, axis := n.Input(0), n.Input(1)
+	if in == nil || axis == nil || len(n.Outputs) == 0 || n.Outputs[0] == nil {
+		return nil, fmt.Errorf("%w: %v needs input, axis and output", ErrMissingInput, n.Op)
+	}
+	out := n.Outputs[0]
+	if axis.Type != tflite.TypeInt32 {
+		return nil, fmt.Errorf("%w: %v axis is %v, not int32", ErrUnsupportedType, n.Op, axis.Type)
+	}
+	if !axis.Const {
+		return nil, fmt.Errorf("%w: %v axis", ErrNotConstant, n.Op)
+	}
+	if out.Type != in.Type {
+		return nil, fmt.Errorf("%w: %v input %v, output %v", ErrUnsupportedType, n.Op, in.Type, out.Type)
+	}
+	k := &reduceKernel{n: n, in: in, out: out, rule: n.Rounding,
+		isMean: n.Op == tflite.OpMean, isMax: n.Op == tflite.OpReduceMax,
+		isMinOrMax: n.Op == tflite.OpReduceMax || n.Op == tflite.OpReduceMin}
+	switch in.Type {
+	case tflite.TypeInt8, tflite.TypeInt16:
+	case tflite.TypeFloat32:
+		if !k.isMinOrMax {
+			return nil, fmt.Errorf("%w: %v of float32 (only integer MEAN/SUM)", ErrUnsupportedType, n.Op)
+		}
+	default:
+		return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, in.Type)
+	}
+	g, err := newReduceGeometry(in, axis)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", n.Op, err)
+	}
+	if g.outputs() != out.NumElements() {
+		return nil, fmt.Errorf("%w: %v of %v over axes %v gives %d elements, output %v has %d", ErrBadShape, n.Op, in.Shape, g.reduced, g.outputs(), out.Shape, out.NumElements())
+	}
+	k.g = g
+	k.lo, k.hi = Range(out.Type)
+	if in.Type != tflite.TypeFloat32 {
+		if !in.Quantized() || !out.Quantized() {
+			return nil, fmt.Errorf("%w: %v needs quantized input and output", ErrBadQuantization, n.Op)
+		}
+		k.inZP, k.outZP = in.ZP0(), out.ZP0()
+	}
+	if k.isMinOrMax {
+		if in.Type != tflite.TypeFloat32 && (in.Scale0() != out.Scale0() || k.inZP != k.outZP) {
+			return nil, fmt.Errorf("%w: %v input (scale %g, zero point %d) and output (%g, %d) must match",
+				ErrBadQuantization, n.Op, in.Scale0(), k.inZP, out.Scale0(), k.outZP)
+		}
+	} else {
+		k.real = float64(in.Scale0()) / float64(out.Scale0())
+		k.q = QuantizeMultiplier(k.real, n.Rounding)
+		k.qOut = k.q
+		if k.isMean && g.count > 0 {
+			shift := 63 - bits.LeadingZeros64(uint64(g.count))
+			shift = min(shift, 32, 31+k.q.Shift)
+			k.foldShift = shift
+			k.qOut = QuantizedMultiplier{
+				Multiplier: int32((int64(k.q.Multiplier) << uint(shift)) / int64(g.count)),
+				Shift:      k.q.Shift - shift,
+			}
+		}
+	}
+	return k, nil
+}
+
+// element is the per-element code shared by Eval and Explain; it returns the
+// stored value (float32 bits for float32 outputs).
+func (k *reduceKernel) element(o int, c *Chain) int64 {
+	g := k.g
+	var sum int32
+	best := k.lo
+	bestF := float32(-math.MaxFloat32)
+	if !k.isMax {
+		best, bestF = k.hi, math.MaxFloat32
+	}
+	base := g.base(o)
+	var ctr [reduceMaxRank]int
+	for range g.count {
+		idx := g.at(base, &ctr)
+		g.advance(&ctr)
+		if c != nil {
+			c.Sources = append(c.Sources, Source{Input: 0, Element: idx})
+		}
+		switch {
+		case k.in.Type == tflite.TypeFloat32:
+			v := k.in.Float32()[idx]
+			if (k.isMax && v > bestF) || (!k.isMax && v < bestF) {
+				bestF = v
+			}
+		case k.isMinOrMax:
+			v := int32(k.in.Int(idx))
+			if (k.isMax && v > best) || (!k.isMax && v < best) {
+				best = v
+			}
+		default:
+			sum += int32(k.in.Int(idx)) // wraps like TFLite's int32 accumulator
+		}
+	}
+
+	if k.in.Type == tflite.TypeFloat32 {
+		v := int64(math.Float32bits(bestF))
+		if c != nil {
+			c.AddReal(k.opWord(), v, float64(bestF), "the "+k.opWord()+" of the reduced values (Value holds the float32 bits)",
+				"%s of %d values = %g", k.opWord(), k.g.count, bestF)
+			c.Final = v
+		}
+		return v
+	}
+	if k.isMinOrMax {
+		if c != nil {
+			c.Add(k.opWord(), int64(best), "the "+k.opWord()+" of the reduced raw values (scales are equal: no rescaling)",
+				"%s of %d values = %d", k.opWord(), k.g.count, best)
+			c.Final = int64(best)
+		}
+		return int64(best)
+	}
+	if k.g.count == 0 {
+		// TFLite-Micro leaves the zeroed output when nothing is reduced.
+		if c != nil {
+			c.Add("empty", 0, "no element to reduce: TFLite-Micro leaves 0", "output = 0")
+			c.Final = 0
+		}
+		return 0
+	}
+	x := int32(int64(sum) - int64(k.inZP)*int64(k.g.count))
+	if c != nil {
+		c.Add("sum", int64(sum), "sum of the reduced raw values (int32)", "Σ = %d", sum)
+		c.Add("count", int64(k.g.count), "number of values reduced", "count = %d", k.g.count)
+		c.Add("offset", int64(x), "sum minus input zero point × count", "%d − %d·%d = %d", sum, k.inZP, k.g.count, x)
+		if k.isMean {
+			c.AddReal("fold", int64(k.qOut.Multiplier), k.qOut.Real(),
+				"MEAN folds 1/count into the multiplier: (Multiplier·2^k)/count, Shift − k",
+				"(%d·2^%d)/%d = %d, shift %d − %d = %d (M = %.10g ≈ %.10g / %d)",
+				k.q.Multiplier, k.foldShift, k.g.count, k.qOut.Multiplier, k.q.Shift, k.foldShift, k.qOut.Shift, k.qOut.Real(), k.real, k.g.count)
+		}
+	}
+	v := Requantize(x, k.qOut, k.rule, k.outZP, k.lo, k.hi, c)
+	if c != nil {
+		c.Final = int64(v)
+	}
+	return int64(v)
+}
+
+func (k *reduceKernel) opWord() string {
+	if k.isMax {
+		return "max"
+	}
+	return "min"
+}
+
+func (k *reduceKernel) Eval() error {
+	n := k.out.NumElements()
+	if k.out.Type == tflite.TypeFloat32 {
+		dst := k.out.Float32()
+		for o := range n {
+			dst[o] = math.Float32frombits(uint32(k.element(o, nil)))
+		}
+		return nil
+	}
+	for o := range n {
+		storeIntElement(k.out, o, int32(k.element(o, nil)))
+	}
+	return nil
+}
+
+func (k *reduceKernel) Explain(out, elem int, c *Chain) error {
+	if err := checkExplainTarget(k.n, out, elem); err != nil {
+		return err
+	}
+	k.element(elem, c)
+	return nil
+}
+
+// Describe reports the multiplier (MEAN: before and after folding 1/count),
+// the zero points and the clamp range.
+func (k *reduceKernel) Describe() Params {
+	if k.isMinOrMax {
+		return Params{Ints: []NamedInt{{Name: "count", Value: int64(k.g.count)}}}
+	}
+	p := Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi,
+		Multipliers: []Multiplier{{Name: "output", Channel: -1, Real: k.real, Quantized: k.q}},
+		Ints: []NamedInt{{Name: "count", Value: int64(k.g.count)},
+			{Name: "input_zero_point", Value: int64(k.inZP)}, {Name: "output_zero_point", Value: int64(k.outZP)}}}
+	if k.isMean {
+		p.Multipliers = append(p.Multipliers, Multiplier{Name: "mean", Channel: -1, Real: k.qOut.Real(), Quantized: k.qOut})
+	}
+	return p
+}

@@ -1,0 +1,202 @@
+package kernels
+
+// AVERAGE_POOL_2D and MAX_POOL_2D (int8, int16; NHWC), as TFLite's
+// reference_integer_ops pooling. For output (b, y, x, ch) the window is the
+// filter placed at (y·stride_h − pad_h, x·stride_w − pad_w), cut to the part
+// inside the input (padding cells are skipped, not counted):
+//
+//	AVERAGE: sum = Σ window (int32), count = number of cells inside,
+//	         avg = sum > 0 ? (sum + count/2) / count : (sum − count/2) / count
+//	         (C integer division, truncating: round half away from zero)
+//	MAX:     max = max(lowest of dtype, window values)
+//
+// then clamped to the fused activation's range (ActivationRange). Input and
+// output must share scale and zero point (TFLite-Micro checks this): values
+// are never requantized. Padding is ComputePadding's (padding.go); the output
+// size must be ComputeOutSize's. A window with no cell inside the input makes
+// AVERAGE_POOL_2D fail, as TFLite-Micro's Eval does.
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+func init() {
+	register(tflite.OpAveragePool2D, preparePool, tflite.TypeInt8, tflite.TypeInt16)
+	register(tflite.OpMaxPool2D, preparePool, tflite.TypeInt8, tflite.TypeInt16)
+}
+
+type poolKernel struct {
+	n                *Node
+	in, out          *Tensor
+	average          bool
+	batches, depth   int
+	inH, inW         int
+	outH, outW       int
+	filterH, filterW int
+	strideH, strideW int
+	padH, padW       int
+	lo, hi           int32
+	act              tflite.Activation
+}
+
+func preparePool(n *Node) (Kernel, error) {
+	in := n.Input(0)
+	if in == nil || len(n.Outputs) == 0 || n.Outputs[0] == nil || n.Options == nil {
+		return nil, fmt.Errorf("%w: %v needs an input, an output and pool options", ErrMissingInput, n.Op)
+	}
+	out := n.Outputs[0]
+	if in.Type != tflite.TypeInt8 && in.Type != tflite.TypeInt16 {
+		return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, in.Type)
+	}
+	if out.Type != in.Type {
+		return nil, fmt.Errorf("%w: %v input %v, output %v", ErrUnsupportedType, n.Op, in.Type, out.Type)
+	}
+	if in.Rank() != 4 || out.Rank() != 4 || in.Shape[0] != out.Shape[0] || in.Shape[3] != out.Shape[3] {
+		return nil, fmt.Errorf("%w: %v from %v to %v (NHWC, same N and C)", ErrBadShape, n.Op, in.Shape, out.Shape)
+	}
+	if !in.Quantized() || !out.Quantized() {
+		return nil, fmt.Errorf("%w: %v needs quantized input and output", ErrBadQuantization, n.Op)
+	}
+	if math.Abs(float64(in.Scale0())-float64(out.Scale0())) > 1e-6 || in.ZP0() != out.ZP0() {
+		return nil, fmt.Errorf("%w: %v input (scale %g, zero point %d) and output (%g, %d) must match",
+			ErrBadQuantization, n.Op, in.Scale0(), in.ZP0(), out.Scale0(), out.ZP0())
+	}
+	o := n.Options
+	k := &poolKernel{n: n, in: in, out: out, average: n.Op == tflite.OpAveragePool2D,
+		batches: in.Shape[0], inH: in.Shape[1], inW: in.Shape[2], depth: in.Shape[3],
+		outH: out.Shape[1], outW: out.Shape[2],
+		filterH: int(o.FilterH), filterW: int(o.FilterW), strideH: int(o.StrideH), strideW: int(o.StrideW), act: o.Activation}
+	if k.filterH < 1 || k.filterW < 1 || k.strideH < 1 || k.strideW < 1 {
+		return nil, fmt.Errorf("%w: %v filter %dx%d stride %dx%d", ErrBadShape, n.Op, k.filterH, k.filterW, k.strideH, k.strideW)
+	}
+	wantH := ComputeOutSize(o.Padding, k.inH, k.filterH, k.strideH, 1)
+	wantW := ComputeOutSize(o.Padding, k.inW, k.filterW, k.strideW, 1)
+	if wantH != k.outH || wantW != k.outW {
+		return nil, fmt.Errorf("%w: %v %v padding of %v gives %dx%d, output is %v", ErrBadShape, n.Op, o.Padding, in.Shape, wantH, wantW, out.Shape)
+	}
+	k.padH, k.padW = ComputePadding(o.Padding, k.strideH, k.strideW, 1, 1, k.inH, k.inW, k.filterH, k.filterW, k.outH, k.outW)
+	k.lo, k.hi = ActivationRange(k.act, out)
+	return k, nil
+}
+
+// element is the per-element code shared by Eval and Explain. ok is false
+// for an average over an empty window.
+func (k *poolKernel) element(elem int, c *Chain) (v int32, ok bool) {
+	ch := elem % k.depth
+	rest := elem / k.depth
+	x := rest % k.outW
+	rest /= k.outW
+	y := rest % k.outH
+	b := rest / k.outH
+	originX := x*k.strideW - k.padW
+	originY := y*k.strideH - k.padH
+	fxStart, fxEnd := max(0, -originX), min(k.filterW, k.inW-originX)
+	fyStart, fyEnd := max(0, -originY), min(k.filterH, k.inH-originY)
+
+	var acc int32
+	count := 0
+	dtypeLo, _ := Range(k.in.Type)
+	best := dtypeLo
+	for fy := fyStart; fy < fyEnd; fy++ {
+		for fx := fxStart; fx < fxEnd; fx++ {
+			idx := ((b*k.inH+originY+fy)*k.inW+originX+fx)*k.depth + ch
+			v := int32(k.in.Int(idx))
+			acc += v
+			count++
+			best = max(best, v)
+			if c != nil {
+				c.Sources = append(c.Sources, Source{Input: 0, Element: idx})
+			}
+		}
+	}
+	if c != nil {
+		c.Add("window", int64(count), "input cells of the window inside the input (padding is skipped)",
+			"rows %d..%d × cols %d..%d of the input at batch %d, channel %d: %d cells",
+			originY+fyStart, originY+fyEnd-1, originX+fxStart, originX+fxEnd-1, b, ch, count)
+	}
+	var raw int32
+	if k.average {
+		if count == 0 {
+			return 0, false
+		}
+		n := int32(count)
+		if acc > 0 {
+			raw = (acc + n/2) / n
+		} else {
+			raw = (acc - n/2) / n
+		}
+		if c != nil {
+			c.Add("sum", int64(acc), "sum of the window's raw values", "Σ window = %d", acc)
+			sign := "+"
+			if acc <= 0 {
+				sign = "−"
+			}
+			s := c.Add("average", int64(raw), "rounded division: (sum ± count/2) / count, truncating (half away from zero)",
+				"(%d %s %d) / %d = %d", acc, sign, n/2, n, raw)
+			s.Changed = acc%n != 0
+		}
+	} else {
+		raw = best
+		if c != nil {
+			c.Add("max", int64(raw), "largest raw value in the window", "max(window) = %d", raw)
+		}
+	}
+	v = Clamp32(raw, k.lo, k.hi)
+	if c != nil {
+		s := c.Add("clamp", int64(v), "clamped to the fused activation's range ("+k.act.String()+")", "clamp(%d, %d, %d) = %d", raw, k.lo, k.hi, v)
+		s.Changed = v != raw
+		c.Final = int64(v)
+	}
+	return v, true
+}
+
+func (k *poolKernel) Eval() error {
+	n := k.out.NumElements()
+	switch k.out.Type {
+	case tflite.TypeInt8:
+		dst := k.out.Int8()
+		for e := range n {
+			v, ok := k.element(e, nil)
+			if !ok {
+				return k.emptyWindow(e)
+			}
+			dst[e] = int8(v)
+		}
+	case tflite.TypeInt16:
+		dst := k.out.Int16()
+		for e := range n {
+			v, ok := k.element(e, nil)
+			if !ok {
+				return k.emptyWindow(e)
+			}
+			dst[e] = int16(v)
+		}
+	}
+	return nil
+}
+
+func (k *poolKernel) emptyWindow(elem int) error {
+	return fmt.Errorf("%w: %v output element %d averages an empty window", ErrRuntime, k.n.Op, elem)
+}
+
+func (k *poolKernel) Explain(out, elem int, c *Chain) error {
+	if err := checkExplainTarget(k.n, out, elem); err != nil {
+		return err
+	}
+	if _, ok := k.element(elem, c); !ok {
+		return k.emptyWindow(elem)
+	}
+	return nil
+}
+
+// Describe reports the fused activation's clamp range and the padding.
+func (k *poolKernel) Describe() Params {
+	return Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi, Ints: []NamedInt{
+		{Name: "filter_h", Value: int64(k.filterH)}, {Name: "filter_w", Value: int64(k.filterW)},
+		{Name: "stride_h", Value: int64(k.strideH)}, {Name: "stride_w", Value: int64(k.strideW)},
+		{Name: "pad_h", Value: int64(k.padH)}, {Name: "pad_w", Value: int64(k.padW)},
+	}}
+}
