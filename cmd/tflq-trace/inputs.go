@@ -159,12 +159,15 @@ func floatRange(ip *trace.Interpreter, t *kernels.Tensor) (lo, hi float64) {
 }
 
 func imageInput(ip *trace.Interpreter, t *kernels.Tensor, img image.Image) ([]byte, error) {
+	// Accepted layouts: [1,H,W,C], [H,W,C] (C = 1 or 3), [1,H,W], [H,W].
 	shape := t.Shape
-	for len(shape) > 3 && shape[0] == 1 {
+	if len(shape) == 4 && shape[0] == 1 {
+		shape = shape[1:]
+	} else if len(shape) == 3 && shape[0] == 1 && shape[2] != 1 && shape[2] != 3 {
 		shape = shape[1:]
 	}
 	if len(shape) == 2 {
-		shape = append(shape[:2:2], 1)
+		shape = []int{shape[0], shape[1], 1}
 	}
 	b := img.Bounds()
 	if len(shape) != 3 || (shape[2] != 1 && shape[2] != 3) {

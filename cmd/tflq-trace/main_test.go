@@ -1,0 +1,328 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"image"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tflq/tflq-trace/internal/sharedtest"
+)
+
+// runCLI calls run() the way main does and returns exit code, stdout, stderr.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// assertOneLineError checks the error contract: one line starting with
+// "tflq-trace:" that contains every fragment.
+func assertOneLineError(t *testing.T, stderr string, fragments ...string) {
+	t.Helper()
+	if !strings.HasPrefix(stderr, "tflq-trace: ") || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("stderr is not one 'tflq-trace:' line: %q", stderr)
+	}
+	for _, f := range fragments {
+		if !strings.Contains(stderr, f) {
+			t.Errorf("stderr %q does not mention %q", stderr, f)
+		}
+	}
+}
+
+func TestUsageAndHelp(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  string // substring of stdout
+		err  string // substring of stderr
+	}{
+		{"unknown command", []string{"frobnicate"}, exitUsage, "", "unknown command"},
+		{"help", []string{"-h"}, exitOK, "inspect", ""},
+		{"inspect -h", []string{"inspect", "-h"}, exitOK, "--tensor", ""},
+		{"run -h", []string{"run", "-h"}, exitOK, "--dump", ""},
+		{"explain -h", []string{"explain", "-h"}, exitOK, "--element", ""},
+		{"bad flag", []string{"inspect", "--nope", "x.tflite"}, exitUsage, "", "flag provided but not defined"},
+		{"missing model", []string{"inspect"}, exitUsage, "", "missing MODEL"},
+		{"two models", []string{"run", "a.tflite", "b.tflite"}, exitUsage, "", "too many arguments"},
+		{"bad rounding", []string{"run", "--rounding", "banker", "a.tflite"}, exitUsage, "", "unknown rounding rule"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d (stderr %q)", code, tc.code, errs)
+			}
+			if !strings.Contains(out, tc.out) {
+				t.Errorf("stdout %q lacks %q", out, tc.out)
+			}
+			if tc.err != "" {
+				assertOneLineError(t, errs, tc.err)
+			}
+		})
+	}
+}
+
+func TestBadModelFiles(t *testing.T) {
+	dir := t.TempDir()
+	notModel := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notModel, []byte("this is not a flatbuffer at all"), 0o644)
+	short := filepath.Join(dir, "short.tflite")
+	os.WriteFile(short, []byte{1, 2, 3}, 0o644)
+	tests := []struct {
+		name, path, cause string
+	}{
+		{"missing file", filepath.Join(dir, "nope.tflite"), "no such file"},
+		{"directory", dir, "is a directory"},
+		{"not a model", notModel, "TFL3"},
+		{"too short", short, "short"},
+	}
+	for _, cmd := range []string{"inspect", "run", "explain"} {
+		for _, tc := range tests {
+			t.Run(cmd+"/"+tc.name, func(t *testing.T) {
+				args := []string{cmd, tc.path}
+				if cmd == "explain" {
+					args = append(args, "--op", "0", "--element", "0")
+				}
+				code, _, errs := runCLI(t, args...)
+				if code != exitUsage {
+					t.Fatalf("exit %d, want 2 (stderr %q)", code, errs)
+				}
+				assertOneLineError(t, errs, tc.path, tc.cause)
+			})
+		}
+	}
+}
+
+func sharedModel(t *testing.T, name string) string {
+	return filepath.Join(sharedtest.Dir(t), "models", name)
+}
+
+// TestInspectEverySharedModel: every real model loads and inspects, in text
+// and JSON.
+func TestInspectEverySharedModel(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(sharedtest.Dir(t), "models", "*.tflite"))
+	if len(files) == 0 {
+		t.Fatal("no shared models found")
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			code, out, errs := runCLI(t, "inspect", f)
+			if code != exitOK || !strings.Contains(out, "op 0 ") {
+				t.Fatalf("inspect exit %d: %s", code, errs)
+			}
+			code, out, errs = runCLI(t, "inspect", "--json", f)
+			if code != exitOK {
+				t.Fatalf("inspect --json exit %d: %s", code, errs)
+			}
+			var rep inspectReport
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("inspect --json is not JSON: %v", err)
+			}
+			if len(rep.SubGraphs) == 0 || len(rep.SubGraphs[0].Operators) == 0 {
+				t.Fatal("no operators in JSON")
+			}
+		})
+	}
+}
+
+// TestInspectAnswersTheSeedQuestion: which tensor holds the FC layer's
+// output scale, and which multiplier and shift TFLite uses. The values were
+// checked by hand: M = float32(s_in·s_w)/s_out = 0.00392156886·0.01243643
+// (a float32 product, as TFLite computes it) / 0.157345951 =
+// 3.0995598e-4 = 0.6348 · 2^-11 → multiplier round(0.6348·2^31) =
+// 1363200814, shift −11. (A double product would give 1363200765.)
+func TestInspectAnswersTheSeedQuestion(t *testing.T) {
+	model := sharedModel(t, "mnist_dense10_uint8io.tflite")
+	code, out, errs := runCLI(t, "inspect", "--json", "--op", "2", model)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var op opInfo
+	if err := json.Unmarshal([]byte(out), &op); err != nil {
+		t.Fatal(err)
+	}
+	if op.Op != "FULLY_CONNECTED" || op.Outputs[0] != 6 || op.Inputs[0] != 5 || op.Inputs[1] != 3 || op.Inputs[2] != 2 {
+		t.Fatalf("op 2 = %s in %v out %v", op.Op, op.Inputs, op.Outputs)
+	}
+	if len(op.Multipliers) != 1 || op.Multipliers[0].Multiplier != 1363200814 || op.Multipliers[0].Shift != -11 {
+		t.Fatalf("multipliers %+v, want 1363200814 shift -11", op.Multipliers)
+	}
+	if op.Clamp == nil || *op.Clamp != [2]int32{-128, 127} {
+		t.Fatalf("clamp %v, want [-128 127]", op.Clamp)
+	}
+	code, out, _ = runCLI(t, "inspect", "--tensor", "6", model)
+	if code != exitOK || !strings.Contains(out, "scale=0.157345951 zero_point=47") || !strings.Contains(out, "produced   by op 2 FULLY_CONNECTED") {
+		t.Fatalf("inspect --tensor 6:\n%s", out)
+	}
+}
+
+// TestRunDocumentedOutputs: the source repo documents the exact outputs of
+// mnist_dense10_uint8io for its sample inputs.
+func TestRunDocumentedOutputs(t *testing.T) {
+	dir := filepath.Join(sharedtest.Dir(t), "models")
+	for _, k := range []string{"0", "4", "10"} {
+		t.Run("input"+k, func(t *testing.T) {
+			out := t.TempDir()
+			code, stdout, errs := runCLI(t, "run", "--dump", out, "--input", filepath.Join(dir, "mnist_dense10_uint8io.input"+k+".bin"), filepath.Join(dir, "mnist_dense10_uint8io.tflite"))
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			want, _ := os.ReadFile(filepath.Join(dir, "mnist_dense10_uint8io.expected"+k+".bin"))
+			got, err := os.ReadFile(filepath.Join(out, "t7.bin"))
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("output %v, documented %v", got, want)
+			}
+			if !strings.Contains(stdout, "prediction: class") {
+				t.Errorf("no prediction in:\n%s", stdout)
+			}
+		})
+	}
+}
+
+func TestRunInputErrors(t *testing.T) {
+	model := sharedModel(t, "mnist_dense10_uint8io.tflite")
+	dir := t.TempDir()
+	wrongSize := filepath.Join(dir, "wrong.bin")
+	os.WriteFile(wrongSize, make([]byte, 100), 0o644)
+	unknown := filepath.Join(dir, "input.xyz")
+	os.WriteFile(unknown, make([]byte, 784), 0o644)
+	tests := []struct {
+		name  string
+		args  []string
+		frags []string
+	}{
+		{"wrong size", []string{"--input", wrongSize}, []string{"input 0", "UINT8 [1 28 28] (784 bytes)", "got 100 bytes"}},
+		{"unknown format", []string{"--input", unknown}, []string{"unknown input format"}},
+		{"missing input file", []string{"--input", filepath.Join(dir, "nope.bin")}, []string{"nope.bin", "no such file"}},
+		{"too many inputs", []string{"--input", wrongSize, "--input", wrongSize}, []string{"1 input(s), got 2"}},
+		{"input and random", []string{"--input", wrongSize, "--random", "1"}, []string{"exclude"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errs := runCLI(t, append([]string{"run", model}, tc.args...)...)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want 2 (%s)", code, errs)
+			}
+			assertOneLineError(t, errs, tc.frags...)
+		})
+	}
+}
+
+// writeNpy writes a minimal .npy (format 1.0) file.
+func writeNpy(t *testing.T, path, descr string, shape string, body []byte) {
+	t.Helper()
+	header := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }"
+	for (10+len(header)+1)%64 != 0 {
+		header += " "
+	}
+	header += "\n"
+	var b bytes.Buffer
+	b.WriteString("\x93NUMPY\x01\x00")
+	b.WriteByte(byte(len(header)))
+	b.WriteByte(byte(len(header) >> 8))
+	b.WriteString(header)
+	b.Write(body)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunImageAndNpyInputs: a PNG digit, a uint8 .npy and a float32 .npy of
+// the same pixels give the documented output of mnist_dense10_uint8io, whose
+// uint8 input has scale 1/255 and zero point 0 (so q = p).
+func TestRunImageAndNpyInputs(t *testing.T) {
+	dir := filepath.Join(sharedtest.Dir(t), "models")
+	model := filepath.Join(dir, "mnist_dense10_uint8io.tflite")
+	pixels, err := os.ReadFile(filepath.Join(dir, "mnist_dense10_uint8io.input3.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(filepath.Join(dir, "mnist_dense10_uint8io.expected3.bin"))
+	tmp := t.TempDir()
+
+	img := image.NewGray(image.Rect(0, 0, 28, 28))
+	copy(img.Pix, pixels)
+	pngPath := filepath.Join(tmp, "digit.png")
+	var pb bytes.Buffer
+	png.Encode(&pb, img)
+	os.WriteFile(pngPath, pb.Bytes(), 0o644)
+
+	pgmPath := filepath.Join(tmp, "digit.pgm")
+	os.WriteFile(pgmPath, append([]byte("P5\n# a comment\n28 28\n255\n"), pixels...), 0o644)
+
+	u8Path := filepath.Join(tmp, "digit_u8.npy")
+	writeNpy(t, u8Path, "|u1", "(1, 28, 28)", pixels)
+
+	f32 := make([]byte, 4*len(pixels))
+	for i, p := range pixels {
+		binary.LittleEndian.PutUint32(f32[4*i:], math.Float32bits(float32(p)/255))
+	}
+	f32Path := filepath.Join(tmp, "digit_f32.npy")
+	writeNpy(t, f32Path, "<f4", "(28, 28)", f32)
+
+	for _, in := range []string{pngPath, pgmPath, u8Path, f32Path} {
+		t.Run(filepath.Base(in), func(t *testing.T) {
+			out := t.TempDir()
+			code, _, errs := runCLI(t, "run", model, "--input", in, "--dump", out)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			got, _ := os.ReadFile(filepath.Join(out, "t7.bin"))
+			if !bytes.Equal(got, want) {
+				t.Fatalf("output %v, documented %v", got, want)
+			}
+		})
+	}
+
+	t.Run("wrong image size", func(t *testing.T) {
+		small := filepath.Join(tmp, "small.png")
+		var sb bytes.Buffer
+		png.Encode(&sb, image.NewGray(image.Rect(0, 0, 10, 12)))
+		os.WriteFile(small, sb.Bytes(), 0o644)
+		code, _, errs := runCLI(t, "run", model, "--input", small)
+		if code != exitUsage {
+			t.Fatalf("exit %d", code)
+		}
+		assertOneLineError(t, errs, "expected a 28×28 image", "got 10×12")
+	})
+	t.Run("wrong npy shape", func(t *testing.T) {
+		bad := filepath.Join(tmp, "bad.npy")
+		writeNpy(t, bad, "|u1", "(1, 784)", pixels)
+		code, _, errs := runCLI(t, "run", model, "--input", bad)
+		if code != exitUsage {
+			t.Fatalf("exit %d", code)
+		}
+		assertOneLineError(t, errs, "shape [1 784]", "UINT8 [1 28 28]")
+	})
+}
+
+// TestExplainDenseElement: the chain of the FC element that becomes class 9
+// of mnist_dense10_uint8io's documented sample 0 (expected uint8 196, i.e.
+// int8 68 before the final QUANTIZE adds 128).
+func TestExplainDenseElement(t *testing.T) {
+	dir := filepath.Join(sharedtest.Dir(t), "models")
+	code, out, errs := runCLI(t, "explain", filepath.Join(dir, "mnist_dense10_uint8io.tflite"),
+		"--input", filepath.Join(dir, "mnist_dense10_uint8io.input0.bin"), "--op", "2", "--at", "0,9")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explanation lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errs = runCLI(t, "explain", filepath.Join(dir, "mnist_dense10_uint8io.tflite"), "--op", "2", "--at", "0,10")
+	if code != exitUsage {
+		t.Fatalf("out-of-range --at: exit %d", code)
+	}
+	assertOneLineError(t, errs, "dimension 1 has size 10")
+}
