@@ -1,7 +1,9 @@
 package kernels
 
 // AVERAGE_POOL_2D and MAX_POOL_2D (int8, int16; NHWC), as TFLite's
-// reference_integer_ops pooling. For output (b, y, x, ch) the window is the
+// reference_integer_ops pooling. Legacy uint8 (which TFLite-Micro refuses) is
+// full TFLite's reference_ops pooling: the same formulas, where the sum is
+// never negative. For output (b, y, x, ch) the window is the
 // filter placed at (y·stride_h − pad_h, x·stride_w − pad_w), cut to the part
 // inside the input (padding cells are skipped, not counted):
 //
@@ -24,8 +26,8 @@ import (
 )
 
 func init() {
-	register(tflite.OpAveragePool2D, preparePool, tflite.TypeInt8, tflite.TypeInt16)
-	register(tflite.OpMaxPool2D, preparePool, tflite.TypeInt8, tflite.TypeInt16)
+	register(tflite.OpAveragePool2D, preparePool, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8)
+	register(tflite.OpMaxPool2D, preparePool, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8)
 }
 
 type poolKernel struct {
@@ -48,7 +50,7 @@ func preparePool(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: %v needs an input, an output and pool options", ErrMissingInput, n.Op)
 	}
 	out := n.Outputs[0]
-	if in.Type != tflite.TypeInt8 && in.Type != tflite.TypeInt16 {
+	if in.Type != tflite.TypeInt8 && in.Type != tflite.TypeInt16 && in.Type != tflite.TypeUint8 {
 		return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, in.Type)
 	}
 	if out.Type != in.Type {
@@ -173,6 +175,15 @@ func (k *poolKernel) Eval() error {
 				return k.emptyWindow(e)
 			}
 			dst[e] = int16(v)
+		}
+	case tflite.TypeUint8:
+		dst := k.out.Uint8()
+		for e := range n {
+			v, ok := k.element(e, nil)
+			if !ok {
+				return k.emptyWindow(e)
+			}
+			dst[e] = uint8(v)
 		}
 	}
 	return nil
