@@ -169,6 +169,16 @@ const (
 	MirrorPadSymmetric MirrorPadMode = 1
 )
 
+func (m MirrorPadMode) String() string {
+	switch m {
+	case MirrorPadReflect:
+		return "REFLECT"
+	case MirrorPadSymmetric:
+		return "SYMMETRIC"
+	}
+	return "MIRROR_PAD_MODE?"
+}
+
 // Options is the decoded builtin options table of an operator, flattened:
 // one struct holds the fields of every options table, and Type says which
 // table was present (OptionsNone when the operator has none). Fields that the

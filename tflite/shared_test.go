@@ -3,10 +3,14 @@ package tflite
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -155,4 +159,82 @@ func TestSharedModels(t *testing.T) {
 	}
 	t.Logf("read %d/%d shared models; compared %d with conformance: %d operators, %d tensors matched",
 		read, len(paths), compared, ops, tensors)
+}
+
+// TestSharedOptions compares the decoded builtin options of every opzoo
+// model with the options column of opzoo/MODELS.md (schema field names and
+// values as the model generator printed them).
+func TestSharedOptions(t *testing.T) {
+	dir := sharedDir(t)
+	doc, err := os.ReadFile(filepath.Join(dir, "opzoo", "MODELS.md"))
+	if err != nil {
+		t.Skipf("SKIPPING: %v", err)
+	}
+	pair := regexp.MustCompile(`(\w+)=(\[[^\]]*\]|[^,]+)`)
+	matchedNames := map[string]int{}
+	models, fields := 0, 0
+	for _, line := range strings.Split(string(doc), "\n") {
+		cols := strings.Split(line, "|")
+		if len(cols) < 7 || !strings.HasPrefix(line, "| ") || strings.TrimSpace(cols[1]) == "model" || strings.HasPrefix(strings.TrimSpace(cols[1]), "-") {
+			continue
+		}
+		name, opName, optText := strings.TrimSpace(cols[1]), strings.TrimSpace(cols[2]), cols[5]
+		m, err := ReadFile(filepath.Join(dir, "opzoo", "models", name+".tflite"))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		var op *Operator
+		for i, o := range m.SubGraphs[0].Operators {
+			if m.OpName(o) == opName {
+				op = &m.SubGraphs[0].Operators[i]
+			}
+		}
+		if op == nil {
+			t.Errorf("%s: no %s operator", name, opName)
+			continue
+		}
+		models++
+		for _, kv := range pair.FindAllStringSubmatch(optText, -1) {
+			key, want := kv[1], strings.TrimSpace(kv[2])
+			for _, f := range optionsTables[op.Options.Type] {
+				if f.name != key {
+					continue
+				}
+				var got string
+				switch p := f.ptr(&op.Options).(type) {
+				case *bool:
+					got = map[bool]string{true: "True", false: "False"}[*p]
+				case *float32:
+					w, err := strconv.ParseFloat(want, 64)
+					if err == nil && math.Abs(float64(*p)-w) <= 1e-6*math.Abs(w) {
+						got = want
+					} else {
+						got = strconv.FormatFloat(float64(*p), 'g', -1, 32)
+					}
+				case *int32:
+					got = strconv.Itoa(int(*p))
+				case *int8:
+					got = strconv.Itoa(int(*p))
+				case *[]int32:
+					s := make([]string, len(*p))
+					for i, d := range *p {
+						s[i] = strconv.Itoa(int(d))
+					}
+					got = "[" + strings.Join(s, ", ") + "]"
+				case fmt.Stringer:
+					got = p.String()
+				}
+				if got != want {
+					t.Errorf("%s: %s %s = %s, want %s", name, opName, key, got, want)
+				}
+				matchedNames[key]++
+				fields++
+			}
+		}
+	}
+	t.Logf("opzoo options: %d models, %d option fields matched (%d distinct names)", models, fields, len(matchedNames))
+	if models < 300 || fields < 500 {
+		t.Errorf("too few options compared: %d models, %d fields", models, fields)
+	}
 }
