@@ -1,0 +1,123 @@
+package kernels
+
+// TANH (int8, int16) — TFLite-Micro tanh.cc with reference_integer_ops::Tanh.
+// Parameters are derived as for LOGISTIC (logistic.go, sigmoidFamily).
+//
+// int8: with d = x − zp_in, d ≤ −radius → −128, d ≥ radius → 127, otherwise
+//
+//	y = clamp(RoundingDivideByPOT(tanh(MultiplyByQuantizedMultiplier(d, m)), 24), −128, 127)
+//
+// (gemmlowp tanh on the Q4.27 input; the output zero point is not used).
+//
+// int16: v = (x·mult + round) >> shift as for LOGISTIC (power-of-two input
+// scales with log2-derived shift 0 or 1 use multiplier 3 << shift), then
+// tanh(x) = 2·sigmoid(2x) − 1 from the same sigmoid table at |v|/2^8,
+// mirrored for negative v, rounded to Q0.15.
+
+import (
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+func init() {
+	register(tflite.OpTanh, prepareTanh, tflite.TypeInt8, tflite.TypeInt16)
+}
+
+type tanhKernel struct{ sigmoidFamily }
+
+func prepareTanh(n *Node) (Kernel, error) {
+	f, err := prepareSigmoidFamily(n, 0, 1)
+	if err != nil {
+		return nil, err
+	}
+	return &tanhKernel{*f}, nil
+}
+
+// elementInt8 computes one int8 output from the raw input x.
+func (k *tanhKernel) elementInt8(x int8, c *Chain) int8 {
+	d, sat := k.centredInt8(x, c)
+	if sat != 0 {
+		return saturatedInt8(sat, c)
+	}
+	q4 := k.toQ4(d, c)
+	t := FixedPointTanh(q4, 4)
+	q24 := RoundingDivideByPOT(t, 24)
+	y := Clamp32(q24, math.MinInt8, math.MaxInt8)
+	if c != nil {
+		c.AddReal("tanh", int64(t), math.Ldexp(float64(t), -31), "gemmlowp tanh, Q0.31", "tanh(%d) = %d", q4, t)
+		s := c.Add("rdbpot", int64(q24), "RoundingDivideByPOT by 24: Q0.31 → units of 1/128", "RDBPOT(%d, 24) = %d", t, q24)
+		s.Changed = t&(1<<24-1) != 0
+		s = c.Add("clamp", int64(y), "clamped to int8", "clamp(%d, −128, 127) = %d", q24, y)
+		s.Changed = y != q24
+	}
+	return int8(y)
+}
+
+// elementInt16 computes one int16 output from the raw input x.
+func (k *tanhKernel) elementInt16(x int16, c *Chain) int16 {
+	v := k.rescaleInt16(x, c)
+	abs := uint32(v)
+	if v < 0 {
+		abs = uint32(-v)
+	}
+	index := abs >> 8
+	var interp int32
+	if index >= 255 {
+		interp = 0xFFFF << 8
+	} else {
+		ua, ub := uint32(SigmoidTableUint16[index]), uint32(SigmoidTableUint16[index+1])
+		frac := abs & 0xFF
+		interp = int32(ua<<8 + frac*(ub-ua))
+		if c != nil {
+			c.Add("table", int64(ua), "sigmoid_table_uint16[|v| >> 8] and the next entry (Q0.16)", "table[%d] = %d, table[%d] = %d", index, ua, index+1, ub)
+		}
+	}
+	var res int32
+	if v >= 0 {
+		res = interp - 1<<23 + 1<<7
+	} else {
+		res = -interp + 1<<23 + 1<<7 - 1
+	}
+	res >>= 8
+	if c != nil {
+		if index >= 255 {
+			s := c.Add("saturate", int64(interp), "|v| beyond the table: saturated", "%d >> 8 ≥ 255", abs)
+			s.Changed = true
+		} else {
+			c.Add("interp", int64(interp), "linear interpolation of sigmoid(2|x|), Q0.24", "table[%d]·2^8 + %d·Δ = %d", index, abs&0xFF, interp)
+		}
+		c.AddReal("result", int64(int16(res)), float64(int16(res))/32768, "2·sigmoid − 1, mirrored for v < 0, rounded to Q0.15", "→ %d", int16(res))
+	}
+	return int16(res)
+}
+
+func (k *tanhKernel) Eval() error {
+	if k.in.Type == tflite.TypeInt8 {
+		in, out := k.in.Int8(), k.out.Int8()
+		for i := range out {
+			out[i] = k.elementInt8(in[i], nil)
+		}
+		return nil
+	}
+	in, out := k.in.Int16(), k.out.Int16()
+	for i := range out {
+		out[i] = k.elementInt16(in[i], nil)
+	}
+	return nil
+}
+
+func (k *tanhKernel) Explain(out, elem int, c *Chain) error {
+	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+		return err
+	}
+	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+	if k.in.Type == tflite.TypeInt8 {
+		c.Final = int64(k.elementInt8(k.in.Int8()[elem], c))
+	} else {
+		c.Final = int64(k.elementInt16(k.in.Int16()[elem], c))
+	}
+	return nil
+}
+
+func (k *tanhKernel) Describe() Params { return k.describe() }
