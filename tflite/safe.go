@@ -67,7 +67,7 @@ func openTable(buf []byte, pos uint64, budget *decodeBudget) (fbTable, error) {
 	soff := int64(flatbuffers.GetSOffsetT(buf[p:]))
 	vt := int64(pos) - soff
 	if vt < 0 || uint64(vt)+4 > n {
-		return fbTable{}, fmt.Errorf("table at 0x%x: vtable at 0x%x: %w", pos, vt, ErrOutOfBounds)
+		return fbTable{}, fmt.Errorf("table at 0x%x: vtable at %d: %w", pos, vt, ErrOutOfBounds)
 	}
 	v := uint32(vt)
 	vtSize := uint32(flatbuffers.GetVOffsetT(buf[v:]))
