@@ -20,9 +20,10 @@ package kernels
 // int16x8 (int16 activations, int8 weights): no input or output offset
 // (int16 is symmetric); with an int64 bias the accumulator is int64 and the
 // output stage is the 64-bit MultiplyByQuantizedMultiplier (Q0.15 reduced
-// multiplier, one rounding); with an int32 bias or none TFLite-Micro
-// instantiates the same kernel with an int32 accumulator and the 32-bit
-// requantization of the selected rounding rule.
+// multiplier, one rounding, the same under both rules); so it is without a
+// bias when the options say quantized_bias_type = INT64. With an int32 bias
+// (or none and no INT64 bias type) the accumulator is int32 and the output
+// stage the 32-bit requantization of the selected rounding rule.
 
 import (
 	"fmt"

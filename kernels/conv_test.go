@@ -153,6 +153,7 @@ type refConvCase struct {
 	name              string
 	typ               tflite.TensorType // int8 or int16 activations
 	biasType          tflite.TensorType // int32, int64, or 0 for none
+	quantizedBiasType tflite.TensorType // the options' quantized_bias_type
 	n, h, w, cin      int
 	cout, fh, fw, fc  int
 	sh, sw, dh, dw    int
@@ -215,7 +216,7 @@ func refConvOut(tc refConvCase, in, w, bias []int64, wScales []float32, single b
 					m := float64(tc.inScale) * float64(ws) / float64(tc.outScale)
 					q, s := refQuantize(m, single)
 					var scaled int64
-					if tc.biasType == tflite.TypeInt64 {
+					if tc.biasType == tflite.TypeInt64 || tc.biasType == 0 && tc.quantizedBiasType == tflite.TypeInt64 {
 						scaled = refScale64(acc, q, s)
 					} else {
 						scaled = refScale32(int32(acc), q, s, single)
@@ -316,7 +317,7 @@ func buildConv(t testing.TB, tc refConvCase, r *rand.Rand, rule Rounding) (k Ker
 	shape, _ := refConvOut(tc, in, w, bias, ws, false)
 	out = qtensor[int64](tc.typ, shape, []float32{tc.outScale}, tc.outZP, nil)
 	opt := &tflite.Options{Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
-		DilationH: int32(tc.dh), DilationW: int32(tc.dw), Activation: tc.act}
+		DilationH: int32(tc.dh), DilationW: int32(tc.dw), Activation: tc.act, QuantizedBiasType: tc.quantizedBiasType}
 	n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out}, Options: opt, Rounding: rule}
 	k, err := Prepare(n)
 	if err != nil {
@@ -338,6 +339,8 @@ var convCases = []refConvCase{
 		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, perChannel: true, inScale: 0.001, outScale: 0.002},
 	{name: "int16_bias32_valid_s2_relu", typ: tflite.TypeInt16, biasType: tflite.TypeInt32, n: 1, h: 7, w: 7, cin: 2, cout: 2, fh: 2, fw: 2, fc: 2,
 		sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingValid, act: tflite.ActRelu, perChannel: true, inScale: 0.0005, outScale: 0.001},
+	{name: "int16_nobias_bias_type_int64", typ: tflite.TypeInt16, quantizedBiasType: tflite.TypeInt64, n: 1, h: 8, w: 5, cin: 2, cout: 3, fh: 2, fw: 2, fc: 2,
+		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingValid, perChannel: true, inScale: 0.0002, outScale: 0.0003},
 	{name: "int16_nobias_d2_pertensor", typ: tflite.TypeInt16, n: 1, h: 8, w: 8, cin: 2, cout: 2, fh: 3, fw: 3, fc: 2,
 		sh: 1, sw: 1, dh: 2, dw: 2, padding: tflite.PaddingSame, inScale: 0.0005, outScale: 0.004},
 }

@@ -16,9 +16,10 @@ package kernels
 // s_in·s_w[oc]/s_out with every factor in double (as CONV_2D), and the filter
 // zero point is ignored. int8 accumulates in int32.
 //
-// int16x8: no input or output offset; an int64 bias selects the int64
-// accumulator and the 64-bit requantization, an int32 bias or none the
-// int32 accumulator and the 32-bit requantization of the rounding rule.
+// int16x8: no input or output offset; an int64 bias (or none with
+// quantized_bias_type = INT64) selects the int64 accumulator and the 64-bit
+// requantization, an int32 bias (or none otherwise) the int32 accumulator and
+// the 32-bit requantization of the rounding rule.
 
 import (
 	"fmt"

@@ -82,6 +82,15 @@ func newMACOutput(n *Node, in, filter, bias, out *Tensor, nch int, act tflite.Ac
 		o.q[ch] = QuantizeMultiplier(o.real[ch], o.rule)
 	}
 	o.lo, o.hi = ActivationRange(act, out)
+	// int16x8 accumulator width: an int64 bias, or no bias when the options
+	// declare quantized_bias_type INT64, select the int64 accumulator and the
+	// 64-bit requantization; an int32 bias, or no bias otherwise, the int32
+	// accumulator. (The opzoo goldens pin the INT64 bias-less case and the
+	// int32-bias case; the rule is the one TFLite-Micro's int16
+	// FULLY_CONNECTED states as requires_int32_accum.)
+	if in.Type == tflite.TypeInt16 && bias == nil && n.Options != nil && n.Options.QuantizedBiasType == tflite.TypeInt64 {
+		o.wide = true
+	}
 	if bias != nil {
 		if bias.NumElements() < nch {
 			return nil, fmt.Errorf("%w: bias has %d elements for %d output channels", ErrBadShape, bias.NumElements(), nch)
@@ -107,7 +116,7 @@ func (o *macOutput) refresh() {
 	if o.bias == nil {
 		return
 	}
-	if o.wide {
+	if o.bias.Type == tflite.TypeInt64 {
 		o.bias64 = o.bias.Int64()
 	} else {
 		o.bias32 = o.bias.Int32()
@@ -137,6 +146,8 @@ func (o *macOutput) finish(acc int64, ch int, c *Chain) int32 {
 		var b int64
 		if o.bias64 != nil {
 			b = o.bias64[ch]
+		} else if o.bias32 != nil {
+			b = int64(o.bias32[ch])
 		}
 		sum := acc + b
 		if c != nil {
