@@ -1,0 +1,273 @@
+package trace
+
+// The float shadow: the same graph run in float32 on dequantized constants,
+// starting from the float graph inputs (or the dequantized integer inputs),
+// so that every tensor gets a float reference next to its quantized value.
+// Per layer it computes TFLite's QuantizationDebugger metrics on the
+// operator's output, plus the same in units of the output scale (LSB).
+//
+// Operators with a float reference kernel here (shadowOps) compute in float;
+// pure data-movement operators copy the shadow value of the element their
+// kernel's explanation names as the source; any other operator has no
+// independent reference: its shadow is its dequantized integer output
+// (Metrics.Reference is false) so that the layers after it still compare.
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// Shadow is the float reference of every tensor of a run.
+type Shadow struct {
+	// Values[i] is tensor i's float reference (nil only for tensors the graph
+	// never reaches).
+	Values [][]float32
+	// Metrics[op] compares operator op's first output with its reference.
+	Metrics []LayerMetrics
+	ip      *Interpreter
+}
+
+// LayerMetrics are QuantizationDebugger's layer statistics of an operator's
+// output (error = dequantized − float reference), plus LSB figures.
+type LayerMetrics struct {
+	Op               int     `json:"op"`
+	OpName           string  `json:"op_name"`
+	Tensor           int     `json:"tensor_idx"`
+	TensorName       string  `json:"tensor_name"`
+	NumElements      int     `json:"num_elements"`
+	Stddev           float64 `json:"stddev"`
+	MeanError        float64 `json:"mean_error"`
+	MaxAbsError      float64 `json:"max_abs_error"`
+	MeanSquaredError float64 `json:"mean_squared_error"`
+	Scale            float64 `json:"scale"`
+	ZeroPoint        int32   `json:"zero_point"`
+	// RMSEOverScale is sqrt(mean_squared_error)/scale (0 without a scale).
+	RMSEOverScale float64 `json:"rmse/scale"`
+	// MaxAbsErrorLSB and MeanAbsErrorLSB are in units of the output scale.
+	MaxAbsErrorLSB  float64 `json:"max_abs_error_lsb"`
+	MeanAbsErrorLSB float64 `json:"mean_abs_error_lsb"`
+	// Reference is false when the operator has no float reference kernel and
+	// its shadow is just its dequantized output.
+	Reference bool `json:"reference"`
+}
+
+// Dequantize returns element i of t as a real number.
+func Dequantize(t *kernels.Tensor, i int) float64 {
+	switch t.Type {
+	case tflite.TypeFloat32:
+		return float64(t.Float32()[i])
+	case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool:
+		q := t.Int(i)
+		if !t.Quantized() {
+			return float64(q)
+		}
+		c := channelOf(t, i)
+		return float64(q-int64(t.ZeroPointAt(c))) * float64(t.ScaleAt(c))
+	}
+	return 0
+}
+
+// channelOf returns the quantization channel of flat element i.
+func channelOf(t *kernels.Tensor, i int) int {
+	if len(t.Scale) <= 1 {
+		return 0
+	}
+	qd := t.QuantizedDimension
+	if qd < 0 || qd >= len(t.Shape) {
+		// A rank-1 per-channel tensor with an out-of-range axis (TFLite-Micro
+		// tolerates it): element i is channel i.
+		return i % len(t.Scale)
+	}
+	inner := 1
+	for d := qd + 1; d < len(t.Shape); d++ {
+		inner *= t.Shape[d]
+	}
+	return (i / inner) % t.Shape[qd]
+}
+
+func dequantizeAll(t *kernels.Tensor) []float32 {
+	out := make([]float32, t.NumElements())
+	for i := range out {
+		out[i] = float32(Dequantize(t, i))
+	}
+	return out
+}
+
+// RunShadow computes the float reference of every tensor. Invoke must have
+// run (the graph inputs are read from the interpreter).
+func RunShadow(ip *Interpreter) (*Shadow, error) {
+	s := &Shadow{Values: make([][]float32, len(ip.Tensors)), ip: ip}
+	for i, t := range ip.Tensors {
+		if t.Const || isGraphInput(ip, i) {
+			s.Values[i] = dequantizeAll(t)
+		}
+	}
+	for oi, n := range ip.Nodes {
+		ref, err := s.evalNode(oi, n)
+		if err != nil {
+			return nil, &OpError{Index: oi, Op: ip.OpName(oi), Err: fmt.Errorf("float shadow: %w", err)}
+		}
+		for _, o := range n.Outputs {
+			if o != nil && s.Values[o.Index] == nil {
+				s.Values[o.Index] = dequantizeAll(o)
+			}
+		}
+		s.Metrics = append(s.Metrics, s.metrics(oi, n, ref))
+	}
+	return s, nil
+}
+
+func isGraphInput(ip *Interpreter, i int) bool {
+	for _, k := range ip.Graph.Inputs {
+		if int(k) == i {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrorLSB is (dequantized − reference)/scale for element elem of tensor t
+// (the error in real units when the tensor has no scale).
+func (s *Shadow) ErrorLSB(tensor, elem int) float64 {
+	t := s.ip.Tensors[tensor]
+	ref := s.Values[tensor]
+	if ref == nil || elem >= len(ref) {
+		return 0
+	}
+	e := Dequantize(t, elem) - float64(ref[elem])
+	if t.Quantized() && t.Type != tflite.TypeFloat32 {
+		return e / float64(t.ScaleAt(channelOf(t, elem)))
+	}
+	return e
+}
+
+// Error is dequantized − reference in real units.
+func (s *Shadow) Error(tensor, elem int) float64 {
+	ref := s.Values[tensor]
+	if ref == nil || elem >= len(ref) {
+		return 0
+	}
+	return Dequantize(s.ip.Tensors[tensor], elem) - float64(ref[elem])
+}
+
+func (s *Shadow) metrics(oi int, n *kernels.Node, ref bool) LayerMetrics {
+	m := LayerMetrics{Op: oi, OpName: s.ip.OpName(oi), Tensor: -1, Reference: ref}
+	if len(n.Outputs) == 0 || n.Outputs[0] == nil {
+		return m
+	}
+	t := n.Outputs[0]
+	m.Tensor, m.TensorName, m.NumElements = t.Index, t.Name, t.NumElements()
+	if t.Quantized() && t.Type != tflite.TypeFloat32 {
+		m.Scale, m.ZeroPoint = float64(t.Scale0()), t.ZP0()
+	}
+	if m.NumElements == 0 {
+		return m
+	}
+	var sum, sumSq, sumAbsLSB float64
+	for i := 0; i < m.NumElements; i++ {
+		e := s.Error(t.Index, i)
+		sum += e
+		sumSq += e * e
+		m.MaxAbsError = max(m.MaxAbsError, math.Abs(e))
+		if m.Scale > 0 {
+			l := math.Abs(s.ErrorLSB(t.Index, i))
+			sumAbsLSB += l
+			m.MaxAbsErrorLSB = max(m.MaxAbsErrorLSB, l)
+		}
+	}
+	n64 := float64(m.NumElements)
+	m.MeanError = sum / n64
+	m.MeanSquaredError = sumSq / n64
+	m.Stddev = math.Sqrt(max(0, m.MeanSquaredError-m.MeanError*m.MeanError))
+	if m.Scale > 0 {
+		m.RMSEOverScale = math.Sqrt(m.MeanSquaredError) / m.Scale
+		m.MeanAbsErrorLSB = sumAbsLSB / n64
+	}
+	return m
+}
+
+// in returns the shadow values of node input k (nil when absent).
+func (s *Shadow) in(n *kernels.Node, k int) []float32 {
+	t := n.Input(k)
+	if t == nil {
+		return nil
+	}
+	return s.Values[t.Index]
+}
+
+// evalNode computes the node's outputs in float. It reports whether a float
+// reference kernel (or an exact data-movement copy) produced them.
+func (s *Shadow) evalNode(oi int, n *kernels.Node) (bool, error) {
+	if f, ok := shadowOps[n.Op]; ok && len(n.Outputs) > 0 && n.Outputs[0] != nil {
+		out := make([]float32, n.Outputs[0].NumElements())
+		done, err := f(s, n, out)
+		if err != nil {
+			return false, err
+		}
+		if done {
+			s.Values[n.Outputs[0].Index] = out
+			return true, nil
+		}
+	}
+	return s.copyFromSources(oi, n), nil
+}
+
+// copyFromSources handles pure data movement: when every output element's
+// explanation names a single source element holding the same raw value in
+// the same quantization, the element copies that source's shadow value.
+func (s *Shadow) copyFromSources(oi int, n *kernels.Node) bool {
+	if s.ip.Kernels[oi] == nil {
+		return false
+	}
+	outs := make([][]float32, len(n.Outputs))
+	c := &kernels.Chain{}
+	for k, o := range n.Outputs {
+		if o == nil {
+			continue
+		}
+		vals := make([]float32, o.NumElements())
+		for e := range vals {
+			*c = kernels.Chain{Steps: c.Steps[:0], Sources: c.Sources[:0], Terms: c.Terms[:0]}
+			if err := s.ip.Kernels[oi].Explain(k, e, c); err != nil || len(c.Sources) != 1 {
+				return false
+			}
+			src := c.Sources[0]
+			it := n.Input(src.Input)
+			in := s.in(n, src.Input)
+			if it == nil || in == nil || src.Element >= len(in) || !sameQuantization(it, o) || rawBits(it, src.Element) != c.Final {
+				return false
+			}
+			vals[e] = in[src.Element]
+		}
+		outs[k] = vals
+	}
+	for k, o := range n.Outputs {
+		if o != nil {
+			s.Values[o.Index] = outs[k]
+		}
+	}
+	return true
+}
+
+func sameQuantization(a, b *kernels.Tensor) bool {
+	if a.Type != b.Type || len(a.Scale) != len(b.Scale) {
+		return false
+	}
+	for i := range a.Scale {
+		if a.Scale[i] != b.Scale[i] || a.ZeroPointAt(i) != b.ZeroPointAt(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// rawBits is element i as a chain's Final holds it (float32 as its bits).
+func rawBits(t *kernels.Tensor, i int) int64 {
+	if t.Type == tflite.TypeFloat32 {
+		return int64(math.Float32bits(t.Float32()[i]))
+	}
+	return t.Int(i)
+}

@@ -1,0 +1,398 @@
+package trace
+
+// Float reference kernels of the float shadow. Each computes the operator's
+// first output in float32 from the shadow values of its inputs (constants
+// dequantized per channel), applying the fused activation in float. They
+// return false when the node is outside what they model (then the shadow
+// falls back to data-movement copying or the dequantized output).
+
+import (
+	"math"
+
+	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+type shadowFunc func(s *Shadow, n *kernels.Node, out []float32) (bool, error)
+
+// shadowOps is indexed by operator, like the kernels' op table.
+var shadowOps = map[tflite.BuiltinOperator]shadowFunc{
+	tflite.OpQuantize:        shadowIdentity,
+	tflite.OpDequantize:      shadowIdentity,
+	tflite.OpReshape:         shadowIdentity,
+	tflite.OpExpandDims:      shadowIdentity,
+	tflite.OpSqueeze:         shadowIdentity,
+	tflite.OpFullyConnected:  shadowFullyConnected,
+	tflite.OpConv2D:          shadowConv,
+	tflite.OpDepthwiseConv2D: shadowConv,
+	tflite.OpAveragePool2D:   shadowPool,
+	tflite.OpMaxPool2D:       shadowPool,
+	tflite.OpAdd:             shadowBinary,
+	tflite.OpSub:             shadowBinary,
+	tflite.OpMul:             shadowBinary,
+	tflite.OpSoftmax:         shadowSoftmax,
+	tflite.OpLogistic:        shadowUnary,
+	tflite.OpTanh:            shadowUnary,
+	tflite.OpRelu:            shadowUnary,
+	tflite.OpRelu6:           shadowUnary,
+	tflite.OpLeakyRelu:       shadowUnary,
+	tflite.OpHardSwish:       shadowUnary,
+	tflite.OpMean:            shadowMean,
+	tflite.OpPad:             shadowPad,
+	tflite.OpPadv2:           shadowPad,
+	tflite.OpConcatenation:   shadowConcat,
+	// Other data movement (RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, ...) is copied
+	// from the sources the kernels' explanations name.
+}
+
+func activate(act tflite.Activation, v float32) float32 {
+	switch act {
+	case tflite.ActRelu:
+		return max(v, 0)
+	case tflite.ActRelu6:
+		return min(max(v, 0), 6)
+	case tflite.ActReluN1To1:
+		return min(max(v, -1), 1)
+	case tflite.ActTanh:
+		return float32(math.Tanh(float64(v)))
+	}
+	return v
+}
+
+func shadowIdentity(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	in := s.in(n, 0)
+	if len(in) != len(out) {
+		return false, nil
+	}
+	copy(out, in)
+	return true, nil
+}
+
+func shadowFullyConnected(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	in, w, bias := s.in(n, 0), s.in(n, 1), s.in(n, 2)
+	wt := n.Input(1)
+	if in == nil || w == nil || wt.Rank() != 2 {
+		return false, nil
+	}
+	units, depth := wt.Shape[0], wt.Shape[1]
+	if depth == 0 || len(in)%depth != 0 || len(out) != len(in)/depth*units {
+		return false, nil
+	}
+	for b := 0; b < len(in)/depth; b++ {
+		x := in[b*depth : (b+1)*depth]
+		for u := 0; u < units; u++ {
+			var acc float32
+			row := w[u*depth : (u+1)*depth]
+			for i, v := range x {
+				acc += v * row[i]
+			}
+			if bias != nil {
+				acc += bias[u]
+			}
+			out[b*units+u] = activate(n.Options.Activation, acc)
+		}
+	}
+	return true, nil
+}
+
+// shadowConv handles CONV_2D (filter [OC,KH,KW,IC]) and DEPTHWISE_CONV_2D
+// (filter [1,KH,KW,IC·DM]).
+func shadowConv(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	in, w, bias := s.in(n, 0), s.in(n, 1), s.in(n, 2)
+	it, wt, ot := n.Input(0), n.Input(1), n.Outputs[0]
+	if in == nil || w == nil || it.Rank() != 4 || wt.Rank() != 4 || ot.Rank() != 4 {
+		return false, nil
+	}
+	o := n.Options
+	batches, inH, inW, inC := it.Shape[0], it.Shape[1], it.Shape[2], it.Shape[3]
+	outH, outW, outC := ot.Shape[1], ot.Shape[2], ot.Shape[3]
+	kh, kw := wt.Shape[1], wt.Shape[2]
+	dh, dw := max(int(o.DilationH), 1), max(int(o.DilationW), 1)
+	sh, sw := max(int(o.StrideH), 1), max(int(o.StrideW), 1)
+	padH, padW := kernels.ComputePadding(o.Padding, sh, sw, dh, dw, inH, inW, kh, kw, outH, outW)
+	depthwise := n.Op == tflite.OpDepthwiseConv2D
+	filterC := wt.Shape[3]
+	if !depthwise && (filterC == 0 || inC%filterC != 0 || outC != wt.Shape[0]) {
+		return false, nil
+	}
+	dm := 1
+	if depthwise {
+		if inC == 0 || outC%inC != 0 {
+			return false, nil
+		}
+		dm = outC / inC
+	}
+	groupOut := outC
+	if !depthwise {
+		groupOut = outC / (inC / filterC)
+	}
+	for b := 0; b < batches; b++ {
+		for y := 0; y < outH; y++ {
+			for x := 0; x < outW; x++ {
+				for oc := 0; oc < outC; oc++ {
+					var acc float32
+					for ky := 0; ky < kh; ky++ {
+						iy := y*sh - padH + ky*dh
+						if iy < 0 || iy >= inH {
+							continue
+						}
+						for kx := 0; kx < kw; kx++ {
+							ix := x*sw - padW + kx*dw
+							if ix < 0 || ix >= inW {
+								continue
+							}
+							base := ((b*inH+iy)*inW + ix) * inC
+							if depthwise {
+								acc += in[base+oc/dm] * w[(ky*kw+kx)*outC+oc]
+								continue
+							}
+							g := oc / groupOut
+							for ic := 0; ic < filterC; ic++ {
+								acc += in[base+g*filterC+ic] * w[((oc*kh+ky)*kw+kx)*filterC+ic]
+							}
+						}
+					}
+					if bias != nil {
+						acc += bias[oc]
+					}
+					out[((b*outH+y)*outW+x)*outC+oc] = activate(o.Activation, acc)
+				}
+			}
+		}
+	}
+	return true, nil
+}
+
+func shadowPool(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	in := s.in(n, 0)
+	it, ot := n.Input(0), n.Outputs[0]
+	if in == nil || it.Rank() != 4 || ot.Rank() != 4 {
+		return false, nil
+	}
+	o := n.Options
+	batches, inH, inW, c := it.Shape[0], it.Shape[1], it.Shape[2], it.Shape[3]
+	outH, outW := ot.Shape[1], ot.Shape[2]
+	fh, fw := int(o.FilterH), int(o.FilterW)
+	sh, sw := max(int(o.StrideH), 1), max(int(o.StrideW), 1)
+	padH, padW := kernels.ComputePadding(o.Padding, sh, sw, 1, 1, inH, inW, fh, fw, outH, outW)
+	for b := 0; b < batches; b++ {
+		for y := 0; y < outH; y++ {
+			for x := 0; x < outW; x++ {
+				for ch := 0; ch < c; ch++ {
+					var sum float32
+					best := float32(math.Inf(-1))
+					count := 0
+					for ky := 0; ky < fh; ky++ {
+						iy := y*sh - padH + ky
+						if iy < 0 || iy >= inH {
+							continue
+						}
+						for kx := 0; kx < fw; kx++ {
+							ix := x*sw - padW + kx
+							if ix < 0 || ix >= inW {
+								continue
+							}
+							v := in[((b*inH+iy)*inW+ix)*c+ch]
+							sum += v
+							best = max(best, v)
+							count++
+						}
+					}
+					v := best
+					if n.Op == tflite.OpAveragePool2D {
+						v = sum / float32(max(count, 1))
+					}
+					out[((b*outH+y)*outW+x)*c+ch] = activate(o.Activation, v)
+				}
+			}
+		}
+	}
+	return true, nil
+}
+
+func shadowBinary(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	a, b := s.in(n, 0), s.in(n, 1)
+	if a == nil || b == nil {
+		return false, nil
+	}
+	bc, shape, err := kernels.NewBroadcast(n.Input(0).Shape, n.Input(1).Shape)
+	if err != nil || kernels.NumElements(shape) != len(out) {
+		return false, nil
+	}
+	for e := range out {
+		i1, i2 := bc.Index(e)
+		var v float32
+		switch n.Op {
+		case tflite.OpAdd:
+			v = a[i1] + b[i2]
+		case tflite.OpSub:
+			v = a[i1] - b[i2]
+		case tflite.OpMul:
+			v = a[i1] * b[i2]
+		}
+		out[e] = activate(n.Options.Activation, v)
+	}
+	return true, nil
+}
+
+func shadowSoftmax(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	in := s.in(n, 0)
+	it := n.Input(0)
+	if in == nil || it.Rank() == 0 {
+		return false, nil
+	}
+	depth := it.Dim(-1)
+	beta := float64(n.Options.Beta)
+	for r := 0; r+depth <= len(in); r += depth {
+		row := in[r : r+depth]
+		mx := row[0]
+		for _, v := range row {
+			mx = max(mx, v)
+		}
+		var sum float64
+		for i, v := range row {
+			e := math.Exp(beta * float64(v-mx))
+			out[r+i] = float32(e)
+			sum += e
+		}
+		for i := range row {
+			out[r+i] = float32(float64(out[r+i]) / sum)
+		}
+	}
+	return true, nil
+}
+
+func shadowUnary(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	in := s.in(n, 0)
+	if len(in) != len(out) {
+		return false, nil
+	}
+	for i, v := range in {
+		x := float64(v)
+		switch n.Op {
+		case tflite.OpLogistic:
+			x = 1 / (1 + math.Exp(-x))
+		case tflite.OpTanh:
+			x = math.Tanh(x)
+		case tflite.OpRelu:
+			x = max(x, 0)
+		case tflite.OpRelu6:
+			x = min(max(x, 0), 6)
+		case tflite.OpLeakyRelu:
+			if x < 0 {
+				x *= float64(n.Options.Alpha)
+			}
+		case tflite.OpHardSwish:
+			x = x * min(max(x+3, 0), 6) / 6
+		}
+		out[i] = float32(x)
+	}
+	return true, nil
+}
+
+func shadowMean(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	in, axes := s.in(n, 0), n.Input(1)
+	it := n.Input(0)
+	if in == nil || axes == nil || !axes.Const {
+		return false, nil
+	}
+	rank := it.Rank()
+	reduced := make([]bool, rank)
+	for i := 0; i < axes.NumElements(); i++ {
+		a := int(axes.Int(i))
+		if a < 0 {
+			a += rank
+		}
+		if a < 0 || a >= rank {
+			return false, nil
+		}
+		reduced[a] = true
+	}
+	sums := make([]float64, len(out))
+	counts := make([]int, len(out))
+	coord := make([]int, rank)
+	for e, v := range in {
+		// Output index: row-major over the kept dimensions.
+		rem := e
+		for d := rank - 1; d >= 0; d-- {
+			coord[d] = rem % it.Shape[d]
+			rem /= it.Shape[d]
+		}
+		o := 0
+		for d := 0; d < rank; d++ {
+			if !reduced[d] {
+				o = o*it.Shape[d] + coord[d]
+			}
+		}
+		if o >= len(out) {
+			return false, nil
+		}
+		sums[o] += float64(v)
+		counts[o]++
+	}
+	for i := range out {
+		out[i] = float32(sums[i] / float64(max(counts[i], 1)))
+	}
+	return true, nil
+}
+
+func shadowPad(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	in, pads := s.in(n, 0), n.Input(1)
+	it, ot := n.Input(0), n.Outputs[0]
+	if in == nil || pads == nil || !pads.Const || pads.NumElements() != 2*it.Rank() {
+		return false, nil
+	}
+	var fill float32
+	if v := s.in(n, 2); len(v) == 1 {
+		fill = v[0]
+	}
+	for i := range out {
+		out[i] = fill
+	}
+	rank := it.Rank()
+	coord := make([]int, rank)
+	for e, v := range in {
+		rem := e
+		for d := rank - 1; d >= 0; d-- {
+			coord[d] = rem % it.Shape[d]
+			rem /= it.Shape[d]
+		}
+		o := 0
+		for d := 0; d < rank; d++ {
+			o = o*ot.Shape[d] + coord[d] + int(pads.Int(2*d))
+		}
+		if o >= len(out) {
+			return false, nil
+		}
+		out[o] = v
+	}
+	return true, nil
+}
+
+func shadowConcat(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	ot := n.Outputs[0]
+	axis := int(n.Options.Axis)
+	if axis < 0 {
+		axis += ot.Rank()
+	}
+	if axis < 0 || axis >= ot.Rank() {
+		return false, nil
+	}
+	outer := 1
+	for d := 0; d < axis; d++ {
+		outer *= ot.Shape[d]
+	}
+	pos := 0
+	for o := 0; o < outer; o++ {
+		for k := range n.Inputs {
+			in := s.in(n, k)
+			if in == nil {
+				return false, nil
+			}
+			chunk := len(in) / outer
+			copy(out[pos:pos+chunk], in[o*chunk:(o+1)*chunk])
+			pos += chunk
+		}
+	}
+	return pos == len(out), nil
+}

@@ -1,0 +1,133 @@
+package trace
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tflq/tflq-trace/internal/sharedtest"
+	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+func runSharedCase(t *testing.T, model, caseName string) *Interpreter {
+	t.Helper()
+	shared := sharedtest.Dir(t)
+	m, err := tflite.ReadFile(filepath.Join(shared, "models", model+".tflite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip, err := New(m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range ip.Graph.Inputs {
+		data, err := os.ReadFile(filepath.Join(shared, "conformance", model, caseName, "input"+string(rune('0'+k))+".bin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ip.SetInput(k, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ip.Invoke(); err != nil {
+		t.Fatal(err)
+	}
+	return ip
+}
+
+// representable clamps a real value to the range the tensor can hold.
+func representable(t *kernels.Tensor, v float64) float64 {
+	if !t.Quantized() || t.Type == tflite.TypeFloat32 {
+		return v
+	}
+	lo, hi := kernels.Range(t.Type)
+	s, zp := float64(t.Scale0()), float64(t.ZP0())
+	return math.Min(math.Max(v, (float64(lo)-zp)*s), (float64(hi)-zp)*s)
+}
+
+// TestShadowErrorBounds checks the float shadow of the float-in/float-out
+// models against error bounds derived from the scales, layer by layer:
+//
+//   - QUANTIZE of a float input: |dequantized − x| ≤ s_out/2 (one rounding);
+//   - FULLY_CONNECTED / CONV_2D element o (the reference uses the same
+//     dequantized weights, so only the activations' error propagates):
+//     |dequantized_o − clamp(ref_o)| ≤ s_out/2 + Σ_i |w_oi| · E_in + δ,
+//     where E_in is the input tensor's largest error, clamp(ref_o) is the
+//     reference limited to what the output can represent, and δ = s_out/2
+//     allows for the multiplier's own rounding (one more LSB at most);
+//   - MAX_POOL_2D, RESHAPE, DEQUANTIZE: |error| ≤ E_in (1-Lipschitz), plus
+//     float32 storage rounding.
+func TestShadowErrorBounds(t *testing.T) {
+	for _, model := range []string{"ad_toycar_floatio_int8", "mnist_lenet_floatio_int8"} {
+		t.Run(model, func(t *testing.T) {
+			ip := runSharedCase(t, model, "rand0")
+			s, err := RunShadow(ip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			maxErr := func(ti int) float64 {
+				out := ip.Tensors[ti]
+				e := 0.0
+				for i := range out.NumElements() {
+					e = math.Max(e, math.Abs(Dequantize(out, i)-representable(out, float64(s.Values[ti][i]))))
+				}
+				return e
+			}
+			checked := 0
+			for oi, n := range ip.Nodes {
+				out := n.Outputs[0]
+				sOut := float64(out.Scale0())
+				switch n.Op {
+				case tflite.OpQuantize:
+					if got := maxErr(out.Index); got > sOut/2*(1+1e-6) {
+						t.Errorf("op %d QUANTIZE: max error %g > s_out/2 = %g", oi, got, sOut/2)
+					}
+				case tflite.OpFullyConnected, tflite.OpConv2D:
+					eIn := maxErr(n.Input(0).Index)
+					w := s.Values[n.Input(1).Index]
+					outC := out.Dim(-1)
+					perChannel := len(w) / outC
+					for e := range out.NumElements() {
+						oc := e % outC
+						var sumW float64
+						for _, v := range w[oc*perChannel : (oc+1)*perChannel] {
+							sumW += math.Abs(float64(v))
+						}
+						bound := sOut + sumW*eIn
+						got := math.Abs(Dequantize(out, e) - representable(out, float64(s.Values[out.Index][e])))
+						if got > bound {
+							t.Fatalf("op %d %v element %d: error %g > bound %g (s_out %g, Σ|w| %g, E_in %g)", oi, n.Op, e, got, bound, sOut, sumW, eIn)
+						}
+					}
+				case tflite.OpMaxPool2D, tflite.OpReshape, tflite.OpDequantize:
+					// float32 storage of the values adds at most one float32
+					// rounding (2^-24 relative) of the largest magnitude.
+					var mag float64
+					for _, v := range s.Values[out.Index] {
+						mag = math.Max(mag, math.Abs(float64(v)))
+					}
+					if got, eIn := maxErr(out.Index), maxErr(n.Input(0).Index); got > eIn+2*mag*math.Ldexp(1, -24) {
+						t.Errorf("op %d %v: max error %g > input's %g", oi, n.Op, got, eIn)
+					}
+				default:
+					continue
+				}
+				checked++
+			}
+			if checked < 3 {
+				t.Fatalf("only %d layers checked", checked)
+			}
+			// The layer metrics agree with the element errors.
+			for _, m := range s.Metrics {
+				if m.Scale > 0 && math.Abs(m.MaxAbsErrorLSB-m.MaxAbsError/m.Scale) > 1e-9*(1+m.MaxAbsErrorLSB) {
+					t.Errorf("op %d: max_abs_error_lsb %g ≠ max_abs_error/scale %g", m.Op, m.MaxAbsErrorLSB, m.MaxAbsError/m.Scale)
+				}
+				if m.Stddev < 0 || m.MeanSquaredError < m.MeanError*m.MeanError-1e-12 {
+					t.Errorf("op %d: inconsistent stddev %g / mse %g / mean %g", m.Op, m.Stddev, m.MeanSquaredError, m.MeanError)
+				}
+			}
+		})
+	}
+}
