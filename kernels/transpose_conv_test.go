@@ -1,0 +1,136 @@
+package kernels
+
+import (
+	"math/rand"
+	"testing"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+type refTCCase struct {
+	name              string
+	typ               tflite.TensorType
+	biasType          tflite.TensorType // 0: none
+	n, h, w, cin      int
+	cout, fh, fw      int
+	oh, ow            int
+	sh, sw            int
+	padding           tflite.Padding
+	act               tflite.Activation
+	inZP, outZP       int64
+	inScale, outScale float32
+}
+
+// refTCOut is the reference transpose convolution in TFLite's scatter form:
+// every input element adds in·w to each output it reaches.
+func refTCOut(tc refTCCase, in, w, bias []int64, ws []float32, single bool) []int64 {
+	padOf := func(out, f, s int) int {
+		if tc.padding == tflite.PaddingValid {
+			return 0
+		}
+		o := (out + s - 1) / s
+		return max(0, ((o-1)*s+f-out)/2)
+	}
+	ph, pw := padOf(tc.oh, tc.fh, tc.sh), padOf(tc.ow, tc.fw, tc.sw)
+	inOff, outOff := -tc.inZP, tc.outZP
+	if tc.typ == tflite.TypeInt16 {
+		inOff, outOff = 0, 0
+	}
+	acc := make([]int64, tc.n*tc.oh*tc.ow*tc.cout)
+	for b := 0; b < tc.n; b++ {
+		for iy := 0; iy < tc.h; iy++ {
+			for ix := 0; ix < tc.w; ix++ {
+				for ic := 0; ic < tc.cin; ic++ {
+					v := in[((b*tc.h+iy)*tc.w+ix)*tc.cin+ic] + inOff
+					for fy := 0; fy < tc.fh; fy++ {
+						for fx := 0; fx < tc.fw; fx++ {
+							y, x := iy*tc.sh-ph+fy, ix*tc.sw-pw+fx
+							if y < 0 || x < 0 || y >= tc.oh || x >= tc.ow {
+								continue
+							}
+							for oc := 0; oc < tc.cout; oc++ {
+								acc[((b*tc.oh+y)*tc.ow+x)*tc.cout+oc] += v * w[((oc*tc.fh+fy)*tc.fw+fx)*tc.cin+ic]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	lo, hi := refActRange(tc.act, tc.typ, tc.outScale, tc.outZP)
+	out := make([]int64, len(acc))
+	for i, a := range acc {
+		oc := i % tc.cout
+		if bias != nil {
+			a += bias[oc]
+		}
+		q, s := refQuantize(float64(tc.inScale)*float64(ws[oc])/float64(tc.outScale), single)
+		var scaled int64
+		if tc.typ == tflite.TypeInt16 && tc.biasType != tflite.TypeInt32 {
+			scaled = refScale64(a, q, s)
+		} else {
+			scaled = refScale32(int32(a), q, s, single)
+		}
+		out[i] = refClamp(scaled+outOff, lo, hi)
+	}
+	return out
+}
+
+func TestTransposeConvMatchesReference(t *testing.T) {
+	cases := []refTCCase{
+		{name: "int8_same_s2", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 3, w: 4, cin: 3, cout: 2, fh: 3, fw: 3, oh: 6, ow: 8,
+			sh: 2, sw: 2, padding: tflite.PaddingSame, inZP: -10, outZP: 5, inScale: 0.05, outScale: 0.05},
+		{name: "int8_valid_s2x1_k2x3_relu", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 2, h: 3, w: 3, cin: 2, cout: 3, fh: 2, fw: 3, oh: 6, ow: 5,
+			sh: 2, sw: 1, padding: tflite.PaddingValid, act: tflite.ActRelu, inZP: 20, outZP: -3, inScale: 0.05, outScale: 0.04},
+		{name: "int8_same_s1_nobias", typ: tflite.TypeInt8, n: 1, h: 4, w: 4, cin: 2, cout: 2, fh: 3, fw: 3, oh: 4, ow: 4,
+			sh: 1, sw: 1, padding: tflite.PaddingSame, inZP: 0, outZP: 0, inScale: 0.05, outScale: 0.1},
+		{name: "int16_same_s2_nobias", typ: tflite.TypeInt16, n: 1, h: 3, w: 3, cin: 2, cout: 2, fh: 3, fw: 3, oh: 6, ow: 6,
+			sh: 2, sw: 2, padding: tflite.PaddingSame, inScale: 0.0005, outScale: 0.001},
+		{name: "int16_valid_s2_bias64", typ: tflite.TypeInt16, biasType: tflite.TypeInt64, n: 1, h: 3, w: 3, cin: 2, cout: 2, fh: 2, fw: 2, oh: 6, ow: 6,
+			sh: 2, sw: 2, padding: tflite.PaddingValid, inScale: 0.0005, outScale: 0.001},
+	}
+	for i, tc := range cases {
+		for _, rule := range Roundings {
+			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
+				r := rand.New(rand.NewSource(int64(400 + i)))
+				lo, hi := int64(-128), int64(127)
+				if tc.typ == tflite.TypeInt16 {
+					lo, hi = -32768, 32767
+				}
+				in := randInts(r, tc.n*tc.h*tc.w*tc.cin, lo, hi)
+				w := randInts(r, tc.cout*tc.fh*tc.fw*tc.cin, -127, 127)
+				ws := randScales(r, tc.cout, 0.002, 0.02)
+				var bias []int64
+				var bT *Tensor
+				if tc.biasType != 0 {
+					bias = randInts(r, tc.cout, -3000, 3000)
+					bT = qtensor(tc.biasType, []int{tc.cout}, ws, 0, bias)
+				}
+				shapeT := qtensor(tflite.TypeInt32, []int{4}, nil, 0, []int64{int64(tc.n), int64(tc.oh), int64(tc.ow), int64(tc.cout)})
+				inT := qtensor(tc.typ, []int{tc.n, tc.h, tc.w, tc.cin}, []float32{tc.inScale}, tc.inZP, in)
+				wT := qtensor(tflite.TypeInt8, []int{tc.cout, tc.fh, tc.fw, tc.cin}, ws, 0, w)
+				out := qtensor[int64](tc.typ, []int{tc.n, tc.oh, tc.ow, tc.cout}, []float32{tc.outScale}, tc.outZP, nil)
+				inputs := []*Tensor{shapeT, wT, inT}
+				if bT != nil {
+					inputs = append(inputs, bT)
+				}
+				k, err := Prepare(&Node{Op: tflite.OpTransposeConv, Inputs: inputs, Outputs: []*Tensor{out}, Rounding: rule,
+					Options: &tflite.Options{Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw), Activation: tc.act}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := k.Eval(); err != nil {
+					t.Fatal(err)
+				}
+				want := refTCOut(tc, in, w, bias, ws, rule == RoundingSingle)
+				got := tensorInts(out)
+				for e := range want {
+					if got[e] != want[e] {
+						t.Fatalf("element %d: got %d, want %d", e, got[e], want[e])
+					}
+				}
+				checkExplain(t, k, out, false)
+			})
+		}
+	}
+}
