@@ -132,7 +132,7 @@ func (o *macOutput) accScale(ch int) float64 {
 func (o *macOutput) recordOffsets(c *Chain, terms int) {
 	c.Add("input_offset", int64(o.inputOff), "added to every input value before multiplying (−input zero point)",
 		"input_offset = %d", o.inputOff)
-	c.Add("filter_offset", int64(o.weighOff), "added to every weight before multiplying (weights are symmetric)",
+	c.Add("filter_offset", int64(o.weighOff), "added to every weight before multiplying (−weight zero point; 0 where weights are symmetric)",
 		"filter_offset = %d", o.weighOff)
 	c.Add("terms", int64(terms), "number of products in the accumulator (padding taps are skipped)",
 		"%d terms", terms)
