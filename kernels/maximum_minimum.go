@@ -1,0 +1,108 @@
+// MAXIMUM and MINIMUM (int8, int16, int32) — TFLite-Micro maximum_minimum.cc
+// with reference_ops::MaximumMinimumBroadcastSlow. No Prepare parameters and
+// no requantization: the raw values are compared, so the output must share
+// the inputs' quantization (the converter keeps them equal). Per output
+// element, reading the inputs through broadcasting:
+//
+//	MAXIMUM: y = x1 > x2 ? x1 : x2
+//	MINIMUM: y = x1 < x2 ? x1 : x2
+
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+func init() {
+	register(tflite.OpMaximum, prepareMaximumMinimum, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)
+	register(tflite.OpMinimum, prepareMaximumMinimum, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)
+}
+
+type maximumMinimumKernel struct {
+	node          *Node
+	in1, in2, out *Tensor
+	maximum       bool
+	bc            Broadcast
+}
+
+func prepareMaximumMinimum(n *Node) (Kernel, error) {
+	in1, in2 := n.Input(0), n.Input(1)
+	if in1 == nil || in2 == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
+		return nil, fmt.Errorf("%w: %v needs two inputs and one output", ErrMissingInput, n.Op)
+	}
+	out := n.Outputs[0]
+	switch out.Type {
+	case tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32:
+	default:
+		return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, out.Type)
+	}
+	if in1.Type != out.Type || in2.Type != out.Type {
+		return nil, fmt.Errorf("%w: %v with inputs %v, %v and output %v", ErrUnsupportedType, n.Op, in1.Type, in2.Type, out.Type)
+	}
+	k := &maximumMinimumKernel{node: n, in1: in1, in2: in2, out: out, maximum: n.Op == tflite.OpMaximum}
+	var err error
+	if k.bc, err = prepareElementwiseBroadcast(n, in1, in2, out); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// element picks one output value from the raw inputs, recording in c when non-nil.
+func (k *maximumMinimumKernel) element(x1, x2 int32, c *Chain) (y int32, first bool) {
+	if k.maximum {
+		first = x1 > x2
+	} else {
+		first = x1 < x2
+	}
+	y = x2
+	if first {
+		y = x1
+	}
+	if c != nil {
+		c.Add("x1", int64(x1), "raw value of input 1", "x1 = %d", x1)
+		c.Add("x2", int64(x2), "raw value of input 2", "x2 = %d", x2)
+		if k.maximum {
+			c.Add("max", int64(y), "the larger raw value (x1 > x2 ? x1 : x2); no requantization", "max(%d, %d) = %d", x1, x2, y)
+		} else {
+			c.Add("min", int64(y), "the smaller raw value (x1 < x2 ? x1 : x2); no requantization", "min(%d, %d) = %d", x1, x2, y)
+		}
+	}
+	return y, first
+}
+
+func (k *maximumMinimumKernel) Eval() error {
+	switch k.out.Type {
+	case tflite.TypeInt8:
+		evalMaximumMinimum[int8](k)
+	case tflite.TypeInt16:
+		evalMaximumMinimum[int16](k)
+	case tflite.TypeInt32:
+		evalMaximumMinimum[int32](k)
+	default:
+		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, k.node.Op, k.out.Type)
+	}
+	return nil
+}
+
+func evalMaximumMinimum[T int8 | int16 | int32](k *maximumMinimumKernel) {
+	a, b, o := view[T](k.in1.Data), view[T](k.in2.Data), view[T](k.out.Data)
+	cur := k.bc.Cursor()
+	for i := range o {
+		y, _ := k.element(int32(a[cur.I1]), int32(b[cur.I2]), nil)
+		o[i] = T(y)
+		cur.Next()
+	}
+}
+
+func (k *maximumMinimumKernel) Explain(out, elem int, c *Chain) error {
+	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+		return err
+	}
+	i1, i2 := k.bc.Index(elem)
+	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
+	y, _ := k.element(int32(k.in1.Int(i1)), int32(k.in2.Int(i2)), c)
+	c.Final = int64(y)
+	return nil
+}

@@ -1,0 +1,123 @@
+// RSQRT (int8, int16) — TFLite-Micro elementwise.cc (PrepareAbsRsqrt,
+// RsqrtEvalQuantized). Prepare: M = 1 / (sqrt(s_in) · s_out) in double,
+// QuantizeMultiplier; int16 needs zero points 0. Per element, with
+// d = x − zp_in (Eval fails when d < 0):
+//
+//	d = 0 → y = qmax
+//	otherwise (m, e) = GetInvSqrtQuantizedMultiplierExp(d)   1/√d = m·2^(e−31)
+//	          t = MultiplyByQuantizedMultiplier(1, m, e + 20)  1/√d in Q.20
+//	          y = clamp(MultiplyByQuantizedMultiplier(t, M.mult, M.shift − 20) + zp_out)
+
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+func init() {
+	register(tflite.OpRsqrt, prepareRsqrt, tflite.TypeInt8, tflite.TypeInt16)
+}
+
+// rsqrtShift is the fixed-point shift that keeps 1/√d an integer.
+const rsqrtShift = 20
+
+type rsqrtKernel struct {
+	node        *Node
+	in, out     *Tensor
+	inZP, outZP int32
+	real        float64
+	q           QuantizedMultiplier
+	qmin, qmax  int32
+}
+
+func prepareRsqrt(n *Node) (Kernel, error) {
+	in, out, err := unaryQuantOperands(n, tflite.TypeInt8, tflite.TypeInt16)
+	if err != nil {
+		return nil, err
+	}
+	k := &rsqrtKernel{node: n, in: in, out: out, inZP: in.ZP0(), outZP: out.ZP0()}
+	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
+		return nil, fmt.Errorf("%w: int16 RSQRT needs zero points 0, have %d and %d", ErrBadQuantization, k.inZP, k.outZP)
+	}
+	k.qmin, k.qmax = Range(in.Type)
+	k.real = 1.0 / (math.Sqrt(float64(in.Scale0())) * float64(out.Scale0()))
+	k.q = QuantizeMultiplier(k.real, n.Rounding)
+	return k, nil
+}
+
+// element computes one output from the raw input x (x ≥ zp_in), recording
+// in c when non-nil.
+func (k *rsqrtKernel) element(x int32, c *Chain) int32 {
+	d := x - k.inZP
+	if c != nil {
+		c.AddReal("x", int64(x), float64(k.in.Scale0())*float64(d), "raw input", "x = %d", x)
+		c.Add("offset", int64(d), "input minus its zero point", "%d − (%d) = %d", x, k.inZP, d)
+	}
+	if d == 0 {
+		if c != nil {
+			s := c.Add("zero", int64(k.qmax), "input at its zero point: the largest output", "d = 0 → %d", k.qmax)
+			s.Changed = true
+		}
+		return k.qmax
+	}
+	inv := GetInvSqrtQuantizedMultiplierExp(d)
+	t := MultiplyByQuantizedMultiplier(1, inv.Multiplier, inv.Shift+rsqrtShift, k.node.Rounding)
+	if c != nil {
+		c.AddReal("inv_sqrt", int64(inv.Multiplier), inv.Real(), "GetInvSqrtQuantizedMultiplierExp: 1/√d = multiplier·2^(shift−31)",
+			"1/√%d → %d·2^(%d−31)", d, inv.Multiplier, inv.Shift)
+		c.AddReal("inv_sqrt_q20", int64(t), math.Ldexp(float64(t), -rsqrtShift), "1/√d in Q.20: MultiplyByQuantizedMultiplier(1, multiplier, shift + 20)",
+			"MBQM(1, %d, %d) = %d", inv.Multiplier, inv.Shift+rsqrtShift, t)
+	}
+	q := QuantizedMultiplier{Multiplier: k.q.Multiplier, Shift: k.q.Shift - rsqrtShift}
+	return Requantize(t, q, k.node.Rounding, k.outZP, k.qmin, k.qmax, c)
+}
+
+func (k *rsqrtKernel) Eval() error {
+	switch k.in.Type {
+	case tflite.TypeInt8:
+		return evalRsqrt[int8](k)
+	case tflite.TypeInt16:
+		return evalRsqrt[int16](k)
+	}
+	return fmt.Errorf("%w: RSQRT %v", ErrUnsupportedType, k.in.Type)
+}
+
+func evalRsqrt[T int8 | int16](k *rsqrtKernel) error {
+	in, out := view[T](k.in.Data), view[T](k.out.Data)
+	for i := range out {
+		x := int32(in[i])
+		if x < k.inZP {
+			return fmt.Errorf("%w: RSQRT is only defined for positive values: element %d is %d, below the zero point %d",
+				ErrRuntime, i, x, k.inZP)
+		}
+		out[i] = T(k.element(x, nil))
+	}
+	return nil
+}
+
+func (k *rsqrtKernel) Explain(out, elem int, c *Chain) error {
+	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+		return err
+	}
+	x := int32(k.in.Int(elem))
+	if x < k.inZP {
+		return fmt.Errorf("%w: RSQRT input %d below the zero point %d", ErrRuntime, x, k.inZP)
+	}
+	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+	c.Final = int64(k.element(x, c))
+	return nil
+}
+
+func (k *rsqrtKernel) Describe() Params {
+	return Params{
+		Multipliers: []Multiplier{{Name: "output", Channel: -1, Real: k.real, Quantized: k.q}},
+		Ints: []NamedInt{
+			{Name: "input_offset", Value: int64(k.inZP)},
+			{Name: "output_offset", Value: int64(k.outZP)},
+			{Name: "shift", Value: rsqrtShift},
+		},
+	}
+}
