@@ -63,7 +63,12 @@ func runExplain(args []string, env *cliEnv) error {
 	if err != nil {
 		return runError(err)
 	}
+	shadow, err := trace.RunShadow(ip)
+	if err != nil {
+		return runError(err)
+	}
 	printExplanation(env.stdout, ip, *op, *out, idx, c)
+	printReference(env.stdout, shadow, t, idx)
 	return nil
 }
 
@@ -132,6 +137,20 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	stored := elementString(t, idx)
 	fmt.Fprintf(w, "  (stored in the tensor: %s)\n", stored)
 	fmt.Fprintln(w, "steps marked * changed the value by rounding or clamping")
+}
+
+// printReference shows the element next to the float computation.
+func printReference(w io.Writer, s *trace.Shadow, t *kernels.Tensor, idx int) {
+	ref := s.Values[t.Index]
+	if ref == nil {
+		return
+	}
+	deq := trace.Dequantize(t, idx)
+	fmt.Fprintf(w, "float reference: %.6g (the graph run in float32 on dequantized weights); dequantized %.6g; error %.3g", ref[idx], deq, s.Error(t.Index, idx))
+	if t.Quantized() && t.Type != tflite.TypeFloat32 {
+		fmt.Fprintf(w, " = %.2f LSB", s.ErrorLSB(t.Index, idx))
+	}
+	fmt.Fprintln(w)
 }
 
 func printTerms(w io.Writer, terms []kernels.Term) {

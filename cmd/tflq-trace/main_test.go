@@ -315,7 +315,7 @@ func TestExplainDenseElement(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68"} {
+	for _, want := range []string{"784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68", "float reference: 3.35433"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explanation lacks %q:\n%s", want, out)
 		}
