@@ -169,6 +169,54 @@ const (
 	OpBitcast                      BuiltinOperator = 159
 	OpBitwiseXor                   BuiltinOperator = 160
 	OpRightShift                   BuiltinOperator = 161
+	OpStableHLOLogistic            BuiltinOperator = 162
+	OpStableHLOAdd                 BuiltinOperator = 163
+	OpStableHLODivide              BuiltinOperator = 164
+	OpStableHLOMultiply            BuiltinOperator = 165
+	OpStableHLOMaximum             BuiltinOperator = 166
+	OpStableHLOReshape             BuiltinOperator = 167
+	OpStableHLOClamp               BuiltinOperator = 168
+	OpStableHLOConcatenate         BuiltinOperator = 169
+	OpStableHLOBroadcastInDim      BuiltinOperator = 170
+	OpStableHLOConvolution         BuiltinOperator = 171
+	OpStableHLOSlice               BuiltinOperator = 172
+	OpStableHLOCustomCall          BuiltinOperator = 173
+	OpStableHLOReduce              BuiltinOperator = 174
+	OpStableHLOAbs                 BuiltinOperator = 175
+	OpStableHLOAnd                 BuiltinOperator = 176
+	OpStableHLOCosine              BuiltinOperator = 177
+	OpStableHLOExponential         BuiltinOperator = 178
+	OpStableHLOFloor               BuiltinOperator = 179
+	OpStableHLOLog                 BuiltinOperator = 180
+	OpStableHLOMinimum             BuiltinOperator = 181
+	OpStableHLONegate              BuiltinOperator = 182
+	OpStableHLOOr                  BuiltinOperator = 183
+	OpStableHLOPower               BuiltinOperator = 184
+	OpStableHLORemainder           BuiltinOperator = 185
+	OpStableHLORsqrt               BuiltinOperator = 186
+	OpStableHLOSelect              BuiltinOperator = 187
+	OpStableHLOSubtract            BuiltinOperator = 188
+	OpStableHLOTanh                BuiltinOperator = 189
+	OpStableHLOScatter             BuiltinOperator = 190
+	OpStableHLOCompare             BuiltinOperator = 191
+	OpStableHLOConvert             BuiltinOperator = 192
+	OpStableHLODynamicSlice        BuiltinOperator = 193
+	OpStableHLODynamicUpdateSlice  BuiltinOperator = 194
+	OpStableHLOPad                 BuiltinOperator = 195
+	OpStableHLOIota                BuiltinOperator = 196
+	OpStableHLODotGeneral          BuiltinOperator = 197
+	OpStableHLOReduceWindow        BuiltinOperator = 198
+	OpStableHLOSort                BuiltinOperator = 199
+	OpStableHLOWhile               BuiltinOperator = 200
+	OpStableHLOGather              BuiltinOperator = 201
+	OpStableHLOTranspose           BuiltinOperator = 202
+	OpDilate                       BuiltinOperator = 203
+	OpStableHLORngBitGenerator     BuiltinOperator = 204
+	OpReduceWindow                 BuiltinOperator = 205
+	OpStableHLOComposite           BuiltinOperator = 206
+	OpStableHLOShiftLeft           BuiltinOperator = 207
+	OpStableHLOCbrt                BuiltinOperator = 208
+	OpStableHLOCase                BuiltinOperator = 209
 )
 
 // builtinOperatorNames is indexed by BuiltinOperator.
@@ -335,4 +383,52 @@ var builtinOperatorNames = [...]string{
 	OpBitcast:                      "BITCAST",
 	OpBitwiseXor:                   "BITWISE_XOR",
 	OpRightShift:                   "RIGHT_SHIFT",
+	OpStableHLOLogistic:            "STABLEHLO_LOGISTIC",
+	OpStableHLOAdd:                 "STABLEHLO_ADD",
+	OpStableHLODivide:              "STABLEHLO_DIVIDE",
+	OpStableHLOMultiply:            "STABLEHLO_MULTIPLY",
+	OpStableHLOMaximum:             "STABLEHLO_MAXIMUM",
+	OpStableHLOReshape:             "STABLEHLO_RESHAPE",
+	OpStableHLOClamp:               "STABLEHLO_CLAMP",
+	OpStableHLOConcatenate:         "STABLEHLO_CONCATENATE",
+	OpStableHLOBroadcastInDim:      "STABLEHLO_BROADCAST_IN_DIM",
+	OpStableHLOConvolution:         "STABLEHLO_CONVOLUTION",
+	OpStableHLOSlice:               "STABLEHLO_SLICE",
+	OpStableHLOCustomCall:          "STABLEHLO_CUSTOM_CALL",
+	OpStableHLOReduce:              "STABLEHLO_REDUCE",
+	OpStableHLOAbs:                 "STABLEHLO_ABS",
+	OpStableHLOAnd:                 "STABLEHLO_AND",
+	OpStableHLOCosine:              "STABLEHLO_COSINE",
+	OpStableHLOExponential:         "STABLEHLO_EXPONENTIAL",
+	OpStableHLOFloor:               "STABLEHLO_FLOOR",
+	OpStableHLOLog:                 "STABLEHLO_LOG",
+	OpStableHLOMinimum:             "STABLEHLO_MINIMUM",
+	OpStableHLONegate:              "STABLEHLO_NEGATE",
+	OpStableHLOOr:                  "STABLEHLO_OR",
+	OpStableHLOPower:               "STABLEHLO_POWER",
+	OpStableHLORemainder:           "STABLEHLO_REMAINDER",
+	OpStableHLORsqrt:               "STABLEHLO_RSQRT",
+	OpStableHLOSelect:              "STABLEHLO_SELECT",
+	OpStableHLOSubtract:            "STABLEHLO_SUBTRACT",
+	OpStableHLOTanh:                "STABLEHLO_TANH",
+	OpStableHLOScatter:             "STABLEHLO_SCATTER",
+	OpStableHLOCompare:             "STABLEHLO_COMPARE",
+	OpStableHLOConvert:             "STABLEHLO_CONVERT",
+	OpStableHLODynamicSlice:        "STABLEHLO_DYNAMIC_SLICE",
+	OpStableHLODynamicUpdateSlice:  "STABLEHLO_DYNAMIC_UPDATE_SLICE",
+	OpStableHLOPad:                 "STABLEHLO_PAD",
+	OpStableHLOIota:                "STABLEHLO_IOTA",
+	OpStableHLODotGeneral:          "STABLEHLO_DOT_GENERAL",
+	OpStableHLOReduceWindow:        "STABLEHLO_REDUCE_WINDOW",
+	OpStableHLOSort:                "STABLEHLO_SORT",
+	OpStableHLOWhile:               "STABLEHLO_WHILE",
+	OpStableHLOGather:              "STABLEHLO_GATHER",
+	OpStableHLOTranspose:           "STABLEHLO_TRANSPOSE",
+	OpDilate:                       "DILATE",
+	OpStableHLORngBitGenerator:     "STABLEHLO_RNG_BIT_GENERATOR",
+	OpReduceWindow:                 "REDUCE_WINDOW",
+	OpStableHLOComposite:           "STABLEHLO_COMPOSITE",
+	OpStableHLOShiftLeft:           "STABLEHLO_SHIFT_LEFT",
+	OpStableHLOCbrt:                "STABLEHLO_CBRT",
+	OpStableHLOCase:                "STABLEHLO_CASE",
 }

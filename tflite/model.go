@@ -8,11 +8,13 @@
 // (Model, SubGraph, Tensor, Buffer, Operator, OperatorCode, Options) that the
 // rest of tflq-trace uses without knowing anything about FlatBuffers.
 //
-// Files are organised by table group: model.go (the structs), enums.go (the
-// TensorType / BuiltinOperator / BuiltinOptions enumerations with their name
-// tables), read_model.go, read_subgraph.go, read_options.go, validate.go,
-// errors.go (sentinel errors), and write.go (a builder used by tests and by
-// samples/gen to produce models).
+// Files: model.go (the structs), enums*.go (TensorType, BuiltinOperator,
+// BuiltinOptionsType and their schema names), safe.go (the bounds-checked
+// FlatBuffer access layer), read.go (Read/ReadFile), options.go (the builtin
+// options tables, shared by reader and writer, with schema defaults),
+// validate.go (Validate), errors.go (sentinel errors), write.go (Write),
+// builder.go (ModelBuilder, for building test models) and helpers.go
+// (NumElements, ByteSize, OpName, BufferData).
 package tflite
 
 // Model is the decoded root table of a .tflite file.

@@ -175,7 +175,10 @@ func TestReadCorrupt(t *testing.T) {
 		{"element count overflows int64", semantic(func(m *Model) {
 			m.SubGraphs[0].Tensors[3].Shape = []int32{1 << 30, 1 << 30, 1 << 30, 1 << 30}
 		}), ErrTooLarge},
-		{"int32 tensor over 2^31 bytes", semantic(func(m *Model) { m.SubGraphs[0].Tensors[3].Shape = []int32{1 << 30}; m.SubGraphs[0].Tensors[3].Type = TypeInt32 }), ErrTooLarge},
+		{"int32 tensor over 2^31 bytes", semantic(func(m *Model) {
+			m.SubGraphs[0].Tensors[3].Shape = []int32{1 << 30}
+			m.SubGraphs[0].Tensors[3].Type = TypeInt32
+		}), ErrTooLarge},
 		{"metadata buffer out of range", semantic(func(m *Model) { m.Metadata = []Metadata{{Name: "x", Buffer: 42}} }), ErrIndexOutOfRange},
 		{"signature tensor out of range", semantic(func(m *Model) {
 			m.SignatureDefs = []SignatureDef{{Key: "k", Inputs: []TensorMap{{Name: "x", TensorIndex: 100}}}}

@@ -231,6 +231,10 @@ func (t *fbTable) stringField(slot int) (string, error) {
 	if !ok || err != nil {
 		return "", err
 	}
+	// Strings are copied, so they count against the budget too.
+	if err := t.budget.charge(n, start-4); err != nil {
+		return "", err
+	}
 	return string(t.t.Bytes[start : start+n]), nil
 }
 

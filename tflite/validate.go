@@ -1,6 +1,9 @@
 package tflite
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // MaxTensorBytes is the largest tensor (in bytes, or elements for types
 // without a fixed size) a model may declare. Larger or overflowing shapes are
@@ -169,6 +172,11 @@ func (v *validator) quantization(si, ti int) error {
 	}
 	if ns != nz {
 		return fmt.Errorf("%s: %w: %d scales but %d zero points", v.tensorContext(si, ti), ErrQuantization, ns, nz)
+	}
+	for k, s := range q.Scale {
+		if math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {
+			return fmt.Errorf("%s: %w: scale %d is %v", v.tensorContext(si, ti), ErrQuantization, k, s)
+		}
 	}
 	if ns == 1 {
 		return nil
