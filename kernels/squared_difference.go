@@ -1,0 +1,147 @@
+// SQUARED_DIFFERENCE (int8, int16) — TFLite-Micro squared_difference.cc
+// (PrepareQuantized, SquaredDifference<T>(x, y, params)). Prepare, with
+// s = max(s1, s2) and ls = 7 (int8) or 0 (int16; zero points must be 0):
+//
+//	M1 = s1 / (2s),  M2 = s2 / (2s)       (double, QuantizeMultiplierSmallerThanOneExp)
+//	Mout = (2s)² / (2^(2·ls) · s_out)      (the denominator is a float32 product)
+//
+// Per output element, reading the inputs through broadcasting:
+//
+//	b_k = MultiplyByQuantizedMultiplierSmallerThanOneExp((x_k − zp_k) · 2^ls, M_k)
+//	y   = clamp(MultiplyByQuantizedMultiplier((b_1 − b_2)², Mout) + zp_out)
+//
+// clamped to the dtype range (no fused activation).
+
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+func init() {
+	register(tflite.OpSquaredDifference, prepareSquaredDifference, tflite.TypeInt8, tflite.TypeInt16)
+}
+
+type squaredDifferenceKernel struct {
+	node            *Node
+	in1, in2, out   *Tensor
+	leftShift       int
+	zp1, zp2, outZP int32
+	twiceMaxScale   float64
+	real1, real2    float64
+	realOut         float64
+	q1, q2, qOut    QuantizedMultiplier
+	qmin, qmax      int32
+	bc              Broadcast
+}
+
+func prepareSquaredDifference(n *Node) (Kernel, error) {
+	in1, in2, out, err := elementwiseOperands(n)
+	if err != nil {
+		return nil, err
+	}
+	k := &squaredDifferenceKernel{node: n, in1: in1, in2: in2, out: out, zp1: in1.ZP0(), zp2: in2.ZP0(), outZP: out.ZP0()}
+	if k.bc, err = prepareElementwiseBroadcast(n, in1, in2, out); err != nil {
+		return nil, err
+	}
+	k.leftShift = 7
+	if out.Type == tflite.TypeInt16 {
+		if k.zp1 != 0 || k.zp2 != 0 || k.outZP != 0 {
+			return nil, fmt.Errorf("%w: int16 SQUARED_DIFFERENCE needs zero points 0, have %d, %d, %d", ErrBadQuantization, k.zp1, k.zp2, k.outZP)
+		}
+		k.leftShift = 0
+	}
+	k.twiceMaxScale = 2 * float64(max(in1.Scale0(), in2.Scale0()))
+	k.real1 = float64(in1.Scale0()) / k.twiceMaxScale
+	k.real2 = float64(in2.Scale0()) / k.twiceMaxScale
+	// (1 << 2·ls) · output scale is an int times a float: a float32 product.
+	denom := float32(int32(1)<<uint(2*k.leftShift)) * out.Scale0()
+	k.realOut = k.twiceMaxScale * k.twiceMaxScale / float64(denom)
+	k.q1 = QuantizeMultiplier(k.real1, n.Rounding)
+	k.q2 = QuantizeMultiplier(k.real2, n.Rounding)
+	k.qOut = QuantizeMultiplier(k.realOut, n.Rounding)
+	k.qmin, k.qmax = Range(out.Type)
+	return k, nil
+}
+
+// scaleInput is the input stage for input which (1 or 2).
+func (k *squaredDifferenceKernel) scaleInput(x, zp int32, q QuantizedMultiplier, in *Tensor, which int, c *Chain) int32 {
+	centred := x - zp
+	shifted := centred * (1 << uint(k.leftShift))
+	if c == nil {
+		return MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted, q.Multiplier, q.Shift, k.node.Rounding)
+	}
+	p := fmt.Sprintf("in%d.", which)
+	c.AddReal(p+"x", int64(x), float64(in.Scale0())*float64(centred), fmt.Sprintf("raw value of input %d", which), "x%d = %d", which, x)
+	c.Add(p+"offset", int64(centred), "value minus the input zero point", "%d − (%d) = %d", x, zp, centred)
+	c.Add(p+"left_shift", int64(shifted), "left shift for headroom", "%d · 2^%d = %d", centred, k.leftShift, shifted)
+	scaled := recordMultiply(shifted, q, k.node.Rounding, p, c)
+	s := &c.Steps[len(c.Steps)-1]
+	s.Real, s.HasReal = float64(scaled)*k.twiceMaxScale/math.Ldexp(1, k.leftShift), true
+	return scaled
+}
+
+// element computes one output from the raw inputs, recording in c when non-nil.
+func (k *squaredDifferenceKernel) element(x1, x2 int32, c *Chain) int32 {
+	b1 := k.scaleInput(x1, k.zp1, k.q1, k.in1, 1, c)
+	b2 := k.scaleInput(x2, k.zp2, k.q2, k.in2, 2, c)
+	diff := b1 - b2
+	sq := diff * diff
+	if c != nil {
+		unit := k.twiceMaxScale / math.Ldexp(1, k.leftShift)
+		c.AddReal("diff", int64(diff), float64(diff)*unit, "difference of the scaled inputs", "%d − %d = %d", b1, b2, diff)
+		c.AddReal("square", int64(sq), float64(sq)*unit*unit, "squared difference", "%d² = %d", diff, sq)
+	}
+	return Requantize(sq, k.qOut, k.node.Rounding, k.outZP, k.qmin, k.qmax, c)
+}
+
+func (k *squaredDifferenceKernel) Eval() error {
+	switch k.out.Type {
+	case tflite.TypeInt8:
+		evalSquaredDifference[int8](k)
+	case tflite.TypeInt16:
+		evalSquaredDifference[int16](k)
+	default:
+		return fmt.Errorf("%w: SQUARED_DIFFERENCE %v", ErrUnsupportedType, k.out.Type)
+	}
+	return nil
+}
+
+func evalSquaredDifference[T int8 | int16](k *squaredDifferenceKernel) {
+	a, b, o := view[T](k.in1.Data), view[T](k.in2.Data), view[T](k.out.Data)
+	cur := k.bc.Cursor()
+	for i := range o {
+		o[i] = T(k.element(int32(a[cur.I1]), int32(b[cur.I2]), nil))
+		cur.Next()
+	}
+}
+
+func (k *squaredDifferenceKernel) Explain(out, elem int, c *Chain) error {
+	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+		return err
+	}
+	i1, i2 := k.bc.Index(elem)
+	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
+	c.Final = int64(k.element(int32(k.in1.Int(i1)), int32(k.in2.Int(i2)), c))
+	return nil
+}
+
+func (k *squaredDifferenceKernel) Describe() Params {
+	return Params{
+		Multipliers: []Multiplier{
+			{Name: "input1", Channel: -1, Real: k.real1, Quantized: k.q1},
+			{Name: "input2", Channel: -1, Real: k.real2, Quantized: k.q2},
+			{Name: "output", Channel: -1, Real: k.realOut, Quantized: k.qOut},
+		},
+		HasClamp: true, ClampMin: k.qmin, ClampMax: k.qmax,
+		Ints: []NamedInt{
+			{Name: "left_shift", Value: int64(k.leftShift)},
+			{Name: "input1_offset", Value: int64(-k.zp1)},
+			{Name: "input2_offset", Value: int64(-k.zp2)},
+			{Name: "output_offset", Value: int64(k.outZP)},
+		},
+	}
+}
