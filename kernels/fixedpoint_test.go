@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -226,6 +227,197 @@ func TestSmallerAndGreaterThanOne(t *testing.T) {
 		}
 		if got, want := MultiplyByQuantizedMultiplierGreaterThanOne(x, 1<<30, 3, RoundingDouble), x*4; got != want {
 			t.Errorf("GreaterThanOne double(%d) = %d, want %d", x, got, want)
+		}
+	}
+}
+
+// --- gemmlowp fixed-point math and LUT helpers (softmax, logistic, tanh) ---
+
+func TestRoundingHalfSum(t *testing.T) {
+	tests := []struct{ a, b, want int32 }{
+		{0, 0, 0},
+		{1, 2, 2},    // 1.5 → 2
+		{-1, -2, -2}, // −1.5 → −2
+		{3, -4, -1},  // −0.5 → −1
+		{math.MaxInt32, math.MaxInt32, math.MaxInt32},
+		{math.MinInt32, math.MinInt32, math.MinInt32},
+	}
+	for _, tc := range tests {
+		if got := RoundingHalfSum(tc.a, tc.b); got != tc.want {
+			t.Errorf("RoundingHalfSum(%d, %d) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+func TestSaturatingRoundingMultiplyByPOT(t *testing.T) {
+	tests := []struct {
+		x        int32
+		exponent int
+		want     int32
+	}{
+		{7, 0, 7},
+		{3, 2, 12},
+		{1<<29 - 1, 2, 1<<31 - 4},
+		{1 << 29, 2, math.MaxInt32},
+		{-(1 << 29), 2, math.MinInt32},
+		{-(1 << 29) + 1, 2, -(1 << 31) + 4},
+		{5, -1, 3},   // 2.5 → 3
+		{-5, -1, -3}, // −2.5 → −3
+		{-5, -2, -1}, // −1.25 → −1
+	}
+	for _, tc := range tests {
+		if got := SaturatingRoundingMultiplyByPOT(tc.x, tc.exponent); got != tc.want {
+			t.Errorf("SaturatingRoundingMultiplyByPOT(%d, %d) = %d, want %d", tc.x, tc.exponent, got, tc.want)
+		}
+	}
+	if got := RescaleFixedPoint(3<<20, 0, 12); got != 3<<8 {
+		t.Errorf("RescaleFixedPoint Q0.31 → Q12.19 of 3·2^20 = %d, want 3·2^8", got)
+	}
+}
+
+// nearRaw checks a Q0.31 result against a real value within tol raw units.
+func nearRaw(t *testing.T, what string, got int32, want float64, tol float64) {
+	t.Helper()
+	if math.Abs(float64(got)-want*(1<<31)) > tol {
+		t.Fatalf("%s = %d (%.9f), want %.9f", what, got, math.Ldexp(float64(got), -31), want)
+	}
+}
+
+func TestExpOnNegativeValues(t *testing.T) {
+	for _, intBits := range []int{0, 4, 5, 12} {
+		if got := ExpOnNegativeValues(0, intBits); got != math.MaxInt32 {
+			t.Errorf("exp(0) with %d integer bits = %d, want MaxInt32", intBits, got)
+		}
+		lo := -math.Ldexp(1, min(intBits, 5))
+		// The 4th-order Taylor expansion on [−1/4, 0) is good to ~2.5e-7.
+		for i := 1; i <= 4000; i++ {
+			x := lo * float64(i) / 4000
+			raw := int32(math.Round(math.Ldexp(x, 31-intBits)))
+			nearRaw(t, fmt.Sprintf("exp(%g) Q%d", x, intBits), ExpOnNegativeValues(raw, intBits), math.Exp(math.Ldexp(float64(raw), intBits-31)), 600)
+		}
+	}
+	// exp(−1): two quarter steps and the 1/2 bit of the barrel shifter.
+	nearRaw(t, "exp(−1)", ExpOnNegativeValues(-(1<<26), 5), math.Exp(-1), 300)
+	// Below −32 with more than 5 integer bits the result is 0.
+	if got := ExpOnNegativeValues(-33<<19, 12); got != 0 {
+		t.Errorf("exp(−33) in Q12.19 = %d, want 0", got)
+	}
+	// The constant of the quarter interval: exp(−1/8) at its centre.
+	nearRaw(t, "exp(−1/8)", ExpOnIntervalBetweenNegativeOneQuarterAnd0Excl(-(1 << 28)), math.Exp(-0.125), 2)
+}
+
+func TestOneOverOnePlusXAndFriends(t *testing.T) {
+	for i := 0; i < 2000; i++ {
+		x := float64(i) / 2000
+		raw := int32(math.Round(math.Ldexp(x, 31)))
+		nearRaw(t, fmt.Sprintf("1/(1+%g)", x), OneOverOnePlusXForXIn01(raw), 1/(1+x), 16)
+		nearRaw(t, fmt.Sprintf("(1−%g)/(1+%g)", x, x), OneMinusXOverOnePlusXForXIn01(raw), (1-x)/(1+x), 16)
+	}
+	for i := -3000; i <= 3000; i++ {
+		x := float64(i) / 200 // [−15, 15] in Q4.27
+		raw := int32(math.Round(math.Ldexp(x, 27)))
+		xr := math.Ldexp(float64(raw), -27)
+		nearRaw(t, fmt.Sprintf("logistic(%g)", x), FixedPointLogistic(raw, 4), 1/(1+math.Exp(-xr)), 400)
+		nearRaw(t, fmt.Sprintf("tanh(%g)", x), FixedPointTanh(raw, 4), math.Tanh(xr), 800)
+		if FixedPointTanh(-raw, 4) != -FixedPointTanh(raw, 4) {
+			t.Fatalf("tanh is not odd at %d", raw)
+		}
+	}
+	if FixedPointLogistic(0, 4) != 1<<30 || FixedPointTanh(0, 4) != 0 {
+		t.Error("logistic(0) must be exactly 1/2 and tanh(0) exactly 0")
+	}
+}
+
+func TestGetReciprocal(t *testing.T) {
+	tests := []struct {
+		x        int32
+		digits   int
+		wantBits int
+	}{
+		{1 << 21, 12, 2}, // 4.0 in Q12.19: 1/4 = (≈1)·2^−2
+		{3 << 18, 12, 0}, // 1.5: 1/1.5 = 0.667·2^0
+		{5 << 19, 12, 2}, // 5.0: 1/5 = 0.8·2^−2
+		{1 << 19, 12, 0}, // 1.0
+		{7 << 27, 3, 1},  // 3.5 in Q3.28: 1/3.5 = 0.571·2^−1
+	}
+	for _, tc := range tests {
+		got, bits := GetReciprocal(tc.x, tc.digits)
+		x := math.Ldexp(float64(tc.x), tc.digits-31)
+		if bits != tc.wantBits || math.Abs(math.Ldexp(float64(got), -31-bits)-1/x) > 1e-8 {
+			t.Errorf("GetReciprocal(%g) = %d·2^−(31+%d), want 1/x = %g with %d bits over unit", x, got, bits, 1/x, tc.wantBits)
+		}
+	}
+	for _, tc := range []struct {
+		x    uint32
+		want int
+	}{{0, 32}, {1, 31}, {1 << 31, 0}, {0xFFFF, 16}} {
+		if got := CountLeadingZeros32(tc.x); got != tc.want {
+			t.Errorf("CountLeadingZeros32(%#x) = %d, want %d", tc.x, got, tc.want)
+		}
+	}
+}
+
+func TestCalculateInputRadiusAndCheckedLog2(t *testing.T) {
+	for _, tc := range []struct {
+		intBits, leftShift, total int
+		want                      int32
+	}{
+		{4, 20, 31, 1920}, // 15·2^27/2^20
+		{5, 27, 31, 15},   // floor(31·2^26/2^27) = floor(15.5)
+		{4, 24, 31, 120},  // 15·2^27/2^24
+		{5, 31, 31, 0},    // floor(31/32)
+		{4, 0, 31, 2013265920},
+	} {
+		if got := CalculateInputRadius(tc.intBits, tc.leftShift, tc.total); got != tc.want {
+			t.Errorf("CalculateInputRadius(%d, %d, %d) = %d, want %d", tc.intBits, tc.leftShift, tc.total, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		x    float32
+		log2 int
+		ok   bool
+	}{{1.0 / 4096, -12, true}, {1.0 / 32768, -15, true}, {1, 0, true}, {3.1e-4, -12, false}, {0.75, 0, false}} {
+		log2, ok := CheckedLog2(tc.x)
+		if log2 != tc.log2 || ok != tc.ok {
+			t.Errorf("CheckedLog2(%g) = %d, %v; want %d, %v", tc.x, log2, ok, tc.log2, tc.ok)
+		}
+	}
+}
+
+// TestGenLUTAndLookup: for f(x) = x on [−1, 1] with outputs [−1, 1] the
+// table is exactly linear, lut[i] = −32768 + 128·i (no midpoint bias), with
+// the last entry 32768 clamped to 32767; looking it up is then the identity
+// except in the last segment, where the slope is 127.
+func TestGenLUTAndLookup(t *testing.T) {
+	var lut [LUTSizeInt16]int16
+	GenLUTInt16(func(x float32) float32 { return x }, -1, 1, -1, 1, &lut)
+	for i := 0; i < 512; i++ {
+		if want := int16(-32768 + 128*i); lut[i] != want {
+			t.Fatalf("lut[%d] = %d, want %d", i, lut[i], want)
+		}
+	}
+	if lut[512] != 32767 {
+		t.Fatalf("lut[512] = %d, want 32767", lut[512])
+	}
+	for v := -32768; v < 32640; v += 7 {
+		if got := LUTLookupInt16(int16(v), &lut); int(got) != v {
+			t.Fatalf("LUTLookupInt16(%d) = %d", v, got)
+		}
+	}
+	// Last segment: base 32640, slope 127: (127·127 + 64) >> 7 = 126.
+	if got := LUTLookupInt16(32767, &lut); got != 32766 {
+		t.Fatalf("LUTLookupInt16(32767) = %d, want 32766", got)
+	}
+	// The softmax exp table: exp(0) saturates, exp(−10)·32768 ≈ 1.5.
+	var exp [LUTSizeInt16]int16
+	GenLUTInt16(ExpFloat32, -10, 0, -1, 1, &exp)
+	if exp[512] != 32767 || exp[0] < 1 || exp[0] > 2 {
+		t.Fatalf("exp table ends %d … %d", exp[0], exp[512])
+	}
+	for i, v := range SigmoidTableUint16 {
+		want := 65536 / (1 + math.Exp(-float64(i)/24))
+		if math.Abs(float64(v)-want) > 1.5 { // TFLite's table is not the rounded sigmoid
+			t.Fatalf("SigmoidTableUint16[%d] = %d, sigmoid %g", i, v, want)
 		}
 	}
 }
