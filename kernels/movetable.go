@@ -117,7 +117,7 @@ func (k *moveKernel) Explain(out, elem int, c *Chain) error {
 	pos, idx := int(k.from[out][elem]), int(k.src[out][elem])
 	o := k.outs[out]
 	if pos < 0 {
-		c.Add("pad", 0, "padding: the fill value 0", "%s: output%d%v = 0 (padding)", k.rule, out, unravel(elem, o.Shape))
+		c.Add("fill", 0, "no input element: the fill value 0", "%s: output%d%v = 0", k.rule, out, unravel(elem, o.Shape))
 		c.Final = 0
 		return nil
 	}
