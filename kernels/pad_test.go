@@ -1,0 +1,118 @@
+package kernels
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+func TestPad(t *testing.T) {
+	tests := []struct {
+		name     string
+		op       tflite.BuiltinOperator
+		typ      tflite.TensorType
+		zp       int64
+		in       []int
+		vals     []float64
+		paddings []float64 // [rank, 2]
+		padsType tflite.TensorType
+		constant []float64 // PADV2 value, nil for PAD
+		out      []int
+		want     []float64
+	}{
+		{
+			name: "PAD int8 uses the output zero point", op: tflite.OpPad, typ: tflite.TypeInt8, zp: -5,
+			in: []int{2, 2}, vals: []float64{1, 2, 3, 4}, paddings: []float64{1, 0, 0, 1}, padsType: tflite.TypeInt32,
+			out:  []int{3, 3},
+			want: []float64{-5, -5, -5, 1, 2, -5, 3, 4, -5},
+		},
+		{
+			name: "PADV2 int8 uses the constant", op: tflite.OpPadv2, typ: tflite.TypeInt8, zp: -5,
+			in: []int{1, 2}, vals: []float64{7, 8}, paddings: []float64{0, 0, 2, 1}, padsType: tflite.TypeInt64,
+			constant: []float64{-128},
+			out:      []int{1, 5},
+			want:     []float64{-128, -128, 7, 8, -128},
+		},
+		{
+			name: "PAD int16 pads with 0", op: tflite.OpPad, typ: tflite.TypeInt16,
+			in: []int{1, 1, 2, 1}, vals: []float64{-300, 300}, paddings: []float64{0, 0, 1, 1, 0, 0, 0, 1}, padsType: tflite.TypeInt32,
+			out:  []int{1, 3, 2, 2},
+			want: []float64{0, 0, 0, 0, -300, 0, 300, 0, 0, 0, 0, 0},
+		},
+		{
+			name: "PADV2 int32 constant", op: tflite.OpPadv2, typ: tflite.TypeInt32,
+			in: []int{2}, vals: []float64{-1 << 31, 1<<31 - 1}, paddings: []float64{1, 1}, padsType: tflite.TypeInt32,
+			constant: []float64{42},
+			out:      []int{4},
+			want:     []float64{42, -1 << 31, 1<<31 - 1, 42},
+		},
+		{
+			name: "PAD float32 pads with 0", op: tflite.OpPad, typ: tflite.TypeFloat32,
+			in: []int{1, 2}, vals: []float64{-1.5, 2.5}, paddings: []float64{1, 0, 0, 0}, padsType: tflite.TypeInt32,
+			out:  []int{2, 2},
+			want: []float64{0, 0, -1.5, 2.5},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := dmQuant(dmTensor(tc.typ, tc.in, tc.vals...), 0.5, tc.zp)
+			ins := []*Tensor{in, dmConst(dmTensor(tc.padsType, []int{len(tc.in), 2}, tc.paddings...))}
+			if tc.constant != nil {
+				ins = append(ins, dmConst(dmQuant(dmTensor(tc.typ, []int{}, tc.constant...), 0.5, tc.zp)))
+			}
+			out := dmQuant(NewTensor(tc.typ, tc.out), 0.5, tc.zp)
+			k := dmRun(t, tc.op, nil, RoundingDouble, []*Tensor{out}, ins...)
+			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("output %v, want %v", got, tc.want)
+			}
+			// Element 0 is padding in every case: no source.
+			var c Chain
+			if err := k.Explain(0, 0, &c); err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Sources) != 0 || c.Steps[0].Name != "pad" {
+				t.Errorf("padding element explained as %+v", c)
+			}
+		})
+	}
+}
+
+func TestPadFloatPadValueBits(t *testing.T) {
+	in := dmTensor(tflite.TypeFloat32, []int{1}, 3)
+	pads := dmConst(dmTensor(tflite.TypeInt32, []int{1, 2}, 1, 0))
+	cv := dmConst(dmTensor(tflite.TypeFloat32, []int{1}, -0.25))
+	out := NewTensor(tflite.TypeFloat32, []int{2})
+	k := dmRun(t, tflite.OpPadv2, nil, RoundingDouble, []*Tensor{out}, in, pads, cv)
+	var c Chain
+	if err := k.Explain(0, 0, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Final != int64(math.Float32bits(-0.25)) || c.Steps[0].Real != -0.25 {
+		t.Errorf("pad element Final %#x Real %g, want bits of -0.25", c.Final, c.Steps[0].Real)
+	}
+}
+
+func TestPadRejects(t *testing.T) {
+	in := func() *Tensor { return NewTensor(tflite.TypeInt8, []int{2}) }
+	tests := []struct {
+		name string
+		pads *Tensor
+		out  *Tensor
+		want error
+	}{
+		{"paddings not constant", dmTensor(tflite.TypeInt32, []int{1, 2}, 1, 1), NewTensor(tflite.TypeInt8, []int{4}), ErrNotConstant},
+		{"output size", dmConst(dmTensor(tflite.TypeInt32, []int{1, 2}, 1, 1)), NewTensor(tflite.TypeInt8, []int{5}), ErrBadShape},
+		{"negative padding", dmConst(dmTensor(tflite.TypeInt32, []int{1, 2}, -1, 1)), NewTensor(tflite.TypeInt8, []int{2}), ErrBadShape},
+		{"paddings dtype", dmConst(dmTensor(tflite.TypeInt8, []int{1, 2}, 1, 1)), NewTensor(tflite.TypeInt8, []int{4}), ErrUnsupportedType},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := dmPrepareErr(tflite.OpPad, nil, []*Tensor{tc.out}, in(), tc.pads); !errors.Is(err, tc.want) {
+				t.Errorf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}

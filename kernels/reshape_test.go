@@ -1,0 +1,178 @@
+package kernels
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// Test helpers shared by the data-movement, quantize, pool and reduce tests.
+
+// dmTensor builds a tensor holding vals: integers for integer and bool
+// dtypes, float32 values for float32.
+func dmTensor(typ tflite.TensorType, shape []int, vals ...float64) *Tensor {
+	t := NewTensor(typ, shape)
+	if len(vals) != t.NumElements() && len(vals) != 0 {
+		panic("dmTensor: wrong number of values")
+	}
+	for i, v := range vals {
+		switch typ {
+		case tflite.TypeFloat32:
+			t.Float32()[i] = float32(v)
+		case tflite.TypeInt64:
+			t.Int64()[i] = int64(v)
+		case tflite.TypeBool:
+			t.Data[i] = byte(int(v))
+		default:
+			storeIntElement(t, i, int32(v))
+		}
+	}
+	return t
+}
+
+// dmQuant sets a per-tensor scale and zero point.
+func dmQuant(t *Tensor, scale float32, zp int64) *Tensor {
+	t.Scale, t.ZeroPoint = []float32{scale}, []int64{zp}
+	return t
+}
+
+// dmConst marks t as model data.
+func dmConst(t *Tensor) *Tensor {
+	t.Const = true
+	return t
+}
+
+// dmValues reads every element as a float64 (exact for these dtypes).
+func dmValues(t *Tensor) []float64 {
+	vals := make([]float64, t.NumElements())
+	for i := range vals {
+		if t.Type == tflite.TypeFloat32 {
+			vals[i] = float64(t.Float32()[i])
+		} else {
+			vals[i] = float64(t.Int(i))
+		}
+	}
+	return vals
+}
+
+// dmRun prepares op on the given tensors, evaluates it, checks that every
+// output element's explanation ends on the stored value, and returns the
+// kernel.
+func dmRun(t *testing.T, op tflite.BuiltinOperator, opts *tflite.Options, rule Rounding, outs []*Tensor, ins ...*Tensor) Kernel {
+	t.Helper()
+	if opts == nil {
+		opts = &tflite.Options{}
+	}
+	n := &Node{Op: op, Inputs: ins, Outputs: outs, Options: opts, Rounding: rule}
+	k, err := Prepare(n)
+	if err != nil {
+		t.Fatalf("prepare: %v", err)
+	}
+	if err := k.Eval(); err != nil {
+		t.Fatalf("eval: %v", err)
+	}
+	dmCheckExplain(t, k, outs)
+	return k
+}
+
+// dmPrepareErr prepares op and returns the error.
+func dmPrepareErr(op tflite.BuiltinOperator, opts *tflite.Options, outs []*Tensor, ins ...*Tensor) error {
+	if opts == nil {
+		opts = &tflite.Options{}
+	}
+	_, err := Prepare(&Node{Op: op, Inputs: ins, Outputs: outs, Options: opts})
+	return err
+}
+
+// dmCheckExplain explains every element of every output and checks that the
+// chain's Final is the stored value, that it has steps, and that explaining
+// past the end fails.
+func dmCheckExplain(t *testing.T, k Kernel, outs []*Tensor) {
+	t.Helper()
+	for o, out := range outs {
+		for e := range out.NumElements() {
+			var c Chain
+			if err := k.Explain(o, e, &c); err != nil {
+				t.Fatalf("explain output %d element %d: %v", o, e, err)
+			}
+			if want := chainValue(out, e); c.Final != want {
+				t.Fatalf("explain output %d element %d: Final %d, Eval stored %d", o, e, c.Final, want)
+			}
+			if len(c.Steps) == 0 {
+				t.Fatalf("explain output %d element %d recorded no step", o, e)
+			}
+		}
+		if err := k.Explain(o, out.NumElements(), &Chain{}); !errors.Is(err, ErrBadElement) {
+			t.Fatalf("explain past the end: %v, want ErrBadElement", err)
+		}
+	}
+}
+
+func TestReshapeFamilyCopiesInOrder(t *testing.T) {
+	tests := []struct {
+		name     string
+		op       tflite.BuiltinOperator
+		typ      tflite.TensorType
+		in, out  []int
+		vals     []float64
+		extraIns []*Tensor
+	}{
+		{"reshape int8", tflite.OpReshape, tflite.TypeInt8, []int{2, 3}, []int{3, 2}, []float64{-128, -1, 0, 1, 2, 127},
+			[]*Tensor{dmConst(dmTensor(tflite.TypeInt32, []int{2}, 3, 2))}},
+		{"reshape float32 no shape", tflite.OpReshape, tflite.TypeFloat32, []int{1, 4}, []int{4}, []float64{1.5, -2.25, 0, 0.0078125}, nil},
+		{"expand_dims int16", tflite.OpExpandDims, tflite.TypeInt16, []int{3}, []int{1, 3}, []float64{-32768, 7, 32767},
+			[]*Tensor{dmConst(dmTensor(tflite.TypeInt32, []int{1}, 0))}},
+		{"squeeze uint8", tflite.OpSqueeze, tflite.TypeUint8, []int{1, 2, 1}, []int{2}, []float64{0, 255}, nil},
+		{"reshape int64", tflite.OpReshape, tflite.TypeInt64, []int{2}, []int{1, 2}, []float64{-1 << 40, 1 << 40}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := dmTensor(tc.typ, tc.in, tc.vals...)
+			out := NewTensor(tc.typ, tc.out)
+			k := dmRun(t, tc.op, nil, RoundingDouble, []*Tensor{out}, append([]*Tensor{in}, tc.extraIns...)...)
+			if got := dmValues(out); !reflect.DeepEqual(got, tc.vals) {
+				t.Errorf("output %v, want %v", got, tc.vals)
+			}
+			var c Chain
+			if err := k.Explain(0, 1, &c); err != nil {
+				t.Fatal(err)
+			}
+			if want := []Source{{Input: 0, Element: 1}}; !reflect.DeepEqual(c.Sources, want) {
+				t.Errorf("sources %v, want %v", c.Sources, want)
+			}
+		})
+	}
+}
+
+func TestReshapeRejects(t *testing.T) {
+	tests := []struct {
+		name    string
+		in, out *Tensor
+		want    error
+	}{
+		{"element count", NewTensor(tflite.TypeInt8, []int{2, 3}), NewTensor(tflite.TypeInt8, []int{5}), ErrBadShape},
+		{"dtype change", NewTensor(tflite.TypeInt8, []int{2}), NewTensor(tflite.TypeInt16, []int{2}), ErrUnsupportedType},
+		{"string", NewTensor(tflite.TypeString, []int{2}), NewTensor(tflite.TypeString, []int{2}), ErrUnsupportedType},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := dmPrepareErr(tflite.OpReshape, nil, []*Tensor{tc.out}, tc.in); !errors.Is(err, tc.want) {
+				t.Errorf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestChainValueOfFloatIsBits(t *testing.T) {
+	f := dmTensor(tflite.TypeFloat32, []int{2}, -0.5, 3)
+	if got, want := chainValue(f, 0), int64(math.Float32bits(-0.5)); got != want {
+		t.Errorf("chainValue(-0.5) = %#x, want %#x", got, want)
+	}
+	i := dmTensor(tflite.TypeInt8, []int{1}, -7)
+	if got := chainValue(i, 0); got != -7 {
+		t.Errorf("chainValue(int8 -7) = %d", got)
+	}
+}
