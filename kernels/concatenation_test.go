@@ -21,10 +21,10 @@ func TestConcatenation(t *testing.T) {
 	}{
 		{
 			name: "int8 axis 1", typ: tflite.TypeInt8, axis: 1,
-			ins:  [][]int{{2, 2}, {2, 1}},
-			vals: [][]float64{{1, 2, 3, 4}, {-5, -6}},
-			out:  []int{2, 3},
-			want: []float64{1, 2, -5, 3, 4, -6},
+			ins:     [][]int{{2, 2}, {2, 1}},
+			vals:    [][]float64{{1, 2, 3, 4}, {-5, -6}},
+			out:     []int{2, 3},
+			want:    []float64{1, 2, -5, 3, 4, -6},
 			sources: []Source{{0, 0}, {0, 1}, {1, 0}, {0, 2}, {0, 3}, {1, 1}},
 		},
 		{

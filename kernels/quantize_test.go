@@ -58,8 +58,8 @@ func TestQuantizeRequantize(t *testing.T) {
 			// rounds twice: SRDHM(7, m) = round(4.67) = 5, then
 			// RoundingDivideByPOT(5, 1) = round(2.5) = 3.
 			name: "int16 to int8 by a third", from: tflite.TypeInt16, to: tflite.TypeInt8, sIn: 1, sOut: 3, zpOut: 4,
-			x:    []float64{7, -8, 5, 30000},
-			want: map[Rounding][]float64{RoundingDouble: {7, 1, 6, 127}, RoundingSingle: {6, 1, 6, 127}},
+			x:        []float64{7, -8, 5, 30000},
+			want:     map[Rounding][]float64{RoundingDouble: {7, 1, 6, 127}, RoundingSingle: {6, 1, 6, 127}},
 			wantMult: 1431655765, wantSh: -1,
 		},
 		{
@@ -67,8 +67,8 @@ func TestQuantizeRequantize(t *testing.T) {
 			// (RoundingDivideByPOT) rounds it away from zero to −2, single
 			// rounding rounds half up to −1; −0.5 likewise −1 versus 0.
 			name: "int8 to int8 ties", from: tflite.TypeInt8, to: tflite.TypeInt8, sIn: 0.25, sOut: 1,
-			x:    []float64{-6, 6, -2, 2},
-			want: map[Rounding][]float64{RoundingDouble: {-2, 2, -1, 1}, RoundingSingle: {-1, 2, 0, 1}},
+			x:        []float64{-6, 6, -2, 2},
+			want:     map[Rounding][]float64{RoundingDouble: {-2, 2, -1, 1}, RoundingSingle: {-1, 2, 0, 1}},
 			wantMult: 1 << 30, wantSh: -1,
 		},
 		{
@@ -86,26 +86,26 @@ func TestQuantizeRequantize(t *testing.T) {
 		{
 			// Same scale but zero points 100 apart: the formula, not the flip.
 			name: "uint8 to int8 rescale by zero point", from: tflite.TypeUint8, to: tflite.TypeInt8, sIn: 0.5, sOut: 0.5, zpIn: 100, zpOut: 0,
-			x:    []float64{0, 100, 255},
-			want: map[Rounding][]float64{RoundingDouble: {-100, 0, 127}, RoundingSingle: {-100, 0, 127}},
+			x:        []float64{0, 100, 255},
+			want:     map[Rounding][]float64{RoundingDouble: {-100, 0, 127}, RoundingSingle: {-100, 0, 127}},
 			wantMult: 1 << 30, wantSh: 1,
 		},
 		{
 			name: "int32 to int8 doubles", from: tflite.TypeInt32, to: tflite.TypeInt8, sIn: 1, sOut: 0.5, zpOut: -10,
-			x:    []float64{50, -1000},
-			want: map[Rounding][]float64{RoundingDouble: {90, -128}, RoundingSingle: {90, -128}},
+			x:        []float64{50, -1000},
+			want:     map[Rounding][]float64{RoundingDouble: {90, -128}, RoundingSingle: {90, -128}},
 			wantMult: 1 << 30, wantSh: 2,
 		},
 		{
 			name: "int8 to int16", from: tflite.TypeInt8, to: tflite.TypeInt16, sIn: 0.5, sOut: 0.5, zpIn: 5,
-			x:    []float64{-128, 127},
-			want: map[Rounding][]float64{RoundingDouble: {-133, 122}, RoundingSingle: {-133, 122}},
+			x:        []float64{-128, 127},
+			want:     map[Rounding][]float64{RoundingDouble: {-133, 122}, RoundingSingle: {-133, 122}},
 			wantMult: 1 << 30, wantSh: 1,
 		},
 		{
 			name: "int16 to int32 by four", from: tflite.TypeInt16, to: tflite.TypeInt32, sIn: 1, sOut: 0.25,
-			x:    []float64{32767, -32768},
-			want: map[Rounding][]float64{RoundingDouble: {131068, -131072}, RoundingSingle: {131068, -131072}},
+			x:        []float64{32767, -32768},
+			want:     map[Rounding][]float64{RoundingDouble: {131068, -131072}, RoundingSingle: {131068, -131072}},
 			wantMult: 1 << 30, wantSh: 3,
 		},
 	}
