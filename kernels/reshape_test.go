@@ -176,3 +176,42 @@ func TestChainValueOfFloatIsBits(t *testing.T) {
 		t.Errorf("chainValue(int8 -7) = %d", got)
 	}
 }
+
+func TestMovementAndReduceEvalDoNotAllocate(t *testing.T) {
+	q := func(typ tflite.TensorType, shape []int) *Tensor { return dmQuant(NewTensor(typ, shape), 0.5, 1) }
+	poolOpts := &tflite.Options{Padding: tflite.PaddingSame, FilterH: 3, FilterW: 3, StrideH: 2, StrideW: 2}
+	tests := []struct {
+		name string
+		op   tflite.BuiltinOperator
+		opts *tflite.Options
+		ins  []*Tensor
+		out  *Tensor
+	}{
+		{"reshape", tflite.OpReshape, nil, []*Tensor{q(tflite.TypeInt8, []int{4, 4})}, q(tflite.TypeInt8, []int{16})},
+		{"concatenation", tflite.OpConcatenation, &tflite.Options{Axis: 1}, []*Tensor{q(tflite.TypeInt8, []int{2, 3}), q(tflite.TypeInt8, []int{2, 1})}, q(tflite.TypeInt8, []int{2, 4})},
+		{"pad", tflite.OpPad, nil, []*Tensor{q(tflite.TypeInt8, []int{2, 2}), dmConst(dmTensor(tflite.TypeInt32, []int{2, 2}, 1, 1, 1, 1))}, q(tflite.TypeInt8, []int{4, 4})},
+		{"resize", tflite.OpResizeNearestNeighbor, nil, []*Tensor{q(tflite.TypeInt8, []int{1, 2, 2, 1}), dmConst(dmTensor(tflite.TypeInt32, []int{2}, 4, 4))}, q(tflite.TypeInt8, []int{1, 4, 4, 1})},
+		{"quantize", tflite.OpQuantize, nil, []*Tensor{dmTensor(tflite.TypeFloat32, []int{8})}, q(tflite.TypeInt8, []int{8})},
+		{"requantize", tflite.OpQuantize, nil, []*Tensor{q(tflite.TypeInt16, []int{8})}, dmQuant(NewTensor(tflite.TypeInt8, []int{8}), 0.3, 2)},
+		{"dequantize", tflite.OpDequantize, nil, []*Tensor{q(tflite.TypeInt8, []int{8})}, NewTensor(tflite.TypeFloat32, []int{8})},
+		{"average pool", tflite.OpAveragePool2D, poolOpts, []*Tensor{q(tflite.TypeInt8, []int{1, 5, 5, 2})}, q(tflite.TypeInt8, []int{1, 3, 3, 2})},
+		{"max pool", tflite.OpMaxPool2D, poolOpts, []*Tensor{q(tflite.TypeInt16, []int{1, 5, 5, 2})}, q(tflite.TypeInt16, []int{1, 3, 3, 2})},
+		{"mean", tflite.OpMean, nil, []*Tensor{q(tflite.TypeInt8, []int{1, 3, 3, 2}), dmConst(dmTensor(tflite.TypeInt32, []int{2}, 1, 2))}, dmQuant(NewTensor(tflite.TypeInt8, []int{1, 2}), 0.7, -3)},
+		{"reduce max", tflite.OpReduceMax, nil, []*Tensor{q(tflite.TypeInt8, []int{3, 3}), dmConst(dmTensor(tflite.TypeInt32, []int{1}, 0))}, q(tflite.TypeInt8, []int{3})},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := tc.opts
+			if opts == nil {
+				opts = &tflite.Options{}
+			}
+			k, err := Prepare(&Node{Op: tc.op, Inputs: tc.ins, Outputs: []*Tensor{tc.out}, Options: opts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if allocs := testing.AllocsPerRun(10, func() { _ = k.Eval() }); allocs != 0 {
+				t.Errorf("Eval allocates %v times", allocs)
+			}
+		})
+	}
+}
