@@ -176,24 +176,40 @@ func (k *conv2D) recordTerms(c *Chain, ib, wb, n int) {
 	}
 }
 
-// dot8x8 is Σ w[i]·(x[i] + off) in wrapping int32, the int8 MAC inner loop.
+// dot8x8 is Σ w[i]·(x[i] + off) in wrapping int32, the int8 MAC inner loop
+// (four partial sums: wrapping addition is associative, so the total is the
+// same int32 TFLite's sequential sum gives).
 func dot8x8(x, w []int8, off int32) int32 {
 	w = w[:len(x)]
-	var acc int32
-	for i, v := range x {
-		acc += int32(w[i]) * (int32(v) + off)
+	var a0, a1, a2, a3 int32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs, ws := x[i:i+4:i+4], w[i:i+4:i+4]
+		a0 += int32(ws[0]) * (int32(xs[0]) + off)
+		a1 += int32(ws[1]) * (int32(xs[1]) + off)
+		a2 += int32(ws[2]) * (int32(xs[2]) + off)
+		a3 += int32(ws[3]) * (int32(xs[3]) + off)
 	}
-	return acc
+	for ; i < len(x); i++ {
+		a0 += int32(w[i]) * (int32(x[i]) + off)
+	}
+	return a0 + a1 + a2 + a3
 }
 
 // dot16x8 is Σ w[i]·x[i] in int64, the int16x8 MAC inner loop.
 func dot16x8(x []int16, w []int8) int64 {
 	w = w[:len(x)]
-	var acc int64
-	for i, v := range x {
-		acc += int64(int32(w[i]) * int32(v))
+	var a0, a1 int64
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		xs, ws := x[i:i+2:i+2], w[i:i+2:i+2]
+		a0 += int64(int32(ws[0]) * int32(xs[0]))
+		a1 += int64(int32(ws[1]) * int32(xs[1]))
 	}
-	return acc
+	if i < len(x) {
+		a0 += int64(int32(w[i]) * int32(x[i]))
+	}
+	return a0 + a1
 }
 
 func (k *conv2D) Eval() error {
