@@ -69,7 +69,16 @@ func prepareEmbeddingLookup(n *Node) (Kernel, error) {
 		}
 		return nil
 	}
-	return newMoveKernel(n, []*Tensor{out}, "embedding lookup", build, lookup)
+	k, err := newMoveKernel(n, []*Tensor{out}, "embedding lookup", build, lookup)
+	if err != nil {
+		return nil, err
+	}
+	k.explainDecision = func(_, elem int, c *Chain) {
+		i := elem / cols
+		c.Sources = append(c.Sources, Source{Input: 0, Element: i})
+		c.Add("row", lookup.Int(i), "the row number lookup[i]", "lookup[%d] = %d", i, lookup.Int(i))
+	}
+	return k, nil
 }
 
 // embeddingHybridKernel is the int8 table → float32 output form.
@@ -91,7 +100,7 @@ func (k *embeddingHybridKernel) element(e int, c *Chain) (float32, error) {
 	q := int8(k.value.Data[at])
 	y := k.scale * float32(q)
 	if c != nil {
-		c.Sources = append(c.Sources, Source{Input: 1, Element: at})
+		c.Sources = append(c.Sources, Source{Input: 0, Element: i}, Source{Input: 1, Element: at})
 		c.Add("row", int64(row), "the row number lookup[i]", "lookup[%d] = %d", i, row)
 		c.Add("input", int64(q), "the raw table value", "value[%d, %d] = %d", row, j, q)
 		c.AddReal("scale", int64(math.Float32bits(y)), float64(y), "times the table scale in float32 (zero point 0; Value holds the float32 bits)",

@@ -72,5 +72,16 @@ func prepareGather(n *Node) (Kernel, error) {
 		}
 		return nil
 	}
-	return newMoveKernel(n, []*Tensor{out}, fmt.Sprintf("gather along axis %d (batch_dims %d)", axis, batchDims), build, idx)
+	k, err := newMoveKernel(n, []*Tensor{out}, fmt.Sprintf("gather along axis %d (batch_dims %d)", axis, batchDims), build, idx)
+	if err != nil {
+		return nil, err
+	}
+	k.explainDecision = func(_, elem int, c *Chain) {
+		t := elem / inner
+		j, batch := t%coords, t/(coords*outerSize)
+		at := batch*coords + j
+		c.Sources = append(c.Sources, Source{Input: 1, Element: at})
+		c.Add("index", idx.Int(at), "the index that picks the slice", "indices[%d] = %d", at, idx.Int(at))
+	}
+	return k, nil
 }

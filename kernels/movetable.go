@@ -39,6 +39,9 @@ type moveKernel struct {
 	build   func(k *moveKernel) error
 	dynamic bool // rebuild in every Eval (some deciding operand is not constant)
 	built   bool
+	// explainDecision, when set, records in c the deciding operand elements
+	// (index, condition, ...) behind output element elem of output out.
+	explainDecision func(out, elem int, c *Chain)
 }
 
 // newMoveKernel allocates the table for n's outputs outs and builds it now
@@ -113,6 +116,9 @@ func (k *moveKernel) Explain(out, elem int, c *Chain) error {
 	}
 	if c == nil {
 		return nil
+	}
+	if k.explainDecision != nil {
+		k.explainDecision(out, elem, c)
 	}
 	pos, idx := int(k.from[out][elem]), int(k.src[out][elem])
 	o := k.outs[out]
