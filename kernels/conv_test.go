@@ -412,6 +412,11 @@ func TestConv2DHandChecked(t *testing.T) {
 			if len(c.Terms) != 2 || c.Terms[0].Product != 15 || c.Terms[1].Product != -100 || c.Terms[1].InputIndex != 1 {
 				t.Fatalf("terms %+v", c.Terms)
 			}
+			// The clamp step carries the stored value's real meaning (out − zp)·s_out.
+			last := c.Steps[len(c.Steps)-1]
+			if !last.HasReal || last.Real != float64(tc.want+3) {
+				t.Fatalf("clamp step %+v, want real %d", last, tc.want+3)
+			}
 		})
 	}
 }

@@ -157,7 +157,7 @@ func (o *macOutput) finish(acc int64, ch int, c *Chain) int32 {
 			o.recordBias(c, b, s)
 			c.AddReal("acc_bias", sum, float64(sum)*s, "accumulator plus bias", "%d + %d = %d", acc, b, sum)
 		}
-		return Requantize64(sum, o.q[ch], o.outZP, o.lo, o.hi, c)
+		return o.realOutput(Requantize64(sum, o.q[ch], o.outZP, o.lo, o.hi, c), c)
 	}
 	acc32 := int32(acc)
 	var b int32
@@ -172,7 +172,17 @@ func (o *macOutput) finish(acc int64, ch int, c *Chain) int32 {
 		o.recordBias(c, int64(b), s)
 		c.AddReal("acc_bias", int64(sum), float64(sum)*s, "accumulator plus bias (int32)", "%d + %d = %d", acc32, b, sum)
 	}
-	return Requantize(sum, o.q[ch], o.rule, o.outZP, o.lo, o.hi, c)
+	return o.realOutput(Requantize(sum, o.q[ch], o.rule, o.outZP, o.lo, o.hi, c), c)
+}
+
+// realOutput gives the last (clamp) step the real value of the stored
+// output, (out − zp_out)·s_out, and returns out unchanged.
+func (o *macOutput) realOutput(out int32, c *Chain) int32 {
+	if c != nil && len(c.Steps) > 0 {
+		s := &c.Steps[len(c.Steps)-1]
+		s.Real, s.HasReal = float64(out-o.outZP)*float64(o.outScale), true
+	}
+	return out
 }
 
 func (o *macOutput) recordBias(c *Chain, b int64, s float64) {
