@@ -153,7 +153,7 @@ func (o *macOutput) finish(acc int64, ch int, c *Chain) int32 {
 		if c != nil {
 			s := o.accScale(ch)
 			c.AddReal("acc", acc, float64(acc)*s, "64-bit accumulator Σ(input+input_offset)·(weight+filter_offset); real value acc·s_in·s_w",
-				"acc = %d (≈ %d·%g = %.6g)", acc, acc, s, float64(acc)*s)
+				"acc = %d (real ≈ %d·%.6g = %.6g)", acc, acc, s, float64(acc)*s)
 			o.recordBias(c, b, s)
 			c.AddReal("acc_bias", sum, float64(sum)*s, "accumulator plus bias", "%d + %d = %d", acc, b, sum)
 		}
@@ -168,7 +168,7 @@ func (o *macOutput) finish(acc int64, ch int, c *Chain) int32 {
 	if c != nil {
 		s := o.accScale(ch)
 		c.AddReal("acc", int64(acc32), float64(acc32)*s, "32-bit accumulator Σ(input+input_offset)·(weight+filter_offset); real value acc·s_in·s_w",
-			"acc = %d (≈ %d·%g = %.6g)", acc32, acc32, s, float64(acc32)*s)
+			"acc = %d (real ≈ %d·%.6g = %.6g)", acc32, acc32, s, float64(acc32)*s)
 		o.recordBias(c, int64(b), s)
 		c.AddReal("acc_bias", int64(sum), float64(sum)*s, "accumulator plus bias (int32)", "%d + %d = %d", acc32, b, sum)
 	}
