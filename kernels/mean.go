@@ -17,7 +17,10 @@ package kernels
 //	x          = sum − zp_in·count   (int32)
 //	q          = clamp(MultiplyByQuantizedMultiplier(x, mult, shift) + zp_out, qmin, qmax)
 //
-// under the node's rounding rule. REDUCE_MAX/MIN need equal input and output
+// under the node's rounding rule. float32 MEAN and SUM are TFLite's float
+// reference: a float32 sum in row-major order (TFLite-Micro's 4-D H,W
+// keep_dims special case sums in the same order), divided by float32(count)
+// for MEAN. REDUCE_MAX/MIN need equal input and output
 // quantization and return the largest/smallest raw value (TFLite's
 // ReduceGeneric, starting from the dtype's lowest/highest value; for float32
 // a NaN input never replaces the running value, as `in > current` is false).
@@ -31,8 +34,8 @@ import (
 )
 
 func init() {
-	register(tflite.OpMean, prepareReduce, tflite.TypeInt8, tflite.TypeInt16)
-	register(tflite.OpSum, prepareReduce, tflite.TypeInt8, tflite.TypeInt16)
+	register(tflite.OpMean, prepareReduce, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)
+	register(tflite.OpSum, prepareReduce, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)
 	register(tflite.OpReduceMax, prepareReduce, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)
 	register(tflite.OpReduceMin, prepareReduce, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)
 }
@@ -164,9 +167,6 @@ func prepareReduce(n *Node) (Kernel, error) {
 	switch in.Type {
 	case tflite.TypeInt8, tflite.TypeInt16:
 	case tflite.TypeFloat32:
-		if !k.isMinOrMax {
-			return nil, fmt.Errorf("%w: %v of float32 (only integer MEAN/SUM)", ErrUnsupportedType, n.Op)
-		}
 	default:
 		return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, in.Type)
 	}
@@ -190,7 +190,7 @@ func prepareReduce(n *Node) (Kernel, error) {
 			return nil, fmt.Errorf("%w: %v input (scale %g, zero point %d) and output (%g, %d) must match",
 				ErrBadQuantization, n.Op, in.Scale0(), k.inZP, out.Scale0(), k.outZP)
 		}
-	} else {
+	} else if in.Type != tflite.TypeFloat32 {
 		k.real = float64(in.Scale0()) / float64(out.Scale0())
 		k.q = QuantizeMultiplier(k.real, n.Rounding)
 		k.qOut = k.q
@@ -212,6 +212,7 @@ func prepareReduce(n *Node) (Kernel, error) {
 func (k *reduceKernel) element(o int, c *Chain) int64 {
 	g := k.g
 	var sum int32
+	var sumF float32
 	best := k.lo
 	bestF := float32(-math.MaxFloat32)
 	if !k.isMax {
@@ -226,6 +227,8 @@ func (k *reduceKernel) element(o int, c *Chain) int64 {
 			c.Sources = append(c.Sources, Source{Input: 0, Element: idx})
 		}
 		switch {
+		case k.in.Type == tflite.TypeFloat32 && !k.isMinOrMax:
+			sumF += k.in.Float32()[idx]
 		case k.in.Type == tflite.TypeFloat32:
 			v := k.in.Float32()[idx]
 			if (k.isMax && v > bestF) || (!k.isMax && v < bestF) {
@@ -241,6 +244,9 @@ func (k *reduceKernel) element(o int, c *Chain) int64 {
 		}
 	}
 
+	if k.in.Type == tflite.TypeFloat32 && !k.isMinOrMax {
+		return k.finishFloatSum(sumF, c)
+	}
 	if k.in.Type == tflite.TypeFloat32 {
 		v := int64(math.Float32bits(bestF))
 		if c != nil {
@@ -285,6 +291,27 @@ func (k *reduceKernel) element(o int, c *Chain) int64 {
 	return int64(v)
 }
 
+// finishFloatSum ends a float32 MEAN or SUM.
+func (k *reduceKernel) finishFloatSum(sum float32, c *Chain) int64 {
+	res := sum
+	if k.isMean {
+		res = 0 // TFLite leaves the zeroed output when nothing is reduced
+		if k.g.count > 0 {
+			res = sum / float32(k.g.count)
+		}
+	}
+	v := int64(math.Float32bits(res))
+	if c != nil {
+		c.AddReal("sum", int64(math.Float32bits(sum)), float64(sum), "float32 sum in row-major order (Value holds the float32 bits)",
+			"Σ of %d values = %g", k.g.count, sum)
+		if k.isMean {
+			c.AddReal("mean", v, float64(res), "sum / count in float32", "%g / %d = %g", sum, k.g.count, res)
+		}
+		c.Final = v
+	}
+	return v
+}
+
 func (k *reduceKernel) opWord() string {
 	if k.isMax {
 		return "max"
@@ -318,7 +345,7 @@ func (k *reduceKernel) Explain(out, elem int, c *Chain) error {
 // Describe reports the multiplier (MEAN: before and after folding 1/count),
 // the zero points and the clamp range.
 func (k *reduceKernel) Describe() Params {
-	if k.isMinOrMax {
+	if k.isMinOrMax || k.in.Type == tflite.TypeFloat32 {
 		return Params{Ints: []NamedInt{{Name: "count", Value: int64(k.g.count)}}}
 	}
 	p := Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi,

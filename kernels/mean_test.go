@@ -148,7 +148,7 @@ func TestReduceRejects(t *testing.T) {
 		want error
 	}{
 		{"max rescale", tflite.OpReduceMax, in(), axis(1), dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.25, 0), ErrBadQuantization},
-		{"float mean", tflite.OpMean, NewTensor(tflite.TypeFloat32, []int{2, 3}), axis(1), NewTensor(tflite.TypeFloat32, []int{2}), ErrUnsupportedType},
+		{"int32 mean", tflite.OpMean, NewTensor(tflite.TypeInt32, []int{2, 3}), axis(1), NewTensor(tflite.TypeInt32, []int{2}), ErrUnsupportedType},
 		{"axis not constant", tflite.OpMean, in(), dmTensor(tflite.TypeInt32, []int{1}, 1), dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0), ErrNotConstant},
 		{"axis out of range", tflite.OpMean, in(), axis(2), dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0), ErrBadShape},
 		{"output size", tflite.OpSum, in(), axis(0), dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0), ErrBadShape},
@@ -157,6 +157,30 @@ func TestReduceRejects(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := dmPrepareErr(tc.op, nil, []*Tensor{tc.out}, tc.in, tc.axis); !errors.Is(err, tc.want) {
 				t.Errorf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestReduceFloatMeanSum(t *testing.T) {
+	// Rows: [1, 2, 3]; [−1, 0.5, 3.5]; [1e8, 1, −1e8]. The last row shows the
+	// row-major float32 order: 1e8 + 1 rounds back to 1e8, so the sum is 0
+	// (any other order would give 1).
+	vals := []float64{1, 2, 3, -1, 0.5, 3.5, 1e8, 1, -1e8}
+	for _, tc := range []struct {
+		op   tflite.BuiltinOperator
+		want []float32
+	}{
+		{tflite.OpMean, []float32{2, 1, 0}},
+		{tflite.OpSum, []float32{6, 3, 0}},
+	} {
+		t.Run(tc.op.String(), func(t *testing.T) {
+			in := dmTensor(tflite.TypeFloat32, []int{3, 3}, vals...)
+			axis := dmConst(dmTensor(tflite.TypeInt32, []int{1}, -1))
+			out := NewTensor(tflite.TypeFloat32, []int{3, 1})
+			dmRun(t, tc.op, &tflite.Options{KeepDims: true}, RoundingDouble, []*Tensor{out}, in, axis)
+			if got := out.Float32(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("output %v, want %v", got, tc.want)
 			}
 		})
 	}

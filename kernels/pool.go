@@ -3,7 +3,10 @@ package kernels
 // AVERAGE_POOL_2D and MAX_POOL_2D (int8, int16; NHWC), as TFLite's
 // reference_integer_ops pooling. Legacy uint8 (which TFLite-Micro refuses) is
 // full TFLite's reference_ops pooling: the same formulas, where the sum is
-// never negative. For output (b, y, x, ch) the window is the
+// never negative. float32 is TFLite's float reference: a float32 sum in
+// window order divided by the float count, or the float maximum (a NaN never
+// replaces the running maximum), then clamped to the float activation range
+// (RELU [0, ∞), RELU6 [0, 6], RELU_N1_TO_1 [−1, 1]; a NaN passes through). For output (b, y, x, ch) the window is the
 // filter placed at (y·stride_h − pad_h, x·stride_w − pad_w), cut to the part
 // inside the input (padding cells are skipped, not counted):
 //
@@ -26,8 +29,9 @@ import (
 )
 
 func init() {
-	register(tflite.OpAveragePool2D, preparePool, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8)
-	register(tflite.OpMaxPool2D, preparePool, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8)
+	types := []tflite.TensorType{tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8, tflite.TypeFloat32}
+	register(tflite.OpAveragePool2D, preparePool, types...)
+	register(tflite.OpMaxPool2D, preparePool, types...)
 }
 
 type poolKernel struct {
@@ -41,7 +45,22 @@ type poolKernel struct {
 	strideH, strideW int
 	padH, padW       int
 	lo, hi           int32
+	loF, hiF         float32 // float32 activation range
 	act              tflite.Activation
+}
+
+// floatActivationRange is TFLite's CalculateActivationRange for float
+// outputs.
+func floatActivationRange(act tflite.Activation) (lo, hi float32) {
+	switch act {
+	case tflite.ActRelu:
+		return 0, math.MaxFloat32
+	case tflite.ActRelu6:
+		return 0, 6
+	case tflite.ActReluN1To1:
+		return -1, 1
+	}
+	return -math.MaxFloat32, math.MaxFloat32
 }
 
 func preparePool(n *Node) (Kernel, error) {
@@ -50,7 +69,9 @@ func preparePool(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: %v needs an input, an output and pool options", ErrMissingInput, n.Op)
 	}
 	out := n.Outputs[0]
-	if in.Type != tflite.TypeInt8 && in.Type != tflite.TypeInt16 && in.Type != tflite.TypeUint8 {
+	switch in.Type {
+	case tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8, tflite.TypeFloat32:
+	default:
 		return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, in.Type)
 	}
 	if out.Type != in.Type {
@@ -59,10 +80,10 @@ func preparePool(n *Node) (Kernel, error) {
 	if in.Rank() != 4 || out.Rank() != 4 || in.Shape[0] != out.Shape[0] || in.Shape[3] != out.Shape[3] {
 		return nil, fmt.Errorf("%w: %v from %v to %v (NHWC, same N and C)", ErrBadShape, n.Op, in.Shape, out.Shape)
 	}
-	if !in.Quantized() || !out.Quantized() {
+	if in.Type != tflite.TypeFloat32 && (!in.Quantized() || !out.Quantized()) {
 		return nil, fmt.Errorf("%w: %v needs quantized input and output", ErrBadQuantization, n.Op)
 	}
-	if math.Abs(float64(in.Scale0())-float64(out.Scale0())) > 1e-6 || in.ZP0() != out.ZP0() {
+	if in.Type != tflite.TypeFloat32 && math.Abs(float64(in.Scale0())-float64(out.Scale0())) > 1e-6 || in.ZP0() != out.ZP0() {
 		return nil, fmt.Errorf("%w: %v input (scale %g, zero point %d) and output (%g, %d) must match",
 			ErrBadQuantization, n.Op, in.Scale0(), in.ZP0(), out.Scale0(), out.ZP0())
 	}
@@ -80,24 +101,45 @@ func preparePool(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: %v %v padding of %v gives %dx%d, output is %v", ErrBadShape, n.Op, o.Padding, in.Shape, wantH, wantW, out.Shape)
 	}
 	k.padH, k.padW = ComputePadding(o.Padding, k.strideH, k.strideW, 1, 1, k.inH, k.inW, k.filterH, k.filterW, k.outH, k.outW)
-	k.lo, k.hi = ActivationRange(k.act, out)
+	if in.Type == tflite.TypeFloat32 {
+		k.loF, k.hiF = floatActivationRange(k.act)
+	} else {
+		k.lo, k.hi = ActivationRange(k.act, out)
+	}
 	return k, nil
 }
 
-// element is the per-element code shared by Eval and Explain. ok is false
-// for an average over an empty window.
-func (k *poolKernel) element(elem int, c *Chain) (v int32, ok bool) {
-	ch := elem % k.depth
+// window locates output element elem's window: batch b, channel ch, the
+// filter origin in the input, and the filter rows/columns inside the input.
+func (k *poolKernel) window(elem int) (b, ch, originY, originX, fyStart, fyEnd, fxStart, fxEnd int) {
+	ch = elem % k.depth
 	rest := elem / k.depth
 	x := rest % k.outW
 	rest /= k.outW
 	y := rest % k.outH
-	b := rest / k.outH
-	originX := x*k.strideW - k.padW
-	originY := y*k.strideH - k.padH
-	fxStart, fxEnd := max(0, -originX), min(k.filterW, k.inW-originX)
-	fyStart, fyEnd := max(0, -originY), min(k.filterH, k.inH-originY)
+	b = rest / k.outH
+	originX = x*k.strideW - k.padW
+	originY = y*k.strideH - k.padH
+	fxStart, fxEnd = max(0, -originX), min(k.filterW, k.inW-originX)
+	fyStart, fyEnd = max(0, -originY), min(k.filterH, k.inH-originY)
+	return
+}
 
+// recordWindow records the window's extent.
+func (k *poolKernel) recordWindow(c *Chain, b, ch, originY, originX, fyStart, fyEnd, fxStart, fxEnd, count int) {
+	c.Add("window", int64(count), "input cells of the window inside the input (padding is skipped)",
+		"rows %d..%d × cols %d..%d of the input at batch %d, channel %d: %d cells",
+		originY+fyStart, originY+fyEnd-1, originX+fxStart, originX+fxEnd-1, b, ch, count)
+}
+
+// element is the per-element code shared by Eval and Explain: the stored
+// value (float32 bits for float32). ok is false for an average over an empty
+// window.
+func (k *poolKernel) element(elem int, c *Chain) (v int64, ok bool) {
+	if k.in.Type == tflite.TypeFloat32 {
+		return k.elementFloat(elem, c)
+	}
+	b, ch, originY, originX, fyStart, fyEnd, fxStart, fxEnd := k.window(elem)
 	var acc int32
 	count := 0
 	dtypeLo, _ := Range(k.in.Type)
@@ -115,9 +157,7 @@ func (k *poolKernel) element(elem int, c *Chain) (v int32, ok bool) {
 		}
 	}
 	if c != nil {
-		c.Add("window", int64(count), "input cells of the window inside the input (padding is skipped)",
-			"rows %d..%d × cols %d..%d of the input at batch %d, channel %d: %d cells",
-			originY+fyStart, originY+fyEnd-1, originX+fxStart, originX+fxEnd-1, b, ch, count)
+		k.recordWindow(c, b, ch, originY, originX, fyStart, fyEnd, fxStart, fxEnd, count)
 	}
 	var raw int32
 	if k.average {
@@ -146,13 +186,67 @@ func (k *poolKernel) element(elem int, c *Chain) (v int32, ok bool) {
 			c.Add("max", int64(raw), "largest raw value in the window", "max(window) = %d", raw)
 		}
 	}
-	v = Clamp32(raw, k.lo, k.hi)
+	out := Clamp32(raw, k.lo, k.hi)
 	if c != nil {
-		s := c.Add("clamp", int64(v), "clamped to the fused activation's range ("+k.act.String()+")", "clamp(%d, %d, %d) = %d", raw, k.lo, k.hi, v)
-		s.Changed = v != raw
-		c.Final = int64(v)
+		s := c.Add("clamp", int64(out), "clamped to the fused activation's range ("+k.act.String()+")", "clamp(%d, %d, %d) = %d", raw, k.lo, k.hi, out)
+		s.Changed = out != raw
+		c.Final = int64(out)
 	}
-	return v, true
+	return int64(out), true
+}
+
+// elementFloat is element for float32 tensors.
+func (k *poolKernel) elementFloat(elem int, c *Chain) (v int64, ok bool) {
+	b, ch, originY, originX, fyStart, fyEnd, fxStart, fxEnd := k.window(elem)
+	src := k.in.Float32()
+	var total float32
+	best := float32(-math.MaxFloat32)
+	count := 0
+	for fy := fyStart; fy < fyEnd; fy++ {
+		for fx := fxStart; fx < fxEnd; fx++ {
+			idx := ((b*k.inH+originY+fy)*k.inW+originX+fx)*k.depth + ch
+			x := src[idx]
+			total += x
+			count++
+			if x > best {
+				best = x
+			}
+			if c != nil {
+				c.Sources = append(c.Sources, Source{Input: 0, Element: idx})
+			}
+		}
+	}
+	if c != nil {
+		k.recordWindow(c, b, ch, originY, originX, fyStart, fyEnd, fxStart, fxEnd, count)
+	}
+	raw := best
+	if k.average {
+		if count == 0 {
+			return 0, false
+		}
+		raw = total / float32(count)
+		if c != nil {
+			c.AddReal("sum", int64(math.Float32bits(total)), float64(total), "float32 sum of the window in order (Value holds the float32 bits)", "Σ window = %g", total)
+			c.AddReal("average", int64(math.Float32bits(raw)), float64(raw), "sum / count in float32", "%g / %d = %g", total, count, raw)
+		}
+	} else if c != nil {
+		c.AddReal("max", int64(math.Float32bits(raw)), float64(raw), "largest value in the window", "max(window) = %g", raw)
+	}
+	out := raw
+	if out < k.loF {
+		out = k.loF
+	}
+	if out > k.hiF {
+		out = k.hiF
+	}
+	bits := int64(math.Float32bits(out))
+	if c != nil {
+		s := c.AddReal("clamp", bits, float64(out), "clamped to the fused activation's float range ("+k.act.String()+"); Value holds the float32 bits",
+			"clamp(%g, %g, %g) = %g", raw, k.loF, k.hiF, out)
+		s.Changed = out != raw
+		c.Final = bits
+	}
+	return bits, true
 }
 
 func (k *poolKernel) Eval() error {
@@ -185,6 +279,15 @@ func (k *poolKernel) Eval() error {
 			}
 			dst[e] = uint8(v)
 		}
+	case tflite.TypeFloat32:
+		dst := k.out.Float32()
+		for e := range n {
+			v, ok := k.element(e, nil)
+			if !ok {
+				return k.emptyWindow(e)
+			}
+			dst[e] = math.Float32frombits(uint32(v))
+		}
 	}
 	return nil
 }
@@ -203,9 +306,10 @@ func (k *poolKernel) Explain(out, elem int, c *Chain) error {
 	return nil
 }
 
-// Describe reports the fused activation's clamp range and the padding.
+// Describe reports the fused activation's clamp range (integer types) and
+// the padding.
 func (k *poolKernel) Describe() Params {
-	return Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi, Ints: []NamedInt{
+	return Params{HasClamp: k.in.Type != tflite.TypeFloat32, ClampMin: k.lo, ClampMax: k.hi, Ints: []NamedInt{
 		{Name: "filter_h", Value: int64(k.filterH)}, {Name: "filter_w", Value: int64(k.filterW)},
 		{Name: "stride_h", Value: int64(k.strideH)}, {Name: "stride_w", Value: int64(k.strideW)},
 		{Name: "pad_h", Value: int64(k.padH)}, {Name: "pad_w", Value: int64(k.padW)},

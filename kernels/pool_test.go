@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"errors"
+	"math"
 	"reflect"
 	"testing"
 
@@ -124,6 +125,34 @@ func TestPoolRejects(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := dmPrepareErr(tflite.OpAveragePool2D, &opts, []*Tensor{tc.out}, in); !errors.Is(err, tc.want) {
 				t.Errorf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPoolFloat(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name string
+		op   tflite.BuiltinOperator
+		act  tflite.Activation
+		vals []float64
+		want float32
+	}{
+		{"average", tflite.OpAveragePool2D, tflite.ActNone, []float64{1, 2, 3, 5}, 2.75},
+		{"average RELU6", tflite.OpAveragePool2D, tflite.ActRelu6, []float64{10, 10, 10, 10}, 6},
+		{"average RELU", tflite.OpAveragePool2D, tflite.ActRelu, []float64{-1, -2, 1, 0}, 0},
+		{"max skips NaN", tflite.OpMaxPool2D, tflite.ActNone, []float64{nan, 1, 2, -3}, 2},
+		{"max RELU_N1_TO_1", tflite.OpMaxPool2D, tflite.ActReluN1To1, []float64{-7, -8, -9, -10}, -1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := &tflite.Options{Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1, Activation: tc.act}
+			in := dmTensor(tflite.TypeFloat32, []int{1, 2, 2, 1}, tc.vals...)
+			out := NewTensor(tflite.TypeFloat32, []int{1, 1, 1, 1})
+			dmRun(t, tc.op, opts, RoundingDouble, []*Tensor{out}, in)
+			if got := out.Float32()[0]; got != tc.want {
+				t.Errorf("output %v, want %v", got, tc.want)
 			}
 		})
 	}
