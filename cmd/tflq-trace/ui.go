@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/tflq/tflq-trace/trace"
+	"github.com/tflq/tflq-trace/ui"
+)
+
+// runUI is `tflq-trace ui MODEL`: the step-through terminal UI.
+func runUI(args []string, env *cliEnv) error {
+	fs := newFlagSet("ui", "MODEL [--input FILE]... [--random SEED] [--rounding double|single]", env)
+	var rf runFlags
+	rf.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneModelArg("ui", pos)
+	if err != nil {
+		return err
+	}
+	if !isTerminal(env) {
+		return usageError("ui: standard input and output must be a terminal; use `tflq-trace run` or `tflq-trace explain` for text output")
+	}
+	_, ip, err := rf.prepare("ui", path)
+	if err != nil {
+		return err
+	}
+	return startUI(ip, path, env)
+}
+
+// startUI runs the interpreter and its float shadow, then the UI.
+func startUI(ip *trace.Interpreter, title string, env *cliEnv) error {
+	if err := ip.Invoke(); err != nil {
+		return runError(fmt.Errorf("%s: %w", title, err))
+	}
+	var ref ui.Reference
+	if sh, err := trace.RunShadow(ip); err == nil {
+		ref = ui.FromShadow(sh)
+	} else {
+		fmt.Fprintf(env.stderr, "tflq-trace: ui: no float reference (%v)\n", err)
+	}
+	if err := ui.Run(ip, ref, ui.Options{Title: title}, env.stdin, env.stdout); err != nil {
+		return runError(fmt.Errorf("ui: %w", err))
+	}
+	return nil
+}
+
+// isTerminal reports whether stdin and stdout are character devices.
+func isTerminal(env *cliEnv) bool {
+	for _, f := range []any{env.stdin, env.stdout} {
+		file, ok := f.(*os.File)
+		if !ok {
+			return false
+		}
+		fi, err := file.Stat()
+		if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,454 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/tflq/tflq-trace/kernels"
+)
+
+// tensorPane shows the current operator's tensors and the values of its
+// first output, with a cursor on one element (remembered per operator).
+type tensorPane struct {
+	elems map[int]int // operator → cursor element (flat index into output 0)
+	mode  valueMode
+}
+
+func newTensorPane() tensorPane { return tensorPane{elems: map[int]int{}} }
+
+// outputOf is operator op's first output tensor (nil when absent).
+func outputOf(s *session, op int) *kernels.Tensor {
+	if op < 0 || op >= len(s.ip.Nodes) {
+		return nil
+	}
+	n := s.ip.Nodes[op]
+	if len(n.Outputs) == 0 {
+		return nil
+	}
+	return n.Outputs[0]
+}
+
+func (p *tensorPane) elemOf(op int) int { return p.elems[op] }
+
+func (p *tensorPane) setElem(op, elem int) { p.elems[op] = elem }
+
+// moveRow moves the cursor one row of the current view: one table row, one
+// heatmap row, or one wrapped line of a vector (perRow elements).
+func (p *tensorPane) moveRow(s *session, op, d, perRow int) {
+	t := outputOf(s, op)
+	if t == nil {
+		return
+	}
+	g := gridOf(t.Shape)
+	i := p.elemOf(op)
+	if g.vector {
+		if j := i + d*max(perRow, 1); j >= 0 && j < g.n {
+			p.setElem(op, j)
+		}
+		return
+	}
+	plane, r, c, ch := g.pos(i)
+	r = min(max(r+d, 0), g.rows-1)
+	p.setElem(op, g.index(plane, r, c, ch))
+}
+
+func (p *tensorPane) moveCol(s *session, op, d int) {
+	t := outputOf(s, op)
+	if t == nil {
+		return
+	}
+	g := gridOf(t.Shape)
+	i := p.elemOf(op)
+	if g.vector {
+		p.setElem(op, min(max(i+d, 0), g.n-1))
+		return
+	}
+	plane, r, c, ch := g.pos(i)
+	c = min(max(c+d, 0), g.cols-1)
+	p.setElem(op, g.index(plane, r, c, ch))
+}
+
+// moveChannel changes the heatmap channel, keeping the position (wraps).
+func (p *tensorPane) moveChannel(s *session, op, d int) {
+	t := outputOf(s, op)
+	if t == nil {
+		return
+	}
+	g := gridOf(t.Shape)
+	if !g.heatmap || g.chans < 2 {
+		return
+	}
+	plane, r, c, ch := g.pos(p.elemOf(op))
+	ch = ((ch+d)%g.chans + g.chans) % g.chans
+	p.setElem(op, g.index(plane, r, c, ch))
+}
+
+// outputChannel is the channel (last dimension) of an element, which picks
+// the per-channel multiplier and scales.
+func outputChannel(t *kernels.Tensor, elem int) int {
+	if len(t.Shape) == 0 || t.Shape[len(t.Shape)-1] == 0 {
+		return 0
+	}
+	return elem % t.Shape[len(t.Shape)-1]
+}
+
+// header is the lines above the values: op, multipliers, inputs, output.
+// A compact header lists the inputs on one line without quantization.
+func (p *tensorPane) header(s *session, op int, focused bool, w int, compact bool) []string {
+	st := &s.styles
+	n := s.ip.Nodes[op]
+	t := outputOf(s, op)
+	elem := p.elemOf(op)
+	title := fmt.Sprintf(" op %d %s", op, s.ip.OpName(op))
+	if t != nil {
+		title += fmt.Sprintf(" · output t%d", t.Index)
+	}
+	var lines []string
+	if focused {
+		lines = append(lines, st.PaneFocused.Render(fit(title, w)))
+	} else {
+		lines = append(lines, st.PaneTitle.Render(fit(title, w)))
+	}
+	ch := 0
+	if t != nil {
+		ch = outputChannel(t, elem)
+	}
+	lines = append(lines, multiplierLines(s, op, ch)...)
+	shown := 0
+	if compact {
+		var parts []string
+		for k, in := range n.Inputs {
+			if in != nil {
+				parts = append(parts, fmt.Sprintf("in%d t%d %s", k, in.Index, shapeString(in.Shape)))
+			}
+		}
+		lines = append(lines, " "+strings.Join(parts, " · "))
+		shown = len(n.Inputs) + 1
+	}
+	for k, in := range n.Inputs {
+		if shown > len(n.Inputs) {
+			break
+		}
+		if in == nil {
+			continue
+		}
+		if shown == 4 {
+			lines = append(lines, fmt.Sprintf(" … %d more inputs", len(n.Inputs)-k))
+			break
+		}
+		c := ""
+		if in.Const {
+			c = " const"
+		}
+		lines = append(lines, fmt.Sprintf(" in%d t%d %s %s%s%s", k, in.Index, dtypeShort(in.Type), shapeString(in.Shape), quantString(in, ch), c))
+		shown++
+	}
+	if t != nil {
+		lines = append(lines, fmt.Sprintf(" out t%d %s %s%s", t.Index, dtypeShort(t.Type), shapeString(t.Shape), quantString(t, ch)))
+	}
+	return lines
+}
+
+// multiplierLines shows the operator's derived requantization parameters
+// (kernels.Describer): per-tensor multipliers, or the cursor channel's.
+func multiplierLines(s *session, op, ch int) []string {
+	k := s.ip.Kernels[op]
+	if k == nil {
+		if err := s.ip.PrepareErrors[op]; err != nil {
+			return []string{" " + err.Error()}
+		}
+		return nil
+	}
+	d, ok := k.(kernels.Describer)
+	if !ok {
+		return nil
+	}
+	par := d.Describe()
+	var parts []string
+	perChannel := 0
+	for _, m := range par.Multipliers {
+		if m.Channel >= 0 {
+			perChannel++
+			if m.Channel != ch {
+				continue
+			}
+		}
+		name := m.Name
+		if m.Channel >= 0 {
+			name = fmt.Sprintf("%s ch%d", m.Name, m.Channel)
+		}
+		parts = append(parts, fmt.Sprintf("M[%s]=%.6g mult=%d shift=%d", name, m.Real, m.Quantized.Multiplier, m.Quantized.Shift))
+	}
+	if perChannel > 0 {
+		parts = append(parts, fmt.Sprintf("(%d per-channel)", perChannel))
+	}
+	if par.HasClamp {
+		parts = append(parts, fmt.Sprintf("clamp [%d,%d]", par.ClampMin, par.ClampMax))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	// Up to two lines: the first multiplier, then the rest.
+	if len(parts) > 2 && len(par.Multipliers) > 1 && perChannel == 0 {
+		return []string{" " + strings.Join(parts[:2], "  "), " " + strings.Join(parts[2:], "  ")}
+	}
+	return []string{" " + strings.Join(parts, "  ")}
+}
+
+// need is how many lines the pane would like.
+func (p *tensorPane) need(s *session, op int, w int, mono bool) int {
+	h := len(p.header(s, op, false, w, false)) + 1 // + mode line
+	t := outputOf(s, op)
+	if t == nil {
+		return h
+	}
+	g := gridOf(t.Shape)
+	switch {
+	case g.heatmap:
+		rows := g.rows
+		if !mono {
+			rows = (rows + 1) / 2
+		}
+		return h + rows + 1
+	case g.vector:
+		_, perRow, _ := p.vectorLayout(s, t, w)
+		return h + (g.n+perRow-1)/perRow
+	}
+	return h + g.rows + 1
+}
+
+func (p *tensorPane) render(s *session, op, w, h int, focused bool) []string {
+	lines := p.header(s, op, focused, w, false)
+	if n := p.need(s, op, w, s.styles.Mono); h < n && h-len(lines) < 9 {
+		lines = p.header(s, op, focused, w, true)
+	}
+	t := outputOf(s, op)
+	if t == nil {
+		return block(append(lines, " this operator has no output"), w, h)
+	}
+	g := gridOf(t.Shape)
+	elem := p.elemOf(op)
+	mode := fmt.Sprintf(" values: %s (m cycles)", p.mode)
+	if g.heatmap && g.chans > 1 {
+		_, _, _, ch := g.pos(elem)
+		mode += fmt.Sprintf(" · channel %d/%d ([ ])", ch, g.chans)
+	}
+	lines = append(lines, s.styles.Dim.Render(mode))
+	avail := h - len(lines)
+	if avail < 1 {
+		// Too short: keep the values, drop header lines from the top.
+		lines = lines[:max(1, h-1)]
+		avail = h - len(lines)
+	}
+	if p.mode >= modeReference && (s.ref == nil || s.ref.Float(t.Index) == nil) {
+		lines = append(lines, s.styles.Warn.Render(" no float reference for this tensor"))
+		return block(lines, w, h)
+	}
+	switch {
+	case g.heatmap:
+		lines = append(lines, p.heatmap(s, t, g, elem, w, avail)...)
+	case g.vector:
+		lines = append(lines, p.vectorTable(s, t, elem, w, avail)...)
+	default:
+		lines = append(lines, p.matrixTable(s, t, g, elem, w, avail)...)
+	}
+	return block(lines, w, h)
+}
+
+// cellWidth is the widest formatted value of t in the current mode.
+func (p *tensorPane) cellWidth(s *session, t *kernels.Tensor) int {
+	cw := 1
+	n := t.NumElements()
+	step := max(1, n/4096) // sample huge tensors
+	for i := 0; i < n; i += step {
+		v, ok := valueOf(t, i, p.mode, s.ref)
+		if ok {
+			cw = max(cw, len(formatValue(t, v, p.mode)))
+		}
+	}
+	return cw
+}
+
+// vectorLayout: cell width, values per line, label width.
+func (p *tensorPane) vectorLayout(s *session, t *kernels.Tensor, w int) (cw, perRow, lw int) {
+	cw = p.cellWidth(s, t)
+	lw = len(strconv.Itoa(max(t.NumElements()-1, 0))) + 1
+	perRow = max(1, (w-lw-1)/(cw+2))
+	return
+}
+
+// cell renders one value, bracketed and highlighted under the cursor.
+func (p *tensorPane) cell(s *session, t *kernels.Tensor, i, cw int, cursor bool) string {
+	txt := "—"
+	if v, ok := valueOf(t, i, p.mode, s.ref); ok {
+		txt = formatValue(t, v, p.mode)
+	}
+	pad := strings.Repeat(" ", max(cw-len([]rune(txt)), 0))
+	if cursor {
+		return s.styles.Cursor.Render("[" + pad + txt + "]")
+	}
+	return " " + pad + txt + " "
+}
+
+func (p *tensorPane) vectorTable(s *session, t *kernels.Tensor, elem, w, h int) []string {
+	cw, perRow, lw := p.vectorLayout(s, t, w)
+	n := t.NumElements()
+	rows := (n + perRow - 1) / perRow
+	curRow := elem / perRow
+	start := 0
+	if rows > h {
+		start = min(max(curRow-h/2, 0), rows-h)
+	}
+	var lines []string
+	var sb strings.Builder
+	for r := start; r < rows && len(lines) < h; r++ {
+		sb.Reset()
+		fmt.Fprintf(&sb, "%*d:", lw-1, r*perRow)
+		for i := r * perRow; i < min(n, (r+1)*perRow); i++ {
+			sb.WriteString(p.cell(s, t, i, cw, i == elem))
+		}
+		lines = append(lines, sb.String())
+	}
+	return lines
+}
+
+func (p *tensorPane) matrixTable(s *session, t *kernels.Tensor, g grid, elem, w, h int) []string {
+	cw := max(p.cellWidth(s, t), len(strconv.Itoa(g.cols-1)))
+	lw := len(strconv.Itoa(g.rows-1)) + 1
+	_, cr, cc, _ := g.pos(elem)
+	visC := max(1, (w-lw)/(cw+2))
+	c0 := 0
+	if g.cols > visC {
+		c0 = min(max(cc-visC/2, 0), g.cols-visC)
+	}
+	visR := max(h-1, 1)
+	r0 := 0
+	if g.rows > visR {
+		r0 = min(max(cr-visR/2, 0), g.rows-visR)
+	}
+	var sb strings.Builder
+	sb.WriteString(strings.Repeat(" ", lw))
+	for c := c0; c < min(g.cols, c0+visC); c++ {
+		mark := " "
+		if c == cc {
+			mark = "▼"
+		}
+		fmt.Fprintf(&sb, "%s%*d ", mark, cw, c)
+	}
+	lines := []string{s.styles.Dim.Render(sb.String())}
+	for r := r0; r < min(g.rows, r0+visR); r++ {
+		sb.Reset()
+		fmt.Fprintf(&sb, "%*d:", lw-1, r)
+		for c := c0; c < min(g.cols, c0+visC); c++ {
+			i := g.index(0, r, c, 0)
+			sb.WriteString(p.cell(s, t, i, cw, i == elem))
+		}
+		lines = append(lines, sb.String())
+	}
+	return lines
+}
+
+// heatmap draws one channel of a [N,]H,W[,C] tensor: colour half blocks
+// (two pixel rows per line), or one shade character per pixel in mono.
+// Arrows in the margins point at the cursor's row and column.
+func (p *tensorPane) heatmap(s *session, t *kernels.Tensor, g grid, elem, w, h int) []string {
+	st := &s.styles
+	plane, cr, cc, ch := g.pos(elem)
+	// The colour scale covers this channel's plane.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	vals := make([]float64, g.rows*g.cols)
+	for r := 0; r < g.rows; r++ {
+		for c := 0; c < g.cols; c++ {
+			v, ok := valueOf(t, g.index(plane, r, c, ch), p.mode, s.ref)
+			if !ok {
+				v = math.NaN()
+			} else {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+			vals[r*g.cols+c] = v
+		}
+	}
+	if p.mode == modeError {
+		m := max(abs(lo), abs(hi), 0.5)
+		lo, hi = -m, m
+	}
+	level := func(v float64) float64 {
+		if hi <= lo || v != v {
+			return 0.5
+		}
+		return (v - lo) / (hi - lo)
+	}
+	stops := st.HeatStops
+	if p.mode == modeError {
+		stops = st.DivergeStops
+	}
+	info := fmt.Sprintf(" %d×%d · scale %s … %s · cursor y=%d x=%d", g.rows, g.cols, formatValue(t, lo, p.mode), formatValue(t, hi, p.mode), cr, cc)
+	lines := []string{st.Dim.Render(info)}
+	mapLines := max(h-2, 1)
+	perLine := 2
+	if st.Mono {
+		perLine = 1
+	}
+	visR := mapLines * perLine
+	visC := max(w-2, 1)
+	r0, c0 := 0, 0
+	if g.rows > visR {
+		r0 = min(max(cr-visR/2, 0), g.rows-visR)
+		r0 -= r0 % perLine
+	}
+	if g.cols > visC {
+		c0 = min(max(cc-visC/2, 0), g.cols-visC)
+	}
+	c1 := min(g.cols, c0+visC)
+	var sb strings.Builder
+	for r := r0; r < min(g.rows, r0+visR); r += perLine {
+		sb.Reset()
+		if cr >= r && cr < r+perLine {
+			sb.WriteString("▶ ")
+		} else {
+			sb.WriteString("  ")
+		}
+		for c := c0; c < c1; c++ {
+			v := vals[r*g.cols+c]
+			if st.Mono {
+				chars := st.ShadeChars
+				k := int(level(v) * float64(len(chars)-1))
+				glyph := string(chars[k])
+				if v != v {
+					glyph = "?"
+				}
+				if r == cr && c == cc {
+					sb.WriteString(st.Cursor.Render(glyph))
+				} else {
+					sb.WriteString(glyph)
+				}
+				continue
+			}
+			top := ramp(stops, level(v))
+			if r == cr && c == cc {
+				top = st.CursorColour
+			}
+			if r+1 < g.rows {
+				bottom := ramp(stops, level(vals[(r+1)*g.cols+c]))
+				if r+1 == cr && c == cc {
+					bottom = st.CursorColour
+				}
+				writeHalfBlock(&sb, top, bottom)
+			} else {
+				writeFullBlock(&sb, top)
+			}
+		}
+		if !st.Mono {
+			sb.WriteString(sgrReset)
+		}
+		lines = append(lines, sb.String())
+	}
+	sb.Reset()
+	sb.WriteString("  ")
+	sb.WriteString(strings.Repeat(" ", cc-c0))
+	sb.WriteString("▲")
+	lines = append(lines, sb.String())
+	return lines
+}

@@ -1,0 +1,535 @@
+// Package ui is tflq-trace's step-through terminal UI: walk a quantized model
+// layer by layer, put a cursor on any output element and watch its integer
+// arithmetic, term by term, down to the stored value.
+//
+// Architecture. Model is the Bubble Tea root model. It owns one sub-model per
+// pane and routes keys to them:
+//
+//   - layersPane (layers.go): every operator with its output shape, dtype and
+//     largest error in LSB; stepping, jump-by-index and a name filter.
+//   - tensorPane (tensor.go): the current operator's tensors, quantization and
+//     derived multipliers, and the output's values as a table (rank ≤ 2) or a
+//     heatmap of one channel (rank 3/4), with a cursor on one element and four
+//     value modes (quantized, dequantized, float reference, error in LSB).
+//   - elementPane (element.go): the kernels.Chain of the element under the
+//     cursor (trace.Interpreter.Explain), and micro-stepping through its
+//     multiply-accumulate terms and requantization steps.
+//
+// The panes read a shared, read-only session (the interpreter, the float
+// reference, styles); all mutable state lives in the models, none is global.
+// Keys are in keys.go (a bubbles KeyMap with help), every style in styles.go.
+// Rendering is plain string building sized to the window: each pane returns
+// exactly the lines it was given room for, and the root joins them.
+package ui
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/trace"
+)
+
+// Options configure the UI.
+type Options struct {
+	// Title names the model in the top bar (usually its file name).
+	Title string
+	// Mono forces the monochrome rendering (NO_COLOR does the same).
+	Mono bool
+}
+
+// session is what every pane reads and nobody writes after New.
+type session struct {
+	ip       *trace.Interpreter
+	ref      Reference
+	styles   Styles
+	producer map[int]int // tensor index → operator that writes it
+	title    string
+}
+
+type pane int
+
+const (
+	paneLayers pane = iota
+	paneTensor
+)
+
+// place is an (operator, output element) pair, for the follow-back history.
+type place struct{ op, elem int }
+
+// Model is the root Bubble Tea model.
+type Model struct {
+	s        *session
+	keys     KeyMap
+	help     help.Model
+	width    int
+	height   int
+	focus    pane
+	showHelp bool
+	message  string
+	history  []place
+
+	layers  layersPane
+	tensor  tensorPane
+	element elementPane
+}
+
+// New builds the UI for an interpreter that has already run (Invoke). ref
+// may be nil (no float reference: the reference and error modes say so).
+func New(ip *trace.Interpreter, ref Reference, opt Options) *Model {
+	s := &session{ip: ip, ref: ref, producer: map[int]int{}, title: opt.Title}
+	s.styles = NewStyles(opt.Mono)
+	for i, n := range ip.Nodes {
+		for _, o := range n.Outputs {
+			if o != nil {
+				s.producer[o.Index] = i
+			}
+		}
+	}
+	m := &Model{s: s, keys: DefaultKeyMap(), help: help.New(), width: 80, height: 24}
+	m.layers = newLayersPane(s)
+	m.tensor = newTensorPane()
+	m.sync()
+	return m
+}
+
+// Init implements tea.Model.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// op is the current operator.
+func (m *Model) op() int { return m.layers.cursor }
+
+// elem is the cursor element of the current operator's output.
+func (m *Model) elem() int { return m.tensor.elemOf(m.op()) }
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = max(msg.Width, 20), max(msg.Height, 8)
+		m.help.SetWidth(m.width)
+	case tea.ColorProfileMsg:
+		if msg.Profile <= colorprofile.ASCII && !m.s.styles.Mono {
+			m.s.styles = NewStyles(true)
+		}
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	m.message = ""
+	if m.layers.filtering {
+		m.layers.filterKey(msg)
+		m.sync()
+		return nil
+	}
+	if m.showHelp {
+		m.showHelp = false
+		if keyIs(msg, k.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	if m.layers.jump != "" {
+		switch {
+		case keyIs(msg, k.Jump):
+			m.layers.jump += msg.String()
+			return nil
+		case msg.String() == "enter":
+			m.jumpTo(m.layers.jump)
+			m.layers.jump = ""
+			m.sync()
+			return nil
+		case msg.String() == "backspace":
+			m.layers.jump = m.layers.jump[:len(m.layers.jump)-1]
+			return nil
+		}
+		m.layers.jump = ""
+		if keyIs(msg, k.Cancel) {
+			return nil
+		}
+	}
+	switch {
+	case keyIs(msg, k.Quit):
+		return tea.Quit
+	case keyIs(msg, k.Help):
+		m.showHelp = true
+	case keyIs(msg, k.Cancel):
+		switch {
+		case m.element.stepping:
+			m.element.stepping = false
+		case m.layers.filter != "":
+			m.layers.setFilter("")
+		}
+	case keyIs(msg, k.Jump):
+		m.layers.jump = msg.String()
+	case keyIs(msg, k.Filter):
+		m.layers.filtering = true
+	case keyIs(msg, k.Focus):
+		m.focus = 1 - m.focus
+	case keyIs(msg, k.Up), keyIs(msg, k.Down):
+		d := 1
+		if keyIs(msg, k.Up) {
+			d = -1
+		}
+		if m.focus == paneLayers {
+			m.layers.step(d)
+		} else {
+			m.tensor.moveRow(m.s, m.op(), d, m.vectorPerRow())
+		}
+	case keyIs(msg, k.Left), keyIs(msg, k.Right):
+		d := 1
+		if keyIs(msg, k.Left) {
+			d = -1
+		}
+		m.tensor.moveCol(m.s, m.op(), d)
+	case keyIs(msg, k.First):
+		m.layers.first()
+	case keyIs(msg, k.Last):
+		m.layers.last()
+	case keyIs(msg, k.PrevChannel):
+		m.tensor.moveChannel(m.s, m.op(), -1)
+	case keyIs(msg, k.NextChannel):
+		m.tensor.moveChannel(m.s, m.op(), 1)
+	case keyIs(msg, k.Mode):
+		m.tensor.mode = (m.tensor.mode + 1) % numModes
+		if m.tensor.mode >= modeReference && m.s.ref == nil {
+			m.message = "no float reference for this run: showing " + m.tensor.mode.String() + " as —"
+		}
+	case keyIs(msg, k.StepInto):
+		m.element.startStepping()
+	case keyIs(msg, k.NextTerm):
+		if !m.element.stepping {
+			m.element.startStepping()
+		}
+		m.element.next()
+	case keyIs(msg, k.FastForward):
+		if !m.element.stepping {
+			m.element.startStepping()
+		}
+		m.element.fastForward()
+	case keyIs(msg, k.FollowBack):
+		m.followBack()
+	case keyIs(msg, k.Return):
+		if n := len(m.history); n > 0 {
+			p := m.history[n-1]
+			m.history = m.history[:n-1]
+			m.goTo(p.op, p.elem)
+		} else {
+			m.message = "nothing to return to (b follows back, u returns)"
+		}
+	case keyIs(msg, k.MaxError):
+		m.maxError()
+	}
+	m.sync()
+	return nil
+}
+
+func keyIs(msg tea.KeyPressMsg, b interface{ Keys() []string }) bool {
+	s := msg.String()
+	for _, k := range b.Keys() {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// sync recomputes the element explanation when the operator or element
+// changed.
+func (m *Model) sync() {
+	m.element.load(m.s, m.op(), m.elem())
+}
+
+// goTo makes (op, elem) current, clearing a filter that would hide op.
+func (m *Model) goTo(op, elem int) {
+	if !m.layers.isVisible(op) {
+		m.layers.setFilter("")
+	}
+	m.layers.cursor = op
+	m.tensor.setElem(op, elem)
+}
+
+func (m *Model) jumpTo(digits string) {
+	var op int
+	if _, err := fmt.Sscan(digits, &op); err != nil || op < 0 || op >= len(m.s.ip.Nodes) {
+		m.message = fmt.Sprintf("no op %s: the model has ops 0..%d", digits, len(m.s.ip.Nodes)-1)
+		return
+	}
+	m.goTo(op, m.tensor.elemOf(op))
+}
+
+// followBack moves to the input element that contributed most to the
+// current element: the term with the largest |product|, or the source
+// element of a data-movement / pooling op.
+func (m *Model) followBack() {
+	c := m.element.chain
+	if c == nil {
+		m.message = "no explanation to follow back from"
+		return
+	}
+	n := m.s.ip.Nodes[m.op()]
+	input, elem, why := -1, -1, ""
+	switch {
+	case len(c.Terms) > 0:
+		best := 0
+		for i, t := range c.Terms {
+			if abs64(t.Product) > abs64(c.Terms[best].Product) {
+				best = i
+			}
+		}
+		input, elem = 0, c.Terms[best].InputIndex
+		why = fmt.Sprintf("term %d/%d, product %d", best+1, len(c.Terms), c.Terms[best].Product)
+	case len(c.Sources) > 0:
+		src := c.Sources[0]
+		// A max-style reduction: the source holding the winning value.
+		for _, s := range c.Sources {
+			if t := n.Input(s.Input); t != nil && t.Type == m.outTensor().Type && s.Element < t.NumElements() && rawValue(t, s.Element) == float64(c.Final) {
+				src = s
+				break
+			}
+		}
+		input, elem = src.Input, src.Element
+		why = fmt.Sprintf("source 1 of %d", len(c.Sources))
+	default:
+		m.message = "this element names no input to follow back to"
+		return
+	}
+	t := n.Input(input)
+	if t == nil {
+		m.message = "the input is absent"
+		return
+	}
+	prod, ok := m.s.producer[t.Index]
+	if !ok {
+		kind := "a constant"
+		if !t.Const {
+			kind = "a graph input"
+		}
+		m.message = fmt.Sprintf("input %d t%d%v is %s: no layer produced it (%s)", input, t.Index, coords(elem, t.Shape), kind, why)
+		return
+	}
+	m.history = append(m.history, place{m.op(), m.elem()})
+	m.goTo(prod, elem)
+	m.message = fmt.Sprintf("followed back to op %d t%d%v via %s (u returns)", prod, t.Index, coords(elem, t.Shape), why)
+}
+
+func (m *Model) maxError() {
+	t := m.outTensor()
+	if t == nil || m.s.ref == nil || m.s.ref.Float(t.Index) == nil {
+		m.message = "no float reference for this layer"
+		return
+	}
+	best, bestErr := 0, -1.0
+	for i := 0; i < t.NumElements(); i++ {
+		if e := abs(m.s.ref.ErrorLSB(t.Index, i)); e > bestErr {
+			best, bestErr = i, e
+		}
+	}
+	m.tensor.setElem(m.op(), best)
+	m.message = fmt.Sprintf("largest |error| in this layer: %.3g LSB at %v", bestErr, coords(best, t.Shape))
+}
+
+func (m *Model) outTensor() *kernels.Tensor { return outputOf(m.s, m.op()) }
+
+// View implements tea.Model.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.Render())
+	v.AltScreen = true
+	v.WindowTitle = "tflq-trace " + m.s.title
+	return v
+}
+
+// Render draws the whole screen as text (View's content).
+func (m *Model) Render() string {
+	st := &m.s.styles
+	W, H := m.width, m.height
+	out := make([]string, 0, H)
+	title := fmt.Sprintf(" tflq-trace · %s · %d ops · %s rounding", m.s.title, len(m.s.ip.Nodes), m.s.ip.Options.Rounding)
+	out = append(out, st.Title.Render(fit(title, W)))
+	bodyH := H - 3
+	if m.showHelp {
+		hm := m.help
+		hm.ShowAll = true
+		body := strings.Split(hm.View(m.keys), "\n")
+		body = append([]string{"", " keys (any key closes this help)", ""}, body...)
+		out = append(out, block(body, W, bodyH)...)
+	} else {
+		out = append(out, m.body(W, bodyH)...)
+	}
+	out = append(out, st.Status.Render(fit(m.statusLine(), W)))
+	out = append(out, fit(m.bottomLine(), W))
+	return strings.Join(out, "\n")
+}
+
+// wide is the three-column layout (layers | tensor | element); narrower
+// windows stack the tensor pane above the element pane.
+const wideLayout = 150
+
+// paneWidths returns the widths of the layers, tensor and element panes.
+func (m *Model) paneWidths() (lw, tw, ew int) {
+	W := m.width
+	if W >= wideLayout {
+		lw = 36
+		ew = (W - lw - 2) * 9 / 20
+		return lw, W - lw - ew - 2, ew
+	}
+	lw = min(max(W*2/5, 22), 40)
+	return lw, W - lw - 1, W
+}
+
+// vectorPerRow is how many values a wrapped vector shows per line, which
+// is what ↑/↓ move by.
+func (m *Model) vectorPerRow() int {
+	t := m.outTensor()
+	if t == nil {
+		return 1
+	}
+	_, tw, _ := m.paneWidths()
+	_, perRow, _ := m.tensor.vectorLayout(m.s, t, tw)
+	return perRow
+}
+
+// body lays the panes out: three columns when wide, else layers and tensor
+// side by side above a full-width element pane. The element pane gets the
+// lines it needs (at least half the body when it needs that many), the
+// tensor pane the rest.
+func (m *Model) body(W, H int) []string {
+	st := &m.s.styles
+	sep := st.Separator.Render("│")
+	op := m.op()
+	lw, tw, ew := m.paneWidths()
+	if W >= wideLayout {
+		left := m.layers.render(m.s, lw, H, m.focus == paneLayers)
+		mid := m.tensor.render(m.s, op, tw, H, m.focus == paneTensor)
+		right := m.element.render(m.s, ew, H)
+		return joinColumns(sep, left, mid, right)
+	}
+	topNeed := max(m.tensor.need(m.s, op, tw, st.Mono), m.layers.need())
+	eMin := min(m.element.need(m.s), H/2)
+	th := max(min(topNeed, H-eMin), min(6, H))
+	top := joinColumns(sep, m.layers.render(m.s, lw, th, m.focus == paneLayers), m.tensor.render(m.s, op, tw, th, m.focus == paneTensor))
+	return append(top, m.element.render(m.s, ew, H-th)...)
+}
+
+func (m *Model) statusLine() string {
+	t := m.outTensor()
+	if t == nil {
+		return " op has no output tensor"
+	}
+	i := m.elem()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, " t%d%v  q=%s  deq=%.6g", t.Index, shapeString(coords(i, t.Shape)), rawString(t, i), dequantize(t, i))
+	if m.s.ref != nil {
+		if f := m.s.ref.Float(t.Index); i < len(f) {
+			fmt.Fprintf(&sb, "  ref=%.6g  err=%+.3f LSB", f[i], m.s.ref.ErrorLSB(t.Index, i))
+		}
+	}
+	if m.message != "" {
+		sb.WriteString("  │ ")
+		sb.WriteString(m.message)
+	}
+	return sb.String()
+}
+
+func (m *Model) bottomLine() string {
+	st := &m.s.styles
+	switch {
+	case m.layers.filtering:
+		return st.Prompt.Render("/"+m.layers.filter+"▏") + st.Dim.Render("  filter by op or tensor name · enter keep · esc clear")
+	case m.layers.jump != "":
+		return st.Prompt.Render("go to op "+m.layers.jump+"▏") + st.Dim.Render("  enter jump · esc cancel")
+	case m.element.stepping:
+		return st.Prompt.Render("stepping:") + " n next term/step · f fast-forward · s restart · esc leave · b follow back"
+	}
+	return m.help.ShortHelpView(m.keys.ShortHelp())
+}
+
+// fit truncates or pads s (which may hold ANSI styles) to exactly w cells.
+func fit(s string, w int) string {
+	n := ansi.StringWidth(s)
+	if n > w {
+		s = ansi.Truncate(s, w, "…")
+		n = ansi.StringWidth(s)
+	}
+	if n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// block fits lines into a w×h block.
+func block(lines []string, w, h int) []string {
+	out := make([]string, h)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = fit(lines[i], w)
+		} else {
+			out[i] = strings.Repeat(" ", w)
+		}
+	}
+	return out
+}
+
+// joinColumns joins equally tall columns with a separator.
+func joinColumns(sep string, cols ...[]string) []string {
+	h := len(cols[0])
+	out := make([]string, h)
+	var sb strings.Builder
+	for i := 0; i < h; i++ {
+		sb.Reset()
+		for j, c := range cols {
+			if j > 0 {
+				sb.WriteString(sep)
+			}
+			if i < len(c) {
+				sb.WriteString(c[i])
+			}
+		}
+		out[i] = sb.String()
+	}
+	return out
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// Run starts the UI full screen on in/out and returns when the user quits.
+// NO_COLOR (any non-empty value) selects the monochrome rendering.
+func Run(ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io.Writer) error {
+	if os.Getenv("NO_COLOR") != "" {
+		opt.Mono = true
+	}
+	if opt.Title == "" {
+		opt.Title = "model"
+	}
+	opt.Title = filepath.Base(opt.Title)
+	opts := []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out)}
+	if opt.Mono {
+		opts = append(opts, tea.WithColorProfile(colorprofile.ASCII))
+	}
+	_, err := tea.NewProgram(New(ip, ref, opt), opts...).Run()
+	return err
+}
