@@ -199,7 +199,7 @@ func quantString(t *kernels.Tensor, channel int) string {
 type grid struct {
 	heatmap bool
 	// vector: a 1-D table wrapped over as many columns as fit.
-	vector bool
+	vector            bool
 	rows, cols, chans int
 	n                 int // total elements
 }
