@@ -83,7 +83,7 @@ func preparePool(n *Node) (Kernel, error) {
 	if in.Type != tflite.TypeFloat32 && (!in.Quantized() || !out.Quantized()) {
 		return nil, fmt.Errorf("%w: %v needs quantized input and output", ErrBadQuantization, n.Op)
 	}
-	if in.Type != tflite.TypeFloat32 && math.Abs(float64(in.Scale0())-float64(out.Scale0())) > 1e-6 || in.ZP0() != out.ZP0() {
+	if in.Type != tflite.TypeFloat32 && (math.Abs(float64(in.Scale0())-float64(out.Scale0())) > 1e-6 || in.ZP0() != out.ZP0()) {
 		return nil, fmt.Errorf("%w: %v input (scale %g, zero point %d) and output (%g, %d) must match",
 			ErrBadQuantization, n.Op, in.Scale0(), in.ZP0(), out.Scale0(), out.ZP0())
 	}
