@@ -470,3 +470,32 @@ func BenchmarkConv2DInt8_3x3(b *testing.B) {
 	benchConv(b, refConvCase{typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 96, w: 96, cin: 1, cout: 8, fh: 3, fw: 3, fc: 1,
 		sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingSame, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02})
 }
+
+// TestConv2DDescribe checks the derived parameters against the formula:
+// one multiplier per output channel, M = s_in·s_w[c]/s_out in double.
+func TestConv2DDescribe(t *testing.T) {
+	tc := convCases[0]
+	r := rand.New(rand.NewSource(7))
+	k, _, _, _, _, ws := buildConv(t, tc, r, RoundingDouble)
+	p := k.(Describer).Describe()
+	if len(p.Multipliers) != tc.cout {
+		t.Fatalf("%d multipliers, want %d", len(p.Multipliers), tc.cout)
+	}
+	for c, m := range p.Multipliers {
+		real := float64(tc.inScale) * float64(ws[c]) / float64(tc.outScale)
+		q, s := refQuantize(real, false)
+		if m.Name != "output" || m.Channel != c || m.Real != real || int64(m.Quantized.Multiplier) != q || m.Quantized.Shift != s {
+			t.Errorf("channel %d: %+v, want real %v multiplier %d shift %d", c, m, real, q, s)
+		}
+	}
+	ints := map[string]int64{}
+	for _, n := range p.Ints {
+		ints[n.Name] = n.Value
+	}
+	if ints["input_offset"] != -tc.inZP || ints["output_offset"] != tc.outZP || ints["pad_h"] != 1 || ints["pad_w"] != 1 {
+		t.Errorf("ints %v", ints)
+	}
+	if !p.HasClamp || p.ClampMin != -128 || p.ClampMax != 127 {
+		t.Errorf("clamp %v [%d, %d]", p.HasClamp, p.ClampMin, p.ClampMax)
+	}
+}

@@ -11,6 +11,7 @@ type refFCCase struct {
 	name              string
 	typ               tflite.TensorType
 	biasType          tflite.TensorType // 0: none
+	quantizedBiasType tflite.TensorType // the options' quantized_bias_type
 	inShape, outShape []int
 	depth, units      int
 	act               tflite.Activation
@@ -49,7 +50,7 @@ func refFCOut(tc refFCCase, in, w, bias []int64, ws []float32, single bool) []in
 			}
 			q, s := refQuantize(m, single)
 			var scaled int64
-			if tc.biasType == tflite.TypeInt64 {
+			if tc.biasType == tflite.TypeInt64 || tc.biasType == 0 && tc.quantizedBiasType == tflite.TypeInt64 {
 				scaled = refScale64(acc, q, s)
 			} else {
 				scaled = refScale32(int32(acc), q, s, single)
@@ -82,7 +83,7 @@ func buildFC(t testing.TB, tc refFCCase, r *rand.Rand, rule Rounding) (k Kernel,
 	}
 	out = qtensor[int64](tc.typ, tc.outShape, []float32{tc.outScale}, tc.outZP, nil)
 	n := &Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out},
-		Options: &tflite.Options{Activation: tc.act}, Rounding: rule}
+		Options: &tflite.Options{Activation: tc.act, QuantizedBiasType: tc.quantizedBiasType}, Rounding: rule}
 	k, err := Prepare(n)
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
@@ -107,6 +108,8 @@ var fcCases = []refFCCase{
 		act: tflite.ActRelu, inScale: 0.001, outScale: 0.003},
 	{name: "int16_nobias_perchannel", typ: tflite.TypeInt16, inShape: []int{1, 3, 10}, outShape: []int{1, 3, 4}, depth: 10, units: 4,
 		perChannel: true, inScale: 0.001, outScale: 0.001},
+	{name: "int16_nobias_bias_type_int64", typ: tflite.TypeInt16, quantizedBiasType: tflite.TypeInt64, inShape: []int{2, 16}, outShape: []int{2, 6}, depth: 16, units: 6,
+		inScale: 0.0003, outScale: 0.0005},
 	{name: "int16_bias64_perchannel", typ: tflite.TypeInt16, biasType: tflite.TypeInt64, inShape: []int{1, 10}, outShape: []int{1, 4}, depth: 10, units: 4,
 		perChannel: true, inScale: 0.001, outScale: 0.001},
 }
