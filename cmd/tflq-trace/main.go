@@ -6,6 +6,7 @@
 //	tflq-trace run MODEL         run the integer interpreter (bit-exact with the
 //	                             TFLite-Micro reference kernels) and print outputs
 //	tflq-trace explain MODEL     the arithmetic chain of one output element
+//	tflq-trace trace MODEL -o F  export the run as JSON / CSV / Model Explorer data
 //
 // Every subcommand has its own flags; `tflq-trace CMD -h` lists them.
 // Exit status: 0 success, 1 failure while running, 2 bad usage or bad input.
@@ -68,6 +69,7 @@ func commands() []command {
 		{"inspect", "show operators, tensors, quantization and derived requantization parameters", runInspect},
 		{"run", "run the model with the integer interpreter and print its outputs", runRun},
 		{"explain", "show the whole arithmetic chain of one output element of one operator", runExplain},
+		{"trace", "export the run (tensors, parameters, layer errors, element chains) as JSON, CSV or Model Explorer data", runTrace},
 	}
 }
 

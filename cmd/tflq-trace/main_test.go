@@ -326,3 +326,66 @@ func TestExplainDenseElement(t *testing.T) {
 	}
 	assertOneLineError(t, errs, "dimension 1 has size 10")
 }
+
+func TestTraceCommand(t *testing.T) {
+	dir := filepath.Join(sharedtest.Dir(t), "models")
+	model := filepath.Join(dir, "mnist_dense10_uint8io.tflite")
+	input := filepath.Join(dir, "mnist_dense10_uint8io.input0.bin")
+	out := t.TempDir()
+	for _, format := range []string{"json", "csv", "model-explorer"} {
+		t.Run(format, func(t *testing.T) {
+			path := filepath.Join(out, "trace."+format)
+			code, stdout, errs := runCLI(t, "trace", model, "--input", input, "-o", path, "--format", format, "--elements", "all")
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil || !strings.Contains(stdout, "wrote "+path) {
+				t.Fatalf("%v %q", err, stdout)
+			}
+			switch format {
+			case "json":
+				var f struct {
+					Ops []struct {
+						Elements []struct{ Final int64 } `json:"elements"`
+					} `json:"ops"`
+				}
+				if err := json.Unmarshal(data, &f); err != nil || len(f.Ops) != 4 || f.Ops[2].Elements[9].Final != 68 {
+					t.Fatalf("json: %v", err)
+				}
+			case "csv":
+				if !strings.HasPrefix(string(data), "op_name,tensor_idx,num_elements,stddev,mean_error,max_abs_error,mean_squared_error,scale,zero_point,tensor_name") {
+					t.Fatalf("csv header: %.100s", data)
+				}
+			case "model-explorer":
+				if !strings.Contains(string(data), `"StatefulPartitionedCall:01":{"value":`) {
+					t.Fatalf("node data: %s", data)
+				}
+			}
+		})
+	}
+	t.Run("errors leave no file", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"--ops", "9", "-o", filepath.Join(out, "bad1.json")},
+			{"--elements", "some", "-o", filepath.Join(out, "bad2.json")},
+			{"-o", filepath.Join(out, "missing-dir", "x.json")},
+		} {
+			code, _, errs := runCLI(t, append([]string{"trace", model, "--input", input}, args...)...)
+			if code == exitOK {
+				t.Fatalf("%v: exit 0", args)
+			}
+			assertOneLineError(t, errs)
+		}
+		entries, _ := os.ReadDir(out)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), "bad") || strings.Contains(e.Name(), ".tmp") {
+				t.Errorf("left behind %s", e.Name())
+			}
+		}
+	})
+	code, _, errs := runCLI(t, "trace", model)
+	if code != exitUsage {
+		t.Fatalf("no -o: exit %d", code)
+	}
+	assertOneLineError(t, errs, "-o FILE is required")
+}

@@ -1,0 +1,743 @@
+package trace
+
+// Trace export: the whole run as JSON (schema docs/trace.schema.json,
+// described in docs/trace.md), the per-layer metrics as CSV, and node data
+// for Google's AI Edge Model Explorer.
+//
+// The JSON is streamed: tensors are written straight from the interpreter's
+// buffers and every element chain is recomputed (Explain), written and
+// dropped, so memory stays flat whatever the model size. Chains are
+// produced by a small pool of workers in fixed-size batches and written in
+// element order, so the output is deterministic.
+
+import (
+	"bufio"
+	"encoding/csv"
+	"io"
+	"math"
+	"runtime"
+	"sort"
+	"strconv"
+
+	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// SchemaVersion is the version of the trace JSON format.
+const SchemaVersion = 1
+
+// ElementSelection says which element chains an export includes.
+type ElementSelection struct {
+	All bool // every element of every selected op
+	Top int  // else, the Top elements with the largest |error| in LSB per op (0 = none)
+}
+
+// ExportOptions configure WriteJSON.
+type ExportOptions struct {
+	ModelPath string
+	// Ops selects operators (nil = all).
+	Ops      []int
+	Elements ElementSelection
+	// TopTerms is how many of the largest products each MAC element lists
+	// (all of them are counted and summed).
+	TopTerms int
+	// Progress, if set, is called with (elements written, elements to write).
+	Progress func(done, total int)
+}
+
+func (o *ExportOptions) selected(op int) bool {
+	if o.Ops == nil {
+		return true
+	}
+	for _, i := range o.Ops {
+		if i == op {
+			return true
+		}
+	}
+	return false
+}
+
+// jw is a minimal streaming JSON writer.
+type jw struct {
+	w   *bufio.Writer
+	buf []byte
+	err error
+}
+
+func (j *jw) raw(s string) { j.w.WriteString(s) }
+func (j *jw) str(s string) { j.buf = strconv.AppendQuote(j.buf[:0], s); j.w.Write(j.buf) }
+func (j *jw) int(v int64)  { j.buf = strconv.AppendInt(j.buf[:0], v, 10); j.w.Write(j.buf) }
+func (j *jw) float(v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		j.raw("null")
+		return
+	}
+	j.buf = strconv.AppendFloat(j.buf[:0], v, 'g', -1, 64)
+	j.w.Write(j.buf)
+}
+func (j *jw) float32(v float32) {
+	if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+		j.raw("null")
+		return
+	}
+	j.buf = strconv.AppendFloat(j.buf[:0], float64(v), 'g', -1, 32)
+	j.w.Write(j.buf)
+}
+func (j *jw) key(k string) { j.str(k); j.raw(":") }
+func (j *jw) ints(v []int) {
+	j.raw("[")
+	for i, x := range v {
+		if i > 0 {
+			j.raw(",")
+		}
+		j.int(int64(x))
+	}
+	j.raw("]")
+}
+
+// WriteJSON streams the trace of a finished run (Invoke and RunShadow done).
+func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	j := &jw{w: bw}
+	if opt.TopTerms == 0 {
+		opt.TopTerms = 5
+	}
+	j.raw("{")
+	j.key("format")
+	j.str("tflq-trace")
+	j.raw(",")
+	j.key("version")
+	j.int(SchemaVersion)
+	j.raw(",\n")
+	j.key("model")
+	writeModelSummary(j, ip, opt)
+	j.raw(",\n")
+	j.key("tensors")
+	j.raw("[\n")
+	needValues := map[int]bool{}
+	for oi, n := range ip.Nodes {
+		if !opt.selected(oi) {
+			continue
+		}
+		for _, t := range append(append([]*kernels.Tensor{}, n.Inputs...), n.Outputs...) {
+			if t != nil {
+				needValues[t.Index] = true
+			}
+		}
+	}
+	for i, t := range ip.Tensors {
+		if i > 0 {
+			j.raw(",\n")
+		}
+		writeTensor(j, t, s, needValues[i] && !t.Const)
+	}
+	j.raw("\n],\n")
+	j.key("ops")
+	j.raw("[\n")
+	total := 0
+	perOp := make([][]elementRef, len(ip.Nodes))
+	for oi := range ip.Nodes {
+		if opt.selected(oi) {
+			perOp[oi] = selectElements(ip, s, oi, opt.Elements)
+			total += len(perOp[oi])
+		}
+	}
+	done := 0
+	first := true
+	for oi := range ip.Nodes {
+		if !opt.selected(oi) {
+			continue
+		}
+		if !first {
+			j.raw(",\n")
+		}
+		first = false
+		if err := writeOp(j, ip, s, oi, perOp[oi], &opt, &done, total); err != nil {
+			return err
+		}
+	}
+	j.raw("\n]}\n")
+	return bw.Flush()
+}
+
+func writeModelSummary(j *jw, ip *Interpreter, opt ExportOptions) {
+	j.raw("{")
+	j.key("path")
+	j.str(opt.ModelPath)
+	j.raw(",")
+	j.key("description")
+	j.str(ip.Model.Description)
+	j.raw(",")
+	j.key("rounding")
+	j.str(ip.Options.Rounding.String())
+	j.raw(",")
+	j.key("subgraph")
+	j.int(0)
+	j.raw(",")
+	j.key("inputs")
+	j.raw("[")
+	for i, t := range ip.Graph.Inputs {
+		if i > 0 {
+			j.raw(",")
+		}
+		j.int(int64(t))
+	}
+	j.raw("],")
+	j.key("outputs")
+	j.raw("[")
+	for i, t := range ip.Graph.Outputs {
+		if i > 0 {
+			j.raw(",")
+		}
+		j.int(int64(t))
+	}
+	j.raw("],")
+	j.key("num_tensors")
+	j.int(int64(len(ip.Tensors)))
+	j.raw(",")
+	j.key("num_ops")
+	j.int(int64(len(ip.Nodes)))
+	j.raw("}")
+}
+
+func writeTensor(j *jw, t *kernels.Tensor, s *Shadow, values bool) {
+	j.raw("{")
+	j.key("index")
+	j.int(int64(t.Index))
+	j.raw(",")
+	j.key("name")
+	j.str(t.Name)
+	j.raw(",")
+	j.key("dtype")
+	j.str(t.Type.String())
+	j.raw(",")
+	j.key("shape")
+	j.ints(t.Shape)
+	j.raw(",")
+	j.key("const")
+	if t.Const {
+		j.raw("true")
+	} else {
+		j.raw("false")
+	}
+	if t.Quantized() {
+		j.raw(",")
+		j.key("scale")
+		j.raw("[")
+		for i, v := range t.Scale {
+			if i > 0 {
+				j.raw(",")
+			}
+			j.float32(v)
+		}
+		j.raw("],")
+		j.key("zero_point")
+		j.raw("[")
+		for i, v := range t.ZeroPoint {
+			if i > 0 {
+				j.raw(",")
+			}
+			j.int(v)
+		}
+		j.raw("],")
+		j.key("quantized_dimension")
+		j.int(int64(t.QuantizedDimension))
+	}
+	if values {
+		n := t.NumElements()
+		j.raw(",")
+		j.key("values")
+		j.raw("{")
+		if t.Type != tflite.TypeFloat32 && isInteger(t.Type) {
+			j.key("quantized")
+			j.raw("[")
+			for i := 0; i < n; i++ {
+				if i > 0 {
+					j.raw(",")
+				}
+				j.int(t.Int(i))
+			}
+			j.raw("],")
+		}
+		j.key("dequantized")
+		j.raw("[")
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				j.raw(",")
+			}
+			j.float(Dequantize(t, i))
+		}
+		j.raw("]")
+		if ref := s.Values[t.Index]; ref != nil {
+			j.raw(",")
+			j.key("float_reference")
+			j.raw("[")
+			for i, v := range ref {
+				if i > 0 {
+					j.raw(",")
+				}
+				j.float32(v)
+			}
+			j.raw("]")
+		}
+		j.raw("}")
+	}
+	j.raw("}")
+}
+
+func isInteger(t tflite.TensorType) bool {
+	switch t {
+	case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool:
+		return true
+	}
+	return false
+}
+
+// elementRef names one element of one output of an operator.
+type elementRef struct{ output, element int }
+
+// selectElements lists the output elements of op oi to explain, output by
+// output, in element order.
+func selectElements(ip *Interpreter, s *Shadow, oi int, sel ElementSelection) []elementRef {
+	var refs []elementRef
+	for k, out := range ip.Nodes[oi].Outputs {
+		if out == nil || (!sel.All && sel.Top <= 0) {
+			continue
+		}
+		n := out.NumElements()
+		idx := make([]int, n)
+		for i := range idx {
+			idx[i] = i
+		}
+		if !sel.All {
+			errAt := func(i int) float64 { return math.Abs(s.ErrorLSB(out.Index, i)) }
+			sort.SliceStable(idx, func(a, b int) bool { return errAt(idx[a]) > errAt(idx[b]) })
+			idx = idx[:min(sel.Top, n)]
+			sort.Ints(idx)
+		}
+		for _, e := range idx {
+			refs = append(refs, elementRef{k, e})
+		}
+	}
+	return refs
+}
+
+func writeOp(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef, opt *ExportOptions, done *int, total int) error {
+	n := ip.Nodes[oi]
+	j.raw("{")
+	j.key("index")
+	j.int(int64(oi))
+	j.raw(",")
+	j.key("op")
+	j.str(ip.OpName(oi))
+	j.raw(",")
+	j.key("inputs")
+	j.raw("[")
+	for k, t := range ip.Graph.Operators[oi].Inputs {
+		if k > 0 {
+			j.raw(",")
+		}
+		j.int(int64(t))
+	}
+	j.raw("],")
+	j.key("outputs")
+	j.raw("[")
+	for k, t := range ip.Graph.Operators[oi].Outputs {
+		if k > 0 {
+			j.raw(",")
+		}
+		j.int(int64(t))
+	}
+	j.raw("]")
+	if hasActivation(n.Op) {
+		j.raw(",")
+		j.key("fused_activation")
+		j.str(n.Options.Activation.String())
+	}
+	if d, ok := ip.Kernels[oi].(kernels.Describer); ok {
+		p := d.Describe()
+		if p.HasClamp {
+			j.raw(",")
+			j.key("clamp")
+			j.raw("[")
+			j.int(int64(p.ClampMin))
+			j.raw(",")
+			j.int(int64(p.ClampMax))
+			j.raw("]")
+		}
+		j.raw(",")
+		j.key("multipliers")
+		j.raw("[")
+		for k, m := range p.Multipliers {
+			if k > 0 {
+				j.raw(",")
+			}
+			j.raw("{")
+			j.key("name")
+			j.str(m.Name)
+			j.raw(",")
+			j.key("channel")
+			j.int(int64(m.Channel))
+			j.raw(",")
+			j.key("real")
+			j.float(m.Real)
+			j.raw(",")
+			j.key("multiplier")
+			j.int(int64(m.Quantized.Multiplier))
+			j.raw(",")
+			j.key("shift")
+			j.int(int64(m.Quantized.Shift))
+			j.raw("}")
+		}
+		j.raw("],")
+		j.key("params")
+		j.raw("{")
+		for k, kv := range p.Ints {
+			if k > 0 {
+				j.raw(",")
+			}
+			j.key(kv.Name)
+			j.int(kv.Value)
+		}
+		j.raw("}")
+	}
+	if oi < len(s.Metrics) {
+		j.raw(",")
+		j.key("metrics")
+		writeMetrics(j, &s.Metrics[oi])
+	}
+	j.raw(",")
+	j.key("elements")
+	j.raw("[")
+	meanings := map[string]string{}
+	if err := writeElements(j, ip, s, oi, elems, opt, done, total, meanings); err != nil {
+		return err
+	}
+	j.raw("]")
+	// What each step name means, once per op; a step whose meaning differs
+	// from this carries its own.
+	j.raw(",")
+	j.key("step_meanings")
+	j.raw("{")
+	names := make([]string, 0, len(meanings))
+	for k := range meanings {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for k, name := range names {
+		if k > 0 {
+			j.raw(",")
+		}
+		j.key(name)
+		j.str(meanings[name])
+	}
+	j.raw("}}")
+	return nil
+}
+
+func hasActivation(op tflite.BuiltinOperator) bool {
+	switch op {
+	case tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpFullyConnected, tflite.OpAveragePool2D, tflite.OpMaxPool2D,
+		tflite.OpAdd, tflite.OpSub, tflite.OpMul, tflite.OpDiv, tflite.OpConcatenation, tflite.OpTransposeConv, tflite.OpSvdf:
+		return true
+	}
+	return false
+}
+
+func writeMetrics(j *jw, m *LayerMetrics) {
+	j.raw("{")
+	fields := []struct {
+		k string
+		v float64
+	}{
+		{"num_elements", float64(m.NumElements)}, {"stddev", m.Stddev}, {"mean_error", m.MeanError},
+		{"max_abs_error", m.MaxAbsError}, {"mean_squared_error", m.MeanSquaredError}, {"scale", m.Scale},
+		{"zero_point", float64(m.ZeroPoint)}, {"rmse/scale", m.RMSEOverScale},
+		{"max_abs_error_lsb", m.MaxAbsErrorLSB}, {"mean_abs_error_lsb", m.MeanAbsErrorLSB},
+	}
+	for k, f := range fields {
+		if k > 0 {
+			j.raw(",")
+		}
+		j.key(f.k)
+		j.float(f.v)
+	}
+	j.raw(",")
+	j.key("reference")
+	if m.Reference {
+		j.raw("true")
+	} else {
+		j.raw("false")
+	}
+	j.raw("}")
+}
+
+// writeElements explains elems with a pool of workers, batch by batch, and
+// writes them in order.
+func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef, opt *ExportOptions, done *int, total int, meanings map[string]string) error {
+	const batch = 256
+	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
+	type result struct {
+		buf []byte
+		err error
+	}
+	outs := ip.Nodes[oi].Outputs
+	if len(elems) > 0 {
+		// Seed the op's step meanings from its first element, so that the
+		// workers only read the map.
+		c := &kernels.Chain{}
+		if err := ip.Kernels[oi].Explain(elems[0].output, elems[0].element, c); err != nil {
+			return &OpError{Index: oi, Op: ip.OpName(oi), Err: err}
+		}
+		for _, st := range c.Steps {
+			if _, ok := meanings[st.Name]; !ok {
+				meanings[st.Name] = st.Meaning
+			}
+		}
+	}
+	for start := 0; start < len(elems); start += batch * workers {
+		results := make([]result, workers)
+		finished := make(chan struct{}, workers)
+		for w := 0; w < workers; w++ {
+			lo := start + w*batch
+			hi := min(lo+batch, len(elems))
+			go func(w, lo, hi int) {
+				defer func() { finished <- struct{}{} }()
+				if lo >= hi {
+					return
+				}
+				var b []byte
+				c := &kernels.Chain{}
+				for _, ref := range elems[lo:hi] {
+					*c = kernels.Chain{Steps: c.Steps[:0], Terms: c.Terms[:0], Sources: c.Sources[:0]}
+					if err := ip.Kernels[oi].Explain(ref.output, ref.element, c); err != nil {
+						results[w].err = &OpError{Index: oi, Op: ip.OpName(oi), Err: err}
+						return
+					}
+					if len(b) > 0 || lo > 0 || start > 0 {
+						b = append(b, ",\n"...)
+					}
+					b = appendElement(b, ref.output, outs[ref.output], s, ref.element, c, opt.TopTerms, meanings)
+				}
+				results[w].buf = b
+			}(w, lo, hi)
+		}
+		for w := 0; w < workers; w++ {
+			<-finished
+		}
+		for _, r := range results {
+			if r.err != nil {
+				return r.err
+			}
+			j.w.Write(r.buf)
+		}
+		*done += min(batch*workers, len(elems)-start)
+		if opt.Progress != nil {
+			opt.Progress(*done, total)
+		}
+	}
+	return nil
+}
+
+// appendElement appends one element's JSON object.
+func appendElement(b []byte, output int, out *kernels.Tensor, s *Shadow, e int, c *kernels.Chain, topTerms int, meanings map[string]string) []byte {
+	b = append(b, `{"output":`...)
+	b = strconv.AppendInt(b, int64(output), 10)
+	b = append(b, `,"element":`...)
+	b = strconv.AppendInt(b, int64(e), 10)
+	b = append(b, `,"coords":[`...)
+	rem := e
+	coords := make([]int, len(out.Shape))
+	for d := len(out.Shape) - 1; d >= 0; d-- {
+		if out.Shape[d] > 0 {
+			coords[d] = rem % out.Shape[d]
+			rem /= out.Shape[d]
+		}
+	}
+	for d, v := range coords {
+		if d > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(v), 10)
+	}
+	b = append(b, `],"final":`...)
+	b = strconv.AppendInt(b, c.Final, 10)
+	b = append(b, `,"dequantized":`...)
+	b = appendFloat(b, Dequantize(out, e))
+	if ref := s.Values[out.Index]; ref != nil {
+		b = append(b, `,"float_reference":`...)
+		b = appendFloat(b, float64(ref[e]))
+		b = append(b, `,"error":`...)
+		b = appendFloat(b, s.Error(out.Index, e))
+		b = append(b, `,"error_lsb":`...)
+		b = appendFloat(b, s.ErrorLSB(out.Index, e))
+	}
+	b = append(b, `,"steps":[`...)
+	for k, st := range c.Steps {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":`...)
+		b = strconv.AppendQuote(b, st.Name)
+		b = append(b, `,"formula":`...)
+		b = strconv.AppendQuote(b, st.Formula)
+		b = append(b, `,"value":`...)
+		b = strconv.AppendInt(b, st.Value, 10)
+		if st.HasReal {
+			b = append(b, `,"real":`...)
+			b = appendFloat(b, st.Real)
+		}
+		if m, ok := meanings[st.Name]; !ok || m != st.Meaning {
+			b = append(b, `,"meaning":`...)
+			b = strconv.AppendQuote(b, st.Meaning)
+		}
+		if st.Changed {
+			b = append(b, `,"changed":true`...)
+		}
+		b = append(b, '}')
+	}
+	b = append(b, ']')
+	if len(c.Terms) > 0 {
+		var sum int64
+		for _, t := range c.Terms {
+			sum += t.Product
+		}
+		b = append(b, `,"terms":{"count":`...)
+		b = strconv.AppendInt(b, int64(len(c.Terms)), 10)
+		b = append(b, `,"sum":`...)
+		b = strconv.AppendInt(b, sum, 10)
+		b = append(b, `,"top":[`...)
+		for k, t := range topTermsOf(c.Terms, topTerms) {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"term":`...)
+			b = strconv.AppendInt(b, int64(t), 10)
+			tm := c.Terms[t]
+			b = append(b, `,"input_index":`...)
+			b = strconv.AppendInt(b, int64(tm.InputIndex), 10)
+			b = append(b, `,"weight_index":`...)
+			b = strconv.AppendInt(b, int64(tm.WeightIndex), 10)
+			b = append(b, `,"input":`...)
+			b = strconv.AppendInt(b, int64(tm.Input), 10)
+			b = append(b, `,"weight":`...)
+			b = strconv.AppendInt(b, int64(tm.Weight), 10)
+			b = append(b, `,"product":`...)
+			b = strconv.AppendInt(b, tm.Product, 10)
+			b = append(b, '}')
+		}
+		b = append(b, "]}"...)
+	}
+	if len(c.Sources) > 0 {
+		b = append(b, `,"sources":[`...)
+		for k, src := range c.Sources {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"input":`...)
+			b = strconv.AppendInt(b, int64(src.Input), 10)
+			b = append(b, `,"element":`...)
+			b = strconv.AppendInt(b, int64(src.Element), 10)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+func appendFloat(b []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
+}
+
+// topTermsOf returns the indices of the k products with the largest
+// magnitude, largest first (ties: earlier term first).
+func topTermsOf(terms []kernels.Term, k int) []int {
+	var top []int
+	for i := range terms {
+		a := abs64(terms[i].Product)
+		pos := len(top)
+		for pos > 0 && abs64(terms[top[pos-1]].Product) < a {
+			pos--
+		}
+		if pos >= k {
+			continue
+		}
+		top = append(top, 0)
+		copy(top[pos+1:], top[pos:])
+		top[pos] = i
+		if len(top) > k {
+			top = top[:k]
+		}
+	}
+	return top
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// CSVHeader are the columns of WriteCSV: QuantizationDebugger's layer-stats
+// columns, then tflq-trace's LSB columns.
+var CSVHeader = []string{"op_name", "tensor_idx", "num_elements", "stddev", "mean_error", "max_abs_error",
+	"mean_squared_error", "scale", "zero_point", "tensor_name", "op_index", "rmse/scale", "max_abs_error_lsb",
+	"mean_abs_error_lsb", "float_reference"}
+
+// WriteCSV writes one row per operator with its layer metrics.
+func WriteCSV(w io.Writer, s *Shadow, ops []int) error {
+	cw := csv.NewWriter(w)
+	cw.Write(CSVHeader)
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for _, m := range s.Metrics {
+		if ops != nil && !(&ExportOptions{Ops: ops}).selected(m.Op) {
+			continue
+		}
+		cw.Write([]string{m.OpName, strconv.Itoa(m.Tensor), strconv.Itoa(m.NumElements), f(m.Stddev), f(m.MeanError),
+			f(m.MaxAbsError), f(m.MeanSquaredError), f(m.Scale), strconv.Itoa(int(m.ZeroPoint)), m.TensorName,
+			strconv.Itoa(m.Op), f(m.RMSEOverScale), f(m.MaxAbsErrorLSB), f(m.MeanAbsErrorLSB), strconv.FormatBool(m.Reference)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteModelExplorer writes Model Explorer node data (a GraphNodeData
+// object): each operator's largest error in LSB keyed by its output tensor
+// name, with a green→red gradient, so the graph view shows where the
+// quantization error concentrates.
+func WriteModelExplorer(w io.Writer, s *Shadow, ops []int) error {
+	bw := bufio.NewWriter(w)
+	j := &jw{w: bw}
+	j.raw("{")
+	j.key("results")
+	j.raw("{")
+	first := true
+	for _, m := range s.Metrics {
+		if m.Tensor < 0 || (ops != nil && !(&ExportOptions{Ops: ops}).selected(m.Op)) {
+			continue
+		}
+		if !first {
+			j.raw(",")
+		}
+		first = false
+		j.raw("\n  ")
+		j.key(m.TensorName)
+		j.raw("{")
+		j.key("value")
+		v := m.MaxAbsErrorLSB
+		if m.Scale == 0 {
+			v = m.MaxAbsError
+		}
+		j.float(v)
+		j.raw("}")
+	}
+	j.raw("\n},")
+	j.key("gradient")
+	j.raw(`[{"stop":0,"bgColor":"#2e7d32"},{"stop":0.5,"bgColor":"#fbc02d"},{"stop":1,"bgColor":"#c62828"}]`)
+	j.raw("}\n")
+	return bw.Flush()
+}
