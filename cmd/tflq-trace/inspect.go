@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/tflq/tflq-trace/kernels"
@@ -82,14 +83,21 @@ type multiplierInfo struct {
 }
 
 func runInspect(args []string, env *cliEnv) error {
-	fs := newFlagSet("inspect", "[--json] [--op N] [--tensor N] [--rounding double|single] MODEL", env)
+	fs := newFlagSet("inspect", "[--json] [--op N] [--tensor N] [--rounding double|single] MODEL | inspect --ops [--json]", env)
 	asJSON := fs.Bool("json", false, "print structured JSON instead of text")
 	opIndex := fs.Int("op", -1, "show only operator `N` (subgraph 0), with every per-channel multiplier")
 	tensorIndex := fs.Int("tensor", -1, "show only tensor `N` (subgraph 0) in full: every per-channel scale and zero point")
 	roundingName := fs.String("rounding", "double", "rounding rule whose QuantizeMultiplier to show (`double` or single)")
+	listOps := fs.Bool("ops", false, "list the operators and data-input dtypes the interpreter supports (no MODEL needed)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if *listOps {
+		if len(pos) > 0 {
+			return usageError("inspect: --ops takes no MODEL")
+		}
+		return printSupportedOps(env.stdout, *asJSON)
 	}
 	path, err := oneModelArg("inspect", pos)
 	if err != nil {
@@ -131,6 +139,37 @@ func runInspect(args []string, env *cliEnv) error {
 		printTensorFull(w, g, &g.Tensors[*tensorIndex])
 	default:
 		printReport(w, rep)
+	}
+	return nil
+}
+
+// supportedOp is one row of `inspect --ops`.
+type supportedOp struct {
+	Op     string   `json:"op"`
+	Code   int32    `json:"code"`
+	DTypes []string `json:"dtypes"`
+}
+
+// printSupportedOps lists the kernels' op table: every operator with a
+// kernel and the data-input dtypes it accepts.
+func printSupportedOps(w io.Writer, asJSON bool) error {
+	var rows []supportedOp
+	for op, reg := range kernels.Registry {
+		row := supportedOp{Op: op.String(), Code: int32(op)}
+		for _, t := range reg.Types {
+			row.DTypes = append(row.DTypes, t.String())
+		}
+		rows = append(rows, row)
+	}
+	sort.Slice(rows, func(a, b int) bool { return rows[a].Op < rows[b].Op })
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	fmt.Fprintf(w, "%d operators have kernels (integer paths bit-exact with TFLite-Micro's reference kernels); the data-input dtypes each accepts:\n", len(rows))
+	for _, r := range rows {
+		fmt.Fprintf(w, "  %-28s %s\n", r.Op, strings.Join(r.DTypes, " "))
 	}
 	return nil
 }

@@ -389,3 +389,32 @@ func TestTraceCommand(t *testing.T) {
 	}
 	assertOneLineError(t, errs, "-o FILE is required")
 }
+
+func TestInspectOps(t *testing.T) {
+	code, out, errs := runCLI(t, "inspect", "--ops")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"FULLY_CONNECTED", "CONV_2D", "SOFTMAX", "QUANTIZE"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect --ops lacks %s", want)
+		}
+	}
+	code, out, _ = runCLI(t, "inspect", "--ops", "--json")
+	var rows []supportedOp
+	if code != exitOK || json.Unmarshal([]byte(out), &rows) != nil {
+		t.Fatalf("inspect --ops --json: exit %d", code)
+	}
+	found := false
+	for _, r := range rows {
+		if r.Op == "FULLY_CONNECTED" {
+			found = strings.Contains(strings.Join(r.DTypes, ","), "INT8") && strings.Contains(strings.Join(r.DTypes, ","), "INT16")
+		}
+	}
+	if !found {
+		t.Errorf("FULLY_CONNECTED int8/int16 not listed: %v", rows)
+	}
+	if code, _, errs := runCLI(t, "inspect", "--ops", "model.tflite"); code != exitUsage {
+		t.Errorf("--ops with a model: exit %d %s", code, errs)
+	}
+}
