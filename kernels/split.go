@@ -69,8 +69,12 @@ func prepareSplit(n *Node) (Kernel, error) {
 	if total != in.Shape[axis] {
 		return nil, fmt.Errorf("%w: %v outputs sum to %d along axis %d, input has %d", ErrBadShape, n.Op, total, axis, in.Shape[axis])
 	}
-	if n.Op == tflite.OpSplit && in.Shape[axis]%len(n.Outputs) != 0 {
-		return nil, fmt.Errorf("%w: SPLIT of %d into %d equal pieces", ErrBadShape, in.Shape[axis], len(n.Outputs))
+	if n.Op == tflite.OpSplit {
+		for _, ext := range extents {
+			if ext*len(n.Outputs) != in.Shape[axis] {
+				return nil, fmt.Errorf("%w: SPLIT of %d into %d equal pieces, output extents %v", ErrBadShape, in.Shape[axis], len(n.Outputs), extents)
+			}
+		}
 	}
 	if sizes != nil && sizes.Const && sizes.NumElements() == len(extents) {
 		for k := range extents {
