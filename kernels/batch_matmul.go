@@ -212,7 +212,6 @@ func (k *batchMatmul) Explain(out, elem int, c *Chain) error {
 	if out != 0 || elem < 0 || elem >= len(k.lhsBase)*k.m*k.n {
 		return fmt.Errorf("%w: BATCH_MATMUL output %d element %d", ErrBadElement, out, elem)
 	}
-	k.refresh()
 	c.Final = int64(k.element(elem/(k.m*k.n), elem/k.n%k.m, elem%k.n, c))
 	return nil
 }

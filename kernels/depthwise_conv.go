@@ -170,7 +170,6 @@ func (k *depthwiseConv2D) Explain(out, elem int, c *Chain) error {
 	if out != 0 || elem < 0 || elem >= k.out.NumElements() {
 		return fmt.Errorf("%w: DEPTHWISE_CONV_2D output %d element %d", ErrBadElement, out, elem)
 	}
-	k.refresh()
 	oc := elem % k.outC
 	x := elem / k.outC % k.outW
 	y := elem / (k.outC * k.outW) % k.outH

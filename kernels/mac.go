@@ -111,7 +111,8 @@ func newMACOutput(n *Node, in, filter, bias, out *Tensor, nch int, act tflite.Ac
 	return o, nil
 }
 
-// refresh re-takes the typed view of the bias data.
+// refresh re-takes the typed view of the bias data. Prepare and Eval call
+// it; Explain only reads, so explaining never writes kernel state.
 func (o *macOutput) refresh() {
 	if o.bias == nil {
 		return

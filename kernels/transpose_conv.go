@@ -169,7 +169,6 @@ func (k *transposeConv) Explain(out, elem int, c *Chain) error {
 	if out != 0 || elem < 0 || elem >= k.out.NumElements() {
 		return fmt.Errorf("%w: TRANSPOSE_CONV output %d element %d", ErrBadElement, out, elem)
 	}
-	k.refresh()
 	oc := elem % k.outC
 	x := elem / k.outC % k.outW
 	y := elem / (k.outC * k.outW) % k.outH
