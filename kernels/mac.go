@@ -7,15 +7,16 @@ import (
 )
 
 // Shared parts of the multiply-accumulate kernels (CONV_2D,
-// DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV): the per-channel
+// DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV, BATCH_MATMUL): the
 // multiplier derivation and the output stage that turns an accumulator into
 // a stored value.
 //
 // Accumulators. TFLite-Micro accumulates int8 kernels, and int16x8 kernels
-// whose bias is int32 or absent, in a wrapping int32; int16x8 kernels with an
-// int64 bias in an int64. Every kernel here sums its products in an int64 and
-// the int32 form truncates it: two's-complement addition modulo 2^32 gives
-// the same int32 whatever the order and width of the partial sums.
+// with an int32 bias, in a wrapping int32; int16x8 kernels with an int64 bias
+// in an int64 (bias-less ones: see newMACOutput). Every kernel here sums its
+// products in an int64 or in int32 partial sums, and the int32 form truncates
+// it: two's-complement addition modulo 2^32 gives the same int32 whatever the
+// order and width of the partial sums.
 
 // convMultiplierReal is the real multiplier of output channel ch as
 // TFLite's PopulateConvolutionQuantizationParams computes it (CONV_2D,
