@@ -150,7 +150,12 @@ func (p *elementPane) render(s *session, w, h int) []string {
 		pl = append(pl, pline{sourcesLine(s, p.op, c), 5})
 	}
 	pl = append(pl, pline{p.finalLine(s, t), 9})
-	pl = append(pl, pline{st.Dim.Render(" * rounding or clamping changed the value · s steps through it"), 1})
+	for _, sp := range c.Steps {
+		if sp.Changed {
+			pl = append(pl, pline{st.Dim.Render(" * rounding or clamping changed the value · s steps through it"), 1})
+			break
+		}
+	}
 	return block(squeeze(pl, h), w, h)
 }
 

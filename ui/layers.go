@@ -15,7 +15,7 @@ type layerRow struct {
 	dtype   string
 	err     string // largest |error| in LSB, "·" without a reference
 	errHigh bool   // ≥ 1 LSB
-	search  string // lower-case op and tensor names, for the filter
+	search  string // lower-case op and output tensor names, for the filter
 }
 
 // layersPane lists every operator; its cursor is the current operator.
@@ -34,11 +34,6 @@ func newLayersPane(s *session) layersPane {
 		r := layerRow{index: i, name: s.ip.OpName(i), err: "·"}
 		var names []string
 		names = append(names, strings.ToLower(r.name))
-		for _, t := range n.Inputs {
-			if t != nil {
-				names = append(names, strings.ToLower(t.Name))
-			}
-		}
 		for k, t := range n.Outputs {
 			if t == nil {
 				continue
@@ -61,7 +56,7 @@ func newLayersPane(s *session) layersPane {
 	return p
 }
 
-// setFilter keeps the operators whose op name or any tensor name contains
+// setFilter keeps the operators whose op name or output tensor name contains
 // f (case-insensitive), and moves the cursor onto a visible operator.
 func (p *layersPane) setFilter(f string) {
 	p.filter = f

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/help"
 	"charm.land/lipgloss/v2"
 )
 
@@ -28,6 +29,7 @@ type Styles struct {
 	Prompt       lipgloss.Style // filter / jump input
 	Separator    lipgloss.Style // vertical bar between panes
 	ErrorHigh    lipgloss.Style // per-layer error ≥ 1 LSB
+	Help         help.Styles    // the bubbles help view
 	ShadeChars   string         // mono heatmap, darkest to brightest
 	HeatStops    []rgb          // colour heatmap for values (low → high)
 	DivergeStops []rgb          // colour heatmap for errors (negative → 0 → positive)
@@ -59,9 +61,13 @@ func NewStyles(mono bool) Styles {
 		DivergeStops: []rgb{{33, 102, 172}, {146, 197, 222}, {40, 40, 40}, {244, 165, 130}, {178, 24, 43}},
 		CursorColour: rgb{0, 255, 0},
 	}
+	plainKey := lipgloss.NewStyle().Bold(true)
+	s.Help = help.Styles{ShortKey: plainKey, FullKey: plainKey, Ellipsis: lipgloss.NewStyle(), ShortDesc: lipgloss.NewStyle(),
+		ShortSeparator: lipgloss.NewStyle(), FullDesc: lipgloss.NewStyle(), FullSeparator: lipgloss.NewStyle()}
 	if mono {
 		return s
 	}
+	s.Help = help.DefaultDarkStyles()
 	s.Title = s.Title.Foreground(lipgloss.Color("15")).Background(lipgloss.Color("24"))
 	s.PaneTitle = s.PaneTitle.Foreground(lipgloss.Color("111"))
 	s.PaneFocused = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("16")).Background(lipgloss.Color("111"))

@@ -211,7 +211,7 @@ func (p *tensorPane) need(s *session, op int, w int, mono bool) int {
 		if !mono {
 			rows = (rows + 1) / 2
 		}
-		return h + rows + 1
+		return h + rows + 2 // + info line and column marker
 	case g.vector:
 		_, perRow, _ := p.vectorLayout(s, t, w)
 		return h + (g.n+perRow-1)/perRow
@@ -221,7 +221,7 @@ func (p *tensorPane) need(s *session, op int, w int, mono bool) int {
 
 func (p *tensorPane) render(s *session, op, w, h int, focused bool) []string {
 	lines := p.header(s, op, focused, w, false)
-	if n := p.need(s, op, w, s.styles.Mono); h < n && h-len(lines) < 9 {
+	if h < p.need(s, op, w, s.styles.Mono) {
 		lines = p.header(s, op, focused, w, true)
 	}
 	t := outputOf(s, op)

@@ -86,7 +86,6 @@ type Model struct {
 // may be nil (no float reference: the reference and error modes say so).
 func New(ip *trace.Interpreter, ref Reference, opt Options) *Model {
 	s := &session{ip: ip, ref: ref, producer: map[int]int{}, title: opt.Title}
-	s.styles = NewStyles(opt.Mono)
 	for i, n := range ip.Nodes {
 		for _, o := range n.Outputs {
 			if o != nil {
@@ -95,10 +94,17 @@ func New(ip *trace.Interpreter, ref Reference, opt Options) *Model {
 		}
 	}
 	m := &Model{s: s, keys: DefaultKeyMap(), help: help.New(), width: 80, height: 24}
+	m.setStyles(opt.Mono)
 	m.layers = newLayersPane(s)
 	m.tensor = newTensorPane()
 	m.sync()
 	return m
+}
+
+// setStyles switches between colour and monochrome rendering.
+func (m *Model) setStyles(mono bool) {
+	m.s.styles = NewStyles(mono)
+	m.help.Styles = m.s.styles.Help
 }
 
 // Init implements tea.Model.
@@ -118,7 +124,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.help.SetWidth(m.width)
 	case tea.ColorProfileMsg:
 		if msg.Profile <= colorprofile.ASCII && !m.s.styles.Mono {
-			m.s.styles = NewStyles(true)
+			m.setStyles(true)
 		}
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
@@ -130,6 +136,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	m.message = ""
 	if m.layers.filtering {
+		if msg.String() == "ctrl+c" {
+			return tea.Quit
+		}
 		m.layers.filterKey(msg)
 		m.sync()
 		return nil
@@ -362,8 +371,11 @@ func (m *Model) Render() string {
 	if m.showHelp {
 		hm := m.help
 		hm.ShowAll = true
-		body := strings.Split(hm.View(m.keys), "\n")
-		body = append([]string{"", " keys (any key closes this help)", ""}, body...)
+		body := []string{"", " keys (any key closes this help)", ""}
+		for _, l := range strings.Split(hm.View(m.keys), "\n") {
+			body = append(body, " "+l)
+		}
+		body = append(body, helpText...)
 		out = append(out, block(body, W, bodyH)...)
 	} else {
 		out = append(out, m.body(W, bodyH)...)
@@ -381,8 +393,8 @@ const wideLayout = 150
 func (m *Model) paneWidths() (lw, tw, ew int) {
 	W := m.width
 	if W >= wideLayout {
-		lw = 36
-		ew = (W - lw - 2) * 9 / 20
+		lw = 40
+		ew = (W - lw - 2) / 2
 		return lw, W - lw - ew - 2, ew
 	}
 	lw = min(max(W*2/5, 22), 40)
@@ -436,10 +448,6 @@ func (m *Model) statusLine() string {
 			fmt.Fprintf(&sb, "  ref=%.6g  err=%+.3f LSB", f[i], m.s.ref.ErrorLSB(t.Index, i))
 		}
 	}
-	if m.message != "" {
-		sb.WriteString("  │ ")
-		sb.WriteString(m.message)
-	}
 	return sb.String()
 }
 
@@ -450,10 +458,26 @@ func (m *Model) bottomLine() string {
 		return st.Prompt.Render("/"+m.layers.filter+"▏") + st.Dim.Render("  filter by op or tensor name · enter keep · esc clear")
 	case m.layers.jump != "":
 		return st.Prompt.Render("go to op "+m.layers.jump+"▏") + st.Dim.Render("  enter jump · esc cancel")
+	case m.message != "":
+		return st.Warn.Render(" " + m.message)
 	case m.element.stepping:
 		return st.Prompt.Render("stepping:") + " n next term/step · f fast-forward · s restart · esc leave · b follow back"
 	}
 	return m.help.ShortHelpView(m.keys.ShortHelp())
+}
+
+// helpText follows the key list on the help screen.
+var helpText = []string{
+	"",
+	" j/k move through the layers when the layers pane has focus, through the tensor when it has (tab).",
+	" Values (m): quantized integers · dequantized (q − zero point)·scale · float reference (the same",
+	" graph in float32) · error = (dequantized − reference)/scale in LSB. The status line always shows",
+	" the element under the cursor quantized and dequantized side by side.",
+	" Markers: ▶ current op and cursor row, ▲/▼ cursor column, [v] cursor cell, * a step where",
+	" rounding or clamping changed the value.",
+	" s steps into the element: n adds one multiply-accumulate term (running sum shown), f finishes",
+	" the accumulation, then n / f walk the requantization steps. b jumps to the input element with",
+	" the largest |product| (or the source of a pool / copy) in the layer that produced it; u returns.",
 }
 
 // fit truncates or pads s (which may hold ANSI styles) to exactly w cells.

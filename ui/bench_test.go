@@ -1,0 +1,68 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/tflq/tflq-trace/trace"
+)
+
+const personModel = "person_detect_int8.tflite"
+
+// BenchmarkKeystroke is one keystroke (Update + View) on person_detect with
+// the cursor in the largest heatmap (op 0, 48×48×8): moving right and left
+// re-explains the element and redraws the whole screen. Target ≤ 30 ms.
+func BenchmarkKeystroke(b *testing.B) {
+	ip, ref := sharedRun(b, personModel, "person_detect_int8.input0.bin")
+	for _, size := range [][2]int{{100, 30}, {200, 60}} {
+		b.Run(sizeName(size), func(b *testing.B) {
+			m := newSized(ip, ref, Options{Title: personModel}, size[0], size[1])
+			press(b, m, "tab")
+			keys := []tea.KeyPressMsg{keyMsg("l"), keyMsg("j"), keyMsg("h"), keyMsg("k")}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				m.Update(keys[i%len(keys)])
+				_ = m.View()
+			}
+		})
+	}
+	b.Run("layer-steps", func(b *testing.B) {
+		m := newSized(ip, ref, Options{Title: personModel}, 200, 60)
+		keys := []tea.KeyPressMsg{keyMsg("j"), keyMsg("k")}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			m.Update(keys[i%len(keys)])
+			_ = m.View()
+		}
+	})
+}
+
+// BenchmarkFirstFrame is start-up on person_detect: prepare, invoke, float
+// shadow, the UI model and its first frame. Target ≤ 300 ms.
+func BenchmarkFirstFrame(b *testing.B) {
+	ip0, _ := sharedRun(b, personModel, "person_detect_int8.input0.bin")
+	input := append([]byte(nil), ip0.Inputs()[0].Data...)
+	for i := 0; i < b.N; i++ {
+		ip, err := trace.New(ip0.Model, trace.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := ip.SetInput(0, input); err != nil {
+			b.Fatal(err)
+		}
+		if err := ip.Invoke(); err != nil {
+			b.Fatal(err)
+		}
+		sh, err := trace.RunShadow(ip)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := newSized(ip, FromShadow(sh), Options{Title: personModel}, 100, 30)
+		_ = m.View()
+	}
+}
+
+func sizeName(s [2]int) string {
+	return fmt.Sprintf("%dx%d", s[0], s[1])
+}
