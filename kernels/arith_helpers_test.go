@@ -1,0 +1,121 @@
+package kernels
+
+// Helpers shared by the tests of the arithmetic / activation kernels
+// (relu.go, maximum_minimum.go, abs.go, rsqrt.go, prelu.go,
+// squared_difference.go, div.go, add_n.go, cumsum.go, log_softmax.go,
+// hard_swish.go, elu.go, l2_normalization.go, resize_bilinear.go).
+
+import (
+	"testing"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// arTensor builds a tensor of the given dtype and shape holding values;
+// scale 0 leaves it unquantized.
+func arTensor(typ tflite.TensorType, shape []int, scale float32, zp int64, values ...int64) *Tensor {
+	t := NewTensor(typ, shape)
+	if scale != 0 {
+		t.Scale, t.ZeroPoint = []float32{scale}, []int64{zp}
+	}
+	for i, v := range values {
+		switch typ {
+		case tflite.TypeInt8:
+			t.Int8()[i] = int8(v)
+		case tflite.TypeInt16:
+			t.Int16()[i] = int16(v)
+		case tflite.TypeInt32:
+			t.Int32()[i] = int32(v)
+		default:
+			panic("arTensor: dtype " + typ.String())
+		}
+	}
+	return t
+}
+
+// arConst marks a tensor as constant model data.
+func arConst(t *Tensor) *Tensor {
+	t.Const = true
+	return t
+}
+
+// arValues reads every element of an integer tensor.
+func arValues(t *Tensor) []int64 {
+	out := make([]int64, t.NumElements())
+	for i := range out {
+		out[i] = t.Int(i)
+	}
+	return out
+}
+
+// arNode wires op to its tensors.
+func arNode(op tflite.BuiltinOperator, opts *tflite.Options, rule Rounding, out *Tensor, ins ...*Tensor) *Node {
+	return &Node{Op: op, Inputs: ins, Outputs: []*Tensor{out}, Options: opts, Rounding: rule}
+}
+
+// arRun prepares and evaluates a node, failing the test on any error, and
+// checks every element's explanation against the stored output.
+func arRun(t *testing.T, n *Node) Kernel {
+	t.Helper()
+	k, err := Prepare(n)
+	if err != nil {
+		t.Fatalf("prepare %v: %v", n.Op, err)
+	}
+	if err := k.Eval(); err != nil {
+		t.Fatalf("eval %v: %v", n.Op, err)
+	}
+	arCheckExplain(t, k, n.Outputs[0])
+	return k
+}
+
+// arCheckExplain explains every output element and checks that the chain's
+// Final equals the stored value, that it recorded steps, and
+// that Explain changed nothing.
+func arCheckExplain(t *testing.T, k Kernel, out *Tensor) {
+	t.Helper()
+	before := append([]byte(nil), out.Data...)
+	for i := 0; i < out.NumElements(); i++ {
+		var c Chain
+		if err := k.Explain(0, i, &c); err != nil {
+			t.Fatalf("explain element %d: %v", i, err)
+		}
+		if c.Final != out.Int(i) {
+			t.Errorf("element %d: explanation Final %d, stored %d", i, c.Final, out.Int(i))
+		}
+		if len(c.Steps) == 0 {
+			t.Errorf("element %d: explanation has no steps", i)
+		}
+	}
+	if string(before) != string(out.Data) {
+		t.Error("Explain modified the output tensor")
+	}
+	var c Chain
+	if err := k.Explain(0, out.NumElements(), &c); err == nil {
+		t.Error("Explain accepted an element past the end")
+	}
+	if err := k.Explain(1, 0, &c); err == nil {
+		t.Error("Explain accepted output 1")
+	}
+}
+
+// arCheckNoAlloc checks that Eval allocates nothing.
+func arCheckNoAlloc(t *testing.T, k Kernel) {
+	t.Helper()
+	if allocs := testing.AllocsPerRun(5, func() { _ = k.Eval() }); allocs != 0 {
+		t.Errorf("Eval allocates %v times per run", allocs)
+	}
+}
+
+// arEqual compares two integer slices.
+func arEqual(t *testing.T, got, want []int64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d values %v, want %d %v", len(got), got, len(want), want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("got %v\nwant %v", got, want)
+			return
+		}
+	}
+}
