@@ -124,7 +124,10 @@ func (k *conv2D) refresh() {
 
 // element computes output element (b, y, x, oc); Eval and Explain share it.
 func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
-	g := oc / k.filtersPerGroup
+	g := 0
+	if k.filtersPerGroup != k.outC { // grouped: avoid the division otherwise
+		g = oc / k.filtersPerGroup
+	}
 	y0 := y*k.strideH - k.padH
 	x0 := x*k.strideW - k.padW
 	off := k.o.inputOff

@@ -104,7 +104,10 @@ func (k *depthwiseConv2D) refresh() {
 
 // element computes output element (b, y, x, oc); Eval and Explain share it.
 func (k *depthwiseConv2D) element(b, y, x, oc int, c *Chain) int32 {
-	ic := oc / k.depthMultiplier
+	ic := oc
+	if k.depthMultiplier != 1 {
+		ic = oc / k.depthMultiplier
+	}
 	y0 := y*k.strideH - k.padH
 	x0 := x*k.strideW - k.padW
 	off := k.o.inputOff
