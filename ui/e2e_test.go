@@ -1,0 +1,119 @@
+package ui
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tflq/tflq-trace/internal/sharedtest"
+)
+
+// uiBinary builds cmd/tflq-trace (or takes $TFLQ_TRACE_BIN) and checks that
+// it has the ui command.
+func uiBinary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("TFLQ_TRACE_BIN")
+	if bin == "" {
+		bin = filepath.Join(t.TempDir(), "tflq-trace")
+		out, err := exec.Command("go", "build", "-o", bin, "../cmd/tflq-trace").CombinedOutput()
+		if err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
+	}
+	out, _ := exec.Command(bin, "ui", "-h").CombinedOutput()
+	if !strings.Contains(string(out), "usage: tflq-trace ui") {
+		t.Skipf("SKIPPED: %s has no ui command yet (runUI is not in the commands table): %s", bin, strings.TrimSpace(string(out)))
+	}
+	return bin
+}
+
+// TestUINotATerminal: with output to a pipe, ui refuses in one line and
+// points to run / explain.
+func TestUINotATerminal(t *testing.T) {
+	bin := uiBinary(t)
+	model := filepath.Join(sharedtest.Dir(t), "models", denseModel)
+	cmd := exec.Command(bin, "ui", model)
+	out, err := cmd.CombinedOutput()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 {
+		t.Fatalf("exit %v, want status 2; output %q", err, out)
+	}
+	msg := strings.TrimSpace(string(out))
+	if strings.Count(msg, "\n") != 0 || !strings.Contains(msg, "tflq-trace run") || !strings.Contains(msg, "tflq-trace explain") {
+		t.Errorf("want one line pointing to run and explain, got %q", msg)
+	}
+}
+
+// TestUIInTmux runs the real binary in a 100×30 tmux window: it steps to the
+// dense layer, moves the cursor to output element 7, finds the accumulator,
+// multiplier, shift and final value on the screen, and quits with q.
+func TestUIInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("SKIPPED: tmux is not installed (apt-get install tmux); the end-to-end UI test needs it")
+	}
+	bin := uiBinary(t)
+	dir := filepath.Join(sharedtest.Dir(t), "models")
+	socket := fmt.Sprintf("tflq-ui-test-%d", os.Getpid())
+	session := "ui"
+	tmux := func(args ...string) (string, error) {
+		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	t.Cleanup(func() { tmux("kill-server") })
+	command := fmt.Sprintf("%s ui %s --input %s", bin, filepath.Join(dir, denseModel), filepath.Join(dir, denseInput))
+	if out, err := tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "env", "TERM=xterm-256color", "sh", "-c", command); err != nil {
+		t.Fatalf("tmux new-session: %v %s", err, out)
+	}
+	capture := func() string {
+		out, _ := tmux("capture-pane", "-p", "-t", session)
+		return out
+	}
+	waitFor := func(what string) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			scr := capture()
+			if strings.Contains(scr, what) {
+				return scr
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %q; screen:\n%s", what, scr)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	keys := func(k ...string) {
+		if out, err := tmux(append([]string{"send-keys", "-t", session}, k...)...); err != nil {
+			t.Fatalf("send-keys %v: %v %s", k, err, out)
+		}
+	}
+	waitFor("layers 4")
+	keys("j", "j")
+	waitFor("▶ 2 FULLY_CONNECTED")
+	keys("Tab")
+	waitFor("t6[0,0]")
+	keys("l", "l", "l", "l", "l", "l", "l")
+	scr := waitFor("t6[0,7]")
+	scr = waitFor("final 43")
+	for _, want := range []string{"acc = -21675", "mult=1363200814 shift=-11", "M = 1363200814·2^(-11−31)", "final 43", "q=43  deq=-0.629384"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("screen lacks %q:\n%s", want, scr)
+		}
+	}
+	t.Logf("screen:\n%s", scr)
+	keys("q")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := tmux("has-session", "-t", session); err != nil {
+			break // the program exited and took the session with it
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("q did not quit; screen:\n%s", capture())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
