@@ -42,6 +42,9 @@ func (p *tensorPane) moveRow(s *session, op, d, perRow int) {
 		return
 	}
 	g := gridOf(t.Shape)
+	if g.n == 0 {
+		return
+	}
 	i := p.elemOf(op)
 	if g.vector {
 		if j := i + d*max(perRow, 1); j >= 0 && j < g.n {
@@ -60,6 +63,9 @@ func (p *tensorPane) moveCol(s *session, op, d int) {
 		return
 	}
 	g := gridOf(t.Shape)
+	if g.n == 0 {
+		return
+	}
 	i := p.elemOf(op)
 	if g.vector {
 		p.setElem(op, min(max(i+d, 0), g.n-1))

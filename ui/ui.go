@@ -35,6 +35,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
@@ -445,7 +446,11 @@ func (m *Model) statusLine() string {
 	fmt.Fprintf(&sb, " t%d%v  q=%s  deq=%.6g", t.Index, shapeString(coords(i, t.Shape)), rawString(t, i), dequantize(t, i))
 	if m.s.ref != nil {
 		if f := m.s.ref.Float(t.Index); i < len(f) {
-			fmt.Fprintf(&sb, "  ref=%.6g  err=%+.3f LSB", f[i], m.s.ref.ErrorLSB(t.Index, i))
+			unit := " LSB"
+			if !t.Quantized() || t.Type == tflite.TypeFloat32 {
+				unit = " (real)"
+			}
+			fmt.Fprintf(&sb, "  ref=%.6g  err=%+.3f%s", f[i], m.s.ref.ErrorLSB(t.Index, i), unit)
 		}
 	}
 	return sb.String()

@@ -21,8 +21,8 @@ func runUI(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	if !isTerminal(env) {
-		return usageError("ui: standard input and output must be a terminal; use `tflq-trace run` or `tflq-trace explain` for text output")
+	if err := needTerminal(env); err != nil {
+		return err
 	}
 	_, ip, err := rf.prepare("ui", path)
 	if err != nil {
@@ -31,8 +31,13 @@ func runUI(args []string, env *cliEnv) error {
 	return startUI(ip, path, env)
 }
 
-// startUI runs the interpreter and its float shadow, then the UI.
+// startUI invokes a prepared interpreter (inputs already set), runs its
+// float shadow and opens the UI titled title. It refuses with a one-line
+// usage error when stdin/stdout are not a terminal.
 func startUI(ip *trace.Interpreter, title string, env *cliEnv) error {
+	if err := needTerminal(env); err != nil {
+		return err
+	}
 	if err := ip.Invoke(); err != nil {
 		return runError(fmt.Errorf("%s: %w", title, err))
 	}
@@ -48,17 +53,18 @@ func startUI(ip *trace.Interpreter, title string, env *cliEnv) error {
 	return nil
 }
 
-// isTerminal reports whether stdin and stdout are character devices.
-func isTerminal(env *cliEnv) bool {
+// needTerminal is nil when stdin and stdout are terminals (character
+// devices), else the one-line error pointing to the text commands.
+func needTerminal(env *cliEnv) error {
 	for _, f := range []any{env.stdin, env.stdout} {
 		file, ok := f.(*os.File)
 		if !ok {
-			return false
+			return usageError("ui: standard input and output must be a terminal; use `tflq-trace run` or `tflq-trace explain` for text output")
 		}
 		fi, err := file.Stat()
 		if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-			return false
+			return usageError("ui: standard input and output must be a terminal; use `tflq-trace run` or `tflq-trace explain` for text output")
 		}
 	}
-	return true
+	return nil
 }
