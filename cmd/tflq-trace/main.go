@@ -7,6 +7,7 @@
 //	                             TFLite-Micro reference kernels) and print outputs
 //	tflq-trace explain MODEL     the arithmetic chain of one output element
 //	tflq-trace trace MODEL -o F  export the run as JSON / CSV / Model Explorer data
+//	tflq-trace ui MODEL          step through the layers in a terminal UI
 //
 // Every subcommand has its own flags; `tflq-trace CMD -h` lists them.
 // Exit status: 0 success, 1 failure while running, 2 bad usage or bad input.
@@ -69,6 +70,7 @@ func commands() []command {
 		{"inspect", "show operators, tensors, quantization and derived requantization parameters", runInspect},
 		{"run", "run the model with the integer interpreter and print its outputs", runRun},
 		{"explain", "show the whole arithmetic chain of one output element of one operator", runExplain},
+		{"ui", "step through the model in a terminal UI", runUI},
 		{"trace", "export the run (tensors, parameters, layer errors, element chains) as JSON, CSV or Model Explorer data", runTrace},
 	}
 }
