@@ -70,7 +70,7 @@ func (k *hardSwishKernel) element(x int32, c *Chain) int32 {
 		c.AddReal("x", int64(x), float64(k.in.Scale0())*float64(d), "raw input", "x = %d", x)
 		c.Add("offset", int64(d), "input minus its zero point (int16)", "%d − (%d) = %d", x, k.inZP, d)
 		c.Add("hires", int64(hires), "left shift by 7: the input on the scale s_in/128", "%d · 2^7 = %d", d, hires)
-		c.AddReal("preshift_output", int64(preshift), float64(preshift)*math.Ldexp(float64(k.out.Scale0()), -k.outExp),
+		c.AddReal("preshift_output", int64(preshift), float64(preshift)*math.Ldexp(float64(k.out.Scale0()), k.outExp),
 			"input on the output scale before the final shift: SRDHM16(hires, output multiplier)", "SRDHM16(%d, %d) = %d", hires, k.outMult16, preshift)
 	}
 	r := hires

@@ -50,13 +50,12 @@ func prepareMaximumMinimum(n *Node) (Kernel, error) {
 }
 
 // element picks one output value from the raw inputs, recording in c when non-nil.
-func (k *maximumMinimumKernel) element(x1, x2 int32, c *Chain) (y int32, first bool) {
+func (k *maximumMinimumKernel) element(x1, x2 int32, c *Chain) int32 {
+	first := x1 < x2
 	if k.maximum {
 		first = x1 > x2
-	} else {
-		first = x1 < x2
 	}
-	y = x2
+	y := x2
 	if first {
 		y = x1
 	}
@@ -69,7 +68,7 @@ func (k *maximumMinimumKernel) element(x1, x2 int32, c *Chain) (y int32, first b
 			c.Add("min", int64(y), "the smaller raw value (x1 < x2 ? x1 : x2); no requantization", "min(%d, %d) = %d", x1, x2, y)
 		}
 	}
-	return y, first
+	return y
 }
 
 func (k *maximumMinimumKernel) Eval() error {
@@ -90,8 +89,7 @@ func evalMaximumMinimum[T int8 | int16 | int32](k *maximumMinimumKernel) {
 	a, b, o := view[T](k.in1.Data), view[T](k.in2.Data), view[T](k.out.Data)
 	cur := k.bc.Cursor()
 	for i := range o {
-		y, _ := k.element(int32(a[cur.I1]), int32(b[cur.I2]), nil)
-		o[i] = T(y)
+		o[i] = T(k.element(int32(a[cur.I1]), int32(b[cur.I2]), nil))
 		cur.Next()
 	}
 }
@@ -102,7 +100,6 @@ func (k *maximumMinimumKernel) Explain(out, elem int, c *Chain) error {
 	}
 	i1, i2 := k.bc.Index(elem)
 	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
-	y, _ := k.element(int32(k.in1.Int(i1)), int32(k.in2.Int(i2)), c)
-	c.Final = int64(y)
+	c.Final = int64(k.element(int32(k.in1.Int(i1)), int32(k.in2.Int(i2)), c))
 	return nil
 }
