@@ -90,8 +90,8 @@ func (k *divKernel) element(x1, x2 int32, c *Chain) (int32, error) {
 		c.AddReal("reciprocal", int64(recip), math.Ldexp(float64(recip), -31-recipShift), "GetReciprocal(d, 31): 1/d = reciprocal·2^−(31+bits over unit)",
 			"1/%d → %d, bits over unit %d", den, recip, recipShift)
 		c.Add("headroom", int64(headroom), "CountLeadingSignBits of the numerator: its left shift", "clrsb(%d) = %d", num, headroom)
-		c.AddReal("quotient", int64(quot), float64(num)/float64(den)*math.Ldexp(1, headroom+recipShift),
-			"MultiplyByQuantizedMultiplierGreaterThanOne(n, reciprocal, headroom): n/d·2^(headroom + bits over unit)",
+		c.AddReal("quotient", int64(quot), math.Ldexp(float64(quot), -headroom-recipShift)*float64(k.in1.Scale0())/float64(k.in2.Scale0()),
+			"MultiplyByQuantizedMultiplierGreaterThanOne(n, reciprocal, headroom) = n/d·2^(headroom + bits over unit); real: the quotient s1·n / (s2·d)",
 			"MBQM>1(%d, %d, %d) = %d", num, recip, headroom, quot)
 		c.Add("total_shift", int64(totalShift), "output shift − bits over unit − headroom", "%d − %d − %d = %d", k.q.Shift, recipShift, headroom, totalShift)
 	}

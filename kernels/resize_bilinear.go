@@ -132,13 +132,18 @@ func (k *resizeBilinearKernel) element(b, y, x, ch int32, c *Chain) int8 {
 		c.Add("p10", p10, "in[y1,x0]·fy·(1024−fx)", "%d·%d·%d = %d", in[i10], fy, 1024-fx, p10)
 		c.Add("p01", p01, "in[y0,x1]·(1024−fy)·fx", "%d·%d·%d = %d", in[i01], 1024-fy, fx, p01)
 		c.Add("p11", p11, "in[y1,x1]·fy·fx", "%d·%d·%d = %d", in[i11], fy, fx, p11)
-		c.AddReal("acc", acc, float64(acc)/(1<<20), "weighted sum in Q.20", "%d + %d + %d + %d = %d", p00, p10, p01, p11, acc)
+		c.AddReal("acc", acc, (float64(acc)/(1<<20)-float64(k.in.ZP0()))*float64(k.in.Scale0()),
+			"weighted sum of the raw corner values in Q.20", "%d + %d + %d + %d = %d", p00, p10, p01, p11, acc)
 		var s *Step
 		if k.node.Rounding == RoundingSingle {
 			s = c.Add("round", int64(out), "single rounding: (acc + 2^19) >> 20", "(%d + 2^19) >> 20 = %d", acc, out)
 		} else {
-			s = c.Add("round", int64(out), "double-rounding build: (acc ± 2^19) / 2^20, the sign of acc picks ±, division truncates",
-				"(%d ± 2^19) / 2^20 = %d", acc, out)
+			sign := "+"
+			if acc <= 0 {
+				sign = "−"
+			}
+			s = c.Add("round", int64(out), "double-rounding build: (acc ± 2^19) / 2^20 with the sign of acc (− for 0), division truncating",
+				"(%d %s 2^19) / 2^20 = %d", acc, sign, out)
 		}
 		s.Changed = acc&(1<<20-1) != 0
 	}
