@@ -49,6 +49,7 @@ type conv2D struct {
 	in8, w, out8           []int8
 	in16, out16            []int16
 	int16Data              bool
+	rowContiguous          bool // groups == 1 and dilation_w == 1
 }
 
 func prepareConv2D(n *Node) (Kernel, error) {
@@ -82,6 +83,7 @@ func prepareConv2D(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: CONV_2D output depth %d is not a multiple of %d groups", ErrBadShape, k.outC, groups)
 	}
 	k.filtersPerGroup = k.outC / groups
+	k.rowContiguous = groups == 1 && opt.DilationW <= 1
 	k.strideH, k.strideW = int(opt.StrideH), int(opt.StrideW)
 	k.dilH, k.dilW = int(max(opt.DilationH, 1)), int(max(opt.DilationW, 1))
 	if k.strideH <= 0 || k.strideW <= 0 {
@@ -137,6 +139,28 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 	for fy := 0; fy < k.fH; fy++ {
 		iy := y0 + k.dilH*fy
 		if iy < 0 || iy >= k.inH {
+			continue
+		}
+		if k.rowContiguous {
+			// Ungrouped, undilated: the taps of filter row fy that fall
+			// inside the image read one contiguous run of the input row and
+			// of the filter row, so they form a single dot product.
+			fx0, fx1 := max(0, -x0), min(k.fW, k.inW-x0)
+			if fx0 >= fx1 {
+				continue
+			}
+			ib := ((b*k.inH+iy)*k.inW + x0 + fx0) * n
+			wb := ((oc*k.fH+fy)*k.fW + fx0) * n
+			l := (fx1 - fx0) * n
+			if k.int16Data {
+				acc += dot16x8(k.in16[ib:ib+l], k.w[wb:wb+l])
+			} else {
+				acc += int64(dot8x8(k.in8[ib:ib+l], k.w[wb:wb+l], off))
+			}
+			if c != nil {
+				k.recordTerms(c, ib, wb, l)
+			}
+			terms += l
 			continue
 		}
 		for fx := 0; fx < k.fW; fx++ {
