@@ -1,0 +1,582 @@
+package trace
+
+// Built-model tests: every kernel in the op table is exercised through a
+// real model file the test builds itself (tflite.ModelBuilder → Write →
+// Read → New → SetInput → Invoke), with no shared data, and its outputs are
+// checked against a reference written here:
+//
+//   - requantizing integer ops (MAC ops, ADD/SUB/MUL, QUANTIZE, pools, ...):
+//     an exact integer re-implementation from the definitions in
+//     built_helpers_test.go (quantizeMultiplier, srdhm, rdbpot, mbqm);
+//   - data movement ops: an exact index-based reference;
+//   - fixed-point / lookup-table ops (SOFTMAX, LOGISTIC, TANH, ...): a float
+//     reference with a tolerance in LSB stated and justified per case.
+//
+// Every element of every operator output is also explained, and the chain
+// must end at the stored value. TestBuiltCoverage fails for an operator in
+// kernels.Registry without a case here.
+//
+// Scales of MAC inputs and weights are chosen with short mantissas so that
+// float32 products of them are exact: the multiplier is then the same
+// whether a kernel forms s_in·s_w in float32 or in double (TFLite does both,
+// depending on the op), and the reference need not pick one.
+
+import (
+	"math"
+	"sort"
+	"testing"
+
+	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+const (
+	i8  = tflite.TypeInt8
+	u8  = tflite.TypeUint8
+	i16 = tflite.TypeInt16
+	i32 = tflite.TypeInt32
+	i64 = tflite.TypeInt64
+	f32 = tflite.TypeFloat32
+	bl  = tflite.TypeBool
+)
+
+// ---- MAC references ----
+
+type convGeom struct {
+	strideH, strideW, dilH, dilW int
+	pad                          tflite.Padding
+}
+
+// outAndPad is the output extent and the padding before, for input extent
+// in, filter f, stride and dilation (TFLite's SAME/VALID rules).
+func outAndPad(in, f, stride, dil int, pad tflite.Padding) (int, int) {
+	ef := (f-1)*dil + 1
+	var out int
+	if pad == tflite.PaddingSame {
+		out = (in + stride - 1) / stride
+	} else {
+		out = (in - ef + stride) / stride
+	}
+	total := (out-1)*stride + ef - in
+	return out, max(total, 0) / 2
+}
+
+// macOut is the output stage of the MAC ops: per-channel multiplier,
+// zero point and clamp; wide selects the int64 (int16x8) requantization.
+type macOut struct {
+	reals  []float64 // per output channel (one entry: per tensor)
+	zp     int64
+	lo, hi int64
+	wide   bool
+}
+
+func (o macOut) apply(acc int64, oc int) int64 {
+	real := o.reals[0]
+	if len(o.reals) > 1 {
+		real = o.reals[oc]
+	}
+	m, s := quantizeMultiplier(real)
+	var v int64
+	if o.wide {
+		v = mbqm64(acc, m, s)
+	} else {
+		v = mbqm(acc, m, s)
+	}
+	return clampI(v+o.zp, o.lo, o.hi)
+}
+
+// convRef is CONV_2D (depthMul 0) or DEPTHWISE_CONV_2D (depthMul ≥ 1) on
+// NHWC input; filter [Cout, kh, kw, Cin] for conv, [1, kh, kw, Cout] for
+// depthwise.
+func convRef(in []int64, inShape []int, inZp int64, w []int64, wShape []int, bias []int64, g convGeom, depthMul int, o macOut) ([]int64, []int) {
+	n, h, wd, ic := inShape[0], inShape[1], inShape[2], inShape[3]
+	kh, kw := wShape[1], wShape[2]
+	oc := wShape[0]
+	if depthMul > 0 {
+		oc = wShape[3]
+	}
+	oh, padT := outAndPad(h, kh, g.strideH, g.dilH, g.pad)
+	ow, padL := outAndPad(wd, kw, g.strideW, g.dilW, g.pad)
+	outShape := []int{n, oh, ow, oc}
+	out := mapOut(outShape, func(idx []int) int64 {
+		b, y, x, c := idx[0], idx[1], idx[2], idx[3]
+		var acc int64
+		for fy := 0; fy < kh; fy++ {
+			for fx := 0; fx < kw; fx++ {
+				iy := y*g.strideH - padT + fy*g.dilH
+				ix := x*g.strideW - padL + fx*g.dilW
+				if iy < 0 || iy >= h || ix < 0 || ix >= wd {
+					continue
+				}
+				if depthMul > 0 {
+					icc := c / depthMul
+					acc += (in[ravel([]int{b, iy, ix, icc}, inShape)] - inZp) * w[ravel([]int{0, fy, fx, c}, wShape)]
+					continue
+				}
+				for k := 0; k < ic; k++ {
+					acc += (in[ravel([]int{b, iy, ix, k}, inShape)] - inZp) * w[ravel([]int{c, fy, fx, k}, wShape)]
+				}
+			}
+		}
+		if bias != nil {
+			acc += bias[c]
+		}
+		return o.apply(acc, c)
+	})
+	return out, outShape
+}
+
+func perChannelReals(inS float32, wS []float32, outS float32) []float64 {
+	r := make([]float64, len(wS))
+	for i, s := range wS {
+		r[i] = float64(inS) * float64(s) / float64(outS)
+	}
+	return r
+}
+
+func zeros64(n int) []int64 { return make([]int64, n) }
+
+type convVariant struct {
+	name         string
+	typ          tflite.TensorType
+	inShape      []int
+	kh, kw, cout int
+	depthMul     int // 0: CONV_2D
+	g            convGeom
+	perChannel   bool
+	act          tflite.Activation
+	inZp         int64
+}
+
+func convCase(v convVariant) builtCase {
+	op := tflite.OpConv2D
+	if v.depthMul > 0 {
+		op = tflite.OpDepthwiseConv2D
+	}
+	return builtCase{name: v.name, op: op, build: func(m *builtModel) {
+		cin := v.inShape[3]
+		wShape := []int{v.cout, v.kh, v.kw, cin}
+		if v.depthMul > 0 {
+			wShape = []int{1, v.kh, v.kw, v.cout}
+		}
+		inS, outS := float32(0.046875), float32(0.37)
+		wS := []float32{0.0078125, 0.01171875, 0.009765625, 0.015625, 0.0068359375, 0.013671875}[:v.cout]
+		if !v.perChannel {
+			wS = []float32{0.01171875}
+		}
+		lo, hi := int64(-128), int64(127)
+		biasT := i32
+		outZp := int64(5)
+		if v.typ == i16 {
+			inS, outS = 0.000732421875, 0.0045
+			lo, hi = -32768, 32767
+			biasT = i64
+			outZp = 0
+		}
+		x := pseudo(numel(v.inShape), lo, hi, 1)
+		w := pseudo(numel(wShape), -127, 127, 2)
+		bias := pseudo(v.cout, -3000, 3000, 3)
+		var wq *tflite.Quantization
+		if v.perChannel {
+			qd := int32(0)
+			if v.depthMul > 0 {
+				qd = 3
+			}
+			wq = tflite.PerChannel(wS, make([]int64, len(wS)), qd)
+		} else {
+			wq = q(wS[0], 0)
+		}
+		reals := perChannelReals(inS, wS, outS)
+		alo, ahi := actRange(v.act, outS, outZp, v.typ)
+		want, outShape := convRef(x, v.inShape, v.inZp, w, wShape, bias, v.g, v.depthMul,
+			macOut{reals: reals, zp: outZp, lo: alo, hi: ahi, wide: v.typ == i16})
+		in := m.in("in", v.typ, v.inShape, q(inS, v.inZp), x)
+		wt := m.cst("w", i8, wShape, wq, w)
+		bt := m.cst("bias", biasT, []int{v.cout}, nil, bias)
+		out := m.out("out", v.typ, outShape, q(outS, outZp), want)
+		o := opts(op, func(o *tflite.Options) {
+			o.StrideH, o.StrideW = int32(v.g.strideH), int32(v.g.strideW)
+			o.DilationH, o.DilationW = int32(v.g.dilH), int32(v.g.dilW)
+			o.Padding, o.Activation = v.g.pad, v.act
+			o.DepthMultiplier = int32(v.depthMul)
+		})
+		m.op(op, o, []int32{in, wt, bt}, out)
+	}}
+}
+
+func fcCase(name string, typ tflite.TensorType, perChannel bool, act tflite.Activation) builtCase {
+	return builtCase{name: name, op: tflite.OpFullyConnected, build: func(m *builtModel) {
+		batches, depth, units := 3, 7, 4
+		inS, outS := float32(0.046875), float32(0.29)
+		inZp, outZp := int64(-3), int64(-7)
+		lo, hi := int64(-128), int64(127)
+		biasT := i32
+		if typ == i16 {
+			inS, outS, inZp, outZp = 0.000732421875, 0.002, 0, 0
+			lo, hi, biasT = -32768, 32767, i64
+		}
+		wS := []float32{0.01171875, 0.0078125, 0.009765625, 0.015625}
+		var wq *tflite.Quantization
+		if perChannel {
+			wq = tflite.PerChannel(wS, make([]int64, units), 0)
+		} else {
+			wS = wS[:1]
+			wq = q(wS[0], 0)
+		}
+		x := pseudo(batches*depth, lo, hi, 4)
+		w := pseudo(units*depth, -127, 127, 5)
+		bias := pseudo(units, -2000, 2000, 6)
+		reals := perChannelReals(inS, wS, outS)
+		alo, ahi := actRange(act, outS, outZp, typ)
+		o := macOut{reals: reals, zp: outZp, lo: alo, hi: ahi, wide: typ == i16}
+		want := mapOut([]int{batches, units}, func(idx []int) int64 {
+			acc := bias[idx[1]]
+			for d := 0; d < depth; d++ {
+				acc += (x[idx[0]*depth+d] - inZp) * w[idx[1]*depth+d]
+			}
+			return o.apply(acc, idx[1])
+		})
+		in := m.in("in", typ, []int{batches, depth}, q(inS, inZp), x)
+		wt := m.cst("w", i8, []int{units, depth}, wq, w)
+		bt := m.cst("bias", biasT, []int{units}, nil, bias)
+		out := m.out("out", typ, []int{batches, units}, q(outS, outZp), want)
+		m.op(tflite.OpFullyConnected, opts(tflite.OpFullyConnected, func(o *tflite.Options) { o.Activation = act }), []int32{in, wt, bt}, out)
+	}}
+}
+
+func transposeConvCase(name string, typ tflite.TensorType) builtCase {
+	return builtCase{name: name, op: tflite.OpTransposeConv, build: func(m *builtModel) {
+		inShape := []int{1, 3, 2, 2}
+		kh, kw, cout, stride := 3, 3, 3, 2
+		oh, ow := (inShape[1]-1)*stride+kh, (inShape[2]-1)*stride+kw // VALID
+		wShape := []int{cout, kh, kw, inShape[3]}
+		inS, outS := float32(0.046875), float32(0.21)
+		inZp, outZp := int64(4), int64(-2)
+		lo, hi := int64(-128), int64(127)
+		biasT := i32
+		if typ == i16 {
+			inS, outS, inZp, outZp = 0.000732421875, 0.0013, 0, 0
+			lo, hi, biasT = -32768, 32767, i64
+		}
+		wS := []float32{0.0078125, 0.01171875, 0.009765625}
+		x := pseudo(numel(inShape), lo, hi, 7)
+		w := pseudo(numel(wShape), -127, 127, 8)
+		bias := pseudo(cout, -1000, 1000, 9)
+		o := macOut{reals: perChannelReals(inS, wS, outS), zp: outZp, lo: lo, hi: hi, wide: typ == i16}
+		outShape := []int{1, oh, ow, cout}
+		acc := make([]int64, numel(outShape))
+		for iy := 0; iy < inShape[1]; iy++ {
+			for ix := 0; ix < inShape[2]; ix++ {
+				for fy := 0; fy < kh; fy++ {
+					for fx := 0; fx < kw; fx++ {
+						for c := 0; c < cout; c++ {
+							for k := 0; k < inShape[3]; k++ {
+								acc[ravel([]int{0, iy*stride + fy, ix*stride + fx, c}, outShape)] +=
+									(x[ravel([]int{0, iy, ix, k}, inShape)] - inZp) * w[ravel([]int{c, fy, fx, k}, wShape)]
+							}
+						}
+					}
+				}
+			}
+		}
+		want := mapOut(outShape, func(idx []int) int64 {
+			return o.apply(acc[ravel(idx, outShape)]+bias[idx[3]], idx[3])
+		})
+		osh := m.cst("output_shape", i32, []int{4}, nil, []int64{1, int64(oh), int64(ow), int64(cout)})
+		wt := m.cst("w", i8, wShape, tflite.PerChannel(wS, make([]int64, cout), 0), w)
+		in := m.in("in", typ, inShape, q(inS, inZp), x)
+		bt := m.cst("bias", biasT, []int{cout}, nil, bias)
+		out := m.out("out", typ, outShape, q(outS, outZp), want)
+		m.op(tflite.OpTransposeConv, opts(tflite.OpTransposeConv, func(o *tflite.Options) {
+			o.Padding, o.StrideH, o.StrideW = tflite.PaddingValid, int32(stride), int32(stride)
+		}), []int32{osh, wt, in, bt}, out)
+	}}
+}
+
+func batchMatmulCase(name string, typ tflite.TensorType) builtCase {
+	return builtCase{name: name, op: tflite.OpBatchMatmul, build: func(m *builtModel) {
+		// LHS [2, 3, 4] @ RHS [1, 4, 5] (RHS batch broadcast) → [2, 3, 5].
+		ls, rs, os := []int{2, 3, 4}, []int{1, 4, 5}, []int{2, 3, 5}
+		s1, s2, so := float32(0.046875), float32(0.01171875), float32(0.083)
+		z1, z2, zo := int64(3), int64(-2), int64(1)
+		lo, hi := int64(-128), int64(127)
+		if typ == i16 {
+			s1, s2, so = 0.000732421875, 0.0009765625, 0.04
+			z1, z2, zo, lo, hi = 0, 0, 0, -32768, 32767
+		}
+		a := pseudo(numel(ls), lo, hi, 10)
+		b := pseudo(numel(rs), lo, hi, 11)
+		o := macOut{reals: []float64{float64(s1) * float64(s2) / float64(so)}, zp: zo, lo: lo, hi: hi, wide: typ == i16}
+		want := mapOut(os, func(idx []int) int64 {
+			var acc int64
+			for k := 0; k < 4; k++ {
+				acc += (a[ravel([]int{idx[0], idx[1], k}, ls)] - z1) * (b[ravel([]int{0, k, idx[2]}, rs)] - z2)
+			}
+			return o.apply(acc, 0)
+		})
+		x := m.in("lhs", typ, ls, q(s1, z1), a)
+		y := m.in("rhs", typ, rs, q(s2, z2), b)
+		out := m.out("out", typ, os, q(so, zo), want)
+		m.op(tflite.OpBatchMatmul, opts(tflite.OpBatchMatmul, nil), []int32{x, y}, out)
+	}}
+}
+
+func macCases() []builtCase {
+	same1 := convGeom{1, 1, 1, 1, tflite.PaddingSame}
+	return []builtCase{
+		fcCase("FC/int8/per-tensor/relu", i8, false, tflite.ActRelu),
+		fcCase("FC/int8/per-channel/none", i8, true, tflite.ActNone),
+		fcCase("FC/int16/per-tensor/relu", i16, false, tflite.ActRelu),
+		convCase(convVariant{name: "CONV/int8/per-channel/same/relu", typ: i8, inShape: []int{1, 5, 4, 3}, kh: 3, kw: 3, cout: 4, g: same1, perChannel: true, act: tflite.ActRelu, inZp: -5}),
+		convCase(convVariant{name: "CONV/int8/per-tensor/valid-stride2-dil/relu6", typ: i8, inShape: []int{2, 7, 6, 2}, kh: 2, kw: 3, cout: 3, g: convGeom{2, 1, 2, 1, tflite.PaddingValid}, act: tflite.ActRelu6, inZp: 7}),
+		convCase(convVariant{name: "CONV/int8/same-stride2/n1to1", typ: i8, inShape: []int{1, 6, 5, 2}, kh: 3, kw: 2, cout: 2, g: convGeom{2, 2, 1, 1, tflite.PaddingSame}, perChannel: true, act: tflite.ActReluN1To1, inZp: 0}),
+		convCase(convVariant{name: "CONV/int16/per-channel/same", typ: i16, inShape: []int{1, 4, 4, 3}, kh: 3, kw: 3, cout: 5, g: same1, perChannel: true}),
+		convCase(convVariant{name: "DWCONV/int8/per-channel/dm2/same/relu", typ: i8, inShape: []int{1, 5, 5, 3}, kh: 3, kw: 3, cout: 6, depthMul: 2, g: same1, perChannel: true, act: tflite.ActRelu, inZp: 9}),
+		convCase(convVariant{name: "DWCONV/int8/per-tensor/valid-stride2-dil", typ: i8, inShape: []int{2, 7, 7, 2}, kh: 2, kw: 2, cout: 2, depthMul: 1, g: convGeom{2, 2, 2, 1, tflite.PaddingValid}, inZp: -1}),
+		convCase(convVariant{name: "DWCONV/int16/per-channel/dm1", typ: i16, inShape: []int{1, 4, 5, 4}, kh: 3, kw: 3, cout: 4, depthMul: 1, g: same1, perChannel: true, act: tflite.ActRelu}),
+		transposeConvCase("TRANSPOSE_CONV/int8/per-channel/valid-stride2", i8),
+		transposeConvCase("TRANSPOSE_CONV/int16/per-channel/valid-stride2", i16),
+		batchMatmulCase("BATCH_MATMUL/int8/broadcast", i8),
+		batchMatmulCase("BATCH_MATMUL/int16/broadcast", i16),
+	}
+}
+
+// allBuiltCases is the table every built-model test runs.
+func allBuiltCases() []builtCase {
+	var cs []builtCase
+	cs = append(cs, macCases()...)
+	cs = append(cs, arithCases()...)
+	return cs
+}
+
+func TestBuiltModels(t *testing.T) {
+	for _, c := range allBuiltCases() {
+		t.Run(c.name, func(t *testing.T) { runBuilt(t, c) })
+	}
+}
+
+// notYetBuilt lists operators of the op table deliberately without a
+// built-model case, each with the reason. TestBuiltCoverage prints it.
+var notYetBuilt = map[tflite.BuiltinOperator]string{}
+
+// TestBuiltCoverage fails for every operator in the op table that has no
+// case in the built-model table (nor an entry in notYetBuilt), so a new
+// kernel must come with a test on a model the project builds itself.
+func TestBuiltCoverage(t *testing.T) {
+	covered := map[tflite.BuiltinOperator]int{}
+	for _, c := range allBuiltCases() {
+		covered[c.op]++
+	}
+	var ops []tflite.BuiltinOperator
+	for op := range kernels.Registry {
+		ops = append(ops, op)
+	}
+	sort.Slice(ops, func(a, b int) bool { return ops[a] < ops[b] })
+	n := 0
+	for _, op := range ops {
+		if covered[op] > 0 {
+			n++
+			continue
+		}
+		if why, ok := notYetBuilt[op]; ok {
+			t.Logf("ALLOW-LISTED, no built-model case: %v (%s)", op, why)
+			continue
+		}
+		t.Errorf("%v is in the op table but has no built-model case in trace/built_test.go", op)
+	}
+	for op := range covered {
+		if _, ok := kernels.Registry[op]; !ok {
+			t.Errorf("built-model case for %v, which has no kernel", op)
+		}
+	}
+	t.Logf("%d of %d registered operators have built-model cases", n, len(ops))
+}
+
+var _ = math.Abs
+
+// ---- elementwise arithmetic ----
+
+// binSpec is a quantized binary elementwise op with numpy broadcasting:
+// f maps the raw input values to the output value before the clamp to
+// [lo, hi] (the fused activation's range within the dtype).
+type binSpec struct {
+	name           string
+	op             tflite.BuiltinOperator
+	typ, outTyp    tflite.TensorType
+	sh1, sh2, shO  []int
+	s1, s2, so     float32
+	z1, z2, zo     int64
+	r1, r2         [2]int64 // input value ranges
+	act            tflite.Activation
+	set            func(o *tflite.Options)
+	f              func(x1, x2 int64) int64
+	noQuantization bool
+}
+
+func binCase(s binSpec) builtCase {
+	return builtCase{name: s.name, op: s.op, build: func(m *builtModel) {
+		outTyp := s.outTyp
+		if outTyp == 0 {
+			outTyp = s.typ
+		}
+		a := pseudo(numel(s.sh1), s.r1[0], s.r1[1], 21)
+		b := pseudo(numel(s.sh2), s.r2[0], s.r2[1], 22)
+		var lo, hi int64 = math.MinInt64, math.MaxInt64
+		if outTyp != bl && outTyp != i64 {
+			lo, hi = actRange(s.act, s.so, s.zo, outTyp)
+		}
+		want := mapOut(s.shO, func(idx []int) int64 {
+			return clampI(s.f(a[bcastIndex(idx, s.sh1)], b[bcastIndex(idx, s.sh2)]), lo, hi)
+		})
+		q1, q2, qo := q(s.s1, s.z1), q(s.s2, s.z2), q(s.so, s.zo)
+		if s.noQuantization {
+			q1, q2, qo = nil, nil, nil
+		}
+		x := m.in("x1", s.typ, s.sh1, q1, a)
+		y := m.in("x2", s.typ, s.sh2, q2, b)
+		out := m.out("out", outTyp, s.shO, qo, want)
+		o := opts(s.op, s.set)
+		if s.act != tflite.ActNone {
+			o.Activation = s.act
+		}
+		m.op(s.op, o, []int32{x, y}, out)
+	}}
+}
+
+// addRef is ADD/SUB from the definition: both inputs brought to a common
+// scale 2·max(s1, s2) with ls bits of headroom, added (or subtracted), then
+// scaled to the output; multipliers in double.
+func addRef(s1, s2, so float32, z1, z2, zo int64, ls int, sign int64) func(x1, x2 int64) int64 {
+	twice := 2 * math.Max(float64(s1), float64(s2))
+	m1, e1 := quantizeMultiplier(float64(s1) / twice)
+	m2, e2 := quantizeMultiplier(float64(s2) / twice)
+	mo, eo := quantizeMultiplier(twice / (float64(int64(1)<<ls) * float64(so)))
+	return func(x1, x2 int64) int64 {
+		b1 := mbqm((x1-z1)<<ls, m1, e1)
+		b2 := mbqm((x2-z2)<<ls, m2, e2)
+		return mbqm(b1+sign*b2, mo, eo) + zo
+	}
+}
+
+func mulRef(s1, s2, so float32, z1, z2, zo int64) func(x1, x2 int64) int64 {
+	m, e := quantizeMultiplier(float64(s1) * float64(s2) / float64(so))
+	return func(x1, x2 int64) int64 { return mbqm((x1-z1)*(x2-z2), m, e) + zo }
+}
+
+// rescale8 is the comparisons' common-scale value of an int8 input:
+// (x − zp)·2^8 times the scale (QuantizeMultiplier, scale < 1).
+func rescale8(scale float32, zp int64) func(x int64) int64 {
+	m, e := quantizeMultiplier(float64(scale))
+	return func(x int64) int64 { return mbqm((x-zp)<<8, m, e) }
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func arithCases() []builtCase {
+	r8, r16 := [2]int64{-128, 127}, [2]int64{-32768, 32767}
+	s4 := []int{2, 3, 4}
+	var cs []builtCase
+	// ADD / SUB. SUB's multipliers are float32 quotients in TFLite-Micro;
+	// its scales here are powers of two apart so float32 and double agree.
+	cs = append(cs,
+		binCase(binSpec{name: "ADD/int8/broadcast/relu", op: tflite.OpAdd, typ: i8, sh1: s4, sh2: []int{3, 1}, shO: s4,
+			s1: 0.071, s2: 0.043, so: 0.093, z1: -3, z2: 11, zo: -20, r1: r8, r2: r8, act: tflite.ActRelu,
+			f: addRef(0.071, 0.043, 0.093, -3, 11, -20, 20, 1)}),
+		binCase(binSpec{name: "ADD/int8/same-shape/relu6", op: tflite.OpAdd, typ: i8, sh1: s4, sh2: s4, shO: s4,
+			s1: 0.031, s2: 0.052, so: 0.05, z1: 0, z2: -7, zo: -100, r1: r8, r2: r8, act: tflite.ActRelu6,
+			f: addRef(0.031, 0.052, 0.05, 0, -7, -100, 20, 1)}),
+		binCase(binSpec{name: "ADD/int16/broadcast", op: tflite.OpAdd, typ: i16, sh1: []int{4}, sh2: s4, shO: s4,
+			s1: 0.00031, s2: 0.00017, so: 0.00047, r1: r16, r2: r16,
+			f: addRef(0.00031, 0.00017, 0.00047, 0, 0, 0, 15, 1)}),
+		binCase(binSpec{name: "SUB/int8/broadcast/relu", op: tflite.OpSub, typ: i8, sh1: s4, sh2: []int{1, 4}, shO: s4,
+			s1: 0.0625, s2: 0.03125, so: 0.125, z1: 5, z2: -9, zo: -30, r1: r8, r2: r8, act: tflite.ActRelu,
+			f: addRef(0.0625, 0.03125, 0.125, 5, -9, -30, 20, -1)}),
+		binCase(binSpec{name: "SUB/int16", op: tflite.OpSub, typ: i16, sh1: s4, sh2: s4, shO: s4,
+			s1: 0.00048828125, s2: 0.000244140625, so: 0.0009765625, r1: r16, r2: r16,
+			f: addRef(0.00048828125, 0.000244140625, 0.0009765625, 0, 0, 0, 15, -1)}),
+		binCase(binSpec{name: "MUL/int8/broadcast/relu", op: tflite.OpMul, typ: i8, sh1: s4, sh2: []int{2, 1, 4}, shO: s4,
+			s1: 0.07, s2: 0.05, so: 0.5, z1: 4, z2: -6, zo: -50, r1: r8, r2: r8, act: tflite.ActRelu,
+			f: mulRef(0.07, 0.05, 0.5, 4, -6, -50)}),
+		binCase(binSpec{name: "MUL/int8/scalar/none", op: tflite.OpMul, typ: i8, sh1: s4, sh2: []int{1}, shO: s4,
+			s1: 0.02, s2: 0.9, so: 2.5, z1: -1, z2: 0, zo: 3, r1: r8, r2: r8,
+			f: mulRef(0.02, 0.9, 2.5, -1, 0, 3)}),
+		binCase(binSpec{name: "MUL/int16", op: tflite.OpMul, typ: i16, sh1: s4, sh2: s4, shO: s4,
+			s1: 0.0003, s2: 0.0002, so: 0.0021, r1: r16, r2: r16,
+			f: mulRef(0.0003, 0.0002, 0.0021, 0, 0, 0)}),
+	)
+	// MAXIMUM / MINIMUM compare raw values (shared quantization).
+	cs = append(cs,
+		binCase(binSpec{name: "MAXIMUM/int8/broadcast", op: tflite.OpMaximum, typ: i8, sh1: s4, sh2: []int{4}, shO: s4,
+			s1: 0.1, s2: 0.1, so: 0.1, z1: 2, z2: 2, zo: 2, r1: r8, r2: r8, f: func(a, b int64) int64 { return max(a, b) }}),
+		binCase(binSpec{name: "MINIMUM/int16", op: tflite.OpMinimum, typ: i16, sh1: s4, sh2: s4, shO: s4,
+			s1: 0.001, s2: 0.001, so: 0.001, r1: r16, r2: r16, f: func(a, b int64) int64 { return min(a, b) }}),
+		binCase(binSpec{name: "MAXIMUM/int32", op: tflite.OpMaximum, typ: i32, sh1: s4, sh2: []int{3, 1}, shO: s4, noQuantization: true,
+			r1: [2]int64{-1 << 30, 1 << 30}, r2: [2]int64{-1 << 30, 1 << 30}, f: func(a, b int64) int64 { return max(a, b) }}),
+	)
+	// SQUARED_DIFFERENCE: scales a power of two apart, float32-exact denominator.
+	sqd := func(s1, s2, so float32, z1, z2, zo int64, ls int) func(a, b int64) int64 {
+		sm := 2 * math.Max(float64(s1), float64(s2))
+		m1, e1 := quantizeMultiplier(float64(s1) / sm)
+		m2, e2 := quantizeMultiplier(float64(s2) / sm)
+		mo, eo := quantizeMultiplier(sm * sm / (float64(int64(1)<<(2*ls)) * float64(so)))
+		return func(a, b int64) int64 {
+			d := mbqm((a-z1)<<ls, m1, e1) - mbqm((b-z2)<<ls, m2, e2)
+			return mbqm(d*d, mo, eo) + zo
+		}
+	}
+	cs = append(cs,
+		binCase(binSpec{name: "SQUARED_DIFFERENCE/int8/broadcast", op: tflite.OpSquaredDifference, typ: i8, sh1: s4, sh2: []int{3, 4}, shO: s4,
+			s1: 0.046875, s2: 0.0234375, so: 0.1171875, z1: 3, z2: -4, zo: -128, r1: r8, r2: r8, f: sqd(0.046875, 0.0234375, 0.1171875, 3, -4, -128, 7)}),
+		binCase(binSpec{name: "SQUARED_DIFFERENCE/int16", op: tflite.OpSquaredDifference, typ: i16, sh1: s4, sh2: s4, shO: s4,
+			s1: 0.0001220703125, s2: 0.0001220703125, so: 0.0234375, r1: r16, r2: r16, f: sqd(0.0001220703125, 0.0001220703125, 0.0234375, 0, 0, 0, 0)}),
+	)
+	// DIV: float reference. TFLite-Micro divides through a 31-bit
+	// fixed-point reciprocal, so the real quotient is exact to ~2^-29
+	// relative before the final rounding: the result can differ from
+	// round(q / s_out) by 1 only where that rounding is within a hair of a
+	// tie. Tolerance 1 LSB.
+	{
+		s1, s2, so := float32(0.05), float32(0.02), float32(0.07)
+		divF := func(a, b int64) float64 {
+			return float64(s1) * float64(a-1) / (float64(s2) * float64(b+3)) / float64(so)
+		}
+		cs = append(cs, builtCase{name: "DIV/int8/broadcast/relu", op: tflite.OpDiv, build: func(m *builtModel) {
+			a := pseudo(24, -128, 127, 31)
+			b := pseudo(4, 10, 127, 32) // divisor x2 − zp2 ∈ [13, 130], never 0
+			want := make([]float64, 24)
+			for i := range want {
+				want[i] = max(-9, math.Min(127, math.Round(divF(a[i], b[i%4])))-9)
+			}
+			x := m.in("x1", i8, s4, q(s1, 1), a)
+			y := m.in("x2", i8, []int{4}, q(s2, -3), b)
+			out := m.outTol("out", i8, s4, q(so, -9), want, 1)
+			m.op(tflite.OpDiv, opts(tflite.OpDiv, func(o *tflite.Options) { o.Activation = tflite.ActRelu }), []int32{x, y}, out)
+		}})
+	}
+	// Comparisons: int8 by TFLite-Micro's common-scale rescaling, others raw.
+	cmp := func(name string, op tflite.BuiltinOperator, typ tflite.TensorType, sh2 []int, s1, s2 float32, z1, z2 int64, r [2]int64, rel func(a, b int64) bool) builtCase {
+		f := func(a, b int64) int64 { return b2i(rel(a, b)) }
+		if typ == i8 {
+			v1, v2 := rescale8(s1, z1), rescale8(s2, z2)
+			f = func(a, b int64) int64 { return b2i(rel(v1(a), v2(b))) }
+		}
+		return binCase(binSpec{name: name, op: op, typ: typ, outTyp: bl, sh1: s4, sh2: sh2, shO: s4, s1: s1, s2: s2, z1: z1, z2: z2,
+			r1: r, r2: r, f: f, noQuantization: typ != i8})
+	}
+	small := [2]int64{-3, 3} // many equal pairs
+	cs = append(cs,
+		cmp("EQUAL/int8/broadcast", tflite.OpEqual, i8, []int{4}, 0.5, 0.25, 1, 3, small, func(a, b int64) bool { return a == b }),
+		cmp("EQUAL/bool", tflite.OpEqual, bl, s4, 0, 0, 0, 0, [2]int64{0, 1}, func(a, b int64) bool { return a == b }),
+		cmp("NOT_EQUAL/int32", tflite.OpNotEqual, i32, s4, 0, 0, 0, 0, small, func(a, b int64) bool { return a != b }),
+		cmp("GREATER/int8/differing-scales", tflite.OpGreater, i8, s4, 0.03, 0.05, -2, 4, [2]int64{-128, 127}, func(a, b int64) bool { return a > b }),
+		cmp("GREATER_EQUAL/int64/broadcast", tflite.OpGreaterEqual, i64, []int{3, 1}, 0, 0, 0, 0, small, func(a, b int64) bool { return a >= b }),
+		cmp("LESS/int8", tflite.OpLess, i8, s4, 0.125, 0.0625, 0, 1, small, func(a, b int64) bool { return a < b }),
+		cmp("LESS_EQUAL/int32/broadcast", tflite.OpLessEqual, i32, []int{1}, 0, 0, 0, 0, small, func(a, b int64) bool { return a <= b }),
+	)
+	return cs
+}
