@@ -23,6 +23,7 @@ package trace
 
 import (
 	"math"
+	"math/big"
 	"sort"
 	"testing"
 
@@ -346,6 +347,8 @@ func allBuiltCases() []builtCase {
 	var cs []builtCase
 	cs = append(cs, macCases()...)
 	cs = append(cs, arithCases()...)
+	cs = append(cs, unaryCases()...)
+	cs = append(cs, poolReduceCases()...)
 	return cs
 }
 
@@ -579,4 +582,421 @@ func arithCases() []builtCase {
 		cmp("LESS_EQUAL/int32/broadcast", tflite.OpLessEqual, i32, []int{1}, 0, 0, 0, 0, small, func(a, b int64) bool { return a <= b }),
 	)
 	return cs
+}
+
+// ---- unary ops ----
+
+// unSpec is a unary op on one quantized input; f gives each output value
+// from the raw input (exact when tol is 0, else within tol LSB). consts
+// adds further (constant) inputs after the data input.
+type unSpec struct {
+	name        string
+	op          tflite.BuiltinOperator
+	typ, outTyp tflite.TensorType
+	shape       []int
+	sIn, sOut   float32
+	zIn, zOut   int64
+	data        []int64
+	set         func(o *tflite.Options)
+	consts      func(m *builtModel) []int32
+	f           func(x int64) float64
+	tol         float64
+}
+
+func unCase(s unSpec) builtCase {
+	return builtCase{name: s.name, op: s.op, build: func(m *builtModel) {
+		outTyp := s.outTyp
+		if outTyp == 0 {
+			outTyp = s.typ
+		}
+		want := make([]float64, len(s.data))
+		for i, x := range s.data {
+			want[i] = s.f(x)
+		}
+		x := m.in("x", s.typ, s.shape, q(s.sIn, s.zIn), s.data)
+		ins := []int32{x}
+		if s.consts != nil {
+			ins = append(ins, s.consts(m)...)
+		}
+		out := m.outTol("out", outTyp, s.shape, q(s.sOut, s.zOut), want, s.tol)
+		m.op(s.op, opts(s.op, s.set), ins, out)
+	}}
+}
+
+// every8 is every int8 value once, as [4, 64].
+func every8() ([]int, []int64) {
+	v := make([]int64, 256)
+	for i := range v {
+		v[i] = int64(i) - 128
+	}
+	return []int{4, 64}, v
+}
+
+// spread16 is 256 int16 values spread over the whole range, both ends included.
+func spread16() ([]int, []int64) {
+	v := make([]int64, 256)
+	for i := range v {
+		v[i] = -32768 + int64(i)*65535/255
+	}
+	return []int{4, 64}, v
+}
+
+func fexact(f func(x int64) int64) func(x int64) float64 {
+	return func(x int64) float64 { return float64(f(x)) }
+}
+
+func unaryCases() []builtCase {
+	sh8, all8 := every8()
+	sh16, all16 := spread16()
+	var cs []builtCase
+	// RELU requantizes: y = clamp(zp_out + M·(x − zp_in)), M = s_in/s_out in double.
+	relu := func(sIn, sOut float32, zIn, zOut int64, typ tflite.TensorType) func(x int64) float64 {
+		m, e := quantizeMultiplier(float64(sIn) / float64(sOut))
+		lo, hi := typeRange(typ)
+		return fexact(func(x int64) int64 { return clampI(zOut+mbqm(x-zIn, m, e), max(lo, zOut), hi) })
+	}
+	cs = append(cs,
+		unCase(unSpec{name: "RELU/int8/rescale", op: tflite.OpRelu, typ: i8, shape: sh8, data: all8, sIn: 0.05, sOut: 0.031, zIn: 10, zOut: -100, f: relu(0.05, 0.031, 10, -100, i8)}),
+		unCase(unSpec{name: "RELU/int16/rescale", op: tflite.OpRelu, typ: i16, shape: sh16, data: all16, sIn: 0.0004, sOut: 0.0007, f: relu(0.0004, 0.0007, 0, 0, i16)}),
+		// RELU6 clamps raw values to [zp, zp + round(6/s)] in the input quantization.
+		unCase(unSpec{name: "RELU6/int8", op: tflite.OpRelu6, typ: i8, shape: sh8, data: all8, sIn: 0.03, sOut: 0.03, zIn: -20, zOut: -20,
+			f: fexact(func(x int64) int64 { return clampI(x, -20, -20+int64(math.Round(float64(float32(6)/0.03)))) })}),
+		unCase(unSpec{name: "RELU6/int16", op: tflite.OpRelu6, typ: i16, shape: sh16, data: all16, sIn: 0.0003, sOut: 0.0003,
+			f: fexact(func(x int64) int64 { return clampI(x, 0, int64(math.Round(float64(float32(6)/0.0003)))) })}),
+	)
+	absF := func(sIn, sOut float32, zIn, zOut int64, typ tflite.TensorType) func(x int64) float64 {
+		m, e := quantizeMultiplier(float64(sIn) / float64(sOut))
+		lo, hi := typeRange(typ)
+		return fexact(func(x int64) int64 {
+			d := x - zIn
+			if d < 0 {
+				d = -d
+			}
+			if sIn == sOut {
+				return clampI(d+zOut, lo, hi)
+			}
+			return clampI(mbqm(d, m, e)+zOut, lo, hi)
+		})
+	}
+	cs = append(cs,
+		unCase(unSpec{name: "ABS/int8/rescale", op: tflite.OpAbs, typ: i8, shape: sh8, data: all8, sIn: 0.02, sOut: 0.013, zIn: 7, zOut: -128, f: absF(0.02, 0.013, 7, -128, i8)}),
+		unCase(unSpec{name: "ABS/int8/same-scale", op: tflite.OpAbs, typ: i8, shape: sh8, data: all8, sIn: 0.02, sOut: 0.02, zIn: -3, zOut: -128, f: absF(0.02, 0.02, -3, -128, i8)}),
+		unCase(unSpec{name: "ABS/int16/rescale", op: tflite.OpAbs, typ: i16, shape: sh16, data: all16, sIn: 0.0002, sOut: 0.00021, f: absF(0.0002, 0.00021, 0, 0, i16)}),
+	)
+	// LEAKY_RELU: both multipliers are float32 quotients in TFLite-Micro
+	// (the definition), widened for QuantizeMultiplier.
+	leaky := func(sIn, sOut, alpha float32, zIn, zOut int64, typ tflite.TensorType) func(x int64) float64 {
+		mi, ei := quantizeMultiplier(float64(sIn / sOut))
+		ma, ea := quantizeMultiplier(float64(sIn * alpha / sOut))
+		lo, hi := typeRange(typ)
+		return fexact(func(x int64) int64 {
+			d := x - zIn
+			if d >= 0 {
+				return clampI(zOut+mbqm(d, mi, ei), lo, hi)
+			}
+			return clampI(zOut+mbqm(d, ma, ea), lo, hi)
+		})
+	}
+	cs = append(cs,
+		unCase(unSpec{name: "LEAKY_RELU/int8", op: tflite.OpLeakyRelu, typ: i8, shape: sh8, data: all8, sIn: 0.04, sOut: 0.03, zIn: 5, zOut: -30,
+			set: func(o *tflite.Options) { o.Alpha = 0.2 }, f: leaky(0.04, 0.03, 0.2, 5, -30, i8)}),
+		unCase(unSpec{name: "LEAKY_RELU/int16", op: tflite.OpLeakyRelu, typ: i16, shape: sh16, data: all16, sIn: 0.0004, sOut: 0.0003,
+			set: func(o *tflite.Options) { o.Alpha = 0.15 }, f: leaky(0.0004, 0.0003, 0.15, 0, 0, i16)}),
+	)
+	// QUANTIZE between integer types: M = s_in/s_out in double.
+	requantF := func(sIn, sOut float32, zIn, zOut int64, typ tflite.TensorType) func(x int64) float64 {
+		m, e := quantizeMultiplier(float64(sIn) / float64(sOut))
+		lo, hi := typeRange(typ)
+		return fexact(func(x int64) int64 { return clampI(mbqm(x-zIn, m, e)+zOut, lo, hi) })
+	}
+	cs = append(cs,
+		unCase(unSpec{name: "QUANTIZE/int8-to-int8", op: tflite.OpQuantize, typ: i8, shape: sh8, data: all8, sIn: 0.05, sOut: 0.07, zIn: 3, zOut: -11, f: requantF(0.05, 0.07, 3, -11, i8)}),
+		unCase(unSpec{name: "QUANTIZE/int16-to-int8", op: tflite.OpQuantize, typ: i16, outTyp: i8, shape: sh16, data: all16, sIn: 0.0005, sOut: 0.11, zOut: 9, f: requantF(0.0005, 0.11, 0, 9, i8)}),
+		unCase(unSpec{name: "QUANTIZE/int8-to-int16", op: tflite.OpQuantize, typ: i8, outTyp: i16, shape: sh8, data: all8, sIn: 0.05, sOut: 0.0003, zIn: -2, f: requantF(0.05, 0.0003, -2, 0, i16)}),
+	)
+	// QUANTIZE from float32: round(x / s) in float32, half away from zero.
+	// DEQUANTIZE: s·(q − zp), correctly rounded to float32.
+	for _, v := range []struct {
+		typ    tflite.TensorType
+		s      float32
+		zp     int64
+		spread float32 // about the quantized step between neighbours
+	}{{i8, 0.043, -5, 1.07}, {i16, 0.00041, 0, 270.3}} {
+		floats := make([]float32, 256)
+		for i := range floats {
+			floats[i] = float32(i-128) * v.spread * v.s
+		}
+		floats[7] = 2.5 * v.s // an exact tie: rounds away from zero
+		floats[8] = -2.5 * v.s
+		lo, hi := typeRange(v.typ)
+		want := make([]int64, 256)
+		for i, f := range floats {
+			want[i] = clampI(int64(math.Round(float64(f/v.s)))+v.zp, lo, hi)
+		}
+		cs = append(cs, builtCase{name: "QUANTIZE/float32-to-" + v.typ.String(), op: tflite.OpQuantize, build: func(m *builtModel) {
+			x := m.inF("x", []int{16, 16}, floats)
+			out := m.out("out", v.typ, []int{16, 16}, q(v.s, v.zp), want)
+			m.op(tflite.OpQuantize, tflite.Options{}, []int32{x}, out)
+		}})
+	}
+	for _, v := range []struct {
+		typ  tflite.TensorType
+		s    float32
+		zp   int64
+		data []int64
+	}{{i8, 0.043, -5, all8}, {i16, 0.00041, 0, all16}, {u8, 0.1, 128, pseudo(256, 0, 255, 40)}} {
+		want := make([]float64, len(v.data))
+		for i, x := range v.data {
+			want[i] = float64(float32(float64(v.s) * float64(x-v.zp)))
+		}
+		cs = append(cs, builtCase{name: "DEQUANTIZE/" + v.typ.String(), op: tflite.OpDequantize, build: func(m *builtModel) {
+			x := m.in("x", v.typ, []int{4, 64}, q(v.s, v.zp), v.data)
+			out := m.outTol("out", f32, []int{4, 64}, nil, want, 0)
+			m.op(tflite.OpDequantize, tflite.Options{}, []int32{x}, out)
+		}})
+	}
+	// PRELU: alpha [1, 1, 64] per channel, broadcast; multipliers in double.
+	{
+		alpha := pseudo(64, -128, 127, 41)
+		sIn, sA, sOut, zIn, zA, zOut := float32(0.03), float32(0.004), float32(0.025), int64(4), int64(-10), int64(-7)
+		m1, e1 := quantizeMultiplier(float64(sIn) / float64(sOut))
+		m2, e2 := quantizeMultiplier(float64(sIn) * float64(sA) / float64(sOut))
+		want := make([]int64, 256)
+		for i, x := range all8 {
+			d := x - zIn
+			if d >= 0 {
+				want[i] = clampI(mbqm(d, m1, e1)+zOut, -128, 127)
+			} else {
+				want[i] = clampI(mbqm(d*(alpha[i%64]-zA), m2, e2)+zOut, -128, 127)
+			}
+		}
+		cs = append(cs, builtCase{name: "PRELU/int8/per-channel-alpha", op: tflite.OpPrelu, build: func(m *builtModel) {
+			x := m.in("x", i8, []int{4, 1, 64}, q(sIn, zIn), all8)
+			a := m.cst("alpha", i8, []int{1, 1, 64}, q(sA, zA), alpha)
+			out := m.out("out", i8, []int{4, 1, 64}, q(sOut, zOut), want)
+			m.op(tflite.OpPrelu, tflite.Options{}, []int32{x, a}, out)
+		}})
+	}
+	// ADD_N and CUMSUM (TFLite's AddN/CumSum quantized reference): every
+	// value brought to scale 2s with 20 bits of headroom, summed, scaled to
+	// the output. TFLite starts the sum at scale(−zp_in), not 0.
+	addNScale := func(sIn, sOut float32) (func(v int64) int64, func(acc int64) int64) {
+		mi, ei := quantizeMultiplier(0.5)
+		mo, eo := quantizeMultiplier(2 * float64(sIn) / (float64(int64(1)<<20) * float64(sOut)))
+		return func(v int64) int64 { return mbqm(v<<20, mi, ei) }, func(acc int64) int64 { return mbqm(acc, mo, eo) }
+	}
+	{
+		sIn, sOut, zIn, zOut := float32(0.02), float32(0.05), int64(6), int64(-4)
+		sc, fin := addNScale(sIn, sOut)
+		xs := [][]int64{pseudo(24, -128, 127, 42), pseudo(24, -128, 127, 43), pseudo(24, -128, 127, 44)}
+		want := make([]int64, 24)
+		for i := range want {
+			acc := sc(-zIn)
+			for _, x := range xs {
+				acc += sc(x[i] - zIn)
+			}
+			want[i] = clampI(fin(acc)+zOut, -128, 127)
+		}
+		cs = append(cs, builtCase{name: "ADD_N/int8/3-inputs", op: tflite.OpAddN, build: func(m *builtModel) {
+			var ins []int32
+			for k, x := range xs {
+				ins = append(ins, m.in("x"+string(rune('0'+k)), i8, []int{2, 3, 4}, q(sIn, zIn), x))
+			}
+			out := m.out("out", i8, []int{2, 3, 4}, q(sOut, zOut), want)
+			m.op(tflite.OpAddN, tflite.Options{}, ins, out)
+		}})
+	}
+	for _, v := range []struct {
+		name               string
+		axis               int64
+		exclusive, reverse bool
+	}{{"CUMSUM/int8/axis1", 1, false, false}, {"CUMSUM/int8/axis-1/exclusive-reverse", -1, true, true}} {
+		sh := []int{2, 3, 4}
+		sIn, sOut, zIn, zOut := float32(0.02), float32(0.04), int64(-3), int64(5)
+		sc, fin := addNScale(sIn, sOut)
+		x := pseudo(24, -128, 127, 45)
+		ax := int(v.axis+3) % 3
+		want := mapOut(sh, func(idx []int) int64 {
+			acc := sc(-zIn)
+			j := append([]int(nil), idx...)
+			for k := 0; k < sh[ax]; k++ {
+				j[ax] = k
+				before := k < idx[ax] || (!v.exclusive && k == idx[ax])
+				if v.reverse {
+					before = k > idx[ax] || (!v.exclusive && k == idx[ax])
+				}
+				if before {
+					acc += sc(x[ravel(j, sh)] - zIn)
+				}
+			}
+			return clampI(fin(acc)+zOut, -128, 127)
+		})
+		cs = append(cs, builtCase{name: v.name, op: tflite.OpCumsum, build: func(m *builtModel) {
+			in := m.in("x", i8, sh, q(sIn, zIn), x)
+			a := m.cst("axis", i32, []int{1}, nil, []int64{v.axis})
+			out := m.out("out", i8, sh, q(sOut, zOut), want)
+			m.op(tflite.OpCumsum, opts(tflite.OpCumsum, func(o *tflite.Options) { o.Exclusive, o.Reverse = v.exclusive, v.reverse }), []int32{in, a}, out)
+		}})
+	}
+	return cs
+}
+
+// ---- pools, reductions, resizing ----
+
+func poolCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, inShape []int, fh, fw int, g convGeom, act tflite.Activation) builtCase {
+	return builtCase{name: name, op: op, build: func(m *builtModel) {
+		s, zp := float32(0.05), int64(-6)
+		if typ == i16 {
+			s, zp = 0.0004, 0
+		}
+		lo, hi := typeRange(typ)
+		x := pseudo(numel(inShape), lo, hi, 50)
+		h, w := inShape[1], inShape[2]
+		oh, padT := outAndPad(h, fh, g.strideH, 1, g.pad)
+		ow, padL := outAndPad(w, fw, g.strideW, 1, g.pad)
+		outShape := []int{inShape[0], oh, ow, inShape[3]}
+		alo, ahi := actRange(act, s, zp, typ)
+		want := mapOut(outShape, func(idx []int) int64 {
+			var sum, count int64
+			best := lo
+			for fy := 0; fy < fh; fy++ {
+				for fx := 0; fx < fw; fx++ {
+					iy, ix := idx[1]*g.strideH-padT+fy, idx[2]*g.strideW-padL+fx
+					if iy < 0 || iy >= h || ix < 0 || ix >= w {
+						continue
+					}
+					v := x[ravel([]int{idx[0], iy, ix, idx[3]}, inShape)]
+					sum += v
+					count++
+					best = max(best, v)
+				}
+			}
+			if op == tflite.OpMaxPool2D {
+				return clampI(best, alo, ahi)
+			}
+			// average rounded half away from zero
+			avg := roundHalfAway(big.NewRat(sum, count))
+			return clampI(avg, alo, ahi)
+		})
+		in := m.in("x", typ, inShape, q(s, zp), x)
+		out := m.out("out", typ, outShape, q(s, zp), want)
+		m.op(op, opts(op, func(o *tflite.Options) {
+			o.Padding, o.StrideH, o.StrideW = g.pad, int32(g.strideH), int32(g.strideW)
+			o.FilterH, o.FilterW, o.Activation = int32(fh), int32(fw), act
+		}), []int32{in}, out)
+	}}
+}
+
+// reduceCase reduces x [2, 3, 4, 5] over axes. MEAN/SUM requantize with
+// M = s_in/s_out (double); MEAN folds 1/count into the multiplier as
+// TFLite's QuantizedMeanOrSum does: k = min(⌊log2 count⌋, 32, 31 + shift),
+// mult = mult·2^k / count (truncating), shift −= k.
+func reduceCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, axes []int64, keep bool) builtCase {
+	return builtCase{name: name, op: op, build: func(m *builtModel) {
+		sh := []int{2, 3, 4, 5}
+		sIn, sOut, zIn, zOut := float32(0.02), float32(0.03), int64(-7), int64(4)
+		if op == tflite.OpSum {
+			sOut = 0.19
+		}
+		if typ == i16 {
+			sIn, sOut, zIn, zOut = 0.0003, 0.0004, 0, 0
+			if op == tflite.OpSum {
+				sOut = 0.0031
+			}
+		}
+		if op == tflite.OpReduceMax || op == tflite.OpReduceMin {
+			sOut, zOut = sIn, zIn
+		}
+		lo, hi := typeRange(typ)
+		x := pseudo(numel(sh), lo, hi, 51)
+		reduced := map[int]bool{}
+		for _, a := range axes {
+			reduced[int((a+4)%4)] = true
+		}
+		var outShape, kept []int
+		for d := range sh {
+			if !reduced[d] {
+				outShape = append(outShape, sh[d])
+				kept = append(kept, d)
+			} else if keep {
+				outShape = append(outShape, 1)
+			}
+		}
+		count := int64(1)
+		for d := range reduced {
+			count *= int64(sh[d])
+		}
+		mult, shift := quantizeMultiplier(float64(sIn) / float64(sOut))
+		if op == tflite.OpMean {
+			k := min(63-leadingZeros64(uint64(count)), 32, 31+shift)
+			mult = (mult << k) / count
+			shift -= k
+		}
+		want := make([]int64, 0)
+		for o := 0; o < numel(sh); o++ {
+			idx := unravel(o, sh)
+			first := true
+			for d := range reduced {
+				if idx[d] != 0 {
+					first = false
+				}
+			}
+			if !first {
+				continue
+			}
+			var sum int64
+			best := x[o]
+			for i := 0; i < numel(sh); i++ {
+				j := unravel(i, sh)
+				same := true
+				for _, d := range kept {
+					if j[d] != idx[d] {
+						same = false
+					}
+				}
+				if !same {
+					continue
+				}
+				sum += x[i]
+				if op == tflite.OpReduceMax {
+					best = max(best, x[i])
+				} else {
+					best = min(best, x[i])
+				}
+			}
+			switch op {
+			case tflite.OpReduceMax, tflite.OpReduceMin:
+				want = append(want, best)
+			default:
+				want = append(want, clampI(mbqm(sum-zIn*count, mult, shift)+zOut, lo, hi))
+			}
+		}
+		in := m.in("x", typ, sh, q(sIn, zIn), x)
+		ax := m.cst("axes", i32, []int{len(axes)}, nil, axes)
+		out := m.out("out", typ, outShape, q(sOut, zOut), want)
+		m.op(op, opts(op, func(o *tflite.Options) { o.KeepDims = keep }), []int32{in, ax}, out)
+	}}
+}
+
+func leadingZeros64(x uint64) int {
+	n := 0
+	for i := 63; i >= 0 && x&(1<<uint(i)) == 0; i-- {
+		n++
+	}
+	return n
+}
+
+func poolReduceCases() []builtCase {
+	return []builtCase{
+		poolCase("AVERAGE_POOL_2D/int8/same-stride2/relu", tflite.OpAveragePool2D, i8, []int{1, 7, 6, 3}, 3, 3, convGeom{2, 2, 1, 1, tflite.PaddingSame}, tflite.ActRelu),
+		poolCase("AVERAGE_POOL_2D/int16/valid", tflite.OpAveragePool2D, i16, []int{2, 4, 5, 2}, 2, 3, convGeom{1, 2, 1, 1, tflite.PaddingValid}, tflite.ActNone),
+		poolCase("MAX_POOL_2D/int8/same/relu6", tflite.OpMaxPool2D, i8, []int{1, 5, 5, 2}, 3, 3, convGeom{1, 1, 1, 1, tflite.PaddingSame}, tflite.ActRelu6),
+		poolCase("MAX_POOL_2D/int16/valid-stride2", tflite.OpMaxPool2D, i16, []int{1, 6, 6, 3}, 2, 2, convGeom{2, 2, 1, 1, tflite.PaddingValid}, tflite.ActNone),
+		reduceCase("MEAN/int8/axes12/keep", tflite.OpMean, i8, []int64{1, 2}, true),
+		reduceCase("MEAN/int16/axis-1", tflite.OpMean, i16, []int64{-1}, false),
+		reduceCase("SUM/int8/axes03", tflite.OpSum, i8, []int64{0, 3}, false),
+		reduceCase("SUM/int16/axis1/keep", tflite.OpSum, i16, []int64{1}, true),
+		reduceCase("REDUCE_MAX/int8/axes02", tflite.OpReduceMax, i8, []int64{0, 2}, false),
+		reduceCase("REDUCE_MIN/int16/axis-1/keep", tflite.OpReduceMin, i16, []int64{-1}, true),
+	}
 }
