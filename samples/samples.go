@@ -32,7 +32,7 @@ import (
 var files embed.FS
 
 // DefaultModel is the model the tool uses when given none.
-const DefaultModel = "mnist_cnn"
+const DefaultModel = "mnist_dense"
 
 // ErrUnknown is returned for a model name or digit label that is not bundled.
 var ErrUnknown = errors.New("samples: no such sample")

@@ -79,7 +79,7 @@ func TestLookupNames(t *testing.T) {
 		{"mnist-dense", "mnist_dense"},
 		{"MNIST-CNN", "mnist_cnn"},
 		{"mnist_cnn.tflite", "mnist_cnn"},
-		{DefaultModel, "mnist_cnn"},
+		{DefaultModel, "mnist_dense"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

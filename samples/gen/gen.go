@@ -40,6 +40,7 @@ type modelResult struct {
 	Train       trainOptions
 	FloatAcc    float64 // over the test images, float32 Go model
 	IntAcc      float64 // over the test images, tflq-trace integer interpreter
+	Correct     []bool  // which test images the integer model classifies right
 	TestImages  int
 	Data        []byte
 	Model       *tflite.Model
@@ -148,37 +149,38 @@ func (r *modelResult) evaluateInteger(test *mnist.Set) error {
 	for _, op := range r.Model.SubGraphs[0].Operators {
 		r.Ops = append(r.Ops, r.Model.OperatorCodes[op.OpcodeIndex].Builtin.String())
 	}
-	acc, err := integerAccuracy(r.Model, test, r.TestImages)
+	acc, correct, err := integerAccuracy(r.Model, test, r.TestImages)
 	if err != nil {
 		return fmt.Errorf("%s: integer evaluation: %w", r.Name, err)
 	}
-	r.IntAcc = acc
+	r.IntAcc, r.Correct = acc, correct
 	return nil
 }
 
 // integerAccuracy returns the fraction of the first n test images that the
 // integer interpreter classifies correctly (argmax of output 0, first
-// maximum on ties).
-func integerAccuracy(m *tflite.Model, test *mnist.Set, n int) (float64, error) {
+// maximum on ties), and which ones it got right.
+func integerAccuracy(m *tflite.Model, test *mnist.Set, n int) (float64, []bool, error) {
 	ip, err := trace.New(m, trace.Options{Rounding: kernels.RoundingDouble})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	in := ip.Inputs()[0]
 	if in.NumElements() != mnist.Pixels {
-		return 0, fmt.Errorf("input %v is not one MNIST image", in.Shape)
+		return 0, nil, fmt.Errorf("input %v is not one MNIST image", in.Shape)
 	}
 	buf := make([]byte, len(in.Data))
 	correct := 0
+	right := make([]bool, n)
 	for i := range n {
 		if err := encodeImage(buf, in, test.Images[i]); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if err := ip.SetInput(0, buf); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if err := ip.Invoke(); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		out := ip.Outputs()[0]
 		var got int
@@ -188,13 +190,14 @@ func integerAccuracy(m *tflite.Model, test *mnist.Set, n int) (float64, error) {
 		case tflite.TypeInt8:
 			got = argmax(out.Int8())
 		default:
-			return 0, fmt.Errorf("unsupported output type %v", out.Type)
+			return 0, nil, fmt.Errorf("unsupported output type %v", out.Type)
 		}
 		if got == int(test.Labels[i]) {
 			correct++
+			right[i] = true
 		}
 	}
-	return float64(correct) / float64(n), nil
+	return float64(correct) / float64(n), right, nil
 }
 
 // encodeImage writes an image as the bytes of input tensor in: float32

@@ -162,9 +162,15 @@ func TestCommittedModelAccuracy(t *testing.T) {
 				t.Fatal(err)
 			}
 			n := test.Len()
-			intAcc, err := integerAccuracy(m, test, n)
+			intAcc, right, err := integerAccuracy(m, test, n)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The bundled digits are ones this model gets right.
+			for _, d := range info.Digits {
+				if !right[d.TestIndex] {
+					t.Errorf("bundled digit %s is misclassified by %s", d.File, rec.Name)
+				}
 			}
 			floatAcc, err := floatReferenceAccuracy(m, test, n)
 			if err != nil {

@@ -42,12 +42,23 @@ type digitEntry struct {
 	File      string `json:"file"`
 }
 
-// pickDigits returns the first test image of each label 0..9.
-func pickDigits(test *mnist.Set) []digitEntry {
+// pickDigits returns, for each label 0..9, the first test image that every
+// generated model classifies correctly with the integer interpreter (so the
+// demo digits are not the famously ambiguous ones, like test image 8, a 5
+// that looks like a 6).
+func pickDigits(test *mnist.Set, models []*modelResult) []digitEntry {
 	var ds []digitEntry
+	allRight := func(i int) bool {
+		for _, m := range models {
+			if i >= len(m.Correct) || !m.Correct[i] {
+				return false
+			}
+		}
+		return true
+	}
 	for label := range classes {
 		for i, l := range test.Labels {
-			if int(l) == label {
+			if int(l) == label && allRight(i) {
 				ds = append(ds, digitEntry{Label: label, TestIndex: i, File: fmt.Sprintf("digits/%d_%d.png", label, i)})
 				break
 			}
@@ -70,7 +81,7 @@ func writeOutputs(out string, cfg config, models []*modelResult, test *mnist.Set
 	if err := os.MkdirAll(filepath.Join(out, "digits"), 0o755); err != nil {
 		return err
 	}
-	info := infoFile{Seed: cfg.seed, Quick: cfg.quick, TestImages: models[0].TestImages, Digits: pickDigits(test)}
+	info := infoFile{Seed: cfg.seed, Quick: cfg.quick, TestImages: models[0].TestImages, Digits: pickDigits(test, models)}
 	for _, m := range models {
 		if err := os.WriteFile(filepath.Join(out, m.File), m.Data, 0o644); err != nil {
 			return err
@@ -157,7 +168,7 @@ tflq-trace's integer interpreter (TFLite-Micro reference kernels, bit-exact).
 
 ## Digits
 
-` + "`digits/<label>_<testindex>.png`" + `: the first image of each class in the MNIST test set, 28×28 grayscale
+` + "`digits/<label>_<testindex>.png`" + `: for each class, the first image of the MNIST test set that both models classify correctly, 28×28 grayscale
 (0 = background):
 {{range $i, $d := .Info.Digits}}{{if $i}}, {{end}}` + "`{{$d.File}}`" + `{{end}}.
 
