@@ -25,7 +25,7 @@ func runExplain(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	path, err := oneModelArg("explain", pos)
+	path, err := rf.model("explain", pos)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 			mark = "*"
 		}
 		fmt.Fprintf(w, "%s %-*s  %s", mark, nameW, s.Name, s.Formula)
-		if s.HasReal {
+		if s.HasReal && !strings.Contains(s.Formula, "≈") && !strings.Contains(s.Formula, "real") {
 			fmt.Fprintf(w, "   (real %.6g)", s.Real)
 		}
 		fmt.Fprintln(w)

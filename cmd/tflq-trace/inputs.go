@@ -35,6 +35,7 @@ import (
 	"strings"
 
 	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/samples"
 	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
@@ -85,8 +86,22 @@ func fillZeroPoint(t *kernels.Tensor, data []byte) {
 	}
 }
 
+// digitPrefix names a bundled MNIST digit in any --input: digit:7.
+const digitPrefix = "digit:"
+
 func readInputFile(ip *trace.Interpreter, k int, path string) ([]byte, error) {
 	t := ip.Inputs()[k]
+	if label, ok := strings.CutPrefix(path, digitPrefix); ok {
+		n, err := strconv.Atoi(label)
+		if err != nil {
+			return nil, fmt.Errorf("digit label %q is not a number 0-9", label)
+		}
+		img, _, err := samples.DigitImage(n)
+		if err != nil {
+			return nil, err
+		}
+		return imageInput(ip, t, img)
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {

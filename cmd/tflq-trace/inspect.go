@@ -88,6 +88,7 @@ func runInspect(args []string, env *cliEnv) error {
 	opIndex := fs.Int("op", -1, "show only operator `N` (subgraph 0), with every per-channel multiplier")
 	tensorIndex := fs.Int("tensor", -1, "show only tensor `N` (subgraph 0) in full: every per-channel scale and zero point")
 	roundingName := fs.String("rounding", "double", "rounding rule whose QuantizeMultiplier to show (`double` or single)")
+	sample := fs.String("sample", "", "inspect the bundled model `NAME` (same as MODEL sample:NAME)")
 	listOps := fs.Bool("ops", false, "list the operators and data-input dtypes the interpreter supports (no MODEL needed)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -99,7 +100,7 @@ func runInspect(args []string, env *cliEnv) error {
 		}
 		return printSupportedOps(env.stdout, *asJSON)
 	}
-	path, err := oneModelArg("inspect", pos)
+	path, err := oneModelArg("inspect", pos, *sample)
 	if err != nil {
 		return err
 	}

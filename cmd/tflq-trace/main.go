@@ -9,7 +9,10 @@
 //	tflq-trace trace MODEL -o F  export the run as JSON / CSV / Model Explorer data
 //	tflq-trace ui MODEL          step through the layers in a terminal UI
 //
-// Every subcommand has its own flags; `tflq-trace CMD -h` lists them.
+// With no arguments it runs the bundled MNIST dense model on a handwritten 7:
+// in a terminal it opens the UI, otherwise it prints the run and how the
+// predicted class's score was computed. Every subcommand has its own flags;
+// `tflq-trace CMD -h` lists them; MODEL may be a bundled sample:NAME.
 // Exit status: 0 success, 1 failure while running, 2 bad usage or bad input.
 // Errors are a single line starting with "tflq-trace:".
 package main
@@ -71,6 +74,7 @@ func commands() []command {
 		{"run", "run the model with the integer interpreter and print its outputs", runRun},
 		{"explain", "show the whole arithmetic chain of one output element of one operator", runExplain},
 		{"ui", "step through the model in a terminal UI", runUI},
+		{"samples", "list the bundled MNIST models and digits", runSamples},
 		{"trace", "export the run (tensors, parameters, layer errors, element chains) as JSON, CSV or Model Explorer data", runTrace},
 	}
 }
@@ -78,8 +82,7 @@ func commands() []command {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &cliEnv{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
-		printUsage(stderr)
-		return exitUsage
+		return report(runMainJob(env), stderr)
 	}
 	name := args[0]
 	if name == "-h" || name == "-help" || name == "--help" || name == "help" {
@@ -124,7 +127,8 @@ func oneLine(s string) string {
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprintln(w, "usage: tflq-trace COMMAND [flags] MODEL")
+	fmt.Fprintln(w, "usage: tflq-trace COMMAND [flags] MODEL    (MODEL: a .tflite file or sample:NAME)")
+	fmt.Fprintln(w, "       tflq-trace                         (the bundled MNIST sample on a handwritten 7)")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
 	for _, c := range commands() {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 
+	"github.com/tflq/tflq-trace/samples"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -16,9 +18,24 @@ type loadedModel struct {
 	Size  int
 }
 
-// loadModel reads and validates a model file. Every failure is a one-line
-// input error (exit 2) naming the file and the cause.
+// samplePrefix names a bundled model in any MODEL argument: sample:mnist_dense.
+const samplePrefix = "sample:"
+
+// loadModel reads and validates a model file, or a bundled sample given as
+// "sample:NAME". Every failure is a one-line input error (exit 2) naming the
+// file and the cause.
 func loadModel(path string) (*loadedModel, error) {
+	if name, ok := strings.CutPrefix(path, samplePrefix); ok {
+		data, err := samples.Model(name)
+		if err != nil {
+			return nil, inputError(fmt.Errorf("%s: %w", path, err))
+		}
+		m, err := tflite.Read(data)
+		if err != nil {
+			return nil, inputError(fmt.Errorf("%s: %w", path, err))
+		}
+		return &loadedModel{Path: path, Model: m, Size: len(data)}, nil
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -40,11 +57,18 @@ func loadModel(path string) (*loadedModel, error) {
 	return &loadedModel{Path: path, Model: m, Size: len(data)}, nil
 }
 
-// oneModelArg checks that exactly one positional argument, the model, was given.
-func oneModelArg(cmd string, pos []string) (string, error) {
+// oneModelArg checks that exactly one positional argument, the model, was
+// given, or none with --sample NAME (sample is "" without the flag).
+func oneModelArg(cmd string, pos []string, sample ...string) (string, error) {
+	if len(sample) > 0 && sample[0] != "" {
+		if len(pos) > 0 {
+			return "", usageError("%s: give MODEL or --sample, not both", cmd)
+		}
+		return samplePrefix + sample[0], nil
+	}
 	switch len(pos) {
 	case 0:
-		return "", usageError("%s: missing MODEL (see tflq-trace %s -h)", cmd, cmd)
+		return "", usageError("%s: missing MODEL (see tflq-trace %s -h; try --sample mnist_dense)", cmd, cmd)
 	case 1:
 		return pos[0], nil
 	}

@@ -59,12 +59,21 @@ type runFlags struct {
 	inputs   stringList
 	random   int64
 	rounding string
+	sample   string
+	digit    int
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.inputs, "input", "graph input `FILE` (.bin raw bytes, .npy, .png/.jpg/.pgm image); repeat in graph-input order")
 	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
 	fs.StringVar(&f.rounding, "rounding", "double", "requantization rounding rule: `double` (TFLite-Micro default) or single (TFLITE_SINGLE_ROUNDING)")
+	fs.StringVar(&f.sample, "sample", "", "use the bundled model `NAME` (mnist_dense or mnist_cnn; same as MODEL sample:NAME)")
+	fs.IntVar(&f.digit, "digit", -1, "use the bundled MNIST test image of digit `N` (0-9) as the input (same as --input digit:N)")
+}
+
+// model returns the MODEL argument, honouring --sample.
+func (f *runFlags) model(cmd string, pos []string) (string, error) {
+	return oneModelArg(cmd, pos, f.sample)
 }
 
 // prepare loads the model, builds the interpreter and loads the inputs.
@@ -72,6 +81,12 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	rule, err := kernels.ParseRounding(f.rounding)
 	if err != nil {
 		return nil, nil, usageError("%s: %v", cmd, err)
+	}
+	if f.digit >= 0 {
+		if len(f.inputs) > 0 {
+			return nil, nil, usageError("%s: --digit and --input exclude each other", cmd)
+		}
+		f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, f.digit)}
 	}
 	if len(f.inputs) > 0 && f.random >= 0 {
 		return nil, nil, usageError("%s: --input and --random exclude each other", cmd)
@@ -101,7 +116,7 @@ func runRun(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	path, err := oneModelArg("run", pos)
+	path, err := rf.model("run", pos)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func runTrace(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	path, err := oneModelArg("trace", pos)
+	path, err := rf.model("trace", pos)
 	if err != nil {
 		return err
 	}

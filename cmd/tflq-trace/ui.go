@@ -17,7 +17,7 @@ func runUI(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	path, err := oneModelArg("ui", pos)
+	path, err := rf.model("ui", pos)
 	if err != nil {
 		return err
 	}
