@@ -349,6 +349,9 @@ func allBuiltCases() []builtCase {
 	cs = append(cs, arithCases()...)
 	cs = append(cs, unaryCases()...)
 	cs = append(cs, poolReduceCases()...)
+	cs = append(cs, lutCases()...)
+	cs = append(cs, moveCases()...)
+	cs = append(cs, resizeCases()...)
 	return cs
 }
 
@@ -999,4 +1002,696 @@ func poolReduceCases() []builtCase {
 		reduceCase("REDUCE_MAX/int8/axes02", tflite.OpReduceMax, i8, []int64{0, 2}, false),
 		reduceCase("REDUCE_MIN/int16/axis-1/keep", tflite.OpReduceMin, i16, []int64{-1}, true),
 	}
+}
+
+// ---- fixed-point and lookup-table ops: float references ----
+
+// lutCase checks a unary op against f applied to the dequantized input,
+// quantized to the output (round half away from zero), within tol LSB.
+func lutCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, sIn float32, zIn int64, sOut float32, zOut int64, set func(o *tflite.Options), f func(r float64) float64, tol float64) builtCase {
+	var shape []int
+	var data []int64
+	if typ == i8 {
+		shape, data = every8()
+	} else {
+		shape, data = spread16()
+	}
+	return unCase(unSpec{name: name, op: op, typ: typ, shape: shape, data: data, sIn: sIn, sOut: sOut, zIn: zIn, zOut: zOut, set: set, tol: tol,
+		f: func(x int64) float64 { return quantizeF(f(float64(sIn)*float64(x-zIn)), sOut, zOut, typ) }})
+}
+
+func sigmoid(r float64) float64 { return 1 / (1 + math.Exp(-r)) }
+
+// rowCase checks an op that normalises each row of the last axis of x
+// [rows, n] against f(row of reals) → row of reals, within tol LSB.
+func rowCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, rows, n int, sIn float32, zIn int64, sOut float32, zOut int64, set func(o *tflite.Options), f func(row []float64) []float64, tol float64) builtCase {
+	lo, hi := typeRange(typ)
+	data := pseudo(rows*n, lo, hi, 60)
+	if typ == i8 { // one row of equal values, one with a single large value
+		for j := 0; j < n; j++ {
+			data[j] = 17
+			data[n+j] = -100
+		}
+		data[n+3] = 120
+	}
+	want := make([]float64, 0, rows*n)
+	for r := 0; r < rows; r++ {
+		row := make([]float64, n)
+		for j := range row {
+			row[j] = float64(sIn) * float64(data[r*n+j]-zIn)
+		}
+		for _, v := range f(row) {
+			want = append(want, quantizeF(v, sOut, zOut, typ))
+		}
+	}
+	return builtCase{name: name, op: op, build: func(m *builtModel) {
+		x := m.in("x", typ, []int{rows, n}, q(sIn, zIn), data)
+		out := m.outTol("out", typ, []int{rows, n}, q(sOut, zOut), want, tol)
+		m.op(op, opts(op, set), []int32{x}, out)
+	}}
+}
+
+func softmaxRow(beta float64) func(row []float64) []float64 {
+	return func(row []float64) []float64 {
+		mx := math.Inf(-1)
+		for _, v := range row {
+			mx = math.Max(mx, v)
+		}
+		out := make([]float64, len(row))
+		var sum float64
+		for i, v := range row {
+			out[i] = math.Exp(beta * (v - mx))
+			sum += out[i]
+		}
+		for i := range out {
+			out[i] /= sum
+		}
+		return out
+	}
+}
+
+func logSoftmaxRow(row []float64) []float64 {
+	out := softmaxRow(1)(row)
+	for i, v := range out {
+		out[i] = math.Log(v)
+	}
+	return out
+}
+
+func l2NormRow(row []float64) []float64 {
+	var ss float64
+	for _, v := range row {
+		ss += v * v
+	}
+	out := make([]float64, len(row))
+	for i, v := range row {
+		out[i] = v / math.Sqrt(ss)
+	}
+	return out
+}
+
+func lutCases() []builtCase {
+	beta := func(b float32) func(o *tflite.Options) { return func(o *tflite.Options) { o.Beta = b } }
+	return []builtCase{
+		// int8 LOGISTIC/TANH: gemmlowp fixed point on a Q4.27 input with a
+		// Q0.31 result, accurate to ~2^-24 before the final rounding to
+		// 2^-8 / 2^-7, so only values within a hair of a rounding tie can
+		// land one step off: tolerance 1 LSB.
+		lutCase("LOGISTIC/int8", tflite.OpLogistic, i8, 0.06, 5, 1.0/256, -128, nil, sigmoid, 1),
+		lutCase("TANH/int8", tflite.OpTanh, i8, 0.03, -2, 1.0/128, 0, nil, math.Tanh, 1),
+		// int16 LOGISTIC/TANH interpolate linearly in a 256-entry Q0.16
+		// sigmoid table (step 1/24 in x); the interpolation error of a
+		// sigmoid at that step is below h²/8·max|σ''| ≈ 2.1e-5, ~0.7 LSB at
+		// 2^-15 (×2 for tanh = 2σ(2x) − 1), plus the table's and the final
+		// rounding: tolerance 2 LSB (LOGISTIC), 3 LSB (TANH).
+		lutCase("LOGISTIC/int16/pot-scale", tflite.OpLogistic, i16, 1.0/4096, 0, 1.0/32768, 0, nil, sigmoid, 2),
+		lutCase("LOGISTIC/int16/general-scale", tflite.OpLogistic, i16, 0.0003, 0, 1.0/32768, 0, nil, sigmoid, 2),
+		lutCase("TANH/int16/general-scale", tflite.OpTanh, i16, 0.00025, 0, 1.0/32768, 0, nil, math.Tanh, 3),
+		// ELU: a table computed in float32 (expf): float32 rounding can only
+		// move a value sitting on a rounding tie: tolerance 1 LSB.
+		lutCase("ELU/int8", tflite.OpElu, i8, 0.05, 0, 0.04, -30, nil, func(r float64) float64 {
+			if r < 0 {
+				return math.Expm1(r)
+			}
+			return r
+		}, 1),
+		// HARD_SWISH: int16 fixed point (Q0.15 multipliers, 2^-7 input
+		// resolution): a few roundings of 2^-15 relative each: 1 LSB.
+		lutCase("HARD_SWISH/int8", tflite.OpHardSwish, i8, 0.05, -10, 0.03, -40, nil, func(r float64) float64 {
+			return r * math.Min(6, math.Max(0, r+3)) / 6
+		}, 1),
+		// RSQRT: 1/√d from a 31-bit inverse square root, then one
+		// requantization: 1 LSB.
+		lutCase("RSQRT/int8", tflite.OpRsqrt, i8, 0.05, -128, 0.04, -128, nil, func(r float64) float64 {
+			if r == 0 {
+				return math.Inf(1)
+			}
+			return 1 / math.Sqrt(r)
+		}, 1),
+		// SOFTMAX int8: exp and the reciprocal of the sum in gemmlowp fixed
+		// point (Q0.31 results), one rounding to 2^-8: 1 LSB.
+		rowCase("SOFTMAX/int8/beta1", tflite.OpSoftmax, i8, 4, 16, 0.1, 3, 1.0/256, -128, beta(1), softmaxRow(1), 1),
+		rowCase("SOFTMAX/int8/beta0.7", tflite.OpSoftmax, i8, 3, 20, 0.07, -9, 1.0/256, -128, beta(0.7), softmaxRow(0.7), 1),
+		// SOFTMAX int16: exp from a 513-entry table on [−10, 0] and 1/(1+x)
+		// from another, each linearly interpolated in Q0.15 (errors of a few
+		// 2^-15 each, scaled by the normaliser): tolerance 3 LSB at 2^-15.
+		rowCase("SOFTMAX/int16", tflite.OpSoftmax, i16, 4, 16, 0.0002, 0, 1.0/32768, 0, beta(1), softmaxRow(1), 3),
+		// LOG_SOFTMAX: fixed-point exp, sum and log (Q5.26), one rounding to
+		// 1/16: 1 LSB.
+		rowCase("LOG_SOFTMAX/int8", tflite.OpLogSoftmax, i8, 4, 16, 0.1, 3, 16.0/256, 127, nil, logSoftmaxRow, 1),
+		// L2_NORMALIZATION: a 31-bit inverse square root of Σd², one
+		// requantization to 1/128: 1 LSB.
+		rowCase("L2_NORMALIZATION/int8", tflite.OpL2Normalization, i8, 4, 16, 0.1, 3, 1.0/128, 0, nil, l2NormRow, 1),
+	}
+}
+
+// ---- data movement: exact index-based references ----
+
+// moveSpec is an op that only moves (or selects) values: ref computes every
+// output from the input values x. wire returns the operator's inputs given
+// the data input (default: just it); quantized types get the same scale and
+// zero point on input and outputs.
+type moveSpec struct {
+	name      string
+	op        tflite.BuiltinOperator
+	typ       tflite.TensorType
+	outTyp    tflite.TensorType
+	inShape   []int
+	outShapes [][]int
+	set       func(o *tflite.Options)
+	wire      func(m *builtModel, x int32) []int32
+	ref       func(x []int64) [][]int64
+	data      []int64
+}
+
+const moveZP = 3
+
+func qFor(typ tflite.TensorType) *tflite.Quantization {
+	if typ == i8 || typ == i16 || typ == u8 {
+		return q(0.1, moveZP)
+	}
+	return nil
+}
+
+func dataFor(typ tflite.TensorType, n int, seed uint32) []int64 {
+	switch typ {
+	case bl:
+		return pseudo(n, 0, 1, seed)
+	case i8:
+		return pseudo(n, -128, 127, seed)
+	case u8:
+		return pseudo(n, 0, 255, seed)
+	case i16:
+		return pseudo(n, -32768, 32767, seed)
+	case f32:
+		return pseudo(n, -1000, 1000, seed) // whole numbers: exact in float32
+	}
+	if typ == i32 {
+		return pseudo(n, -1<<30, 1<<30, seed)
+	}
+	return pseudo(n, -1<<40, 1<<40, seed)
+}
+
+func moveCase(s moveSpec) builtCase {
+	return builtCase{name: s.name, op: s.op, build: func(m *builtModel) {
+		data := s.data
+		if data == nil {
+			data = dataFor(s.typ, numel(s.inShape), 70)
+		}
+		outTyp := s.outTyp
+		if outTyp == 0 {
+			outTyp = s.typ
+		}
+		x := m.in("x", s.typ, s.inShape, qFor(s.typ), data)
+		ins := []int32{x}
+		if s.wire != nil {
+			ins = s.wire(m, x)
+		}
+		var outs []int32
+		for k, w := range s.ref(data) {
+			outs = append(outs, m.out("out"+string(rune('0'+k)), outTyp, s.outShapes[k], qFor(outTyp), w))
+		}
+		m.op(s.op, opts(s.op, s.set), ins, outs...)
+	}}
+}
+
+// c32 adds a constant int32 tensor (shape [len(v)], or shape when given).
+func c32(m *builtModel, name string, v []int64, shape ...int) int32 {
+	if shape == nil {
+		shape = []int{len(v)}
+	}
+	return m.cst(name, i32, shape, nil, v)
+}
+
+func with(consts func(m *builtModel) []int32) func(m *builtModel, x int32) []int32 {
+	return func(m *builtModel, x int32) []int32 { return append([]int32{x}, consts(m)...) }
+}
+
+// gatherOut maps each output index of shape through src to an input index.
+func gatherOut(x []int64, inShape, outShape []int, src func(o []int) []int) []int64 {
+	return mapOut(outShape, func(o []int) int64 {
+		i := src(o)
+		if i == nil {
+			return moveZP
+		}
+		return x[ravel(i, inShape)]
+	})
+}
+
+func one(v []int64) [][]int64 { return [][]int64{v} }
+
+func moveCases() []builtCase {
+	s234 := []int{2, 3, 4}
+	ident := func(x []int64) [][]int64 { return one(x) }
+	var cs []builtCase
+	cs = append(cs,
+		moveCase(moveSpec{name: "RESHAPE/int8/shape-tensor", op: tflite.OpReshape, typ: i8, inShape: s234, outShapes: [][]int{{4, 6}},
+			wire: with(func(m *builtModel) []int32 { return []int32{c32(m, "shape", []int64{4, -1})} }), ref: ident}),
+		moveCase(moveSpec{name: "RESHAPE/float32/options", op: tflite.OpReshape, typ: f32, inShape: s234, outShapes: [][]int{{24}},
+			set: func(o *tflite.Options) { o.NewShape = []int32{24} }, ref: ident}),
+		moveCase(moveSpec{name: "SQUEEZE/int16", op: tflite.OpSqueeze, typ: i16, inShape: []int{1, 3, 1, 4}, outShapes: [][]int{{3, 4}},
+			set: func(o *tflite.Options) { o.SqueezeDims = []int32{0, 2} }, ref: ident}),
+		moveCase(moveSpec{name: "EXPAND_DIMS/bool", op: tflite.OpExpandDims, typ: bl, inShape: s234, outShapes: [][]int{{2, 3, 4, 1}},
+			wire: with(func(m *builtModel) []int32 { return []int32{c32(m, "axis", []int64{-1})} }), ref: ident}),
+	)
+	// TRANSPOSE perm [2, 0, 1]: out[o0, o1, o2] = x[o1, o2, o0].
+	for _, typ := range []tflite.TensorType{i8, i16, i32, f32} {
+		cs = append(cs, moveCase(moveSpec{name: "TRANSPOSE/" + typ.String(), op: tflite.OpTranspose, typ: typ, inShape: s234, outShapes: [][]int{{4, 2, 3}},
+			wire: with(func(m *builtModel) []int32 { return []int32{c32(m, "perm", []int64{2, 0, 1})} }),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, s234, []int{4, 2, 3}, func(o []int) []int { return []int{o[1], o[2], o[0]} }))
+			}}))
+	}
+	// PAD / PADV2: pads [[0,1],[1,2],[2,0]], filled with the zero point (PAD)
+	// or the given constant (PADV2).
+	padRef := func(fill int64) func(x []int64) [][]int64 {
+		return func(x []int64) [][]int64 {
+			return one(mapOut([]int{3, 6, 6}, func(o []int) int64 {
+				i, j, k := o[0], o[1]-1, o[2]-2
+				if i >= 2 || j < 0 || j >= 3 || k < 0 {
+					return fill
+				}
+				return x[ravel([]int{i, j, k}, s234)]
+			}))
+		}
+	}
+	pads := func(m *builtModel) int32 { return c32(m, "pads", []int64{0, 1, 1, 2, 2, 0}, 3, 2) }
+	cs = append(cs,
+		moveCase(moveSpec{name: "PAD/int8/zero-point", op: tflite.OpPad, typ: i8, inShape: s234, outShapes: [][]int{{3, 6, 6}},
+			wire: with(func(m *builtModel) []int32 { return []int32{pads(m)} }), ref: padRef(moveZP)}),
+		moveCase(moveSpec{name: "PAD/int32", op: tflite.OpPad, typ: i32, inShape: s234, outShapes: [][]int{{3, 6, 6}},
+			wire: with(func(m *builtModel) []int32 { return []int32{pads(m)} }), ref: padRef(0)}),
+		moveCase(moveSpec{name: "PADV2/int8/constant", op: tflite.OpPadv2, typ: i8, inShape: s234, outShapes: [][]int{{3, 6, 6}},
+			wire: with(func(m *builtModel) []int32 { return []int32{pads(m), m.cst("cv", i8, []int{1}, qFor(i8), []int64{-77})} }), ref: padRef(-77)}),
+		moveCase(moveSpec{name: "PADV2/int16/constant", op: tflite.OpPadv2, typ: i16, inShape: s234, outShapes: [][]int{{3, 6, 6}},
+			wire: with(func(m *builtModel) []int32 { return []int32{pads(m), m.cst("cv", i16, []int{1}, qFor(i16), []int64{1234})} }), ref: padRef(1234)}),
+	)
+	// MIRROR_PAD on [3, 4] with pads [[1, 2], [2, 1]].
+	for _, v := range []struct {
+		mode tflite.MirrorPadMode
+		name string
+		typ  tflite.TensorType
+	}{{tflite.MirrorPadReflect, "REFLECT/int8", i8}, {tflite.MirrorPadSymmetric, "SYMMETRIC/float32", f32}} {
+		mirror := func(i, n int) int {
+			if v.mode == tflite.MirrorPadReflect {
+				if i < 0 {
+					return -i
+				}
+				if i >= n {
+					return 2*(n-1) - i
+				}
+				return i
+			}
+			if i < 0 {
+				return -i - 1
+			}
+			if i >= n {
+				return 2*n - 1 - i
+			}
+			return i
+		}
+		cs = append(cs, moveCase(moveSpec{name: "MIRROR_PAD/" + v.name, op: tflite.OpMirrorPad, typ: v.typ, inShape: []int{3, 4}, outShapes: [][]int{{6, 7}},
+			set:  func(o *tflite.Options) { o.MirrorPadMode = v.mode },
+			wire: with(func(m *builtModel) []int32 { return []int32{c32(m, "pads", []int64{1, 2, 2, 1}, 2, 2)} }),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, []int{3, 4}, []int{6, 7}, func(o []int) []int { return []int{mirror(o[0]-1, 3), mirror(o[1]-2, 4)} }))
+			}}))
+	}
+	// CONCATENATION of [2,1,3], [2,2,3] (data input), [2,3,3] on axis 1.
+	for _, typ := range []tflite.TensorType{i8, i16, f32, i64} {
+		a := dataFor(typ, 6, 71)
+		c := dataFor(typ, 18, 72)
+		cs = append(cs, moveCase(moveSpec{name: "CONCATENATION/" + typ.String() + "/axis1", op: tflite.OpConcatenation, typ: typ, inShape: []int{2, 2, 3}, outShapes: [][]int{{2, 6, 3}},
+			set: func(o *tflite.Options) { o.Axis = 1 },
+			wire: func(m *builtModel, x int32) []int32 {
+				return []int32{m.cst("a", typ, []int{2, 1, 3}, qFor(typ), a), x, m.cst("c", typ, []int{2, 3, 3}, qFor(typ), c)}
+			},
+			ref: func(x []int64) [][]int64 {
+				return one(mapOut([]int{2, 6, 3}, func(o []int) int64 {
+					switch {
+					case o[1] < 1:
+						return a[ravel(o, []int{2, 1, 3})]
+					case o[1] < 3:
+						return x[ravel([]int{o[0], o[1] - 1, o[2]}, []int{2, 2, 3})]
+					}
+					return c[ravel([]int{o[0], o[1] - 3, o[2]}, []int{2, 3, 3})]
+				}))
+			}}))
+	}
+	// SLICE begin [0, 1, 1] size [2, −1, 2].
+	for _, typ := range []tflite.TensorType{i8, bl} {
+		cs = append(cs, moveCase(moveSpec{name: "SLICE/" + typ.String(), op: tflite.OpSlice, typ: typ, inShape: s234, outShapes: [][]int{{2, 2, 2}},
+			wire: with(func(m *builtModel) []int32 {
+				return []int32{c32(m, "begin", []int64{0, 1, 1}), c32(m, "size", []int64{2, -1, 2})}
+			}),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, s234, []int{2, 2, 2}, func(o []int) []int { return []int{o[0], o[1] + 1, o[2] + 1} }))
+			}}))
+	}
+	// STRIDED_SLICE on [4, 5, 6].
+	s456 := []int{4, 5, 6}
+	cs = append(cs,
+		// begin [1, 4, 0] end [4, 0, 6] strides [2, −2, 3]: rows 1, 3; 4, 2; 0, 3.
+		moveCase(moveSpec{name: "STRIDED_SLICE/int8/negative-stride", op: tflite.OpStridedSlice, typ: i8, inShape: s456, outShapes: [][]int{{2, 2, 2}},
+			wire: with(func(m *builtModel) []int32 {
+				return []int32{c32(m, "begin", []int64{1, 4, 0}), c32(m, "end", []int64{4, 0, 6}), c32(m, "strides", []int64{2, -2, 3})}
+			}),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, s456, []int{2, 2, 2}, func(o []int) []int { return []int{1 + 2*o[0], 4 - 2*o[1], 3 * o[2]} }))
+			}}),
+		// begin [2, 9, 1] end [3, 0, −1] strides [1, 1, 2], end_mask 2 (axis 1 to
+		// the end, begin clamped to 4... begin_mask 2 starts it at 0),
+		// shrink_axis_mask 1 drops axis 0: x[2, 0:5, 1:5:2].
+		moveCase(moveSpec{name: "STRIDED_SLICE/int16/masks-shrink", op: tflite.OpStridedSlice, typ: i16, inShape: s456, outShapes: [][]int{{5, 2}},
+			set: func(o *tflite.Options) { o.BeginMask, o.EndMask, o.ShrinkAxisMask = 2, 2, 1 },
+			wire: with(func(m *builtModel) []int32 {
+				return []int32{c32(m, "begin", []int64{2, 9, 1}), c32(m, "end", []int64{3, 0, -1}), c32(m, "strides", []int64{1, 1, 2})}
+			}),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, s456, []int{5, 2}, func(o []int) []int { return []int{2, o[0], 1 + 2*o[1]} }))
+			}}),
+	)
+	// GATHER axis 1 with indices [2, 3]; GATHER_ND with index pairs; EMBEDDING_LOOKUP.
+	idx := []int64{3, 0, 2, 2, 1, 3}
+	ndIdx := []int64{2, 0, 2, 3, 1, 1} // (row, column) pairs into [3, 4, 2]
+	cs = append(cs,
+		moveCase(moveSpec{name: "GATHER/int8/axis1", op: tflite.OpGather, typ: i8, inShape: []int{3, 4, 2}, outShapes: [][]int{{3, 2, 3, 2}},
+			set:  func(o *tflite.Options) { o.Axis = 1 },
+			wire: with(func(m *builtModel) []int32 { return []int32{c32(m, "indices", idx, 2, 3)} }),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, []int{3, 4, 2}, []int{3, 2, 3, 2}, func(o []int) []int { return []int{o[0], int(idx[o[1]*3+o[2]]), o[3]} }))
+			}}),
+		moveCase(moveSpec{name: "GATHER/float32/axis0", op: tflite.OpGather, typ: f32, inShape: []int{4, 3}, outShapes: [][]int{{6, 3}},
+			wire: with(func(m *builtModel) []int32 { return []int32{c32(m, "indices", idx)} }),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, []int{4, 3}, []int{6, 3}, func(o []int) []int { return []int{int(idx[o[0]]), o[1]} }))
+			}}),
+		moveCase(moveSpec{name: "GATHER_ND/int8", op: tflite.OpGatherNd, typ: i8, inShape: []int{3, 4, 2}, outShapes: [][]int{{3, 2}},
+			wire: with(func(m *builtModel) []int32 { return []int32{c32(m, "indices", ndIdx, 3, 2)} }),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, []int{3, 4, 2}, []int{3, 2}, func(o []int) []int { return []int{int(ndIdx[2*o[0]]), int(ndIdx[2*o[0]+1]), o[1]} }))
+			}}),
+		moveCase(moveSpec{name: "EMBEDDING_LOOKUP/int8", op: tflite.OpEmbeddingLookup, typ: i8, inShape: []int{4, 5}, outShapes: [][]int{{6, 5}},
+			wire: func(m *builtModel, x int32) []int32 { return []int32{c32(m, "ids", idx), x} },
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, []int{4, 5}, []int{6, 5}, func(o []int) []int { return []int{int(idx[o[0]]), o[1]} }))
+			}}),
+	)
+	// SPLIT into 3 along axis 1 of [2, 6, 3]; SPLIT_V sizes [1, −1, 2].
+	s263 := []int{2, 6, 3}
+	splitRef := func(sizes []int) func(x []int64) [][]int64 {
+		return func(x []int64) [][]int64 {
+			var outs [][]int64
+			at := 0
+			for _, n := range sizes {
+				a := at
+				outs = append(outs, gatherOut(x, s263, []int{2, n, 3}, func(o []int) []int { return []int{o[0], o[1] + a, o[2]} }))
+				at += n
+			}
+			return outs
+		}
+	}
+	cs = append(cs,
+		moveCase(moveSpec{name: "SPLIT/int8/axis1", op: tflite.OpSplit, typ: i8, inShape: s263, outShapes: [][]int{{2, 2, 3}, {2, 2, 3}, {2, 2, 3}},
+			set:  func(o *tflite.Options) { o.NumSplits = 3 },
+			wire: func(m *builtModel, x int32) []int32 { return []int32{c32(m, "axis", []int64{1}), x} },
+			ref:  splitRef([]int{2, 2, 2})}),
+		moveCase(moveSpec{name: "SPLIT_V/int16/axis-2", op: tflite.OpSplitV, typ: i16, inShape: s263, outShapes: [][]int{{2, 1, 3}, {2, 3, 3}, {2, 2, 3}},
+			set: func(o *tflite.Options) { o.NumSplits = 3 },
+			wire: with(func(m *builtModel) []int32 {
+				return []int32{c32(m, "sizes", []int64{1, -1, 2}), c32(m, "axis", []int64{-2})}
+			}),
+			ref: splitRef([]int{1, 3, 2})}),
+	)
+	// PACK three [2, 3] along axis 1; UNPACK [2, 3, 4] along axis 1.
+	for _, typ := range []tflite.TensorType{i8, i32} {
+		b := dataFor(typ, 6, 73)
+		c := dataFor(typ, 6, 74)
+		cs = append(cs, moveCase(moveSpec{name: "PACK/" + typ.String() + "/axis1", op: tflite.OpPack, typ: typ, inShape: []int{2, 3}, outShapes: [][]int{{2, 3, 3}},
+			set: func(o *tflite.Options) { o.ValuesCount, o.Axis = 3, 1 },
+			wire: func(m *builtModel, x int32) []int32 {
+				return []int32{x, m.cst("b", typ, []int{2, 3}, qFor(typ), b), m.cst("c", typ, []int{2, 3}, qFor(typ), c)}
+			},
+			ref: func(x []int64) [][]int64 {
+				return one(mapOut([]int{2, 3, 3}, func(o []int) int64 { return [][]int64{x, b, c}[o[1]][o[0]*3+o[2]] }))
+			}}))
+	}
+	cs = append(cs, moveCase(moveSpec{name: "UNPACK/float32/axis1", op: tflite.OpUnpack, typ: f32, inShape: s234, outShapes: [][]int{{2, 4}, {2, 4}, {2, 4}},
+		set: func(o *tflite.Options) { o.Num, o.Axis = 3, 1 },
+		ref: func(x []int64) [][]int64 {
+			var outs [][]int64
+			for k := 0; k < 3; k++ {
+				outs = append(outs, gatherOut(x, s234, []int{2, 4}, func(o []int) []int { return []int{o[0], k, o[1]} }))
+			}
+			return outs
+		}}))
+	// REVERSE_V2 axes [0, 2]; BROADCAST_TO [3, 1] → [2, 3, 4].
+	cs = append(cs,
+		moveCase(moveSpec{name: "REVERSE_V2/int8/axes02", op: tflite.OpReverseV2, typ: i8, inShape: s234, outShapes: [][]int{s234},
+			wire: with(func(m *builtModel) []int32 { return []int32{c32(m, "axes", []int64{0, 2})} }),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, s234, s234, func(o []int) []int { return []int{1 - o[0], o[1], 3 - o[2]} }))
+			}}),
+		moveCase(moveSpec{name: "BROADCAST_TO/int16", op: tflite.OpBroadcastTo, typ: i16, inShape: []int{3, 1}, outShapes: [][]int{s234},
+			wire: with(func(m *builtModel) []int32 { return []int32{c32(m, "shape", []int64{2, 3, 4})} }),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, []int{3, 1}, s234, func(o []int) []int { return []int{o[1], 0} }))
+			}}),
+	)
+	// SPACE_TO_DEPTH / DEPTH_TO_SPACE, block 2: depth index (dy·2 + dx)·C + c.
+	cs = append(cs,
+		moveCase(moveSpec{name: "SPACE_TO_DEPTH/int8", op: tflite.OpSpaceToDepth, typ: i8, inShape: []int{1, 4, 6, 2}, outShapes: [][]int{{1, 2, 3, 8}},
+			set: func(o *tflite.Options) { o.BlockSize = 2 },
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, []int{1, 4, 6, 2}, []int{1, 2, 3, 8}, func(o []int) []int {
+					d := o[3] / 2
+					return []int{o[0], o[1]*2 + d/2, o[2]*2 + d%2, o[3] % 2}
+				}))
+			}}),
+		moveCase(moveSpec{name: "DEPTH_TO_SPACE/float32", op: tflite.OpDepthToSpace, typ: f32, inShape: []int{1, 2, 3, 8}, outShapes: [][]int{{1, 4, 6, 2}},
+			set: func(o *tflite.Options) { o.BlockSize = 2 },
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, []int{1, 2, 3, 8}, []int{1, 4, 6, 2}, func(o []int) []int {
+					return []int{o[0], o[1] / 2, o[2] / 2, ((o[1]%2)*2+o[2]%2)*2 + o[3]}
+				}))
+			}}),
+	)
+	// SPACE_TO_BATCH_ND block [2, 2] pads [[0, 0], [1, 1]] on [1, 4, 4, 2]
+	// → padded [1, 4, 6, 2] → [4, 2, 3, 2], batch (dy·2 + dx)·N + b. Padding
+	// cells hold raw 0, not the zero point: TFLite-Micro never sets
+	// SpaceToBatchParams.output_offset (its Init allocates the params and
+	// nothing fills them). BATCH_TO_SPACE_ND undoes it with crops.
+	cs = append(cs,
+		moveCase(moveSpec{name: "SPACE_TO_BATCH_ND/int8", op: tflite.OpSpaceToBatchNd, typ: i8, inShape: []int{1, 4, 4, 2}, outShapes: [][]int{{4, 2, 3, 2}},
+			wire: with(func(m *builtModel) []int32 {
+				return []int32{c32(m, "block", []int64{2, 2}), c32(m, "pads", []int64{0, 0, 1, 1}, 2, 2)}
+			}),
+			ref: func(x []int64) [][]int64 {
+				return one(mapOut([]int{4, 2, 3, 2}, func(o []int) int64 {
+					dy, dx := o[0]/2, o[0]%2
+					y, xx := o[1]*2+dy, o[2]*2+dx-1
+					if xx < 0 || xx >= 4 {
+						return 0
+					}
+					return x[ravel([]int{0, y, xx, o[3]}, []int{1, 4, 4, 2})]
+				}))
+			}}),
+		moveCase(moveSpec{name: "BATCH_TO_SPACE_ND/float32", op: tflite.OpBatchToSpaceNd, typ: f32, inShape: []int{4, 2, 3, 2}, outShapes: [][]int{{1, 4, 4, 2}},
+			wire: with(func(m *builtModel) []int32 {
+				return []int32{c32(m, "block", []int64{2, 2}), c32(m, "crops", []int64{0, 0, 1, 1}, 2, 2)}
+			}),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, []int{4, 2, 3, 2}, []int{1, 4, 4, 2}, func(o []int) []int {
+					y, xx := o[1], o[2]+1
+					return []int{(y%2)*2 + xx%2, y / 2, xx / 2, o[3]}
+				}))
+			}}),
+	)
+	// DYNAMIC_UPDATE_SLICE: a [2, 2] update at start [2, 3] of [3, 4], the
+	// start clamped so the update fits: rows 1..2, columns 2..3.
+	upd := []int64{-5, 6, -7, 8}
+	cs = append(cs, moveCase(moveSpec{name: "DYNAMIC_UPDATE_SLICE/int8/clamped-start", op: tflite.OpDynamicUpdateSlice, typ: i8, inShape: []int{3, 4}, outShapes: [][]int{{3, 4}},
+		wire: with(func(m *builtModel) []int32 {
+			return []int32{m.cst("update", i8, []int{2, 2}, qFor(i8), upd), c32(m, "start", []int64{2, 3})}
+		}),
+		ref: func(x []int64) [][]int64 {
+			return one(mapOut([]int{3, 4}, func(o []int) int64 {
+				if o[0] >= 1 && o[1] >= 2 {
+					return upd[(o[0]-1)*2+o[1]-2]
+				}
+				return x[o[0]*4+o[1]]
+			}))
+		}}))
+	// SELECT_V2: cond [3, 1], x [2, 3, 4] (data input), y [4].
+	cond := []int64{1, 0, 1}
+	yv := dataFor(i8, 4, 75)
+	cs = append(cs, moveCase(moveSpec{name: "SELECT_V2/int8/broadcast", op: tflite.OpSelectV2, typ: i8, inShape: s234, outShapes: [][]int{s234},
+		wire: func(m *builtModel, x int32) []int32 {
+			return []int32{m.cst("cond", bl, []int{3, 1}, nil, cond), x, m.cst("y", i8, []int{4}, qFor(i8), yv)}
+		},
+		ref: func(x []int64) [][]int64 {
+			return one(mapOut(s234, func(o []int) int64 {
+				if cond[o[1]] != 0 {
+					return x[ravel(o, s234)]
+				}
+				return yv[o[2]]
+			}))
+		}}))
+	// CAST: static_cast semantics.
+	castRef := func(conv func(v int64) int64) func(x []int64) [][]int64 {
+		return func(x []int64) [][]int64 {
+			out := make([]int64, len(x))
+			for i, v := range x {
+				out[i] = conv(v)
+			}
+			return one(out)
+		}
+	}
+	castSet := func(in, out tflite.TensorType) func(o *tflite.Options) {
+		return func(o *tflite.Options) { o.InDataType, o.OutDataType = in, out }
+	}
+	cs = append(cs,
+		moveCase(moveSpec{name: "CAST/int32-to-int8/truncates", op: tflite.OpCast, typ: i32, outTyp: i8, inShape: s234, outShapes: [][]int{s234},
+			data: pseudo(24, -100000, 100000, 76), set: castSet(i32, i8), ref: castRef(func(v int64) int64 { return int64(int8(v)) })}),
+		moveCase(moveSpec{name: "CAST/int16-to-float32", op: tflite.OpCast, typ: i16, outTyp: f32, inShape: s234, outShapes: [][]int{s234},
+			set: castSet(i16, f32), ref: castRef(func(v int64) int64 { return v })}),
+		moveCase(moveSpec{name: "CAST/bool-to-int32", op: tflite.OpCast, typ: bl, outTyp: i32, inShape: s234, outShapes: [][]int{s234},
+			set: castSet(bl, i32), ref: castRef(func(v int64) int64 { return v })}),
+	)
+	// FILL dims [2, 3] with a scalar; ZEROS_LIKE; SHAPE.
+	cs = append(cs,
+		moveCase(moveSpec{name: "FILL/int8", op: tflite.OpFill, typ: i8, inShape: []int{}, outShapes: [][]int{{2, 3}}, data: []int64{-42},
+			wire: func(m *builtModel, x int32) []int32 { return []int32{c32(m, "dims", []int64{2, 3}), x} },
+			ref:  func(x []int64) [][]int64 { return one([]int64{-42, -42, -42, -42, -42, -42}) }}),
+		moveCase(moveSpec{name: "ZEROS_LIKE/int32", op: tflite.OpZerosLike, typ: i32, inShape: s234, outShapes: [][]int{s234},
+			ref: func(x []int64) [][]int64 { return one(zeros64(24)) }}),
+		moveCase(moveSpec{name: "SHAPE/int8-to-int32", op: tflite.OpShape, typ: i8, outTyp: i32, inShape: s234, outShapes: [][]int{{3}},
+			set: func(o *tflite.Options) { o.OutputType = i32 },
+			ref: func(x []int64) [][]int64 { return one([]int64{2, 3, 4}) }}),
+	)
+	// ARG_MAX / ARG_MIN along axis 1 of [2, 3, 4]; ties keep the first index
+	// (small values make ties common).
+	argRef := func(better func(a, b int64) bool) func(x []int64) [][]int64 {
+		return func(x []int64) [][]int64 {
+			return one(mapOut([]int{2, 4}, func(o []int) int64 {
+				best := 0
+				for k := 1; k < 3; k++ {
+					if better(x[ravel([]int{o[0], k, o[1]}, s234)], x[ravel([]int{o[0], best, o[1]}, s234)]) {
+						best = k
+					}
+				}
+				return int64(best)
+			}))
+		}
+	}
+	axis1 := with(func(m *builtModel) []int32 { return []int32{c32(m, "axis", []int64{1})} })
+	cs = append(cs,
+		moveCase(moveSpec{name: "ARG_MAX/int8/int32-out", op: tflite.OpArgMax, typ: i8, outTyp: i32, inShape: s234, outShapes: [][]int{{2, 4}},
+			data: pseudo(24, -2, 2, 77), set: func(o *tflite.Options) { o.OutputType = i32 }, wire: axis1,
+			ref: argRef(func(a, b int64) bool { return a > b })}),
+		moveCase(moveSpec{name: "ARG_MIN/float32", op: tflite.OpArgMin, typ: f32, outTyp: i32, inShape: s234, outShapes: [][]int{{2, 4}},
+			data: pseudo(24, -2, 2, 78), set: func(o *tflite.Options) { o.OutputType = i32 }, wire: axis1,
+			ref: argRef(func(a, b int64) bool { return a < b })}),
+	)
+	return cs
+}
+
+// ---- resizing ----
+
+// nearestSrc is GetNearestNeighbor in float32: p = (v + offset)·scale,
+// floor (or round half away with align_corners), clamped to [0, in−1].
+func nearestSrc(v, in, out int, align, half bool) int {
+	scale := float32(in) / float32(out)
+	if align && out > 1 {
+		scale = float32(in-1) / float32(out-1)
+	}
+	var offset float32
+	if half {
+		offset = 0.5
+	}
+	p := (float32(v) + offset) * scale
+	var s int
+	if align {
+		s = int(math.Round(float64(p)))
+	} else {
+		s = int(math.Floor(float64(p)))
+	}
+	return max(0, min(s, in-1))
+}
+
+// bilinearF is the float bilinear sample of a raw int8 input at output
+// (y, x): source coordinate o·in/out, (o + ½)·in/out − ½ with half-pixel
+// centres, or o·(in−1)/(out−1) with align_corners.
+func bilinearF(x []int64, sh []int, b, oy, ox, c, oh, ow int, align, half bool) float64 {
+	src := func(o, in, out int) (int, int, float64) {
+		var p float64
+		switch {
+		case align && out > 1:
+			p = float64(o) * float64(in-1) / float64(out-1)
+		case half:
+			p = (float64(o)+0.5)*float64(in)/float64(out) - 0.5
+		default:
+			p = float64(o) * float64(in) / float64(out)
+		}
+		lo := max(int(math.Floor(p)), 0)
+		hi := min(int(math.Ceil(p)), in-1)
+		return lo, hi, p - float64(lo)
+	}
+	y0, y1, fy := src(oy, sh[1], oh)
+	x0, x1, fx := src(ox, sh[2], ow)
+	at := func(y, xx int) float64 { return float64(x[ravel([]int{b, y, xx, c}, sh)]) }
+	return at(y0, x0)*(1-fy)*(1-fx) + at(y1, x0)*fy*(1-fx) + at(y0, x1)*(1-fy)*fx + at(y1, x1)*fy*fx
+}
+
+func resizeCases() []builtCase {
+	var cs []builtCase
+	inSh := []int{1, 3, 4, 2}
+	for _, v := range []struct {
+		name        string
+		typ         tflite.TensorType
+		oh, ow      int
+		align, half bool
+	}{
+		{"RESIZE_NEAREST_NEIGHBOR/int8/up", i8, 7, 6, false, false},
+		{"RESIZE_NEAREST_NEIGHBOR/int16/half-pixel", i16, 5, 9, false, true},
+		{"RESIZE_NEAREST_NEIGHBOR/float32/align-corners-down", f32, 2, 3, true, false},
+	} {
+		outSh := []int{1, v.oh, v.ow, 2}
+		cs = append(cs, moveCase(moveSpec{name: v.name, op: tflite.OpResizeNearestNeighbor, typ: v.typ, inShape: inSh, outShapes: [][]int{outSh},
+			set:  func(o *tflite.Options) { o.AlignCorners, o.HalfPixelCenters = v.align, v.half },
+			wire: with(func(m *builtModel) []int32 { return []int32{c32(m, "size", []int64{int64(v.oh), int64(v.ow)})} }),
+			ref: func(x []int64) [][]int64 {
+				return one(gatherOut(x, inSh, outSh, func(o []int) []int {
+					return []int{0, nearestSrc(o[1], 3, v.oh, v.align, v.half), nearestSrc(o[2], 4, v.ow, v.align, v.half), o[3]}
+				}))
+			}}))
+	}
+	// RESIZE_BILINEAR works in Q.10 source coordinates: for these extents
+	// (in/out = 1/2, 3/4, 2/5, 3/5 ...) the Q.10 scale and the fractions are
+	// within 2^-10 of the real ones, moving the weighted sum by at most
+	// 255·2^-10·2 ≈ 0.5 step before rounding: tolerance 1 LSB.
+	for _, v := range []struct {
+		name        string
+		oh, ow      int
+		align, half bool
+	}{
+		{"RESIZE_BILINEAR/int8/up2x", 6, 8, false, false},
+		{"RESIZE_BILINEAR/int8/half-pixel", 5, 7, false, true},
+		{"RESIZE_BILINEAR/int8/align-corners", 5, 6, true, false},
+	} {
+		outSh := []int{1, v.oh, v.ow, 2}
+		cs = append(cs, builtCase{name: v.name, op: tflite.OpResizeBilinear, build: func(m *builtModel) {
+			data := dataFor(i8, numel(inSh), 80)
+			want := make([]float64, numel(outSh))
+			for i := range want {
+				o := unravel(i, outSh)
+				want[i] = math.Round(bilinearF(data, inSh, 0, o[1], o[2], o[3], v.oh, v.ow, v.align, v.half))
+			}
+			x := m.in("x", i8, inSh, qFor(i8), data)
+			size := c32(m, "size", []int64{int64(v.oh), int64(v.ow)})
+			out := m.outTol("out", i8, outSh, qFor(i8), want, 1)
+			m.op(tflite.OpResizeBilinear, opts(tflite.OpResizeBilinear, func(o *tflite.Options) { o.AlignCorners, o.HalfPixelCenters = v.align, v.half }), []int32{x, size}, out)
+		}})
+	}
+	return cs
 }
