@@ -1,0 +1,154 @@
+// The per-unit arithmetic of one UNIDIRECTIONAL_SEQUENCE_LSTM time step
+// (lstm.go has the formulas), shared by Eval and Explain: four gates, each
+// the sum of two fully-connected layers saturated to int16 (Q3.12) and a
+// sigmoid or tanh to Q0.15; the cell update f·c + i·g; the hidden value
+// tanh(c)·o requantized to int8.
+
+package kernels
+
+import (
+	"math"
+	"strings"
+)
+
+// gateValue computes gate g of unit s from the input row x and the previous
+// hidden row h: the pre-activation in Q3.12 and the gate output in Q0.15.
+func (k *lstmKernel) gateValue(g int, x, h []int8, s int, c *Chain) int16 {
+	gate := &k.gates[g]
+	r := k.node.Rounding
+	inW := gate.inW[s*k.inDim : (s+1)*k.inDim]
+	recW := gate.recW[s*k.dim : (s+1)*k.dim]
+
+	var accIn, accRec int32
+	if gate.inWOff == 0 {
+		accIn = dot8x8(x, inW, k.inOff)
+	} else {
+		accIn = dot8x8Off(x, inW, k.inOff, gate.inWOff)
+	}
+	dotIn := accIn
+	accIn += gate.bias[s]
+	fcIn := Clamp32(MultiplyByQuantizedMultiplier(accIn, gate.inQ.Multiplier, gate.inQ.Shift, r), math.MinInt16, math.MaxInt16)
+	if gate.recWOff == 0 {
+		accRec = dot8x8(h, recW, k.hiddenOff)
+	} else {
+		accRec = dot8x8Off(h, recW, k.hiddenOff, gate.recWOff)
+	}
+	fcRec := Clamp32(MultiplyByQuantizedMultiplier(accRec, gate.recQ.Multiplier, gate.recQ.Shift, r), math.MinInt16, math.MaxInt16)
+	sum := fcIn + fcRec
+	pre := int16(Clamp32(sum, math.MinInt16, math.MaxInt16))
+
+	if c != nil {
+		n := gate.name
+		c.AddReal(n+".input_acc", int64(accIn), float64(accIn)*gate.inScale,
+			"input fully-connected accumulator plus the gate bias: Σ_i (w[s,i] − zp_w)·(x[i] − zp_in) + bias[s]",
+			"Σ_%d (w + %d)·(x + %d) + bias = %d + %d = %d", k.inDim, gate.inWOff, k.inOff, dotIn, gate.bias[s], accIn)
+		k.recordFC(c, n+".input_fc", accIn, gate.inQ, fcIn, "input fully-connected output in Q3.12")
+		c.AddReal(n+".recurrent_acc", int64(accRec), float64(accRec)*gate.recScal,
+			"recurrent fully-connected accumulator: Σ_j (w[s,j] − zp_w)·(h[j] − zp_h) over the previous hidden row",
+			"Σ_%d (w + %d)·(h + %d) = %d", k.dim, gate.recWOff, k.hiddenOff, accRec)
+		k.recordFC(c, n+".recurrent_fc", accRec, gate.recQ, fcRec, "recurrent fully-connected output in Q3.12")
+		st := c.AddReal(n+".pre", int64(pre), float64(pre)*lstmGateScale, "gate pre-activation (Q3.12): saturating int16 sum of the two layers",
+			"clamp16(%d + %d) = %d", fcIn, fcRec, pre)
+		st.Changed = int32(pre) != sum
+	}
+
+	from := 0
+	if c != nil {
+		from = len(c.Steps)
+	}
+	var v int16
+	switch g {
+	case gateCell:
+		v = k.gateTanh.elementInt16(pre, c)
+	default:
+		v = k.sigmoid.elementInt16(pre, c)
+	}
+	if c != nil {
+		prefixSteps(c, from, gate.name+".")
+	}
+	return v
+}
+
+// recordFC records a gate layer's requantization to int16.
+func (k *lstmKernel) recordFC(c *Chain, name string, acc int32, q QuantizedMultiplier, v int32, meaning string) {
+	scaled := MultiplyByQuantizedMultiplier(acc, q.Multiplier, q.Shift, k.node.Rounding)
+	st := c.AddReal(name, int64(v), float64(v)*lstmGateScale, meaning+": clamp16(MBQM(acc, M)), M = Multiplier·2^(Shift−31)",
+		"clamp16(MBQM(%d, %d·2^(%d−31) = %.8g)) = clamp16(%d) = %d", acc, q.Multiplier, q.Shift, q.Real(), scaled, v)
+	st.Changed = v != scaled
+}
+
+// unit computes unit s of one time step: it updates *cell and returns the
+// new hidden value. x is the input row, h the previous hidden row.
+func (k *lstmKernel) unit(x, h []int8, cell *int16, s int, c *Chain) int8 {
+	r := k.node.Rounding
+	f := k.gateValue(gateForget, x, h, s, c)
+	i := k.gateValue(gateInput, x, h, s, c)
+	g := k.gateValue(gateCell, x, h, s, c)
+
+	// Cell update (UpdateLstmCell).
+	prev := *cell
+	fc := Clamp32(MultiplyByQuantizedMultiplier(int32(f)*int32(prev), k.forgetQ.Multiplier, k.forgetQ.Shift, r), math.MinInt16, math.MaxInt16)
+	ig := Clamp32(MultiplyByQuantizedMultiplier(int32(i)*int32(g), k.inputQ.Multiplier, k.inputQ.Shift, r), math.MinInt16, math.MaxInt16)
+	sum := Clamp32(fc+ig, math.MinInt16, math.MaxInt16)
+	next := int16(sum)
+	if k.clip {
+		next = max(min(k.clipQ, next), -k.clipQ)
+	}
+	*cell = next
+	if c != nil {
+		c.AddReal("cell.prev", int64(prev), float64(prev)*k.cellScale, "cell state before this step", "c = %d", prev)
+		k.recordMul(c, "cell.forget", int32(f), int32(prev), k.forgetQ, fc, "forget gate × previous cell state, to the cell scale", k.cellScale)
+		k.recordMul(c, "cell.input", int32(i), int32(g), k.inputQ, ig, "input gate × cell gate, to the cell scale", k.cellScale)
+		st := c.AddReal("cell.sum", int64(sum), float64(sum)*k.cellScale, "new cell state: saturating int16 sum", "clamp16(%d + %d) = %d", fc, ig, sum)
+		st.Changed = sum != fc+ig
+		if k.clip {
+			st = c.AddReal("cell.clip", int64(next), float64(next)*k.cellScale, "cell clipping to ±quantized cell_clip",
+				"clamp(%d, −%d, %d) = %d", sum, k.clipQ, k.clipQ, next)
+			st.Changed = int32(next) != sum
+		}
+	}
+
+	o := k.gateValue(gateOutput, x, h, s, c)
+
+	// Hidden state (UpdateLstmHidden): tanh of the cell times the output gate.
+	from := 0
+	if c != nil {
+		from = len(c.Steps)
+	}
+	th := k.cellTanh.elementInt16(next, c)
+	if c != nil {
+		prefixSteps(c, from, "cell_tanh.")
+	}
+	prod := int32(th) * int32(o)
+	if c != nil {
+		c.AddReal("hidden.product", int64(prod), float64(prod)*lstmActivationScale*lstmActivationScale,
+			"tanh(cell) × output gate (Q0.30)", "%d · %d = %d", th, o, prod)
+	}
+	from = 0
+	if c != nil {
+		from = len(c.Steps)
+	}
+	hNew := int8(Requantize(prod, k.hiddenQ, r, k.hiddenZP, math.MinInt8, math.MaxInt8, c))
+	if c != nil {
+		prefixSteps(c, from, "hidden.")
+	}
+	return hNew
+}
+
+// recordMul records an inter-gate multiplication requantized to int16.
+func (k *lstmKernel) recordMul(c *Chain, name string, a, b int32, q QuantizedMultiplier, v int32, meaning string, scale float64) {
+	scaled := MultiplyByQuantizedMultiplier(a*b, q.Multiplier, q.Shift, k.node.Rounding)
+	st := c.AddReal(name, int64(v), float64(v)*scale, meaning+": clamp16(MBQM(a·b, M))",
+		"clamp16(MBQM(%d·%d = %d, %d·2^(%d−31) = %.8g)) = clamp16(%d) = %d", a, b, a*b, q.Multiplier, q.Shift, q.Real(), scaled, v)
+	st.Changed = v != scaled
+}
+
+// prefixSteps prefixes the names of the steps from index from on (the steps
+// a shared element function recorded) with the stage they belong to.
+func prefixSteps(c *Chain, from int, prefix string) {
+	for i := from; i < len(c.Steps); i++ {
+		if !strings.HasPrefix(c.Steps[i].Name, prefix) {
+			c.Steps[i].Name = prefix + c.Steps[i].Name
+		}
+	}
+}
