@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -113,6 +114,85 @@ func TestUIInTmux(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("q did not quit; screen:\n%s", capture())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestMainJobInTmux starts the binary with no arguments (the bundled MNIST
+// dense sample on a 7, no shared data needed), steps to the dense layer,
+// moves to output element 7 and checks that the screen shows the same
+// accumulator, multiplier, shift and final value as `tflq-trace explain`.
+func TestMainJobInTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("SKIPPED: tmux is not installed (apt-get install tmux); the end-to-end UI test needs it")
+	}
+	bin := uiBinary(t)
+	out, err := exec.Command(bin, "explain", "--sample", "mnist_dense", "--digit", "7", "--op", "1", "--element", "7").CombinedOutput()
+	if err != nil {
+		t.Fatalf("explain: %v\n%s", err, out)
+	}
+	explained := string(out)
+	field := func(pattern string) string {
+		m := regexp.MustCompile(pattern).FindStringSubmatch(explained)
+		if m == nil {
+			t.Fatalf("explain output has no %s:\n%s", pattern, explained)
+		}
+		return m[1]
+	}
+	acc := field(`acc += (-?\d+)`)
+	mult, shift := field(`M = (\d+)·`), field(`M = \d+·2\^\((-?\d+)−31\)`)
+	final := field(`final value: (-?\d+)`)
+
+	socket := fmt.Sprintf("tflq-main-test-%d", os.Getpid())
+	tmux := func(args ...string) (string, error) {
+		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	t.Cleanup(func() { tmux("kill-server") })
+	if out, err := tmux("new-session", "-d", "-s", "main", "-x", "100", "-y", "30", "env", "TERM=xterm-256color", bin); err != nil {
+		t.Fatalf("tmux new-session: %v %s", err, out)
+	}
+	waitFor := func(what string) string {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			scr, _ := tmux("capture-pane", "-p", "-t", "main")
+			if strings.Contains(scr, what) {
+				return scr
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %q; screen:\n%s", what, scr)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	keys := func(k ...string) {
+		if out, err := tmux(append([]string{"send-keys", "-t", "main"}, k...)...); err != nil {
+			t.Fatalf("send-keys %v: %v %s", k, err, out)
+		}
+	}
+	waitFor("sample:mnist_dense")
+	keys("j")
+	waitFor("▶ 1 FULLY_CONNECT")
+	keys("Tab")
+	waitFor("t4[0,0]")
+	keys("l", "l", "l", "l", "l", "l", "l")
+	scr := waitFor("t4[0,7]")
+	scr = waitFor("final " + final)
+	for _, want := range []string{"acc = " + acc, "mult=" + mult + " shift=" + shift, "final " + final} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("screen lacks %q:\n%s", want, scr)
+		}
+	}
+	keys("q")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := tmux("has-session", "-t", "main"); err != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("q did not quit")
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
