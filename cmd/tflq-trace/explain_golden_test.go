@@ -1,0 +1,94 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tflq/tflq-trace/internal/sharedtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// checkGolden compares got with testdata/<name>.golden (rewritten with -update).
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -update rewrites it; read the diff first):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// TestExplainGoldenSamples: the readable chain of representative elements
+// of the bundled models (no shared data needed).
+func TestExplainGoldenSamples(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"dense_quantize", []string{"--sample", "mnist_dense", "--digit", "7", "--op", "0", "--at", "0,14,14,0"}},
+		{"dense_fully_connected", []string{"--sample", "mnist_dense", "--digit", "7", "--op", "1", "--at", "0,7"}},
+		{"dense_dequantize", []string{"--sample", "mnist_dense", "--digit", "7", "--op", "2", "--at", "0,7"}},
+		{"cnn_conv_2d", []string{"--sample", "mnist_cnn", "--digit", "3", "--op", "0", "--at", "0,12,12,5"}},
+		{"cnn_max_pool_2d", []string{"--sample", "mnist_cnn", "--digit", "3", "--op", "1", "--at", "0,6,6,5"}},
+		{"cnn_reshape", []string{"--sample", "mnist_cnn", "--digit", "3", "--op", "2", "--element", "100"}},
+		{"cnn_softmax", []string{"--sample", "mnist_cnn", "--digit", "3", "--op", "4", "--at", "0,3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, append([]string{"explain"}, tc.args...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			checkGolden(t, "explain/"+tc.name, out)
+		})
+	}
+}
+
+// TestExplainGoldenOpzoo: one element of a representative set of the
+// shared single-op models (ADD, SUB int16, MUL broadcast, pools, SOFTMAX,
+// LOGISTIC, TANH int16, LEAKY_RELU, MEAN, PAD, CONCATENATION, RESIZE,
+// QUANTIZE, DEQUANTIZE, CONV int16, DEPTHWISE, data movement, comparisons,
+// DIV, HARD_SWISH, L2_NORMALIZATION, GATHER), on their rand0 inputs.
+func TestExplainGoldenOpzoo(t *testing.T) {
+	zoo := filepath.Join(sharedtest.Dir(t), "opzoo")
+	for _, name := range []string{
+		"add_int8_same_relu", "sub_int16_same", "mul_int8_bcast_channel", "average_pool_2d_int8_same_f3_s2",
+		"max_pool_2d_int8_valid_f2_s2", "softmax_int8_beta0p5_2d", "logistic_int8_4d", "tanh_int16_pot_input",
+		"leaky_relu_int8_alpha0p2", "mean_int8_hw", "pad_int8_2d", "concatenation_int8_axis2_2in",
+		"resize_nearest_neighbor_int8_up2_half_pixel", "quantize_float32_to_int8", "dequantize_int8_2d",
+		"conv_2d_int16_same_s1_perchannel", "depthwise_conv_2d_int8_same_s1_dm2", "transpose_int8_2d",
+		"strided_slice_int8_basic", "equal_int8_diffscale", "div_int8_const_same", "hard_swish_int8_2d",
+		"l2_normalization_int8_2d", "gather_int8_axis0",
+	} {
+		t.Run(name, func(t *testing.T) {
+			caseDir := filepath.Join(zoo, "conformance", name, "rand0")
+			inputs, _ := filepath.Glob(filepath.Join(caseDir, "input*.bin"))
+			args := []string{"explain", filepath.Join(zoo, "models", name+".tflite"), "--op", "0", "--element", "0"}
+			for k := range inputs {
+				args = append(args, "--input", filepath.Join(caseDir, "input"+string(rune('0'+k))+".bin"))
+			}
+			code, out, errs := runCLI(t, args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			// Paths differ between machines; the golden holds the rest.
+			out = strings.ReplaceAll(out, zoo, "$TFLQ_SHARED/opzoo")
+			checkGolden(t, "explain/opzoo_"+name, out)
+		})
+	}
+}
