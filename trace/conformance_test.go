@@ -19,9 +19,7 @@ import (
 
 // knownUnsupported lists real models whose ops belong to later work (the
 // op-set issue); their cases are reported, not failed.
-var knownUnsupported = map[string]string{
-	"mnist_lstm_uint8io": "UNIDIRECTIONAL_SEQUENCE_LSTM is in the op-set work",
-}
+var knownUnsupported = map[string]string{}
 
 // TestConformance runs every case of $TFLQ_SHARED/conformance that has
 // TFLite-Micro goldens and compares every non-constant tensor byte for byte,

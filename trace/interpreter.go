@@ -89,6 +89,7 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 		ip.Kernels = append(ip.Kernels, k)
 		ip.PrepareErrors = append(ip.PrepareErrors, err)
 	}
+	ip.ResetVariables()
 	return ip, nil
 }
 
@@ -153,12 +154,21 @@ func (ip *Interpreter) SetInput(k int, data []byte) error {
 	return nil
 }
 
-// ResetVariables zeroes every variable (state) tensor, as a fresh
-// TFLite-Micro interpreter does.
+// ResetVariables resets every variable (state) tensor as TFLite-Micro's
+// ResetVariableTensors does (also after allocation, so a new interpreter
+// starts this way): int8 state is filled with its zero-point byte — the real
+// value 0 — and every other type with zero bytes.
 func (ip *Interpreter) ResetVariables() {
 	for _, t := range ip.Tensors {
-		if t.Variable {
-			clear(t.Data)
+		if !t.Variable {
+			continue
+		}
+		fill := byte(0)
+		if t.Type == tflite.TypeInt8 {
+			fill = byte(int8(t.ZP0()))
+		}
+		for i := range t.Data {
+			t.Data[i] = fill
 		}
 	}
 }
