@@ -23,6 +23,9 @@ type builtCase struct {
 	name  string
 	op    tflite.BuiltinOperator
 	build func(m *builtModel)
+	// invokes is how many times the model runs on the same input before
+	// the check (0 means 1), for ops with state.
+	invokes int
 }
 
 // builtModel is a model under construction with its input data and the
@@ -113,6 +116,11 @@ func (m *builtModel) cst(name string, typ tflite.TensorType, shape []int, qp *tf
 	return m.b.AddConstTensor(name, typ, shape32(shape), qp, encode(typ, vals))
 }
 
+// state adds a variable (state) tensor.
+func (m *builtModel) state(name string, typ tflite.TensorType, shape []int, qp *tflite.Quantization) int32 {
+	return m.b.AddVariableTensor(name, typ, shape32(shape), qp)
+}
+
 // tmp adds an intermediate (non-constant, non-IO) tensor.
 func (m *builtModel) tmp(name string, typ tflite.TensorType, shape []int, qp *tflite.Quantization) int32 {
 	return m.b.AddTensor(name, typ, shape32(shape), qp)
@@ -185,8 +193,10 @@ func runBuilt(t *testing.T, c builtCase) *Interpreter {
 			t.Fatal(err)
 		}
 	}
-	if err := ip.Invoke(); err != nil {
-		t.Fatalf("invoke: %v", err)
+	for range max(c.invokes, 1) {
+		if err := ip.Invoke(); err != nil {
+			t.Fatalf("invoke: %v", err)
+		}
 	}
 	for _, chk := range m.checks {
 		out := ip.Tensors[chk.tensor]

@@ -352,6 +352,7 @@ func allBuiltCases() []builtCase {
 	cs = append(cs, lutCases()...)
 	cs = append(cs, moveCases()...)
 	cs = append(cs, resizeCases()...)
+	cs = append(cs, statefulCases()...)
 	return cs
 }
 
@@ -1282,9 +1283,13 @@ func moveCases() []builtCase {
 		moveCase(moveSpec{name: "PAD/int32", op: tflite.OpPad, typ: i32, inShape: s234, outShapes: [][]int{{3, 6, 6}},
 			wire: with(func(m *builtModel) []int32 { return []int32{pads(m)} }), ref: padRef(0)}),
 		moveCase(moveSpec{name: "PADV2/int8/constant", op: tflite.OpPadv2, typ: i8, inShape: s234, outShapes: [][]int{{3, 6, 6}},
-			wire: with(func(m *builtModel) []int32 { return []int32{pads(m), m.cst("cv", i8, []int{1}, qFor(i8), []int64{-77})} }), ref: padRef(-77)}),
+			wire: with(func(m *builtModel) []int32 {
+				return []int32{pads(m), m.cst("cv", i8, []int{1}, qFor(i8), []int64{-77})}
+			}), ref: padRef(-77)}),
 		moveCase(moveSpec{name: "PADV2/int16/constant", op: tflite.OpPadv2, typ: i16, inShape: s234, outShapes: [][]int{{3, 6, 6}},
-			wire: with(func(m *builtModel) []int32 { return []int32{pads(m), m.cst("cv", i16, []int{1}, qFor(i16), []int64{1234})} }), ref: padRef(1234)}),
+			wire: with(func(m *builtModel) []int32 {
+				return []int32{pads(m), m.cst("cv", i16, []int{1}, qFor(i16), []int64{1234})}
+			}), ref: padRef(1234)}),
 	)
 	// MIRROR_PAD on [3, 4] with pads [[1, 2], [2, 1]].
 	for _, v := range []struct {
@@ -1694,4 +1699,150 @@ func resizeCases() []builtCase {
 		}})
 	}
 	return cs
+}
+
+// ---- stateful ops ----
+
+// svdfCase runs SVDF (TFLite-Micro's EvalIntegerSvdfReference) invokes
+// times on one input and checks the last output exactly: each invocation
+// shifts every filter's history left by one, appends the requantized
+// feature Σ wf·(x − zp_in) (M1), and sums the time-weighted history per
+// unit with the bias (M2). The multipliers are float32 products and
+// quotients in TFLite-Micro (the definition), widened for QuantizeMultiplier.
+func svdfCase(name string, invokes int) builtCase {
+	const batches, inDim, filters, rank, memory = 2, 5, 6, 2, 4
+	units := filters / rank
+	sIn, sWf, sState, sWt, sOut := float32(0.05), float32(0.01), float32(0.002), float32(0.0005), float32(0.3)
+	zIn, zOut := int64(-3), int64(2)
+	x := pseudo(batches*inDim, -128, 127, 90)
+	wf := pseudo(filters*inDim, -127, 127, 91)
+	wt := pseudo(filters*memory, -2000, 2000, 92)
+	bias := pseudo(units, -5000, 5000, 93)
+	m1, e1 := quantizeMultiplier(float64(sIn * sWf / sState))
+	m2, e2 := quantizeMultiplier(float64(sState * sWt / sOut))
+	st := make([]int64, batches*filters*memory)
+	var want []int64
+	for range invokes {
+		copy(st, st[1:])
+		for b := 0; b < batches; b++ {
+			for f := 0; f < filters; f++ {
+				var acc int64
+				for i := 0; i < inDim; i++ {
+					acc += wf[f*inDim+i] * (x[b*inDim+i] - zIn)
+				}
+				st[(b*filters+f)*memory+memory-1] = clampI(mbqm(acc, m1, e1), -32768, 32767)
+			}
+		}
+		want = make([]int64, batches*units)
+		for b := 0; b < batches; b++ {
+			for u := 0; u < units; u++ {
+				acc := bias[u]
+				for j := 0; j < rank; j++ {
+					f := u*rank + j
+					for k := 0; k < memory; k++ {
+						acc += wt[f*memory+k] * st[(b*filters+f)*memory+k]
+					}
+				}
+				want[b*units+u] = clampI(mbqm(acc, m2, e2)+zOut, -128, 127)
+			}
+		}
+	}
+	return builtCase{name: name, op: tflite.OpSvdf, invokes: invokes, build: func(m *builtModel) {
+		in := m.in("x", i8, []int{batches, inDim}, q(sIn, zIn), x)
+		wfT := m.cst("weights_feature", i8, []int{filters, inDim}, q(sWf, 0), wf)
+		wtT := m.cst("weights_time", i16, []int{filters, memory}, q(sWt, 0), wt)
+		bT := m.cst("bias", i32, []int{units}, q(sState*sWt, 0), bias)
+		state := m.state("activation_state", i16, []int{batches, filters * memory}, q(sState, 0))
+		out := m.out("out", i8, []int{batches, units}, q(sOut, zOut), want)
+		m.op(tflite.OpSvdf, opts(tflite.OpSvdf, func(o *tflite.Options) { o.Rank = rank }), []int32{in, wfT, wtT, bT, state}, out)
+	}}
+}
+
+// lstmCase is an int8 UNIDIRECTIONAL_SEQUENCE_LSTM (no peephole,
+// projection or layer norm) against a float LSTM on the dequantized
+// weights, with the hidden state rounded to its int8 grid after every step
+// as the model stores it. The integer kernel computes the gates in Q3.12
+// with int16 sigmoid/tanh tables (errors ~1e-4), the cell at 2^-11: all far
+// below the hidden step 1/128, so outputs agree except next to a rounding
+// tie — and a hidden value one step off feeds back through recurrent
+// weights of |w|·S ≤ 0.4·3 times one step, below a step: tolerance 1 LSB.
+// The hidden state's zero point is not 0: TFLite-Micro starts an int8
+// variable tensor at its zero point.
+func lstmCase(name string, timeMajor bool) builtCase {
+	const batches, steps, inDim, dim = 2, 3, 4, 3
+	sIn, sW, sH, sC := float32(0.03), float32(0.004), float32(1.0/128), float32(1.0/2048)
+	zIn, zH := int64(5), int64(-60)
+	x := pseudo(batches*steps*inDim, -128, 127, 100)
+	var wIn, wRec, bias [4][]int64
+	for g := range 4 {
+		wIn[g] = pseudo(dim*inDim, -127, 127, uint32(101+g))
+		wRec[g] = pseudo(dim*dim, -127, 127, uint32(111+g))
+		bias[g] = pseudo(dim, -4000, 4000, uint32(121+g))
+	}
+	inShape, outShape := []int{batches, steps, inDim}, []int{batches, steps, dim}
+	at := func(b, t int) int { return b*steps + t }
+	if timeMajor {
+		inShape, outShape = []int{steps, batches, inDim}, []int{steps, batches, dim}
+		at = func(b, t int) int { return t*batches + b }
+	}
+	want := make([]float64, batches*steps*dim)
+	for b := 0; b < batches; b++ {
+		h := make([]float64, dim)
+		c := make([]float64, dim)
+		for t := 0; t < steps; t++ {
+			row := at(b, t)
+			var gate [4][]float64
+			for g := range 4 {
+				gate[g] = make([]float64, dim)
+				for s := 0; s < dim; s++ {
+					v := float64(bias[g][s]) * float64(sIn) * float64(sW)
+					for i := 0; i < inDim; i++ {
+						v += float64(sW) * float64(wIn[g][s*inDim+i]) * float64(sIn) * float64(x[row*inDim+i]-zIn)
+					}
+					for j := 0; j < dim; j++ {
+						v += float64(sW) * float64(wRec[g][s*dim+j]) * h[j]
+					}
+					v = math.Max(-8, math.Min(v, 8)) // Q3.12 saturation
+					if g == 2 {
+						gate[g][s] = math.Tanh(v)
+					} else {
+						gate[g][s] = sigmoid(v)
+					}
+				}
+			}
+			for s := 0; s < dim; s++ {
+				c[s] = gate[1][s]*c[s] + gate[0][s]*gate[2][s]
+				hq := quantizeF(gate[3][s]*math.Tanh(c[s]), sH, zH, i8)
+				want[row*dim+s] = hq
+				h[s] = float64(sH) * (hq - float64(zH))
+			}
+		}
+	}
+	return builtCase{name: name, op: tflite.OpUnidirectionalSequenceLstm, build: func(m *builtModel) {
+		ins := make([]int32, 24)
+		for i := range ins {
+			ins[i] = -1
+		}
+		ins[0] = m.in("x", i8, inShape, q(sIn, zIn), x)
+		for g := range 4 {
+			ins[1+g] = m.cst("w_in"+string(rune('0'+g)), i8, []int{dim, inDim}, q(sW, 0), wIn[g])
+			ins[5+g] = m.cst("w_rec"+string(rune('0'+g)), i8, []int{dim, dim}, q(sW, 0), wRec[g])
+			ins[12+g] = m.cst("bias"+string(rune('0'+g)), i32, []int{dim}, q(sIn*sW, 0), bias[g])
+		}
+		ins[18] = m.state("hidden", i8, []int{batches, dim}, q(sH, zH))
+		ins[19] = m.state("cell", i16, []int{batches, dim}, q(sC, 0))
+		out := m.outTol("out", i8, outShape, q(sH, zH), want, 1)
+		m.op(tflite.OpUnidirectionalSequenceLstm, opts(tflite.OpUnidirectionalSequenceLstm, func(o *tflite.Options) {
+			o.Activation, o.TimeMajor = tflite.ActTanh, timeMajor
+		}), ins, out)
+	}}
+}
+
+func statefulCases() []builtCase {
+	return []builtCase{
+		svdfCase("SVDF/int8/rank2/one-invoke", 1),
+		svdfCase("SVDF/int8/rank2/three-invokes", 3),
+		lstmCase("UNIDIRECTIONAL_SEQUENCE_LSTM/int8/batch-major", false),
+		lstmCase("UNIDIRECTIONAL_SEQUENCE_LSTM/int8/time-major", true),
+	}
 }
