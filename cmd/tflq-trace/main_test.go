@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/tflq/tflq-trace/internal/sharedtest"
@@ -416,5 +417,49 @@ func TestInspectOps(t *testing.T) {
 	}
 	if code, _, errs := runCLI(t, "inspect", "--ops", "model.tflite"); code != exitUsage {
 		t.Errorf("--ops with a model: exit %d %s", code, errs)
+	}
+}
+
+// TestTraceToSpecialFiles: -o on a device or a named pipe writes into it
+// instead of renaming a temporary file over it (which would replace
+// /dev/null with a regular file); -o on a directory is an error.
+func TestTraceToSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	got := make(chan []byte)
+	go func() {
+		data, _ := os.ReadFile(fifo)
+		got <- data
+	}()
+	code, _, errs := runCLI(t, "trace", "--sample", "mnist_dense", "--digit", "1", "-o", fifo, "--format", "csv")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if data := <-got; !strings.HasPrefix(string(data), "op_name,") {
+		t.Fatalf("pipe received %q", data)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the pipe was replaced: %v %v", fi.Mode(), err)
+	}
+	code, _, errs = runCLI(t, "trace", "--sample", "mnist_dense", "-o", dir)
+	if code != exitFailure {
+		t.Fatalf("-o directory: exit %d", code)
+	}
+	assertOneLineError(t, errs, "is a directory")
+}
+
+func TestTraceToStdout(t *testing.T) {
+	code, out, errs := runCLI(t, "trace", "--sample", "mnist_cnn", "--digit", "4", "-o", "-", "--format", "model-explorer")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var nd struct {
+		Results map[string]struct{ Value float64 } `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &nd); err != nil || len(nd.Results) != 5 {
+		t.Fatalf("stdout is not node data for 5 ops: %v\n%s", err, out)
 	}
 }

@@ -15,7 +15,7 @@ func runTrace(args []string, env *cliEnv) error {
 	fs := newFlagSet("trace", "MODEL [--input FILE]... -o FILE [--ops LIST] [--elements all|none|top-error:K] [--format json|csv|model-explorer]", env)
 	var rf runFlags
 	rf.register(fs)
-	outPath := fs.String("o", "", "write the trace to `FILE` (required)")
+	outPath := fs.String("o", "", "write the trace to `FILE` (required; - for standard output)")
 	opsList := fs.String("ops", "", "only these operators: `LIST` of indices and ranges, e.g. 0,3-5 (default all)")
 	elements := fs.String("elements", "top-error:5", "element chains to include: all, none, or top-error:`K` (the K largest errors in LSB per op)")
 	format := fs.String("format", "json", "json (docs/trace.md), csv (per-layer metrics) or model-explorer (node data)")
@@ -64,7 +64,7 @@ func runTrace(args []string, env *cliEnv) error {
 			}
 		}
 	}
-	err = writeAtomically(*outPath, func(w io.Writer) error {
+	write := func(w io.Writer) error {
 		switch *format {
 		case "csv":
 			return trace.WriteCSV(w, shadow, ops)
@@ -72,8 +72,14 @@ func runTrace(args []string, env *cliEnv) error {
 			return trace.WriteModelExplorer(w, shadow, ops)
 		}
 		return trace.WriteJSON(w, ip, shadow, opt)
-	})
-	if err != nil {
+	}
+	if *outPath == "-" {
+		if err := write(env.stdout); err != nil {
+			return runError(err)
+		}
+		return nil
+	}
+	if err := writeAtomically(*outPath, write); err != nil {
 		return runError(fmt.Errorf("-o %s: %w", *outPath, err))
 	}
 	fmt.Fprintf(env.stdout, "wrote %s (%s)\n", *outPath, *format)
@@ -81,8 +87,24 @@ func runTrace(args []string, env *cliEnv) error {
 }
 
 // writeAtomically writes to a temporary file next to path and renames it
-// into place, so that an error never leaves a partial file.
+// into place, so that an error never leaves a partial file. A path that
+// exists and is not a regular file (/dev/null, /dev/stdout, a named pipe)
+// is written directly: renaming over it would replace the device.
 func writeAtomically(path string, write func(io.Writer) error) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return fmt.Errorf("is a directory")
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
