@@ -522,6 +522,10 @@ func arithCases() []builtCase {
 			s1: 0.1, s2: 0.1, so: 0.1, z1: 2, z2: 2, zo: 2, r1: r8, r2: r8, f: func(a, b int64) int64 { return max(a, b) }}),
 		binCase(binSpec{name: "MINIMUM/int16", op: tflite.OpMinimum, typ: i16, sh1: s4, sh2: s4, shO: s4,
 			s1: 0.001, s2: 0.001, so: 0.001, r1: r16, r2: r16, f: func(a, b int64) int64 { return min(a, b) }}),
+		binCase(binSpec{name: "MINIMUM/int8/broadcast", op: tflite.OpMinimum, typ: i8, sh1: []int{3, 1}, sh2: s4, shO: s4,
+			s1: 0.1, s2: 0.1, so: 0.1, z1: -4, z2: -4, zo: -4, r1: r8, r2: r8, f: func(a, b int64) int64 { return min(a, b) }}),
+		binCase(binSpec{name: "MAXIMUM/int16", op: tflite.OpMaximum, typ: i16, sh1: s4, sh2: s4, shO: s4,
+			s1: 0.001, s2: 0.001, so: 0.001, r1: r16, r2: r16, f: func(a, b int64) int64 { return max(a, b) }}),
 		binCase(binSpec{name: "MAXIMUM/int32", op: tflite.OpMaximum, typ: i32, sh1: s4, sh2: []int{3, 1}, shO: s4, noQuantization: true,
 			r1: [2]int64{-1 << 30, 1 << 30}, r2: [2]int64{-1 << 30, 1 << 30}, f: func(a, b int64) int64 { return max(a, b) }}),
 	)
@@ -581,6 +585,9 @@ func arithCases() []builtCase {
 		cmp("EQUAL/bool", tflite.OpEqual, bl, s4, 0, 0, 0, 0, [2]int64{0, 1}, func(a, b int64) bool { return a == b }),
 		cmp("NOT_EQUAL/int32", tflite.OpNotEqual, i32, s4, 0, 0, 0, 0, small, func(a, b int64) bool { return a != b }),
 		cmp("GREATER/int8/differing-scales", tflite.OpGreater, i8, s4, 0.03, 0.05, -2, 4, [2]int64{-128, 127}, func(a, b int64) bool { return a > b }),
+		cmp("NOT_EQUAL/int8/broadcast", tflite.OpNotEqual, i8, []int{3, 1}, 0.25, 0.125, 0, 2, small, func(a, b int64) bool { return a != b }),
+		cmp("GREATER_EQUAL/int8/differing-scales", tflite.OpGreaterEqual, i8, s4, 0.05, 0.1, 0, -1, small, func(a, b int64) bool { return a >= b }),
+		cmp("LESS_EQUAL/int8/broadcast", tflite.OpLessEqual, i8, []int{4}, 0.07, 0.07, 1, 1, [2]int64{-128, 127}, func(a, b int64) bool { return a <= b }),
 		cmp("GREATER_EQUAL/int64/broadcast", tflite.OpGreaterEqual, i64, []int{3, 1}, 0, 0, 0, 0, small, func(a, b int64) bool { return a >= b }),
 		cmp("LESS/int8", tflite.OpLess, i8, s4, 0.125, 0.0625, 0, 1, small, func(a, b int64) bool { return a < b }),
 		cmp("LESS_EQUAL/int32/broadcast", tflite.OpLessEqual, i32, []int{1}, 0, 0, 0, 0, small, func(a, b int64) bool { return a <= b }),
@@ -759,25 +766,30 @@ func unaryCases() []builtCase {
 			m.op(tflite.OpDequantize, tflite.Options{}, []int32{x}, out)
 		}})
 	}
-	// PRELU: alpha [1, 1, 64] per channel, broadcast; multipliers in double.
-	{
+	// PRELU: alpha [1, 1, 64] per channel (int8), broadcast; multipliers in double.
+	for _, v := range []struct {
+		typ           tflite.TensorType
+		data          []int64
+		sIn, sA, sOut float32
+		zIn, zA, zOut int64
+	}{{i8, all8, 0.03, 0.004, 0.025, 4, -10, -7}, {i16, all16, 0.0003, 0.004, 0.00025, 0, 3, 0}} {
 		alpha := pseudo(64, -128, 127, 41)
-		sIn, sA, sOut, zIn, zA, zOut := float32(0.03), float32(0.004), float32(0.025), int64(4), int64(-10), int64(-7)
-		m1, e1 := quantizeMultiplier(float64(sIn) / float64(sOut))
-		m2, e2 := quantizeMultiplier(float64(sIn) * float64(sA) / float64(sOut))
+		m1, e1 := quantizeMultiplier(float64(v.sIn) / float64(v.sOut))
+		m2, e2 := quantizeMultiplier(float64(v.sIn) * float64(v.sA) / float64(v.sOut))
+		lo, hi := typeRange(v.typ)
 		want := make([]int64, 256)
-		for i, x := range all8 {
-			d := x - zIn
+		for i, x := range v.data {
+			d := x - v.zIn
 			if d >= 0 {
-				want[i] = clampI(mbqm(d, m1, e1)+zOut, -128, 127)
+				want[i] = clampI(mbqm(d, m1, e1)+v.zOut, lo, hi)
 			} else {
-				want[i] = clampI(mbqm(d*(alpha[i%64]-zA), m2, e2)+zOut, -128, 127)
+				want[i] = clampI(mbqm(d*(alpha[i%64]-v.zA), m2, e2)+v.zOut, lo, hi)
 			}
 		}
-		cs = append(cs, builtCase{name: "PRELU/int8/per-channel-alpha", op: tflite.OpPrelu, build: func(m *builtModel) {
-			x := m.in("x", i8, []int{4, 1, 64}, q(sIn, zIn), all8)
-			a := m.cst("alpha", i8, []int{1, 1, 64}, q(sA, zA), alpha)
-			out := m.out("out", i8, []int{4, 1, 64}, q(sOut, zOut), want)
+		cs = append(cs, builtCase{name: "PRELU/" + v.typ.String() + "/per-channel-alpha", op: tflite.OpPrelu, build: func(m *builtModel) {
+			x := m.in("x", v.typ, []int{4, 1, 64}, q(v.sIn, v.zIn), v.data)
+			a := m.cst("alpha", i8, []int{1, 1, 64}, q(v.sA, v.zA), alpha)
+			out := m.out("out", v.typ, []int{4, 1, 64}, q(v.sOut, v.zOut), want)
 			m.op(tflite.OpPrelu, tflite.Options{}, []int32{x, a}, out)
 		}})
 	}
@@ -1002,6 +1014,8 @@ func poolReduceCases() []builtCase {
 		reduceCase("SUM/int16/axis1/keep", tflite.OpSum, i16, []int64{1}, true),
 		reduceCase("REDUCE_MAX/int8/axes02", tflite.OpReduceMax, i8, []int64{0, 2}, false),
 		reduceCase("REDUCE_MIN/int16/axis-1/keep", tflite.OpReduceMin, i16, []int64{-1}, true),
+		reduceCase("REDUCE_MAX/int16/axis1", tflite.OpReduceMax, i16, []int64{1}, false),
+		reduceCase("REDUCE_MIN/int8/axes-1-3/keep", tflite.OpReduceMin, i8, []int64{-1, -3}, true),
 	}
 }
 
@@ -1129,6 +1143,13 @@ func lutCases() []builtCase {
 			}
 			return 1 / math.Sqrt(r)
 		}, 1),
+		unCase(unSpec{name: "RSQRT/int16", op: tflite.OpRsqrt, typ: i16, shape: []int{4, 64}, data: pseudo(256, 0, 32767, 61),
+			sIn: 0.001, sOut: 0.002, tol: 1, f: func(x int64) float64 {
+				if x == 0 {
+					return 32767
+				}
+				return quantizeF(1/math.Sqrt(0.001*float64(x)), 0.002, 0, i16)
+			}}),
 		// SOFTMAX int8: exp and the reciprocal of the sum in gemmlowp fixed
 		// point (Q0.31 results), one rounding to 2^-8: 1 LSB.
 		rowCase("SOFTMAX/int8/beta1", tflite.OpSoftmax, i8, 4, 16, 0.1, 3, 1.0/256, -128, beta(1), softmaxRow(1), 1),
@@ -1344,7 +1365,7 @@ func moveCases() []builtCase {
 			}}))
 	}
 	// SLICE begin [0, 1, 1] size [2, −1, 2].
-	for _, typ := range []tflite.TensorType{i8, bl} {
+	for _, typ := range []tflite.TensorType{i8, i16, bl} {
 		cs = append(cs, moveCase(moveSpec{name: "SLICE/" + typ.String(), op: tflite.OpSlice, typ: typ, inShape: s234, outShapes: [][]int{{2, 2, 2}},
 			wire: with(func(m *builtModel) []int32 {
 				return []int32{c32(m, "begin", []int64{0, 1, 1}), c32(m, "size", []int64{2, -1, 2})}
@@ -1429,7 +1450,7 @@ func moveCases() []builtCase {
 			ref: splitRef([]int{1, 3, 2})}),
 	)
 	// PACK three [2, 3] along axis 1; UNPACK [2, 3, 4] along axis 1.
-	for _, typ := range []tflite.TensorType{i8, i32} {
+	for _, typ := range []tflite.TensorType{i8, i16, i32} {
 		b := dataFor(typ, 6, 73)
 		c := dataFor(typ, 6, 74)
 		cs = append(cs, moveCase(moveSpec{name: "PACK/" + typ.String() + "/axis1", op: tflite.OpPack, typ: typ, inShape: []int{2, 3}, outShapes: [][]int{{2, 3, 3}},
@@ -1441,15 +1462,17 @@ func moveCases() []builtCase {
 				return one(mapOut([]int{2, 3, 3}, func(o []int) int64 { return [][]int64{x, b, c}[o[1]][o[0]*3+o[2]] }))
 			}}))
 	}
-	cs = append(cs, moveCase(moveSpec{name: "UNPACK/float32/axis1", op: tflite.OpUnpack, typ: f32, inShape: s234, outShapes: [][]int{{2, 4}, {2, 4}, {2, 4}},
-		set: func(o *tflite.Options) { o.Num, o.Axis = 3, 1 },
-		ref: func(x []int64) [][]int64 {
-			var outs [][]int64
-			for k := 0; k < 3; k++ {
-				outs = append(outs, gatherOut(x, s234, []int{2, 4}, func(o []int) []int { return []int{o[0], k, o[1]} }))
-			}
-			return outs
-		}}))
+	for _, typ := range []tflite.TensorType{f32, i8} {
+		cs = append(cs, moveCase(moveSpec{name: "UNPACK/" + typ.String() + "/axis1", op: tflite.OpUnpack, typ: typ, inShape: s234, outShapes: [][]int{{2, 4}, {2, 4}, {2, 4}},
+			set: func(o *tflite.Options) { o.Num, o.Axis = 3, 1 },
+			ref: func(x []int64) [][]int64 {
+				var outs [][]int64
+				for k := 0; k < 3; k++ {
+					outs = append(outs, gatherOut(x, s234, []int{2, 4}, func(o []int) []int { return []int{o[0], k, o[1]} }))
+				}
+				return outs
+			}}))
+	}
 	// REVERSE_V2 axes [0, 2]; BROADCAST_TO [3, 1] → [2, 3, 4].
 	cs = append(cs,
 		moveCase(moveSpec{name: "REVERSE_V2/int8/axes02", op: tflite.OpReverseV2, typ: i8, inShape: s234, outShapes: [][]int{s234},
