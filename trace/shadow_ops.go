@@ -68,8 +68,31 @@ func shadowIdentity(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 	return true, nil
 }
 
+// biasValues is the real bias of a multiply-accumulate node: its shadow
+// values, or — for a bias stored without quantization parameters — the raw
+// integers in accumulator units, s_in·s_w[c], as the kernels use them.
+func biasValues(s *Shadow, n *kernels.Node) []float32 {
+	b := n.Input(2)
+	if b == nil {
+		return nil
+	}
+	if b.Quantized() || b.Type == tflite.TypeFloat32 {
+		return s.Values[b.Index]
+	}
+	in, w := n.Input(0), n.Input(1)
+	out := make([]float32, b.NumElements())
+	for c := range out {
+		ws := w.Scale0()
+		if len(w.Scale) > 1 && c < len(w.Scale) {
+			ws = w.Scale[c]
+		}
+		out[c] = float32(float64(b.Int(c)) * float64(in.Scale0()) * float64(ws))
+	}
+	return out
+}
+
 func shadowFullyConnected(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
-	in, w, bias := s.in(n, 0), s.in(n, 1), s.in(n, 2)
+	in, w, bias := s.in(n, 0), s.in(n, 1), biasValues(s, n)
 	wt := n.Input(1)
 	if in == nil || w == nil || wt.Rank() != 2 {
 		return false, nil
@@ -98,7 +121,7 @@ func shadowFullyConnected(s *Shadow, n *kernels.Node, out []float32) (bool, erro
 // shadowConv handles CONV_2D (filter [OC,KH,KW,IC]) and DEPTHWISE_CONV_2D
 // (filter [1,KH,KW,IC·DM]).
 func shadowConv(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
-	in, w, bias := s.in(n, 0), s.in(n, 1), s.in(n, 2)
+	in, w, bias := s.in(n, 0), s.in(n, 1), biasValues(s, n)
 	it, wt, ot := n.Input(0), n.Input(1), n.Outputs[0]
 	if in == nil || w == nil || it.Rank() != 4 || wt.Rank() != 4 || ot.Rank() != 4 {
 		return false, nil

@@ -131,3 +131,40 @@ func TestShadowErrorBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestShadowUnquantizedBias: a bias stored without quantization parameters
+// is in accumulator units (s_in·s_w), as the kernels read it, so the float
+// reference must scale it the same way.
+func TestShadowUnquantizedBias(t *testing.T) {
+	b := tflite.NewModelBuilder()
+	in := b.AddTensor("in", tflite.TypeInt8, []int32{1, 2}, tflite.PerTensor(0.5, -1))
+	w := b.AddConstTensor("w", tflite.TypeInt8, []int32{1, 2}, tflite.PerTensor(0.25, 0), tflite.Int8Data([]int8{4, -2}))
+	bias := b.AddConstTensor("b", tflite.TypeInt32, []int32{1}, nil, tflite.Int32Data([]int32{8}))
+	out := b.AddTensor("out", tflite.TypeInt8, []int32{1, 1}, tflite.PerTensor(0.125, 0))
+	b.AddOperator(tflite.OpFullyConnected, tflite.Options{}, []int32{in, w, bias}, []int32{out})
+	b.SetIO([]int32{in}, []int32{out})
+	m, err := b.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip, err := New(m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// inputs q = [3, 1] → real [2, 1]; weights real [1, −0.5];
+	// Σ = 2·1 + 1·(−0.5) = 1.5; bias 8·0.5·0.25 = 1 → 2.5 = q 20 at scale 0.125.
+	ip.SetInput(0, []byte{3, 1})
+	if err := ip.Invoke(); err != nil {
+		t.Fatal(err)
+	}
+	if got := ip.Outputs()[0].Int(0); got != 20 {
+		t.Fatalf("integer output %d, want 20", got)
+	}
+	s, err := RunShadow(ip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref := s.Values[out][0]; ref != 2.5 {
+		t.Fatalf("float reference %v, want 2.5", ref)
+	}
+}
