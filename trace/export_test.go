@@ -12,6 +12,9 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/tflq/tflq-trace/samples"
+	"github.com/tflq/tflq-trace/tflite"
 )
 
 func compileSchema(t testing.TB) *jsonschema.Schema {
@@ -249,5 +252,41 @@ func TestSchemaRejects(t *testing.T) {
 		if sch.Validate(inst) == nil {
 			t.Errorf("%s: schema accepted an invalid document", name)
 		}
+	}
+}
+
+// TestExportJSONSamples exports every element chain of the bundled sample
+// models (no shared data needed) and checks the file against the schema
+// and the run.
+func TestExportJSONSamples(t *testing.T) {
+	for _, name := range samples.Names() {
+		t.Run(name, func(t *testing.T) {
+			data, err := samples.Model(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ip := mustInterpreter(t, data)
+			in := ip.Inputs()[0]
+			for i := range in.Data {
+				in.Data[i] = byte(i * 13 % 256) // a deterministic pattern
+			}
+			if in.Type == tflite.TypeFloat32 {
+				for i := range in.Float32() {
+					in.Float32()[i] = float32(i%256) / 255
+				}
+			}
+			if err := ip.Invoke(); err != nil {
+				t.Fatal(err)
+			}
+			f := exportAndCheck(t, ip, ExportOptions{ModelPath: "sample:" + name, Elements: ElementSelection{All: true}})
+			n := 0
+			for _, op := range f.Ops {
+				n += len(op.Elements)
+				if len(op.Elements) != ip.Nodes[op.Index].Outputs[0].NumElements() {
+					t.Errorf("op %d: %d chains for %d elements", op.Index, len(op.Elements), ip.Nodes[op.Index].Outputs[0].NumElements())
+				}
+			}
+			t.Logf("%s: %d chains", name, n)
+		})
 	}
 }
