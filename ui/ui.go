@@ -302,16 +302,16 @@ func (m *Model) followBack() {
 		input, elem = 0, c.Terms[best].InputIndex
 		why = fmt.Sprintf("term %d/%d, product %d", best+1, len(c.Terms), c.Terms[best].Product)
 	case len(c.Sources) > 0:
-		src := c.Sources[0]
+		k := 0
 		// A max-style reduction: the source holding the winning value.
-		for _, s := range c.Sources {
+		for i, s := range c.Sources {
 			if t := n.Input(s.Input); t != nil && t.Type == m.outTensor().Type && s.Element < t.NumElements() && rawValue(t, s.Element) == float64(c.Final) {
-				src = s
+				k = i
 				break
 			}
 		}
-		input, elem = src.Input, src.Element
-		why = fmt.Sprintf("source 1 of %d", len(c.Sources))
+		input, elem = c.Sources[k].Input, c.Sources[k].Element
+		why = fmt.Sprintf("source %d of %d", k+1, len(c.Sources))
 	default:
 		m.message = "this element names no input to follow back to"
 		return
