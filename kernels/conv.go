@@ -36,39 +36,27 @@ func init() {
 }
 
 type conv2D struct {
-	in, filter, out *Tensor
-	o               *macOutput
+	macTensors
+	convWindow
 
-	batches, inH, inW, inC int
-	outH, outW, outC       int
-	fH, fW, fC             int
-	filtersPerGroup        int
-	strideH, strideW       int
-	dilH, dilW             int
-	padH, padW             int
-	in8, w, out8           []int8
-	in16, out16            []int16
-	int16Data              bool
-	rowContiguous          bool // groups == 1 and dilation_w == 1
+	inH, inW, inC   int
+	fH, fW, fC      int
+	filtersPerGroup int
+	rowContiguous   bool // groups == 1 and dilation_w == 1
 }
 
 func prepareConv2D(n *Node) (Kernel, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	if in == nil || filter == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
-		return nil, fmt.Errorf("%w: CONV_2D needs input, filter and output", ErrMissingInput)
-	}
-	out := n.Outputs[0]
-	if err := checkConvTypes(in, filter, out); err != nil {
+	m, err := newMACTensors(n, in, filter, 4)
+	if err != nil {
 		return nil, err
 	}
-	if in.Rank() != 4 || filter.Rank() != 4 || out.Rank() != 4 {
-		return nil, fmt.Errorf("%w: CONV_2D wants rank-4 input, filter and output, got %v %v %v", ErrBadShape, in.Shape, filter.Shape, out.Shape)
+	opt, err := convOptions(n)
+	if err != nil {
+		return nil, err
 	}
-	opt := n.Options
-	if opt == nil {
-		return nil, fmt.Errorf("%w: CONV_2D without options", ErrMissingInput)
-	}
-	k := &conv2D{in: in, filter: filter, out: out, int16Data: in.Type == tflite.TypeInt16}
+	k := &conv2D{macTensors: m}
+	out := m.out
 	k.batches, k.inH, k.inW, k.inC = in.Shape[0], in.Shape[1], in.Shape[2], in.Shape[3]
 	k.outC, k.fH, k.fW, k.fC = filter.Shape[0], filter.Shape[1], filter.Shape[2], filter.Shape[3]
 	k.outH, k.outW = out.Shape[1], out.Shape[2]
@@ -84,44 +72,16 @@ func prepareConv2D(n *Node) (Kernel, error) {
 	}
 	k.filtersPerGroup = k.outC / groups
 	k.rowContiguous = groups == 1 && opt.DilationW <= 1
-	k.strideH, k.strideW = int(opt.StrideH), int(opt.StrideW)
-	k.dilH, k.dilW = int(max(opt.DilationH, 1)), int(max(opt.DilationW, 1))
-	if k.strideH <= 0 || k.strideW <= 0 {
-		return nil, fmt.Errorf("%w: CONV_2D stride %dx%d", ErrBadShape, k.strideH, k.strideW)
+	k.convWindow, err = newConvWindow(n, int(max(opt.DilationH, 1)), int(max(opt.DilationW, 1)), k.inH, k.inW, k.fH, k.fW)
+	if err != nil {
+		return nil, err
 	}
-	// ComputePaddingHeightWidth derives the padding from the output size it
-	// recomputes from the padding scheme, not from the output tensor.
-	oh := ComputeOutSize(opt.Padding, k.inH, k.fH, k.strideH, k.dilH)
-	ow := ComputeOutSize(opt.Padding, k.inW, k.fW, k.strideW, k.dilW)
-	k.padH, k.padW = ComputePadding(opt.Padding, k.strideH, k.strideW, k.dilH, k.dilW, k.inH, k.inW, k.fH, k.fW, oh, ow)
 	o, err := newMACOutput(n, in, filter, bias, out, k.outC, opt.Activation, false)
 	if err != nil {
 		return nil, err
 	}
-	k.o = o
-	k.refresh()
+	k.setOutputStage(o)
 	return k, nil
-}
-
-// checkConvTypes accepts int8×int8→int8 and int16×int8→int16.
-func checkConvTypes(in, filter, out *Tensor) error {
-	ok := filter.Type == tflite.TypeInt8 && in.Type == out.Type &&
-		(in.Type == tflite.TypeInt8 || in.Type == tflite.TypeInt16)
-	if !ok {
-		return fmt.Errorf("%w: input %v, filter %v, output %v (want int8/int8/int8 or int16/int8/int16)",
-			ErrUnsupportedType, in.Type, filter.Type, out.Type)
-	}
-	return nil
-}
-
-func (k *conv2D) refresh() {
-	k.w = k.filter.Int8()
-	if k.int16Data {
-		k.in16, k.out16 = k.in.Int16(), k.out.Int16()
-	} else {
-		k.in8, k.out8 = k.in.Int8(), k.out.Int8()
-	}
-	k.o.refresh()
 }
 
 // element computes output element (b, y, x, oc); Eval and Explain share it.
@@ -187,93 +147,15 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 	return k.o.finish(acc, oc, c)
 }
 
-// recordTerms appends the n products that start at input index ib and
-// weight index wb.
-func (k *conv2D) recordTerms(c *Chain, ib, wb, n int) {
-	for i := range n {
-		var v int32
-		if k.int16Data {
-			v = int32(k.in16[ib+i])
-		} else {
-			v = int32(k.in8[ib+i])
-		}
-		w := int32(k.w[wb+i])
-		c.Terms = append(c.Terms, Term{InputIndex: ib + i, WeightIndex: wb + i, Input: v, Weight: w,
-			Product: int64(v+k.o.inputOff) * int64(w+k.o.weighOff)})
-	}
-}
-
-// dot8x8 is Σ w[i]·(x[i] + off) in wrapping int32, the int8 MAC inner loop
-// (four partial sums: wrapping addition is associative, so the total is the
-// same int32 TFLite's sequential sum gives).
-func dot8x8(x, w []int8, off int32) int32 {
-	w = w[:len(x)]
-	var a0, a1, a2, a3 int32
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		xs, ws := x[i:i+4:i+4], w[i:i+4:i+4]
-		a0 += int32(ws[0]) * (int32(xs[0]) + off)
-		a1 += int32(ws[1]) * (int32(xs[1]) + off)
-		a2 += int32(ws[2]) * (int32(xs[2]) + off)
-		a3 += int32(ws[3]) * (int32(xs[3]) + off)
-	}
-	for ; i < len(x); i++ {
-		a0 += int32(w[i]) * (int32(x[i]) + off)
-	}
-	return a0 + a1 + a2 + a3
-}
-
-// dot16x8 is Σ w[i]·x[i] in int64, the int16x8 MAC inner loop.
-func dot16x8(x []int16, w []int8) int64 {
-	w = w[:len(x)]
-	var a0, a1 int64
-	i := 0
-	for ; i+2 <= len(x); i += 2 {
-		xs, ws := x[i:i+2:i+2], w[i:i+2:i+2]
-		a0 += int64(int32(ws[0]) * int32(xs[0]))
-		a1 += int64(int32(ws[1]) * int32(xs[1]))
-	}
-	if i < len(x) {
-		a0 += int64(int32(w[i]) * int32(x[i]))
-	}
-	return a0 + a1
-}
-
 func (k *conv2D) Eval() error {
-	k.refresh()
-	i := 0
-	for b := 0; b < k.batches; b++ {
-		for y := 0; y < k.outH; y++ {
-			for x := 0; x < k.outW; x++ {
-				for oc := 0; oc < k.outC; oc++ {
-					v := k.element(b, y, x, oc, nil)
-					if k.int16Data {
-						k.out16[i] = int16(v)
-					} else {
-						k.out8[i] = int8(v)
-					}
-					i++
-				}
-			}
-		}
-	}
+	evalNHWC(k, &k.macTensors, (*conv2D).element)
 	return nil
 }
 
 func (k *conv2D) Explain(out, elem int, c *Chain) error {
-	if out != 0 || elem < 0 || elem >= k.out.NumElements() {
-		return fmt.Errorf("%w: CONV_2D output %d element %d", ErrBadElement, out, elem)
-	}
-	oc := elem % k.outC
-	x := elem / k.outC % k.outW
-	y := elem / (k.outC * k.outW) % k.outH
-	b := elem / (k.outC * k.outW * k.outH)
-	c.Final = int64(k.element(b, y, x, oc, c))
-	return nil
+	return explainNHWC(k, &k.macTensors, (*conv2D).element, out, elem, c)
 }
 
 func (k *conv2D) Describe() Params {
-	return k.o.describe(
-		NamedInt{"pad_h", int64(k.padH)}, NamedInt{"pad_w", int64(k.padW)},
-		NamedInt{"groups", int64(k.inC / k.fC)})
+	return k.o.describe(append(k.padding(), NamedInt{"groups", int64(k.inC / k.fC)})...)
 }

@@ -26,41 +26,29 @@ func init() {
 }
 
 type depthwiseConv2D struct {
-	in, filter, out *Tensor
-	o               *macOutput
+	macTensors
+	convWindow
 
-	batches, inH, inW, inC int
-	outH, outW, outC       int
-	fH, fW                 int
-	depthMultiplier        int
-	strideH, strideW       int
-	dilH, dilW             int
-	padH, padW             int
-	in8, w, out8           []int8
-	in16, out16            []int16
-	int16Data              bool
+	inH, inW, inC   int
+	fH, fW          int
+	depthMultiplier int
 }
 
 func prepareDepthwiseConv2D(n *Node) (Kernel, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	if in == nil || filter == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
-		return nil, fmt.Errorf("%w: DEPTHWISE_CONV_2D needs input, filter and output", ErrMissingInput)
-	}
-	out := n.Outputs[0]
-	if err := checkConvTypes(in, filter, out); err != nil {
+	m, err := newMACTensors(n, in, filter, 4)
+	if err != nil {
 		return nil, err
 	}
-	if in.Rank() != 4 || filter.Rank() != 4 || out.Rank() != 4 {
-		return nil, fmt.Errorf("%w: DEPTHWISE_CONV_2D wants rank-4 input, filter and output, got %v %v %v", ErrBadShape, in.Shape, filter.Shape, out.Shape)
-	}
-	opt := n.Options
-	if opt == nil {
-		return nil, fmt.Errorf("%w: DEPTHWISE_CONV_2D without options", ErrMissingInput)
+	opt, err := convOptions(n)
+	if err != nil {
+		return nil, err
 	}
 	if in.Type == tflite.TypeInt16 && (bias == nil || bias.Type != tflite.TypeInt64) {
 		return nil, fmt.Errorf("%w: int16 DEPTHWISE_CONV_2D needs an int64 bias", ErrUnsupportedType)
 	}
-	k := &depthwiseConv2D{in: in, filter: filter, out: out, int16Data: in.Type == tflite.TypeInt16}
+	k := &depthwiseConv2D{macTensors: m}
+	out := m.out
 	k.batches, k.inH, k.inW, k.inC = in.Shape[0], in.Shape[1], in.Shape[2], in.Shape[3]
 	k.fH, k.fW, k.outC = filter.Shape[1], filter.Shape[2], filter.Shape[3]
 	k.outH, k.outW = out.Shape[1], out.Shape[2]
@@ -75,31 +63,16 @@ func prepareDepthwiseConv2D(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: DEPTHWISE_CONV_2D depth_multiplier %d but output depth %d / input depth %d",
 			ErrBadShape, opt.DepthMultiplier, k.outC, k.inC)
 	}
-	k.strideH, k.strideW = int(opt.StrideH), int(opt.StrideW)
-	k.dilH, k.dilW = int(max(opt.DilationH, 1)), int(max(opt.DilationW, 1))
-	if k.strideH <= 0 || k.strideW <= 0 {
-		return nil, fmt.Errorf("%w: DEPTHWISE_CONV_2D stride %dx%d", ErrBadShape, k.strideH, k.strideW)
+	k.convWindow, err = newConvWindow(n, int(max(opt.DilationH, 1)), int(max(opt.DilationW, 1)), k.inH, k.inW, k.fH, k.fW)
+	if err != nil {
+		return nil, err
 	}
-	oh := ComputeOutSize(opt.Padding, k.inH, k.fH, k.strideH, k.dilH)
-	ow := ComputeOutSize(opt.Padding, k.inW, k.fW, k.strideW, k.dilW)
-	k.padH, k.padW = ComputePadding(opt.Padding, k.strideH, k.strideW, k.dilH, k.dilW, k.inH, k.inW, k.fH, k.fW, oh, ow)
 	o, err := newMACOutput(n, in, filter, bias, out, k.outC, opt.Activation, false)
 	if err != nil {
 		return nil, err
 	}
-	k.o = o
-	k.refresh()
+	k.setOutputStage(o)
 	return k, nil
-}
-
-func (k *depthwiseConv2D) refresh() {
-	k.w = k.filter.Int8()
-	if k.int16Data {
-		k.in16, k.out16 = k.in.Int16(), k.out.Int16()
-	} else {
-		k.in8, k.out8 = k.in.Int8(), k.out.Int8()
-	}
-	k.o.refresh()
 }
 
 // element computes output element (b, y, x, oc); Eval and Explain share it.
@@ -127,17 +100,13 @@ func (k *depthwiseConv2D) element(b, y, x, oc int, c *Chain) int32 {
 			ii := (row+ix)*k.inC + ic
 			wi := (fy*k.fW+fx)*k.outC + oc
 			w := int32(k.w[wi])
-			var v int32
 			if k.int16Data {
-				v = int32(k.in16[ii])
-				acc += int64(w * v)
+				acc += int64(w * int32(k.in16[ii]))
 			} else {
-				v = int32(k.in8[ii])
-				acc += int64(w * (v + off))
+				acc += int64(w * (int32(k.in8[ii]) + off))
 			}
 			if c != nil {
-				c.Terms = append(c.Terms, Term{InputIndex: ii, WeightIndex: wi, Input: v, Weight: w,
-					Product: int64(v+off) * int64(w)})
+				k.recordTerms(c, ii, wi, 1)
 			}
 			terms++
 		}
@@ -149,40 +118,14 @@ func (k *depthwiseConv2D) element(b, y, x, oc int, c *Chain) int32 {
 }
 
 func (k *depthwiseConv2D) Eval() error {
-	k.refresh()
-	i := 0
-	for b := 0; b < k.batches; b++ {
-		for y := 0; y < k.outH; y++ {
-			for x := 0; x < k.outW; x++ {
-				for oc := 0; oc < k.outC; oc++ {
-					v := k.element(b, y, x, oc, nil)
-					if k.int16Data {
-						k.out16[i] = int16(v)
-					} else {
-						k.out8[i] = int8(v)
-					}
-					i++
-				}
-			}
-		}
-	}
+	evalNHWC(k, &k.macTensors, (*depthwiseConv2D).element)
 	return nil
 }
 
 func (k *depthwiseConv2D) Explain(out, elem int, c *Chain) error {
-	if out != 0 || elem < 0 || elem >= k.out.NumElements() {
-		return fmt.Errorf("%w: DEPTHWISE_CONV_2D output %d element %d", ErrBadElement, out, elem)
-	}
-	oc := elem % k.outC
-	x := elem / k.outC % k.outW
-	y := elem / (k.outC * k.outW) % k.outH
-	b := elem / (k.outC * k.outW * k.outH)
-	c.Final = int64(k.element(b, y, x, oc, c))
-	return nil
+	return explainNHWC(k, &k.macTensors, (*depthwiseConv2D).element, out, elem, c)
 }
 
 func (k *depthwiseConv2D) Describe() Params {
-	return k.o.describe(
-		NamedInt{"pad_h", int64(k.padH)}, NamedInt{"pad_w", int64(k.padW)},
-		NamedInt{"depth_multiplier", int64(k.depthMultiplier)})
+	return k.o.describe(append(k.padding(), NamedInt{"depth_multiplier", int64(k.depthMultiplier)})...)
 }

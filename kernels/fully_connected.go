@@ -32,34 +32,27 @@ func init() {
 }
 
 type fullyConnected struct {
-	in, filter, out *Tensor
-	o               *macOutput
-
-	batches, depth, outC int
-	in8, w, out8         []int8
-	in16, out16          []int16
-	int16Data            bool
+	macTensors
+	depth int
 }
 
 func prepareFullyConnected(n *Node) (Kernel, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	if in == nil || filter == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
-		return nil, fmt.Errorf("%w: FULLY_CONNECTED needs input, filter and output", ErrMissingInput)
-	}
-	out := n.Outputs[0]
-	if err := checkConvTypes(in, filter, out); err != nil {
+	m, err := newMACTensors(n, in, filter, 0)
+	if err != nil {
 		return nil, err
 	}
+	out := m.out
 	if filter.Rank() != 2 || out.Rank() < 1 {
 		return nil, fmt.Errorf("%w: FULLY_CONNECTED wants a rank-2 filter, got %v (output %v)", ErrBadShape, filter.Shape, out.Shape)
 	}
-	k := &fullyConnected{in: in, filter: filter, out: out, int16Data: in.Type == tflite.TypeInt16}
+	k := &fullyConnected{macTensors: m}
 	k.depth = filter.Shape[1]
 	k.outC = out.Dim(-1)
 	if k.outC > filter.Shape[0] || k.outC <= 0 || k.depth <= 0 {
 		return nil, fmt.Errorf("%w: FULLY_CONNECTED output %v does not match filter %v", ErrBadShape, out.Shape, filter.Shape)
 	}
-	k.batches = out.NumElements() / k.outC
+	k.batches, k.outH, k.outW = out.NumElements()/k.outC, 1, 1
 	if k.batches*k.depth > in.NumElements() {
 		return nil, fmt.Errorf("%w: FULLY_CONNECTED input %v too small for %d batches of depth %d", ErrBadShape, in.Shape, k.batches, k.depth)
 	}
@@ -74,23 +67,13 @@ func prepareFullyConnected(n *Node) (Kernel, error) {
 	if !o.perChannel {
 		o.weighOff = -filter.ZP0()
 	}
-	k.o = o
-	k.refresh()
+	k.setOutputStage(o)
 	return k, nil
 }
 
-func (k *fullyConnected) refresh() {
-	k.w = k.filter.Int8()
-	if k.int16Data {
-		k.in16, k.out16 = k.in.Int16(), k.out.Int16()
-	} else {
-		k.in8, k.out8 = k.in.Int8(), k.out.Int8()
-	}
-	k.o.refresh()
-}
-
-// element computes output element (b, oc); Eval and Explain share it.
-func (k *fullyConnected) element(b, oc int, c *Chain) int32 {
+// element computes output element (b, oc) (y and x are always 0); Eval and
+// Explain share it.
+func (k *fullyConnected) element(b, _, _, oc int, c *Chain) int32 {
 	ib := b * k.depth
 	wb := oc * k.depth
 	var acc int64
@@ -105,65 +88,19 @@ func (k *fullyConnected) element(b, oc int, c *Chain) int32 {
 		acc = int64(dot8x8Off(k.in8[ib:ib+k.depth], k.w[wb:wb+k.depth], k.o.inputOff, k.o.weighOff))
 	}
 	if c != nil {
-		for d := range k.depth {
-			var v int32
-			if k.int16Data {
-				v = int32(k.in16[ib+d])
-			} else {
-				v = int32(k.in8[ib+d])
-			}
-			w := int32(k.w[wb+d])
-			c.Terms = append(c.Terms, Term{InputIndex: ib + d, WeightIndex: wb + d, Input: v, Weight: w,
-				Product: int64(v+k.o.inputOff) * int64(w+k.o.weighOff)})
-		}
+		k.recordTerms(c, ib, wb, k.depth)
 		k.o.recordOffsets(c, k.depth)
 	}
 	return k.o.finish(acc, oc, c)
 }
 
-// dot8x8Off is Σ (w[i] + woff)·(x[i] + off) in wrapping int32.
-func dot8x8Off(x, w []int8, off, woff int32) int32 {
-	w = w[:len(x)]
-	var acc int32
-	for i, v := range x {
-		acc += (int32(w[i]) + woff) * (int32(v) + off)
-	}
-	return acc
-}
-
-// dot16x8Off is Σ (w[i] + woff)·x[i] in int64.
-func dot16x8Off(x []int16, w []int8, woff int32) int64 {
-	w = w[:len(x)]
-	var acc int64
-	for i, v := range x {
-		acc += int64((int32(w[i]) + woff) * int32(v))
-	}
-	return acc
-}
-
 func (k *fullyConnected) Eval() error {
-	k.refresh()
-	i := 0
-	for b := 0; b < k.batches; b++ {
-		for oc := 0; oc < k.outC; oc++ {
-			v := k.element(b, oc, nil)
-			if k.int16Data {
-				k.out16[i] = int16(v)
-			} else {
-				k.out8[i] = int8(v)
-			}
-			i++
-		}
-	}
+	evalNHWC(k, &k.macTensors, (*fullyConnected).element)
 	return nil
 }
 
 func (k *fullyConnected) Explain(out, elem int, c *Chain) error {
-	if out != 0 || elem < 0 || elem >= k.batches*k.outC {
-		return fmt.Errorf("%w: FULLY_CONNECTED output %d element %d", ErrBadElement, out, elem)
-	}
-	c.Final = int64(k.element(elem/k.outC, elem%k.outC, c))
-	return nil
+	return explainNHWC(k, &k.macTensors, (*fullyConnected).element, out, elem, c)
 }
 
 func (k *fullyConnected) Describe() Params {

@@ -247,3 +247,223 @@ func Requantize64(acc int64, q QuantizedMultiplier, outputZP, lo, hi int32, c *C
 	}
 	return out
 }
+
+// outNHWC is the output shape [batches, outH, outW, outC] a MAC kernel walks
+// element by element (FULLY_CONNECTED: [batches, 1, 1, outC]).
+type outNHWC struct {
+	batches, outH, outW, outC int
+}
+
+// coords decodes the row-major index elem into (b, y, x, oc).
+func (g outNHWC) coords(elem int) (b, y, x, oc int) {
+	oc = elem % g.outC
+	x = elem / g.outC % g.outW
+	y = elem / (g.outC * g.outW) % g.outH
+	b = elem / (g.outC * g.outW * g.outH)
+	return b, y, x, oc
+}
+
+// macTensors are the tensors of a MAC kernel with int8 weights (CONV_2D,
+// DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED), their typed views,
+// the output shape and the output stage.
+type macTensors struct {
+	outNHWC
+	n               *Node
+	in, filter, out *Tensor
+	o               *macOutput
+	in8, w, out8    []int8
+	in16, out16     []int16
+	int16Data       bool
+}
+
+// newMACTensors checks that a MAC kernel has its input, filter and output,
+// that they are int8×int8→int8 or int16×int8→int16 and, when rank > 0, that
+// all three have that rank.
+func newMACTensors(n *Node, in, filter *Tensor, rank int) (macTensors, error) {
+	if in == nil || filter == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
+		return macTensors{}, fmt.Errorf("%w: %v needs input, filter and output", ErrMissingInput, n.Op)
+	}
+	out := n.Outputs[0]
+	if err := checkConvTypes(in, filter, out); err != nil {
+		return macTensors{}, err
+	}
+	if rank > 0 && (in.Rank() != rank || filter.Rank() != rank || out.Rank() != rank) {
+		return macTensors{}, fmt.Errorf("%w: %v wants rank-%d input, filter and output, got %v %v %v",
+			ErrBadShape, n.Op, rank, in.Shape, filter.Shape, out.Shape)
+	}
+	return macTensors{n: n, in: in, filter: filter, out: out, int16Data: in.Type == tflite.TypeInt16}, nil
+}
+
+// checkConvTypes accepts int8×int8→int8 and int16×int8→int16.
+func checkConvTypes(in, filter, out *Tensor) error {
+	ok := filter.Type == tflite.TypeInt8 && in.Type == out.Type &&
+		(in.Type == tflite.TypeInt8 || in.Type == tflite.TypeInt16)
+	if !ok {
+		return fmt.Errorf("%w: input %v, filter %v, output %v (want int8/int8/int8 or int16/int8/int16)",
+			ErrUnsupportedType, in.Type, filter.Type, out.Type)
+	}
+	return nil
+}
+
+// setOutputStage installs the output stage and takes the typed views.
+func (m *macTensors) setOutputStage(o *macOutput) {
+	m.o = o
+	m.refresh()
+}
+
+// refresh re-takes the typed views of the tensors (their data may move
+// between Prepare and Eval).
+func (m *macTensors) refresh() {
+	m.w = m.filter.Int8()
+	if m.int16Data {
+		m.in16, m.out16 = m.in.Int16(), m.out.Int16()
+	} else {
+		m.in8, m.out8 = m.in.Int8(), m.out.Int8()
+	}
+	m.o.refresh()
+}
+
+// input is input element i as an int32.
+func (m *macTensors) input(i int) int32 {
+	if m.int16Data {
+		return int32(m.in16[i])
+	}
+	return int32(m.in8[i])
+}
+
+// recordTerms appends the n products that start at input index ib and
+// weight index wb.
+func (m *macTensors) recordTerms(c *Chain, ib, wb, n int) {
+	for i := range n {
+		v, w := m.input(ib+i), int32(m.w[wb+i])
+		c.Terms = append(c.Terms, Term{InputIndex: ib + i, WeightIndex: wb + i, Input: v, Weight: w,
+			Product: int64(v+m.o.inputOff) * int64(w+m.o.weighOff)})
+	}
+}
+
+// evalNHWC refreshes m's views and stores element(k, b, y, x, oc, nil) for
+// every output element in row-major order. element is the kernel's method
+// expression, e.g. (*conv2D).element: one call per output element.
+func evalNHWC[K any](k K, m *macTensors, element func(k K, b, y, x, oc int, c *Chain) int32) {
+	m.refresh()
+	i := 0
+	for b := 0; b < m.batches; b++ {
+		for y := 0; y < m.outH; y++ {
+			for x := 0; x < m.outW; x++ {
+				for oc := 0; oc < m.outC; oc++ {
+					v := element(k, b, y, x, oc, nil)
+					if m.int16Data {
+						m.out16[i] = int16(v)
+					} else {
+						m.out8[i] = int8(v)
+					}
+					i++
+				}
+			}
+		}
+	}
+}
+
+// explainNHWC records the arithmetic of output element elem of m.
+func explainNHWC[K any](k K, m *macTensors, element func(k K, b, y, x, oc int, c *Chain) int32, out, elem int, c *Chain) error {
+	if err := checkOutputElement(m.n, m.out, out, elem); err != nil {
+		return err
+	}
+	b, y, x, oc := m.coords(elem)
+	c.Final = int64(element(k, b, y, x, oc, c))
+	return nil
+}
+
+// convWindow is the sliding window of CONV_2D, DEPTHWISE_CONV_2D and
+// TRANSPOSE_CONV: strides, dilations and the padding TFLite's
+// ComputePaddingHeightWidth gives.
+type convWindow struct {
+	strideH, strideW int
+	dilH, dilW       int
+	padH, padW       int
+}
+
+// newConvWindow reads the strides and padding scheme of n's options for an
+// image of inH×inW and a filter of fH×fW. The padding is derived from the
+// output size ComputePaddingHeightWidth recomputes from the padding scheme,
+// not from the output tensor.
+func newConvWindow(n *Node, dilH, dilW, inH, inW, fH, fW int) (convWindow, error) {
+	opt := n.Options
+	w := convWindow{strideH: int(opt.StrideH), strideW: int(opt.StrideW), dilH: dilH, dilW: dilW}
+	if w.strideH <= 0 || w.strideW <= 0 {
+		return w, fmt.Errorf("%w: %v stride %dx%d", ErrBadShape, n.Op, w.strideH, w.strideW)
+	}
+	oh := ComputeOutSize(opt.Padding, inH, fH, w.strideH, dilH)
+	ow := ComputeOutSize(opt.Padding, inW, fW, w.strideW, dilW)
+	w.padH, w.padW = ComputePadding(opt.Padding, w.strideH, w.strideW, dilH, dilW, inH, inW, fH, fW, oh, ow)
+	return w, nil
+}
+
+// padding is the pad_h and pad_w of Describe.
+func (w convWindow) padding() []NamedInt {
+	return []NamedInt{{"pad_h", int64(w.padH)}, {"pad_w", int64(w.padW)}}
+}
+
+// convOptions returns the options a convolution cannot do without.
+func convOptions(n *Node) (*tflite.Options, error) {
+	if n.Options == nil {
+		return nil, fmt.Errorf("%w: %v without options", ErrMissingInput, n.Op)
+	}
+	return n.Options, nil
+}
+
+// dot8x8 is Σ w[i]·(x[i] + off) in wrapping int32, the int8 MAC inner loop
+// (four partial sums: wrapping addition is associative, so the total is the
+// same int32 TFLite's sequential sum gives).
+func dot8x8(x, w []int8, off int32) int32 {
+	w = w[:len(x)]
+	var a0, a1, a2, a3 int32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs, ws := x[i:i+4:i+4], w[i:i+4:i+4]
+		a0 += int32(ws[0]) * (int32(xs[0]) + off)
+		a1 += int32(ws[1]) * (int32(xs[1]) + off)
+		a2 += int32(ws[2]) * (int32(xs[2]) + off)
+		a3 += int32(ws[3]) * (int32(xs[3]) + off)
+	}
+	for ; i < len(x); i++ {
+		a0 += int32(w[i]) * (int32(x[i]) + off)
+	}
+	return a0 + a1 + a2 + a3
+}
+
+// dot16x8 is Σ w[i]·x[i] in int64, the int16x8 MAC inner loop.
+func dot16x8(x []int16, w []int8) int64 {
+	w = w[:len(x)]
+	var a0, a1 int64
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		xs, ws := x[i:i+2:i+2], w[i:i+2:i+2]
+		a0 += int64(int32(ws[0]) * int32(xs[0]))
+		a1 += int64(int32(ws[1]) * int32(xs[1]))
+	}
+	if i < len(x) {
+		a0 += int64(int32(w[i]) * int32(x[i]))
+	}
+	return a0 + a1
+}
+
+// dot8x8Off is Σ (w[i] + woff)·(x[i] + off) in wrapping int32.
+func dot8x8Off(x, w []int8, off, woff int32) int32 {
+	w = w[:len(x)]
+	var acc int32
+	for i, v := range x {
+		acc += (int32(w[i]) + woff) * (int32(v) + off)
+	}
+	return acc
+}
+
+// dot16x8Off is Σ (w[i] + woff)·x[i] in int64.
+func dot16x8Off(x []int16, w []int8, woff int32) int64 {
+	w = w[:len(x)]
+	var acc int64
+	for i, v := range x {
+		acc += int64((int32(w[i]) + woff) * int32(v))
+	}
+	return acc
+}

@@ -32,49 +32,36 @@ func init() {
 }
 
 type transposeConv struct {
-	in, filter, out *Tensor
-	o               *macOutput
+	macTensors
+	convWindow
 
-	batches, inH, inW, inC int
-	outH, outW, outC       int
-	fH, fW                 int
-	strideH, strideW       int
-	padH, padW             int
-	in8, w, out8           []int8
-	in16, out16            []int16
-	int16Data              bool
+	inH, inW, inC int
+	fH, fW        int
 }
 
 func prepareTransposeConv(n *Node) (Kernel, error) {
 	filter, in, bias := n.Input(1), n.Input(2), n.Input(3)
-	if in == nil || filter == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
-		return nil, fmt.Errorf("%w: TRANSPOSE_CONV needs filter, input and output", ErrMissingInput)
-	}
-	out := n.Outputs[0]
-	if err := checkConvTypes(in, filter, out); err != nil {
+	m, err := newMACTensors(n, in, filter, 4)
+	if err != nil {
 		return nil, err
 	}
-	if in.Rank() != 4 || filter.Rank() != 4 || out.Rank() != 4 {
-		return nil, fmt.Errorf("%w: TRANSPOSE_CONV wants rank-4 input, filter and output, got %v %v %v", ErrBadShape, in.Shape, filter.Shape, out.Shape)
+	opt, err := convOptions(n)
+	if err != nil {
+		return nil, err
 	}
-	opt := n.Options
-	if opt == nil {
-		return nil, fmt.Errorf("%w: TRANSPOSE_CONV without options", ErrMissingInput)
-	}
-	k := &transposeConv{in: in, filter: filter, out: out, int16Data: in.Type == tflite.TypeInt16}
+	k := &transposeConv{macTensors: m}
+	out := m.out
 	k.batches, k.inH, k.inW, k.inC = in.Shape[0], in.Shape[1], in.Shape[2], in.Shape[3]
 	k.outC, k.fH, k.fW = filter.Shape[0], filter.Shape[1], filter.Shape[2]
 	k.outH, k.outW = out.Shape[1], out.Shape[2]
 	if out.Shape[0] != k.batches || out.Shape[3] != k.outC || filter.Shape[3] != k.inC {
 		return nil, fmt.Errorf("%w: TRANSPOSE_CONV output %v does not match input %v and filter %v", ErrBadShape, out.Shape, in.Shape, filter.Shape)
 	}
-	k.strideH, k.strideW = int(opt.StrideH), int(opt.StrideW)
-	if k.strideH <= 0 || k.strideW <= 0 {
-		return nil, fmt.Errorf("%w: TRANSPOSE_CONV stride %dx%d", ErrBadShape, k.strideH, k.strideW)
+	// No dilation; the padding is computed on the output size.
+	k.convWindow, err = newConvWindow(n, 1, 1, k.outH, k.outW, k.fH, k.fW)
+	if err != nil {
+		return nil, err
 	}
-	oh := ComputeOutSize(opt.Padding, k.outH, k.fH, k.strideH, 1)
-	ow := ComputeOutSize(opt.Padding, k.outW, k.fW, k.strideW, 1)
-	k.padH, k.padW = ComputePadding(opt.Padding, k.strideH, k.strideW, 1, 1, k.outH, k.outW, k.fH, k.fW, oh, ow)
 	o, err := newMACOutput(n, in, filter, bias, out, k.outC, opt.Activation, false)
 	if err != nil {
 		return nil, err
@@ -82,19 +69,8 @@ func prepareTransposeConv(n *Node) (Kernel, error) {
 	if k.int16Data && (bias == nil || bias.Type == tflite.TypeInt64) {
 		o.wide = true
 	}
-	k.o = o
-	k.refresh()
+	k.setOutputStage(o)
 	return k, nil
-}
-
-func (k *transposeConv) refresh() {
-	k.w = k.filter.Int8()
-	if k.int16Data {
-		k.in16, k.out16 = k.in.Int16(), k.out.Int16()
-	} else {
-		k.in8, k.out8 = k.in.Int8(), k.out.Int8()
-	}
-	k.o.refresh()
 }
 
 // element computes output element (b, y, x, oc); Eval and Explain share it.
@@ -123,17 +99,7 @@ func (k *transposeConv) element(b, y, x, oc int, c *Chain) int32 {
 				acc += int64(dot8x8(k.in8[ib:ib+n], k.w[wb:wb+n], off))
 			}
 			if c != nil {
-				for i := range n {
-					var v int32
-					if k.int16Data {
-						v = int32(k.in16[ib+i])
-					} else {
-						v = int32(k.in8[ib+i])
-					}
-					w := int32(k.w[wb+i])
-					c.Terms = append(c.Terms, Term{InputIndex: ib + i, WeightIndex: wb + i, Input: v, Weight: w,
-						Product: int64(v+off) * int64(w)})
-				}
+				k.recordTerms(c, ib, wb, n)
 			}
 			terms += n
 		}
@@ -145,38 +111,14 @@ func (k *transposeConv) element(b, y, x, oc int, c *Chain) int32 {
 }
 
 func (k *transposeConv) Eval() error {
-	k.refresh()
-	i := 0
-	for b := 0; b < k.batches; b++ {
-		for y := 0; y < k.outH; y++ {
-			for x := 0; x < k.outW; x++ {
-				for oc := 0; oc < k.outC; oc++ {
-					v := k.element(b, y, x, oc, nil)
-					if k.int16Data {
-						k.out16[i] = int16(v)
-					} else {
-						k.out8[i] = int8(v)
-					}
-					i++
-				}
-			}
-		}
-	}
+	evalNHWC(k, &k.macTensors, (*transposeConv).element)
 	return nil
 }
 
 func (k *transposeConv) Explain(out, elem int, c *Chain) error {
-	if out != 0 || elem < 0 || elem >= k.out.NumElements() {
-		return fmt.Errorf("%w: TRANSPOSE_CONV output %d element %d", ErrBadElement, out, elem)
-	}
-	oc := elem % k.outC
-	x := elem / k.outC % k.outW
-	y := elem / (k.outC * k.outW) % k.outH
-	b := elem / (k.outC * k.outW * k.outH)
-	c.Final = int64(k.element(b, y, x, oc, c))
-	return nil
+	return explainNHWC(k, &k.macTensors, (*transposeConv).element, out, elem, c)
 }
 
 func (k *transposeConv) Describe() Params {
-	return k.o.describe(NamedInt{"pad_h", int64(k.padH)}, NamedInt{"pad_w", int64(k.padW)})
+	return k.o.describe(k.padding()...)
 }
