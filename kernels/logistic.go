@@ -187,6 +187,42 @@ func (k *sigmoidFamily) describe() Params {
 	return p
 }
 
+// sigmoidElements is the per-element arithmetic of LOGISTIC or TANH.
+type sigmoidElements interface {
+	elementInt8(x int8, c *Chain) int8
+	elementInt16(x int16, c *Chain) int16
+}
+
+// eval computes every output element with e.
+func (k *sigmoidFamily) eval(e sigmoidElements) error {
+	if k.in.Type == tflite.TypeInt8 {
+		in, out := k.in.Int8(), k.out.Int8()
+		for i := range out {
+			out[i] = e.elementInt8(in[i], nil)
+		}
+		return nil
+	}
+	in, out := k.in.Int16(), k.out.Int16()
+	for i := range out {
+		out[i] = e.elementInt16(in[i], nil)
+	}
+	return nil
+}
+
+// explain records output element elem as e computes it.
+func (k *sigmoidFamily) explain(e sigmoidElements, out, elem int, c *Chain) error {
+	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+		return err
+	}
+	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+	if k.in.Type == tflite.TypeInt8 {
+		c.Final = int64(e.elementInt8(k.in.Int8()[elem], c))
+	} else {
+		c.Final = int64(e.elementInt16(k.in.Int16()[elem], c))
+	}
+	return nil
+}
+
 type logisticKernel struct{ sigmoidFamily }
 
 func prepareLogistic(n *Node) (Kernel, error) {
@@ -260,32 +296,8 @@ func (k *logisticKernel) elementInt16(x int16, c *Chain) int16 {
 	return int16(res)
 }
 
-func (k *logisticKernel) Eval() error {
-	if k.in.Type == tflite.TypeInt8 {
-		in, out := k.in.Int8(), k.out.Int8()
-		for i := range out {
-			out[i] = k.elementInt8(in[i], nil)
-		}
-		return nil
-	}
-	in, out := k.in.Int16(), k.out.Int16()
-	for i := range out {
-		out[i] = k.elementInt16(in[i], nil)
-	}
-	return nil
-}
+func (k *logisticKernel) Eval() error { return k.eval(k) }
 
-func (k *logisticKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
-	if k.in.Type == tflite.TypeInt8 {
-		c.Final = int64(k.elementInt8(k.in.Int8()[elem], c))
-	} else {
-		c.Final = int64(k.elementInt16(k.in.Int16()[elem], c))
-	}
-	return nil
-}
+func (k *logisticKernel) Explain(out, elem int, c *Chain) error { return k.explain(k, out, elem, c) }
 
 func (k *logisticKernel) Describe() Params { return k.describe() }

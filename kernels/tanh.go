@@ -92,32 +92,8 @@ func (k *tanhKernel) elementInt16(x int16, c *Chain) int16 {
 	return int16(res)
 }
 
-func (k *tanhKernel) Eval() error {
-	if k.in.Type == tflite.TypeInt8 {
-		in, out := k.in.Int8(), k.out.Int8()
-		for i := range out {
-			out[i] = k.elementInt8(in[i], nil)
-		}
-		return nil
-	}
-	in, out := k.in.Int16(), k.out.Int16()
-	for i := range out {
-		out[i] = k.elementInt16(in[i], nil)
-	}
-	return nil
-}
+func (k *tanhKernel) Eval() error { return k.eval(k) }
 
-func (k *tanhKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
-	if k.in.Type == tflite.TypeInt8 {
-		c.Final = int64(k.elementInt8(k.in.Int8()[elem], c))
-	} else {
-		c.Final = int64(k.elementInt16(k.in.Int16()[elem], c))
-	}
-	return nil
-}
+func (k *tanhKernel) Explain(out, elem int, c *Chain) error { return k.explain(k, out, elem, c) }
 
 func (k *tanhKernel) Describe() Params { return k.describe() }
