@@ -33,8 +33,7 @@ func init() {
 
 // addSubKernel is a prepared ADD or SUB node.
 type addSubKernel struct {
-	node           *Node
-	in1, in2, out  *Tensor
+	binaryOperands
 	sub            bool
 	leftShift      int
 	in1Offset      int32 // −zp1
@@ -57,8 +56,8 @@ func prepareAddSub(n *Node, sub bool) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &addSubKernel{node: n, in1: in1, in2: in2, out: out, sub: sub}
-	if k.bc, err = prepareElementwiseBroadcast(n, in1, in2, out); err != nil {
+	k := &addSubKernel{sub: sub}
+	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
 		return nil, err
 	}
 	k.leftShift = 20
@@ -94,39 +93,6 @@ func prepareAddSub(n *Node, sub bool) (Kernel, error) {
 	}
 	k.actMin, k.actMax = ActivationRange(fusedActivationOf(n), out)
 	return k, nil
-}
-
-// elementwiseOperands returns the two inputs and the output of a quantized
-// elementwise binary node, checking that all three share an int8 or int16
-// dtype and have per-tensor quantization.
-func elementwiseOperands(n *Node) (in1, in2, out *Tensor, err error) {
-	in1, in2 = n.Input(0), n.Input(1)
-	if in1 == nil || in2 == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
-		return nil, nil, nil, fmt.Errorf("%w: %v needs two inputs and one output", ErrMissingInput, n.Op)
-	}
-	out = n.Outputs[0]
-	if in1.Type != out.Type || in2.Type != out.Type || (out.Type != tflite.TypeInt8 && out.Type != tflite.TypeInt16) {
-		return nil, nil, nil, fmt.Errorf("%w: %v with inputs %v, %v and output %v", ErrUnsupportedType, n.Op, in1.Type, in2.Type, out.Type)
-	}
-	for _, t := range []*Tensor{in1, in2, out} {
-		if !t.Quantized() || t.Scale0() <= 0 {
-			return nil, nil, nil, fmt.Errorf("%w: %v tensor %d (%s) has no positive per-tensor scale", ErrBadQuantization, n.Op, t.Index, t.Name)
-		}
-	}
-	return in1, in2, out, nil
-}
-
-// prepareElementwiseBroadcast derives the broadcast of a binary node's inputs and checks
-// that the output has the broadcast shape.
-func prepareElementwiseBroadcast(n *Node, in1, in2, out *Tensor) (Broadcast, error) {
-	bc, shape, err := NewBroadcast(in1.Shape, in2.Shape)
-	if err != nil {
-		return bc, fmt.Errorf("%v: %w", n.Op, err)
-	}
-	if NumElements(shape) != out.NumElements() || (len(out.Shape) == len(shape) && !sameShape(shape, out.Shape)) {
-		return bc, fmt.Errorf("%w: %v output shape %v, broadcast of %v and %v is %v", ErrBadShape, n.Op, out.Shape, in1.Shape, in2.Shape, shape)
-	}
-	return bc, nil
 }
 
 // fusedActivationOf is the node's fused activation (NONE without options).
@@ -189,40 +155,11 @@ func (k *addSubKernel) element(x1, x2 int32, c *Chain) int32 {
 }
 
 func (k *addSubKernel) Eval() error {
-	switch k.out.Type {
-	case tflite.TypeInt8:
-		evalAddSub[int8](k)
-	case tflite.TypeInt16:
-		evalAddSub[int16](k)
-	default:
-		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, k.node.Op, k.out.Type)
-	}
-	return nil
-}
-
-func evalAddSub[T int8 | int16](k *addSubKernel) {
-	a, b, o := view[T](k.in1.Data), view[T](k.in2.Data), view[T](k.out.Data)
-	if k.bc.Same {
-		for i := range o {
-			o[i] = T(k.element(int32(a[i]), int32(b[i]), nil))
-		}
-		return
-	}
-	cur := k.bc.Cursor()
-	for i := range o {
-		o[i] = T(k.element(int32(a[cur.I1]), int32(b[cur.I2]), nil))
-		cur.Next()
-	}
+	return evalBinary(k, &k.binaryOperands, (*addSubKernel).element)
 }
 
 func (k *addSubKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	i1, i2 := k.bc.Index(elem)
-	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
-	c.Final = int64(k.element(int32(k.in1.Int(i1)), int32(k.in2.Int(i2)), c))
-	return nil
+	return explainBinary(k, &k.binaryOperands, (*addSubKernel).element, out, elem, c)
 }
 
 // checkOutputElement validates an Explain request for a single-output kernel.

@@ -29,14 +29,12 @@ func init() {
 }
 
 type divKernel struct {
-	node           *Node
-	in1, in2, out  *Tensor
+	binaryOperands
 	zp1, zp2       int32
 	outZP          int32
 	real           float64
 	q              QuantizedMultiplier
 	actMin, actMax int32
-	bc             Broadcast
 }
 
 func prepareDiv(n *Node) (Kernel, error) {
@@ -47,8 +45,8 @@ func prepareDiv(n *Node) (Kernel, error) {
 	if out.Type != tflite.TypeInt8 {
 		return nil, fmt.Errorf("%w: DIV %v (TFLite-Micro divides int8 only)", ErrUnsupportedType, out.Type)
 	}
-	k := &divKernel{node: n, in1: in1, in2: in2, out: out, zp1: in1.ZP0(), zp2: in2.ZP0(), outZP: out.ZP0()}
-	if k.bc, err = prepareElementwiseBroadcast(n, in1, in2, out); err != nil {
+	k := &divKernel{zp1: in1.ZP0(), zp2: in2.ZP0(), outZP: out.ZP0()}
+	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
 		return nil, err
 	}
 	k.real = float64(in1.Scale0() / (in2.Scale0() * out.Scale0()))
@@ -113,12 +111,11 @@ func (k *divKernel) Eval() error {
 }
 
 func (k *divKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	x1, x2, err := k.explainInputs(out, elem, c)
+	if err != nil {
 		return err
 	}
-	i1, i2 := k.bc.Index(elem)
-	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
-	y, err := k.element(int32(k.in1.Int(i1)), int32(k.in2.Int(i2)), c)
+	y, err := k.element(x1, x2, c)
 	if err != nil {
 		return err
 	}

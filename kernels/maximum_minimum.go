@@ -21,10 +21,8 @@ func init() {
 }
 
 type maximumMinimumKernel struct {
-	node          *Node
-	in1, in2, out *Tensor
-	maximum       bool
-	bc            Broadcast
+	binaryOperands
+	maximum bool
 }
 
 func prepareMaximumMinimum(n *Node) (Kernel, error) {
@@ -41,9 +39,9 @@ func prepareMaximumMinimum(n *Node) (Kernel, error) {
 	if in1.Type != out.Type || in2.Type != out.Type {
 		return nil, fmt.Errorf("%w: %v with inputs %v, %v and output %v", ErrUnsupportedType, n.Op, in1.Type, in2.Type, out.Type)
 	}
-	k := &maximumMinimumKernel{node: n, in1: in1, in2: in2, out: out, maximum: n.Op == tflite.OpMaximum}
+	k := &maximumMinimumKernel{maximum: n.Op == tflite.OpMaximum}
 	var err error
-	if k.bc, err = prepareElementwiseBroadcast(n, in1, in2, out); err != nil {
+	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -72,34 +70,9 @@ func (k *maximumMinimumKernel) element(x1, x2 int32, c *Chain) int32 {
 }
 
 func (k *maximumMinimumKernel) Eval() error {
-	switch k.out.Type {
-	case tflite.TypeInt8:
-		evalMaximumMinimum[int8](k)
-	case tflite.TypeInt16:
-		evalMaximumMinimum[int16](k)
-	case tflite.TypeInt32:
-		evalMaximumMinimum[int32](k)
-	default:
-		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, k.node.Op, k.out.Type)
-	}
-	return nil
-}
-
-func evalMaximumMinimum[T int8 | int16 | int32](k *maximumMinimumKernel) {
-	a, b, o := view[T](k.in1.Data), view[T](k.in2.Data), view[T](k.out.Data)
-	cur := k.bc.Cursor()
-	for i := range o {
-		o[i] = T(k.element(int32(a[cur.I1]), int32(b[cur.I2]), nil))
-		cur.Next()
-	}
+	return evalBinary(k, &k.binaryOperands, (*maximumMinimumKernel).element)
 }
 
 func (k *maximumMinimumKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	i1, i2 := k.bc.Index(elem)
-	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
-	c.Final = int64(k.element(int32(k.in1.Int(i1)), int32(k.in2.Int(i2)), c))
-	return nil
+	return explainBinary(k, &k.binaryOperands, (*maximumMinimumKernel).element, out, elem, c)
 }

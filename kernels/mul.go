@@ -21,14 +21,12 @@ func init() {
 }
 
 type mulKernel struct {
-	node           *Node
-	in1, in2, out  *Tensor
+	binaryOperands
 	in1ZP, in2ZP   int32
 	outZP          int32
 	real           float64
 	q              QuantizedMultiplier
 	actMin, actMax int32
-	bc             Broadcast
 }
 
 func prepareMul(n *Node) (Kernel, error) {
@@ -36,8 +34,8 @@ func prepareMul(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &mulKernel{node: n, in1: in1, in2: in2, out: out}
-	if k.bc, err = prepareElementwiseBroadcast(n, in1, in2, out); err != nil {
+	k := &mulKernel{}
+	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
 		return nil, err
 	}
 	k.in1ZP, k.in2ZP, k.outZP = in1.ZP0(), in2.ZP0(), out.ZP0()
@@ -65,40 +63,11 @@ func (k *mulKernel) element(x1, x2 int32, c *Chain) int32 {
 }
 
 func (k *mulKernel) Eval() error {
-	switch k.out.Type {
-	case tflite.TypeInt8:
-		evalMul[int8](k)
-	case tflite.TypeInt16:
-		evalMul[int16](k)
-	default:
-		return fmt.Errorf("%w: MUL %v", ErrUnsupportedType, k.out.Type)
-	}
-	return nil
-}
-
-func evalMul[T int8 | int16](k *mulKernel) {
-	a, b, o := view[T](k.in1.Data), view[T](k.in2.Data), view[T](k.out.Data)
-	if k.bc.Same {
-		for i := range o {
-			o[i] = T(k.element(int32(a[i]), int32(b[i]), nil))
-		}
-		return
-	}
-	cur := k.bc.Cursor()
-	for i := range o {
-		o[i] = T(k.element(int32(a[cur.I1]), int32(b[cur.I2]), nil))
-		cur.Next()
-	}
+	return evalBinary(k, &k.binaryOperands, (*mulKernel).element)
 }
 
 func (k *mulKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	i1, i2 := k.bc.Index(elem)
-	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
-	c.Final = int64(k.element(int32(k.in1.Int(i1)), int32(k.in2.Int(i2)), c))
-	return nil
+	return explainBinary(k, &k.binaryOperands, (*mulKernel).element, out, elem, c)
 }
 
 func (k *mulKernel) Describe() Params {

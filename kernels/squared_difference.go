@@ -26,8 +26,7 @@ func init() {
 }
 
 type squaredDifferenceKernel struct {
-	node            *Node
-	in1, in2, out   *Tensor
+	binaryOperands
 	leftShift       int
 	zp1, zp2, outZP int32
 	twiceMaxScale   float64
@@ -35,7 +34,6 @@ type squaredDifferenceKernel struct {
 	realOut         float64
 	q1, q2, qOut    QuantizedMultiplier
 	qmin, qmax      int32
-	bc              Broadcast
 }
 
 func prepareSquaredDifference(n *Node) (Kernel, error) {
@@ -43,8 +41,8 @@ func prepareSquaredDifference(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &squaredDifferenceKernel{node: n, in1: in1, in2: in2, out: out, zp1: in1.ZP0(), zp2: in2.ZP0(), outZP: out.ZP0()}
-	if k.bc, err = prepareElementwiseBroadcast(n, in1, in2, out); err != nil {
+	k := &squaredDifferenceKernel{zp1: in1.ZP0(), zp2: in2.ZP0(), outZP: out.ZP0()}
+	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
 		return nil, err
 	}
 	k.leftShift = 7
@@ -99,34 +97,11 @@ func (k *squaredDifferenceKernel) element(x1, x2 int32, c *Chain) int32 {
 }
 
 func (k *squaredDifferenceKernel) Eval() error {
-	switch k.out.Type {
-	case tflite.TypeInt8:
-		evalSquaredDifference[int8](k)
-	case tflite.TypeInt16:
-		evalSquaredDifference[int16](k)
-	default:
-		return fmt.Errorf("%w: SQUARED_DIFFERENCE %v", ErrUnsupportedType, k.out.Type)
-	}
-	return nil
-}
-
-func evalSquaredDifference[T int8 | int16](k *squaredDifferenceKernel) {
-	a, b, o := view[T](k.in1.Data), view[T](k.in2.Data), view[T](k.out.Data)
-	cur := k.bc.Cursor()
-	for i := range o {
-		o[i] = T(k.element(int32(a[cur.I1]), int32(b[cur.I2]), nil))
-		cur.Next()
-	}
+	return evalBinary(k, &k.binaryOperands, (*squaredDifferenceKernel).element)
 }
 
 func (k *squaredDifferenceKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	i1, i2 := k.bc.Index(elem)
-	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
-	c.Final = int64(k.element(int32(k.in1.Int(i1)), int32(k.in2.Int(i2)), c))
-	return nil
+	return explainBinary(k, &k.binaryOperands, (*squaredDifferenceKernel).element, out, elem, c)
 }
 
 func (k *squaredDifferenceKernel) Describe() Params {

@@ -1,0 +1,117 @@
+package kernels
+
+// Plumbing shared by the elementwise binary kernels (ADD, SUB, MUL, DIV,
+// SQUARED_DIFFERENCE, MAXIMUM, MINIMUM): operands, broadcast, the typed
+// Eval loop and the Explain bookkeeping. The arithmetic of each operator
+// (and how it derives its multipliers) stays in its own file.
+
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// binaryOperands are the inputs and output of an elementwise binary node and
+// the broadcast that maps each output element to its two input elements.
+type binaryOperands struct {
+	node          *Node
+	in1, in2, out *Tensor
+	bc            Broadcast
+}
+
+// newBinaryOperands derives the broadcast of operands the kernel has
+// checked.
+func newBinaryOperands(n *Node, in1, in2, out *Tensor) (binaryOperands, error) {
+	bc, err := prepareElementwiseBroadcast(n, in1, in2, out)
+	return binaryOperands{node: n, in1: in1, in2: in2, out: out, bc: bc}, err
+}
+
+// binaryElement computes one output value of kernel k from the raw input
+// values x1 and x2, recording every stage in c when c is non-nil.
+type binaryElement[K any] func(k K, x1, x2 int32, c *Chain) int32
+
+// evalBinary stores element(k, x1, x2, nil) for every output element,
+// reading the inputs through the broadcast. element is the kernel's method
+// expression, e.g. (*mulKernel).element: one call per output element.
+func evalBinary[K any](k K, b *binaryOperands, element binaryElement[K]) error {
+	switch b.out.Type {
+	case tflite.TypeInt8:
+		evalBinaryAs[int8](k, b, element)
+	case tflite.TypeInt16:
+		evalBinaryAs[int16](k, b, element)
+	case tflite.TypeInt32:
+		evalBinaryAs[int32](k, b, element)
+	default:
+		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, b.node.Op, b.out.Type)
+	}
+	return nil
+}
+
+func evalBinaryAs[T int8 | int16 | int32, K any](k K, b *binaryOperands, element binaryElement[K]) {
+	x1, x2, o := view[T](b.in1.Data), view[T](b.in2.Data), view[T](b.out.Data)
+	if b.bc.Same {
+		for i := range o {
+			o[i] = T(element(k, int32(x1[i]), int32(x2[i]), nil))
+		}
+		return
+	}
+	cur := b.bc.Cursor()
+	for i := range o {
+		o[i] = T(element(k, int32(x1[cur.I1]), int32(x2[cur.I2]), nil))
+		cur.Next()
+	}
+}
+
+// explainInputs checks an Explain request, records the two input elements
+// output element elem reads and returns their raw values.
+func (b *binaryOperands) explainInputs(out, elem int, c *Chain) (x1, x2 int32, err error) {
+	if err := checkOutputElement(b.node, b.out, out, elem); err != nil {
+		return 0, 0, err
+	}
+	i1, i2 := b.bc.Index(elem)
+	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
+	return int32(b.in1.Int(i1)), int32(b.in2.Int(i2)), nil
+}
+
+// explainBinary records the arithmetic of output element elem.
+func explainBinary[K any](k K, b *binaryOperands, element binaryElement[K], out, elem int, c *Chain) error {
+	x1, x2, err := b.explainInputs(out, elem, c)
+	if err != nil {
+		return err
+	}
+	c.Final = int64(element(k, x1, x2, c))
+	return nil
+}
+
+// elementwiseOperands returns the two inputs and the output of a quantized
+// elementwise binary node, checking that all three share an int8 or int16
+// dtype and have per-tensor quantization.
+func elementwiseOperands(n *Node) (in1, in2, out *Tensor, err error) {
+	in1, in2 = n.Input(0), n.Input(1)
+	if in1 == nil || in2 == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
+		return nil, nil, nil, fmt.Errorf("%w: %v needs two inputs and one output", ErrMissingInput, n.Op)
+	}
+	out = n.Outputs[0]
+	if in1.Type != out.Type || in2.Type != out.Type || (out.Type != tflite.TypeInt8 && out.Type != tflite.TypeInt16) {
+		return nil, nil, nil, fmt.Errorf("%w: %v with inputs %v, %v and output %v", ErrUnsupportedType, n.Op, in1.Type, in2.Type, out.Type)
+	}
+	for _, t := range []*Tensor{in1, in2, out} {
+		if !t.Quantized() || t.Scale0() <= 0 {
+			return nil, nil, nil, fmt.Errorf("%w: %v tensor %d (%s) has no positive per-tensor scale", ErrBadQuantization, n.Op, t.Index, t.Name)
+		}
+	}
+	return in1, in2, out, nil
+}
+
+// prepareElementwiseBroadcast derives the broadcast of a binary node's inputs and checks
+// that the output has the broadcast shape.
+func prepareElementwiseBroadcast(n *Node, in1, in2, out *Tensor) (Broadcast, error) {
+	bc, shape, err := NewBroadcast(in1.Shape, in2.Shape)
+	if err != nil {
+		return bc, fmt.Errorf("%v: %w", n.Op, err)
+	}
+	if NumElements(shape) != out.NumElements() || (len(out.Shape) == len(shape) && !sameShape(shape, out.Shape)) {
+		return bc, fmt.Errorf("%w: %v output shape %v, broadcast of %v and %v is %v", ErrBadShape, n.Op, out.Shape, in1.Shape, in2.Shape, shape)
+	}
+	return bc, nil
+}
