@@ -34,18 +34,12 @@ func init() {
 // addSubKernel is a prepared ADD or SUB node.
 type addSubKernel struct {
 	binaryOperands
+	headroomInputs
 	sub            bool
-	leftShift      int
-	in1Offset      int32 // −zp1
-	in2Offset      int32 // −zp2
 	outZP          int32
-	twiceMaxScale  float64 // 2·max(s1, s2), as the multipliers were derived from it
-	real1, real2   float64 // real multipliers, as TFLite passes them to QuantizeMultiplier
 	realOut        float64
-	in1M, in2M     QuantizedMultiplier
 	outM           QuantizedMultiplier
 	actMin, actMax int32
-	bc             Broadcast
 }
 
 func prepareAdd(n *Node) (Kernel, error) { return prepareAddSub(n, false) }
@@ -56,7 +50,7 @@ func prepareAddSub(n *Node, sub bool) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &addSubKernel{sub: sub}
+	k := &addSubKernel{sub: sub, headroomInputs: headroomInputs{offsetAdded: true}}
 	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
 		return nil, err
 	}
@@ -64,7 +58,7 @@ func prepareAddSub(n *Node, sub bool) (Kernel, error) {
 	if out.Type == tflite.TypeInt16 {
 		k.leftShift = 15
 	}
-	k.in1Offset, k.in2Offset, k.outZP = -in1.ZP0(), -in2.ZP0(), out.ZP0()
+	k.zp1, k.zp2, k.outZP = in1.ZP0(), in2.ZP0(), out.ZP0()
 	s1, s2, so := in1.Scale0(), in2.Scale0(), out.Scale0()
 	if sub {
 		// sub_common.cc: twice_max_input_scale is a float and every
@@ -85,7 +79,7 @@ func prepareAddSub(n *Node, sub bool) (Kernel, error) {
 		name string
 		real float64
 		q    *QuantizedMultiplier
-	}{{"input1", k.real1, &k.in1M}, {"input2", k.real2, &k.in2M}, {"output", k.realOut, &k.outM}} {
+	}{{"input1", k.real1, &k.q1}, {"input2", k.real2, &k.q2}, {"output", k.realOut, &k.outM}} {
 		if !(m.real > 0 && m.real < 1) {
 			return nil, fmt.Errorf("%w: %v %s multiplier %g not in (0, 1)", ErrBadQuantization, n.Op, m.name, m.real)
 		}
@@ -103,42 +97,11 @@ func fusedActivationOf(n *Node) tflite.Activation {
 	return n.Options.Activation
 }
 
-// recordMultiply records MultiplyByQuantizedMultiplier(x, q) (which, for a
-// multiplier below one, is also MultiplyByQuantizedMultiplierSmallerThanOneExp
-// under both rounding rules) with step names prefixed by prefix, and returns
-// its value.
-func recordMultiply(x int32, q QuantizedMultiplier, r Rounding, prefix string, c *Chain) int32 {
-	first := len(c.Steps)
-	v := explainMultiply(x, q, r, c)
-	for i := first; i < len(c.Steps); i++ {
-		c.Steps[i].Name = prefix + c.Steps[i].Name
-	}
-	return v
-}
-
-// scaleInput is the input stage of ADD/SUB for input number which (1 or 2).
-func (k *addSubKernel) scaleInput(x, offset int32, q QuantizedMultiplier, in *Tensor, which int, c *Chain) int32 {
-	centred := x + offset
-	shifted := centred * (1 << uint(k.leftShift))
-	if c == nil {
-		return MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted, q.Multiplier, q.Shift, k.node.Rounding)
-	}
-	p := fmt.Sprintf("in%d.", which)
-	c.AddReal(p+"x", int64(x), float64(in.Scale0())*float64(centred), fmt.Sprintf("raw value of input %d", which),
-		"x%d = %d", which, x)
-	c.Add(p+"offset", int64(centred), "value minus the input zero point", "%d + (%d) = %d", x, offset, centred)
-	c.Add(p+"left_shift", int64(shifted), "left shift for headroom", "%d · 2^%d = %d", centred, k.leftShift, shifted)
-	scaled := recordMultiply(shifted, q, k.node.Rounding, p, c)
-	s := &c.Steps[len(c.Steps)-1]
-	s.Real, s.HasReal = float64(scaled)*k.twiceMaxScale/math.Ldexp(1, k.leftShift), true
-	return scaled
-}
-
 // element computes one output value from the raw input values x1 and x2,
 // recording every stage in c when c is non-nil.
 func (k *addSubKernel) element(x1, x2 int32, c *Chain) int32 {
-	b1 := k.scaleInput(x1, k.in1Offset, k.in1M, k.in1, 1, c)
-	b2 := k.scaleInput(x2, k.in2Offset, k.in2M, k.in2, 2, c)
+	b1 := k.scaleInput(x1, k.zp1, k.q1, k.in1, 1, k.node.Rounding, c)
+	b2 := k.scaleInput(x2, k.zp2, k.q2, k.in2, 2, k.node.Rounding, c)
 	raw := b1 + b2
 	if k.sub {
 		raw = b1 - b2
@@ -176,15 +139,15 @@ func checkOutputElement(n *Node, t *Tensor, out, elem int) error {
 func (k *addSubKernel) Describe() Params {
 	return Params{
 		Multipliers: []Multiplier{
-			{Name: "input1", Channel: -1, Real: k.real1, Quantized: k.in1M},
-			{Name: "input2", Channel: -1, Real: k.real2, Quantized: k.in2M},
+			{Name: "input1", Channel: -1, Real: k.real1, Quantized: k.q1},
+			{Name: "input2", Channel: -1, Real: k.real2, Quantized: k.q2},
 			{Name: "output", Channel: -1, Real: k.realOut, Quantized: k.outM},
 		},
 		HasClamp: true, ClampMin: k.actMin, ClampMax: k.actMax,
 		Ints: []NamedInt{
 			{Name: "left_shift", Value: int64(k.leftShift)},
-			{Name: "input1_offset", Value: int64(k.in1Offset)},
-			{Name: "input2_offset", Value: int64(k.in2Offset)},
+			{Name: "input1_offset", Value: int64(-k.zp1)},
+			{Name: "input2_offset", Value: int64(-k.zp2)},
 			{Name: "output_offset", Value: int64(k.outZP)},
 		},
 	}

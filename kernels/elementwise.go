@@ -7,6 +7,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
@@ -81,6 +82,59 @@ func explainBinary[K any](k K, b *binaryOperands, element binaryElement[K], out,
 	}
 	c.Final = int64(element(k, x1, x2, c))
 	return nil
+}
+
+// headroomInputs is the input stage ADD, SUB and SQUARED_DIFFERENCE share:
+// input k minus its zero point, shifted left by leftShift for headroom and
+// multiplied by M_k = s_k / (2·max(s1, s2)) with
+// MultiplyByQuantizedMultiplierSmallerThanOneExp, which leaves it in units of
+// 2·max(s1, s2) / 2^leftShift. Each kernel derives the multipliers itself
+// (ADD in double, SUB in float32).
+type headroomInputs struct {
+	leftShift     int
+	zp1, zp2      int32
+	twiceMaxScale float64 // 2·max(s1, s2), as the multipliers were derived from it
+	real1, real2  float64 // real multipliers, as TFLite passes them to QuantizeMultiplier
+	q1, q2        QuantizedMultiplier
+	// offsetAdded words the centring step as x + (−zp) (ADD, SUB, after
+	// TFLite's input offsets) rather than x − (zp); the value is the same.
+	offsetAdded bool
+}
+
+// scaleInput is the input stage for input number which (1 or 2) with zero
+// point zp and multiplier q.
+func (h *headroomInputs) scaleInput(x, zp int32, q QuantizedMultiplier, in *Tensor, which int, r Rounding, c *Chain) int32 {
+	centred := x - zp
+	shifted := centred * (1 << uint(h.leftShift))
+	if c == nil {
+		return MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted, q.Multiplier, q.Shift, r)
+	}
+	p := fmt.Sprintf("in%d.", which)
+	c.AddReal(p+"x", int64(x), float64(in.Scale0())*float64(centred), fmt.Sprintf("raw value of input %d", which),
+		"x%d = %d", which, x)
+	if h.offsetAdded {
+		c.Add(p+"offset", int64(centred), "value minus the input zero point", "%d + (%d) = %d", x, -zp, centred)
+	} else {
+		c.Add(p+"offset", int64(centred), "value minus the input zero point", "%d − (%d) = %d", x, zp, centred)
+	}
+	c.Add(p+"left_shift", int64(shifted), "left shift for headroom", "%d · 2^%d = %d", centred, h.leftShift, shifted)
+	scaled := recordMultiply(shifted, q, r, p, c)
+	s := &c.Steps[len(c.Steps)-1]
+	s.Real, s.HasReal = float64(scaled)*h.twiceMaxScale/math.Ldexp(1, h.leftShift), true
+	return scaled
+}
+
+// recordMultiply records MultiplyByQuantizedMultiplier(x, q) (which, for a
+// multiplier below one, is also MultiplyByQuantizedMultiplierSmallerThanOneExp
+// under both rounding rules) with step names prefixed by prefix, and returns
+// its value.
+func recordMultiply(x int32, q QuantizedMultiplier, r Rounding, prefix string, c *Chain) int32 {
+	first := len(c.Steps)
+	v := explainMultiply(x, q, r, c)
+	for i := first; i < len(c.Steps); i++ {
+		c.Steps[i].Name = prefix + c.Steps[i].Name
+	}
+	return v
 }
 
 // elementwiseOperands returns the two inputs and the output of a quantized

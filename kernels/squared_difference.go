@@ -27,13 +27,11 @@ func init() {
 
 type squaredDifferenceKernel struct {
 	binaryOperands
-	leftShift       int
-	zp1, zp2, outZP int32
-	twiceMaxScale   float64
-	real1, real2    float64
-	realOut         float64
-	q1, q2, qOut    QuantizedMultiplier
-	qmin, qmax      int32
+	headroomInputs
+	outZP      int32
+	realOut    float64
+	qOut       QuantizedMultiplier
+	qmin, qmax int32
 }
 
 func prepareSquaredDifference(n *Node) (Kernel, error) {
@@ -41,7 +39,7 @@ func prepareSquaredDifference(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &squaredDifferenceKernel{zp1: in1.ZP0(), zp2: in2.ZP0(), outZP: out.ZP0()}
+	k := &squaredDifferenceKernel{headroomInputs: headroomInputs{zp1: in1.ZP0(), zp2: in2.ZP0()}, outZP: out.ZP0()}
 	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
 		return nil, err
 	}
@@ -65,27 +63,10 @@ func prepareSquaredDifference(n *Node) (Kernel, error) {
 	return k, nil
 }
 
-// scaleInput is the input stage for input which (1 or 2).
-func (k *squaredDifferenceKernel) scaleInput(x, zp int32, q QuantizedMultiplier, in *Tensor, which int, c *Chain) int32 {
-	centred := x - zp
-	shifted := centred * (1 << uint(k.leftShift))
-	if c == nil {
-		return MultiplyByQuantizedMultiplierSmallerThanOneExp(shifted, q.Multiplier, q.Shift, k.node.Rounding)
-	}
-	p := fmt.Sprintf("in%d.", which)
-	c.AddReal(p+"x", int64(x), float64(in.Scale0())*float64(centred), fmt.Sprintf("raw value of input %d", which), "x%d = %d", which, x)
-	c.Add(p+"offset", int64(centred), "value minus the input zero point", "%d − (%d) = %d", x, zp, centred)
-	c.Add(p+"left_shift", int64(shifted), "left shift for headroom", "%d · 2^%d = %d", centred, k.leftShift, shifted)
-	scaled := recordMultiply(shifted, q, k.node.Rounding, p, c)
-	s := &c.Steps[len(c.Steps)-1]
-	s.Real, s.HasReal = float64(scaled)*k.twiceMaxScale/math.Ldexp(1, k.leftShift), true
-	return scaled
-}
-
 // element computes one output from the raw inputs, recording in c when non-nil.
 func (k *squaredDifferenceKernel) element(x1, x2 int32, c *Chain) int32 {
-	b1 := k.scaleInput(x1, k.zp1, k.q1, k.in1, 1, c)
-	b2 := k.scaleInput(x2, k.zp2, k.q2, k.in2, 2, c)
+	b1 := k.scaleInput(x1, k.zp1, k.q1, k.in1, 1, k.node.Rounding, c)
+	b2 := k.scaleInput(x2, k.zp2, k.q2, k.in2, 2, k.node.Rounding, c)
 	diff := b1 - b2
 	sq := diff * diff
 	if c != nil {
