@@ -54,24 +54,36 @@ type LayerMetrics struct {
 	Reference bool `json:"reference"`
 }
 
-// Dequantize returns element i of t as a real number.
+// Dequantize returns element i of t as a real number (per-channel aware),
+// or 0 when its element type has none (see HasRealValue).
 func Dequantize(t *kernels.Tensor, i int) float64 {
-	switch t.Type {
-	case tflite.TypeFloat32:
+	switch {
+	case t.Type == tflite.TypeFloat32:
 		return float64(t.Float32()[i])
-	case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool:
-		q := t.Int(i)
-		if !t.Quantized() {
-			return float64(q)
-		}
-		c := channelOf(t, i)
-		return float64(q-int64(t.ZeroPointAt(c))) * float64(t.ScaleAt(c))
+	case !HasRealValue(t.Type):
+		return 0
 	}
-	return 0
+	q := t.Int(i)
+	if !t.Quantized() {
+		return float64(q)
+	}
+	c := ChannelOf(t, i)
+	return float64(q-int64(t.ZeroPointAt(c))) * float64(t.ScaleAt(c))
 }
 
-// channelOf returns the quantization channel of flat element i.
-func channelOf(t *kernels.Tensor, i int) int {
+// HasRealValue reports whether Dequantize gives the elements of a tensor of
+// type typ a real value: float32 and the integer and bool types.
+func HasRealValue(typ tflite.TensorType) bool {
+	switch typ {
+	case tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool:
+		return true
+	}
+	return false
+}
+
+// ChannelOf returns the quantization channel (index into t.Scale and
+// t.ZeroPoint) of flat element i.
+func ChannelOf(t *kernels.Tensor, i int) int {
 	if len(t.Scale) <= 1 {
 		return 0
 	}
@@ -139,7 +151,7 @@ func (s *Shadow) ErrorLSB(tensor, elem int) float64 {
 	}
 	e := Dequantize(t, elem) - float64(ref[elem])
 	if t.Quantized() && t.Type != tflite.TypeFloat32 {
-		return e / float64(t.ScaleAt(channelOf(t, elem)))
+		return e / float64(t.ScaleAt(ChannelOf(t, elem)))
 	}
 	return e
 }

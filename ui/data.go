@@ -40,37 +40,17 @@ func (v valueMode) String() string {
 	return [...]string{"quantized", "dequantized", "float reference", "error (LSB)"}[v]
 }
 
-// dequantize returns element i of t as a real number (per-channel aware).
+// dequantize is trace.Dequantize, NaN for element types without a real
+// value.
 func dequantize(t *kernels.Tensor, i int) float64 {
-	switch t.Type {
-	case tflite.TypeFloat32:
-		return float64(t.Float32()[i])
-	case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool:
-		q := t.Int(i)
-		if !t.Quantized() {
-			return float64(q)
-		}
-		c := channelOf(t, i)
-		return float64(q-int64(t.ZeroPointAt(c))) * float64(t.ScaleAt(c))
+	if !trace.HasRealValue(t.Type) {
+		return math.NaN()
 	}
-	return math.NaN()
+	return trace.Dequantize(t, i)
 }
 
-// channelOf returns the quantization channel of flat element i.
-func channelOf(t *kernels.Tensor, i int) int {
-	if len(t.Scale) <= 1 {
-		return 0
-	}
-	qd := t.QuantizedDimension
-	if qd < 0 || qd >= len(t.Shape) {
-		return i % len(t.Scale)
-	}
-	inner := 1
-	for d := qd + 1; d < len(t.Shape); d++ {
-		inner *= t.Shape[d]
-	}
-	return (i / inner) % t.Shape[qd]
-}
+// channelOf is trace.ChannelOf: the quantization channel of flat element i.
+func channelOf(t *kernels.Tensor, i int) int { return trace.ChannelOf(t, i) }
 
 // rawString is element i as stored: the integer, or the float.
 func rawString(t *kernels.Tensor, i int) string {
