@@ -253,41 +253,32 @@ func (k *poolKernel) Eval() error {
 	n := k.out.NumElements()
 	switch k.out.Type {
 	case tflite.TypeInt8:
-		dst := k.out.Int8()
-		for e := range n {
-			v, ok := k.element(e, nil)
-			if !ok {
-				return k.emptyWindow(e)
-			}
-			dst[e] = int8(v)
-		}
+		return evalPoolInts(k, k.out.Int8()[:n])
 	case tflite.TypeInt16:
-		dst := k.out.Int16()
-		for e := range n {
-			v, ok := k.element(e, nil)
-			if !ok {
-				return k.emptyWindow(e)
-			}
-			dst[e] = int16(v)
-		}
+		return evalPoolInts(k, k.out.Int16()[:n])
 	case tflite.TypeUint8:
-		dst := k.out.Uint8()
-		for e := range n {
-			v, ok := k.element(e, nil)
-			if !ok {
-				return k.emptyWindow(e)
-			}
-			dst[e] = uint8(v)
-		}
+		return evalPoolInts(k, k.out.Uint8()[:n])
 	case tflite.TypeFloat32:
-		dst := k.out.Float32()
-		for e := range n {
+		dst := k.out.Float32()[:n]
+		for e := range dst {
 			v, ok := k.element(e, nil)
 			if !ok {
 				return k.emptyWindow(e)
 			}
 			dst[e] = math.Float32frombits(uint32(v))
 		}
+	}
+	return nil
+}
+
+// evalPoolInts stores every element of an integer output.
+func evalPoolInts[T int8 | int16 | uint8](k *poolKernel, dst []T) error {
+	for e := range dst {
+		v, ok := k.element(e, nil)
+		if !ok {
+			return k.emptyWindow(e)
+		}
+		dst[e] = T(v)
 	}
 	return nil
 }
