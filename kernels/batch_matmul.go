@@ -27,8 +27,9 @@ func init() {
 }
 
 type batchMatmul struct {
-	lhs, rhs, out *Tensor
-	o             *macOutput
+	macResult // [batches, 1, m, n]
+	lhs, rhs  *Tensor
+	o         *macOutput
 
 	m, k, n int
 	// per output batch: offsets of its LHS and RHS matrices.
@@ -37,9 +38,8 @@ type batchMatmul struct {
 	lhsStrideI, lhsStrideK int
 	rhsStrideK, rhsStrideJ int
 
-	lhs8, rhs8, out8    []int8
-	lhs16, rhs16, out16 []int16
-	int16Data           bool
+	lhs8, rhs8   []int8
+	lhs16, rhs16 []int16
 }
 
 func prepareBatchMatmul(n *Node) (Kernel, error) {
@@ -70,7 +70,7 @@ func prepareBatchMatmul(n *Node) (Kernel, error) {
 		return e
 	}
 	ls, rs := ext(lhs.Shape), ext(rhs.Shape)
-	k := &batchMatmul{lhs: lhs, rhs: rhs, out: out, int16Data: lhs.Type == tflite.TypeInt16}
+	k := &batchMatmul{macResult: macResult{node: n, out: out, int16Data: lhs.Type == tflite.TypeInt16}, lhs: lhs, rhs: rhs}
 	lRows, lCols := ls[rank-2], ls[rank-1]
 	rRows, rCols := rs[rank-2], rs[rank-1]
 	if adjX {
@@ -104,6 +104,7 @@ func prepareBatchMatmul(n *Node) (Kernel, error) {
 	if out.NumElements() != batches*k.m*k.n {
 		return nil, fmt.Errorf("%w: BATCH_MATMUL output %v, want %d·%d·%d elements", ErrBadShape, out.Shape, batches, k.m, k.n)
 	}
+	k.outNHWC = outNHWC{batches: batches, outH: 1, outW: k.m, outC: k.n}
 	k.lhsBase = make([]int, batches)
 	k.rhsBase = make([]int, batches)
 	coord := make([]int, len(batchShape))
@@ -155,8 +156,9 @@ func (k *batchMatmul) refresh() {
 	}
 }
 
-// element computes output element (b, i, j); Eval and Explain share it.
-func (k *batchMatmul) element(b, i, j int, c *Chain) int32 {
+// element computes output element (b, i, j) (the NHWC walk's y is always
+// 0); Eval and Explain share it.
+func (k *batchMatmul) element(b, _, i, j int, c *Chain) int32 {
 	li := k.lhsBase[b] + i*k.lhsStrideI
 	ri := k.rhsBase[b] + j*k.rhsStrideJ
 	var acc int64
@@ -184,36 +186,18 @@ func (k *batchMatmul) element(b, i, j int, c *Chain) int32 {
 			c.Terms = append(c.Terms, Term{InputIndex: lx, WeightIndex: rx, Input: lv, Weight: rv,
 				Product: int64(lv+k.o.inputOff) * int64(rv+k.o.weighOff)})
 		}
-		k.o.recordOffsets(c, k.k)
 	}
-	return k.o.finish(acc, 0, c)
+	return k.o.finish(acc, 0, k.k, c)
 }
 
 func (k *batchMatmul) Eval() error {
 	k.refresh()
-	e := 0
-	for b := range k.lhsBase {
-		for i := 0; i < k.m; i++ {
-			for j := 0; j < k.n; j++ {
-				v := k.element(b, i, j, nil)
-				if k.int16Data {
-					k.out16[e] = int16(v)
-				} else {
-					k.out8[e] = int8(v)
-				}
-				e++
-			}
-		}
-	}
+	evalNHWC(k, &k.macResult, (*batchMatmul).element)
 	return nil
 }
 
 func (k *batchMatmul) Explain(out, elem int, c *Chain) error {
-	if out != 0 || elem < 0 || elem >= len(k.lhsBase)*k.m*k.n {
-		return fmt.Errorf("%w: BATCH_MATMUL output %d element %d", ErrBadElement, out, elem)
-	}
-	c.Final = int64(k.element(elem/(k.m*k.n), elem/k.n%k.m, elem%k.n, c))
-	return nil
+	return explainNHWC(k, &k.macResult, (*batchMatmul).element, out, elem, c)
 }
 
 func (k *batchMatmul) Describe() Params {

@@ -141,19 +141,17 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 			terms += n
 		}
 	}
-	if c != nil {
-		k.o.recordOffsets(c, terms)
-	}
-	return k.o.finish(acc, oc, c)
+	return k.o.finish(acc, oc, terms, c)
 }
 
 func (k *conv2D) Eval() error {
-	evalNHWC(k, &k.macTensors, (*conv2D).element)
+	k.refresh()
+	evalNHWC(k, &k.macResult, (*conv2D).element)
 	return nil
 }
 
 func (k *conv2D) Explain(out, elem int, c *Chain) error {
-	return explainNHWC(k, &k.macTensors, (*conv2D).element, out, elem, c)
+	return explainNHWC(k, &k.macResult, (*conv2D).element, out, elem, c)
 }
 
 func (k *conv2D) Describe() Params {

@@ -111,19 +111,17 @@ func (k *depthwiseConv2D) element(b, y, x, oc int, c *Chain) int32 {
 			terms++
 		}
 	}
-	if c != nil {
-		k.o.recordOffsets(c, terms)
-	}
-	return k.o.finish(acc, oc, c)
+	return k.o.finish(acc, oc, terms, c)
 }
 
 func (k *depthwiseConv2D) Eval() error {
-	evalNHWC(k, &k.macTensors, (*depthwiseConv2D).element)
+	k.refresh()
+	evalNHWC(k, &k.macResult, (*depthwiseConv2D).element)
 	return nil
 }
 
 func (k *depthwiseConv2D) Explain(out, elem int, c *Chain) error {
-	return explainNHWC(k, &k.macTensors, (*depthwiseConv2D).element, out, elem, c)
+	return explainNHWC(k, &k.macResult, (*depthwiseConv2D).element, out, elem, c)
 }
 
 func (k *depthwiseConv2D) Describe() Params {

@@ -89,18 +89,18 @@ func (k *fullyConnected) element(b, _, _, oc int, c *Chain) int32 {
 	}
 	if c != nil {
 		k.recordTerms(c, ib, wb, k.depth)
-		k.o.recordOffsets(c, k.depth)
 	}
-	return k.o.finish(acc, oc, c)
+	return k.o.finish(acc, oc, k.depth, c)
 }
 
 func (k *fullyConnected) Eval() error {
-	evalNHWC(k, &k.macTensors, (*fullyConnected).element)
+	k.refresh()
+	evalNHWC(k, &k.macResult, (*fullyConnected).element)
 	return nil
 }
 
 func (k *fullyConnected) Explain(out, elem int, c *Chain) error {
-	return explainNHWC(k, &k.macTensors, (*fullyConnected).element, out, elem, c)
+	return explainNHWC(k, &k.macResult, (*fullyConnected).element, out, elem, c)
 }
 
 func (k *fullyConnected) Describe() Params {

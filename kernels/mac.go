@@ -140,10 +140,14 @@ func (o *macOutput) recordOffsets(c *Chain, terms int) {
 		"%d terms", terms)
 }
 
-// finish turns the accumulated products of output channel ch into the stored
-// value: adds the bias, requantizes, adds the output zero point and clamps.
-// With c non-nil it records each stage.
-func (o *macOutput) finish(acc int64, ch int, c *Chain) int32 {
+// finish turns the accumulated products (terms of them) of output channel ch
+// into the stored value: adds the bias, requantizes, adds the output zero
+// point and clamps. With c non-nil it records the offsets, the number of
+// terms and each stage.
+func (o *macOutput) finish(acc int64, ch, terms int, c *Chain) int32 {
+	if c != nil {
+		o.recordOffsets(c, terms)
+	}
 	if o.wide {
 		var b int64
 		if o.bias64 != nil {
@@ -263,17 +267,26 @@ func (g outNHWC) coords(elem int) (b, y, x, oc int) {
 	return b, y, x, oc
 }
 
-// macTensors are the tensors of a MAC kernel with int8 weights (CONV_2D,
-// DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED), their typed views,
-// the output shape and the output stage.
-type macTensors struct {
+// macResult is the output of a MAC kernel: its node and tensor, its shape
+// and its typed view (int8, or int16 for int16x8 kernels).
+type macResult struct {
 	outNHWC
-	n               *Node
-	in, filter, out *Tensor
-	o               *macOutput
-	in8, w, out8    []int8
-	in16, out16     []int16
-	int16Data       bool
+	node      *Node
+	out       *Tensor
+	out8      []int8
+	out16     []int16
+	int16Data bool
+}
+
+// macTensors are the tensors of a MAC kernel with int8 weights (CONV_2D,
+// DEPTHWISE_CONV_2D, TRANSPOSE_CONV, FULLY_CONNECTED), their typed views
+// and the output stage.
+type macTensors struct {
+	macResult
+	in, filter *Tensor
+	o          *macOutput
+	in8, w     []int8
+	in16       []int16
 }
 
 // newMACTensors checks that a MAC kernel has its input, filter and output,
@@ -291,7 +304,7 @@ func newMACTensors(n *Node, in, filter *Tensor, rank int) (macTensors, error) {
 		return macTensors{}, fmt.Errorf("%w: %v wants rank-%d input, filter and output, got %v %v %v",
 			ErrBadShape, n.Op, rank, in.Shape, filter.Shape, out.Shape)
 	}
-	return macTensors{n: n, in: in, filter: filter, out: out, int16Data: in.Type == tflite.TypeInt16}, nil
+	return macTensors{macResult: macResult{node: n, out: out, int16Data: in.Type == tflite.TypeInt16}, in: in, filter: filter}, nil
 }
 
 // checkConvTypes accepts int8×int8→int8 and int16×int8→int16.
@@ -341,21 +354,21 @@ func (m *macTensors) recordTerms(c *Chain, ib, wb, n int) {
 	}
 }
 
-// evalNHWC refreshes m's views and stores element(k, b, y, x, oc, nil) for
-// every output element in row-major order. element is the kernel's method
-// expression, e.g. (*conv2D).element: one call per output element.
-func evalNHWC[K any](k K, m *macTensors, element func(k K, b, y, x, oc int, c *Chain) int32) {
-	m.refresh()
+// evalNHWC stores element(k, b, y, x, oc, nil) for every element of r in
+// row-major order; the caller has refreshed the views. element is the
+// kernel's method expression, e.g. (*conv2D).element: one call per output
+// element.
+func evalNHWC[K any](k K, r *macResult, element func(k K, b, y, x, oc int, c *Chain) int32) {
 	i := 0
-	for b := 0; b < m.batches; b++ {
-		for y := 0; y < m.outH; y++ {
-			for x := 0; x < m.outW; x++ {
-				for oc := 0; oc < m.outC; oc++ {
+	for b := 0; b < r.batches; b++ {
+		for y := 0; y < r.outH; y++ {
+			for x := 0; x < r.outW; x++ {
+				for oc := 0; oc < r.outC; oc++ {
 					v := element(k, b, y, x, oc, nil)
-					if m.int16Data {
-						m.out16[i] = int16(v)
+					if r.int16Data {
+						r.out16[i] = int16(v)
 					} else {
-						m.out8[i] = int8(v)
+						r.out8[i] = int8(v)
 					}
 					i++
 				}
@@ -364,12 +377,12 @@ func evalNHWC[K any](k K, m *macTensors, element func(k K, b, y, x, oc int, c *C
 	}
 }
 
-// explainNHWC records the arithmetic of output element elem of m.
-func explainNHWC[K any](k K, m *macTensors, element func(k K, b, y, x, oc int, c *Chain) int32, out, elem int, c *Chain) error {
-	if err := checkOutputElement(m.n, m.out, out, elem); err != nil {
+// explainNHWC records the arithmetic of output element elem of r.
+func explainNHWC[K any](k K, r *macResult, element func(k K, b, y, x, oc int, c *Chain) int32, out, elem int, c *Chain) error {
+	if err := checkOutputElement(r.node, r.out, out, elem); err != nil {
 		return err
 	}
-	b, y, x, oc := m.coords(elem)
+	b, y, x, oc := r.coords(elem)
 	c.Final = int64(element(k, b, y, x, oc, c))
 	return nil
 }

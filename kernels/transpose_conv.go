@@ -104,19 +104,17 @@ func (k *transposeConv) element(b, y, x, oc int, c *Chain) int32 {
 			terms += n
 		}
 	}
-	if c != nil {
-		k.o.recordOffsets(c, terms)
-	}
-	return k.o.finish(acc, oc, c)
+	return k.o.finish(acc, oc, terms, c)
 }
 
 func (k *transposeConv) Eval() error {
-	evalNHWC(k, &k.macTensors, (*transposeConv).element)
+	k.refresh()
+	evalNHWC(k, &k.macResult, (*transposeConv).element)
 	return nil
 }
 
 func (k *transposeConv) Explain(out, elem int, c *Chain) error {
-	return explainNHWC(k, &k.macTensors, (*transposeConv).element, out, elem, c)
+	return explainNHWC(k, &k.macResult, (*transposeConv).element, out, elem, c)
 }
 
 func (k *transposeConv) Describe() Params {
