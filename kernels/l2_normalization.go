@@ -23,10 +23,8 @@ func init() {
 const l2NormOutputShift = 7
 
 type l2NormalizationKernel struct {
-	node        *Node
-	in, out     *Tensor
-	inZP        int32
-	depth, rows int
+	int8Rows
+	inZP int32
 }
 
 func prepareL2Normalization(n *Node) (Kernel, error) {
@@ -40,10 +38,7 @@ func prepareL2Normalization(n *Node) (Kernel, error) {
 	if act := fusedActivationOf(n); act != tflite.ActNone {
 		return nil, fmt.Errorf("%w: L2_NORMALIZATION supports no fused activation, has %v", ErrBadQuantization, act)
 	}
-	k := &l2NormalizationKernel{node: n, in: in, out: out, inZP: in.ZP0(), depth: in.Dim(-1)}
-	if k.depth > 0 {
-		k.rows = in.NumElements() / k.depth
-	}
+	k := &l2NormalizationKernel{int8Rows: newInt8Rows(n, in, out), inZP: in.ZP0()}
 	return k, nil
 }
 
@@ -83,23 +78,12 @@ func (k *l2NormalizationKernel) row(in, out []int8, want int, c *Chain) int32 {
 }
 
 func (k *l2NormalizationKernel) Eval() error {
-	in, out := k.in.Int8(), k.out.Int8()
-	for i := 0; i < k.rows; i++ {
-		k.row(in[i*k.depth:(i+1)*k.depth], out[i*k.depth:(i+1)*k.depth], -1, nil)
-	}
+	evalRows(k, &k.int8Rows, (*l2NormalizationKernel).row)
 	return nil
 }
 
 func (k *l2NormalizationKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	i := elem / k.depth
-	for j := 0; j < k.depth; j++ {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: i*k.depth + j})
-	}
-	c.Final = int64(k.row(k.in.Int8()[i*k.depth:(i+1)*k.depth], nil, elem-i*k.depth, c))
-	return nil
+	return explainRows(k, &k.int8Rows, (*l2NormalizationKernel).row, out, elem, c)
 }
 
 func (k *l2NormalizationKernel) Describe() Params {

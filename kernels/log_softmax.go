@@ -35,9 +35,7 @@ const (
 )
 
 type logSoftmaxKernel struct {
-	node        *Node
-	in, out     *Tensor
-	depth, rows int
+	int8Rows
 	real        float64
 	realReverse float64
 	q, qReverse QuantizedMultiplier
@@ -55,10 +53,7 @@ func prepareLogSoftmax(n *Node) (Kernel, error) {
 	if out.Scale0() != float32(16.0/256) || out.ZP0() != logSoftmaxOutputZeroPoint {
 		return nil, fmt.Errorf("%w: LOG_SOFTMAX output must have scale 16/256 and zero point 127", ErrBadQuantization)
 	}
-	k := &logSoftmaxKernel{node: n, in: in, out: out, depth: in.Dim(-1)}
-	if k.depth > 0 {
-		k.rows = in.NumElements() / k.depth
-	}
+	k := &logSoftmaxKernel{int8Rows: newInt8Rows(n, in, out)}
 	maxReal := float64(1<<31 - 1)
 	if n.Rounding == RoundingSingle {
 		maxReal = float64(1<<30 - 1)
@@ -148,23 +143,12 @@ func (k *logSoftmaxKernel) row(in, out []int8, want int, c *Chain) int32 {
 }
 
 func (k *logSoftmaxKernel) Eval() error {
-	in, out := k.in.Int8(), k.out.Int8()
-	for i := 0; i < k.rows; i++ {
-		k.row(in[i*k.depth:(i+1)*k.depth], out[i*k.depth:(i+1)*k.depth], -1, nil)
-	}
+	evalRows(k, &k.int8Rows, (*logSoftmaxKernel).row)
 	return nil
 }
 
 func (k *logSoftmaxKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	i := elem / k.depth
-	for j := 0; j < k.depth; j++ {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: i*k.depth + j})
-	}
-	c.Final = int64(k.row(k.in.Int8()[i*k.depth:(i+1)*k.depth], nil, elem-i*k.depth, c))
-	return nil
+	return explainRows(k, &k.int8Rows, (*logSoftmaxKernel).row, out, elem, c)
 }
 
 func (k *logSoftmaxKernel) Describe() Params {
