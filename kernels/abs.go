@@ -23,8 +23,7 @@ func init() {
 }
 
 type absKernel struct {
-	node        *Node
-	in, out     *Tensor
+	unaryOperands
 	plain       bool // int16 without quantization
 	rescale     bool
 	inZP, outZP int32
@@ -37,13 +36,13 @@ func prepareAbs(n *Node) (Kernel, error) {
 	in := n.Input(0)
 	if in != nil && in.Type == tflite.TypeInt16 && !in.Quantized() && len(n.Outputs) > 0 && n.Outputs[0] != nil &&
 		n.Outputs[0].Type == tflite.TypeInt16 && n.Outputs[0].NumElements() == in.NumElements() {
-		return &absKernel{node: n, in: in, out: n.Outputs[0], plain: true}, nil
+		return &absKernel{unaryOperands: unaryOperands{n, in, n.Outputs[0]}, plain: true}, nil
 	}
 	in, out, err := unaryQuantOperands(n, tflite.TypeInt8, tflite.TypeInt16)
 	if err != nil {
 		return nil, err
 	}
-	k := &absKernel{node: n, in: in, out: out, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &absKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
 	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
 		return nil, fmt.Errorf("%w: int16 ABS needs zero points 0, have %d and %d", ErrBadQuantization, k.inZP, k.outZP)
 	}
@@ -87,31 +86,11 @@ func (k *absKernel) element(x int32, c *Chain) int32 {
 }
 
 func (k *absKernel) Eval() error {
-	switch k.in.Type {
-	case tflite.TypeInt8:
-		evalAbs[int8](k)
-	case tflite.TypeInt16:
-		evalAbs[int16](k)
-	default:
-		return fmt.Errorf("%w: ABS %v", ErrUnsupportedType, k.in.Type)
-	}
-	return nil
-}
-
-func evalAbs[T int8 | int16](k *absKernel) {
-	in, out := view[T](k.in.Data), view[T](k.out.Data)
-	for i := range out {
-		out[i] = T(k.element(int32(in[i]), nil))
-	}
+	return evalUnary(k, &k.unaryOperands, (*absKernel).element)
 }
 
 func (k *absKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
-	c.Final = int64(k.element(int32(k.in.Int(elem)), c))
-	return nil
+	return explainUnary(k, &k.unaryOperands, (*absKernel).element, out, elem, c)
 }
 
 func (k *absKernel) Describe() Params {

@@ -1,9 +1,10 @@
 package kernels
 
 // Plumbing shared by the elementwise binary kernels (ADD, SUB, MUL, DIV,
-// SQUARED_DIFFERENCE, MAXIMUM, MINIMUM): operands, broadcast, the typed
-// Eval loop and the Explain bookkeeping. The arithmetic of each operator
-// (and how it derives its multipliers) stays in its own file.
+// SQUARED_DIFFERENCE, MAXIMUM, MINIMUM) and the int8/int16 unary ones (ABS,
+// RELU, RELU6, HARD_SWISH, LEAKY_RELU): operands, broadcast, the typed Eval
+// loop and the Explain bookkeeping. The arithmetic of each operator (and how
+// it derives its multipliers) stays in its own file.
 
 import (
 	"fmt"
@@ -81,6 +82,48 @@ func explainBinary[K any](k K, b *binaryOperands, element binaryElement[K], out,
 		return err
 	}
 	c.Final = int64(element(k, x1, x2, c))
+	return nil
+}
+
+// unaryOperands are the input and output of an elementwise unary node.
+type unaryOperands struct {
+	node    *Node
+	in, out *Tensor
+}
+
+// unaryElement computes one output value of kernel k from the raw input
+// value x, recording every stage in c when c is non-nil.
+type unaryElement[K any] func(k K, x int32, c *Chain) int32
+
+// evalUnary stores element(k, x, nil) for every input element x (int8 or
+// int16). element is the kernel's method expression, e.g.
+// (*reluKernel).element: one call per output element.
+func evalUnary[K any](k K, u *unaryOperands, element unaryElement[K]) error {
+	switch u.in.Type {
+	case tflite.TypeInt8:
+		evalUnaryAs[int8](k, u, element)
+	case tflite.TypeInt16:
+		evalUnaryAs[int16](k, u, element)
+	default:
+		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, u.node.Op, u.in.Type)
+	}
+	return nil
+}
+
+func evalUnaryAs[T int8 | int16, K any](k K, u *unaryOperands, element unaryElement[K]) {
+	in, out := view[T](u.in.Data), view[T](u.out.Data)
+	for i := range out {
+		out[i] = T(element(k, int32(in[i]), nil))
+	}
+}
+
+// explainUnary records the arithmetic of output element elem.
+func explainUnary[K any](k K, u *unaryOperands, element unaryElement[K], out, elem int, c *Chain) error {
+	if err := checkOutputElement(u.node, u.out, out, elem); err != nil {
+		return err
+	}
+	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+	c.Final = int64(element(k, int32(u.in.Int(elem)), c))
 	return nil
 }
 

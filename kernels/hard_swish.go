@@ -32,8 +32,7 @@ func init() {
 }
 
 type hardSwishKernel struct {
-	node              *Node
-	in, out           *Tensor
+	unaryOperands
 	inZP, outZP       int32
 	realOut, realRelu float64
 	qOut, qRelu       QuantizedMultiplier
@@ -46,7 +45,7 @@ func prepareHardSwish(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &hardSwishKernel{node: n, in: in, out: out, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &hardSwishKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
 	hires := float32(1.0/128.0) * in.Scale0()
 	const reluishScale = float32(3.0 / 32768.0)
 	k.realOut = float64(hires / out.Scale0())
@@ -115,20 +114,11 @@ func (k *hardSwishKernel) element(x int32, c *Chain) int32 {
 }
 
 func (k *hardSwishKernel) Eval() error {
-	in, out := k.in.Int8(), k.out.Int8()
-	for i := range out {
-		out[i] = int8(k.element(int32(in[i]), nil))
-	}
-	return nil
+	return evalUnary(k, &k.unaryOperands, (*hardSwishKernel).element)
 }
 
 func (k *hardSwishKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
-	c.Final = int64(k.element(int32(k.in.Int(elem)), c))
-	return nil
+	return explainUnary(k, &k.unaryOperands, (*hardSwishKernel).element, out, elem, c)
 }
 
 func (k *hardSwishKernel) Describe() Params {

@@ -23,8 +23,7 @@ func init() {
 }
 
 type leakyReluKernel struct {
-	node                    *Node
-	in, out                 *Tensor
+	unaryOperands
 	inZP, outZP             int32
 	alpha                   float32
 	realIdentity, realAlpha float64
@@ -47,7 +46,7 @@ func prepareLeakyRelu(n *Node) (Kernel, error) {
 	if !in.Quantized() || !out.Quantized() || out.Scale0() <= 0 {
 		return nil, fmt.Errorf("%w: LEAKY_RELU needs quantized input and output", ErrBadQuantization)
 	}
-	k := &leakyReluKernel{node: n, in: in, out: out, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &leakyReluKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
 	if n.Options != nil {
 		k.alpha = n.Options.Alpha
 	}
@@ -81,27 +80,11 @@ func (k *leakyReluKernel) element(x int32, c *Chain) int32 {
 }
 
 func (k *leakyReluKernel) Eval() error {
-	if k.in.Type == tflite.TypeInt8 {
-		in, out := k.in.Int8(), k.out.Int8()
-		for i := range out {
-			out[i] = int8(k.element(int32(in[i]), nil))
-		}
-		return nil
-	}
-	in, out := k.in.Int16(), k.out.Int16()
-	for i := range out {
-		out[i] = int16(k.element(int32(in[i]), nil))
-	}
-	return nil
+	return evalUnary(k, &k.unaryOperands, (*leakyReluKernel).element)
 }
 
 func (k *leakyReluKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
-	c.Final = int64(k.element(int32(k.in.Int(elem)), c))
-	return nil
+	return explainUnary(k, &k.unaryOperands, (*leakyReluKernel).element, out, elem, c)
 }
 
 func (k *leakyReluKernel) Describe() Params {

@@ -54,8 +54,7 @@ func unaryQuantOperands(n *Node, types ...tflite.TensorType) (in, out *Tensor, e
 }
 
 type reluKernel struct {
-	node         *Node
-	in, out      *Tensor
+	unaryOperands
 	relu6        bool
 	inZP, outZP  int32
 	real         float64
@@ -68,7 +67,7 @@ func prepareRelu(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &reluKernel{node: n, in: in, out: out, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &reluKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
 	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
 		return nil, fmt.Errorf("%w: int16 RELU needs zero points 0, have %d and %d", ErrBadQuantization, k.inZP, k.outZP)
 	}
@@ -86,7 +85,7 @@ func prepareRelu6(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &reluKernel{node: n, in: in, out: out, relu6: true, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &reluKernel{unaryOperands: unaryOperands{n, in, out}, relu6: true, inZP: in.ZP0(), outZP: out.ZP0()}
 	qmin, qmax := Range(in.Type)
 	k.lower = k.inZP
 	// FloatToQuantizedType<T>(6.0f, scale, zp): round(6.0f / scale) + zp, clamped.
@@ -122,31 +121,11 @@ func (k *reluKernel) element(x int32, c *Chain) int32 {
 }
 
 func (k *reluKernel) Eval() error {
-	switch k.in.Type {
-	case tflite.TypeInt8:
-		evalRelu[int8](k)
-	case tflite.TypeInt16:
-		evalRelu[int16](k)
-	default:
-		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, k.node.Op, k.in.Type)
-	}
-	return nil
-}
-
-func evalRelu[T int8 | int16](k *reluKernel) {
-	in, out := view[T](k.in.Data), view[T](k.out.Data)
-	for i := range out {
-		out[i] = T(k.element(int32(in[i]), nil))
-	}
+	return evalUnary(k, &k.unaryOperands, (*reluKernel).element)
 }
 
 func (k *reluKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
-		return err
-	}
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
-	c.Final = int64(k.element(int32(k.in.Int(elem)), c))
-	return nil
+	return explainUnary(k, &k.unaryOperands, (*reluKernel).element, out, elem, c)
 }
 
 func (k *reluKernel) Describe() Params {
