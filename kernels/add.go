@@ -34,12 +34,8 @@ func init() {
 // addSubKernel is a prepared ADD or SUB node.
 type addSubKernel struct {
 	binaryOperands
-	headroomInputs
-	sub            bool
-	outZP          int32
-	realOut        float64
-	outM           QuantizedMultiplier
-	actMin, actMax int32
+	headroomParams
+	sub bool
 }
 
 func prepareAdd(n *Node) (Kernel, error) { return prepareAddSub(n, false) }
@@ -50,7 +46,7 @@ func prepareAddSub(n *Node, sub bool) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &addSubKernel{sub: sub, headroomInputs: headroomInputs{offsetAdded: true}}
+	k := &addSubKernel{sub: sub, headroomParams: headroomParams{offsetAdded: true}}
 	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
 		return nil, err
 	}
@@ -79,13 +75,13 @@ func prepareAddSub(n *Node, sub bool) (Kernel, error) {
 		name string
 		real float64
 		q    *QuantizedMultiplier
-	}{{"input1", k.real1, &k.q1}, {"input2", k.real2, &k.q2}, {"output", k.realOut, &k.outM}} {
+	}{{"input1", k.real1, &k.q1}, {"input2", k.real2, &k.q2}, {"output", k.realOut, &k.qOut}} {
 		if !(m.real > 0 && m.real < 1) {
 			return nil, fmt.Errorf("%w: %v %s multiplier %g not in (0, 1)", ErrBadQuantization, n.Op, m.name, m.real)
 		}
 		*m.q = QuantizeMultiplier(m.real, n.Rounding)
 	}
-	k.actMin, k.actMax = ActivationRange(fusedActivationOf(n), out)
+	k.lo, k.hi = ActivationRange(fusedActivationOf(n), out)
 	return k, nil
 }
 
@@ -114,7 +110,7 @@ func (k *addSubKernel) element(x1, x2 int32, c *Chain) int32 {
 			c.AddReal("sum", int64(raw), real, "sum of the scaled inputs", "%d + %d = %d", b1, b2, raw)
 		}
 	}
-	return Requantize(raw, k.outM, k.node.Rounding, k.outZP, k.actMin, k.actMax, c)
+	return Requantize(raw, k.qOut, k.node.Rounding, k.outZP, k.lo, k.hi, c)
 }
 
 func (k *addSubKernel) Eval() error {
@@ -136,19 +132,4 @@ func checkOutputElement(n *Node, t *Tensor, out, elem int) error {
 	return nil
 }
 
-func (k *addSubKernel) Describe() Params {
-	return Params{
-		Multipliers: []Multiplier{
-			{Name: "input1", Channel: -1, Real: k.real1, Quantized: k.q1},
-			{Name: "input2", Channel: -1, Real: k.real2, Quantized: k.q2},
-			{Name: "output", Channel: -1, Real: k.realOut, Quantized: k.outM},
-		},
-		HasClamp: true, ClampMin: k.actMin, ClampMax: k.actMax,
-		Ints: []NamedInt{
-			{Name: "left_shift", Value: int64(k.leftShift)},
-			{Name: "input1_offset", Value: int64(-k.zp1)},
-			{Name: "input2_offset", Value: int64(-k.zp2)},
-			{Name: "output_offset", Value: int64(k.outZP)},
-		},
-	}
-}
+func (k *addSubKernel) Describe() Params { return k.describe() }

@@ -127,13 +127,14 @@ func explainUnary[K any](k K, u *unaryOperands, element unaryElement[K], out, el
 	return nil
 }
 
-// headroomInputs is the input stage ADD, SUB and SQUARED_DIFFERENCE share:
-// input k minus its zero point, shifted left by leftShift for headroom and
-// multiplied by M_k = s_k / (2·max(s1, s2)) with
+// headroomParams are the parameters ADD, SUB and SQUARED_DIFFERENCE share.
+// Input stage: input k minus its zero point, shifted left by leftShift for
+// headroom and multiplied by M_k = s_k / (2·max(s1, s2)) with
 // MultiplyByQuantizedMultiplierSmallerThanOneExp, which leaves it in units of
-// 2·max(s1, s2) / 2^leftShift. Each kernel derives the multipliers itself
-// (ADD in double, SUB in float32).
-type headroomInputs struct {
+// 2·max(s1, s2) / 2^leftShift. Output stage: the combined value requantized
+// by qOut, plus the output zero point, clamped to [lo, hi]. Each kernel
+// derives the multipliers itself (ADD in double, SUB in float32).
+type headroomParams struct {
 	leftShift     int
 	zp1, zp2      int32
 	twiceMaxScale float64 // 2·max(s1, s2), as the multipliers were derived from it
@@ -142,11 +143,16 @@ type headroomInputs struct {
 	// offsetAdded words the centring step as x + (−zp) (ADD, SUB, after
 	// TFLite's input offsets) rather than x − (zp); the value is the same.
 	offsetAdded bool
+
+	outZP   int32
+	realOut float64
+	qOut    QuantizedMultiplier
+	lo, hi  int32
 }
 
 // scaleInput is the input stage for input number which (1 or 2) with zero
 // point zp and multiplier q.
-func (h *headroomInputs) scaleInput(x, zp int32, q QuantizedMultiplier, in *Tensor, which int, r Rounding, c *Chain) int32 {
+func (h *headroomParams) scaleInput(x, zp int32, q QuantizedMultiplier, in *Tensor, which int, r Rounding, c *Chain) int32 {
 	centred := x - zp
 	shifted := centred * (1 << uint(h.leftShift))
 	if c == nil {
@@ -178,6 +184,23 @@ func recordMultiply(x int32, q QuantizedMultiplier, r Rounding, prefix string, c
 		c.Steps[i].Name = prefix + c.Steps[i].Name
 	}
 	return v
+}
+
+func (h *headroomParams) describe() Params {
+	return Params{
+		Multipliers: []Multiplier{
+			{Name: "input1", Channel: -1, Real: h.real1, Quantized: h.q1},
+			{Name: "input2", Channel: -1, Real: h.real2, Quantized: h.q2},
+			{Name: "output", Channel: -1, Real: h.realOut, Quantized: h.qOut},
+		},
+		HasClamp: true, ClampMin: h.lo, ClampMax: h.hi,
+		Ints: []NamedInt{
+			{Name: "left_shift", Value: int64(h.leftShift)},
+			{Name: "input1_offset", Value: int64(-h.zp1)},
+			{Name: "input2_offset", Value: int64(-h.zp2)},
+			{Name: "output_offset", Value: int64(h.outZP)},
+		},
+	}
 }
 
 // elementwiseOperands returns the two inputs and the output of a quantized

@@ -27,11 +27,7 @@ func init() {
 
 type squaredDifferenceKernel struct {
 	binaryOperands
-	headroomInputs
-	outZP      int32
-	realOut    float64
-	qOut       QuantizedMultiplier
-	qmin, qmax int32
+	headroomParams
 }
 
 func prepareSquaredDifference(n *Node) (Kernel, error) {
@@ -39,7 +35,7 @@ func prepareSquaredDifference(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &squaredDifferenceKernel{headroomInputs: headroomInputs{zp1: in1.ZP0(), zp2: in2.ZP0()}, outZP: out.ZP0()}
+	k := &squaredDifferenceKernel{headroomParams: headroomParams{zp1: in1.ZP0(), zp2: in2.ZP0(), outZP: out.ZP0()}}
 	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
 		return nil, err
 	}
@@ -59,7 +55,7 @@ func prepareSquaredDifference(n *Node) (Kernel, error) {
 	k.q1 = QuantizeMultiplier(k.real1, n.Rounding)
 	k.q2 = QuantizeMultiplier(k.real2, n.Rounding)
 	k.qOut = QuantizeMultiplier(k.realOut, n.Rounding)
-	k.qmin, k.qmax = Range(out.Type)
+	k.lo, k.hi = Range(out.Type)
 	return k, nil
 }
 
@@ -74,7 +70,7 @@ func (k *squaredDifferenceKernel) element(x1, x2 int32, c *Chain) int32 {
 		c.AddReal("diff", int64(diff), float64(diff)*unit, "difference of the scaled inputs", "%d − %d = %d", b1, b2, diff)
 		c.AddReal("square", int64(sq), float64(sq)*unit*unit, "squared difference", "%d² = %d", diff, sq)
 	}
-	return Requantize(sq, k.qOut, k.node.Rounding, k.outZP, k.qmin, k.qmax, c)
+	return Requantize(sq, k.qOut, k.node.Rounding, k.outZP, k.lo, k.hi, c)
 }
 
 func (k *squaredDifferenceKernel) Eval() error {
@@ -85,19 +81,4 @@ func (k *squaredDifferenceKernel) Explain(out, elem int, c *Chain) error {
 	return explainBinary(k, &k.binaryOperands, (*squaredDifferenceKernel).element, out, elem, c)
 }
 
-func (k *squaredDifferenceKernel) Describe() Params {
-	return Params{
-		Multipliers: []Multiplier{
-			{Name: "input1", Channel: -1, Real: k.real1, Quantized: k.q1},
-			{Name: "input2", Channel: -1, Real: k.real2, Quantized: k.q2},
-			{Name: "output", Channel: -1, Real: k.realOut, Quantized: k.qOut},
-		},
-		HasClamp: true, ClampMin: k.qmin, ClampMax: k.qmax,
-		Ints: []NamedInt{
-			{Name: "left_shift", Value: int64(k.leftShift)},
-			{Name: "input1_offset", Value: int64(-k.zp1)},
-			{Name: "input2_offset", Value: int64(-k.zp2)},
-			{Name: "output_offset", Value: int64(k.outZP)},
-		},
-	}
-}
+func (k *squaredDifferenceKernel) Describe() Params { return k.describe() }
