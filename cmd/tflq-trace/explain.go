@@ -168,7 +168,7 @@ func printTerms(w io.Writer, terms []kernels.Term) {
 	})
 	for _, i := range order[:min(5, len(order))] {
 		tm := terms[i]
-		fmt.Fprintf(w, "    term %d: input[%d] = %d, weight[%d] = %d, product %d\n", i, tm.InputIndex, tm.Input, tm.WeightIndex, tm.Weight, tm.Product)
+		fmt.Fprintf(w, "    term %d/%d: input[%d] = %d, weight[%d] = %d, product %d\n", i+1, len(terms), tm.InputIndex, tm.Input, tm.WeightIndex, tm.Weight, tm.Product)
 	}
 	fmt.Fprintln(w)
 }
