@@ -70,6 +70,18 @@ func NumElements(shape []int) int {
 	return n
 }
 
+// Unravel returns the row-major coordinates of flat index i in shape.
+func Unravel(i int, shape []int) []int {
+	c := make([]int, len(shape))
+	for d := len(shape) - 1; d >= 0; d-- {
+		if shape[d] > 0 {
+			c[d] = i % shape[d]
+			i /= shape[d]
+		}
+	}
+	return c
+}
+
 // Dim returns dimension i, counting from the end when i < 0.
 func (t *Tensor) Dim(i int) int {
 	if i < 0 {

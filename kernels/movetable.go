@@ -123,25 +123,13 @@ func (k *moveKernel) Explain(out, elem int, c *Chain) error {
 	pos, idx := int(k.from[out][elem]), int(k.src[out][elem])
 	o := k.outs[out]
 	if pos < 0 {
-		c.Add("fill", 0, "no input element: the fill value 0", "%s: output%d%v = 0", k.rule, out, unravel(elem, o.Shape))
+		c.Add("fill", 0, "no input element: the fill value 0", "%s: output%d%v = 0", k.rule, out, Unravel(elem, o.Shape))
 		c.Final = 0
 		return nil
 	}
 	in := k.n.Inputs[pos]
-	recordMove(c, pos, in, idx, "%s: output%d%v = input%d%v", k.rule, out, unravel(elem, o.Shape), pos, unravel(idx, in.Shape))
+	recordMove(c, pos, in, idx, "%s: output%d%v = input%d%v", k.rule, out, Unravel(elem, o.Shape), pos, Unravel(idx, in.Shape))
 	return nil
-}
-
-// unravel returns the coordinates of flat index i in shape (for explanations).
-func unravel(i int, shape []int) []int {
-	c := make([]int, len(shape))
-	for d := len(shape) - 1; d >= 0; d-- {
-		if shape[d] > 0 {
-			c[d] = i % shape[d]
-			i /= shape[d]
-		}
-	}
-	return c
 }
 
 // stridesOf returns the row-major strides of shape in a fixed-size array.

@@ -116,7 +116,7 @@ func prepareSelect(n *Node) (Kernel, error) {
 	}
 	k.explainDecision = func(_, elem int, c *Chain) {
 		ci := 0
-		for d, v := range unravel(elem, shape) {
+		for d, v := range Unravel(elem, shape) {
 			ci += v * strides[0][d]
 		}
 		c.Sources = append(c.Sources, Source{Input: 0, Element: ci})

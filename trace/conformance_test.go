@@ -200,18 +200,7 @@ func describeDiff(tt *kernels.Tensor, want []byte) string {
 		}
 	}
 	return fmt.Sprintf("first difference at %v: ours %s, golden %s; %d of %d elements differ",
-		coords(first, tt.Shape), elemString(tt, first), elemString(golden, first), count, len(want)/size)
-}
-
-func coords(i int, shape []int) []int {
-	c := make([]int, len(shape))
-	for d := len(shape) - 1; d >= 0; d-- {
-		if shape[d] > 0 {
-			c[d] = i % shape[d]
-			i /= shape[d]
-		}
-	}
-	return c
+		kernels.Unravel(first, tt.Shape), elemString(tt, first), elemString(golden, first), count, len(want)/size)
 }
 
 func elemString(t *kernels.Tensor, i int) string {

@@ -546,15 +546,7 @@ func appendElement(b []byte, output int, out *kernels.Tensor, s *Shadow, e int, 
 	b = append(b, `,"element":`...)
 	b = strconv.AppendInt(b, int64(e), 10)
 	b = append(b, `,"coords":[`...)
-	rem := e
-	coords := make([]int, len(out.Shape))
-	for d := len(out.Shape) - 1; d >= 0; d-- {
-		if out.Shape[d] > 0 {
-			coords[d] = rem % out.Shape[d]
-			rem /= out.Shape[d]
-		}
-	}
-	for d, v := range coords {
+	for d, v := range kernels.Unravel(e, out.Shape) {
 		if d > 0 {
 			b = append(b, ',')
 		}

@@ -114,18 +114,6 @@ func formatValue(t *kernels.Tensor, v float64, mode valueMode) string {
 	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
-// coords converts a flat row-major index to coordinates.
-func coords(i int, shape []int) []int {
-	c := make([]int, len(shape))
-	for d := len(shape) - 1; d >= 0; d-- {
-		if shape[d] > 0 {
-			c[d] = i % shape[d]
-			i /= shape[d]
-		}
-	}
-	return c
-}
-
 func shapeString(shape []int) string {
 	var sb strings.Builder
 	sb.WriteByte('[')

@@ -371,13 +371,13 @@ func TestSampleCNNWalk(t *testing.T) {
 		}
 	}
 	if best == elem {
-		t.Fatalf("the largest error is at the cursor already (%v): e would not move", coords(best, conv.Shape))
+		t.Fatalf("the largest error is at the cursor already (%v): e would not move", kernels.Unravel(best, conv.Shape))
 	}
 	press(t, m, "e")
 	if m.op() != 0 || m.elem() != best {
 		t.Errorf("e moved to op %d elem %d, want op 0 elem %d (|err| %.4f LSB)", m.op(), m.elem(), best, bestErr)
 	}
-	screenShows(t, screen(m), fmt.Sprintf("largest |error| in this layer: %.3g LSB at %v", bestErr, coords(best, conv.Shape)))
+	screenShows(t, screen(m), fmt.Sprintf("largest |error| in this layer: %.3g LSB at %v", bestErr, kernels.Unravel(best, conv.Shape)))
 
 	// b from MAX_POOL_2D (2×2, stride 2) lands on the window's maximum.
 	pool := outputOf(m.s, 1)
@@ -411,10 +411,10 @@ func TestSampleCNNWalk(t *testing.T) {
 	press(t, m, "b")
 	if m.op() != 0 || m.elem() != winArg {
 		t.Errorf("b from MAX_POOL_2D %v went to op %d elem %d %v, want op 0 elem %d %v (the window's maximum %d)",
-			coords(pe, pool.Shape), m.op(), m.elem(), coords(m.elem(), conv.Shape), winArg, coords(winArg, conv.Shape), winMax)
+			kernels.Unravel(pe, pool.Shape), m.op(), m.elem(), kernels.Unravel(m.elem(), conv.Shape), winArg, kernels.Unravel(winArg, conv.Shape), winMax)
 	}
 	scr = golden(t, m, "sample_cnn_followed_back_mono")
-	screenShows(t, scr, fmt.Sprintf("followed back to op 0 t%d%v via source 4 of 4", conv.Index, coords(winArg, conv.Shape)))
+	screenShows(t, scr, fmt.Sprintf("followed back to op 0 t%d%v via source 4 of 4", conv.Index, kernels.Unravel(winArg, conv.Shape)))
 	press(t, m, "u")
 	if m.op() != 1 || m.elem() != pe {
 		t.Errorf("u returned to op %d elem %d, want op 1 elem %d", m.op(), m.elem(), pe)

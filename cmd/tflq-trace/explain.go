@@ -92,7 +92,7 @@ func flatIndex(s string, shape []int) (int, error) {
 func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *kernels.Chain) {
 	n := ip.Nodes[op]
 	t := n.Outputs[out]
-	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %v, element %d at %v\n", op, ip.OpName(op), out, t.Index, t.Name, t.Type, t.Shape, idx, coordsOf(idx, t.Shape))
+	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %v, element %d at %v\n", op, ip.OpName(op), out, t.Index, t.Name, t.Type, t.Shape, idx, kernels.Unravel(idx, t.Shape))
 	if t.Quantized() {
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
@@ -127,7 +127,7 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 			}
 			in := n.Input(s.Input)
 			if in != nil {
-				parts = append(parts, fmt.Sprintf("input %d t%d %v", s.Input, in.Index, coordsOf(s.Element, in.Shape)))
+				parts = append(parts, fmt.Sprintf("input %d t%d %v", s.Input, in.Index, kernels.Unravel(s.Element, in.Shape)))
 			}
 		}
 		fmt.Fprintf(w, "\nfrom: %s\n", strings.Join(parts, "; "))
@@ -178,17 +178,6 @@ func abs64(x int64) int64 {
 		return -x
 	}
 	return x
-}
-
-func coordsOf(i int, shape []int) []int {
-	c := make([]int, len(shape))
-	for d := len(shape) - 1; d >= 0; d-- {
-		if shape[d] > 0 {
-			c[d] = i % shape[d]
-			i /= shape[d]
-		}
-	}
-	return c
 }
 
 // finalString renders a chain's final value: the integer and its real
