@@ -83,3 +83,15 @@ func TestTensorTypeValues(t *testing.T) {
 		t.Errorf("type 23 should be unknown")
 	}
 }
+
+func TestHasFusedActivation(t *testing.T) {
+	for op, want := range map[BuiltinOperator]bool{
+		OpConv2D: true, OpDepthwiseConv2D: true, OpFullyConnected: true, OpAdd: true, OpSub: true, OpMul: true,
+		OpAveragePool2D: true, OpMaxPool2D: true, OpConcatenation: true, OpTransposeConv: true, OpSvdf: true,
+		OpSoftmax: false, OpReshape: false, OpQuantize: false, OpMean: false, OpLogistic: false,
+	} {
+		if got := HasFusedActivation(op); got != want {
+			t.Errorf("HasFusedActivation(%v) = %v, want %v", op, got, want)
+		}
+	}
+}

@@ -442,3 +442,14 @@ var opOptionsType = map[BuiltinOperator]BuiltinOptionsType{
 	OpBitwiseXor:                 OptionsBitwiseXor,
 	OpRightShift:                 OptionsRightShift,
 }
+
+// HasFusedActivation reports whether op's options table carries a
+// fused_activation_function field (CONV_2D, FULLY_CONNECTED, ADD, pools...).
+func HasFusedActivation(op BuiltinOperator) bool {
+	for _, f := range optionsTables[DefaultOptionsType(op)] {
+		if f.name == "fused_activation_function" {
+			return true
+		}
+	}
+	return false
+}

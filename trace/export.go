@@ -349,7 +349,7 @@ func writeOp(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef, opt 
 		j.int(int64(t))
 	}
 	j.raw("]")
-	if hasActivation(n.Op) {
+	if tflite.HasFusedActivation(n.Op) {
 		j.raw(",")
 		j.key("fused_activation")
 		j.str(n.Options.Activation.String())
@@ -433,15 +433,6 @@ func writeOp(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef, opt 
 	}
 	j.raw("}}")
 	return nil
-}
-
-func hasActivation(op tflite.BuiltinOperator) bool {
-	switch op {
-	case tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpFullyConnected, tflite.OpAveragePool2D, tflite.OpMaxPool2D,
-		tflite.OpAdd, tflite.OpSub, tflite.OpMul, tflite.OpDiv, tflite.OpConcatenation, tflite.OpTransposeConv, tflite.OpSvdf:
-		return true
-	}
-	return false
 }
 
 func writeMetrics(j *jw, m *LayerMetrics) {

@@ -71,17 +71,14 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 	}
 	for i := range g.Operators {
 		op := &g.Operators[i]
-		n := &kernels.Node{Index: i, Options: &op.Options, Rounding: opt.Rounding}
-		if int(op.OpcodeIndex) < len(m.OperatorCodes) {
-			n.Op = m.OperatorCodes[op.OpcodeIndex].Builtin
-		}
+		n := &kernels.Node{Index: i, Op: m.OpCode(*op), Options: &op.Options, Rounding: opt.Rounding}
 		n.Inputs = ip.tensorList(op.Inputs)
 		n.Outputs = ip.tensorList(op.Outputs)
 		n.Intermediates = ip.tensorList(op.Intermediates)
 		ip.Nodes = append(ip.Nodes, n)
 		k, err := kernels.Prepare(n)
 		if err != nil {
-			err = &OpError{Index: i, Op: opName(m, op), Err: err}
+			err = &OpError{Index: i, Op: m.OpName(*op), Err: err}
 			if !opt.AllowUnsupported {
 				return nil, err
 			}
@@ -115,7 +112,7 @@ func runtimeTensor(m *tflite.Model, index int, t *tflite.Tensor) *kernels.Tensor
 		rt.QuantizedDimension = int(q.QuantizedDimension)
 	}
 	size := rt.NumElements() * t.Type.Size()
-	if data := bufferData(m, t); len(data) > 0 {
+	if data := m.BufferData(*t); len(data) > 0 {
 		rt.Const = true
 		size = len(data)
 		rt.Data = kernels.AlignedBytes(size)
@@ -187,7 +184,7 @@ func (ip *Interpreter) Invoke() error {
 }
 
 // OpName is the name of operator i (builtin name, or the custom code).
-func (ip *Interpreter) OpName(i int) string { return opName(ip.Model, &ip.Graph.Operators[i]) }
+func (ip *Interpreter) OpName(i int) string { return ip.Model.OpName(ip.Graph.Operators[i]) }
 
 // Explain recomputes element elem of output out of operator op and returns
 // its arithmetic chain. Invoke must have run.
@@ -210,22 +207,4 @@ func (ip *Interpreter) Explain(op, out, elem int) (*kernels.Chain, error) {
 		return nil, &OpError{Index: op, Op: ip.OpName(op), Err: err}
 	}
 	return c, nil
-}
-
-func opName(m *tflite.Model, op *tflite.Operator) string {
-	if int(op.OpcodeIndex) >= len(m.OperatorCodes) {
-		return "?"
-	}
-	c := m.OperatorCodes[op.OpcodeIndex]
-	if c.Builtin == tflite.OpCustom {
-		return c.CustomCode
-	}
-	return c.Builtin.String()
-}
-
-func bufferData(m *tflite.Model, t *tflite.Tensor) []byte {
-	if t.Buffer == 0 || int(t.Buffer) >= len(m.Buffers) {
-		return nil
-	}
-	return m.Buffers[t.Buffer].Data
 }

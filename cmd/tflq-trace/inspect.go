@@ -202,7 +202,7 @@ func buildInspectReport(lm *loadedModel, rule kernels.Rounding) *inspectReport {
 				code = m.OperatorCodes[op.OpcodeIndex].Builtin
 			}
 			info.Options = optionList(code, &op.Options)
-			if hasFusedActivation(code) {
+			if tflite.HasFusedActivation(code) {
 				info.Activation = op.Options.Activation.String()
 			}
 			if gi == 0 && ip != nil {
@@ -254,16 +254,6 @@ func describeTensor(m *tflite.Model, index int, t *tflite.Tensor) tensorInfo {
 		ti.Quantization = &quantInfo{Scale: q.Scale, ZeroPoint: q.ZeroPoint, QuantizedDimension: q.QuantizedDimension, Min: q.Min, Max: q.Max}
 	}
 	return ti
-}
-
-func hasFusedActivation(op tflite.BuiltinOperator) bool {
-	switch op {
-	case tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpFullyConnected, tflite.OpAveragePool2D, tflite.OpMaxPool2D,
-		tflite.OpL2Pool2D, tflite.OpAdd, tflite.OpSub, tflite.OpMul, tflite.OpDiv, tflite.OpConcatenation,
-		tflite.OpTransposeConv, tflite.OpSvdf, tflite.OpL2Normalization, tflite.OpUnidirectionalSequenceLstm, tflite.OpLstm:
-		return true
-	}
-	return false
 }
 
 // optionList names the options that matter for each operator.

@@ -161,20 +161,13 @@ func describeOutput(t *kernels.Tensor) runOutput {
 	o := runOutput{Index: t.Index, Name: t.Name, Type: t.Type.String(), Shape: t.Shape, Scale: t.Scale0(), ZeroPoint: t.ZP0()}
 	n := t.NumElements()
 	o.Dequantized = make([]float64, n)
-	if t.Type == tflite.TypeFloat32 {
-		for i, v := range t.Float32() {
-			o.Dequantized[i] = float64(v)
-		}
-	} else {
+	if t.Type != tflite.TypeFloat32 {
 		o.Quantized = make([]int64, n)
-		for i := 0; i < n; i++ {
-			q := t.Int(i)
-			o.Quantized[i] = q
-			if t.Quantized() {
-				o.Dequantized[i] = float64(q-int64(t.ZP0())) * float64(t.Scale0())
-			} else {
-				o.Dequantized[i] = float64(q)
-			}
+	}
+	for i := range n {
+		o.Dequantized[i] = trace.Dequantize(t, i)
+		if o.Quantized != nil {
+			o.Quantized[i] = t.Int(i)
 		}
 	}
 	if classifierShaped(t.Shape) {
