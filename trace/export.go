@@ -16,6 +16,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -45,16 +46,11 @@ type ExportOptions struct {
 	Progress func(done, total int)
 }
 
-func (o *ExportOptions) selected(op int) bool {
-	if o.Ops == nil {
-		return true
-	}
-	for _, i := range o.Ops {
-		if i == op {
-			return true
-		}
-	}
-	return false
+func (o *ExportOptions) selected(op int) bool { return opSelected(o.Ops, op) }
+
+// opSelected reports whether op is in ops (nil selects every op).
+func opSelected(ops []int, op int) bool {
+	return ops == nil || slices.Contains(ops, op)
 }
 
 // jw is a minimal streaming JSON writer.
@@ -84,6 +80,16 @@ func (j *jw) float32(v float32) {
 	j.w.Write(j.buf)
 }
 func (j *jw) key(k string) { j.str(k); j.raw(":") }
+func (j *jw) int32s(v []int32) {
+	j.raw("[")
+	for i, x := range v {
+		if i > 0 {
+			j.raw(",")
+		}
+		j.int(int64(x))
+	}
+	j.raw("]")
+}
 func (j *jw) ints(v []int) {
 	j.raw("[")
 	for i, x := range v {
@@ -175,23 +181,11 @@ func writeModelSummary(j *jw, ip *Interpreter, opt ExportOptions) {
 	j.int(0)
 	j.raw(",")
 	j.key("inputs")
-	j.raw("[")
-	for i, t := range ip.Graph.Inputs {
-		if i > 0 {
-			j.raw(",")
-		}
-		j.int(int64(t))
-	}
-	j.raw("],")
+	j.int32s(ip.Graph.Inputs)
+	j.raw(",")
 	j.key("outputs")
-	j.raw("[")
-	for i, t := range ip.Graph.Outputs {
-		if i > 0 {
-			j.raw(",")
-		}
-		j.int(int64(t))
-	}
-	j.raw("],")
+	j.int32s(ip.Graph.Outputs)
+	j.raw(",")
 	j.key("num_tensors")
 	j.int(int64(len(ip.Tensors)))
 	j.raw(",")
@@ -332,23 +326,10 @@ func writeOp(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef, opt 
 	j.str(ip.OpName(oi))
 	j.raw(",")
 	j.key("inputs")
-	j.raw("[")
-	for k, t := range ip.Graph.Operators[oi].Inputs {
-		if k > 0 {
-			j.raw(",")
-		}
-		j.int(int64(t))
-	}
-	j.raw("],")
+	j.int32s(ip.Graph.Operators[oi].Inputs)
+	j.raw(",")
 	j.key("outputs")
-	j.raw("[")
-	for k, t := range ip.Graph.Operators[oi].Outputs {
-		if k > 0 {
-			j.raw(",")
-		}
-		j.int(int64(t))
-	}
-	j.raw("]")
+	j.int32s(ip.Graph.Operators[oi].Outputs)
 	if tflite.HasFusedActivation(n.Op) {
 		j.raw(",")
 		j.key("fused_activation")
@@ -677,7 +658,7 @@ func WriteCSV(w io.Writer, s *Shadow, ops []int) error {
 	cw.Write(CSVHeader)
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	for _, m := range s.Metrics {
-		if ops != nil && !(&ExportOptions{Ops: ops}).selected(m.Op) {
+		if !opSelected(ops, m.Op) {
 			continue
 		}
 		cw.Write([]string{m.OpName, strconv.Itoa(m.Tensor), strconv.Itoa(m.NumElements), f(m.Stddev), f(m.MeanError),
@@ -700,7 +681,7 @@ func WriteModelExplorer(w io.Writer, s *Shadow, ops []int) error {
 	j.raw("{")
 	first := true
 	for _, m := range s.Metrics {
-		if m.Tensor < 0 || (ops != nil && !(&ExportOptions{Ops: ops}).selected(m.Op)) {
+		if m.Tensor < 0 || !opSelected(ops, m.Op) {
 			continue
 		}
 		if !first {
