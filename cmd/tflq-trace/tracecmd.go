@@ -56,7 +56,7 @@ func runTrace(args []string, env *cliEnv) error {
 		return runError(err)
 	}
 	opt := trace.ExportOptions{ModelPath: path, Ops: ops, Elements: sel, TopTerms: *topTerms}
-	if writerIsTerminal(env.stderr) {
+	if isTerminal(env.stderr) {
 		opt.Progress = func(done, total int) {
 			fmt.Fprintf(env.stderr, "\rtflq-trace: %d/%d element chains", done, total)
 			if done == total {
@@ -170,9 +170,10 @@ func parseOpList(s string, n int) ([]int, error) {
 	return ops, nil
 }
 
-// writerIsTerminal reports whether w is a character device (a terminal).
-func writerIsTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether v (a reader or writer) is an *os.File on a
+// character device, i.e. a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
 	if !ok {
 		return false
 	}

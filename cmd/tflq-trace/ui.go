@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/tflq/tflq-trace/trace"
 	"github.com/tflq/tflq-trace/ui"
@@ -56,15 +55,8 @@ func startUI(ip *trace.Interpreter, title string, env *cliEnv) error {
 // needTerminal is nil when stdin and stdout are terminals (character
 // devices), else the one-line error pointing to the text commands.
 func needTerminal(env *cliEnv) error {
-	for _, f := range []any{env.stdin, env.stdout} {
-		file, ok := f.(*os.File)
-		if !ok {
-			return usageError("ui: standard input and output must be a terminal; use `tflq-trace run` or `tflq-trace explain` for text output")
-		}
-		fi, err := file.Stat()
-		if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-			return usageError("ui: standard input and output must be a terminal; use `tflq-trace run` or `tflq-trace explain` for text output")
-		}
+	if !isTerminal(env.stdin) || !isTerminal(env.stdout) {
+		return usageError("ui: standard input and output must be a terminal; use `tflq-trace run` or `tflq-trace explain` for text output")
 	}
 	return nil
 }
