@@ -35,16 +35,6 @@ func TestDequantize(t *testing.T) {
 	}
 }
 
-func TestDequantizeUint8ProductIsFloat32(t *testing.T) {
-	// −128·0.1f must be the float32 product (−12.8000002), not the double one.
-	in := dmQuant(dmTensor(tflite.TypeUint8, []int{1}, 0), 0.1, 128)
-	out := NewTensor(tflite.TypeFloat32, []int{1})
-	dmRun(t, tflite.OpDequantize, nil, RoundingDouble, []*Tensor{out}, in)
-	if got, want := out.Float32()[0], float32(0.1)*float32(-128); got != want {
-		t.Errorf("got %v, want %v", got, want)
-	}
-}
-
 func TestDequantizeRejects(t *testing.T) {
 	in := dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0)
 	if err := dmPrepareErr(tflite.OpDequantize, nil, []*Tensor{NewTensor(tflite.TypeInt32, []int{2})}, in); !errors.Is(err, ErrUnsupportedType) {

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -49,4 +50,26 @@ func TestGather(t *testing.T) {
 		_, err = mtPrepare(tflite.OpGather, &tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt16, []int{1})}, mtTensor(tflite.TypeInt16, []int{3}, 1, 2, 3), mtTensor(tflite.TypeInt32, []int{1}, 0))
 		mtWantErr(t, err, ErrUnsupportedType)
 	})
+}
+
+// TestExplainBeforeEvalLeavesStateAlone: with run-time indices the source
+// table exists only after Eval; Explain before it is an error, not a build.
+func TestExplainBeforeEvalLeavesStateAlone(t *testing.T) {
+	in := mtTensor(tflite.TypeInt8, []int{3}, 10, 11, 12)
+	idx := mtTensor(tflite.TypeInt32, []int{1}, 2)
+	out := NewTensor(tflite.TypeInt8, []int{1})
+	k, err := mtPrepare(tflite.OpGather, &tflite.Options{}, []*Tensor{out}, in, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c Chain
+	if err := k.Explain(0, 0, &c); !errors.Is(err, ErrBadElement) {
+		t.Fatalf("Explain before Eval: %v, want ErrBadElement", err)
+	}
+	if err := k.Eval(); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.Explain(0, 0, &c); err != nil || c.Final != 12 {
+		t.Fatalf("after Eval: final %d, err %v", c.Final, err)
+	}
 }

@@ -109,10 +109,9 @@ func (k *moveKernel) Explain(out, elem int, c *Chain) error {
 		return fmt.Errorf("%w: %v output %d is not computed by this kernel", ErrBadElement, k.n.Op, out)
 	}
 	if !k.built {
-		if err := k.build(k); err != nil {
-			return err
-		}
-		k.built = true
+		// A table decided by run-time operands exists only after Eval;
+		// Explain only reads kernel state.
+		return fmt.Errorf("%w: %v element %d: its source depends on run-time operands; run the model first", ErrBadElement, k.n.Op, elem)
 	}
 	if c == nil {
 		return nil
