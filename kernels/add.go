@@ -121,15 +121,4 @@ func (k *addSubKernel) Explain(out, elem int, c *Chain) error {
 	return explainBinary(k, &k.binaryOperands, (*addSubKernel).element, out, elem, c)
 }
 
-// checkOutputElement validates an Explain request for a single-output kernel.
-func checkOutputElement(n *Node, t *Tensor, out, elem int) error {
-	if out != 0 {
-		return fmt.Errorf("%w: %v has one output, asked for output %d", ErrBadElement, n.Op, out)
-	}
-	if elem < 0 || elem >= t.NumElements() {
-		return fmt.Errorf("%w: %v output element %d of %d", ErrBadElement, n.Op, elem, t.NumElements())
-	}
-	return nil
-}
-
 func (k *addSubKernel) Describe() Params { return k.describe() }

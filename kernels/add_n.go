@@ -162,7 +162,7 @@ func (k *addNKernel) Eval() error {
 }
 
 func (k *addNKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
 	for j := range k.ins {

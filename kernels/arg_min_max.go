@@ -128,7 +128,7 @@ func (k *argMinMaxKernel) Eval() error {
 }
 
 func (k *argMinMaxKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.n, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.n, out, elem); err != nil {
 		return err
 	}
 	axisSize, _, inner, err := k.geometry()

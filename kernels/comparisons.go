@@ -193,7 +193,7 @@ func (k *comparisonKernel) Eval() error {
 }
 
 func (k *comparisonKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.n, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.n, out, elem); err != nil {
 		return err
 	}
 	i1, i2 := k.bc.Index(elem)

@@ -142,7 +142,7 @@ func (k *cumsumKernel) Eval() error {
 }
 
 func (k *cumsumKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
 	_, depth, after, err := k.geometry()

@@ -67,7 +67,7 @@ func evalBinaryAs[T int8 | int16 | int32, K any](k K, b *binaryOperands, element
 // explainInputs checks an Explain request, records the two input elements
 // output element elem reads and returns their raw values.
 func (b *binaryOperands) explainInputs(out, elem int, c *Chain) (x1, x2 int32, err error) {
-	if err := checkOutputElement(b.node, b.out, out, elem); err != nil {
+	if err := checkExplainTarget(b.node, out, elem); err != nil {
 		return 0, 0, err
 	}
 	i1, i2 := b.bc.Index(elem)
@@ -119,7 +119,7 @@ func evalUnaryAs[T int8 | int16, K any](k K, u *unaryOperands, element unaryElem
 
 // explainUnary records the arithmetic of output element elem.
 func explainUnary[K any](k K, u *unaryOperands, element unaryElement[K], out, elem int, c *Chain) error {
-	if err := checkOutputElement(u.node, u.out, out, elem); err != nil {
+	if err := checkExplainTarget(u.node, out, elem); err != nil {
 		return err
 	}
 	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})

@@ -69,7 +69,7 @@ func (k *eluKernel) Eval() error {
 }
 
 func (k *eluKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
 	x := k.in.Int8()[elem]

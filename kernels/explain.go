@@ -111,3 +111,15 @@ func explainMultiply(x int32, q QuantizedMultiplier, r Rounding, c *Chain) int32
 	s.Changed = right > 0 && hi&int32(uint32(1)<<uint(right)-1) != 0
 	return res
 }
+
+// checkExplainTarget checks that (out, elem) names an element of one of the
+// node's outputs.
+func checkExplainTarget(n *Node, out, elem int) error {
+	if out < 0 || out >= len(n.Outputs) || n.Outputs[out] == nil {
+		return fmt.Errorf("%w: %v has no output %d", ErrBadElement, n.Op, out)
+	}
+	if elem < 0 || elem >= n.Outputs[out].NumElements() {
+		return fmt.Errorf("%w: output %d of %v has %d elements, not %d", ErrBadElement, out, n.Op, n.Outputs[out].NumElements(), elem)
+	}
+	return nil
+}

@@ -211,7 +211,7 @@ func (k *sigmoidFamily) eval(e sigmoidElements) error {
 
 // explain records output element elem as e computes it.
 func (k *sigmoidFamily) explain(e sigmoidElements, out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
 	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})

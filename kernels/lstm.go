@@ -278,7 +278,7 @@ func (k *lstmKernel) Eval() error {
 // buffers of its own, up to the time step that wrote the element, and
 // records that step's arithmetic for the element's unit.
 func (k *lstmKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
 	row, s := elem/k.dim, elem%k.dim

@@ -379,7 +379,7 @@ func evalNHWC[K any](k K, r *macResult, element func(k K, b, y, x, oc int, c *Ch
 
 // explainNHWC records the arithmetic of output element elem of r.
 func explainNHWC[K any](k K, r *macResult, element func(k K, b, y, x, oc int, c *Chain) int32, out, elem int, c *Chain) error {
-	if err := checkOutputElement(r.node, r.out, out, elem); err != nil {
+	if err := checkExplainTarget(r.node, out, elem); err != nil {
 		return err
 	}
 	b, y, x, oc := r.coords(elem)

@@ -109,7 +109,7 @@ func evalPrelu[T int8 | int16](k *preluKernel) {
 }
 
 func (k *preluKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
 	i1, i2 := k.bc.Index(elem)

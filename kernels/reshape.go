@@ -79,18 +79,6 @@ func copyElement(dst *Tensor, di int, src *Tensor, si int, size int) {
 	copy(dst.Data[di*size:(di+1)*size], src.Data[si*size:(si+1)*size])
 }
 
-// checkExplainTarget checks that (out, elem) names an element of one of the
-// node's outputs.
-func checkExplainTarget(n *Node, out, elem int) error {
-	if out < 0 || out >= len(n.Outputs) || n.Outputs[out] == nil {
-		return fmt.Errorf("%w: %v has no output %d", ErrBadElement, n.Op, out)
-	}
-	if elem < 0 || elem >= n.Outputs[out].NumElements() {
-		return fmt.Errorf("%w: output %d of %v has %d elements, not %d", ErrBadElement, out, n.Op, n.Outputs[out].NumElements(), elem)
-	}
-	return nil
-}
-
 // checkMovable checks that in and out are present, share a movable dtype and
 // have byte buffers of the size their shapes say.
 func checkMovable(n *Node, in, out *Tensor) error {

@@ -167,7 +167,7 @@ func (k *resizeBilinearKernel) Eval() error {
 }
 
 func (k *resizeBilinearKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
 	ch := elem % k.depth

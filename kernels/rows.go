@@ -34,7 +34,7 @@ func evalRows[K any](k K, r *int8Rows, row rowFunc[K]) {
 // explainRows records output element elem: its whole input row is the
 // source.
 func explainRows[K any](k K, r *int8Rows, row rowFunc[K], out, elem int, c *Chain) error {
-	if err := checkOutputElement(r.node, r.out, out, elem); err != nil {
+	if err := checkExplainTarget(r.node, out, elem); err != nil {
 		return err
 	}
 	i := elem / r.depth

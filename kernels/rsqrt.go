@@ -99,7 +99,7 @@ func evalRsqrt[T int8 | int16](k *rsqrtKernel) error {
 }
 
 func (k *rsqrtKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
 	x := int32(k.in.Int(elem))

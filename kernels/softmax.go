@@ -312,7 +312,7 @@ func (k *softmaxKernel) rowInt16(in, out []int16, want int, c *Chain) {
 }
 
 func (k *softmaxKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
 	row, j := elem/k.depth, elem%k.depth

@@ -222,7 +222,7 @@ func (k *svdfKernel) Eval() error {
 // feature value of each of the unit's filters is recomputed from the input
 // and shown first.
 func (k *svdfKernel) Explain(out, elem int, c *Chain) error {
-	if err := checkOutputElement(k.node, k.out, out, elem); err != nil {
+	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
 	b, u := elem/k.units, elem%k.units
