@@ -356,13 +356,18 @@ func (p *tensorPane) matrixTable(s *session, t *kernels.Tensor, g grid, elem, w,
 	return lines
 }
 
+// finite reports whether x is neither NaN nor ±Inf.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
 // heatmap draws one channel of a [N,]H,W[,C] tensor: colour half blocks
 // (two pixel rows per line), or one shade character per pixel in mono.
 // Arrows in the margins point at the cursor's row and column.
 func (p *tensorPane) heatmap(s *session, t *kernels.Tensor, g grid, elem, w, h int) []string {
 	st := &s.styles
 	plane, cr, cc, ch := g.pos(elem)
-	// The colour scale covers this channel's plane.
+	// The colour scale covers this channel's plane: its finite values only,
+	// so that one NaN or ±Inf (float tensors) neither breaks the scale nor
+	// flattens the plane to one colour.
 	lo, hi := math.Inf(1), math.Inf(-1)
 	vals := make([]float64, g.rows*g.cols)
 	for r := 0; r < g.rows; r++ {
@@ -370,7 +375,7 @@ func (p *tensorPane) heatmap(s *session, t *kernels.Tensor, g grid, elem, w, h i
 			v, ok := valueOf(t, g.index(plane, r, c, ch), p.mode, s.ref)
 			if !ok {
 				v = math.NaN()
-			} else {
+			} else if finite(v) {
 				lo, hi = min(lo, v), max(hi, v)
 			}
 			vals[r*g.cols+c] = v
@@ -380,11 +385,13 @@ func (p *tensorPane) heatmap(s *session, t *kernels.Tensor, g grid, elem, w, h i
 		m := max(abs(lo), abs(hi), 0.5)
 		lo, hi = -m, m
 	}
+	// level is v's place on the scale in [0, 1]; 0.5 when v is not finite or
+	// the plane has no finite range.
 	level := func(v float64) float64 {
-		if hi <= lo || v != v {
+		if !finite(v) || !finite(lo) || !finite(hi) || hi <= lo {
 			return 0.5
 		}
-		return (v - lo) / (hi - lo)
+		return min(max((v-lo)/(hi-lo), 0), 1)
 	}
 	stops := st.HeatStops
 	if p.mode == modeError {
@@ -420,10 +427,10 @@ func (p *tensorPane) heatmap(s *session, t *kernels.Tensor, g grid, elem, w, h i
 			v := vals[r*g.cols+c]
 			if st.Mono {
 				chars := st.ShadeChars
-				k := int(level(v) * float64(len(chars)-1))
+				k := min(max(int(level(v)*float64(len(chars)-1)), 0), len(chars)-1)
 				glyph := string(chars[k])
-				if v != v {
-					glyph = "?"
+				if !finite(v) {
+					glyph = "?" // NaN, ±Inf or no value in this mode
 				}
 				if r == cr && c == cc {
 					sb.WriteString(st.Cursor.Render(glyph))
