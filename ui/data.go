@@ -49,29 +49,28 @@ func dequantize(t *kernels.Tensor, i int) float64 {
 	return trace.Dequantize(t, i)
 }
 
-// channelOf is trace.ChannelOf: the quantization channel of flat element i.
-func channelOf(t *kernels.Tensor, i int) int { return trace.ChannelOf(t, i) }
-
-// rawString is element i as stored: the integer, or the float.
+// rawString is element i as stored: the integer, or the float ("?" for
+// element types without a real value).
 func rawString(t *kernels.Tensor, i int) string {
-	switch t.Type {
-	case tflite.TypeFloat32:
+	switch {
+	case !trace.HasRealValue(t.Type):
+		return "?"
+	case t.Type == tflite.TypeFloat32:
 		return strconv.FormatFloat(float64(t.Float32()[i]), 'g', 6, 32)
-	case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool:
-		return strconv.FormatInt(t.Int(i), 10)
 	}
-	return "?"
+	return strconv.FormatInt(t.Int(i), 10)
 }
 
-// rawValue is element i as stored, as a float64 (for colour scaling).
+// rawValue is element i as stored, as a float64 (for colour scaling); NaN
+// for element types without a real value.
 func rawValue(t *kernels.Tensor, i int) float64 {
-	switch t.Type {
-	case tflite.TypeFloat32:
+	switch {
+	case !trace.HasRealValue(t.Type):
+		return math.NaN()
+	case t.Type == tflite.TypeFloat32:
 		return float64(t.Float32()[i])
-	case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool:
-		return float64(t.Int(i))
 	}
-	return math.NaN()
+	return float64(t.Int(i))
 }
 
 // valueOf returns element i of t in the given mode; ok is false when the

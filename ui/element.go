@@ -6,6 +6,7 @@ import (
 
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
+	"github.com/tflq/tflq-trace/trace"
 )
 
 // elementPane explains the element under the cursor and micro-steps
@@ -240,7 +241,7 @@ func (p *elementPane) finalLine(s *session, t *kernels.Tensor) string {
 	}
 	line := " final " + v
 	if t != nil && t.Quantized() {
-		line += fmt.Sprintf(" → (%s − %d)·%.6g = %.6g", v, t.ZeroPointAt(channelOf(t, p.elem)), t.ScaleAt(channelOf(t, p.elem)), dequantize(t, p.elem))
+		line += fmt.Sprintf(" → (%s − %d)·%.6g = %.6g", v, t.ZeroPointAt(trace.ChannelOf(t, p.elem)), t.ScaleAt(trace.ChannelOf(t, p.elem)), dequantize(t, p.elem))
 	}
 	if t != nil && rawString(t, p.elem) != v {
 		line += "  ≠ stored " + rawString(t, p.elem) + "!"
