@@ -22,6 +22,8 @@ var (
 	ErrIndexOutOfRange = errors.New("index out of range")
 	// ErrUnknownType: a tensor has a TensorType the schema does not define.
 	ErrUnknownType = errors.New("unknown tensor type")
+	// ErrBadOpcode: an operator code outside the schema's range.
+	ErrBadOpcode = errors.New("invalid operator code")
 	// ErrBadShape: a tensor shape has a negative dimension.
 	ErrBadShape = errors.New("invalid tensor shape")
 	// ErrTooLarge: a tensor's element count overflows or exceeds the size

@@ -48,7 +48,6 @@ func Read(data []byte) (*Model, error) {
 type positions struct {
 	tensors   [][]uint32 // [subgraph][tensor]
 	operators [][]uint32 // [subgraph][operator]
-	buffers   []uint32
 }
 
 // decode walks the FlatBuffer into a Model without semantic validation.
@@ -113,13 +112,11 @@ func (d *decoder) model(t *fbTable) (*Model, error) {
 		return nil, fmt.Errorf("buffers: %w", err)
 	}
 	m.Buffers = makeN[Buffer](bufs.n)
-	d.pos.buffers = makeN[uint32](bufs.n)
 	for i := range bufs.n {
 		bt, err := bufs.at(i, "buffer")
 		if err != nil {
 			return nil, err
 		}
-		d.pos.buffers[i] = bt.pos()
 		if m.Buffers[i], err = d.buffer(&bt); err != nil {
 			return nil, fmt.Errorf("buffer %d (offset 0x%x): %w", i, bt.pos(), err)
 		}
@@ -195,6 +192,9 @@ func (d *decoder) operatorCode(t *fbTable) (OperatorCode, error) {
 		return c, err
 	}
 	c.Builtin = BuiltinOperator(max(code, int32(deprecated)))
+	if c.Builtin < 0 {
+		return c, fmt.Errorf("builtin code %d (deprecated %d): %w", code, deprecated, ErrBadOpcode)
+	}
 	return c, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"testing"
+	"unsafe"
 )
 
 // smallModel is a valid two-operator model used as the base for corrupt
@@ -281,5 +282,107 @@ func TestSharedVectorBudget(t *testing.T) {
 	}
 	if _, err := Read(data); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("Read = %v, want ErrTooLarge (decode budget)", err)
+	}
+}
+
+// TestTableCostBound: the decode budget charges tableCost bytes per decoded
+// table; that must bound every struct a table becomes.
+func TestTableCostBound(t *testing.T) {
+	for name, size := range map[string]uintptr{
+		"Operator": unsafe.Sizeof(Operator{}), "Tensor": unsafe.Sizeof(Tensor{}), "SubGraph": unsafe.Sizeof(SubGraph{}),
+		"Buffer": unsafe.Sizeof(Buffer{}), "OperatorCode": unsafe.Sizeof(OperatorCode{}), "Metadata": unsafe.Sizeof(Metadata{}),
+		"SignatureDef": unsafe.Sizeof(SignatureDef{}), "TensorMap": unsafe.Sizeof(TensorMap{}), "Quantization": unsafe.Sizeof(Quantization{}),
+	} {
+		if size > tableCost {
+			t.Errorf("%s is %d bytes > tableCost %d", name, size, tableCost)
+		}
+	}
+}
+
+// TestSharedTablesHitBudget: a table vector's 4-byte entries each become a
+// struct of hundreds of bytes; a file with a huge operator vector is refused
+// by the decode budget before those structs are allocated.
+func TestSharedTablesHitBudget(t *testing.T) {
+	b := NewModelBuilder()
+	in := b.AddTensor("in", TypeInt8, []int32{1}, PerTensor(1, 0))
+	out := b.AddTensor("out", TypeInt8, []int32{1}, PerTensor(1, 0))
+	b.AddOperator(OpRelu, Options{}, []int32{in}, []int32{out})
+	b.SetIO([]int32{in}, []int32{out})
+	m, err := b.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := Write(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Append a vector of n table offsets and point the subgraph's operators
+	// field (slot 3) at it. The budget is charged for the n structs before
+	// any entry is opened, so the entries' content does not matter.
+	root, err := openTable(data, uint64(binary.LittleEndian.Uint32(data)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subs, err := root.tablesField(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg, err := subs.at(0, "subgraph")
+	if err != nil {
+		t.Fatal(err)
+	}
+	field, ok, err := sg.field(3, 4)
+	if !ok || err != nil {
+		t.Fatalf("operators field: %v %v", ok, err)
+	}
+	const n = 1 << 16
+	vec := (len(data) + 3) &^ 3
+	grown := append(append([]byte{}, data...), make([]byte, vec-len(data)+4+4*n)...)
+	binary.LittleEndian.PutUint32(grown[vec:], n)
+	binary.LittleEndian.PutUint32(grown[field:], uint32(vec-int(field)))
+	if _, err := Read(grown); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Read of %d bytes with %d shared operator entries: %v, want ErrTooLarge", len(grown), n, err)
+	}
+}
+
+// TestNegativeOpcodeRefused: a negative builtin code (found by FuzzRead) was
+// accepted and then written back as ADD; Read now refuses it.
+func TestNegativeOpcodeRefused(t *testing.T) {
+	b := NewModelBuilder()
+	in := b.AddTensor("in", TypeInt8, []int32{1, 2, 2, 1}, PerTensor(1, 0))
+	out := b.AddTensor("out", TypeInt8, []int32{1, 1, 1, 1}, PerTensor(1, 0))
+	opts := DefaultOptions(DefaultOptionsType(OpAveragePool2D))
+	opts.FilterW, opts.FilterH, opts.StrideW, opts.StrideH = 2, 2, 2, 2
+	b.AddOperator(OpAveragePool2D, opts, []int32{in}, []int32{out})
+	b.SetIO([]int32{in}, []int32{out})
+	m, err := b.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := Write(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := openTable(data, uint64(binary.LittleEndian.Uint32(data)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes, err := root.tablesField(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := codes.at(0, "operator code")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dep, ok1, _ := code.field(0, 1)
+	builtin, ok3, _ := code.field(3, 4)
+	if !ok1 || !ok3 {
+		t.Fatal("operator code fields not written")
+	}
+	data[dep] = 0xf5 // int8 −11
+	binary.LittleEndian.PutUint32(data[builtin:], uint32(0xfffffff5))
+	if _, err := Read(data); !errors.Is(err, ErrBadOpcode) {
+		t.Fatalf("Read: %v, want ErrBadOpcode", err)
 	}
 }

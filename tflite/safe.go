@@ -10,7 +10,8 @@ package tflite
 // payload — using 64-bit arithmetic so no sum can wrap, and only then lets the
 // flatbuffers Table API read them. Vector lengths are checked against the
 // bytes actually remaining in the file before anything is allocated for them,
-// so allocation is bounded by the file size.
+// and a decode budget (in bytes of decoded Go memory) bounds the total, so
+// allocation is at most a fixed multiple of the file size.
 
 import (
 	"fmt"
@@ -33,23 +34,36 @@ type fbTable struct {
 	budget *decodeBudget
 }
 
-// decodeBudget bounds the total number of vector elements decoded from one
-// file. A legitimate file decodes each vector once, but FlatBuffers lets many
-// offsets point at the same vector, so without a budget a small crafted file
-// could make the decoder allocate quadratically.
+// decodeBudget bounds the bytes of Go memory decoded from one file. A
+// legitimate file decodes each vector once, but FlatBuffers lets many
+// offsets point at the same vector or table, so without a budget a small
+// crafted file could make the decoder allocate quadratically — or, through
+// table vectors whose 4-byte entries each become a struct of hundreds of
+// bytes, far more than the file size.
 type decodeBudget struct{ left int64 }
 
+// budgetPerFileByte is how many bytes of decoded memory one file byte may
+// cost. A table-vector entry (4 file bytes plus its table of at least 8)
+// becomes one struct of at most tableCost bytes, so legitimate files stay
+// well below it.
+const budgetPerFileByte = 48
+
+// tableCost bounds the size of the struct one decoded table becomes
+// (Operator is the largest; a test checks the bound).
+const tableCost = 512
+
 func newDecodeBudget(fileSize int) *decodeBudget {
-	return &decodeBudget{left: 2*int64(fileSize) + 1<<16}
+	return &decodeBudget{left: budgetPerFileByte*int64(fileSize) + 1<<20}
 }
 
-func (b *decodeBudget) charge(n uint32, pos uint32) error {
+// charge takes n elements of size bytes each from the budget.
+func (b *decodeBudget) charge(n, size uint32, pos uint32) error {
 	if b == nil {
 		return nil
 	}
-	b.left -= int64(n)
+	b.left -= int64(n) * int64(size)
 	if b.left < 0 {
-		return fmt.Errorf("vector at 0x%x: decoded data exceeds twice the file size (vectors shared many times?): %w", pos, ErrTooLarge)
+		return fmt.Errorf("vector at 0x%x: decoded data exceeds %d times the file size (vectors shared many times?): %w", pos, budgetPerFileByte, ErrTooLarge)
 	}
 	return nil
 }
@@ -197,22 +211,13 @@ func (t *fbTable) vector(slot int, elemSize uint32) (start, n uint32, ok bool, e
 		return 0, 0, false, fmt.Errorf("table at 0x%x: field %d: vector at 0x%x of %d elements x %d bytes exceeds the %d bytes left: %w",
 			t.t.Pos, slot, at, n, elemSize, room, ErrOutOfBounds)
 	}
-	// Cross-check with the runtime's own view of the vector.
-	if uint32(t.t.VectorLen(flatbuffers.UOffsetT(t.field0(slot)))) != n {
-		return 0, 0, false, fmt.Errorf("table at 0x%x: field %d: %w", t.t.Pos, slot, ErrOutOfBounds)
-	}
 	if elemSize != 1 {
 		// Byte vectors are sliced, not copied; everything else is decoded.
-		if err := t.budget.charge(n, at); err != nil {
+		if err := t.budget.charge(n, elemSize, at); err != nil {
 			return 0, 0, false, err
 		}
 	}
 	return at + 4, n, true, nil
-}
-
-// field0 returns the vtable offset (relative to the table) of a present slot.
-func (t *fbTable) field0(slot int) uint32 {
-	return uint32(t.t.Offset(flatbuffers.VOffsetT(4 + 2*slot)))
 }
 
 // bytesField returns the bytes of a [ubyte] vector field as a sub-slice of
@@ -232,7 +237,7 @@ func (t *fbTable) stringField(slot int) (string, error) {
 		return "", err
 	}
 	// Strings are copied, so they count against the budget too.
-	if err := t.budget.charge(n, start-4); err != nil {
+	if err := t.budget.charge(n, 1, start-4); err != nil {
 		return "", err
 	}
 	return string(t.t.Bytes[start : start+n]), nil
@@ -299,6 +304,10 @@ type tableVector struct {
 func (t *fbTable) tablesField(slot int) (tableVector, error) {
 	start, n, ok, err := t.vector(slot, 4)
 	if !ok || err != nil {
+		return tableVector{}, err
+	}
+	// Each entry becomes a decoded struct.
+	if err := t.budget.charge(n, tableCost, start-4); err != nil {
 		return tableVector{}, err
 	}
 	return tableVector{budget: t.budget, buf: t.t.Bytes, start: start, n: n}, nil
