@@ -24,11 +24,11 @@ var opVersions = map[tflite.BuiltinOperator]int32{
 	tflite.OpSoftmax:        2,
 }
 
-// Operators the converter writes without an options table.
-var noOptionsOps = map[tflite.BuiltinOperator]bool{
-	tflite.OpQuantize:   true,
-	tflite.OpDequantize: true,
-	tflite.OpReshape:    true,
+// addPlainOperator adds an operator the converter writes without an options
+// table (QUANTIZE, DEQUANTIZE, RESHAPE): the builder would otherwise fill
+// in the op's default table.
+func addPlainOperator(b *tflite.ModelBuilder, op tflite.BuiltinOperator, inputs, outputs []int32) {
+	b.Operator(b.AddOperator(op, tflite.Options{}, inputs, outputs)).Options = tflite.Options{}
 }
 
 const modelDescription = "tflq-trace samples/gen: Keras-style MNIST model, full-integer post-training quantization as the TFLite converter does it"
@@ -66,11 +66,6 @@ func finish(b *tflite.ModelBuilder, inputName, outputName string) (*tflite.Model
 		}
 	}
 	sg := &m.SubGraphs[0]
-	for i := range sg.Operators {
-		if noOptionsOps[m.OperatorCodes[sg.Operators[i].OpcodeIndex].Builtin] {
-			sg.Operators[i].Options = tflite.Options{}
-		}
-	}
 	for i := range sg.Tensors {
 		t := &sg.Tensors[i]
 		if t.Buffer == 0 && len(t.Shape) > 0 {
@@ -124,10 +119,10 @@ func buildDense(net *denseNet, q denseQuant) (*tflite.Model, []byte, error) {
 	logits := b.AddTensor("sequential/dense/MatMul;sequential/dense/BiasAdd", tflite.TypeInt8, []int32{1, classes}, perTensor(q.logits))
 	out := b.AddTensor("StatefulPartitionedCall:0", tflite.TypeFloat32, []int32{1, classes}, nil)
 
-	b.AddOperator(tflite.OpQuantize, tflite.Options{}, []int32{in}, []int32{quantized})
+	addPlainOperator(b, tflite.OpQuantize, []int32{in}, []int32{quantized})
 	fc := tflite.DefaultOptions(tflite.OptionsFullyConnected)
 	b.AddOperator(tflite.OpFullyConnected, fc, []int32{quantized, weights, bias}, []int32{logits})
-	b.AddOperator(tflite.OpDequantize, tflite.Options{}, []int32{logits}, []int32{out})
+	addPlainOperator(b, tflite.OpDequantize, []int32{logits}, []int32{out})
 	b.SetIO([]int32{in}, []int32{out})
 	return finish(b, "flatten_input", "dense")
 }
@@ -174,7 +169,7 @@ func buildCNN(net *cnnNet, q cnnQuant) (*tflite.Model, []byte, error) {
 	poolOpts := tflite.DefaultOptions(tflite.OptionsPool2D)
 	poolOpts.Padding, poolOpts.StrideW, poolOpts.StrideH, poolOpts.FilterW, poolOpts.FilterH = tflite.PaddingValid, 2, 2, 2, 2
 	b.AddOperator(tflite.OpMaxPool2D, poolOpts, []int32{conv}, []int32{pool})
-	b.AddOperator(tflite.OpReshape, tflite.Options{}, []int32{pool, flatShape}, []int32{flat})
+	addPlainOperator(b, tflite.OpReshape, []int32{pool, flatShape}, []int32{flat})
 	b.AddOperator(tflite.OpFullyConnected, tflite.DefaultOptions(tflite.OptionsFullyConnected), []int32{flat, fcWeights, fcBias}, []int32{logits})
 	softmaxOpts := tflite.DefaultOptions(tflite.OptionsSoftmax)
 	softmaxOpts.Beta = 1
