@@ -18,10 +18,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpAbs, prepareAbs, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 type absKernel struct {
 	unaryOperands
 	plain       bool // int16 without quantization

@@ -27,7 +27,7 @@ func TestAbs(t *testing.T) {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := arTensor(tc.typ, []int{len(tc.in)}, tc.sIn, tc.zIn, tc.in...)
 				out := arTensor(tc.typ, []int{len(tc.in)}, tc.sOut, tc.zOut)
-				k := arRun(t, arNode(tflite.OpAbs, nil, rule, out, in))
+				k := arRun(t, arNode(tflite.OpAbs, tflite.Options{}, rule, out, in))
 				arEqual(t, arValues(out), tc.want)
 				arCheckNoAlloc(t, k)
 			})
@@ -36,7 +36,7 @@ func TestAbs(t *testing.T) {
 	t.Run("int16 unquantized", func(t *testing.T) {
 		in := arTensor(tflite.TypeInt16, []int{3}, 0, 0, -32768, -5, 7)
 		out := arTensor(tflite.TypeInt16, []int{3}, 0, 0)
-		arRun(t, arNode(tflite.OpAbs, nil, RoundingDouble, out, in))
+		arRun(t, arNode(tflite.OpAbs, tflite.Options{}, RoundingDouble, out, in))
 		arEqual(t, arValues(out), []int64{-32768, 5, 7}) // std::abs(−32768) wraps in int16
 	})
 }

@@ -27,10 +27,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpAdd, prepareAdd, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 // addSubKernel is a prepared ADD or SUB node.
 type addSubKernel struct {
 	binaryOperands
@@ -86,12 +82,7 @@ func prepareAddSub(n *Node, sub bool) (Kernel, error) {
 }
 
 // fusedActivationOf is the node's fused activation (NONE without options).
-func fusedActivationOf(n *Node) tflite.Activation {
-	if n.Options == nil {
-		return tflite.ActNone
-	}
-	return n.Options.Activation
-}
+func fusedActivationOf(n *Node) tflite.Activation { return n.Options.Activation }
 
 // element computes one output value from the raw input values x1 and x2,
 // recording every stage in c when c is non-nil.

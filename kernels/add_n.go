@@ -22,10 +22,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpAddN, prepareAddN, tflite.TypeInt8)
-}
-
 // sumRescale holds the ADD_N / CUMSUM rescaling: inputs shifted left by
 // LeftShift and multiplied by In, the sum multiplied by Out.
 type sumRescale struct {

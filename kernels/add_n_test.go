@@ -18,7 +18,7 @@ func TestAddN(t *testing.T) {
 			a := arTensor(tflite.TypeInt8, []int{4}, 0.5, 4, 10, 11, 1, -128)
 			b := arTensor(tflite.TypeInt8, []int{4}, 0.5, 4, 6, 6, 6, -128)
 			out := arTensor(tflite.TypeInt8, []int{4}, 1, 0)
-			k := arRun(t, arNode(tflite.OpAddN, nil, rule, out, a, b))
+			k := arRun(t, arNode(tflite.OpAddN, tflite.Options{}, rule, out, a, b))
 			tie := int64(-3)
 			if rule == RoundingSingle {
 				tie = -2
@@ -35,14 +35,14 @@ func TestAddN(t *testing.T) {
 			arTensor(tflite.TypeInt8, []int{2}, 0.5, 0, 3, -40),
 		}
 		out := arTensor(tflite.TypeInt8, []int{2}, 0.5, 1)
-		arRun(t, arNode(tflite.OpAddN, nil, RoundingDouble, out, ins...))
+		arRun(t, arNode(tflite.OpAddN, tflite.Options{}, RoundingDouble, out, ins...))
 		arEqual(t, arValues(out), []int64{7, -119})
 	})
 	t.Run("mismatched quantization", func(t *testing.T) {
 		a := arTensor(tflite.TypeInt8, []int{2}, 0.5, 0)
 		b := arTensor(tflite.TypeInt8, []int{2}, 0.25, 0)
 		out := arTensor(tflite.TypeInt8, []int{2}, 1, 0)
-		if _, err := Prepare(arNode(tflite.OpAddN, nil, RoundingDouble, out, a, b)); err == nil {
+		if _, err := Prepare(arNode(tflite.OpAddN, tflite.Options{}, RoundingDouble, out, a, b)); err == nil {
 			t.Error("ADD_N with different input scales prepared")
 		}
 	})

@@ -90,7 +90,7 @@ func buildBinary(op tflite.BuiltinOperator, tc addSubCase, r Rounding, v1, v2 []
 	in2 := ewTensor(tc.typ, tc.shape2, tc.s2, tc.z2, v2...)
 	out := ewTensor(tc.typ, tc.outShape, tc.so, tc.zo)
 	return &Node{Op: op, Inputs: []*Tensor{in1, in2}, Outputs: []*Tensor{out},
-		Options: &tflite.Options{Activation: tc.act}, Rounding: r}, nil
+		Options: tflite.Options{Activation: tc.act}, Rounding: r}, nil
 }
 
 var addSubCases = []addSubCase{

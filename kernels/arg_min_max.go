@@ -18,11 +18,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpArgMax, prepareArgMinMax, tflite.TypeFloat32, tflite.TypeInt8)
-	register(tflite.OpArgMin, prepareArgMinMax, tflite.TypeFloat32, tflite.TypeInt8)
-}
-
 type argMinMaxKernel struct {
 	n             *Node
 	in, axis, out *Tensor

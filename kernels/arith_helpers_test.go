@@ -49,7 +49,7 @@ func arValues(t *Tensor) []int64 {
 }
 
 // arNode wires op to its tensors.
-func arNode(op tflite.BuiltinOperator, opts *tflite.Options, rule Rounding, out *Tensor, ins ...*Tensor) *Node {
+func arNode(op tflite.BuiltinOperator, opts tflite.Options, rule Rounding, out *Tensor, ins ...*Tensor) *Node {
 	return &Node{Op: op, Inputs: ins, Outputs: []*Tensor{out}, Options: opts, Rounding: rule}
 }
 

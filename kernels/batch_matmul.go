@@ -22,10 +22,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpBatchMatmul, prepareBatchMatmul, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 type batchMatmul struct {
 	macResult // [batches, 1, m, n]
 	lhs, rhs  *Tensor
@@ -57,9 +53,7 @@ func prepareBatchMatmul(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: BATCH_MATMUL ranks %d and %d (want 2..5)", ErrBadShape, lr, rr)
 	}
 	var adjX, adjY bool
-	if n.Options != nil {
-		adjX, adjY = n.Options.AdjX, n.Options.AdjY
-	}
+	adjX, adjY = n.Options.AdjX, n.Options.AdjY
 	rank := max(lr, rr)
 	ext := func(s []int) []int {
 		e := make([]int, rank)

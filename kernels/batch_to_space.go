@@ -23,11 +23,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpSpaceToBatchNd, prepareBatchSpace, tflite.TypeFloat32, tflite.TypeInt8)
-	register(tflite.OpBatchToSpaceNd, prepareBatchSpace, tflite.TypeFloat32, tflite.TypeInt8)
-}
-
 func prepareBatchSpace(n *Node) (Kernel, error) {
 	in, block, pads, out := n.Input(0), n.Input(1), n.Input(2), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8); err != nil {

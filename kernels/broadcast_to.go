@@ -11,13 +11,7 @@ package kernels
 
 import (
 	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
 )
-
-func init() {
-	register(tflite.OpBroadcastTo, prepareBroadcastTo, movableTypes...)
-}
 
 const broadcastToMaxRank = 5
 

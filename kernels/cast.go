@@ -26,10 +26,6 @@ import (
 
 var castInputTypes = []tflite.TensorType{tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeUint32, tflite.TypeFloat32, tflite.TypeBool}
 
-func init() {
-	register(tflite.OpCast, prepareCast, castInputTypes...)
-}
-
 type castKernel struct {
 	n       *Node
 	in, out *Tensor

@@ -28,13 +28,13 @@ func TestCast(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			out := NewTensor(tc.outType, tc.in.Shape)
-			mtRun(t, tflite.OpCast, nil, []*Tensor{out}, tc.in)
+			mtRun(t, tflite.OpCast, tflite.Options{}, []*Tensor{out}, tc.in)
 			mtWant(t, out, tc.want...)
 		})
 	}
 	t.Run("to float32 rounds to nearest even", func(t *testing.T) {
 		out := NewTensor(tflite.TypeFloat32, []int{3})
-		k := mtRun(t, tflite.OpCast, nil, []*Tensor{out}, mtTensor(tflite.TypeInt32, []int{3}, 16777217, 16777219, -7))
+		k := mtRun(t, tflite.OpCast, tflite.Options{}, []*Tensor{out}, mtTensor(tflite.TypeInt32, []int{3}, 16777217, 16777219, -7))
 		if got, want := out.Float32(), []float32{16777216, 16777220, -7}; !reflect.DeepEqual(got, want) {
 			t.Errorf("output %v, want %v", got, want)
 		}
@@ -46,13 +46,13 @@ func TestCast(t *testing.T) {
 	})
 	t.Run("int8 to float32", func(t *testing.T) {
 		out := NewTensor(tflite.TypeFloat32, []int{2})
-		mtRun(t, tflite.OpCast, nil, []*Tensor{out}, mtQuant(mtTensor(tflite.TypeInt8, []int{2}, -128, 3), 0.5, 7))
+		mtRun(t, tflite.OpCast, tflite.Options{}, []*Tensor{out}, mtQuant(mtTensor(tflite.TypeInt8, []int{2}, -128, 3), 0.5, 7))
 		if got, want := out.Float32(), []float32{-128, 3}; !reflect.DeepEqual(got, want) {
 			t.Errorf("output %v, want %v (quantization ignored)", got, want)
 		}
 	})
-	_, err := mtPrepare(tflite.OpCast, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{1})}, mtTensor(tflite.TypeUint8, []int{1}, 1))
+	_, err := mtPrepare(tflite.OpCast, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{1})}, mtTensor(tflite.TypeUint8, []int{1}, 1))
 	mtWantErr(t, err, ErrUnsupportedType)
-	_, err = mtPrepare(tflite.OpCast, nil, []*Tensor{NewTensor(tflite.TypeBool, []int{1})}, mtTensor(tflite.TypeInt8, []int{1}, 1))
+	_, err = mtPrepare(tflite.OpCast, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeBool, []int{1})}, mtTensor(tflite.TypeInt8, []int{1}, 1))
 	mtWantErr(t, err, ErrUnsupportedType)
 }

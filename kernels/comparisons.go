@@ -28,15 +28,6 @@ import (
 
 const comparisonLeftShift = 8
 
-func init() {
-	types := []tflite.TensorType{tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32}
-	register(tflite.OpEqual, prepareComparison, append(types, tflite.TypeBool)...)
-	register(tflite.OpNotEqual, prepareComparison, append(types, tflite.TypeBool)...)
-	for _, op := range []tflite.BuiltinOperator{tflite.OpGreater, tflite.OpGreaterEqual, tflite.OpLess, tflite.OpLessEqual} {
-		register(op, prepareComparison, types...)
-	}
-}
-
 type comparisonKernel struct {
 	n             *Node
 	in1, in2, out *Tensor

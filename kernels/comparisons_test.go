@@ -17,24 +17,24 @@ func TestComparisonsRaw(t *testing.T) {
 		for _, typ := range []tflite.TensorType{tflite.TypeInt32, tflite.TypeInt64} {
 			t.Run(fmt.Sprintf("%v %v", op, typ), func(t *testing.T) {
 				out := NewTensor(tflite.TypeBool, []int{3})
-				mtRun(t, op, nil, []*Tensor{out}, mtTensor(typ, []int{3}, a...), mtTensor(typ, []int{3}, b...))
+				mtRun(t, op, tflite.Options{}, []*Tensor{out}, mtTensor(typ, []int{3}, a...), mtTensor(typ, []int{3}, b...))
 				mtWant(t, out, w...)
 			})
 		}
 	}
 	t.Run("GREATER int32 broadcast", func(t *testing.T) {
 		out := NewTensor(tflite.TypeBool, []int{2, 2})
-		mtRun(t, tflite.OpGreater, nil, []*Tensor{out}, mtTensor(tflite.TypeInt32, []int{2, 2}, 1, 2, 3, 4), mtTensor(tflite.TypeInt32, []int{2}, 2, 2))
+		mtRun(t, tflite.OpGreater, tflite.Options{}, []*Tensor{out}, mtTensor(tflite.TypeInt32, []int{2, 2}, 1, 2, 3, 4), mtTensor(tflite.TypeInt32, []int{2}, 2, 2))
 		mtWant(t, out, 0, 0, 1, 1)
 	})
 	t.Run("LESS float32", func(t *testing.T) {
 		out := NewTensor(tflite.TypeBool, []int{2})
-		mtRun(t, tflite.OpLess, nil, []*Tensor{out}, mtFloats([]int{2}, 0.5, -1), mtFloats([]int{2}, 0.25, 0))
+		mtRun(t, tflite.OpLess, tflite.Options{}, []*Tensor{out}, mtFloats([]int{2}, 0.5, -1), mtFloats([]int{2}, 0.25, 0))
 		mtWant(t, out, 0, 1)
 	})
 	t.Run("EQUAL bool", func(t *testing.T) {
 		out := NewTensor(tflite.TypeBool, []int{2})
-		mtRun(t, tflite.OpEqual, nil, []*Tensor{out}, mtTensor(tflite.TypeBool, []int{2}, 1, 0), mtTensor(tflite.TypeBool, []int{2}, 1, 1))
+		mtRun(t, tflite.OpEqual, tflite.Options{}, []*Tensor{out}, mtTensor(tflite.TypeBool, []int{2}, 1, 0), mtTensor(tflite.TypeBool, []int{2}, 1, 1))
 		mtWant(t, out, 1, 0)
 	})
 }
@@ -80,20 +80,20 @@ func TestComparisonsInt8Rescaled(t *testing.T) {
 	t.Run("zero points with a power-of-two scale", func(t *testing.T) {
 		// (12 − 10)·256·0.5 = 256 > (−4 + 5)·256·0.5 = 128.
 		out := NewTensor(tflite.TypeBool, []int{1})
-		mtRun(t, tflite.OpGreater, nil, []*Tensor{out},
+		mtRun(t, tflite.OpGreater, tflite.Options{}, []*Tensor{out},
 			mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 12), 0.5, 10), mtQuant(mtTensor(tflite.TypeInt8, []int{1}, -4), 0.5, -5))
 		mtWant(t, out, 1)
 	})
 	t.Run("refusals", func(t *testing.T) {
 		out := NewTensor(tflite.TypeBool, []int{1})
-		_, err := mtPrepare(tflite.OpLess, nil, []*Tensor{out}, mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 1.5, 0), mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 0.5, 0))
+		_, err := mtPrepare(tflite.OpLess, tflite.Options{}, []*Tensor{out}, mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 1.5, 0), mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 0.5, 0))
 		mtWantErr(t, err, ErrBadQuantization)
-		_, err = mtPrepare(tflite.OpLess, nil, []*Tensor{out}, mtQuant(mtTensor(tflite.TypeInt16, []int{1}, 1), 0.5, 0), mtQuant(mtTensor(tflite.TypeInt16, []int{1}, 1), 0.5, 0))
+		_, err = mtPrepare(tflite.OpLess, tflite.Options{}, []*Tensor{out}, mtQuant(mtTensor(tflite.TypeInt16, []int{1}, 1), 0.5, 0), mtQuant(mtTensor(tflite.TypeInt16, []int{1}, 1), 0.5, 0))
 		mtWantErr(t, err, ErrUnsupportedType)
-		_, err = mtPrepare(tflite.OpGreater, nil, []*Tensor{out}, mtTensor(tflite.TypeBool, []int{1}, 1), mtTensor(tflite.TypeBool, []int{1}, 0))
+		_, err = mtPrepare(tflite.OpGreater, tflite.Options{}, []*Tensor{out}, mtTensor(tflite.TypeBool, []int{1}, 1), mtTensor(tflite.TypeBool, []int{1}, 0))
 		mtWantErr(t, err, ErrUnsupportedType)
 		big := NewTensor(tflite.TypeBool, []int{1, 1, 1, 1, 2})
-		_, err = mtPrepare(tflite.OpEqual, nil, []*Tensor{big}, mtTensor(tflite.TypeInt32, []int{1, 1, 1, 1, 2}, 1, 2), mtTensor(tflite.TypeInt32, []int{1}, 1))
+		_, err = mtPrepare(tflite.OpEqual, tflite.Options{}, []*Tensor{big}, mtTensor(tflite.TypeInt32, []int{1, 1, 1, 1, 2}, 1, 2), mtTensor(tflite.TypeInt32, []int{1}, 1))
 		mtWantErr(t, err, ErrBadShape)
 	})
 }

@@ -19,11 +19,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpConcatenation, prepareConcatenation,
-		tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64)
-}
-
 // concatMaxInputs is TFLite-Micro's kMaxInputNum.
 const concatMaxInputs = 10
 
@@ -50,13 +45,10 @@ func prepareConcatenation(n *Node) (Kernel, error) {
 	default:
 		return nil, fmt.Errorf("%w: CONCATENATION of %v", ErrUnsupportedType, out.Type)
 	}
-	axis := 0
-	if n.Options != nil {
-		if n.Options.Activation != tflite.ActNone {
-			return nil, fmt.Errorf("%w: CONCATENATION with fused activation %v (TFLite-Micro requires NONE)", ErrUnsupportedOp, n.Options.Activation)
-		}
-		axis = int(n.Options.Axis)
+	if n.Options.Activation != tflite.ActNone {
+		return nil, fmt.Errorf("%w: CONCATENATION with fused activation %v (TFLite-Micro requires NONE)", ErrUnsupportedOp, n.Options.Activation)
 	}
+	axis := int(n.Options.Axis)
 	rank := out.Rank()
 	if axis < 0 {
 		axis += rank

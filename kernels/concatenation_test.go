@@ -56,7 +56,7 @@ func TestConcatenation(t *testing.T) {
 				ins = append(ins, dmQuant(dmTensor(tc.typ, s, tc.vals[i]...), 0.5, 3))
 			}
 			out := dmQuant(NewTensor(tc.typ, tc.out), 0.5, 3)
-			k := dmRun(t, tflite.OpConcatenation, &tflite.Options{Axis: tc.axis}, RoundingDouble, []*Tensor{out}, ins...)
+			k := dmRun(t, tflite.OpConcatenation, tflite.Options{Axis: tc.axis}, RoundingDouble, []*Tensor{out}, ins...)
 			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("output %v, want %v", got, tc.want)
 			}
@@ -95,7 +95,7 @@ func TestConcatenationRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := dmPrepareErr(tflite.OpConcatenation, &tc.opts, []*Tensor{tc.out}, tc.ins...); !errors.Is(err, tc.want) {
+			if err := dmPrepareErr(tflite.OpConcatenation, tc.opts, []*Tensor{tc.out}, tc.ins...); !errors.Is(err, tc.want) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})

@@ -27,13 +27,7 @@ package kernels
 
 import (
 	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
 )
-
-func init() {
-	register(tflite.OpConv2D, prepareConv2D, tflite.TypeInt8, tflite.TypeInt16)
-}
 
 type conv2D struct {
 	macTensors

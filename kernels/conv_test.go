@@ -316,7 +316,7 @@ func buildConv(t testing.TB, tc refConvCase, r *rand.Rand, rule Rounding) (k Ker
 	}
 	shape, _ := refConvOut(tc, in, w, bias, ws, false)
 	out = qtensor[int64](tc.typ, shape, []float32{tc.outScale}, tc.outZP, nil)
-	opt := &tflite.Options{Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
+	opt := tflite.Options{Type: tflite.OptionsConv2D, Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
 		DilationH: int32(tc.dh), DilationW: int32(tc.dw), Activation: tc.act, QuantizedBiasType: tc.quantizedBiasType}
 	n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out}, Options: opt, Rounding: rule}
 	k, err := Prepare(n)
@@ -383,7 +383,7 @@ func TestConv2DHandChecked(t *testing.T) {
 			b := qtensor(tflite.TypeInt32, []int{1}, []float32{0.125}, 0, []int64{88})
 			out := qtensor[int64](tflite.TypeInt8, []int{1, 1, 1, 1}, []float32{1}, -3, nil)
 			n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out},
-				Options: &tflite.Options{Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}, Rounding: tc.rule}
+				Options: tflite.Options{Type: tflite.OptionsConv2D, Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}, Rounding: tc.rule}
 			k, err := Prepare(n)
 			if err != nil {
 				t.Fatal(err)

@@ -20,10 +20,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpCumsum, prepareCumsum, tflite.TypeInt8)
-}
-
 type cumsumKernel struct {
 	sumRescale
 	in, axis, out      *Tensor
@@ -50,9 +46,7 @@ func prepareCumsum(n *Node) (Kernel, error) {
 		return nil, err
 	}
 	k := &cumsumKernel{sumRescale: s, in: in, axis: axis, out: out}
-	if n.Options != nil {
-		k.exclusive, k.reverse = n.Options.Exclusive, n.Options.Reverse
-	}
+	k.exclusive, k.reverse = n.Options.Exclusive, n.Options.Reverse
 	if axis.Const {
 		if _, _, _, err := k.geometry(); err != nil {
 			return nil, err

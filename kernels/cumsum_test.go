@@ -30,7 +30,7 @@ func TestCumsum(t *testing.T) {
 				in := arTensor(tflite.TypeInt8, tc.shape, 0.5, 4, tc.in...)
 				axis := arConst(arTensor(tflite.TypeInt32, []int{1}, 0, 0, tc.axis))
 				out := arTensor(tflite.TypeInt8, tc.shape, 1, 0)
-				opts := &tflite.Options{Exclusive: tc.exclusive, Reverse: tc.reverse}
+				opts := tflite.Options{Exclusive: tc.exclusive, Reverse: tc.reverse}
 				k := arRun(t, arNode(tflite.OpCumsum, opts, rule, out, in, axis))
 				arEqual(t, arValues(out), tc.want)
 				arCheckNoAlloc(t, k)
@@ -41,7 +41,7 @@ func TestCumsum(t *testing.T) {
 		in := arTensor(tflite.TypeInt8, []int{4}, 0.5, 4, 6, 8, 10, 12)
 		axis := arConst(arTensor(tflite.TypeInt32, []int{1}, 0, 0, 0))
 		out := arTensor(tflite.TypeInt8, []int{4}, 1, 0)
-		k := arRun(t, arNode(tflite.OpCumsum, &tflite.Options{Reverse: true}, RoundingDouble, out, in, axis))
+		k := arRun(t, arNode(tflite.OpCumsum, tflite.Options{Reverse: true}, RoundingDouble, out, in, axis))
 		var c Chain
 		if err := k.Explain(0, 1, &c); err != nil {
 			t.Fatal(err)
@@ -55,7 +55,7 @@ func TestCumsum(t *testing.T) {
 		in := arTensor(tflite.TypeInt8, []int{4}, 0.5, 4)
 		axis := arConst(arTensor(tflite.TypeInt32, []int{1}, 0, 0, 1))
 		out := arTensor(tflite.TypeInt8, []int{4}, 1, 0)
-		if _, err := Prepare(arNode(tflite.OpCumsum, nil, RoundingDouble, out, in, axis)); err == nil {
+		if _, err := Prepare(arNode(tflite.OpCumsum, tflite.Options{}, RoundingDouble, out, in, axis)); err == nil {
 			t.Error("CUMSUM with axis 1 of a rank-1 tensor prepared")
 		}
 	})

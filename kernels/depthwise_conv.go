@@ -21,10 +21,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpDepthwiseConv2D, prepareDepthwiseConv2D, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 type depthwiseConv2D struct {
 	macTensors
 	convWindow

@@ -100,7 +100,7 @@ func buildDW(t testing.TB, tc refDWCase, r *rand.Rand, rule Rounding) (k Kernel,
 	bT := qtensor(biasType, []int{cout}, ws, 0, bias)
 	shape, _ := refDWOut(tc, in, w, bias, ws, false)
 	out = qtensor[int64](tc.typ, shape, []float32{tc.outScale}, tc.outZP, nil)
-	opt := &tflite.Options{Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
+	opt := tflite.Options{Type: tflite.OptionsDepthwiseConv2D, Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
 		DilationH: int32(tc.dh), DilationW: int32(tc.dw), DepthMultiplier: int32(tc.dm), Activation: tc.act}
 	n := &Node{Op: tflite.OpDepthwiseConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out}, Options: opt, Rounding: rule}
 	k, err := Prepare(n)
@@ -157,7 +157,7 @@ func TestDepthwiseConv2DHandChecked(t *testing.T) {
 	b := qtensor(tflite.TypeInt32, []int{2}, []float32{0.25, 0.25}, 0, []int64{0, 10})
 	out := qtensor[int64](tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{1}, 1, nil)
 	n := &Node{Op: tflite.OpDepthwiseConv2D, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out},
-		Options: &tflite.Options{Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, DepthMultiplier: 2}}
+		Options: tflite.Options{Type: tflite.OptionsDepthwiseConv2D, Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, DepthMultiplier: 2}}
 	k, err := Prepare(n)
 	if err != nil {
 		t.Fatal(err)

@@ -20,10 +20,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpDequantize, prepareDequantize, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16)
-}
-
 type dequantizeKernel struct {
 	n       *Node
 	in, out *Tensor

@@ -27,7 +27,7 @@ func TestDequantize(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := dmQuant(dmTensor(tc.typ, []int{len(tc.q)}, tc.q...), tc.scale, tc.zp)
 			out := NewTensor(tflite.TypeFloat32, []int{len(tc.q)})
-			dmRun(t, tflite.OpDequantize, nil, RoundingDouble, []*Tensor{out}, in)
+			dmRun(t, tflite.OpDequantize, tflite.Options{}, RoundingDouble, []*Tensor{out}, in)
 			if got := out.Float32(); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("output %v, want %v", got, tc.want)
 			}
@@ -37,10 +37,10 @@ func TestDequantize(t *testing.T) {
 
 func TestDequantizeRejects(t *testing.T) {
 	in := dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0)
-	if err := dmPrepareErr(tflite.OpDequantize, nil, []*Tensor{NewTensor(tflite.TypeInt32, []int{2})}, in); !errors.Is(err, ErrUnsupportedType) {
+	if err := dmPrepareErr(tflite.OpDequantize, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt32, []int{2})}, in); !errors.Is(err, ErrUnsupportedType) {
 		t.Errorf("int32 output: %v", err)
 	}
-	if err := dmPrepareErr(tflite.OpDequantize, nil, []*Tensor{NewTensor(tflite.TypeFloat32, []int{2})}, NewTensor(tflite.TypeInt8, []int{2})); !errors.Is(err, ErrBadQuantization) {
+	if err := dmPrepareErr(tflite.OpDequantize, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeFloat32, []int{2})}, NewTensor(tflite.TypeInt8, []int{2})); !errors.Is(err, ErrBadQuantization) {
 		t.Errorf("no scale: %v", err)
 	}
 }

@@ -24,10 +24,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpDiv, prepareDiv, tflite.TypeInt8)
-}
-
 type divKernel struct {
 	binaryOperands
 	zp1, zp2       int32

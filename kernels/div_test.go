@@ -16,7 +16,7 @@ func TestDiv(t *testing.T) {
 			x1 := arTensor(tflite.TypeInt8, []int{6}, 1, 0, 100, 100, -100, 127, 5, -128)
 			x2 := arConst(arTensor(tflite.TypeInt8, []int{6}, 1, 0, 7, -7, 9, 2, 7, 1))
 			out := arTensor(tflite.TypeInt8, []int{6}, 1, 0)
-			k := arRun(t, arNode(tflite.OpDiv, &tflite.Options{}, rule, out, x1, x2))
+			k := arRun(t, arNode(tflite.OpDiv, tflite.Options{}, rule, out, x1, x2))
 			// 127/2: the reciprocal of 2 is 2^31 − 1 (just under one), so the
 			// quotient is 63.5 − ε. Double rounding rounds twice (SRDHM to
 			// 63.5·2^24 exactly, then half away from zero: 64); single
@@ -35,7 +35,7 @@ func TestDiv(t *testing.T) {
 		x1 := arTensor(tflite.TypeInt8, []int{2, 1}, 1, 10, 50, -22)
 		x2 := arConst(arTensor(tflite.TypeInt8, []int{1}, 1, 2, -6))
 		out := arTensor(tflite.TypeInt8, []int{2, 1}, 0.5, -20)
-		arRun(t, arNode(tflite.OpDiv, &tflite.Options{Activation: tflite.ActRelu}, RoundingDouble, out, x1, x2))
+		arRun(t, arNode(tflite.OpDiv, tflite.Options{Activation: tflite.ActRelu}, RoundingDouble, out, x1, x2))
 		arEqual(t, arValues(out), []int64{-20, -12})
 	})
 	t.Run("errors", func(t *testing.T) {
@@ -44,9 +44,9 @@ func TestDiv(t *testing.T) {
 		x1 := arTensor(tflite.TypeInt8, []int{1}, 1, 0, 0)
 		x2 := arConst(arTensor(tflite.TypeInt8, []int{1}, 1, 0, 3))
 		out := arTensor(tflite.TypeInt8, []int{1}, 1, 0)
-		arRun(t, arNode(tflite.OpDiv, nil, RoundingDouble, out, x1, x2))
+		arRun(t, arNode(tflite.OpDiv, tflite.Options{}, RoundingDouble, out, x1, x2))
 		arEqual(t, arValues(out), []int64{0})
-		k, err := Prepare(arNode(tflite.OpDiv, nil, RoundingSingle, out, x1, x2))
+		k, err := Prepare(arNode(tflite.OpDiv, tflite.Options{}, RoundingSingle, out, x1, x2))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -55,12 +55,12 @@ func TestDiv(t *testing.T) {
 		}
 		// 5/127: total shift 1 − 6 − 28 = −33, beyond RoundingDivideByPOT's 31.
 		x1.Int8()[0], x2.Int8()[0] = 5, 127
-		k, _ = Prepare(arNode(tflite.OpDiv, nil, RoundingDouble, out, x1, x2))
+		k, _ = Prepare(arNode(tflite.OpDiv, tflite.Options{}, RoundingDouble, out, x1, x2))
 		if err := k.Eval(); !errors.Is(err, ErrRuntime) {
 			t.Errorf("right shift of 33: %v, want ErrRuntime", err)
 		}
 		x2.Int8()[0] = 0
-		k, _ = Prepare(arNode(tflite.OpDiv, nil, RoundingDouble, out, x1, x2))
+		k, _ = Prepare(arNode(tflite.OpDiv, tflite.Options{}, RoundingDouble, out, x1, x2))
 		if err := k.Eval(); !errors.Is(err, ErrRuntime) {
 			t.Errorf("divisor at its zero point: %v, want ErrRuntime", err)
 		}

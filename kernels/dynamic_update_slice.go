@@ -20,10 +20,6 @@ import (
 
 var dynamicUpdateSliceTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32}
 
-func init() {
-	register(tflite.OpDynamicUpdateSlice, prepareDynamicUpdateSlice, dynamicUpdateSliceTypes...)
-}
-
 const dynamicUpdateSliceMaxRank = 6
 
 func prepareDynamicUpdateSlice(n *Node) (Kernel, error) {

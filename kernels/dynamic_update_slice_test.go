@@ -26,13 +26,13 @@ func TestDynamicUpdateSlice(t *testing.T) {
 				operand := mtTensor(tflite.TypeInt16, tc.operand, mtSeq(NumElements(tc.operand), 10)...)
 				update := mtTensor(tflite.TypeInt16, tc.update, mtSeq(NumElements(tc.update), 1)...)
 				out := NewTensor(tflite.TypeInt16, tc.operand)
-				mtRun(t, tflite.OpDynamicUpdateSlice, nil, []*Tensor{out}, operand, update, mtTensor(idxType, []int{len(tc.start)}, tc.start...))
+				mtRun(t, tflite.OpDynamicUpdateSlice, tflite.Options{}, []*Tensor{out}, operand, update, mtTensor(idxType, []int{len(tc.start)}, tc.start...))
 				mtWant(t, out, tc.want...)
 			})
 		}
 	}
-	_, err := mtPrepare(tflite.OpDynamicUpdateSlice, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt8, []int{3}, 1, 2, 3), mtTensor(tflite.TypeInt32, []int{1}, 0))
+	_, err := mtPrepare(tflite.OpDynamicUpdateSlice, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt8, []int{3}, 1, 2, 3), mtTensor(tflite.TypeInt32, []int{1}, 0))
 	mtWantErr(t, err, ErrBadShape)
-	_, err = mtPrepare(tflite.OpDynamicUpdateSlice, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt16, []int{1}, 1), mtTensor(tflite.TypeInt32, []int{1}, 0))
+	_, err = mtPrepare(tflite.OpDynamicUpdateSlice, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt16, []int{1}, 1), mtTensor(tflite.TypeInt32, []int{1}, 0))
 	mtWantErr(t, err, ErrUnsupportedType)
 }

@@ -17,10 +17,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpElu, prepareElu, tflite.TypeInt8)
-}
-
 type eluKernel struct {
 	node    *Node
 	in, out *Tensor

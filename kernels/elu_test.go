@@ -15,7 +15,7 @@ func TestElu(t *testing.T) {
 		in := arTensor(tflite.TypeInt8, []int{4}, 0.5, 0, 10, -2, -128, 127)
 		out := arTensor(tflite.TypeInt8, []int{4}, 0.25, 0)
 		for _, rule := range Roundings {
-			k := arRun(t, arNode(tflite.OpElu, nil, rule, out, in))
+			k := arRun(t, arNode(tflite.OpElu, tflite.Options{}, rule, out, in))
 			arEqual(t, arValues(out), []int64{20, -3, -4, 127})
 			arCheckNoAlloc(t, k)
 		}
@@ -28,7 +28,7 @@ func TestElu(t *testing.T) {
 		const sIn, sOut, zIn, zOut = 0.0456107, 0.0342475, -43, -99
 		in := arTensor(tflite.TypeInt8, []int{256}, sIn, zIn, all...)
 		out := arTensor(tflite.TypeInt8, []int{256}, sOut, zOut)
-		arRun(t, arNode(tflite.OpElu, nil, RoundingDouble, out, in))
+		arRun(t, arNode(tflite.OpElu, tflite.Options{}, RoundingDouble, out, in))
 		for i, got := range arValues(out) {
 			v := float64(float32(sIn)) * float64(all[i]-zIn)
 			if v < 0 {

@@ -22,10 +22,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpEmbeddingLookup, prepareEmbeddingLookup, tflite.TypeFloat32, tflite.TypeInt8)
-}
-
 func prepareEmbeddingLookup(n *Node) (Kernel, error) {
 	lookup, value, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkIndexType(n, lookup, "lookup", false); err != nil {

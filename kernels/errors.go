@@ -10,6 +10,7 @@ var (
 	ErrBadShape        = errors.New("bad shape")
 	ErrBadQuantization = errors.New("bad quantization")
 	ErrMissingInput    = errors.New("missing input")
+	ErrMissingOptions  = errors.New("missing builtin options")
 	ErrNotConstant     = errors.New("input must be constant")
 	ErrBadElement      = errors.New("element out of range")
 	ErrRuntime         = errors.New("runtime check failed")

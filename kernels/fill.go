@@ -17,11 +17,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpFill, prepareFill, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32)
-	register(tflite.OpZerosLike, prepareZerosLike, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64)
-}
-
 func prepareFill(n *Node) (Kernel, error) {
 	dims, value, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, value, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32); err != nil {

@@ -27,10 +27,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpFullyConnected, prepareFullyConnected, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 type fullyConnected struct {
 	macTensors
 	depth int
@@ -57,9 +53,7 @@ func prepareFullyConnected(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: FULLY_CONNECTED input %v too small for %d batches of depth %d", ErrBadShape, in.Shape, k.batches, k.depth)
 	}
 	var act tflite.Activation
-	if n.Options != nil {
-		act = n.Options.Activation
-	}
+	act = n.Options.Activation
 	o, err := newMACOutput(n, in, filter, bias, out, k.outC, act, true)
 	if err != nil {
 		return nil, err

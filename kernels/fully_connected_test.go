@@ -83,7 +83,7 @@ func buildFC(t testing.TB, tc refFCCase, r *rand.Rand, rule Rounding) (k Kernel,
 	}
 	out = qtensor[int64](tc.typ, tc.outShape, []float32{tc.outScale}, tc.outZP, nil)
 	n := &Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out},
-		Options: &tflite.Options{Activation: tc.act, QuantizedBiasType: tc.quantizedBiasType}, Rounding: rule}
+		Options: tflite.Options{Activation: tc.act, QuantizedBiasType: tc.quantizedBiasType}, Rounding: rule}
 	k, err := Prepare(n)
 	if err != nil {
 		t.Fatalf("Prepare: %v", err)
@@ -147,7 +147,7 @@ func TestFullyConnectedMultiplierFloatProduct(t *testing.T) {
 	in := qtensor(tflite.TypeInt8, []int{1, 1}, []float32{0.1}, 0, []int64{1})
 	w := qtensor(tflite.TypeInt8, []int{1, 1}, []float32{0.3}, 0, []int64{1})
 	out := qtensor[int64](tflite.TypeInt8, []int{1, 1}, []float32{0.7}, 0, nil)
-	k, err := Prepare(&Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{in, w}, Outputs: []*Tensor{out}, Options: &tflite.Options{}})
+	k, err := Prepare(&Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{in, w}, Outputs: []*Tensor{out}, Options: tflite.Options{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestFullyConnectedHandChecked(t *testing.T) {
 	w := qtensor(tflite.TypeInt8, []int{1, 2}, []float32{0.25}, 0, []int64{2, -1})
 	b := qtensor(tflite.TypeInt32, []int{1}, []float32{0.125}, 0, []int64{-10})
 	out := qtensor[int64](tflite.TypeInt8, []int{1, 1}, []float32{0.5}, 7, nil)
-	k, err := Prepare(&Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out}, Options: &tflite.Options{}})
+	k, err := Prepare(&Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out}, Options: tflite.Options{}})
 	if err != nil {
 		t.Fatal(err)
 	}

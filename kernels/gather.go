@@ -19,10 +19,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpGather, prepareGather, tflite.TypeFloat32, tflite.TypeInt8)
-}
-
 func prepareGather(n *Node) (Kernel, error) {
 	in, idx, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8); err != nil {
@@ -36,9 +32,7 @@ func prepareGather(n *Node) (Kernel, error) {
 		return nil, err
 	}
 	batchDims := 0
-	if n.Options != nil {
-		batchDims = int(n.Options.BatchDims)
-	}
+	batchDims = int(n.Options.BatchDims)
 	if batchDims < 0 {
 		batchDims += idx.Rank()
 	}

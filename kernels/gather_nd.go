@@ -18,10 +18,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpGatherNd, prepareGatherNd, tflite.TypeFloat32, tflite.TypeInt8)
-}
-
 const gatherNdMaxIndices = 5
 
 func prepareGatherNd(n *Node) (Kernel, error) {

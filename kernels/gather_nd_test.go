@@ -22,13 +22,13 @@ func TestGatherNd(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := mtTensor(tflite.TypeInt8, tc.params, mtSeq(NumElements(tc.params), 0)...)
 			out := NewTensor(tflite.TypeInt8, tc.out)
-			mtRun(t, tflite.OpGatherNd, nil, []*Tensor{out}, p, mtConst(mtTensor(tflite.TypeInt32, tc.shape, tc.idx...)))
+			mtRun(t, tflite.OpGatherNd, tflite.Options{}, []*Tensor{out}, p, mtConst(mtTensor(tflite.TypeInt32, tc.shape, tc.idx...)))
 			mtWant(t, out, tc.want...)
 		})
 	}
 	t.Run("outside params", func(t *testing.T) {
 		p := mtTensor(tflite.TypeInt8, []int{2, 2}, 1, 2, 3, 4)
-		k, err := mtPrepare(tflite.OpGatherNd, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{1, 2})}, p, mtTensor(tflite.TypeInt32, []int{1, 1}, 2))
+		k, err := mtPrepare(tflite.OpGatherNd, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{1, 2})}, p, mtTensor(tflite.TypeInt32, []int{1, 1}, 2))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,7 +27,7 @@ func TestGather(t *testing.T) {
 			in := mtTensor(tflite.TypeInt8, tc.in, mtSeq(NumElements(tc.in), 0)...)
 			idx := mtTensor(tflite.TypeInt32, tc.idxShape, tc.idx...)
 			out := NewTensor(tflite.TypeInt8, tc.out)
-			k := mtRun(t, tflite.OpGather, &tflite.Options{Axis: tc.axis, BatchDims: tc.batchDims}, []*Tensor{out}, in, idx)
+			k := mtRun(t, tflite.OpGather, tflite.Options{Axis: tc.axis, BatchDims: tc.batchDims}, []*Tensor{out}, in, idx)
 			mtWant(t, out, tc.want...)
 			var c Chain
 			if err := k.Explain(0, 0, &c); err != nil {
@@ -40,14 +40,14 @@ func TestGather(t *testing.T) {
 	}
 	t.Run("index out of range", func(t *testing.T) {
 		in := mtTensor(tflite.TypeInt8, []int{3}, 1, 2, 3)
-		k, err := mtPrepare(tflite.OpGather, &tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{1})}, in, mtTensor(tflite.TypeInt32, []int{1}, 3))
+		k, err := mtPrepare(tflite.OpGather, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{1})}, in, mtTensor(tflite.TypeInt32, []int{1}, 3))
 		if err != nil {
 			t.Fatal(err)
 		}
 		mtWantErr(t, k.Eval(), ErrRuntime)
-		_, err = mtPrepare(tflite.OpGather, &tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{1})}, in, mtConst(mtTensor(tflite.TypeInt32, []int{1}, -1)))
+		_, err = mtPrepare(tflite.OpGather, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{1})}, in, mtConst(mtTensor(tflite.TypeInt32, []int{1}, -1)))
 		mtWantErr(t, err, ErrRuntime)
-		_, err = mtPrepare(tflite.OpGather, &tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt16, []int{1})}, mtTensor(tflite.TypeInt16, []int{3}, 1, 2, 3), mtTensor(tflite.TypeInt32, []int{1}, 0))
+		_, err = mtPrepare(tflite.OpGather, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt16, []int{1})}, mtTensor(tflite.TypeInt16, []int{3}, 1, 2, 3), mtTensor(tflite.TypeInt32, []int{1}, 0))
 		mtWantErr(t, err, ErrUnsupportedType)
 	})
 }
@@ -58,7 +58,7 @@ func TestExplainBeforeEvalLeavesStateAlone(t *testing.T) {
 	in := mtTensor(tflite.TypeInt8, []int{3}, 10, 11, 12)
 	idx := mtTensor(tflite.TypeInt32, []int{1}, 2)
 	out := NewTensor(tflite.TypeInt8, []int{1})
-	k, err := mtPrepare(tflite.OpGather, &tflite.Options{}, []*Tensor{out}, in, idx)
+	k, err := mtPrepare(tflite.OpGather, tflite.Options{}, []*Tensor{out}, in, idx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,10 +27,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpHardSwish, prepareHardSwish, tflite.TypeInt8)
-}
-
 type hardSwishKernel struct {
 	unaryOperands
 	inZP, outZP       int32

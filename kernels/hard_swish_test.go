@@ -23,7 +23,7 @@ func TestHardSwish(t *testing.T) {
 	for _, tc := range cases {
 		in := arTensor(tflite.TypeInt8, []int{16, 16}, tc.sIn, tc.zIn, all...)
 		out := arTensor(tflite.TypeInt8, []int{16, 16}, tc.sOut, tc.zOut)
-		k := arRun(t, arNode(tflite.OpHardSwish, nil, RoundingDouble, out, in))
+		k := arRun(t, arNode(tflite.OpHardSwish, tflite.Options{}, RoundingDouble, out, in))
 		arCheckNoAlloc(t, k)
 		got := arValues(out)
 		for i, x := range all {

@@ -168,8 +168,10 @@ type Node struct {
 	Inputs        []*Tensor // nil entries are absent optional inputs
 	Outputs       []*Tensor
 	Intermediates []*Tensor
-	Options       *tflite.Options
-	Rounding      Rounding
+	// Options is the operator's builtin options table (Type is
+	// tflite.OptionsNone, every field zero, when the model has none).
+	Options  tflite.Options
+	Rounding Rounding
 }
 
 // Input returns input i, or nil when it is absent or out of range.
@@ -192,33 +194,6 @@ type Kernel interface {
 
 // PrepareFunc validates a node and derives its parameters.
 type PrepareFunc func(n *Node) (Kernel, error)
-
-// Registration is one row of the op table.
-type Registration struct {
-	Prepare PrepareFunc
-	// Types lists the data-input dtypes the kernel accepts, for `inspect --ops`.
-	Types []tflite.TensorType
-}
-
-// Registry is the op table, indexed by tflite.BuiltinOperator. Kernel files
-// fill it from init with register.
-var Registry = map[tflite.BuiltinOperator]Registration{}
-
-func register(op tflite.BuiltinOperator, prepare PrepareFunc, types ...tflite.TensorType) {
-	if _, dup := Registry[op]; dup {
-		panic("kernels: " + op.String() + " registered twice")
-	}
-	Registry[op] = Registration{Prepare: prepare, Types: types}
-}
-
-// Prepare looks up n.Op in the Registry and prepares it.
-func Prepare(n *Node) (Kernel, error) {
-	reg, ok := Registry[n.Op]
-	if !ok {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedOp, n.Op)
-	}
-	return reg.Prepare(n)
-}
 
 // Multiplier is one derived requantization multiplier of a prepared node,
 // as `inspect` shows it: the real value TFLite computes in double precision
@@ -251,4 +226,14 @@ type NamedInt struct {
 // Describer is implemented by kernels that derive requantization parameters.
 type Describer interface {
 	Describe() Params
+}
+
+// requireOptions refuses a node whose model carries no builtin options
+// table, for operators that cannot run on defaults (strides, filter size,
+// padding mode...).
+func requireOptions(n *Node) error {
+	if n.Options.Type == tflite.OptionsNone {
+		return fmt.Errorf("%w: %v has no %v table", ErrMissingOptions, n.Op, tflite.DefaultOptionsType(n.Op))
+	}
+	return nil
 }

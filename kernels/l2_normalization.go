@@ -15,10 +15,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpL2Normalization, prepareL2Normalization, tflite.TypeInt8)
-}
-
 // l2NormOutputShift is log2 of the output's 1/128 scale.
 const l2NormOutputShift = 7
 

@@ -18,7 +18,7 @@ func TestL2Normalization(t *testing.T) {
 		t.Run(rule.String(), func(t *testing.T) {
 			x := arTensor(tflite.TypeInt8, []int{2, 2, 2}, 0.1, 2, in...)
 			out := arTensor(tflite.TypeInt8, []int{2, 2, 2}, 1.0/128, 0)
-			k := arRun(t, arNode(tflite.OpL2Normalization, &tflite.Options{}, rule, out, x))
+			k := arRun(t, arNode(tflite.OpL2Normalization, tflite.Options{}, rule, out, x))
 			arEqual(t, arValues(out), want)
 			arCheckNoAlloc(t, k)
 		})
@@ -26,7 +26,7 @@ func TestL2Normalization(t *testing.T) {
 	t.Run("activation rejected", func(t *testing.T) {
 		x := arTensor(tflite.TypeInt8, []int{2}, 0.1, 0)
 		out := arTensor(tflite.TypeInt8, []int{2}, 1.0/128, 0)
-		if _, err := Prepare(arNode(tflite.OpL2Normalization, &tflite.Options{Activation: tflite.ActRelu}, RoundingDouble, out, x)); err == nil {
+		if _, err := Prepare(arNode(tflite.OpL2Normalization, tflite.Options{Activation: tflite.ActRelu}, RoundingDouble, out, x)); err == nil {
 			t.Error("L2_NORMALIZATION with RELU prepared")
 		}
 	})

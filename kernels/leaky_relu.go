@@ -18,10 +18,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpLeakyRelu, prepareLeakyRelu, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 type leakyReluKernel struct {
 	unaryOperands
 	inZP, outZP             int32
@@ -47,9 +43,7 @@ func prepareLeakyRelu(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: LEAKY_RELU needs quantized input and output", ErrBadQuantization)
 	}
 	k := &leakyReluKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
-	if n.Options != nil {
-		k.alpha = n.Options.Alpha
-	}
+	k.alpha = n.Options.Alpha
 	sIn, sOut := in.Scale0(), out.Scale0()
 	k.realAlpha = float64(float32(sIn*k.alpha) / sOut)
 	k.realIdentity = float64(sIn / sOut)

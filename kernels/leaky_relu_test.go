@@ -11,7 +11,7 @@ func buildLeakyRelu(typ tflite.TensorType, sIn, sOut float32, zIn, zOut int64, a
 	in := ewTensor(typ, []int{len(values)}, sIn, zIn, values...)
 	out := ewTensor(typ, []int{len(values)}, sOut, zOut)
 	return &Node{Op: tflite.OpLeakyRelu, Inputs: []*Tensor{in}, Outputs: []*Tensor{out},
-		Options: &tflite.Options{Alpha: alpha}, Rounding: r}
+		Options: tflite.Options{Alpha: alpha}, Rounding: r}
 }
 
 // TestLeakyReluHandChecked: s_in = 1/2, s_out = 1/4 gives M_identity = 2 =

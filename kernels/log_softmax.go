@@ -23,10 +23,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpLogSoftmax, prepareLogSoftmax, tflite.TypeInt8)
-}
-
 const (
 	logSoftmaxInputIntegerBits        = 5
 	logSoftmaxAccumulationIntegerBits = 12

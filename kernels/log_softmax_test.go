@@ -34,7 +34,7 @@ func TestLogSoftmax(t *testing.T) {
 		// ln(1/8) = −2.079 → −33.27 steps of 1/16 → 127 − 33 = 94.
 		in := arTensor(tflite.TypeInt8, []int{1, 8}, 0.05, 0, 7, 7, 7, 7, 7, 7, 7, 7)
 		out := arTensor(tflite.TypeInt8, []int{1, 8}, 1.0/16, 127)
-		arRun(t, arNode(tflite.OpLogSoftmax, nil, RoundingDouble, out, in))
+		arRun(t, arNode(tflite.OpLogSoftmax, tflite.Options{}, RoundingDouble, out, in))
 		arEqual(t, arValues(out), []int64{94, 94, 94, 94, 94, 94, 94, 94})
 	})
 	t.Run("dominant element", func(t *testing.T) {
@@ -42,7 +42,7 @@ func TestLogSoftmax(t *testing.T) {
 		// maps to ln(1) = 0 → 127, the others saturate at −128.
 		in := arTensor(tflite.TypeInt8, []int{3}, 0.5, 0, 127, -128, -128)
 		out := arTensor(tflite.TypeInt8, []int{3}, 1.0/16, 127)
-		arRun(t, arNode(tflite.OpLogSoftmax, nil, RoundingDouble, out, in))
+		arRun(t, arNode(tflite.OpLogSoftmax, tflite.Options{}, RoundingDouble, out, in))
 		arEqual(t, arValues(out), []int64{127, -128, -128})
 	})
 	for _, rule := range Roundings {
@@ -56,7 +56,7 @@ func TestLogSoftmax(t *testing.T) {
 				}
 				in := arTensor(tflite.TypeInt8, []int{2, 3, depth}, s, -5, vals...)
 				out := arTensor(tflite.TypeInt8, []int{2, 3, depth}, 1.0/16, 127)
-				k := arRun(t, arNode(tflite.OpLogSoftmax, nil, rule, out, in))
+				k := arRun(t, arNode(tflite.OpLogSoftmax, tflite.Options{}, rule, out, in))
 				arCheckNoAlloc(t, k)
 				want := refLogSoftmax(vals, depth, float64(s))
 				for i, got := range arValues(out) {
@@ -70,7 +70,7 @@ func TestLogSoftmax(t *testing.T) {
 	t.Run("fixed output quantization", func(t *testing.T) {
 		in := arTensor(tflite.TypeInt8, []int{2}, 0.1, 0)
 		out := arTensor(tflite.TypeInt8, []int{2}, 1.0/16, 0)
-		if _, err := Prepare(arNode(tflite.OpLogSoftmax, nil, RoundingDouble, out, in)); err == nil {
+		if _, err := Prepare(arNode(tflite.OpLogSoftmax, tflite.Options{}, RoundingDouble, out, in)); err == nil {
 			t.Error("LOG_SOFTMAX with output zero point 0 prepared")
 		}
 	})

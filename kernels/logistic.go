@@ -27,10 +27,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpLogistic, prepareLogistic, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 // sigmoidFamily holds the parameters LOGISTIC and TANH derive alike.
 type sigmoidFamily struct {
 	node    *Node

@@ -46,10 +46,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpUnidirectionalSequenceLstm, prepareLstm, tflite.TypeInt8)
-}
-
 // Input positions of the LSTM node (lstm_shared.h).
 const (
 	lstmInput             = 0
@@ -126,9 +122,6 @@ func prepareLstm(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: UNIDIRECTIONAL_SEQUENCE_LSTM output and cell states must be variable tensors", ErrBadShape)
 	}
 	opts := n.Options
-	if opts == nil {
-		opts = &tflite.Options{}
-	}
 	if opts.Activation != tflite.ActTanh {
 		return nil, fmt.Errorf("%w: UNIDIRECTIONAL_SEQUENCE_LSTM cell activation %v (TFLite-Micro computes TANH only)", ErrUnsupportedOp, opts.Activation)
 	}

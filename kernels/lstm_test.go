@@ -69,7 +69,7 @@ func lstmNode(sp lstmSpec, r Rounding) *Node {
 	inputs[lstmOutputState], inputs[lstmCellState] = hidden, cell
 	out := qTensor(tflite.TypeInt8, outShape, sp.sHidden, sp.zpHidden)
 	return &Node{Op: tflite.OpUnidirectionalSequenceLstm, Inputs: inputs, Outputs: []*Tensor{out}, Rounding: r,
-		Options: &tflite.Options{Activation: tflite.ActTanh, CellClip: sp.cellClip, TimeMajor: sp.timeMajor}}
+		Options: tflite.Options{Activation: tflite.ActTanh, CellClip: sp.cellClip, TimeMajor: sp.timeMajor}}
 }
 
 var lstmSpecs = []lstmSpec{

@@ -89,7 +89,7 @@ func newMACOutput(n *Node, in, filter, bias, out *Tensor, nch int, act tflite.Ac
 	// accumulator. (The opzoo goldens pin the INT64 bias-less case and the
 	// int32-bias case; the rule is the one TFLite-Micro's int16
 	// FULLY_CONNECTED states as requires_int32_accum.)
-	if in.Type == tflite.TypeInt16 && bias == nil && n.Options != nil && n.Options.QuantizedBiasType == tflite.TypeInt64 {
+	if in.Type == tflite.TypeInt16 && bias == nil && n.Options.QuantizedBiasType == tflite.TypeInt64 {
 		o.wide = true
 	}
 	if bias != nil {
@@ -419,10 +419,10 @@ func (w convWindow) padding() []NamedInt {
 
 // convOptions returns the options a convolution cannot do without.
 func convOptions(n *Node) (*tflite.Options, error) {
-	if n.Options == nil {
-		return nil, fmt.Errorf("%w: %v without options", ErrMissingInput, n.Op)
+	if err := requireOptions(n); err != nil {
+		return nil, err
 	}
-	return n.Options, nil
+	return &n.Options, nil
 }
 
 // dot8x8 is Σ w[i]·(x[i] + off) in wrapping int32, the int8 MAC inner loop

@@ -15,11 +15,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpMaximum, prepareMaximumMinimum, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)
-	register(tflite.OpMinimum, prepareMaximumMinimum, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)
-}
-
 type maximumMinimumKernel struct {
 	binaryOperands
 	maximum bool

@@ -35,7 +35,7 @@ func TestMaximumMinimum(t *testing.T) {
 				in1 := arTensor(tc.typ, tc.shape1, scale, 0, tc.in1...)
 				in2 := arConst(arTensor(tc.typ, tc.shape2, scale, 0, tc.in2...))
 				out := arTensor(tc.typ, tc.outShape, scale, 0)
-				k := arRun(t, arNode(op, nil, RoundingDouble, out, in1, in2))
+				k := arRun(t, arNode(op, tflite.Options{}, RoundingDouble, out, in1, in2))
 				want := tc.wantMax
 				if op == tflite.OpMinimum {
 					want = tc.wantMin
@@ -45,7 +45,7 @@ func TestMaximumMinimum(t *testing.T) {
 			})
 		}
 	}
-	bad := arNode(tflite.OpMaximum, nil, RoundingDouble, arTensor(tflite.TypeInt8, []int{2}, 1, 0),
+	bad := arNode(tflite.OpMaximum, tflite.Options{}, RoundingDouble, arTensor(tflite.TypeInt8, []int{2}, 1, 0),
 		arTensor(tflite.TypeInt8, []int{2}, 1, 0), arTensor(tflite.TypeInt16, []int{2}, 1, 0))
 	if _, err := Prepare(bad); err == nil {
 		t.Error("MAXIMUM of int8 and int16 prepared")

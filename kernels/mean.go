@@ -33,13 +33,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpMean, prepareReduce, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)
-	register(tflite.OpSum, prepareReduce, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)
-	register(tflite.OpReduceMax, prepareReduce, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)
-	register(tflite.OpReduceMin, prepareReduce, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)
-}
-
 // reduceMaxRank bounds the rank handled with fixed-size counters.
 const reduceMaxRank = 8
 

@@ -92,7 +92,7 @@ func TestReduceQuantized(t *testing.T) {
 				in := dmQuant(dmTensor(tc.typ, tc.in, tc.vals...), tc.sIn, tc.zpIn)
 				axis := dmConst(dmTensor(tflite.TypeInt32, []int{len(tc.axis)}, tc.axis...))
 				out := dmQuant(NewTensor(tc.typ, tc.out), tc.sOut, tc.zpOut)
-				k := dmRun(t, tc.op, &tflite.Options{KeepDims: tc.keepDims}, rule, []*Tensor{out}, in, axis)
+				k := dmRun(t, tc.op, tflite.Options{KeepDims: tc.keepDims}, rule, []*Tensor{out}, in, axis)
 				if got := dmValues(out); !reflect.DeepEqual(got, tc.want[rule]) {
 					t.Errorf("output %v, want %v", got, tc.want[rule])
 				}
@@ -128,7 +128,7 @@ func TestReduceFloatMinMaxSkipNaN(t *testing.T) {
 			in := dmTensor(tflite.TypeFloat32, []int{2, 3}, vals...)
 			axis := dmConst(dmTensor(tflite.TypeInt32, []int{1}, 1))
 			out := NewTensor(tflite.TypeFloat32, []int{2})
-			dmRun(t, tc.op, nil, RoundingDouble, []*Tensor{out}, in, axis)
+			dmRun(t, tc.op, tflite.Options{}, RoundingDouble, []*Tensor{out}, in, axis)
 			if got := out.Float32(); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("output %v, want %v", got, tc.want)
 			}
@@ -155,7 +155,7 @@ func TestReduceRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := dmPrepareErr(tc.op, nil, []*Tensor{tc.out}, tc.in, tc.axis); !errors.Is(err, tc.want) {
+			if err := dmPrepareErr(tc.op, tflite.Options{}, []*Tensor{tc.out}, tc.in, tc.axis); !errors.Is(err, tc.want) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})
@@ -178,7 +178,7 @@ func TestReduceFloatMeanSum(t *testing.T) {
 			in := dmTensor(tflite.TypeFloat32, []int{3, 3}, vals...)
 			axis := dmConst(dmTensor(tflite.TypeInt32, []int{1}, -1))
 			out := NewTensor(tflite.TypeFloat32, []int{3, 1})
-			dmRun(t, tc.op, &tflite.Options{KeepDims: true}, RoundingDouble, []*Tensor{out}, in, axis)
+			dmRun(t, tc.op, tflite.Options{KeepDims: true}, RoundingDouble, []*Tensor{out}, in, axis)
 			if got := out.Float32(); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("output %v, want %v", got, tc.want)
 			}

@@ -19,10 +19,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpMirrorPad, prepareMirrorPad, tflite.TypeFloat32, tflite.TypeInt8)
-}
-
 // mirrorIndex maps output coordinate p of an axis to its input coordinate.
 func mirrorIndex(p, left, size, offset int) int {
 	if p < left {
@@ -50,8 +46,8 @@ func prepareMirrorPad(n *Node) (Kernel, error) {
 	if pads.Rank() != 2 || pads.Shape[0] != rank || pads.Shape[1] != 2 || out.Rank() != rank {
 		return nil, fmt.Errorf("%w: MIRROR_PAD paddings %v for a rank-%d input, output rank %d", ErrBadShape, pads.Shape, rank, out.Rank())
 	}
-	if n.Options == nil {
-		return nil, fmt.Errorf("%w: MIRROR_PAD without options (TFLite-Micro refuses it)", ErrUnsupportedOp)
+	if err := requireOptions(n); err != nil {
+		return nil, err // TFLite-Micro refuses a MIRROR_PAD without options too
 	}
 	offset := 1
 	if n.Options.MirrorPadMode != tflite.MirrorPadReflect {

@@ -72,7 +72,7 @@ func mtValues(t *Tensor) []int64 {
 }
 
 // mtPrepare builds and prepares a node.
-func mtPrepare(op tflite.BuiltinOperator, opts *tflite.Options, outs []*Tensor, ins ...*Tensor) (Kernel, error) {
+func mtPrepare(op tflite.BuiltinOperator, opts tflite.Options, outs []*Tensor, ins ...*Tensor) (Kernel, error) {
 	n := &Node{Op: op, Inputs: ins, Outputs: outs, Options: opts, Rounding: RoundingDouble}
 	return Prepare(n)
 }
@@ -80,7 +80,7 @@ func mtPrepare(op tflite.BuiltinOperator, opts *tflite.Options, outs []*Tensor, 
 // mtRun prepares and evaluates a node, then checks that Eval does not
 // allocate and that every element of every output explains to the value Eval
 // stored.
-func mtRun(t *testing.T, op tflite.BuiltinOperator, opts *tflite.Options, outs []*Tensor, ins ...*Tensor) Kernel {
+func mtRun(t *testing.T, op tflite.BuiltinOperator, opts tflite.Options, outs []*Tensor, ins ...*Tensor) Kernel {
 	t.Helper()
 	k, err := mtPrepare(op, opts, outs, ins...)
 	if err != nil {
@@ -138,7 +138,7 @@ func TestMoveKernelSourcesAndFill(t *testing.T) {
 	// SPACE_TO_BATCH_ND with padding: element 0 is fill, element 2 a copy.
 	in := mtQuant(mtTensor(tflite.TypeInt8, []int{1, 1, 2, 1}, 5, 6), 0.1, 7)
 	out := mtQuant(NewTensor(tflite.TypeInt8, []int{4, 1, 1, 1}), 0.1, 7)
-	k := mtRun(t, tflite.OpSpaceToBatchNd, nil, []*Tensor{out}, in,
+	k := mtRun(t, tflite.OpSpaceToBatchNd, tflite.Options{}, []*Tensor{out}, in,
 		mtConst(mtTensor(tflite.TypeInt32, []int{2}, 2, 2)), mtConst(mtTensor(tflite.TypeInt32, []int{2, 2}, 1, 0, 0, 0)))
 	var c Chain
 	if err := k.Explain(0, 0, &c); err != nil {

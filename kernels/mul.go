@@ -16,10 +16,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpMul, prepareMul, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 type mulKernel struct {
 	binaryOperands
 	in1ZP, in2ZP   int32

@@ -18,19 +18,9 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpPack, preparePack, packTypes...)
-	register(tflite.OpUnpack, prepareUnpack, packTypes...)
-}
-
 var packTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64}
 
-func optionAxis(n *Node) int {
-	if n.Options == nil {
-		return 0
-	}
-	return int(n.Options.Axis)
-}
+func optionAxis(n *Node) int { return int(n.Options.Axis) }
 
 func preparePack(n *Node) (Kernel, error) {
 	out := firstOutput(n)
@@ -41,7 +31,7 @@ func preparePack(n *Node) (Kernel, error) {
 	if err := checkDataType(n, in0, []*Tensor{out}, packTypes...); err != nil {
 		return nil, err
 	}
-	if n.Options != nil && n.Options.ValuesCount != 0 && int(n.Options.ValuesCount) != len(n.Inputs) {
+	if n.Options.ValuesCount != 0 && int(n.Options.ValuesCount) != len(n.Inputs) {
 		return nil, fmt.Errorf("%w: PACK values_count %d with %d inputs", ErrBadShape, n.Options.ValuesCount, len(n.Inputs))
 	}
 	for i, in := range n.Inputs {
@@ -88,7 +78,7 @@ func prepareUnpack(n *Node) (Kernel, error) {
 		return nil, err
 	}
 	count := in.Shape[axis]
-	if count != len(n.Outputs) || (n.Options != nil && n.Options.Num != 0 && int(n.Options.Num) != count) {
+	if count != len(n.Outputs) || (n.Options.Num != 0 && int(n.Options.Num) != count) {
 		return nil, fmt.Errorf("%w: UNPACK of %d slices along axis %d into %d outputs", ErrBadShape, count, axis, len(n.Outputs))
 	}
 	want := append(append([]int{}, in.Shape[:axis]...), in.Shape[axis+1:]...)

@@ -21,12 +21,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	types := []tflite.TensorType{tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeFloat32}
-	register(tflite.OpPad, preparePad, types...)
-	register(tflite.OpPadv2, preparePad, types...)
-}
-
 // padMaxRank bounds the rank the per-element code handles with a fixed-size
 // coordinate array (TFLite-Micro itself stops at 5).
 const padMaxRank = 8

@@ -64,7 +64,7 @@ func TestPad(t *testing.T) {
 				ins = append(ins, dmConst(dmQuant(dmTensor(tc.typ, []int{}, tc.constant...), 0.5, tc.zp)))
 			}
 			out := dmQuant(NewTensor(tc.typ, tc.out), 0.5, tc.zp)
-			k := dmRun(t, tc.op, nil, RoundingDouble, []*Tensor{out}, ins...)
+			k := dmRun(t, tc.op, tflite.Options{}, RoundingDouble, []*Tensor{out}, ins...)
 			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("output %v, want %v", got, tc.want)
 			}
@@ -85,7 +85,7 @@ func TestPadFloatPadValueBits(t *testing.T) {
 	pads := dmConst(dmTensor(tflite.TypeInt32, []int{1, 2}, 1, 0))
 	cv := dmConst(dmTensor(tflite.TypeFloat32, []int{1}, -0.25))
 	out := NewTensor(tflite.TypeFloat32, []int{2})
-	k := dmRun(t, tflite.OpPadv2, nil, RoundingDouble, []*Tensor{out}, in, pads, cv)
+	k := dmRun(t, tflite.OpPadv2, tflite.Options{}, RoundingDouble, []*Tensor{out}, in, pads, cv)
 	var c Chain
 	if err := k.Explain(0, 0, &c); err != nil {
 		t.Fatal(err)
@@ -110,7 +110,7 @@ func TestPadRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := dmPrepareErr(tflite.OpPad, nil, []*Tensor{tc.out}, in(), tc.pads); !errors.Is(err, tc.want) {
+			if err := dmPrepareErr(tflite.OpPad, tflite.Options{}, []*Tensor{tc.out}, in(), tc.pads); !errors.Is(err, tc.want) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})

@@ -28,12 +28,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	types := []tflite.TensorType{tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8, tflite.TypeFloat32}
-	register(tflite.OpAveragePool2D, preparePool, types...)
-	register(tflite.OpMaxPool2D, preparePool, types...)
-}
-
 type poolKernel struct {
 	n                *Node
 	in, out          *Tensor
@@ -65,8 +59,11 @@ func floatActivationRange(act tflite.Activation) (lo, hi float32) {
 
 func preparePool(n *Node) (Kernel, error) {
 	in := n.Input(0)
-	if in == nil || len(n.Outputs) == 0 || n.Outputs[0] == nil || n.Options == nil {
-		return nil, fmt.Errorf("%w: %v needs an input, an output and pool options", ErrMissingInput, n.Op)
+	if in == nil || len(n.Outputs) == 0 || n.Outputs[0] == nil {
+		return nil, fmt.Errorf("%w: %v needs an input and an output", ErrMissingInput, n.Op)
+	}
+	if err := requireOptions(n); err != nil {
+		return nil, err
 	}
 	out := n.Outputs[0]
 	switch in.Type {

@@ -38,24 +38,24 @@ func TestPool(t *testing.T) {
 	}{
 		{
 			name: "average rounds 2.75 up", op: tflite.OpAveragePool2D, typ: tflite.TypeInt8, scale: 1,
-			opts: tflite.Options{Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1},
+			opts: tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1},
 			in:   []int{1, 2, 2, 1}, out: []int{1, 1, 1, 1}, vals: []float64{1, 2, 3, 5}, want: []float64{3},
 		},
 		{
 			name: "average of negatives truncates (−11−2)/4", op: tflite.OpAveragePool2D, typ: tflite.TypeInt8, scale: 1,
-			opts: tflite.Options{Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1},
+			opts: tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1},
 			in:   []int{1, 2, 2, 1}, out: []int{1, 1, 1, 1}, vals: []float64{-1, -2, -3, -5}, want: []float64{-3},
 		},
 		{
 			name: "average −0.5 rounds away from zero", op: tflite.OpAveragePool2D, typ: tflite.TypeInt8, scale: 1,
-			opts: tflite.Options{Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1},
+			opts: tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1},
 			in:   []int{1, 2, 2, 1}, out: []int{1, 1, 1, 1}, vals: []float64{-1, -1, 0, 0}, want: []float64{-1},
 		},
 		{
 			// SAME 3×3 on 1..9: corners average 4 cells, edges 6, the centre 9,
 			// e.g. (21+3)/6 = 4 and (33+3)/6 = 6.
 			name: "average SAME skips padding", op: tflite.OpAveragePool2D, typ: tflite.TypeInt16, scale: 1,
-			opts: tflite.Options{Padding: tflite.PaddingSame, FilterH: 3, FilterW: 3, StrideH: 1, StrideW: 1},
+			opts: tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingSame, FilterH: 3, FilterW: 3, StrideH: 1, StrideW: 1},
 			in:   []int{1, 3, 3, 1}, out: []int{1, 3, 3, 1}, vals: seq(1, 9),
 			want:      []float64{3, 4, 4, 5, 5, 6, 6, 7, 7},
 			wantCount: []int{4, 6, 4, 6, 9, 6, 4, 6, 4},
@@ -63,26 +63,26 @@ func TestPool(t *testing.T) {
 		{
 			// RELU6 at scale 0.1, zp 0 clamps to [0, 60]; two channels.
 			name: "average RELU6 clamp", op: tflite.OpAveragePool2D, typ: tflite.TypeInt8, scale: 0.1,
-			opts: tflite.Options{Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 2, StrideW: 2, Activation: tflite.ActRelu6},
+			opts: tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 2, StrideW: 2, Activation: tflite.ActRelu6},
 			in:   []int{1, 2, 2, 2}, out: []int{1, 1, 1, 2}, vals: []float64{100, -50, 100, -50, 100, -50, 100, -50},
 			want: []float64{60, 0},
 		},
 		{
 			name: "average uint8", op: tflite.OpAveragePool2D, typ: tflite.TypeUint8, scale: 1, zp: 128,
-			opts: tflite.Options{Padding: tflite.PaddingValid, FilterH: 1, FilterW: 2, StrideH: 1, StrideW: 1},
+			opts: tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingValid, FilterH: 1, FilterW: 2, StrideH: 1, StrideW: 1},
 			in:   []int{1, 1, 2, 1}, out: []int{1, 1, 1, 1}, vals: []float64{1, 2}, want: []float64{2},
 		},
 		{
 			// RELU at zp −10 clamps below −10.
 			name: "max int16 RELU", op: tflite.OpMaxPool2D, typ: tflite.TypeInt16, scale: 1, zp: -10,
-			opts: tflite.Options{Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 2, StrideW: 2, Activation: tflite.ActRelu},
+			opts: tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 2, StrideW: 2, Activation: tflite.ActRelu},
 			in:   []int{1, 2, 4, 1}, out: []int{1, 1, 2, 1}, vals: []float64{-5, 3, -70, -90, 1, 2, -11, -20},
 			want: []float64{3, -10}, wantCount: []int{4, 4},
 		},
 		{
 			// SAME 3×3 stride 2 on −1..−9: padding 1, each window keeps 2×2 cells.
 			name: "max int8 SAME stride 2", op: tflite.OpMaxPool2D, typ: tflite.TypeInt8, scale: 1,
-			opts: tflite.Options{Padding: tflite.PaddingSame, FilterH: 3, FilterW: 3, StrideH: 2, StrideW: 2},
+			opts: tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingSame, FilterH: 3, FilterW: 3, StrideH: 2, StrideW: 2},
 			in:   []int{1, 3, 3, 1}, out: []int{1, 2, 2, 1}, vals: neg(seq(1, 9)),
 			want: []float64{-1, -2, -4, -5}, wantCount: []int{4, 4, 4, 4},
 		},
@@ -91,7 +91,7 @@ func TestPool(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := dmQuant(dmTensor(tc.typ, tc.in, tc.vals...), tc.scale, tc.zp)
 			out := dmQuant(NewTensor(tc.typ, tc.out), tc.scale, tc.zp)
-			k := dmRun(t, tc.op, &tc.opts, RoundingDouble, []*Tensor{out}, in)
+			k := dmRun(t, tc.op, tc.opts, RoundingDouble, []*Tensor{out}, in)
 			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("output %v, want %v", got, tc.want)
 			}
@@ -109,7 +109,7 @@ func TestPool(t *testing.T) {
 }
 
 func TestPoolRejects(t *testing.T) {
-	opts := tflite.Options{Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1}
+	opts := tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1}
 	in := dmQuant(NewTensor(tflite.TypeInt8, []int{1, 3, 3, 1}), 0.5, 1)
 	tests := []struct {
 		name string
@@ -123,7 +123,7 @@ func TestPoolRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := dmPrepareErr(tflite.OpAveragePool2D, &opts, []*Tensor{tc.out}, in); !errors.Is(err, tc.want) {
+			if err := dmPrepareErr(tflite.OpAveragePool2D, opts, []*Tensor{tc.out}, in); !errors.Is(err, tc.want) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})
@@ -147,7 +147,7 @@ func TestPoolFloat(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := &tflite.Options{Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1, Activation: tc.act}
+			opts := tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1, Activation: tc.act}
 			in := dmTensor(tflite.TypeFloat32, []int{1, 2, 2, 1}, tc.vals...)
 			out := NewTensor(tflite.TypeFloat32, []int{1, 1, 1, 1})
 			dmRun(t, tc.op, opts, RoundingDouble, []*Tensor{out}, in)

@@ -20,10 +20,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpPrelu, preparePrelu, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 type preluKernel struct {
 	node           *Node
 	in, alpha, out *Tensor

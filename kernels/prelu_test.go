@@ -18,7 +18,7 @@ func TestPrelu(t *testing.T) {
 				x := arTensor(tflite.TypeInt8, []int{1, 2, 3}, 0.5, 0, in...)
 				alpha := arConst(arTensor(tflite.TypeInt8, []int{1}, 1.0/64, 0, 16))
 				out := arTensor(tflite.TypeInt8, []int{1, 2, 3}, 0.5, 0)
-				k := arRun(t, arNode(tflite.OpPrelu, nil, rule, out, x, alpha))
+				k := arRun(t, arNode(tflite.OpPrelu, tflite.Options{}, rule, out, x, alpha))
 				tie := int64(-3)
 				if rule == RoundingSingle {
 					tie = -2
@@ -33,7 +33,7 @@ func TestPrelu(t *testing.T) {
 		x := arTensor(tflite.TypeInt16, []int{2, 2}, 1.0/8, 0, -8, -8, 16, 3)
 		alpha := arConst(arTensor(tflite.TypeInt8, []int{2}, 1.0/4, 0, 2, -4))
 		out := arTensor(tflite.TypeInt16, []int{2, 2}, 1.0/8, 0)
-		arRun(t, arNode(tflite.OpPrelu, nil, RoundingDouble, out, x, alpha))
+		arRun(t, arNode(tflite.OpPrelu, tflite.Options{}, RoundingDouble, out, x, alpha))
 		arEqual(t, arValues(out), []int64{-4, 8, 16, 3})
 	})
 	t.Run("alpha with zero point", func(t *testing.T) {
@@ -42,7 +42,7 @@ func TestPrelu(t *testing.T) {
 		x := arTensor(tflite.TypeInt8, []int{2}, 0.5, 4, 0, 9)
 		alpha := arConst(arTensor(tflite.TypeInt8, []int{1}, 1.0/64, 8, 40))
 		out := arTensor(tflite.TypeInt8, []int{2}, 0.5, -1)
-		arRun(t, arNode(tflite.OpPrelu, nil, RoundingDouble, out, x, alpha))
+		arRun(t, arNode(tflite.OpPrelu, tflite.Options{}, RoundingDouble, out, x, alpha))
 		arEqual(t, arValues(out), []int64{-3, 4})
 	})
 }

@@ -33,11 +33,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpQuantize, prepareQuantize,
-		tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32)
-}
-
 type quantizeKernel struct {
 	n       *Node
 	in, out *Tensor

@@ -32,7 +32,7 @@ func TestQuantizeFromFloat(t *testing.T) {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := dmTensor(tflite.TypeFloat32, []int{len(tc.x)}, tc.x...)
 				out := dmQuant(NewTensor(tc.typ, []int{len(tc.x)}), tc.scale, tc.zp)
-				dmRun(t, tflite.OpQuantize, nil, rule, []*Tensor{out}, in)
+				dmRun(t, tflite.OpQuantize, tflite.Options{}, rule, []*Tensor{out}, in)
 				if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
 					t.Errorf("output %v, want %v", got, tc.want)
 				}
@@ -114,7 +114,7 @@ func TestQuantizeRequantize(t *testing.T) {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := dmQuant(dmTensor(tc.from, []int{len(tc.x)}, tc.x...), tc.sIn, tc.zpIn)
 				out := dmQuant(NewTensor(tc.to, []int{len(tc.x)}), tc.sOut, tc.zpOut)
-				k := dmRun(t, tflite.OpQuantize, nil, rule, []*Tensor{out}, in)
+				k := dmRun(t, tflite.OpQuantize, tflite.Options{}, rule, []*Tensor{out}, in)
 				if got := dmValues(out); !reflect.DeepEqual(got, tc.want[rule]) {
 					t.Errorf("output %v, want %v", got, tc.want[rule])
 				}
@@ -152,7 +152,7 @@ func TestQuantizeRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := dmPrepareErr(tflite.OpQuantize, nil, []*Tensor{tc.out}, tc.in); !errors.Is(err, tc.want) {
+			if err := dmPrepareErr(tflite.OpQuantize, tflite.Options{}, []*Tensor{tc.out}, tc.in); !errors.Is(err, tc.want) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})

@@ -21,11 +21,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpRelu, prepareRelu, tflite.TypeInt8, tflite.TypeInt16)
-	register(tflite.OpRelu6, prepareRelu6, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 // unaryQuantOperands returns the input and output of a one-input quantized
 // elementwise node, checking that both have the same dtype, one of types,
 // the same element count and per-tensor quantization.

@@ -37,7 +37,7 @@ func TestRelu(t *testing.T) {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := arTensor(tc.typ, []int{1, len(tc.in)}, tc.sIn, tc.zIn, tc.in...)
 				out := arTensor(tc.typ, []int{1, len(tc.in)}, tc.sOut, tc.zOut)
-				k := arRun(t, arNode(tc.op, nil, rule, out, in))
+				k := arRun(t, arNode(tc.op, tflite.Options{}, rule, out, in))
 				arEqual(t, arValues(out), tc.want)
 				arCheckNoAlloc(t, k)
 			})
@@ -48,11 +48,11 @@ func TestRelu(t *testing.T) {
 func TestReluRejects(t *testing.T) {
 	in := arTensor(tflite.TypeInt16, []int{2}, 1, 3)
 	out := arTensor(tflite.TypeInt16, []int{2}, 1, 0)
-	if _, err := Prepare(arNode(tflite.OpRelu, nil, RoundingDouble, out, in)); err == nil {
+	if _, err := Prepare(arNode(tflite.OpRelu, tflite.Options{}, RoundingDouble, out, in)); err == nil {
 		t.Error("int16 RELU with a nonzero zero point prepared")
 	}
 	in8 := arTensor(tflite.TypeInt8, []int{2}, 1, 0)
-	if _, err := Prepare(arNode(tflite.OpRelu6, nil, RoundingDouble, out, in8)); err == nil {
+	if _, err := Prepare(arNode(tflite.OpRelu6, tflite.Options{}, RoundingDouble, out, in8)); err == nil {
 		t.Error("RELU6 int8 → int16 prepared")
 	}
 }

@@ -22,12 +22,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	for _, op := range []tflite.BuiltinOperator{tflite.OpReshape, tflite.OpExpandDims, tflite.OpSqueeze} {
-		register(op, prepareReshape, movableTypes...)
-	}
-}
-
 // movableTypes are the dtypes the pure copy kernels accept.
 var movableTypes = []tflite.TensorType{
 	tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16,

@@ -61,11 +61,8 @@ func dmValues(t *Tensor) []float64 {
 // dmRun prepares op on the given tensors, evaluates it, checks that every
 // output element's explanation ends on the stored value, and returns the
 // kernel.
-func dmRun(t *testing.T, op tflite.BuiltinOperator, opts *tflite.Options, rule Rounding, outs []*Tensor, ins ...*Tensor) Kernel {
+func dmRun(t *testing.T, op tflite.BuiltinOperator, opts tflite.Options, rule Rounding, outs []*Tensor, ins ...*Tensor) Kernel {
 	t.Helper()
-	if opts == nil {
-		opts = &tflite.Options{}
-	}
 	n := &Node{Op: op, Inputs: ins, Outputs: outs, Options: opts, Rounding: rule}
 	k, err := Prepare(n)
 	if err != nil {
@@ -79,10 +76,7 @@ func dmRun(t *testing.T, op tflite.BuiltinOperator, opts *tflite.Options, rule R
 }
 
 // dmPrepareErr prepares op and returns the error.
-func dmPrepareErr(op tflite.BuiltinOperator, opts *tflite.Options, outs []*Tensor, ins ...*Tensor) error {
-	if opts == nil {
-		opts = &tflite.Options{}
-	}
+func dmPrepareErr(op tflite.BuiltinOperator, opts tflite.Options, outs []*Tensor, ins ...*Tensor) error {
 	_, err := Prepare(&Node{Op: op, Inputs: ins, Outputs: outs, Options: opts})
 	return err
 }
@@ -132,7 +126,7 @@ func TestReshapeFamilyCopiesInOrder(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := dmTensor(tc.typ, tc.in, tc.vals...)
 			out := NewTensor(tc.typ, tc.out)
-			k := dmRun(t, tc.op, nil, RoundingDouble, []*Tensor{out}, append([]*Tensor{in}, tc.extraIns...)...)
+			k := dmRun(t, tc.op, tflite.Options{}, RoundingDouble, []*Tensor{out}, append([]*Tensor{in}, tc.extraIns...)...)
 			if got := dmValues(out); !reflect.DeepEqual(got, tc.vals) {
 				t.Errorf("output %v, want %v", got, tc.vals)
 			}
@@ -159,7 +153,7 @@ func TestReshapeRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := dmPrepareErr(tflite.OpReshape, nil, []*Tensor{tc.out}, tc.in); !errors.Is(err, tc.want) {
+			if err := dmPrepareErr(tflite.OpReshape, tflite.Options{}, []*Tensor{tc.out}, tc.in); !errors.Is(err, tc.want) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})
@@ -179,33 +173,29 @@ func TestChainValueOfFloatIsBits(t *testing.T) {
 
 func TestMovementAndReduceEvalDoNotAllocate(t *testing.T) {
 	q := func(typ tflite.TensorType, shape []int) *Tensor { return dmQuant(NewTensor(typ, shape), 0.5, 1) }
-	poolOpts := &tflite.Options{Padding: tflite.PaddingSame, FilterH: 3, FilterW: 3, StrideH: 2, StrideW: 2}
+	poolOpts := tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingSame, FilterH: 3, FilterW: 3, StrideH: 2, StrideW: 2}
 	tests := []struct {
 		name string
 		op   tflite.BuiltinOperator
-		opts *tflite.Options
+		opts tflite.Options
 		ins  []*Tensor
 		out  *Tensor
 	}{
-		{"reshape", tflite.OpReshape, nil, []*Tensor{q(tflite.TypeInt8, []int{4, 4})}, q(tflite.TypeInt8, []int{16})},
-		{"concatenation", tflite.OpConcatenation, &tflite.Options{Axis: 1}, []*Tensor{q(tflite.TypeInt8, []int{2, 3}), q(tflite.TypeInt8, []int{2, 1})}, q(tflite.TypeInt8, []int{2, 4})},
-		{"pad", tflite.OpPad, nil, []*Tensor{q(tflite.TypeInt8, []int{2, 2}), dmConst(dmTensor(tflite.TypeInt32, []int{2, 2}, 1, 1, 1, 1))}, q(tflite.TypeInt8, []int{4, 4})},
-		{"resize", tflite.OpResizeNearestNeighbor, nil, []*Tensor{q(tflite.TypeInt8, []int{1, 2, 2, 1}), dmConst(dmTensor(tflite.TypeInt32, []int{2}, 4, 4))}, q(tflite.TypeInt8, []int{1, 4, 4, 1})},
-		{"quantize", tflite.OpQuantize, nil, []*Tensor{dmTensor(tflite.TypeFloat32, []int{8})}, q(tflite.TypeInt8, []int{8})},
-		{"requantize", tflite.OpQuantize, nil, []*Tensor{q(tflite.TypeInt16, []int{8})}, dmQuant(NewTensor(tflite.TypeInt8, []int{8}), 0.3, 2)},
-		{"dequantize", tflite.OpDequantize, nil, []*Tensor{q(tflite.TypeInt8, []int{8})}, NewTensor(tflite.TypeFloat32, []int{8})},
+		{"reshape", tflite.OpReshape, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{4, 4})}, q(tflite.TypeInt8, []int{16})},
+		{"concatenation", tflite.OpConcatenation, tflite.Options{Axis: 1}, []*Tensor{q(tflite.TypeInt8, []int{2, 3}), q(tflite.TypeInt8, []int{2, 1})}, q(tflite.TypeInt8, []int{2, 4})},
+		{"pad", tflite.OpPad, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{2, 2}), dmConst(dmTensor(tflite.TypeInt32, []int{2, 2}, 1, 1, 1, 1))}, q(tflite.TypeInt8, []int{4, 4})},
+		{"resize", tflite.OpResizeNearestNeighbor, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{1, 2, 2, 1}), dmConst(dmTensor(tflite.TypeInt32, []int{2}, 4, 4))}, q(tflite.TypeInt8, []int{1, 4, 4, 1})},
+		{"quantize", tflite.OpQuantize, tflite.Options{}, []*Tensor{dmTensor(tflite.TypeFloat32, []int{8})}, q(tflite.TypeInt8, []int{8})},
+		{"requantize", tflite.OpQuantize, tflite.Options{}, []*Tensor{q(tflite.TypeInt16, []int{8})}, dmQuant(NewTensor(tflite.TypeInt8, []int{8}), 0.3, 2)},
+		{"dequantize", tflite.OpDequantize, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{8})}, NewTensor(tflite.TypeFloat32, []int{8})},
 		{"average pool", tflite.OpAveragePool2D, poolOpts, []*Tensor{q(tflite.TypeInt8, []int{1, 5, 5, 2})}, q(tflite.TypeInt8, []int{1, 3, 3, 2})},
 		{"max pool", tflite.OpMaxPool2D, poolOpts, []*Tensor{q(tflite.TypeInt16, []int{1, 5, 5, 2})}, q(tflite.TypeInt16, []int{1, 3, 3, 2})},
-		{"mean", tflite.OpMean, nil, []*Tensor{q(tflite.TypeInt8, []int{1, 3, 3, 2}), dmConst(dmTensor(tflite.TypeInt32, []int{2}, 1, 2))}, dmQuant(NewTensor(tflite.TypeInt8, []int{1, 2}), 0.7, -3)},
-		{"reduce max", tflite.OpReduceMax, nil, []*Tensor{q(tflite.TypeInt8, []int{3, 3}), dmConst(dmTensor(tflite.TypeInt32, []int{1}, 0))}, q(tflite.TypeInt8, []int{3})},
+		{"mean", tflite.OpMean, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{1, 3, 3, 2}), dmConst(dmTensor(tflite.TypeInt32, []int{2}, 1, 2))}, dmQuant(NewTensor(tflite.TypeInt8, []int{1, 2}), 0.7, -3)},
+		{"reduce max", tflite.OpReduceMax, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{3, 3}), dmConst(dmTensor(tflite.TypeInt32, []int{1}, 0))}, q(tflite.TypeInt8, []int{3})},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := tc.opts
-			if opts == nil {
-				opts = &tflite.Options{}
-			}
-			k, err := Prepare(&Node{Op: tc.op, Inputs: tc.ins, Outputs: []*Tensor{tc.out}, Options: opts})
+			k, err := Prepare(&Node{Op: tc.op, Inputs: tc.ins, Outputs: []*Tensor{tc.out}, Options: tc.opts})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -27,10 +27,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpResizeBilinear, prepareResizeBilinear, tflite.TypeInt8)
-}
-
 type resizeBilinearKernel struct {
 	node                    *Node
 	in, out                 *Tensor
@@ -64,9 +60,7 @@ func prepareResizeBilinear(n *Node) (Kernel, error) {
 	}
 	k := &resizeBilinearKernel{node: n, in: in, out: out, batches: in.Shape[0], depth: in.Shape[3],
 		inH: int32(in.Shape[1]), inW: int32(in.Shape[2]), outH: int32(out.Shape[1]), outW: int32(out.Shape[2])}
-	if n.Options != nil {
-		k.alignCorners, k.halfPixelCenters = n.Options.AlignCorners, n.Options.HalfPixelCenters
-	}
+	k.alignCorners, k.halfPixelCenters = n.Options.AlignCorners, n.Options.HalfPixelCenters
 	if k.alignCorners && k.halfPixelCenters {
 		return nil, fmt.Errorf("%w: RESIZE_BILINEAR: if half_pixel_centers is true, align_corners must be false", ErrBadShape)
 	}

@@ -31,7 +31,7 @@ func TestResizeBilinear(t *testing.T) {
 				in := arTensor(tflite.TypeInt8, []int{1, 1, 2, 1}, 0.1, 3, tc.in...)
 				size := arConst(arTensor(tflite.TypeInt32, []int{2}, 0, 0, 1, int64(tc.outW)))
 				out := arTensor(tflite.TypeInt8, []int{1, 1, tc.outW, 1}, 0.1, 3)
-				opts := &tflite.Options{AlignCorners: tc.align, HalfPixelCenters: tc.half}
+				opts := tflite.Options{AlignCorners: tc.align, HalfPixelCenters: tc.half}
 				k := arRun(t, arNode(tflite.OpResizeBilinear, opts, rule, out, in, size))
 				want := tc.wantDouble
 				if rule == RoundingSingle {
@@ -48,14 +48,14 @@ func TestResizeBilinear(t *testing.T) {
 		in := arTensor(tflite.TypeInt8, []int{1, 2, 2, 1}, 0.1, 0, 0, 40, 80, 120)
 		size := arConst(arTensor(tflite.TypeInt32, []int{2}, 0, 0, 3, 3))
 		out := arTensor(tflite.TypeInt8, []int{1, 3, 3, 1}, 0.1, 0)
-		arRun(t, arNode(tflite.OpResizeBilinear, &tflite.Options{AlignCorners: true}, RoundingDouble, out, in, size))
+		arRun(t, arNode(tflite.OpResizeBilinear, tflite.Options{AlignCorners: true}, RoundingDouble, out, in, size))
 		arEqual(t, arValues(out), []int64{0, 20, 40, 40, 60, 80, 80, 100, 120})
 	})
 	t.Run("both flags rejected", func(t *testing.T) {
 		in := arTensor(tflite.TypeInt8, []int{1, 1, 2, 1}, 0.1, 0)
 		size := arConst(arTensor(tflite.TypeInt32, []int{2}, 0, 0, 1, 4))
 		out := arTensor(tflite.TypeInt8, []int{1, 1, 4, 1}, 0.1, 0)
-		opts := &tflite.Options{AlignCorners: true, HalfPixelCenters: true}
+		opts := tflite.Options{AlignCorners: true, HalfPixelCenters: true}
 		if _, err := Prepare(arNode(tflite.OpResizeBilinear, opts, RoundingDouble, out, in, size)); err == nil {
 			t.Error("align_corners with half_pixel_centers prepared")
 		}

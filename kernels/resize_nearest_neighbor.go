@@ -22,11 +22,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpResizeNearestNeighbor, prepareResizeNearestNeighbor,
-		tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8, tflite.TypeFloat32)
-}
-
 type resizeNearestKernel struct {
 	n                *Node
 	in, out          *Tensor
@@ -78,9 +73,7 @@ func prepareResizeNearestNeighbor(n *Node) (Kernel, error) {
 	}
 	k := &resizeNearestKernel{n: n, in: in, out: out, batches: is[0], depth: is[3],
 		inH: is[1], inW: is[2], outH: os[1], outW: os[2], size: in.Type.Size()}
-	if n.Options != nil {
-		k.alignCorners, k.halfPixelCenters = n.Options.AlignCorners, n.Options.HalfPixelCenters
-	}
+	k.alignCorners, k.halfPixelCenters = n.Options.AlignCorners, n.Options.HalfPixelCenters
 	return k, nil
 }
 

@@ -17,10 +17,6 @@ import (
 var reverseTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16,
 	tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool}
 
-func init() {
-	register(tflite.OpReverseV2, prepareReverse, reverseTypes...)
-}
-
 func prepareReverse(n *Node) (Kernel, error) {
 	in, axes, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, reverseTypes...); err != nil {

@@ -21,11 +21,11 @@ func TestReverseV2(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := mtTensor(tc.typ, []int{2, 3}, mtSeq(6, 0)...)
 			out := NewTensor(tc.typ, []int{2, 3})
-			mtRun(t, tflite.OpReverseV2, nil, []*Tensor{out}, in, mtConst(mtTensor(tflite.TypeInt32, []int{len(tc.axes)}, tc.axes...)))
+			mtRun(t, tflite.OpReverseV2, tflite.Options{}, []*Tensor{out}, in, mtConst(mtTensor(tflite.TypeInt32, []int{len(tc.axes)}, tc.axes...)))
 			mtWant(t, out, tc.want...)
 		})
 	}
-	k, err := mtPrepare(tflite.OpReverseV2, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt32, []int{1}, 1))
+	k, err := mtPrepare(tflite.OpReverseV2, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt32, []int{1}, 1))
 	if err != nil {
 		t.Fatal(err)
 	}

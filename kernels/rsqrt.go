@@ -17,10 +17,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpRsqrt, prepareRsqrt, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 // rsqrtShift is the fixed-point shift that keeps 1/√d an integer.
 const rsqrtShift = 20
 

@@ -17,7 +17,7 @@ func TestRsqrt(t *testing.T) {
 		t.Run("int8/"+rule.String(), func(t *testing.T) {
 			x := arTensor(tflite.TypeInt8, []int{2, 3}, 1.0/16, -128, in...)
 			out := arTensor(tflite.TypeInt8, []int{2, 3}, 1.0/32, -128)
-			k := arRun(t, arNode(tflite.OpRsqrt, nil, rule, out, x))
+			k := arRun(t, arNode(tflite.OpRsqrt, tflite.Options{}, rule, out, x))
 			arEqual(t, arValues(out), want)
 			arCheckNoAlloc(t, k)
 		})
@@ -25,14 +25,14 @@ func TestRsqrt(t *testing.T) {
 			// s_in = 2^−8, s_out = 2^−10: y = 1/√(d/256)·1024 = 16384/√d.
 			x := arTensor(tflite.TypeInt16, []int{4}, 1.0/256, 0, 4, 256, 10000, 1)
 			out := arTensor(tflite.TypeInt16, []int{4}, 1.0/1024, 0)
-			arRun(t, arNode(tflite.OpRsqrt, nil, rule, out, x))
+			arRun(t, arNode(tflite.OpRsqrt, tflite.Options{}, rule, out, x))
 			arEqual(t, arValues(out), []int64{8192, 1024, 164, 16384})
 		})
 	}
 	t.Run("negative input", func(t *testing.T) {
 		x := arTensor(tflite.TypeInt8, []int{2}, 1.0/16, 0, 5, -1)
 		out := arTensor(tflite.TypeInt8, []int{2}, 1.0/32, 0)
-		k, err := Prepare(arNode(tflite.OpRsqrt, nil, RoundingDouble, out, x))
+		k, err := Prepare(arNode(tflite.OpRsqrt, tflite.Options{}, RoundingDouble, out, x))
 		if err != nil {
 			t.Fatal(err)
 		}

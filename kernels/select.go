@@ -18,10 +18,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpSelectV2, prepareSelect, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 const selectMaxRank = 5
 
 // broadcastStridesTo returns, per axis of out (rank ≤ moveMaxRank), the

@@ -28,7 +28,7 @@ func TestSelectV2(t *testing.T) {
 			x := mtQuant(mtTensor(tflite.TypeInt16, tc.xShape, tc.x...), 0.1, 0)
 			y := mtQuant(mtTensor(tflite.TypeInt16, tc.yShape, tc.y...), 0.1, 0)
 			out := mtQuant(NewTensor(tflite.TypeInt16, tc.out), 0.1, 0)
-			k := mtRun(t, tflite.OpSelectV2, nil, []*Tensor{out}, cond, x, y)
+			k := mtRun(t, tflite.OpSelectV2, tflite.Options{}, []*Tensor{out}, cond, x, y)
 			mtWant(t, out, tc.want...)
 			var c Chain
 			if err := k.Explain(0, 1, &c); err != nil {
@@ -42,7 +42,7 @@ func TestSelectV2(t *testing.T) {
 	t.Run("run-time condition", func(t *testing.T) {
 		cond := mtTensor(tflite.TypeBool, []int{2}, 0, 1)
 		out := NewTensor(tflite.TypeInt8, []int{2})
-		k := mtRun(t, tflite.OpSelectV2, nil, []*Tensor{out}, cond, mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt8, []int{2}, 3, 4))
+		k := mtRun(t, tflite.OpSelectV2, tflite.Options{}, []*Tensor{out}, cond, mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt8, []int{2}, 3, 4))
 		mtWant(t, out, 3, 2)
 		cond.Data[0] = 1
 		if err := k.Eval(); err != nil {
@@ -50,8 +50,8 @@ func TestSelectV2(t *testing.T) {
 		}
 		mtWant(t, out, 1, 2)
 	})
-	_, err := mtPrepare(tflite.OpSelectV2, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, mtTensor(tflite.TypeBool, []int{3}, 0, 1, 1), mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt8, []int{2}, 3, 4))
+	_, err := mtPrepare(tflite.OpSelectV2, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, mtTensor(tflite.TypeBool, []int{3}, 0, 1, 1), mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt8, []int{2}, 3, 4))
 	mtWantErr(t, err, ErrBadShape)
-	_, err = mtPrepare(tflite.OpSelectV2, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, mtTensor(tflite.TypeInt8, []int{2}, 0, 1), mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt8, []int{2}, 3, 4))
+	_, err = mtPrepare(tflite.OpSelectV2, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, mtTensor(tflite.TypeInt8, []int{2}, 0, 1), mtTensor(tflite.TypeInt8, []int{2}, 1, 2), mtTensor(tflite.TypeInt8, []int{2}, 3, 4))
 	mtWantErr(t, err, ErrUnsupportedType)
 }

@@ -12,10 +12,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpShape, prepareShape, movableTypes...)
-}
-
 type shapeKernel struct {
 	n       *Node
 	in, out *Tensor

@@ -16,10 +16,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpSlice, prepareSlice, sliceTypes...)
-}
-
 var sliceTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeBool}
 
 const sliceMaxRank = 5

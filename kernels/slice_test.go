@@ -27,16 +27,16 @@ func TestSlice(t *testing.T) {
 			s := mtTensor(tc.idxType, []int{len(tc.in)}, tc.size...)
 			b.Const, s.Const = tc.constant, tc.constant
 			out := NewTensor(tc.typ, tc.out)
-			mtRun(t, tflite.OpSlice, nil, []*Tensor{out}, in, b, s)
+			mtRun(t, tflite.OpSlice, tflite.Options{}, []*Tensor{out}, in, b, s)
 			mtWant(t, out, tc.want...)
 		})
 	}
 	t.Run("outside the input", func(t *testing.T) {
 		in := mtTensor(tflite.TypeInt8, []int{3}, 1, 2, 3)
-		_, err := mtPrepare(tflite.OpSlice, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, in,
+		_, err := mtPrepare(tflite.OpSlice, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, in,
 			mtConst(mtTensor(tflite.TypeInt32, []int{1}, 2)), mtConst(mtTensor(tflite.TypeInt32, []int{1}, 2)))
 		mtWantErr(t, err, ErrBadShape)
-		k, err := mtPrepare(tflite.OpSlice, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, in,
+		k, err := mtPrepare(tflite.OpSlice, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, in,
 			mtTensor(tflite.TypeInt32, []int{1}, -1), mtConst(mtTensor(tflite.TypeInt32, []int{1}, 2)))
 		if err != nil {
 			t.Fatal(err)

@@ -32,10 +32,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpSoftmax, prepareSoftmax, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 // softmaxScaledDiffIntegerBits is the integer bits of the rescaled input
 // difference (Q5.26) and softmaxAccumulationIntegerBits those of the sum of
 // exponentials (Q12.19), as TFLite fixes them.
@@ -89,9 +85,7 @@ func prepareSoftmax(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: SOFTMAX needs quantized input and output", ErrBadQuantization)
 	}
 	k := &softmaxKernel{node: n, in: in, out: out, beta: 1}
-	if n.Options != nil {
-		k.beta = n.Options.Beta
-	}
+	k.beta = n.Options.Beta
 	k.depth = in.Dim(-1)
 	if k.depth > 0 {
 		k.rows = in.NumElements() / k.depth

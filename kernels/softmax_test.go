@@ -20,7 +20,7 @@ func buildSoftmax(inType, outType tflite.TensorType, shape []int, sIn float32, z
 	default:
 		out = ewTensor(outType, shape, 1.0/256, -128)
 	}
-	return &Node{Op: tflite.OpSoftmax, Inputs: []*Tensor{in}, Outputs: []*Tensor{out}, Options: &tflite.Options{Beta: beta}, Rounding: r}
+	return &Node{Op: tflite.OpSoftmax, Inputs: []*Tensor{in}, Outputs: []*Tensor{out}, Options: tflite.Options{Beta: beta}, Rounding: r}
 }
 
 // refSoftmax is the float softmax of each row, quantized to the output.

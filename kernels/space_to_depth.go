@@ -17,20 +17,13 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpSpaceToDepth, prepareSpaceDepth, tflite.TypeFloat32, tflite.TypeInt8)
-	register(tflite.OpDepthToSpace, prepareSpaceDepth, tflite.TypeFloat32, tflite.TypeInt8)
-}
-
 func prepareSpaceDepth(n *Node) (Kernel, error) {
 	in, out := n.Input(0), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8); err != nil {
 		return nil, err
 	}
 	bs := 0
-	if n.Options != nil {
-		bs = int(n.Options.BlockSize)
-	}
+	bs = int(n.Options.BlockSize)
 	if in.Rank() != 4 || bs < 1 {
 		return nil, spaceDepthShapeError(n, in, bs)
 	}

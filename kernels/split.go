@@ -18,11 +18,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpSplit, prepareSplit, splitTypes...)
-	register(tflite.OpSplitV, prepareSplit, splitTypes...)
-}
-
 var splitTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32}
 
 func prepareSplit(n *Node) (Kernel, error) {
@@ -49,7 +44,7 @@ func prepareSplit(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.Op == tflite.OpSplit && n.Options != nil && n.Options.NumSplits != 0 && int(n.Options.NumSplits) != len(n.Outputs) {
+	if n.Op == tflite.OpSplit && n.Options.NumSplits != 0 && int(n.Options.NumSplits) != len(n.Outputs) {
 		return nil, fmt.Errorf("%w: SPLIT num_splits %d with %d outputs", ErrBadShape, n.Options.NumSplits, len(n.Outputs))
 	}
 	extents := make([]int, len(n.Outputs))

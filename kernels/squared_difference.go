@@ -21,10 +21,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpSquaredDifference, prepareSquaredDifference, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 type squaredDifferenceKernel struct {
 	binaryOperands
 	headroomParams

@@ -15,7 +15,7 @@ func TestSquaredDifference(t *testing.T) {
 				a := arTensor(tflite.TypeInt8, []int{1, 2, 2}, 0.5, 0, 5, -3, 20, 7)
 				b := arTensor(tflite.TypeInt8, []int{2}, 0.5, 0, 2, 4)
 				out := arTensor(tflite.TypeInt8, []int{1, 2, 2}, 0.25, -128)
-				k := arRun(t, arNode(tflite.OpSquaredDifference, nil, rule, out, a, b))
+				k := arRun(t, arNode(tflite.OpSquaredDifference, tflite.Options{}, rule, out, a, b))
 				// (5−2)² = 9, (−3−4)² = 49, (20−2)² = 324 → clamp, (7−4)² = 9.
 				arEqual(t, arValues(out), []int64{9 - 128, 49 - 128, 127, 9 - 128})
 				arCheckNoAlloc(t, k)
@@ -27,7 +27,7 @@ func TestSquaredDifference(t *testing.T) {
 		a := arTensor(tflite.TypeInt8, []int{1}, 0.5, 3, 10)
 		b := arTensor(tflite.TypeInt8, []int{1}, 0.5, -2, 0)
 		out := arTensor(tflite.TypeInt8, []int{1}, 0.25, -128)
-		arRun(t, arNode(tflite.OpSquaredDifference, nil, RoundingDouble, out, a, b))
+		arRun(t, arNode(tflite.OpSquaredDifference, tflite.Options{}, RoundingDouble, out, a, b))
 		arEqual(t, arValues(out), []int64{-103})
 	})
 	t.Run("int16", func(t *testing.T) {
@@ -37,7 +37,7 @@ func TestSquaredDifference(t *testing.T) {
 		a := arTensor(tflite.TypeInt16, []int{3}, 1.0/1024, 0, 8, 3, 100)
 		b := arTensor(tflite.TypeInt16, []int{3}, 1.0/1024, 0, 2, 0, -100)
 		out := arTensor(tflite.TypeInt16, []int{3}, 1.0/(1<<20), 0)
-		arRun(t, arNode(tflite.OpSquaredDifference, nil, RoundingDouble, out, a, b))
+		arRun(t, arNode(tflite.OpSquaredDifference, tflite.Options{}, RoundingDouble, out, a, b))
 		arEqual(t, arValues(out), []int64{36, 16, 32767})
 	})
 }

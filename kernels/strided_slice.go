@@ -25,10 +25,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpStridedSlice, prepareStridedSlice, stridedSliceTypes...)
-}
-
 var stridedSliceTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeBool}
 
 const stridedSliceRank = 5
@@ -99,10 +95,7 @@ func prepareStridedSlice(n *Node) (Kernel, error) {
 		}
 		operands[i] = constInts(t)
 	}
-	var o tflite.Options
-	if n.Options != nil {
-		o = *n.Options
-	}
+	o := n.Options
 	if o.EllipsisMask != 0 || o.NewAxisMask != 0 {
 		return nil, fmt.Errorf("%w: STRIDED_SLICE ellipsis_mask %d / new_axis_mask %d (TFLite-Micro supports neither)", ErrUnsupportedOp, o.EllipsisMask, o.NewAxisMask)
 	}

@@ -32,7 +32,7 @@ func TestStridedSlice(t *testing.T) {
 			in := mtTensor(tflite.TypeInt8, tc.in, mtSeq(NumElements(tc.in), 0)...)
 			out := NewTensor(tflite.TypeInt8, tc.out)
 			opts := tc.opts
-			mtRun(t, tflite.OpStridedSlice, &opts, []*Tensor{out}, in,
+			mtRun(t, tflite.OpStridedSlice, opts, []*Tensor{out}, in,
 				mtConst(mtTensor(tflite.TypeInt32, []int{r}, tc.begin...)),
 				mtConst(mtTensor(tflite.TypeInt32, []int{r}, tc.end...)),
 				mtConst(mtTensor(tflite.TypeInt32, []int{r}, tc.strid...)))
@@ -43,13 +43,13 @@ func TestStridedSlice(t *testing.T) {
 		in := mtTensor(tflite.TypeInt8, []int{4}, 1, 2, 3, 4)
 		c := func(v int64) *Tensor { return mtConst(mtTensor(tflite.TypeInt32, []int{1}, v)) }
 		out := NewTensor(tflite.TypeInt8, []int{2})
-		_, err := mtPrepare(tflite.OpStridedSlice, &tflite.Options{}, []*Tensor{out}, in, mtTensor(tflite.TypeInt32, []int{1}, 0), c(2), c(1))
+		_, err := mtPrepare(tflite.OpStridedSlice, tflite.Options{}, []*Tensor{out}, in, mtTensor(tflite.TypeInt32, []int{1}, 0), c(2), c(1))
 		mtWantErr(t, err, ErrNotConstant)
-		_, err = mtPrepare(tflite.OpStridedSlice, &tflite.Options{}, []*Tensor{out}, in, c(0), c(2), c(0))
+		_, err = mtPrepare(tflite.OpStridedSlice, tflite.Options{}, []*Tensor{out}, in, c(0), c(2), c(0))
 		mtWantErr(t, err, ErrBadShape)
-		_, err = mtPrepare(tflite.OpStridedSlice, &tflite.Options{}, []*Tensor{out}, in, c(0), c(3), c(1))
+		_, err = mtPrepare(tflite.OpStridedSlice, tflite.Options{}, []*Tensor{out}, in, c(0), c(3), c(1))
 		mtWantErr(t, err, ErrBadShape)
-		_, err = mtPrepare(tflite.OpStridedSlice, &tflite.Options{NewAxisMask: 1}, []*Tensor{out}, in, c(0), c(2), c(1))
+		_, err = mtPrepare(tflite.OpStridedSlice, tflite.Options{NewAxisMask: 1}, []*Tensor{out}, in, c(0), c(2), c(1))
 		mtWantErr(t, err, ErrUnsupportedOp)
 	})
 }

@@ -7,10 +7,4 @@ package kernels
 // quotients in float32, widening to double only for QuantizeMultiplier, where
 // ADD works in double throughout; the multipliers can differ in the last bit.
 
-import "github.com/tflq/tflq-trace/tflite"
-
-func init() {
-	register(tflite.OpSub, prepareSub, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 func prepareSub(n *Node) (Kernel, error) { return prepareAddSub(n, true) }

@@ -34,10 +34,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpSvdf, prepareSvdf, tflite.TypeInt8)
-}
-
 type svdfKernel struct {
 	node                           *Node
 	in, wf, wt, bias, state, out   *Tensor
@@ -67,7 +63,7 @@ func prepareSvdf(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: SVDF bias %v (int32 only)", ErrUnsupportedType, bias.Type)
 	}
 	rank := 1
-	if n.Options != nil && n.Options.Rank > 0 {
+	if n.Options.Rank > 0 {
 		rank = int(n.Options.Rank)
 	}
 	if in.Rank() != 2 || wf.Rank() != 2 || wt.Rank() != 2 || out.Rank() != 2 || state.Rank() != 2 {

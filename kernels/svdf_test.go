@@ -39,7 +39,7 @@ func svdfCase(rank int, bias []int64, r Rounding) *Node {
 	state.Variable = true
 	out := qTensor(tflite.TypeInt8, []int{1, units}, 0.25, -3)
 	return &Node{Op: tflite.OpSvdf, Inputs: []*Tensor{in, wf, wt, b, state}, Outputs: []*Tensor{out},
-		Options: &tflite.Options{Rank: int32(rank)}, Rounding: r}
+		Options: tflite.Options{Rank: int32(rank)}, Rounding: r}
 }
 
 // TestSvdfByHand runs two invocations and checks output and state against
@@ -139,7 +139,7 @@ func TestSvdfInt8StateSaturates(t *testing.T) {
 			state.Variable = true
 			out := qTensor(tflite.TypeInt8, []int{1, 1}, 0.25, 0)
 			n := &Node{Op: tflite.OpSvdf, Inputs: []*Tensor{in, wf, wt, b, state}, Outputs: []*Tensor{out},
-				Options: &tflite.Options{Rank: 1}, Rounding: r}
+				Options: tflite.Options{Rank: 1}, Rounding: r}
 			k, err := Prepare(n)
 			if err != nil {
 				t.Fatal(err)

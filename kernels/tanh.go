@@ -16,13 +16,7 @@ package kernels
 
 import (
 	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
 )
-
-func init() {
-	register(tflite.OpTanh, prepareTanh, tflite.TypeInt8, tflite.TypeInt16)
-}
 
 type tanhKernel struct{ sigmoidFamily }
 

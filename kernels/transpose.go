@@ -17,10 +17,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpTranspose, prepareTranspose, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)
-}
-
 const transposeMaxRank = 6
 
 func prepareTranspose(n *Node) (Kernel, error) {

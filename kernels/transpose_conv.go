@@ -27,10 +27,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-func init() {
-	register(tflite.OpTransposeConv, prepareTransposeConv, tflite.TypeInt8, tflite.TypeInt16)
-}
-
 type transposeConv struct {
 	macTensors
 	convWindow

@@ -115,7 +115,7 @@ func TestTransposeConvMatchesReference(t *testing.T) {
 					inputs = append(inputs, bT)
 				}
 				k, err := Prepare(&Node{Op: tflite.OpTransposeConv, Inputs: inputs, Outputs: []*Tensor{out}, Rounding: rule,
-					Options: &tflite.Options{Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw), Activation: tc.act}})
+					Options: tflite.Options{Type: tflite.OptionsTransposeConv, Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw), Activation: tc.act}})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -26,22 +26,22 @@ func TestTranspose(t *testing.T) {
 			perm := mtTensor(tflite.TypeInt32, []int{len(tc.perm)}, tc.perm...)
 			perm.Const = tc.constPerm
 			out := NewTensor(tc.typ, tc.out)
-			mtRun(t, tflite.OpTranspose, nil, []*Tensor{out}, in, perm)
+			mtRun(t, tflite.OpTranspose, tflite.Options{}, []*Tensor{out}, in, perm)
 			mtWant(t, out, tc.want...)
 		})
 	}
 	t.Run("bad perm", func(t *testing.T) {
 		in := mtTensor(tflite.TypeInt8, []int{2, 3}, mtSeq(6, 0)...)
-		_, err := mtPrepare(tflite.OpTranspose, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{3, 2})}, in,
+		_, err := mtPrepare(tflite.OpTranspose, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{3, 2})}, in,
 			mtConst(mtTensor(tflite.TypeInt32, []int{2}, 1, 1)))
 		mtWantErr(t, err, ErrRuntime)
-		k, err := mtPrepare(tflite.OpTranspose, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{3, 2})}, in,
+		k, err := mtPrepare(tflite.OpTranspose, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{3, 2})}, in,
 			mtTensor(tflite.TypeInt32, []int{2}, 0, 1)) // runtime perm giving the wrong shape
 		if err != nil {
 			t.Fatal(err)
 		}
 		mtWantErr(t, k.Eval(), ErrBadShape)
-		_, err = mtPrepare(tflite.OpTranspose, nil, []*Tensor{NewTensor(tflite.TypeInt8, []int{3, 2})}, in,
+		_, err = mtPrepare(tflite.OpTranspose, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{3, 2})}, in,
 			mtConst(mtTensor(tflite.TypeInt32, []int{3}, 0, 1, 2)))
 		mtWantErr(t, err, ErrBadShape)
 	})

@@ -24,8 +24,8 @@ var (
 	ErrUnknownType = errors.New("unknown tensor type")
 	// ErrBadOpcode: an operator code outside the schema's range.
 	ErrBadOpcode = errors.New("invalid operator code")
-	// ErrBadShape: a tensor shape has a negative dimension.
-	ErrBadShape = errors.New("invalid tensor shape")
+	// ErrNegativeDimension: a tensor shape has a negative dimension.
+	ErrNegativeDimension = errors.New("invalid tensor shape")
 	// ErrTooLarge: a tensor's element count overflows or exceeds the size
 	// limit (MaxTensorBytes).
 	ErrTooLarge = errors.New("tensor too large")

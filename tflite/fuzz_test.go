@@ -13,7 +13,7 @@ import (
 // allSentinels lists every error Read may wrap.
 var allSentinels = []error{
 	ErrTooShort, ErrBadIdentifier, ErrOutOfBounds, ErrBadVTable, ErrMissingField,
-	ErrIndexOutOfRange, ErrUnknownType, ErrBadOpcode, ErrBadShape, ErrTooLarge, ErrBufferSize, ErrQuantization,
+	ErrIndexOutOfRange, ErrUnknownType, ErrBadOpcode, ErrNegativeDimension, ErrTooLarge, ErrBufferSize, ErrQuantization,
 }
 
 // FuzzRead: Read never panics; every error wraps a sentinel; every model it

@@ -158,7 +158,7 @@ func TestReadCorrupt(t *testing.T) {
 		{"opcode index out of range", semantic(func(m *Model) { m.SubGraphs[0].Operators[0].OpcodeIndex = 2 }), ErrIndexOutOfRange},
 		{"tensor buffer out of range", semantic(func(m *Model) { m.SubGraphs[0].Tensors[1].Buffer = 9 }), ErrIndexOutOfRange},
 		{"unknown tensor type", semantic(func(m *Model) { m.SubGraphs[0].Tensors[3].Type = 77 }), ErrUnknownType},
-		{"negative dimension", semantic(func(m *Model) { m.SubGraphs[0].Tensors[3].Shape[1] = -1 }), ErrBadShape},
+		{"negative dimension", semantic(func(m *Model) { m.SubGraphs[0].Tensors[3].Shape[1] = -1 }), ErrNegativeDimension},
 		{"buffer size mismatch", semantic(func(m *Model) { m.SubGraphs[0].Tensors[2].Shape[0] = 5 }), ErrBufferSize},
 		{"buffer size mismatch by type", semantic(func(m *Model) { m.SubGraphs[0].Tensors[1].Type = TypeInt16 }), ErrBufferSize},
 		{"per-channel scale/zero-point counts differ", semantic(func(m *Model) {

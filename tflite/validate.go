@@ -131,7 +131,7 @@ func (v *validator) tensor(si, ti int) error {
 	}
 	for _, d := range t.Shape {
 		if d < 0 {
-			return fmt.Errorf("%s: %w: negative dimension in %v", v.tensorContext(si, ti), ErrBadShape, t.Shape)
+			return fmt.Errorf("%s: %w: negative dimension in %v", v.tensorContext(si, ti), ErrNegativeDimension, t.Shape)
 		}
 	}
 	n, ok := shapeElements(t.Shape)

@@ -14,7 +14,7 @@ package trace
 //
 // Every element of every operator output is also explained, and the chain
 // must end at the stored value. TestBuiltCoverage fails for an operator in
-// kernels.Registry without a case here.
+// the kernels op table without a case here.
 //
 // Scales of MAC inputs and weights are chosen with short mantissas so that
 // float32 products of them are exact: the multiplier is then the same
@@ -24,7 +24,6 @@ package trace
 import (
 	"math"
 	"math/big"
-	"sort"
 	"testing"
 
 	"github.com/tflq/tflq-trace/kernels"
@@ -374,13 +373,10 @@ func TestBuiltCoverage(t *testing.T) {
 	for _, c := range allBuiltCases() {
 		covered[c.op]++
 	}
-	var ops []tflite.BuiltinOperator
-	for op := range kernels.Registry {
-		ops = append(ops, op)
-	}
-	sort.Slice(ops, func(a, b int) bool { return ops[a] < ops[b] })
+	ops := kernels.Ops()
 	n := 0
-	for _, op := range ops {
+	for _, info := range ops {
+		op := info.Op
 		if covered[op] > 0 {
 			n++
 			continue
@@ -392,7 +388,7 @@ func TestBuiltCoverage(t *testing.T) {
 		t.Errorf("%v is in the op table but has no built-model case in trace/built_test.go", op)
 	}
 	for op := range covered {
-		if _, ok := kernels.Registry[op]; !ok {
+		if _, ok := kernels.Lookup(op); !ok {
 			t.Errorf("built-model case for %v, which has no kernel", op)
 		}
 	}

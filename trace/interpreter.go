@@ -71,7 +71,7 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 	}
 	for i := range g.Operators {
 		op := &g.Operators[i]
-		n := &kernels.Node{Index: i, Op: m.OpCode(*op), Options: &op.Options, Rounding: opt.Rounding}
+		n := &kernels.Node{Index: i, Op: m.OpCode(*op), Options: op.Options, Rounding: opt.Rounding}
 		n.Inputs = ip.tensorList(op.Inputs)
 		n.Outputs = ip.tensorList(op.Outputs)
 		n.Intermediates = ip.tensorList(op.Intermediates)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 
 	"github.com/tflq/tflq-trace/internal/sharedtest"
@@ -82,17 +81,14 @@ func TestOpTableCoverage(t *testing.T) {
 			}
 		}
 	}
-	var ops []tflite.BuiltinOperator
-	for op := range kernels.Registry {
-		ops = append(ops, op)
-	}
-	sort.Slice(ops, func(a, b int) bool { return ops[a] < ops[b] })
+	ops := kernels.Ops()
 	var untested []string
-	for _, op := range ops {
+	for _, info := range ops {
+		op := info.Op
 		if !covered[op] {
 			t.Errorf("%v is in the op table but no shared golden case exercises it", op)
 		}
-		for _, dt := range kernels.Registry[op].Types {
+		for _, dt := range info.Types {
 			if !pairs[pair{op, dt}] {
 				untested = append(untested, fmt.Sprintf("%v/%v", op, dt))
 			}

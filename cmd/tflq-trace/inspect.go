@@ -155,9 +155,9 @@ type supportedOp struct {
 // kernel and the data-input dtypes it accepts.
 func printSupportedOps(w io.Writer, asJSON bool) error {
 	var rows []supportedOp
-	for op, reg := range kernels.Registry {
-		row := supportedOp{Op: op.String(), Code: int32(op)}
-		for _, t := range reg.Types {
+	for _, info := range kernels.Ops() {
+		row := supportedOp{Op: info.Op.String(), Code: int32(info.Op)}
+		for _, t := range info.Types {
 			row.DTypes = append(row.DTypes, t.String())
 		}
 		rows = append(rows, row)
