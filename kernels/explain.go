@@ -38,8 +38,21 @@ type Chain struct {
 	Terms []Term
 	// Sources lists the input elements the value was taken or reduced from.
 	Sources []Source
+	// Moved declares pure data movement: the output element is input
+	// element Move, copied unchanged (same bits). Only recordMove sets it;
+	// the float shadow copies that element's reference value. A value
+	// computed from its sources (even one that happens to equal a source)
+	// is never Moved.
+	Moved bool
+	Move  Source
 	// Final is the stored output value.
 	Final int64
+}
+
+// Reset empties the chain, keeping the capacity of its slices, so that one
+// Chain can explain many elements without allocating each time.
+func (c *Chain) Reset() {
+	*c = Chain{Steps: c.Steps[:0], Terms: c.Terms[:0], Sources: c.Sources[:0]}
 }
 
 // Add appends a step. Callers guard it with `if c != nil` so that building

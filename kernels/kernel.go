@@ -161,6 +161,53 @@ func (t *Tensor) Int(i int) int64 {
 	panic(fmt.Sprintf("kernels: Int on %v tensor", t.Type))
 }
 
+// HasRealValue reports whether Dequantize gives the tensor's elements a
+// real value: float32 and the integer and bool types.
+func (t *Tensor) HasRealValue() bool {
+	switch t.Type {
+	case tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool:
+		return true
+	}
+	return false
+}
+
+// Dequantize returns element i as a real number: (q − zp[c])·s[c] with c
+// its quantization channel, the value itself for float32 and unquantized
+// integer tensors, and 0 for types without a real value (HasRealValue).
+func (t *Tensor) Dequantize(i int) float64 {
+	switch {
+	case t.Type == tflite.TypeFloat32:
+		return float64(t.Float32()[i])
+	case !t.HasRealValue():
+		return 0
+	}
+	q := t.Int(i)
+	if !t.Quantized() {
+		return float64(q)
+	}
+	c := t.ChannelOf(i)
+	return float64(q-int64(t.ZeroPointAt(c))) * float64(t.ScaleAt(c))
+}
+
+// ChannelOf returns the quantization channel of flat element i: the index
+// into Scale and ZeroPoint along QuantizedDimension (0 when per-tensor).
+func (t *Tensor) ChannelOf(i int) int {
+	if len(t.Scale) <= 1 {
+		return 0
+	}
+	qd := t.QuantizedDimension
+	if qd < 0 || qd >= len(t.Shape) {
+		// A rank-1 per-channel tensor with an out-of-range axis (TFLite-Micro
+		// tolerates it): element i is channel i.
+		return i % len(t.Scale)
+	}
+	inner := 1
+	for d := qd + 1; d < len(t.Shape); d++ {
+		inner *= t.Shape[d]
+	}
+	return (i / inner) % t.Shape[qd]
+}
+
 // Node is one operator instance, wired to its tensors.
 type Node struct {
 	Index         int

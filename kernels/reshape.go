@@ -44,6 +44,7 @@ func chainValue(t *Tensor, i int) int64 {
 // inIdx of input inPos (tensor in), and sets c.Final to that value.
 func recordMove(c *Chain, inPos int, in *Tensor, inIdx int, format string, args ...any) {
 	c.Sources = append(c.Sources, Source{Input: inPos, Element: inIdx})
+	c.Moved, c.Move = true, Source{Input: inPos, Element: inIdx}
 	v := chainValue(in, inIdx)
 	s := c.Add("copy", v, fmt.Sprintf("input %d element %d, copied unchanged", inPos, inIdx), format, args...)
 	if in.Type == tflite.TypeFloat32 {

@@ -199,7 +199,7 @@ func runBuilt(t *testing.T, c builtCase) *Interpreter {
 		}
 	}
 	for _, chk := range m.checks {
-		out := ip.Tensors[chk.tensor]
+		out := ip.Tensors()[chk.tensor]
 		bad := 0
 		for i, want := range chk.want {
 			var got float64
@@ -219,7 +219,8 @@ func runBuilt(t *testing.T, c builtCase) *Interpreter {
 			t.Errorf("%s: %d of %d elements wrong", out.Name, bad, len(chk.want))
 		}
 	}
-	for oi, n := range ip.Nodes {
+	for oi, op := range ip.Ops() {
+		n := op.Node
 		for k, out := range n.Outputs {
 			for e := 0; e < out.NumElements(); e++ {
 				ch, err := ip.Explain(oi, k, e)

@@ -122,11 +122,11 @@ func TestBuiltPipeline(t *testing.T) {
 	ip := runBuilt(t, builtCase{name: "pipeline", build: func(m *builtModel) { p = buildPipeline(m) }})
 	// runBuilt explained every element of every operator output and checked
 	// each chain ends at the stored value; make sure all seven ran.
-	if len(ip.Nodes) != 7 {
-		t.Fatalf("%d operators, want 7", len(ip.Nodes))
+	if len(ip.Ops()) != 7 {
+		t.Fatalf("%d operators, want 7", len(ip.Ops()))
 	}
 
-	probs := ip.Tensors[p.probs].Float32()
+	probs := ip.Tensors()[p.probs].Float32()
 	var sum float64
 	for _, v := range probs {
 		sum += float64(v)

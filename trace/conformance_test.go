@@ -126,7 +126,7 @@ func checkCase(t *testing.T, ip *Interpreter, dir string, rule kernels.Rounding)
 		}
 	}
 	ip.ResetVariables()
-	for k := range ip.Graph.Inputs {
+	for k := range ip.Graph().Inputs {
 		data, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("input%d.bin", k)))
 		if err != nil {
 			t.Fatalf("%s: %v", caseName, err)
@@ -140,7 +140,7 @@ func checkCase(t *testing.T, ip *Interpreter, dir string, rule kernels.Rounding)
 		return 0, 1
 	}
 	producer := map[int]int{}
-	for i, op := range ip.Graph.Operators {
+	for i, op := range ip.Graph().Operators {
 		for _, o := range op.Outputs {
 			producer[int(o)] = i
 		}
@@ -174,7 +174,7 @@ func checkCase(t *testing.T, ip *Interpreter, dir string, rule kernels.Rounding)
 		mismatched++
 		where := "graph input"
 		if p, ok := producer[idx]; ok {
-			where = fmt.Sprintf("op %d %s", p, ip.OpName(p))
+			where = fmt.Sprintf("op %d %s", p, ip.Ops()[p].Name)
 		}
 		t.Errorf("%s (%s rounding): %s → tensor %d %q %v %v: %s", caseName, rule, where, idx, tt.Name, tt.Type, tt.Shape, describeDiff(tt, want))
 	}

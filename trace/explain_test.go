@@ -89,9 +89,10 @@ func TestExplainEveryElement(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			ip := runSharedCase(t, name, filepath.Base(cases[0]))
-			for oi, n := range ip.Nodes {
+			for oi, op := range ip.Ops() {
+				n := op.Node
 				var params *kernels.Params
-				if d, ok := ip.Kernels[oi].(kernels.Describer); ok {
+				if d, ok := ip.Ops()[oi].Kernel.(kernels.Describer); ok {
 					p := d.Describe()
 					params = &p
 				}
@@ -104,16 +105,16 @@ func TestExplainEveryElement(t *testing.T) {
 					for e := 0; e < ne; e += stride {
 						c, err := ip.Explain(oi, k, e)
 						if err != nil {
-							t.Fatalf("op %d %s element %d: %v", oi, ip.OpName(oi), e, err)
+							t.Fatalf("op %d %s element %d: %v", oi, ip.Ops()[oi].Name, e, err)
 						}
 						if want := storedValue(out, e); c.Final != want {
-							t.Fatalf("op %d %s output %d element %d: chain ends at %d, tensor holds %d", oi, ip.OpName(oi), k, e, c.Final, want)
+							t.Fatalf("op %d %s output %d element %d: chain ends at %d, tensor holds %d", oi, ip.Ops()[oi].Name, k, e, c.Final, want)
 						}
 						if len(c.Steps) == 0 && len(c.Sources) == 0 {
-							t.Fatalf("op %d %s element %d: empty explanation", oi, ip.OpName(oi), e)
+							t.Fatalf("op %d %s element %d: empty explanation", oi, ip.Ops()[oi].Name, e)
 						}
 						if p := checkChain(c, out, params); p != "" {
-							t.Fatalf("op %d %s element %d: %s: %+v", oi, ip.OpName(oi), e, p, c.Steps)
+							t.Fatalf("op %d %s element %d: %s: %+v", oi, ip.Ops()[oi].Name, e, p, c.Steps)
 						}
 						total++
 					}

@@ -121,7 +121,8 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 	j.key("tensors")
 	j.raw("[\n")
 	needValues := map[int]bool{}
-	for oi, n := range ip.Nodes {
+	for oi, op := range ip.Ops() {
+		n := op.Node
 		if !opt.selected(oi) {
 			continue
 		}
@@ -131,7 +132,7 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 			}
 		}
 	}
-	for i, t := range ip.Tensors {
+	for i, t := range ip.Tensors() {
 		if i > 0 {
 			j.raw(",\n")
 		}
@@ -141,8 +142,8 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 	j.key("ops")
 	j.raw("[\n")
 	total := 0
-	perOp := make([][]elementRef, len(ip.Nodes))
-	for oi := range ip.Nodes {
+	perOp := make([][]elementRef, len(ip.Ops()))
+	for oi := range ip.Ops() {
 		if opt.selected(oi) {
 			perOp[oi] = selectElements(ip, s, oi, opt.Elements)
 			total += len(perOp[oi])
@@ -150,7 +151,7 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 	}
 	done := 0
 	first := true
-	for oi := range ip.Nodes {
+	for oi := range ip.Ops() {
 		if !opt.selected(oi) {
 			continue
 		}
@@ -172,25 +173,25 @@ func writeModelSummary(j *jw, ip *Interpreter, opt ExportOptions) {
 	j.str(opt.ModelPath)
 	j.raw(",")
 	j.key("description")
-	j.str(ip.Model.Description)
+	j.str(ip.Model().Description)
 	j.raw(",")
 	j.key("rounding")
-	j.str(ip.Options.Rounding.String())
+	j.str(ip.Options().Rounding.String())
 	j.raw(",")
 	j.key("subgraph")
 	j.int(0)
 	j.raw(",")
 	j.key("inputs")
-	j.int32s(ip.Graph.Inputs)
+	j.int32s(ip.Graph().Inputs)
 	j.raw(",")
 	j.key("outputs")
-	j.int32s(ip.Graph.Outputs)
+	j.int32s(ip.Graph().Outputs)
 	j.raw(",")
 	j.key("num_tensors")
-	j.int(int64(len(ip.Tensors)))
+	j.int(int64(len(ip.Tensors())))
 	j.raw(",")
 	j.key("num_ops")
-	j.int(int64(len(ip.Nodes)))
+	j.int(int64(len(ip.Ops())))
 	j.raw("}")
 }
 
@@ -259,7 +260,7 @@ func writeTensor(j *jw, t *kernels.Tensor, s *Shadow, values bool) {
 			if i > 0 {
 				j.raw(",")
 			}
-			j.float(Dequantize(t, i))
+			j.float(t.Dequantize(i))
 		}
 		j.raw("]")
 		if ref := s.Values[t.Index]; ref != nil {
@@ -294,7 +295,7 @@ type elementRef struct{ output, element int }
 // output, in element order.
 func selectElements(ip *Interpreter, s *Shadow, oi int, sel ElementSelection) []elementRef {
 	var refs []elementRef
-	for k, out := range ip.Nodes[oi].Outputs {
+	for k, out := range ip.Ops()[oi].Node.Outputs {
 		if out == nil || (!sel.All && sel.Top <= 0) {
 			continue
 		}
@@ -317,25 +318,25 @@ func selectElements(ip *Interpreter, s *Shadow, oi int, sel ElementSelection) []
 }
 
 func writeOp(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef, opt *ExportOptions, done *int, total int) error {
-	n := ip.Nodes[oi]
+	n := ip.Ops()[oi].Node
 	j.raw("{")
 	j.key("index")
 	j.int(int64(oi))
 	j.raw(",")
 	j.key("op")
-	j.str(ip.OpName(oi))
+	j.str(ip.Ops()[oi].Name)
 	j.raw(",")
 	j.key("inputs")
-	j.int32s(ip.Graph.Operators[oi].Inputs)
+	j.int32s(ip.Graph().Operators[oi].Inputs)
 	j.raw(",")
 	j.key("outputs")
-	j.int32s(ip.Graph.Operators[oi].Outputs)
+	j.int32s(ip.Graph().Operators[oi].Outputs)
 	if tflite.HasFusedActivation(n.Op) {
 		j.raw(",")
 		j.key("fused_activation")
 		j.str(n.Options.Activation.String())
 	}
-	if d, ok := ip.Kernels[oi].(kernels.Describer); ok {
+	if d, ok := ip.Ops()[oi].Kernel.(kernels.Describer); ok {
 		p := d.Describe()
 		if p.HasClamp {
 			j.raw(",")
@@ -453,13 +454,13 @@ func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef
 		buf []byte
 		err error
 	}
-	outs := ip.Nodes[oi].Outputs
+	outs := ip.Ops()[oi].Node.Outputs
 	if len(elems) > 0 {
 		// Seed the op's step meanings from its first element, so that the
 		// workers only read the map.
-		c := &kernels.Chain{}
-		if err := ip.Kernels[oi].Explain(elems[0].output, elems[0].element, c); err != nil {
-			return &OpError{Index: oi, Op: ip.OpName(oi), Err: err}
+		c, err := ip.Explain(oi, elems[0].output, elems[0].element)
+		if err != nil {
+			return err
 		}
 		for _, st := range c.Steps {
 			if _, ok := meanings[st.Name]; !ok {
@@ -481,9 +482,8 @@ func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef
 				var b []byte
 				c := &kernels.Chain{}
 				for _, ref := range elems[lo:hi] {
-					*c = kernels.Chain{Steps: c.Steps[:0], Terms: c.Terms[:0], Sources: c.Sources[:0]}
-					if err := ip.Kernels[oi].Explain(ref.output, ref.element, c); err != nil {
-						results[w].err = &OpError{Index: oi, Op: ip.OpName(oi), Err: err}
+					if err := ip.ExplainInto(c, oi, ref.output, ref.element); err != nil {
+						results[w].err = err
 						return
 					}
 					if len(b) > 0 || lo > 0 || start > 0 {
@@ -527,7 +527,7 @@ func appendElement(b []byte, output int, out *kernels.Tensor, s *Shadow, e int, 
 	b = append(b, `],"final":`...)
 	b = strconv.AppendInt(b, c.Final, 10)
 	b = append(b, `,"dequantized":`...)
-	b = appendFloat(b, Dequantize(out, e))
+	b = appendFloat(b, out.Dequantize(e))
 	if ref := s.Values[out.Index]; ref != nil {
 		b = append(b, `,"float_reference":`...)
 		b = appendFloat(b, float64(ref[e]))

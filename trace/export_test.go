@@ -56,11 +56,11 @@ func exportAndCheck(t *testing.T, ip *Interpreter, opt ExportOptions) *File {
 	if err := dec.Decode(&f); err != nil {
 		t.Fatalf("decode into trace.File: %v", err)
 	}
-	if f.Version != SchemaVersion || f.Model.NumOps != len(ip.Nodes) || len(f.Tensors) != len(ip.Tensors) {
+	if f.Version != SchemaVersion || f.Model.NumOps != len(ip.Ops()) || len(f.Tensors) != len(ip.Tensors()) {
 		t.Fatalf("summary: %+v", f.Model)
 	}
 	for _, ft := range f.Tensors {
-		tt := ip.Tensors[ft.Index]
+		tt := ip.Tensors()[ft.Index]
 		if ft.Values == nil {
 			continue
 		}
@@ -79,7 +79,7 @@ func exportAndCheck(t *testing.T, ip *Interpreter, opt ExportOptions) *File {
 		if op.Metrics == nil || !sameMetrics(*op.Metrics, s.Metrics[op.Index]) {
 			t.Fatalf("op %d metrics %+v, shadow %+v", op.Index, op.Metrics, s.Metrics[op.Index])
 		}
-		out := ip.Nodes[op.Index].Outputs
+		out := ip.Ops()[op.Index].Node.Outputs
 		for _, e := range op.Elements {
 			if want := storedValue(out[e.Output], e.Element); e.Final != want {
 				t.Fatalf("op %d element %d: final %d, stored %d", op.Index, e.Element, e.Final, want)
@@ -156,7 +156,7 @@ func TestExportCSVAndModelExplorer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(ip.Nodes)+1 || rows[0][0] != "op_name" || rows[0][9] != "tensor_name" {
+	if len(rows) != len(ip.Ops())+1 || rows[0][0] != "op_name" || rows[0][9] != "tensor_name" {
 		t.Fatalf("csv: %d rows, header %v", len(rows), rows[0])
 	}
 	for i, r := range rows[1:] {
@@ -183,7 +183,7 @@ func TestExportCSVAndModelExplorer(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &nd); err != nil {
 		t.Fatal(err)
 	}
-	if len(nd.Results) != len(ip.Nodes) || len(nd.Gradient) < 2 || nd.Gradient[0].Stop != 0 || nd.Gradient[len(nd.Gradient)-1].Stop != 1 {
+	if len(nd.Results) != len(ip.Ops()) || len(nd.Gradient) < 2 || nd.Gradient[0].Stop != 0 || nd.Gradient[len(nd.Gradient)-1].Stop != 1 {
 		t.Fatalf("node data: %d results, gradient %v", len(nd.Results), nd.Gradient)
 	}
 	for _, m := range s.Metrics {
@@ -282,8 +282,8 @@ func TestExportJSONSamples(t *testing.T) {
 			n := 0
 			for _, op := range f.Ops {
 				n += len(op.Elements)
-				if len(op.Elements) != ip.Nodes[op.Index].Outputs[0].NumElements() {
-					t.Errorf("op %d: %d chains for %d elements", op.Index, len(op.Elements), ip.Nodes[op.Index].Outputs[0].NumElements())
+				if len(op.Elements) != ip.Ops()[op.Index].Node.Outputs[0].NumElements() {
+					t.Errorf("op %d: %d chains for %d elements", op.Index, len(op.Elements), ip.Ops()[op.Index].Node.Outputs[0].NumElements())
 				}
 			}
 			t.Logf("%s: %d chains", name, n)

@@ -31,16 +31,26 @@ type Options struct {
 	AllowUnsupported bool
 }
 
-// Interpreter holds a prepared model and all of its tensors.
+// Interpreter holds a prepared model and all of its tensors. Its state is
+// read through accessors; only SetInput, ResetVariables and Invoke change it.
 type Interpreter struct {
-	Model   *tflite.Model
-	Graph   *tflite.SubGraph
-	Tensors []*kernels.Tensor
-	Nodes   []*kernels.Node
-	Kernels []kernels.Kernel
-	Options Options
-	// PrepareErrors[i] is operator i's prepare error (AllowUnsupported only).
-	PrepareErrors []error
+	model   *tflite.Model
+	graph   *tflite.SubGraph
+	tensors []*kernels.Tensor
+	ops     []Op
+	options Options
+}
+
+// Op is one operator of the run, in execution order: its node (wired to
+// the run-time tensors), its prepared kernel and its name.
+type Op struct {
+	Node *kernels.Node
+	// Kernel is nil when the operator could not be prepared
+	// (Options.AllowUnsupported); Err then says why.
+	Kernel kernels.Kernel
+	Err    error
+	// Name is the builtin operator's name, or the custom code.
+	Name string
 }
 
 // OpError is an error tied to one operator.
@@ -64,27 +74,28 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 		return nil, errors.New("model has no subgraphs")
 	}
 	g := &m.SubGraphs[0]
-	ip := &Interpreter{Model: m, Graph: g, Options: opt}
-	ip.Tensors = make([]*kernels.Tensor, len(g.Tensors))
+	ip := &Interpreter{model: m, graph: g, options: opt}
+	ip.tensors = make([]*kernels.Tensor, len(g.Tensors))
 	for i := range g.Tensors {
-		ip.Tensors[i] = runtimeTensor(m, i, &g.Tensors[i])
+		ip.tensors[i] = runtimeTensor(m, i, &g.Tensors[i])
 	}
+	ip.ops = make([]Op, len(g.Operators))
 	for i := range g.Operators {
 		op := &g.Operators[i]
 		n := &kernels.Node{Index: i, Op: m.OpCode(*op), Options: op.Options, Rounding: opt.Rounding}
 		n.Inputs = ip.tensorList(op.Inputs)
 		n.Outputs = ip.tensorList(op.Outputs)
 		n.Intermediates = ip.tensorList(op.Intermediates)
-		ip.Nodes = append(ip.Nodes, n)
-		k, err := kernels.Prepare(n)
-		if err != nil {
-			err = &OpError{Index: i, Op: m.OpName(*op), Err: err}
+		o := Op{Node: n, Name: m.OpName(*op)}
+		o.Kernel, o.Err = kernels.Prepare(n)
+		if o.Err != nil {
+			o.Kernel = nil
+			o.Err = &OpError{Index: i, Op: o.Name, Err: o.Err}
 			if !opt.AllowUnsupported {
-				return nil, err
+				return nil, o.Err
 			}
 		}
-		ip.Kernels = append(ip.Kernels, k)
-		ip.PrepareErrors = append(ip.PrepareErrors, err)
+		ip.ops[i] = o
 	}
 	ip.ResetVariables()
 	return ip, nil
@@ -93,8 +104,8 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 func (ip *Interpreter) tensorList(idx []int32) []*kernels.Tensor {
 	ts := make([]*kernels.Tensor, len(idx))
 	for j, t := range idx {
-		if t >= 0 && int(t) < len(ip.Tensors) {
-			ts[j] = ip.Tensors[t]
+		if t >= 0 && int(t) < len(ip.tensors) {
+			ts[j] = ip.tensors[t]
 		}
 	}
 	return ts
@@ -123,27 +134,45 @@ func runtimeTensor(m *tflite.Model, index int, t *tflite.Tensor) *kernels.Tensor
 	return rt
 }
 
+// Model is the model the interpreter runs.
+func (ip *Interpreter) Model() *tflite.Model { return ip.model }
+
+// Graph is the subgraph it runs (subgraph 0).
+func (ip *Interpreter) Graph() *tflite.SubGraph { return ip.graph }
+
+// Options are the options it was built with.
+func (ip *Interpreter) Options() Options { return ip.options }
+
+// Ops lists the operators in execution order. The slice is the
+// interpreter's own: read it, do not modify it.
+func (ip *Interpreter) Ops() []Op { return ip.ops }
+
+// Tensors lists every tensor of the graph, indexed like the model's tensors
+// (the indices tf.lite.Interpreter.get_tensor_details() reports). The slice
+// is the interpreter's own: read it, do not modify it.
+func (ip *Interpreter) Tensors() []*kernels.Tensor { return ip.tensors }
+
 // Inputs returns the graph input tensors in graph-input order.
-func (ip *Interpreter) Inputs() []*kernels.Tensor { return ip.tensorList(ip.Graph.Inputs) }
+func (ip *Interpreter) Inputs() []*kernels.Tensor { return ip.tensorList(ip.graph.Inputs) }
 
 // Outputs returns the graph output tensors in graph-output order.
-func (ip *Interpreter) Outputs() []*kernels.Tensor { return ip.tensorList(ip.Graph.Outputs) }
+func (ip *Interpreter) Outputs() []*kernels.Tensor { return ip.tensorList(ip.graph.Outputs) }
 
 // Tensor returns tensor i, or nil when out of range.
 func (ip *Interpreter) Tensor(i int) *kernels.Tensor {
-	if i < 0 || i >= len(ip.Tensors) {
+	if i < 0 || i >= len(ip.tensors) {
 		return nil
 	}
-	return ip.Tensors[i]
+	return ip.tensors[i]
 }
 
 // SetInput copies raw little-endian bytes into graph input k.
 func (ip *Interpreter) SetInput(k int, data []byte) error {
-	ins := ip.Graph.Inputs
+	ins := ip.graph.Inputs
 	if k < 0 || k >= len(ins) {
 		return fmt.Errorf("%w: input %d does not exist (the model has %d)", ErrBadInput, k, len(ins))
 	}
-	t := ip.Tensors[ins[k]]
+	t := ip.tensors[ins[k]]
 	if len(data) != len(t.Data) {
 		return fmt.Errorf("%w: input %d %q is %v %v = %d bytes, got %d bytes", ErrBadInput, k, t.Name, t.Type, t.Shape, len(t.Data), len(data))
 	}
@@ -156,7 +185,7 @@ func (ip *Interpreter) SetInput(k int, data []byte) error {
 // starts this way): int8 state is filled with its zero-point byte — the real
 // value 0 — and every other type with zero bytes.
 func (ip *Interpreter) ResetVariables() {
-	for _, t := range ip.Tensors {
+	for _, t := range ip.tensors {
 		if !t.Variable {
 			continue
 		}
@@ -172,39 +201,43 @@ func (ip *Interpreter) ResetVariables() {
 
 // Invoke runs every operator in order.
 func (ip *Interpreter) Invoke() error {
-	for i, k := range ip.Kernels {
-		if k == nil {
-			return ip.PrepareErrors[i]
+	for i := range ip.ops {
+		o := &ip.ops[i]
+		if o.Kernel == nil {
+			return o.Err
 		}
-		if err := k.Eval(); err != nil {
-			return &OpError{Index: i, Op: ip.OpName(i), Err: err}
+		if err := o.Kernel.Eval(); err != nil {
+			return &OpError{Index: i, Op: o.Name, Err: err}
 		}
 	}
 	return nil
 }
 
-// OpName is the name of operator i (builtin name, or the custom code).
-func (ip *Interpreter) OpName(i int) string { return ip.Model.OpName(ip.Graph.Operators[i]) }
-
-// Explain recomputes element elem of output out of operator op and returns
-// its arithmetic chain. Invoke must have run.
+// Explain recomputes element elem (flat, row-major) of output out of
+// operator op and returns its arithmetic chain. Invoke must have run. The
+// kernel checks out and elem; errors name the operator.
 func (ip *Interpreter) Explain(op, out, elem int) (*kernels.Chain, error) {
-	if op < 0 || op >= len(ip.Kernels) {
-		return nil, fmt.Errorf("%w: op %d does not exist (the model has %d)", kernels.ErrBadElement, op, len(ip.Kernels))
-	}
-	n := ip.Nodes[op]
-	if out < 0 || out >= len(n.Outputs) || n.Outputs[out] == nil {
-		return nil, fmt.Errorf("%w: op %d has no output %d", kernels.ErrBadElement, op, out)
-	}
-	if elem < 0 || elem >= n.Outputs[out].NumElements() {
-		return nil, fmt.Errorf("%w: element %d of %v", kernels.ErrBadElement, elem, n.Outputs[out].Shape)
-	}
-	if ip.Kernels[op] == nil {
-		return nil, ip.PrepareErrors[op]
-	}
 	c := &kernels.Chain{}
-	if err := ip.Kernels[op].Explain(out, elem, c); err != nil {
-		return nil, &OpError{Index: op, Op: ip.OpName(op), Err: err}
+	if err := ip.ExplainInto(c, op, out, elem); err != nil {
+		return nil, err
 	}
 	return c, nil
+}
+
+// ExplainInto is Explain into a chain the caller reuses: c is reset first
+// (keeping its capacity). It is safe to call from several goroutines with
+// different chains once Invoke has returned (kernels' Explain only reads).
+func (ip *Interpreter) ExplainInto(c *kernels.Chain, op, out, elem int) error {
+	if op < 0 || op >= len(ip.ops) {
+		return fmt.Errorf("%w: op %d does not exist (the model has %d)", kernels.ErrBadElement, op, len(ip.ops))
+	}
+	o := &ip.ops[op]
+	if o.Kernel == nil {
+		return o.Err
+	}
+	c.Reset()
+	if err := o.Kernel.Explain(out, elem, c); err != nil {
+		return &OpError{Index: op, Op: o.Name, Err: err}
+	}
+	return nil
 }

@@ -46,7 +46,7 @@ func TestOpTableCoverage(t *testing.T) {
 			if err != nil {
 				continue // reported by the conformance tests
 			}
-			for k := range ip.Graph.Inputs {
+			for k := range ip.Graph().Inputs {
 				data, err := os.ReadFile(filepath.Join(cases[0], fmt.Sprintf("input%d.bin", k)))
 				if err != nil {
 					t.Fatal(err)
@@ -58,7 +58,8 @@ func TestOpTableCoverage(t *testing.T) {
 			if err := ip.Invoke(); err != nil {
 				t.Fatalf("%s: %v", d.Name(), err)
 			}
-			for oi, n := range ip.Nodes {
+			for oi, op := range ip.Ops() {
+				n := op.Node
 				for k, out := range n.Outputs {
 					ne := out.NumElements()
 					for _, e := range []int{0, ne / 2, ne - 1} {

@@ -54,56 +54,10 @@ type LayerMetrics struct {
 	Reference bool `json:"reference"`
 }
 
-// Dequantize returns element i of t as a real number (per-channel aware),
-// or 0 when its element type has none (see HasRealValue).
-func Dequantize(t *kernels.Tensor, i int) float64 {
-	switch {
-	case t.Type == tflite.TypeFloat32:
-		return float64(t.Float32()[i])
-	case !HasRealValue(t.Type):
-		return 0
-	}
-	q := t.Int(i)
-	if !t.Quantized() {
-		return float64(q)
-	}
-	c := ChannelOf(t, i)
-	return float64(q-int64(t.ZeroPointAt(c))) * float64(t.ScaleAt(c))
-}
-
-// HasRealValue reports whether Dequantize gives the elements of a tensor of
-// type typ a real value: float32 and the integer and bool types.
-func HasRealValue(typ tflite.TensorType) bool {
-	switch typ {
-	case tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool:
-		return true
-	}
-	return false
-}
-
-// ChannelOf returns the quantization channel (index into t.Scale and
-// t.ZeroPoint) of flat element i.
-func ChannelOf(t *kernels.Tensor, i int) int {
-	if len(t.Scale) <= 1 {
-		return 0
-	}
-	qd := t.QuantizedDimension
-	if qd < 0 || qd >= len(t.Shape) {
-		// A rank-1 per-channel tensor with an out-of-range axis (TFLite-Micro
-		// tolerates it): element i is channel i.
-		return i % len(t.Scale)
-	}
-	inner := 1
-	for d := qd + 1; d < len(t.Shape); d++ {
-		inner *= t.Shape[d]
-	}
-	return (i / inner) % t.Shape[qd]
-}
-
 func dequantizeAll(t *kernels.Tensor) []float32 {
 	out := make([]float32, t.NumElements())
 	for i := range out {
-		out[i] = float32(Dequantize(t, i))
+		out[i] = float32(t.Dequantize(i))
 	}
 	return out
 }
@@ -111,16 +65,17 @@ func dequantizeAll(t *kernels.Tensor) []float32 {
 // RunShadow computes the float reference of every tensor. Invoke must have
 // run (the graph inputs are read from the interpreter).
 func RunShadow(ip *Interpreter) (*Shadow, error) {
-	s := &Shadow{Values: make([][]float32, len(ip.Tensors)), ip: ip}
-	for i, t := range ip.Tensors {
+	s := &Shadow{Values: make([][]float32, len(ip.Tensors())), ip: ip}
+	for i, t := range ip.Tensors() {
 		if t.Const || isGraphInput(ip, i) {
 			s.Values[i] = dequantizeAll(t)
 		}
 	}
-	for oi, n := range ip.Nodes {
+	for oi, op := range ip.Ops() {
+		n := op.Node
 		ref, err := s.evalNode(oi, n)
 		if err != nil {
-			return nil, &OpError{Index: oi, Op: ip.OpName(oi), Err: fmt.Errorf("float shadow: %w", err)}
+			return nil, &OpError{Index: oi, Op: ip.Ops()[oi].Name, Err: fmt.Errorf("float shadow: %w", err)}
 		}
 		for _, o := range n.Outputs {
 			if o != nil && s.Values[o.Index] == nil {
@@ -133,7 +88,7 @@ func RunShadow(ip *Interpreter) (*Shadow, error) {
 }
 
 func isGraphInput(ip *Interpreter, i int) bool {
-	for _, k := range ip.Graph.Inputs {
+	for _, k := range ip.Graph().Inputs {
 		if int(k) == i {
 			return true
 		}
@@ -144,14 +99,14 @@ func isGraphInput(ip *Interpreter, i int) bool {
 // ErrorLSB is (dequantized − reference)/scale for element elem of tensor t
 // (the error in real units when the tensor has no scale).
 func (s *Shadow) ErrorLSB(tensor, elem int) float64 {
-	t := s.ip.Tensors[tensor]
+	t := s.ip.Tensors()[tensor]
 	ref := s.Values[tensor]
 	if ref == nil || elem >= len(ref) {
 		return 0
 	}
-	e := Dequantize(t, elem) - float64(ref[elem])
+	e := t.Dequantize(elem) - float64(ref[elem])
 	if t.Quantized() && t.Type != tflite.TypeFloat32 {
-		return e / float64(t.ScaleAt(ChannelOf(t, elem)))
+		return e / float64(t.ScaleAt(t.ChannelOf(elem)))
 	}
 	return e
 }
@@ -162,11 +117,11 @@ func (s *Shadow) Error(tensor, elem int) float64 {
 	if ref == nil || elem >= len(ref) {
 		return 0
 	}
-	return Dequantize(s.ip.Tensors[tensor], elem) - float64(ref[elem])
+	return s.ip.Tensors()[tensor].Dequantize(elem) - float64(ref[elem])
 }
 
 func (s *Shadow) metrics(oi int, n *kernels.Node, ref bool) LayerMetrics {
-	m := LayerMetrics{Op: oi, OpName: s.ip.OpName(oi), Tensor: -1, Reference: ref}
+	m := LayerMetrics{Op: oi, OpName: s.ip.Ops()[oi].Name, Tensor: -1, Reference: ref}
 	if len(n.Outputs) == 0 || n.Outputs[0] == nil {
 		return m
 	}
@@ -228,12 +183,9 @@ func (s *Shadow) evalNode(oi int, n *kernels.Node) (bool, error) {
 }
 
 // copyFromSources handles pure data movement: when every output element's
-// explanation names a single source element holding the same raw value in
-// the same quantization, the element copies that source's shadow value.
+// explanation declares it a copy of one input element (Chain.Moved) in the
+// same quantization, the element copies that source's shadow value.
 func (s *Shadow) copyFromSources(oi int, n *kernels.Node) bool {
-	if s.ip.Kernels[oi] == nil {
-		return false
-	}
 	outs := make([][]float32, len(n.Outputs))
 	c := &kernels.Chain{}
 	for k, o := range n.Outputs {
@@ -242,14 +194,13 @@ func (s *Shadow) copyFromSources(oi int, n *kernels.Node) bool {
 		}
 		vals := make([]float32, o.NumElements())
 		for e := range vals {
-			*c = kernels.Chain{Steps: c.Steps[:0], Sources: c.Sources[:0], Terms: c.Terms[:0]}
-			if err := s.ip.Kernels[oi].Explain(k, e, c); err != nil || len(c.Sources) != 1 {
+			if err := s.ip.ExplainInto(c, oi, k, e); err != nil || !c.Moved {
 				return false
 			}
-			src := c.Sources[0]
+			src := c.Move
 			it := n.Input(src.Input)
 			in := s.in(n, src.Input)
-			if it == nil || in == nil || src.Element >= len(in) || !sameQuantization(it, o) || rawBits(it, src.Element) != c.Final {
+			if it == nil || in == nil || src.Element >= len(in) || !sameQuantization(it, o) {
 				return false
 			}
 			vals[e] = in[src.Element]
@@ -274,12 +225,4 @@ func sameQuantization(a, b *kernels.Tensor) bool {
 		}
 	}
 	return true
-}
-
-// rawBits is element i as a chain's Final holds it (float32 as its bits).
-func rawBits(t *kernels.Tensor, i int) int64 {
-	if t.Type == tflite.TypeFloat32 {
-		return int64(math.Float32bits(t.Float32()[i]))
-	}
-	return t.Int(i)
 }

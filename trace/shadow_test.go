@@ -22,7 +22,7 @@ func runSharedCase(t *testing.T, model, caseName string) *Interpreter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k := range ip.Graph.Inputs {
+	for k := range ip.Graph().Inputs {
 		data, err := os.ReadFile(filepath.Join(shared, "conformance", model, caseName, "input"+string(rune('0'+k))+".bin"))
 		if err != nil {
 			t.Fatal(err)
@@ -68,15 +68,16 @@ func TestShadowErrorBounds(t *testing.T) {
 				t.Fatal(err)
 			}
 			maxErr := func(ti int) float64 {
-				out := ip.Tensors[ti]
+				out := ip.Tensors()[ti]
 				e := 0.0
 				for i := range out.NumElements() {
-					e = math.Max(e, math.Abs(Dequantize(out, i)-representable(out, float64(s.Values[ti][i]))))
+					e = math.Max(e, math.Abs(out.Dequantize(i)-representable(out, float64(s.Values[ti][i]))))
 				}
 				return e
 			}
 			checked := 0
-			for oi, n := range ip.Nodes {
+			for oi, op := range ip.Ops() {
+				n := op.Node
 				out := n.Outputs[0]
 				sOut := float64(out.Scale0())
 				switch n.Op {
@@ -96,7 +97,7 @@ func TestShadowErrorBounds(t *testing.T) {
 							sumW += math.Abs(float64(v))
 						}
 						bound := sOut + sumW*eIn
-						got := math.Abs(Dequantize(out, e) - representable(out, float64(s.Values[out.Index][e])))
+						got := math.Abs(out.Dequantize(e) - representable(out, float64(s.Values[out.Index][e])))
 						if got > bound {
 							t.Fatalf("op %d %v element %d: error %g > bound %g (s_out %g, Σ|w| %g, E_in %g)", oi, n.Op, e, got, bound, sOut, sumW, eIn)
 						}

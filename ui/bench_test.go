@@ -44,7 +44,7 @@ func BenchmarkFirstFrame(b *testing.B) {
 	ip0, _ := sharedRun(b, personModel, "person_detect_int8.input0.bin")
 	input := append([]byte(nil), ip0.Inputs()[0].Data...)
 	for i := 0; i < b.N; i++ {
-		ip, err := trace.New(ip0.Model, trace.Options{})
+		ip, err := trace.New(ip0.Model(), trace.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -43,17 +43,17 @@ func (v valueMode) String() string {
 // dequantize is trace.Dequantize, NaN for element types without a real
 // value.
 func dequantize(t *kernels.Tensor, i int) float64 {
-	if !trace.HasRealValue(t.Type) {
+	if !t.HasRealValue() {
 		return math.NaN()
 	}
-	return trace.Dequantize(t, i)
+	return t.Dequantize(i)
 }
 
 // rawString is element i as stored: the integer, or the float ("?" for
 // element types without a real value).
 func rawString(t *kernels.Tensor, i int) string {
 	switch {
-	case !trace.HasRealValue(t.Type):
+	case !t.HasRealValue():
 		return "?"
 	case t.Type == tflite.TypeFloat32:
 		return strconv.FormatFloat(float64(t.Float32()[i]), 'g', 6, 32)
@@ -65,7 +65,7 @@ func rawString(t *kernels.Tensor, i int) string {
 // for element types without a real value.
 func rawValue(t *kernels.Tensor, i int) float64 {
 	switch {
-	case !trace.HasRealValue(t.Type):
+	case !t.HasRealValue():
 		return math.NaN()
 	case t.Type == tflite.TypeFloat32:
 		return float64(t.Float32()[i])

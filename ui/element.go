@@ -6,7 +6,6 @@ import (
 
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
-	"github.com/tflq/tflq-trace/trace"
 )
 
 // elementPane explains the element under the cursor and micro-steps
@@ -219,7 +218,7 @@ func (p *elementPane) termSummary(s *session) []string {
 }
 
 func sourcesLine(s *session, op int, c *kernels.Chain) string {
-	n := s.ip.Nodes[op]
+	n := s.ip.Ops()[op].Node
 	var parts []string
 	for i, src := range c.Sources {
 		if i == 4 {
@@ -241,7 +240,7 @@ func (p *elementPane) finalLine(s *session, t *kernels.Tensor) string {
 	}
 	line := " final " + v
 	if t != nil && t.Quantized() {
-		line += fmt.Sprintf(" → (%s − %d)·%.6g = %.6g", v, t.ZeroPointAt(trace.ChannelOf(t, p.elem)), t.ScaleAt(trace.ChannelOf(t, p.elem)), dequantize(t, p.elem))
+		line += fmt.Sprintf(" → (%s − %d)·%.6g = %.6g", v, t.ZeroPointAt(t.ChannelOf(p.elem)), t.ScaleAt(t.ChannelOf(p.elem)), dequantize(t, p.elem))
 	}
 	if t != nil && rawString(t, p.elem) != v {
 		line += "  ≠ stored " + rawString(t, p.elem) + "!"

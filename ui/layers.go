@@ -30,8 +30,9 @@ type layersPane struct {
 
 func newLayersPane(s *session) layersPane {
 	p := layersPane{}
-	for i, n := range s.ip.Nodes {
-		r := layerRow{index: i, name: s.ip.OpName(i), err: "·"}
+	for i, op := range s.ip.Ops() {
+		n := op.Node
+		r := layerRow{index: i, name: s.ip.Ops()[i].Name, err: "·"}
 		var names []string
 		names = append(names, strings.ToLower(r.name))
 		for k, t := range n.Outputs {

@@ -64,7 +64,7 @@ func TestEveryOpOfEverySharedModel(t *testing.T) {
 			}
 			ran++
 			m := newSized(ip, ref, Options{Title: name, Mono: os.Getenv("NO_COLOR") != ""}, 90, 26)
-			for op := range ip.Nodes {
+			for op := range ip.Ops() {
 				if m.op() != op {
 					t.Fatalf("expected to be at op %d, at %d", op, m.op())
 				}

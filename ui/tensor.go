@@ -20,10 +20,10 @@ func newTensorPane() tensorPane { return tensorPane{elems: map[int]int{}} }
 
 // outputOf is operator op's first output tensor (nil when absent).
 func outputOf(s *session, op int) *kernels.Tensor {
-	if op < 0 || op >= len(s.ip.Nodes) {
+	if op < 0 || op >= len(s.ip.Ops()) {
 		return nil
 	}
-	n := s.ip.Nodes[op]
+	n := s.ip.Ops()[op].Node
 	if len(n.Outputs) == 0 {
 		return nil
 	}
@@ -104,10 +104,10 @@ func outputChannel(t *kernels.Tensor, elem int) int {
 // A compact header lists the inputs on one line without quantization.
 func (p *tensorPane) header(s *session, op int, focused bool, w int, compact bool) []string {
 	st := &s.styles
-	n := s.ip.Nodes[op]
+	n := s.ip.Ops()[op].Node
 	t := outputOf(s, op)
 	elem := p.elemOf(op)
-	title := fmt.Sprintf(" op %d %s", op, s.ip.OpName(op))
+	title := fmt.Sprintf(" op %d %s", op, s.ip.Ops()[op].Name)
 	if t != nil {
 		title += fmt.Sprintf(" · output t%d", t.Index)
 	}
@@ -160,9 +160,9 @@ func (p *tensorPane) header(s *session, op int, focused bool, w int, compact boo
 // multiplierLines shows the operator's derived requantization parameters
 // (kernels.Describer): per-tensor multipliers, or the cursor channel's.
 func multiplierLines(s *session, op, ch int) []string {
-	k := s.ip.Kernels[op]
+	k := s.ip.Ops()[op].Kernel
 	if k == nil {
-		if err := s.ip.PrepareErrors[op]; err != nil {
+		if err := s.ip.Ops()[op].Err; err != nil {
 			return []string{" " + err.Error()}
 		}
 		return nil

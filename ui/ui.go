@@ -87,7 +87,8 @@ type Model struct {
 // may be nil (no float reference: the reference and error modes say so).
 func New(ip *trace.Interpreter, ref Reference, opt Options) *Model {
 	s := &session{ip: ip, ref: ref, producer: map[int]int{}, title: opt.Title}
-	for i, n := range ip.Nodes {
+	for i, op := range ip.Ops() {
+		n := op.Node
 		for _, o := range n.Outputs {
 			if o != nil {
 				s.producer[o.Index] = i
@@ -273,8 +274,8 @@ func (m *Model) goTo(op, elem int) {
 
 func (m *Model) jumpTo(digits string) {
 	var op int
-	if _, err := fmt.Sscan(digits, &op); err != nil || op < 0 || op >= len(m.s.ip.Nodes) {
-		m.message = fmt.Sprintf("no op %s: the model has ops 0..%d", digits, len(m.s.ip.Nodes)-1)
+	if _, err := fmt.Sscan(digits, &op); err != nil || op < 0 || op >= len(m.s.ip.Ops()) {
+		m.message = fmt.Sprintf("no op %s: the model has ops 0..%d", digits, len(m.s.ip.Ops())-1)
 		return
 	}
 	m.goTo(op, m.tensor.elemOf(op))
@@ -289,7 +290,7 @@ func (m *Model) followBack() {
 		m.message = "no explanation to follow back from"
 		return
 	}
-	n := m.s.ip.Nodes[m.op()]
+	n := m.s.ip.Ops()[m.op()].Node
 	input, elem, why := -1, -1, ""
 	switch {
 	case len(c.Terms) > 0:
@@ -366,7 +367,7 @@ func (m *Model) Render() string {
 	st := &m.s.styles
 	W, H := m.width, m.height
 	out := make([]string, 0, H)
-	title := fmt.Sprintf(" tflq-trace · %s · %d ops · %s rounding", m.s.title, len(m.s.ip.Nodes), m.s.ip.Options.Rounding)
+	title := fmt.Sprintf(" tflq-trace · %s · %d ops · %s rounding", m.s.title, len(m.s.ip.Ops()), m.s.ip.Options().Rounding)
 	out = append(out, st.Title.Render(fit(title, W)))
 	bodyH := H - 3
 	if m.showHelp {

@@ -39,10 +39,10 @@ func runExplain(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	if *op >= len(ip.Nodes) {
-		return usageError("explain: --op %d: the model has operators 0..%d", *op, len(ip.Nodes)-1)
+	if *op >= len(ip.Ops()) {
+		return usageError("explain: --op %d: the model has operators 0..%d", *op, len(ip.Ops())-1)
 	}
-	n := ip.Nodes[*op]
+	n := ip.Ops()[*op].Node
 	if *out < 0 || *out >= len(n.Outputs) {
 		return usageError("explain: --output %d: op %d has %d output(s)", *out, *op, len(n.Outputs))
 	}
@@ -90,9 +90,9 @@ func flatIndex(s string, shape []int) (int, error) {
 }
 
 func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *kernels.Chain) {
-	n := ip.Nodes[op]
+	n := ip.Ops()[op].Node
 	t := n.Outputs[out]
-	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %v, element %d at %v\n", op, ip.OpName(op), out, t.Index, t.Name, t.Type, t.Shape, idx, kernels.Unravel(idx, t.Shape))
+	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %v, element %d at %v\n", op, ip.Ops()[op].Name, out, t.Index, t.Name, t.Type, t.Shape, idx, kernels.Unravel(idx, t.Shape))
 	if t.Quantized() {
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
@@ -145,7 +145,7 @@ func printReference(w io.Writer, s *trace.Shadow, t *kernels.Tensor, idx int) {
 	if ref == nil {
 		return
 	}
-	deq := trace.Dequantize(t, idx)
+	deq := t.Dequantize(idx)
 	fmt.Fprintf(w, "float reference: %.6g (the graph run in float32 on dequantized weights); dequantized %.6g; error %.3g", ref[idx], deq, s.Error(t.Index, idx))
 	if t.Quantized() && t.Type != tflite.TypeFloat32 {
 		fmt.Fprintf(w, " = %.2f LSB", s.ErrorLSB(t.Index, idx))

@@ -158,7 +158,8 @@ func quantizeFloat(x float32, t *kernels.Tensor) int64 {
 // floatRange is the real range a float32 input is expected to cover: the
 // range representable by the QUANTIZE that consumes it, else [0, 1].
 func floatRange(ip *trace.Interpreter, t *kernels.Tensor) (lo, hi float64) {
-	for _, n := range ip.Nodes {
+	for _, op := range ip.Ops() {
+		n := op.Node
 		if n.Op != tflite.OpQuantize || len(n.Inputs) == 0 || n.Inputs[0] != t || len(n.Outputs) == 0 {
 			continue
 		}

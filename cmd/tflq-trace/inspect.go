@@ -216,11 +216,11 @@ func buildInspectReport(lm *loadedModel, rule kernels.Rounding) *inspectReport {
 }
 
 func addDerived(info *opInfo, ip *trace.Interpreter, oi int) {
-	if err := ip.PrepareErrors[oi]; err != nil {
+	if err := ip.Ops()[oi].Err; err != nil {
 		info.Unsupported = err.Error()
 		return
 	}
-	d, ok := ip.Kernels[oi].(kernels.Describer)
+	d, ok := ip.Ops()[oi].Kernel.(kernels.Describer)
 	if !ok {
 		return
 	}

@@ -44,7 +44,8 @@ func runMainJob(env *cliEnv) error {
 
 	// Explain the predicted class's element of the dense layer.
 	fc := -1
-	for i, n := range ip.Nodes {
+	for i, op := range ip.Ops() {
+		n := op.Node
 		if n.Op == tflite.OpFullyConnected {
 			fc = i
 		}
@@ -63,7 +64,7 @@ func runMainJob(env *cliEnv) error {
 		return runError(err)
 	}
 	printExplanation(w, ip, fc, 0, class, c)
-	printReference(w, shadow, ip.Nodes[fc].Outputs[0], class)
+	printReference(w, shadow, ip.Ops()[fc].Node.Outputs[0], class)
 	fmt.Fprintf(w, "\nMore: tflq-trace ui --sample %s --digit %d (in a terminal) · tflq-trace inspect sample:%s · tflq-trace explain --sample %s --digit %d --op %d --element N · tflq-trace samples\n",
 		samples.DefaultModel, mainDigit, samples.DefaultModel, samples.DefaultModel, mainDigit, fc)
 	return nil

@@ -165,7 +165,7 @@ func describeOutput(t *kernels.Tensor) runOutput {
 		o.Quantized = make([]int64, n)
 	}
 	for i := range n {
-		o.Dequantized[i] = trace.Dequantize(t, i)
+		o.Dequantized[i] = t.Dequantize(i)
 		if o.Quantized != nil {
 			o.Quantized[i] = t.Int(i)
 		}
@@ -261,7 +261,7 @@ func dumpTensors(ip *trace.Interpreter, m *tflite.Model, dir string) (int, error
 		return 0, err
 	}
 	n := 0
-	for i, t := range ip.Tensors {
+	for i, t := range ip.Tensors() {
 		if t.Const {
 			continue
 		}

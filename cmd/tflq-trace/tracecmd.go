@@ -44,7 +44,7 @@ func runTrace(args []string, env *cliEnv) error {
 	}
 	var ops []int
 	if *opsList != "" {
-		if ops, err = parseOpList(*opsList, len(ip.Nodes)); err != nil {
+		if ops, err = parseOpList(*opsList, len(ip.Ops())); err != nil {
 			return usageError("trace: --ops %s: %v", *opsList, err)
 		}
 	}
