@@ -23,7 +23,7 @@ func TestAbs(t *testing.T) {
 		{"int16 rescale", tflite.TypeInt16, 0.375, 0.5, 0, 0, []int64{-3, 5, -32768}, []int64{2, 4, 24576}},
 	}
 	for _, tc := range cases {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := arTensor(tc.typ, []int{len(tc.in)}, tc.sIn, tc.zIn, tc.in...)
 				out := arTensor(tc.typ, []int{len(tc.in)}, tc.sOut, tc.zOut)

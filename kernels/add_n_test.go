@@ -13,7 +13,7 @@ func TestAddN(t *testing.T) {
 	// (10, 6) → 2; (11, 6) → 2.5 → 3 under both rules; (1, 6) → −2.5: double
 	// rounding rounds half away from zero (−3), single adds 2^(n−1) (−2);
 	// (−128, −128) → −134 → −128.
-	for _, rule := range Roundings {
+	for _, rule := range Roundings() {
 		t.Run(rule.String(), func(t *testing.T) {
 			a := arTensor(tflite.TypeInt8, []int{4}, 0.5, 4, 10, 11, 1, -128)
 			b := arTensor(tflite.TypeInt8, []int{4}, 0.5, 4, 6, 6, 6, -128)

@@ -106,7 +106,7 @@ func TestAddSubMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	for _, op := range []tflite.BuiltinOperator{tflite.OpAdd, tflite.OpSub} {
 		for _, tc := range addSubCases {
-			for _, r := range Roundings {
+			for _, r := range Roundings() {
 				t.Run(fmt.Sprintf("%v/%s/%v", op, tc.name, r), func(t *testing.T) {
 					lo, hi := Range(tc.typ)
 					rand := func(n int) []int64 {

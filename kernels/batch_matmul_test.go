@@ -108,7 +108,7 @@ func TestBatchMatmulMatchesReference(t *testing.T) {
 			lhsScale: 0.001, rhsScale: 0.001, outScale: 0.05, wantOutShape: []int{2, 3, 2}},
 	}
 	for i, tc := range cases {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				r := rand.New(rand.NewSource(int64(500 + i)))
 				lo, hi := int64(-128), int64(127)

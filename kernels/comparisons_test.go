@@ -45,7 +45,7 @@ func TestComparisonsInt8Rescaled(t *testing.T) {
 	// x = 5 → SRDHM(1280, 1288490240) = 768, RDBPOT(768, 2) = 192 (single
 	// rounding: round(1280·1288490240 / 2^33) = 192 too).
 	// The real values 0.75 and 0.75000003 differ, yet the kernel sees 192 = 192.
-	for _, rule := range Roundings {
+	for _, rule := range Roundings() {
 		for op, want := range map[tflite.BuiltinOperator]int64{tflite.OpEqual: 1, tflite.OpGreater: 0, tflite.OpLessEqual: 1} {
 			t.Run(fmt.Sprintf("%v %v", op, rule), func(t *testing.T) {
 				in1 := mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 0.75, 0)

@@ -347,7 +347,7 @@ var convCases = []refConvCase{
 
 func TestConv2DMatchesReference(t *testing.T) {
 	for i, tc := range convCases {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				r := rand.New(rand.NewSource(int64(100 + i)))
 				k, out, in, w, bias, ws := buildConv(t, tc, r, rule)

@@ -25,7 +25,7 @@ func TestCumsum(t *testing.T) {
 		{"axis0", []int{2, 2}, 0, false, false, []int64{6, 8, 10, 12}, []int64{-1, 0, 2, 4}},
 	}
 	for _, tc := range cases {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := arTensor(tflite.TypeInt8, tc.shape, 0.5, 4, tc.in...)
 				axis := arConst(arTensor(tflite.TypeInt32, []int{1}, 0, 0, tc.axis))

@@ -127,7 +127,7 @@ var dwCases = []refDWCase{
 
 func TestDepthwiseConv2DMatchesReference(t *testing.T) {
 	for i, tc := range dwCases {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				r := rand.New(rand.NewSource(int64(200 + i)))
 				k, out, in, w, bias, ws := buildDW(t, tc, r, rule)

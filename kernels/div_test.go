@@ -8,7 +8,7 @@ import (
 )
 
 func TestDiv(t *testing.T) {
-	for _, rule := range Roundings {
+	for _, rule := range Roundings() {
 		t.Run("int8/"+rule.String(), func(t *testing.T) {
 			// All scales 1, zero points 0: y = round(x1/x2).
 			// 100/7 = 14.29 → 14; 100/−7 → −14; −100/9 = −11.1 → −11;

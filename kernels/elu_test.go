@@ -14,7 +14,7 @@ func TestElu(t *testing.T) {
 		// x = 127 → 63.5 → 254 → 127.
 		in := arTensor(tflite.TypeInt8, []int{4}, 0.5, 0, 10, -2, -128, 127)
 		out := arTensor(tflite.TypeInt8, []int{4}, 0.25, 0)
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			k := arRun(t, arNode(tflite.OpElu, tflite.Options{}, rule, out, in))
 			arEqual(t, arValues(out), []int64{20, -3, -4, 127})
 			arCheckNoAlloc(t, k)

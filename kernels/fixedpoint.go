@@ -32,8 +32,8 @@ const (
 	RoundingSingle
 )
 
-// Roundings lists every rounding rule, in order.
-var Roundings = []Rounding{RoundingDouble, RoundingSingle}
+// Roundings lists every rounding rule, in order (a new slice each call).
+func Roundings() []Rounding { return []Rounding{RoundingDouble, RoundingSingle} }
 
 func (r Rounding) String() string {
 	switch r {
@@ -47,7 +47,7 @@ func (r Rounding) String() string {
 
 // ParseRounding parses "double" or "single".
 func ParseRounding(s string) (Rounding, error) {
-	for _, r := range Roundings {
+	for _, r := range Roundings() {
 		if r.String() == s {
 			return r, nil
 		}
@@ -456,11 +456,11 @@ func LUTLookupInt16(value int16, lut *[LUTSizeInt16]int16) int16 {
 // and rounded once to float32.
 func ExpFloat32(x float32) float32 { return float32(math.Exp(float64(x))) }
 
-// SigmoidTableUint16 is TFLite's sigmoid_table_uint16: sigmoid(i/24) in
+// sigmoidTableUint16 is TFLite's sigmoid_table_uint16: sigmoid(i/24) in
 // Q0.16 for i = 0..255, the table the int16 LOGISTIC and TANH kernels
 // interpolate (its values are TFLite's, kept as data because they are not
 // all the correctly rounded sigmoid).
-var SigmoidTableUint16 = [256]uint16{
+var sigmoidTableUint16 = [256]uint16{
 	32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064, 42688,
 	43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369, 47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409,
 	51865, 52311, 52745, 53169, 53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433,

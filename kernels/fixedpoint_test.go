@@ -414,10 +414,10 @@ func TestGenLUTAndLookup(t *testing.T) {
 	if exp[512] != 32767 || exp[0] < 1 || exp[0] > 2 {
 		t.Fatalf("exp table ends %d … %d", exp[0], exp[512])
 	}
-	for i, v := range SigmoidTableUint16 {
+	for i, v := range sigmoidTableUint16 {
 		want := 65536 / (1 + math.Exp(-float64(i)/24))
 		if math.Abs(float64(v)-want) > 1.5 { // TFLite's table is not the rounded sigmoid
-			t.Fatalf("SigmoidTableUint16[%d] = %d, sigmoid %g", i, v, want)
+			t.Fatalf("sigmoidTableUint16[%d] = %d, sigmoid %g", i, v, want)
 		}
 	}
 }

@@ -116,7 +116,7 @@ var fcCases = []refFCCase{
 
 func TestFullyConnectedMatchesReference(t *testing.T) {
 	for i, tc := range fcCases {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				r := rand.New(rand.NewSource(int64(300 + i)))
 				k, out, in, w, bias, ws := buildFC(t, tc, r, rule)

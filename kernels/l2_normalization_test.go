@@ -14,7 +14,7 @@ func TestL2Normalization(t *testing.T) {
 	// (10, 0) → 1 → 128, clamped to 127.
 	in := []int64{5, 6, 2, 2, -8, 2, 12, 2}
 	want := []int64{77, 102, 0, 0, -128, 0, 127, 0}
-	for _, rule := range Roundings {
+	for _, rule := range Roundings() {
 		t.Run(rule.String(), func(t *testing.T) {
 			x := arTensor(tflite.TypeInt8, []int{2, 2, 2}, 0.1, 2, in...)
 			out := arTensor(tflite.TypeInt8, []int{2, 2, 2}, 1.0/128, 0)

@@ -18,7 +18,7 @@ func buildLeakyRelu(typ tflite.TensorType, sIn, sOut float32, zIn, zOut int64, a
 // (2^30, 2); α = 1/4 gives M_alpha = 1/2 = (2^30, 0). So y = 2d for d ≥ 0
 // and round(d/2) (ties toward +∞) for d < 0, plus zp_out, clamped.
 func TestLeakyReluHandChecked(t *testing.T) {
-	for _, r := range Roundings {
+	for _, r := range Roundings() {
 		n := buildLeakyRelu(tflite.TypeInt8, 0.5, 0.25, 2, -3, 0.25, r, []int64{5, 2, -1, -2, -126, 127})
 		k, err := Prepare(n)
 		if err != nil {
@@ -55,7 +55,7 @@ func TestLeakyReluMatchesReference(t *testing.T) {
 		{tflite.TypeInt16, 3.1e-4, 2.7e-4, 0, 0, 0.3, -32768, 257},
 	}
 	for _, tc := range tests {
-		for _, r := range Roundings {
+		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/alpha%g/%v", tc.typ, tc.alpha, r), func(t *testing.T) {
 				lo, hi := Range(tc.typ)
 				var values []int64

@@ -45,7 +45,7 @@ func TestLogSoftmax(t *testing.T) {
 		arRun(t, arNode(tflite.OpLogSoftmax, tflite.Options{}, RoundingDouble, out, in))
 		arEqual(t, arValues(out), []int64{127, -128, -128})
 	})
-	for _, rule := range Roundings {
+	for _, rule := range Roundings() {
 		t.Run("random rows/"+rule.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(7, uint64(rule)))
 			for _, s := range []float32{0.01, 0.0481669, 0.2} {

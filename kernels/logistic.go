@@ -266,7 +266,7 @@ func (k *logisticKernel) elementInt16(x int16, c *Chain) int16 {
 	if index >= 255 {
 		interp = 0x7FFF << 10
 	} else {
-		ua, ub := uint32(SigmoidTableUint16[index]), uint32(SigmoidTableUint16[index+1])
+		ua, ub := uint32(sigmoidTableUint16[index]), uint32(sigmoidTableUint16[index+1])
 		frac := abs & 0x1ff
 		interp = ua<<9 + frac*(ub-ua)
 		if c != nil {

@@ -68,7 +68,7 @@ func TestSigmoidFamilyNearFloat(t *testing.T) {
 		{tflite.OpTanh, tflite.TypeInt16, 1.7e-4, 0, 1.0 / 32768, 0, math.Tanh, 3, false, int16Multiplier(1.7e-4, 13)},
 	}
 	for _, tc := range tests {
-		for _, r := range Roundings {
+		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v/s%g/%v", tc.op, tc.typ, tc.sIn, r), func(t *testing.T) {
 				values := allValues(tc.typ)
 				n := buildUnary(tc.op, tc.typ, tc.sIn, tc.zIn, tc.sOut, tc.zOut, r, values)
@@ -108,7 +108,7 @@ func TestSigmoidFamilyNearFloat(t *testing.T) {
 // saturate. For s_in = 2^−4, m = 2^−4·2^27 = 2^23 = 0.5·2^24, so the
 // multiplier is (2^30, 24) and the radius floor(15·2^27 / 2^24) = 120.
 func TestSigmoidFamilyHandChecked(t *testing.T) {
-	for _, r := range Roundings {
+	for _, r := range Roundings() {
 		n := buildUnary(tflite.OpLogistic, tflite.TypeInt8, 0.0625, 3, 1.0/256, -128, r, []int64{3, 3 + 120, 3 - 120, 3 + 119})
 		k, err := Prepare(n)
 		if err != nil {

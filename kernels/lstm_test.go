@@ -88,7 +88,7 @@ func (sp lstmSpec) String() string {
 // that explaining leaves the live tensors untouched.
 func TestLstmExplainMatchesEval(t *testing.T) {
 	for _, sp := range lstmSpecs {
-		for _, r := range Roundings {
+		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v", sp, r), func(t *testing.T) {
 				n := lstmNode(sp, r)
 				k, err := Prepare(n)
@@ -161,7 +161,7 @@ func lastRowElement(sp lstmSpec, i, last int) int {
 func TestLstmNearFloat(t *testing.T) {
 	sigmoid := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 	for _, sp := range lstmSpecs {
-		for _, r := range Roundings {
+		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v", sp, r), func(t *testing.T) {
 				n := lstmNode(sp, r)
 				k, err := Prepare(n)
@@ -298,7 +298,7 @@ func tinyLstm(cellClip float32, r Rounding) *Node {
 func TestLstmByHand(t *testing.T) {
 	tanhAt := func(v int) int64 { // the int16 TANH table reading at |v| ≥ 0
 		idx, frac := v>>8, v&0xFF
-		ua, ub := int(SigmoidTableUint16[idx]), int(SigmoidTableUint16[idx+1])
+		ua, ub := int(sigmoidTableUint16[idx]), int(sigmoidTableUint16[idx+1])
 		return int64((ua<<8 + frac*(ub-ua) - 1<<23 + 1<<7) >> 8)
 	}
 	hiddenOf := func(th int64) int64 { return int64(math.Round(float64(th) / 512)) }
@@ -310,7 +310,7 @@ func TestLstmByHand(t *testing.T) {
 		{1500.0 / 2048, []int64{1024, 1500, 1500}},
 	}
 	for _, tc := range tests {
-		for _, r := range Roundings {
+		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("clip%g/%v", tc.clip, r), func(t *testing.T) {
 				n := tinyLstm(tc.clip, r)
 				k, err := Prepare(n)

@@ -87,7 +87,7 @@ func TestReduceQuantized(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := dmQuant(dmTensor(tc.typ, tc.in, tc.vals...), tc.sIn, tc.zpIn)
 				axis := dmConst(dmTensor(tflite.TypeInt32, []int{len(tc.axis)}, tc.axis...))

@@ -28,7 +28,7 @@ var mulCases = []addSubCase{
 func TestMulMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
 	for _, tc := range mulCases {
-		for _, r := range Roundings {
+		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%s/%v", tc.name, r), func(t *testing.T) {
 				lo, hi := Range(tc.typ)
 				rand := func(n int) []int64 {
@@ -77,7 +77,7 @@ func TestMulHandChecked(t *testing.T) {
 	tc := addSubCase{typ: tflite.TypeInt8, shape1: []int{3}, shape2: []int{3}, outShape: []int{3}, s1: 0.5, s2: 0.25, so: 0.25, z1: 1, z2: -1, zo: 10}
 	x1 := []int64{4, -2, 127}
 	x2 := []int64{-6, -6, 126}
-	for _, r := range Roundings {
+	for _, r := range Roundings() {
 		n, _ := buildBinary(tflite.OpMul, tc, r, x1, x2)
 		k, err := Prepare(n)
 		if err != nil {

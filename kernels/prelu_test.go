@@ -13,7 +13,7 @@ func TestPrelu(t *testing.T) {
 		// rounds the final RoundingDivideByPOT away from zero (−3), single
 		// rounding adds 2^(total−1) and shifts (−2).
 		in := []int64{10, -8, -10, 127, -128, 0}
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(rule.String(), func(t *testing.T) {
 				x := arTensor(tflite.TypeInt8, []int{1, 2, 3}, 0.5, 0, in...)
 				alpha := arConst(arTensor(tflite.TypeInt8, []int{1}, 1.0/64, 0, 16))

@@ -28,7 +28,7 @@ func TestQuantizeFromFloat(t *testing.T) {
 		{"int8 overflowing quotient", tflite.TypeInt8, 0.5, -3, []float64{1e10}, []float64{127}},
 	}
 	for _, tc := range tests {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := dmTensor(tflite.TypeFloat32, []int{len(tc.x)}, tc.x...)
 				out := dmQuant(NewTensor(tc.typ, []int{len(tc.x)}), tc.scale, tc.zp)
@@ -110,7 +110,7 @@ func TestQuantizeRequantize(t *testing.T) {
 		},
 	}
 	for _, tc := range tests {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := dmQuant(dmTensor(tc.from, []int{len(tc.x)}, tc.x...), tc.sIn, tc.zpIn)
 				out := dmQuant(NewTensor(tc.to, []int{len(tc.x)}), tc.sOut, tc.zpOut)

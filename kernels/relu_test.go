@@ -33,7 +33,7 @@ func TestRelu(t *testing.T) {
 			[]int64{-300, 5, 6143, 6144, 30000}, []int64{0, 5, 6143, 6144, 6144}},
 	}
 	for _, tc := range cases {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := arTensor(tc.typ, []int{1, len(tc.in)}, tc.sIn, tc.zIn, tc.in...)
 				out := arTensor(tc.typ, []int{1, len(tc.in)}, tc.sOut, tc.zOut)

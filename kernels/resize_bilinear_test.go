@@ -26,7 +26,7 @@ func TestResizeBilinear(t *testing.T) {
 		{"half pixel", false, true, []int64{0, 100}, 4, []int64{0, 25, 75, 100}, []int64{0, 25, 75, 100}},
 	}
 	for _, tc := range cases {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := arTensor(tflite.TypeInt8, []int{1, 1, 2, 1}, 0.1, 3, tc.in...)
 				size := arConst(arTensor(tflite.TypeInt32, []int{2}, 0, 0, 1, int64(tc.outW)))

@@ -13,7 +13,7 @@ func TestRsqrt(t *testing.T) {
 	// (stored 128 − 128 = 0), and d = 0 gives the largest value, 127.
 	in := []int64{-124, -112, -64, -28, -127, -128}
 	want := []int64{64 - 128, 32 - 128, 16 - 128, 13 - 128, 0, 127}
-	for _, rule := range Roundings {
+	for _, rule := range Roundings() {
 		t.Run("int8/"+rule.String(), func(t *testing.T) {
 			x := arTensor(tflite.TypeInt8, []int{2, 3}, 1.0/16, -128, in...)
 			out := arTensor(tflite.TypeInt8, []int{2, 3}, 1.0/32, -128)

@@ -58,7 +58,7 @@ func TestSoftmaxHandChecked(t *testing.T) {
 		{tflite.TypeInt8, []int64{127, -128, -128, -128}, []int64{127, -128, -128, -128}},
 	}
 	for _, tc := range tests {
-		for _, r := range Roundings {
+		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v/%v", tc.out, tc.values, r), func(t *testing.T) {
 				n := buildSoftmax(tflite.TypeInt8, tc.out, []int{1, 4}, 0.1, 0, 1, r, tc.values)
 				k, err := Prepare(n)
@@ -154,7 +154,7 @@ func TestSoftmaxNearFloat(t *testing.T) {
 		{tflite.TypeInt16, tflite.TypeInt16, []int{3, 2, 16}, 1e-4, 0, 0.5, 8},
 	}
 	for _, tc := range tests {
-		for _, r := range Roundings {
+		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v_%v_%v_beta%g/%v", tc.in, tc.out, tc.shape, tc.beta, r), func(t *testing.T) {
 				lo, hi := Range(tc.in)
 				values := make([]int64, NumElements(tc.shape))

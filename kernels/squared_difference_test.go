@@ -10,7 +10,7 @@ func TestSquaredDifference(t *testing.T) {
 	t.Run("int8", func(t *testing.T) {
 		// s1 = s2 = 0.5 → M1 = M2 = 0.5; ls = 7, so b = 64·x exactly;
 		// Mout = 1² / (2^14 · 0.25) = 2^−12 and y = (x1 − x2)² − 128.
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(rule.String(), func(t *testing.T) {
 				a := arTensor(tflite.TypeInt8, []int{1, 2, 2}, 0.5, 0, 5, -3, 20, 7)
 				b := arTensor(tflite.TypeInt8, []int{2}, 0.5, 0, 2, 4)

@@ -129,7 +129,7 @@ func TestSvdfByHand(t *testing.T) {
 // the feature value to the state dtype: acc = 2·127·127 = 32258 at M1 = 1
 // saturates to 127; the time sum 1·0 + 1·127 = 127 at M2 = 0.25 → 31.75 → 32.
 func TestSvdfInt8StateSaturates(t *testing.T) {
-	for _, r := range Roundings {
+	for _, r := range Roundings() {
 		t.Run(r.String(), func(t *testing.T) {
 			in := qTensor(tflite.TypeInt8, []int{1, 2}, 0.5, 0, 127, 127)
 			wf := qTensor(tflite.TypeInt8, []int{1, 2}, 0.25, 0, 127, 127)

@@ -60,7 +60,7 @@ func (k *tanhKernel) elementInt16(x int16, c *Chain) int16 {
 	if index >= 255 {
 		interp = 0xFFFF << 8
 	} else {
-		ua, ub := uint32(SigmoidTableUint16[index]), uint32(SigmoidTableUint16[index+1])
+		ua, ub := uint32(sigmoidTableUint16[index]), uint32(sigmoidTableUint16[index+1])
 		frac := abs & 0xFF
 		interp = int32(ua<<8 + frac*(ub-ua))
 		if c != nil {

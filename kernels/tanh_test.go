@@ -11,7 +11,7 @@ import (
 // (2^30, 24) to Q4.27 and saturates at |x − zp| ≥ 120 (7.5): tanh(±1) =
 // ±0.7616, ·128 = ±97.48 → ±97 after RoundingDivideByPOT by 24; tanh(0) = 0.
 func TestTanhHandChecked(t *testing.T) {
-	for _, r := range Roundings {
+	for _, r := range Roundings() {
 		values := []int64{5, 5 + 16, 5 - 16, 5 + 120, 5 - 120, 5 + 119, 5 - 119}
 		n := buildUnary(tflite.OpTanh, tflite.TypeInt8, 0.0625, 5, 1.0/128, 0, r, values)
 		k, err := Prepare(n)

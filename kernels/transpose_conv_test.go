@@ -90,7 +90,7 @@ func TestTransposeConvMatchesReference(t *testing.T) {
 			sh: 2, sw: 2, padding: tflite.PaddingValid, inScale: 0.0005, outScale: 0.001},
 	}
 	for i, tc := range cases {
-		for _, rule := range Roundings {
+		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				r := rand.New(rand.NewSource(int64(400 + i)))
 				lo, hi := int64(-128), int64(127)

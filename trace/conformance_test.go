@@ -63,7 +63,7 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 				tot.skipped = append(tot.skipped, name+" (only tflite/ goldens)")
 				t.Skipf("%s has no TFLite-Micro goldens (TFLite-Micro refuses it); its tflite/ goldens belong to the rounding-rules work", name)
 			}
-			for _, rule := range kernels.Roundings {
+			for _, rule := range kernels.Roundings() {
 				ip, err := New(m, Options{Rounding: rule})
 				if err != nil {
 					if why, ok := knownUnsupported[name]; ok || !strict {

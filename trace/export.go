@@ -646,16 +646,18 @@ func abs64(x int64) int64 {
 	return x
 }
 
-// CSVHeader are the columns of WriteCSV: QuantizationDebugger's layer-stats
+// csvHeader are the columns of WriteCSV: QuantizationDebugger's layer-stats
 // columns, then tflq-trace's LSB columns.
-var CSVHeader = []string{"op_name", "tensor_idx", "num_elements", "stddev", "mean_error", "max_abs_error",
-	"mean_squared_error", "scale", "zero_point", "tensor_name", "op_index", "rmse/scale", "max_abs_error_lsb",
-	"mean_abs_error_lsb", "float_reference"}
+func csvHeader() []string {
+	return []string{"op_name", "tensor_idx", "num_elements", "stddev", "mean_error", "max_abs_error",
+		"mean_squared_error", "scale", "zero_point", "tensor_name", "op_index", "rmse/scale", "max_abs_error_lsb",
+		"mean_abs_error_lsb", "float_reference"}
+}
 
 // WriteCSV writes one row per operator with its layer metrics.
 func WriteCSV(w io.Writer, s *Shadow, ops []int) error {
 	cw := csv.NewWriter(w)
-	cw.Write(CSVHeader)
+	cw.Write(csvHeader())
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	for _, m := range s.Metrics {
 		if !opSelected(ops, m.Op) {
