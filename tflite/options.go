@@ -224,6 +224,35 @@ var optionsTables = map[BuiltinOptionsType][]optField{
 		{0, "container", func(o *Options) any { return &o.Container }, 0},
 		{1, "shared_name", func(o *Options) any { return &o.SharedName }, 0},
 	},
+	// Tables the schema declares without fields: nothing to decode.
+	OptionsDequantize:         {},
+	OptionsPad:                {},
+	OptionsBatchToSpaceND:     {},
+	OptionsSpaceToBatchND:     {},
+	OptionsTranspose:          {},
+	OptionsLogSoftmax:         {},
+	OptionsMaximumMinimum:     {},
+	OptionsLess:               {},
+	OptionsPadV2:              {},
+	OptionsGreater:            {},
+	OptionsGreaterEqual:       {},
+	OptionsLessEqual:          {},
+	OptionsSlice:              {},
+	OptionsExpandDims:         {},
+	OptionsEqual:              {},
+	OptionsNotEqual:           {},
+	OptionsZerosLike:          {},
+	OptionsFill:               {},
+	OptionsSquaredDifference:  {},
+	OptionsAbs:                {},
+	OptionsReverseV2:          {},
+	OptionsAddN:               {},
+	OptionsGatherNd:           {},
+	OptionsQuantize:           {},
+	OptionsHardSwish:          {},
+	OptionsSelectV2:           {},
+	OptionsBroadcastTo:        {},
+	OptionsDynamicUpdateSlice: {},
 }
 
 // DefaultOptions returns Options of type t with every field of that table
@@ -452,4 +481,11 @@ func HasFusedActivation(op BuiltinOperator) bool {
 		}
 	}
 	return false
+}
+
+// Decoded reports whether the reader decodes the fields of options table t
+// (the others are kept as their Type only).
+func (t BuiltinOptionsType) Decoded() bool {
+	_, ok := optionsTables[t]
+	return ok
 }

@@ -163,11 +163,9 @@ func opts(op tflite.BuiltinOperator, set func(o *tflite.Options)) tflite.Options
 	return o
 }
 
-// runBuilt builds c's model, writes it to bytes, reads it back, runs it and
-// checks every graph output; then explains every element of every operator
-// output and checks the chain ends at the stored value. It returns the
-// interpreter for further checks.
-func runBuilt(t *testing.T, c builtCase) *Interpreter {
+// newBuilt builds c's model, writes it to bytes, reads it back and returns
+// a fresh interpreter for it, with the graph inputs set (not yet invoked).
+func newBuilt(t *testing.T, c builtCase, opt Options) (*Interpreter, *builtModel) {
 	t.Helper()
 	m := &builtModel{b: tflite.NewModelBuilder()}
 	c.build(m)
@@ -184,7 +182,7 @@ func runBuilt(t *testing.T, c builtCase) *Interpreter {
 	if err != nil {
 		t.Fatalf("read back: %v", err)
 	}
-	ip, err := New(read, Options{})
+	ip, err := New(read, opt)
 	if err != nil {
 		t.Fatalf("prepare: %v", err)
 	}
@@ -193,6 +191,16 @@ func runBuilt(t *testing.T, c builtCase) *Interpreter {
 			t.Fatal(err)
 		}
 	}
+	return ip, m
+}
+
+// runBuilt builds c's model, writes it to bytes, reads it back, runs it and
+// checks every graph output; then explains every element of every operator
+// output and checks the chain ends at the stored value. It returns the
+// interpreter for further checks.
+func runBuilt(t *testing.T, c builtCase) *Interpreter {
+	t.Helper()
+	ip, m := newBuilt(t, c, Options{})
 	for range max(c.invokes, 1) {
 		if err := ip.Invoke(); err != nil {
 			t.Fatalf("invoke: %v", err)

@@ -6,11 +6,13 @@ package trace
 // Per layer it computes TFLite's QuantizationDebugger metrics on the
 // operator's output, plus the same in units of the output scale (LSB).
 //
-// Operators with a float reference kernel here (shadowOps) compute in float;
-// pure data-movement operators copy the shadow value of the element their
-// kernel's explanation names as the source; any other operator has no
-// independent reference: its shadow is its dequantized integer output
-// (Metrics.Reference is false) so that the layers after it still compare.
+// Every operator has a row in shadowTable (shadow_ops.go) saying how: a
+// float reference kernel computes it in float; a pure data-movement operator
+// copies the shadow value of the element its kernel's explanation declares
+// it moved (kernels.Chain.Moved); any other operator is declared to have no
+// independent reference, with the reason: its shadow is its dequantized
+// integer output (Metrics.Reference is false) so that the layers after it
+// still compare.
 
 import (
 	"fmt"
@@ -165,21 +167,24 @@ func (s *Shadow) in(n *kernels.Node, k int) []float32 {
 	return s.Values[t.Index]
 }
 
-// evalNode computes the node's outputs in float. It reports whether a float
-// reference kernel (or an exact data-movement copy) produced them.
+// evalNode computes the node's outputs in float as its shadowTable row
+// says. It reports whether a float reference kernel (or an exact
+// data-movement copy) produced them.
 func (s *Shadow) evalNode(oi int, n *kernels.Node) (bool, error) {
-	if f, ok := shadowOps[n.Op]; ok && len(n.Outputs) > 0 && n.Outputs[0] != nil {
+	rule := shadowTable[n.Op]
+	switch {
+	case rule.eval != nil && len(n.Outputs) > 0 && n.Outputs[0] != nil:
 		out := make([]float32, n.Outputs[0].NumElements())
-		done, err := f(s, n, out)
-		if err != nil {
+		done, err := rule.eval(s, n, out)
+		if err != nil || !done {
 			return false, err
 		}
-		if done {
-			s.Values[n.Outputs[0].Index] = out
-			return true, nil
-		}
+		s.Values[n.Outputs[0].Index] = out
+		return true, nil
+	case rule.moves:
+		return s.copyFromSources(oi, n), nil
 	}
-	return s.copyFromSources(oi, n), nil
+	return false, nil
 }
 
 // copyFromSources handles pure data movement: when every output element's

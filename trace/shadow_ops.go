@@ -15,34 +15,108 @@ import (
 
 type shadowFunc func(s *Shadow, n *kernels.Node, out []float32) (bool, error)
 
-// shadowOps is indexed by operator, like the kernels' op table.
-var shadowOps = map[tflite.BuiltinOperator]shadowFunc{
-	tflite.OpQuantize:        shadowIdentity,
-	tflite.OpDequantize:      shadowIdentity,
-	tflite.OpReshape:         shadowIdentity,
-	tflite.OpExpandDims:      shadowIdentity,
-	tflite.OpSqueeze:         shadowIdentity,
-	tflite.OpFullyConnected:  shadowFullyConnected,
-	tflite.OpConv2D:          shadowConv,
-	tflite.OpDepthwiseConv2D: shadowConv,
-	tflite.OpAveragePool2D:   shadowPool,
-	tflite.OpMaxPool2D:       shadowPool,
-	tflite.OpAdd:             shadowBinary,
-	tflite.OpSub:             shadowBinary,
-	tflite.OpMul:             shadowBinary,
-	tflite.OpSoftmax:         shadowSoftmax,
-	tflite.OpLogistic:        shadowUnary,
-	tflite.OpTanh:            shadowUnary,
-	tflite.OpRelu:            shadowUnary,
-	tflite.OpRelu6:           shadowUnary,
-	tflite.OpLeakyRelu:       shadowUnary,
-	tflite.OpHardSwish:       shadowUnary,
-	tflite.OpMean:            shadowMean,
-	tflite.OpPad:             shadowPad,
-	tflite.OpPadv2:           shadowPad,
-	tflite.OpConcatenation:   shadowConcat,
-	// Other data movement (RESIZE_NEAREST_NEIGHBOR, TRANSPOSE, ...) is copied
-	// from the sources the kernels' explanations name.
+// shadowRule is how the float shadow treats one operator. Exactly one of
+// its fields is set.
+type shadowRule struct {
+	// eval is the operator's float reference kernel.
+	eval shadowFunc
+	// moves marks pure data movement: each output element copies the
+	// reference value of the input element its explanation declares it was
+	// moved from (kernels.Chain.Moved).
+	moves bool
+	// none says why the operator has no float reference: its shadow is its
+	// dequantized output (LayerMetrics.Reference false), so the layers after
+	// it still compare.
+	none string
+}
+
+const (
+	noRealOutput = "its output is an index, a bool or a shape: not a quantized real value"
+	notModelled  = "no float reference kernel yet: its shadow is its dequantized output"
+)
+
+// shadowTable has one row for every operator of the kernels' op table (a
+// meta-test checks it): the float shadow never guesses.
+var shadowTable = map[tflite.BuiltinOperator]shadowRule{
+	tflite.OpQuantize:          {eval: shadowIdentity},
+	tflite.OpDequantize:        {eval: shadowIdentity},
+	tflite.OpReshape:           {eval: shadowIdentity},
+	tflite.OpExpandDims:        {eval: shadowIdentity},
+	tflite.OpSqueeze:           {eval: shadowIdentity},
+	tflite.OpFullyConnected:    {eval: shadowFullyConnected},
+	tflite.OpConv2D:            {eval: shadowConv},
+	tflite.OpDepthwiseConv2D:   {eval: shadowConv},
+	tflite.OpAveragePool2D:     {eval: shadowPool},
+	tflite.OpMaxPool2D:         {eval: shadowPool},
+	tflite.OpAdd:               {eval: shadowBinary},
+	tflite.OpSub:               {eval: shadowBinary},
+	tflite.OpMul:               {eval: shadowBinary},
+	tflite.OpDiv:               {eval: shadowBinary},
+	tflite.OpSquaredDifference: {eval: shadowBinary},
+	tflite.OpMaximum:           {eval: shadowBinary},
+	tflite.OpMinimum:           {eval: shadowBinary},
+	tflite.OpPrelu:             {eval: shadowBinary},
+	tflite.OpSoftmax:           {eval: shadowSoftmax},
+	tflite.OpLogistic:          {eval: shadowUnary},
+	tflite.OpTanh:              {eval: shadowUnary},
+	tflite.OpRelu:              {eval: shadowUnary},
+	tflite.OpRelu6:             {eval: shadowUnary},
+	tflite.OpLeakyRelu:         {eval: shadowUnary},
+	tflite.OpHardSwish:         {eval: shadowUnary},
+	tflite.OpAbs:               {eval: shadowUnary},
+	tflite.OpElu:               {eval: shadowUnary},
+	tflite.OpRsqrt:             {eval: shadowUnary},
+	tflite.OpMean:              {eval: shadowReduce},
+	tflite.OpSum:               {eval: shadowReduce},
+	tflite.OpReduceMax:         {eval: shadowReduce},
+	tflite.OpReduceMin:         {eval: shadowReduce},
+	tflite.OpPad:               {eval: shadowPad},
+	tflite.OpPadv2:             {eval: shadowPad},
+	tflite.OpConcatenation:     {eval: shadowConcat},
+
+	tflite.OpTranspose:             {moves: true},
+	tflite.OpStridedSlice:          {moves: true},
+	tflite.OpSlice:                 {moves: true},
+	tflite.OpSplit:                 {moves: true},
+	tflite.OpSplitV:                {moves: true},
+	tflite.OpPack:                  {moves: true},
+	tflite.OpUnpack:                {moves: true},
+	tflite.OpGather:                {moves: true},
+	tflite.OpGatherNd:              {moves: true},
+	tflite.OpSpaceToDepth:          {moves: true},
+	tflite.OpDepthToSpace:          {moves: true},
+	tflite.OpSpaceToBatchNd:        {moves: true},
+	tflite.OpBatchToSpaceNd:        {moves: true},
+	tflite.OpMirrorPad:             {moves: true},
+	tflite.OpReverseV2:             {moves: true},
+	tflite.OpBroadcastTo:           {moves: true},
+	tflite.OpFill:                  {moves: true},
+	tflite.OpDynamicUpdateSlice:    {moves: true},
+	tflite.OpEmbeddingLookup:       {moves: true},
+	tflite.OpSelectV2:              {moves: true},
+	tflite.OpResizeNearestNeighbor: {moves: true},
+
+	tflite.OpArgMax:       {none: noRealOutput},
+	tflite.OpArgMin:       {none: noRealOutput},
+	tflite.OpShape:        {none: noRealOutput},
+	tflite.OpEqual:        {none: noRealOutput},
+	tflite.OpNotEqual:     {none: noRealOutput},
+	tflite.OpGreater:      {none: noRealOutput},
+	tflite.OpGreaterEqual: {none: noRealOutput},
+	tflite.OpLess:         {none: noRealOutput},
+	tflite.OpLessEqual:    {none: noRealOutput},
+	tflite.OpCast:         {none: "a type conversion: its shadow is its output"},
+	tflite.OpZerosLike:    {none: "its output is zero whatever the input"},
+
+	tflite.OpAddN:                       {none: notModelled},
+	tflite.OpBatchMatmul:                {none: notModelled},
+	tflite.OpCumsum:                     {none: notModelled},
+	tflite.OpL2Normalization:            {none: notModelled},
+	tflite.OpLogSoftmax:                 {none: notModelled},
+	tflite.OpResizeBilinear:             {none: notModelled},
+	tflite.OpSvdf:                       {none: notModelled},
+	tflite.OpUnidirectionalSequenceLstm: {none: notModelled},
+	tflite.OpTransposeConv:              {none: notModelled},
 }
 
 func activate(act tflite.Activation, v float32) float32 {
@@ -244,14 +318,28 @@ func shadowBinary(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 	}
 	for e := range out {
 		i1, i2 := bc.Index(e)
+		x, y := a[i1], b[i2]
 		var v float32
 		switch n.Op {
 		case tflite.OpAdd:
-			v = a[i1] + b[i2]
+			v = x + y
 		case tflite.OpSub:
-			v = a[i1] - b[i2]
+			v = x - y
 		case tflite.OpMul:
-			v = a[i1] * b[i2]
+			v = x * y
+		case tflite.OpDiv:
+			v = x / y
+		case tflite.OpSquaredDifference:
+			v = (x - y) * (x - y)
+		case tflite.OpMaximum:
+			v = max(x, y)
+		case tflite.OpMinimum:
+			v = min(x, y)
+		case tflite.OpPrelu: // y is alpha
+			v = x
+			if x < 0 {
+				v = x * y
+			}
 		}
 		out[e] = activate(n.Options.Activation, v)
 	}
@@ -307,13 +395,23 @@ func shadowUnary(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 			}
 		case tflite.OpHardSwish:
 			x = x * min(max(x+3, 0), 6) / 6
+		case tflite.OpAbs:
+			x = math.Abs(x)
+		case tflite.OpElu:
+			if x < 0 {
+				x = math.Expm1(x)
+			}
+		case tflite.OpRsqrt:
+			x = 1 / math.Sqrt(x)
 		}
 		out[i] = float32(x)
 	}
 	return true, nil
 }
 
-func shadowMean(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+// shadowReduce handles MEAN, SUM, REDUCE_MAX and REDUCE_MIN over the
+// constant axes.
+func shadowReduce(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 	in, axes := s.in(n, 0), n.Input(1)
 	it := n.Input(0)
 	if in == nil || axes == nil || !axes.Const {
@@ -333,6 +431,7 @@ func shadowMean(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 	}
 	sums := make([]float64, len(out))
 	counts := make([]int, len(out))
+	best := make([]float64, len(out))
 	coord := make([]int, rank)
 	for e, v := range in {
 		// Output index: row-major over the kept dimensions.
@@ -350,11 +449,27 @@ func shadowMean(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 		if o >= len(out) {
 			return false, nil
 		}
-		sums[o] += float64(v)
+		x := float64(v)
+		switch {
+		case counts[o] == 0:
+			best[o] = x
+		case n.Op == tflite.OpReduceMax:
+			best[o] = max(best[o], x)
+		case n.Op == tflite.OpReduceMin:
+			best[o] = min(best[o], x)
+		}
+		sums[o] += x
 		counts[o]++
 	}
 	for i := range out {
-		out[i] = float32(sums[i] / float64(max(counts[i], 1)))
+		switch n.Op {
+		case tflite.OpMean:
+			out[i] = float32(sums[i] / float64(max(counts[i], 1)))
+		case tflite.OpSum:
+			out[i] = float32(sums[i])
+		default:
+			out[i] = float32(best[i])
+		}
 	}
 	return true, nil
 }

@@ -169,3 +169,53 @@ func TestShadowUnquantizedBias(t *testing.T) {
 		t.Fatalf("float reference %v, want 2.5", ref)
 	}
 }
+
+// TestShadowReferenceKernels checks every float reference kernel of the
+// shadow table against the integer kernels on the built models: their inputs
+// are exactly representable, so the quantized output may differ from the
+// float reference (limited to what the output can represent) only by the
+// output rounding (½ LSB) plus the fixed-point approximation of
+// transcendental ops — at most 2.5 LSB here (int16 TANH's table reaches
+// 2.06). A wrong formula (DIV as a product, PRELU without alpha, ...) is off
+// by far more. Outputs without a scale (int32/int64) are skipped: float32
+// cannot hold their values exactly; float32 outputs (DEQUANTIZE) must match
+// to float32 storage rounding.
+func TestShadowReferenceKernels(t *testing.T) {
+	const tolLSB = 2.5
+	checked := map[tflite.BuiltinOperator]bool{}
+	for _, c := range allBuiltCases() {
+		t.Run(c.name, func(t *testing.T) {
+			ip := runBuilt(t, c)
+			s, err := RunShadow(ip)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for oi, op := range ip.Ops() {
+				out := op.Node.Outputs[0]
+				if shadowTable[op.Node.Op].eval == nil || !(out.Quantized() || out.Type == tflite.TypeFloat32) {
+					continue
+				}
+				if !s.Metrics[oi].Reference {
+					t.Errorf("op %d %s: the reference kernel gave up", oi, op.Name)
+					continue
+				}
+				checked[op.Node.Op] = true
+				for e := 0; e < out.NumElements(); e++ {
+					ref := representable(out, float64(s.Values[out.Index][e]))
+					unit := 1e-6 * math.Max(math.Abs(ref), 1) // float32 outputs: storage rounding
+					if out.Type != tflite.TypeFloat32 {
+						unit = float64(out.ScaleAt(out.ChannelOf(e)))
+					}
+					if d := math.Abs(out.Dequantize(e)-ref) / unit; d > tolLSB {
+						t.Fatalf("op %d %s element %d: quantized %g, float reference %g: %.2f LSB apart", oi, op.Name, e, out.Dequantize(e), ref, d)
+					}
+				}
+			}
+		})
+	}
+	for op, rule := range shadowTable {
+		if rule.eval != nil && !checked[op] {
+			t.Errorf("%v has a float reference kernel but no built model with a quantized or float output checks it", op)
+		}
+	}
+}
