@@ -1,22 +1,3 @@
-// Package kernels holds tflq-trace's integer kernels: one file per TFLite
-// operator, each starting with a doc comment that gives its formula, plus the
-// fixed-point primitives they share (fixedpoint.go) and the fused-activation
-// clamp ranges (activation.go).
-//
-// Architecture. The trace package builds a Node for every operator of the
-// model, with its input and output Tensors already allocated, and calls the
-// operator's PrepareFunc (looked up in the op table, Registry, indexed by
-// tflite.BuiltinOperator). Prepare checks dtypes and shapes and derives the
-// operator's parameters once (real multiplier M, QuantizedMultiplier, Shift,
-// clamp range...), returning a Kernel. Eval then computes the outputs without
-// allocating.
-//
-// Explanations. Every Kernel can also Explain one output element: it
-// recomputes that element with the same per-element code Eval uses, passing a
-// non-nil *Chain that records each arithmetic step (offsets, accumulator,
-// bias, multiplier, shift, each rounding stage, zero point, clamp). Eval
-// passes a nil *Chain, and recording is guarded by `if c != nil`, so
-// instrumentation costs nothing when it is off and the run keeps only tensors.
 package kernels
 
 import (
