@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
@@ -14,90 +15,95 @@ type opRow struct {
 	// types lists the data-input dtypes the kernel accepts (`inspect --ops`,
 	// the coverage tests). Prepare still checks every tensor itself.
 	types []tflite.TensorType
+	// inputs and outputs name the operands by role, in position order, as
+	// TFLite's kernels name them; a last name ending in "..." repeats with
+	// an index (input0, input1, ...). outputs nil means one "output".
+	inputs, outputs []string
 }
 
 func types(t ...tflite.TensorType) []tflite.TensorType { return t }
+func roles(r ...string) []string                       { return r }
 
 // opTable is the op table, indexed by operator: the one place that says
 // which operators tflq-trace runs. It is never modified; read it through
 // Lookup and Ops.
 var opTable = map[tflite.BuiltinOperator]opRow{
-	tflite.OpAbs:                        {prepare: prepareAbs, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpAdd:                        {prepare: prepareAdd, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpAddN:                       {prepare: prepareAddN, types: types(tflite.TypeInt8)},
-	tflite.OpArgMax:                     {prepare: prepareArgMinMax, types: types(tflite.TypeFloat32, tflite.TypeInt8)},
-	tflite.OpArgMin:                     {prepare: prepareArgMinMax, types: types(tflite.TypeFloat32, tflite.TypeInt8)},
-	tflite.OpAveragePool2D:              {prepare: preparePool, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8, tflite.TypeFloat32)},
-	tflite.OpBatchMatmul:                {prepare: prepareBatchMatmul, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpBatchToSpaceNd:             {prepare: prepareBatchSpace, types: types(tflite.TypeFloat32, tflite.TypeInt8)},
-	tflite.OpBroadcastTo:                {prepare: prepareBroadcastTo, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool)},
-	tflite.OpCast:                       {prepare: prepareCast, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeUint32, tflite.TypeFloat32, tflite.TypeBool)},
-	tflite.OpConcatenation:              {prepare: prepareConcatenation, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64)},
-	tflite.OpConv2D:                     {prepare: prepareConv2D, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpCumsum:                     {prepare: prepareCumsum, types: types(tflite.TypeInt8)},
-	tflite.OpDepthwiseConv2D:            {prepare: prepareDepthwiseConv2D, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpDepthToSpace:               {prepare: prepareSpaceDepth, types: types(tflite.TypeFloat32, tflite.TypeInt8)},
-	tflite.OpDequantize:                 {prepare: prepareDequantize, types: types(tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16)},
-	tflite.OpDiv:                        {prepare: prepareDiv, types: types(tflite.TypeInt8)},
-	tflite.OpDynamicUpdateSlice:         {prepare: prepareDynamicUpdateSlice, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)},
-	tflite.OpElu:                        {prepare: prepareElu, types: types(tflite.TypeInt8)},
-	tflite.OpEmbeddingLookup:            {prepare: prepareEmbeddingLookup, types: types(tflite.TypeFloat32, tflite.TypeInt8)},
-	tflite.OpEqual:                      {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32, tflite.TypeBool)},
-	tflite.OpExpandDims:                 {prepare: prepareReshape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool)},
-	tflite.OpFill:                       {prepare: prepareFill, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32)},
-	tflite.OpFullyConnected:             {prepare: prepareFullyConnected, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpGather:                     {prepare: prepareGather, types: types(tflite.TypeFloat32, tflite.TypeInt8)},
-	tflite.OpGatherNd:                   {prepare: prepareGatherNd, types: types(tflite.TypeFloat32, tflite.TypeInt8)},
-	tflite.OpGreater:                    {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32)},
-	tflite.OpGreaterEqual:               {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32)},
-	tflite.OpHardSwish:                  {prepare: prepareHardSwish, types: types(tflite.TypeInt8)},
-	tflite.OpL2Normalization:            {prepare: prepareL2Normalization, types: types(tflite.TypeInt8)},
-	tflite.OpLeakyRelu:                  {prepare: prepareLeakyRelu, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpLess:                       {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32)},
-	tflite.OpLessEqual:                  {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32)},
-	tflite.OpLogistic:                   {prepare: prepareLogistic, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpLogSoftmax:                 {prepare: prepareLogSoftmax, types: types(tflite.TypeInt8)},
-	tflite.OpMaximum:                    {prepare: prepareMaximumMinimum, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)},
-	tflite.OpMaxPool2D:                  {prepare: preparePool, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8, tflite.TypeFloat32)},
-	tflite.OpMean:                       {prepare: prepareReduce, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)},
-	tflite.OpMinimum:                    {prepare: prepareMaximumMinimum, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)},
-	tflite.OpMirrorPad:                  {prepare: prepareMirrorPad, types: types(tflite.TypeFloat32, tflite.TypeInt8)},
-	tflite.OpMul:                        {prepare: prepareMul, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpNotEqual:                   {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32, tflite.TypeBool)},
-	tflite.OpPack:                       {prepare: preparePack, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64)},
-	tflite.OpPad:                        {prepare: preparePad, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeFloat32)},
-	tflite.OpPadv2:                      {prepare: preparePad, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeFloat32)},
-	tflite.OpPrelu:                      {prepare: preparePrelu, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpQuantize:                   {prepare: prepareQuantize, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32)},
-	tflite.OpReduceMax:                  {prepare: prepareReduce, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)},
-	tflite.OpReduceMin:                  {prepare: prepareReduce, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)},
-	tflite.OpRelu:                       {prepare: prepareRelu, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpRelu6:                      {prepare: prepareRelu6, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpReshape:                    {prepare: prepareReshape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool)},
-	tflite.OpResizeBilinear:             {prepare: prepareResizeBilinear, types: types(tflite.TypeInt8)},
-	tflite.OpResizeNearestNeighbor:      {prepare: prepareResizeNearestNeighbor, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8, tflite.TypeFloat32)},
-	tflite.OpReverseV2:                  {prepare: prepareReverse, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool)},
-	tflite.OpRsqrt:                      {prepare: prepareRsqrt, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpSelectV2:                   {prepare: prepareSelect, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpShape:                      {prepare: prepareShape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool)},
-	tflite.OpSlice:                      {prepare: prepareSlice, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeBool)},
-	tflite.OpSoftmax:                    {prepare: prepareSoftmax, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpSpaceToBatchNd:             {prepare: prepareBatchSpace, types: types(tflite.TypeFloat32, tflite.TypeInt8)},
-	tflite.OpSpaceToDepth:               {prepare: prepareSpaceDepth, types: types(tflite.TypeFloat32, tflite.TypeInt8)},
-	tflite.OpSplit:                      {prepare: prepareSplit, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)},
-	tflite.OpSplitV:                     {prepare: prepareSplit, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)},
-	tflite.OpSquaredDifference:          {prepare: prepareSquaredDifference, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpSqueeze:                    {prepare: prepareReshape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool)},
-	tflite.OpStridedSlice:               {prepare: prepareStridedSlice, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeBool)},
-	tflite.OpSub:                        {prepare: prepareSub, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpSum:                        {prepare: prepareReduce, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32)},
-	tflite.OpSvdf:                       {prepare: prepareSvdf, types: types(tflite.TypeInt8)},
-	tflite.OpTanh:                       {prepare: prepareTanh, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpTranspose:                  {prepare: prepareTranspose, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)},
-	tflite.OpTransposeConv:              {prepare: prepareTransposeConv, types: types(tflite.TypeInt8, tflite.TypeInt16)},
-	tflite.OpUnidirectionalSequenceLstm: {prepare: prepareLstm, types: types(tflite.TypeInt8)},
-	tflite.OpUnpack:                     {prepare: prepareUnpack, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64)},
-	tflite.OpZerosLike:                  {prepare: prepareZerosLike, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64)},
+	tflite.OpAbs:                        {prepare: prepareAbs, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
+	tflite.OpAdd:                        {prepare: prepareAdd, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input1", "input2")},
+	tflite.OpAddN:                       {prepare: prepareAddN, types: types(tflite.TypeInt8), inputs: roles("input...")},
+	tflite.OpArgMax:                     {prepare: prepareArgMinMax, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input", "axis")},
+	tflite.OpArgMin:                     {prepare: prepareArgMinMax, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input", "axis")},
+	tflite.OpAveragePool2D:              {prepare: preparePool, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8, tflite.TypeFloat32), inputs: roles("input")},
+	tflite.OpBatchMatmul:                {prepare: prepareBatchMatmul, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("lhs", "rhs")},
+	tflite.OpBatchToSpaceNd:             {prepare: prepareBatchSpace, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input", "block_shape", "crops")},
+	tflite.OpBroadcastTo:                {prepare: prepareBroadcastTo, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input", "shape")},
+	tflite.OpCast:                       {prepare: prepareCast, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeUint32, tflite.TypeFloat32, tflite.TypeBool), inputs: roles("input")},
+	tflite.OpConcatenation:              {prepare: prepareConcatenation, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64), inputs: roles("input...")},
+	tflite.OpConv2D:                     {prepare: prepareConv2D, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
+	tflite.OpCumsum:                     {prepare: prepareCumsum, types: types(tflite.TypeInt8), inputs: roles("input", "axis")},
+	tflite.OpDepthwiseConv2D:            {prepare: prepareDepthwiseConv2D, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
+	tflite.OpDepthToSpace:               {prepare: prepareSpaceDepth, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input")},
+	tflite.OpDequantize:                 {prepare: prepareDequantize, types: types(tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16), inputs: roles("input")},
+	tflite.OpDiv:                        {prepare: prepareDiv, types: types(tflite.TypeInt8), inputs: roles("input1", "input2")},
+	tflite.OpDynamicUpdateSlice:         {prepare: prepareDynamicUpdateSlice, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32), inputs: roles("operand", "update", "start_indices")},
+	tflite.OpElu:                        {prepare: prepareElu, types: types(tflite.TypeInt8), inputs: roles("input")},
+	tflite.OpEmbeddingLookup:            {prepare: prepareEmbeddingLookup, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("ids", "params")},
+	tflite.OpEqual:                      {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32, tflite.TypeBool), inputs: roles("input1", "input2")},
+	tflite.OpExpandDims:                 {prepare: prepareReshape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input", "axis")},
+	tflite.OpFill:                       {prepare: prepareFill, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32), inputs: roles("dims", "value")},
+	tflite.OpFullyConnected:             {prepare: prepareFullyConnected, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
+	tflite.OpGather:                     {prepare: prepareGather, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("params", "indices")},
+	tflite.OpGatherNd:                   {prepare: prepareGatherNd, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("params", "indices")},
+	tflite.OpGreater:                    {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32), inputs: roles("input1", "input2")},
+	tflite.OpGreaterEqual:               {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32), inputs: roles("input1", "input2")},
+	tflite.OpHardSwish:                  {prepare: prepareHardSwish, types: types(tflite.TypeInt8), inputs: roles("input")},
+	tflite.OpL2Normalization:            {prepare: prepareL2Normalization, types: types(tflite.TypeInt8), inputs: roles("input")},
+	tflite.OpLeakyRelu:                  {prepare: prepareLeakyRelu, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
+	tflite.OpLess:                       {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32), inputs: roles("input1", "input2")},
+	tflite.OpLessEqual:                  {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32), inputs: roles("input1", "input2")},
+	tflite.OpLogistic:                   {prepare: prepareLogistic, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
+	tflite.OpLogSoftmax:                 {prepare: prepareLogSoftmax, types: types(tflite.TypeInt8), inputs: roles("input")},
+	tflite.OpMaximum:                    {prepare: prepareMaximumMinimum, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32), inputs: roles("input1", "input2")},
+	tflite.OpMaxPool2D:                  {prepare: preparePool, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8, tflite.TypeFloat32), inputs: roles("input")},
+	tflite.OpMean:                       {prepare: prepareReduce, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32), inputs: roles("input", "axis")},
+	tflite.OpMinimum:                    {prepare: prepareMaximumMinimum, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32), inputs: roles("input1", "input2")},
+	tflite.OpMirrorPad:                  {prepare: prepareMirrorPad, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input", "paddings")},
+	tflite.OpMul:                        {prepare: prepareMul, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input1", "input2")},
+	tflite.OpNotEqual:                   {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32, tflite.TypeBool), inputs: roles("input1", "input2")},
+	tflite.OpPack:                       {prepare: preparePack, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64), inputs: roles("input...")},
+	tflite.OpPad:                        {prepare: preparePad, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeFloat32), inputs: roles("input", "paddings")},
+	tflite.OpPadv2:                      {prepare: preparePad, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeFloat32), inputs: roles("input", "paddings", "constant_values")},
+	tflite.OpPrelu:                      {prepare: preparePrelu, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "alpha")},
+	tflite.OpQuantize:                   {prepare: prepareQuantize, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32), inputs: roles("input")},
+	tflite.OpReduceMax:                  {prepare: prepareReduce, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32), inputs: roles("input", "axis")},
+	tflite.OpReduceMin:                  {prepare: prepareReduce, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32), inputs: roles("input", "axis")},
+	tflite.OpRelu:                       {prepare: prepareRelu, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
+	tflite.OpRelu6:                      {prepare: prepareRelu6, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
+	tflite.OpReshape:                    {prepare: prepareReshape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input", "shape")},
+	tflite.OpResizeBilinear:             {prepare: prepareResizeBilinear, types: types(tflite.TypeInt8), inputs: roles("input", "size")},
+	tflite.OpResizeNearestNeighbor:      {prepare: prepareResizeNearestNeighbor, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8, tflite.TypeFloat32), inputs: roles("input", "size")},
+	tflite.OpReverseV2:                  {prepare: prepareReverse, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input", "axis")},
+	tflite.OpRsqrt:                      {prepare: prepareRsqrt, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
+	tflite.OpSelectV2:                   {prepare: prepareSelect, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16), inputs: roles("condition", "x", "y")},
+	tflite.OpShape:                      {prepare: prepareShape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input")},
+	tflite.OpSlice:                      {prepare: prepareSlice, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeBool), inputs: roles("input", "begin", "size")},
+	tflite.OpSoftmax:                    {prepare: prepareSoftmax, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
+	tflite.OpSpaceToBatchNd:             {prepare: prepareBatchSpace, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input", "block_shape", "paddings")},
+	tflite.OpSpaceToDepth:               {prepare: prepareSpaceDepth, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input")},
+	tflite.OpSplit:                      {prepare: prepareSplit, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32), inputs: roles("axis", "input"), outputs: roles("output...")},
+	tflite.OpSplitV:                     {prepare: prepareSplit, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32), inputs: roles("input", "size_splits", "axis"), outputs: roles("output...")},
+	tflite.OpSquaredDifference:          {prepare: prepareSquaredDifference, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input1", "input2")},
+	tflite.OpSqueeze:                    {prepare: prepareReshape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input")},
+	tflite.OpStridedSlice:               {prepare: prepareStridedSlice, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeBool), inputs: roles("input", "begin", "end", "strides")},
+	tflite.OpSub:                        {prepare: prepareSub, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input1", "input2")},
+	tflite.OpSum:                        {prepare: prepareReduce, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeFloat32), inputs: roles("input", "axis")},
+	tflite.OpSvdf:                       {prepare: prepareSvdf, types: types(tflite.TypeInt8), inputs: roles("input", "weights_feature", "weights_time", "bias", "activation_state")},
+	tflite.OpTanh:                       {prepare: prepareTanh, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
+	tflite.OpTranspose:                  {prepare: prepareTranspose, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32), inputs: roles("input", "perm")},
+	tflite.OpTransposeConv:              {prepare: prepareTransposeConv, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("output_shape", "weights", "input", "bias")},
+	tflite.OpUnidirectionalSequenceLstm: {prepare: prepareLstm, types: types(tflite.TypeInt8), inputs: roles("input", "input_to_input_weights", "input_to_forget_weights", "input_to_cell_weights", "input_to_output_weights", "recurrent_to_input_weights", "recurrent_to_forget_weights", "recurrent_to_cell_weights", "recurrent_to_output_weights", "cell_to_input_weights", "cell_to_forget_weights", "cell_to_output_weights", "input_gate_bias", "forget_gate_bias", "cell_gate_bias", "output_gate_bias", "projection_weights", "projection_bias", "output_state", "cell_state", "input_layer_norm_coefficients", "forget_layer_norm_coefficients", "cell_layer_norm_coefficients", "output_layer_norm_coefficients")},
+	tflite.OpUnpack:                     {prepare: prepareUnpack, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64), inputs: roles("input"), outputs: roles("output...")},
+	tflite.OpZerosLike:                  {prepare: prepareZerosLike, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64), inputs: roles("input")},
 }
 
 // OpInfo describes one operator of the op table.
@@ -105,6 +111,44 @@ type OpInfo struct {
 	Op tflite.BuiltinOperator
 	// Types are the data-input dtypes its kernel accepts.
 	Types []tflite.TensorType
+}
+
+// InputRole names input k of operator op by its role ("input", "weights",
+// "bias", "axis", "alpha", ...), as TFLite's kernels name it; operators
+// without a kernel get "input<k>".
+func InputRole(op tflite.BuiltinOperator, k int) string {
+	row, ok := opTable[op]
+	if !ok {
+		return fmt.Sprintf("input%d", k)
+	}
+	return roleAt(row.inputs, k, "input")
+}
+
+// OutputRole names output k of operator op by its role ("output", or
+// "output<k>" for operators with several).
+func OutputRole(op tflite.BuiltinOperator, k int) string {
+	row, ok := opTable[op]
+	if !ok || row.outputs == nil {
+		if k == 0 {
+			return "output"
+		}
+		return fmt.Sprintf("output%d", k)
+	}
+	return roleAt(row.outputs, k, "output")
+}
+
+// roleAt is name k of a role list whose last name may repeat ("input...").
+func roleAt(names []string, k int, fallback string) string {
+	if len(names) > 0 {
+		last := names[len(names)-1]
+		if base, ok := strings.CutSuffix(last, "..."); ok && k >= len(names)-1 {
+			return fmt.Sprintf("%s%d", base, k-(len(names)-1))
+		}
+	}
+	if k < len(names) {
+		return names[k]
+	}
+	return fmt.Sprintf("%s%d", fallback, k)
 }
 
 // Lookup reports whether op has a kernel and, if so, describes it.
