@@ -1,15 +1,3 @@
-// ABS (int8, int16) — TFLite-Micro elementwise.cc (PrepareAbsRsqrt,
-// AbsEvalQuantized). Prepare: rescaling is needed when the float32 scales
-// differ; then M = s_in / s_out in double, QuantizeMultiplier. int16 needs
-// zero points 0. Per element:
-//
-//	v = |x − zp_in|
-//	y = clamp(v + zp_out)                                   scales equal
-//	y = clamp(MultiplyByQuantizedMultiplier(v, M) + zp_out) otherwise
-//
-// clamped to the dtype range. An int16 tensor without quantization takes
-// |x| stored back as int16 (|−32768| wraps to −32768, as std::abs does).
-
 package kernels
 
 import (
@@ -18,6 +6,17 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// absKernel is ABS (int8, int16), after TFLite-Micro's elementwise.cc
+// (PrepareAbsRsqrt, AbsEvalQuantized). Prepare: rescaling is needed when the
+// float32 scales differ; then M = s_in / s_out in double, QuantizeMultiplier.
+// int16 needs zero points 0. Per element:
+//
+//	v = |x − zp_in|
+//	y = clamp(v + zp_out)                                   scales equal
+//	y = clamp(MultiplyByQuantizedMultiplier(v, M) + zp_out) otherwise
+//
+// clamped to the dtype range. An int16 tensor without quantization takes
+// |x| stored back as int16 (|−32768| wraps to −32768, as std::abs does).
 type absKernel struct {
 	unaryOperands
 	plain       bool // int16 without quantization
@@ -28,6 +27,7 @@ type absKernel struct {
 	qmin, qmax  int32
 }
 
+// prepareAbs prepares an ABS node (see absKernel for the formula).
 func prepareAbs(n *Node) (Kernel, error) {
 	in := n.Input(0)
 	if in != nil && in.Type == tflite.TypeInt16 && !in.Quantized() && len(n.Outputs) > 0 && n.Outputs[0] != nil &&

@@ -1,9 +1,17 @@
 package kernels
 
-// ADD (int8, int16) — TFLite-Micro add.cc / add_common.cc with
-// reference_integer_ops::AddFunc (int8) and reference_ops::AddElementwise
-// (int16, the general-scale path TFLite-Micro always takes). SUB shares this
-// kernel (sub.go) with a minus sign and float-computed multipliers.
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// addSubKernel is a prepared ADD or SUB node. ADD (int8, int16) follows
+// TFLite-Micro's add.cc / add_common.cc with reference_integer_ops::AddFunc
+// (int8) and reference_ops::AddElementwise (int16, the general-scale path
+// TFLite-Micro always takes). SUB shares this kernel (see prepareSub) with a
+// minus sign and float-computed multipliers.
 //
 // Prepare, with s = max(s1, s2) and ls = 20 (int8) or 15 (int16):
 //
@@ -19,21 +27,13 @@ package kernels
 //
 // The int16 power-of-two path of full TFLite (pot_scale_int16) is never used
 // by TFLite-Micro's ADD, which calls the general path unconditionally.
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-// addSubKernel is a prepared ADD or SUB node.
 type addSubKernel struct {
 	binaryOperands
 	headroomParams
 	sub bool
 }
 
+// prepareAdd prepares an ADD node (see addSubKernel for the formula).
 func prepareAdd(n *Node) (Kernel, error) { return prepareAddSub(n, false) }
 
 // prepareAddSub validates an ADD or SUB node and derives its parameters.

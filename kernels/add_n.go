@@ -1,18 +1,3 @@
-// ADD_N (int8) — TFLite-Micro add_n.cc with reference_ops::AddN (quantized).
-// Every input must have the first input's shape, scale and zero point.
-// Prepare, in double, with s = s_in and ls = 20:
-//
-//	M_in = s / (2s) = 0.5,   M_out = 2s / (2^ls · s_out)   (QuantizeMultiplierSmallerThanOneExp)
-//
-// Per element, with scale(v) = MultiplyByQuantizedMultiplierSmallerThanOneExp(v · 2^ls, M_in):
-//
-//	acc = scale(−zp_in) + Σ_j scale(x_j − zp_in)
-//	y   = clamp(MultiplyByQuantizedMultiplierSmallerThanOneExp(acc, M_out) + zp_out)
-//
-// The accumulator starts at scale(−zp_in), not 0 (TFLite's code sets
-// x = input1_offset where its comment says "x = 0"), so the result is the
-// float sum minus zp_in·s_in. Full TFLite has the same code.
-
 package kernels
 
 import (
@@ -100,12 +85,27 @@ func (s *sumRescale) describe() Params {
 	}
 }
 
+// addNKernel is ADD_N (int8), after TFLite-Micro's add_n.cc with
+// reference_ops::AddN (quantized). Every input must have the first input's
+// shape, scale and zero point. Prepare, in double, with s = s_in and ls = 20:
+//
+//	M_in = s / (2s) = 0.5,   M_out = 2s / (2^ls · s_out)   (QuantizeMultiplierSmallerThanOneExp)
+//
+// Per element, with scale(v) = MultiplyByQuantizedMultiplierSmallerThanOneExp(v · 2^ls, M_in):
+//
+//	acc = scale(−zp_in) + Σ_j scale(x_j − zp_in)
+//	y   = clamp(MultiplyByQuantizedMultiplierSmallerThanOneExp(acc, M_out) + zp_out)
+//
+// The accumulator starts at scale(−zp_in), not 0 (TFLite's code sets
+// x = input1_offset where its comment says "x = 0"), so the result is the
+// float sum minus zp_in·s_in. Full TFLite has the same code.
 type addNKernel struct {
 	sumRescale
 	ins []*Tensor
 	out *Tensor
 }
 
+// prepareAddN prepares an ADD_N node (see addNKernel for the formula).
 func prepareAddN(n *Node) (Kernel, error) {
 	if len(n.Inputs) < 2 || len(n.Outputs) < 1 || n.Outputs[0] == nil {
 		return nil, fmt.Errorf("%w: ADD_N needs at least two inputs and one output", ErrMissingInput)

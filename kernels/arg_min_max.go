@@ -1,8 +1,15 @@
 package kernels
 
-// ARG_MAX and ARG_MIN return, along one axis (input 1, one int32 value,
-// negatives count from the end; read when the operator runs), the position of
-// the largest (smallest) raw input value, as TFLite's reference ArgMinMax:
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// argMinMaxKernel is a prepared ARG_MAX or ARG_MIN node. ARG_MAX and ARG_MIN
+// return, along one axis (input 1, one int32 value, negatives count from the
+// end; read when the operator runs), the position of the largest (smallest) raw
+// input value, as TFLite's reference ArgMinMax:
 //
 //	outer = product of the dimensions before the axis, inner = after it
 //	output[o·inner + r] = first i in [0, N) with input[(o·N + i)·inner + r]
@@ -11,19 +18,14 @@ package kernels
 // so ties keep the lowest index. Quantized inputs compare their raw values
 // (one scale, so the order is the real values' order). Output int32 (the only
 // one TFLite-Micro writes). Dtypes: float32, int8.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type argMinMaxKernel struct {
 	n             *Node
 	in, axis, out *Tensor
 	isMax         bool
 }
 
+// prepareArgMinMax prepares an ARG_MAX or ARG_MIN node (see argMinMaxKernel for
+// the formula).
 func prepareArgMinMax(n *Node) (Kernel, error) {
 	in, axis, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, in, nil, tflite.TypeFloat32, tflite.TypeInt8); err != nil {

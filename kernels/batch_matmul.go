@@ -1,6 +1,13 @@
 package kernels
 
-// BATCH_MATMUL (TFLite-Micro batch_matmul.cc, reference_ops::BatchMatMul).
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// batchMatmul is BATCH_MATMUL (TFLite-Micro batch_matmul.cc,
+// reference_ops::BatchMatMul).
 //
 // LHS [..., M, K] (or [..., K, M] with adj_x), RHS [..., K, N] (or
 // [..., N, K] with adj_y), ranks 2..5, batch dimensions broadcast (a
@@ -15,13 +22,6 @@ package kernels
 // accumulates in int32 with the 32-bit requantization of the rounding rule;
 // int16 (all zero points 0) accumulates in int64 with the 64-bit
 // requantization.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type batchMatmul struct {
 	macResult // [batches, 1, m, n]
 	lhs, rhs  *Tensor
@@ -38,6 +38,8 @@ type batchMatmul struct {
 	lhs16, rhs16 []int16
 }
 
+// prepareBatchMatmul prepares a BATCH_MATMUL node (see batchMatmul for the
+// formula).
 func prepareBatchMatmul(n *Node) (Kernel, error) {
 	lhs, rhs := n.Input(0), n.Input(1)
 	if lhs == nil || rhs == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {

@@ -1,10 +1,16 @@
 package kernels
 
-// SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (rank 3 [N, H, C] or 4 [N, H, W, C];
-// rank 3 is treated as W = 1 with block width 1) move spatial blocks of
-// bh × bw (block_shape) into the batch and back. With crops / paddings
-// (top, bottom, left, right) and N the smaller batch (SPACE_TO_BATCH input,
-// BATCH_TO_SPACE output):
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// prepareBatchSpace prepares SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND nodes. The
+// two operators (rank 3 [N, H, C] or 4 [N, H, W, C]; rank 3 is treated as W = 1
+// with block width 1) move spatial blocks of bh × bw (block_shape) into the
+// batch and back. With crops / paddings (top, bottom, left, right) and N the
+// smaller batch (SPACE_TO_BATCH input, BATCH_TO_SPACE output):
 //
 //	SPACE_TO_BATCH_ND: output[ob, oh, ow, c] = input[ob % N, ih, iw, c]
 //	    s = ob / N, ih = oh·bh + s / bw − top, iw = ow·bw + s % bw − left,
@@ -16,13 +22,6 @@ package kernels
 // SpaceToBatchParams.output_offset (see the opzoo README). block_shape and
 // crops/paddings (int32) are read when the operator runs; run-time values are
 // checked at every Eval. Dtypes: float32, int8.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 func prepareBatchSpace(n *Node) (Kernel, error) {
 	in, block, pads, out := n.Input(0), n.Input(1), n.Input(2), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8); err != nil {

@@ -1,20 +1,21 @@
 package kernels
 
-// BROADCAST_TO repeats its input to the constant shape of input 1 (int32 or
-// int64) under numpy broadcasting: the input shape is right-aligned with the
-// target and each input dimension must be 1 or equal to the target's, so
+import (
+	"fmt"
+)
+
+// broadcastToMaxRank is the largest output rank BROADCAST_TO accepts.
+const broadcastToMaxRank = 5
+
+// prepareBroadcastTo prepares a BROADCAST_TO node. BROADCAST_TO repeats its
+// input to the constant shape of input 1 (int32 or int64) under numpy
+// broadcasting: the input shape is right-aligned with the target and each input
+// dimension must be 1 or equal to the target's, so
 //
 //	output[c_0, …, c_{n−1}] = input[x_…],  x_d = 0 where the input dimension is 1, c_d otherwise
 //
 // TFLite-Micro reads the shape in Prepare, so it must be constant; ranks up
 // to 5. Values are copied unchanged. Dtypes: any fixed-size type.
-
-import (
-	"fmt"
-)
-
-const broadcastToMaxRank = 5
-
 func prepareBroadcastTo(n *Node) (Kernel, error) {
 	in, shape, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, movableTypes...); err != nil {

@@ -1,7 +1,18 @@
 package kernels
 
-// CAST converts each element to the output dtype with C++'s static_cast, as
-// TFLite-Micro's cast.cc does (quantization parameters are ignored):
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// castInputTypes are the input dtypes CAST accepts.
+var castInputTypes = []tflite.TensorType{tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeUint32, tflite.TypeFloat32, tflite.TypeBool}
+
+// castKernel is a prepared CAST node. CAST converts each element to the output
+// dtype with C++'s static_cast, as TFLite-Micro's cast.cc does (quantization
+// parameters are ignored):
 //
 //	integer → narrower integer: two's-complement truncation (keep the low
 //	    bits: int16 300 → int8 44, int32 −129 → int8 127), not saturation
@@ -16,21 +27,12 @@ package kernels
 // int32, uint32, float32 (TFLite-Micro writes nothing for other outputs;
 // this kernel refuses them). Explanations of float32 outputs record the
 // stored float's bits in Final.
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-var castInputTypes = []tflite.TensorType{tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeUint32, tflite.TypeFloat32, tflite.TypeBool}
-
 type castKernel struct {
 	n       *Node
 	in, out *Tensor
 }
 
+// prepareCast prepares a CAST node (see castKernel for the formula).
 func prepareCast(n *Node) (Kernel, error) {
 	in, out := n.Input(0), firstOutput(n)
 	if in == nil || out == nil {

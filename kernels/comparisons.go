@@ -1,7 +1,18 @@
 package kernels
 
-// EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS and LESS_EQUAL compare two
-// tensors element by element (numpy broadcasting) into a bool output.
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// comparisonLeftShift is the headroom shift of the int8 rescaling (left_shift
+// in comparisons.cc).
+const comparisonLeftShift = 8
+
+// comparisonKernel is a prepared EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS
+// or LESS_EQUAL node. These operators compare two tensors element by element
+// (numpy broadcasting) into a bool output.
 //
 // int32, int64, float32 (and bool for EQUAL/NOT_EQUAL) compare the raw
 // values. int8 first brings both inputs to a common scale exactly as
@@ -19,15 +30,6 @@ package kernels
 // shapes differ TFLite-Micro broadcasts with its 4-D routine, so broadcast
 // ranks above 4 are refused. int16 is refused: the goldens' TFLite-Micro
 // never initialises its rescaling parameters.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-const comparisonLeftShift = 8
-
 type comparisonKernel struct {
 	n             *Node
 	in1, in2, out *Tensor
@@ -38,11 +40,14 @@ type comparisonKernel struct {
 	symbol        string
 }
 
+// comparisonSymbols gives each comparison operator's symbol, for explanations.
 var comparisonSymbols = map[tflite.BuiltinOperator]string{
 	tflite.OpEqual: "==", tflite.OpNotEqual: "!=", tflite.OpGreater: ">",
 	tflite.OpGreaterEqual: ">=", tflite.OpLess: "<", tflite.OpLessEqual: "<=",
 }
 
+// prepareComparison prepares an EQUAL, NOT_EQUAL, GREATER, GREATER_EQUAL, LESS
+// or LESS_EQUAL node (see comparisonKernel for the formula).
 func prepareComparison(n *Node) (Kernel, error) {
 	in1, in2, out := n.Input(0), n.Input(1), firstOutput(n)
 	if in1 == nil || in2 == nil || out == nil {

@@ -1,7 +1,16 @@
 package kernels
 
-// CONCATENATION joins its inputs along one axis (negative axes count from the
-// end of the output's rank):
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// concatMaxInputs is TFLite-Micro's kMaxInputNum.
+const concatMaxInputs = 10
+
+// concatKernel is a prepared CONCATENATION node. CONCATENATION joins its inputs
+// along one axis (negative axes count from the end of the output's rank):
 //
 //	outer  = product of the output dimensions before the axis
 //	inner  = product of the dimensions after it
@@ -12,16 +21,6 @@ package kernels
 // unchanged: TFLite-Micro requires an int8 concatenation's inputs to share the
 // output's scale and zero point (Prepare refuses others) and no fused
 // activation. Dtypes: float32, int8, int16, int32, int64.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-// concatMaxInputs is TFLite-Micro's kMaxInputNum.
-const concatMaxInputs = 10
-
 type concatKernel struct {
 	n      *Node
 	out    *Tensor
@@ -32,6 +31,8 @@ type concatKernel struct {
 	size   int   // bytes per element
 }
 
+// prepareConcatenation prepares a CONCATENATION node (see concatKernel for the
+// formula).
 func prepareConcatenation(n *Node) (Kernel, error) {
 	if len(n.Outputs) == 0 || n.Outputs[0] == nil || len(n.Inputs) == 0 {
 		return nil, fmt.Errorf("%w: CONCATENATION needs inputs and an output", ErrMissingInput)

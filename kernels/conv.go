@@ -1,6 +1,11 @@
 package kernels
 
-// CONV_2D (TFLite-Micro conv.cc, reference_integer_ops::ConvPerChannel).
+import (
+	"fmt"
+)
+
+// conv2D is CONV_2D (TFLite-Micro conv.cc,
+// reference_integer_ops::ConvPerChannel).
 //
 // Input [N, H, W, Cin] NHWC, filter [Cout, Fh, Fw, Cf] with Cin = groups·Cf,
 // bias [Cout], output [N, Oh, Ow, Cout]. For output element (b, y, x, oc)
@@ -17,18 +22,13 @@ package kernels
 // repeat one scale), input_offset = −zp_in, and the filter zero point
 // ignored (weights are symmetric). int8 accumulates in int32.
 //
-// int16x8 (int16 activations, int8 weights): no input or output offset
-// (int16 is symmetric); with an int64 bias the accumulator is int64 and the
-// output stage is the 64-bit MultiplyByQuantizedMultiplier (Q0.15 reduced
-// multiplier, one rounding, the same under both rules); so it is without a
-// bias when the options say quantized_bias_type = INT64. With an int32 bias
-// (or none and no INT64 bias type) the accumulator is int32 and the output
-// stage the 32-bit requantization of the selected rounding rule.
-
-import (
-	"fmt"
-)
-
+// int16x8 (int16 activations, int8 weights): no input or output offset (int16
+// is symmetric); with an int64 bias the accumulator is int64 and the output
+// stage is the 64-bit MultiplyByQuantizedMultiplier (Q0.15 reduced multiplier,
+// one rounding, the same under both rules), and so is it without a bias when
+// the options say quantized_bias_type = INT64. With an int32 bias (or none and
+// no INT64 bias type) the accumulator is int32 and the output stage the 32-bit
+// requantization of the selected rounding rule.
 type conv2D struct {
 	macTensors
 	convWindow
@@ -39,6 +39,7 @@ type conv2D struct {
 	rowContiguous   bool // groups == 1 and dilation_w == 1
 }
 
+// prepareConv2D prepares a CONV_2D node (see conv2D for the formula).
 func prepareConv2D(n *Node) (Kernel, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
 	m, err := newMACTensors(n, in, filter, 4)

@@ -1,17 +1,3 @@
-// CUMSUM (int8) — TFLite-Micro cumsum.cc with reference_ops::CumSum
-// (quantized). Input 1 is an int32 axis (one element, negative counts from
-// the end); options exclusive and reverse. Prepare is ADD_N's (add_n.go):
-// ls = 20, M_in = 0.5, M_out = 2s_in / (2^ls · s_out), in double. Along each
-// line of the axis, in order (from the end when reverse), with
-// scale(v) = MultiplyByQuantizedMultiplierSmallerThanOneExp(v · 2^ls, M_in):
-//
-//	acc  = scale(−zp_in)                      (TFLite's quirk: not 0)
-//	each element: inclusive: acc += scale(x − zp_in); out = acc
-//	              exclusive: out = acc; acc += scale(x − zp_in)
-//	y    = clamp(MultiplyByQuantizedMultiplierSmallerThanOneExp(out, M_out) + zp_out)
-//
-// so every output is the float prefix sum minus zp_in·s_in.
-
 package kernels
 
 import (
@@ -20,12 +6,26 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// cumsumKernel is CUMSUM (int8), after TFLite-Micro's cumsum.cc with
+// reference_ops::CumSum (quantized). Input 1 is an int32 axis (one element,
+// negative counts from the end); options exclusive and reverse. Prepare is
+// ADD_N's (sumRescale): ls = 20, M_in = 0.5, M_out = 2s_in / (2^ls · s_out), in
+// double. Along each line of the axis, in order (from the end when reverse),
+// with scale(v) = MultiplyByQuantizedMultiplierSmallerThanOneExp(v · 2^ls, M_in):
+//
+//	acc  = scale(−zp_in)                      (TFLite's quirk: not 0)
+//	each element: inclusive: acc += scale(x − zp_in); out = acc
+//	              exclusive: out = acc; acc += scale(x − zp_in)
+//	y    = clamp(MultiplyByQuantizedMultiplierSmallerThanOneExp(out, M_out) + zp_out)
+//
+// so every output is the float prefix sum minus zp_in·s_in.
 type cumsumKernel struct {
 	sumRescale
 	in, axis, out      *Tensor
 	exclusive, reverse bool
 }
 
+// prepareCumsum prepares a CUMSUM node (see cumsumKernel for the formula).
 func prepareCumsum(n *Node) (Kernel, error) {
 	in, axis := n.Input(0), n.Input(1)
 	if axis == nil {

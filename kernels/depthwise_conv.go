@@ -1,6 +1,12 @@
 package kernels
 
-// DEPTHWISE_CONV_2D (TFLite-Micro depthwise_conv.cc,
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// depthwiseConv2D is DEPTHWISE_CONV_2D (TFLite-Micro depthwise_conv.cc,
 // reference_integer_ops::DepthwiseConvPerChannel).
 //
 // Input [N, H, W, Cin], filter [1, Fh, Fw, Cout] with Cout = Cin·dm (dm =
@@ -9,18 +15,11 @@ package kernels
 //
 //	acc = Σ_{fy,fx} w[0,fy,fx,oc] · (in[b, y·sh−ph+fy·dh, x·sw−pw+fx·dw, ic] + input_offset)
 //
-// over the taps inside the image, then the per-channel output stage of
-// CONV_2D (see conv.go): M[oc] = s_in·s_w[oc]/s_out in double (filters are
-// quantized along axis 3), bias, zero point, clamp. int8 accumulates in
-// int32; int16x8 in int64 with the 64-bit requantization (TFLite-Micro's
-// int16 depthwise kernel always takes an int64 bias).
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
+// over the taps inside the image, then the per-channel output stage of CONV_2D
+// (see conv2D): M[oc] = s_in·s_w[oc]/s_out in double (filters are quantized
+// along axis 3), bias, zero point, clamp. int8 accumulates in int32; int16x8 in
+// int64 with the 64-bit requantization (TFLite-Micro's int16 depthwise kernel
+// always takes an int64 bias).
 type depthwiseConv2D struct {
 	macTensors
 	convWindow
@@ -30,6 +29,8 @@ type depthwiseConv2D struct {
 	depthMultiplier int
 }
 
+// prepareDepthwiseConv2D prepares a DEPTHWISE_CONV_2D node (see depthwiseConv2D
+// for the formula).
 func prepareDepthwiseConv2D(n *Node) (Kernel, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
 	m, err := newMACTensors(n, in, filter, 4)

@@ -1,7 +1,14 @@
 package kernels
 
-// DEQUANTIZE turns int8, uint8 or int16 values into float32 exactly as
-// TFLite's reference Dequantize:
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// dequantizeKernel is a prepared DEQUANTIZE node. DEQUANTIZE turns int8, uint8
+// or int16 values into float32 exactly as TFLite's reference Dequantize:
 //
 //	y = s · float32(q − zp)
 //
@@ -12,14 +19,6 @@ package kernels
 // Explanations of a float output: c.Final holds the stored float32's bits,
 // int64(math.Float32bits(y)), so that it compares bit-exactly with the
 // tensor; the float value itself is in the last step's Real.
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type dequantizeKernel struct {
 	n       *Node
 	in, out *Tensor
@@ -27,6 +26,8 @@ type dequantizeKernel struct {
 	zp      int32
 }
 
+// prepareDequantize prepares a DEQUANTIZE node (see dequantizeKernel for the
+// formula).
 func prepareDequantize(n *Node) (Kernel, error) {
 	in := n.Input(0)
 	if in == nil || len(n.Outputs) == 0 || n.Outputs[0] == nil {

@@ -1,9 +1,18 @@
-// DIV (int8) — TFLite-Micro div.cc with reference_ops::DivElementwise /
-// BroadcastDivSlowQuantized. Prepare: M = s1 / (s2 · s_out) computed in
-// float32 and widened to double, QuantizeMultiplier; clamp range from the
-// fused activation. Per output element, reading the inputs through
-// broadcasting, with n = x1 − zp1 and d = x2 − zp2 (d = 0 fails: TFLite
-// DCHECKs it), both negated when d < 0:
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// divKernel is DIV (int8), after TFLite-Micro's div.cc with
+// reference_ops::DivElementwise / BroadcastDivSlowQuantized. Prepare:
+// M = s1 / (s2 · s_out) computed in float32 and widened to double,
+// QuantizeMultiplier; clamp range from the fused activation. Per output
+// element, reading the inputs through broadcasting, with n = x1 − zp1 and
+// d = x2 − zp2 (d = 0 fails: TFLite DCHECKs it), both negated when d < 0:
 //
 //	(r, e)    = GetReciprocal(d, 31)               1/d = r·2^−(31+e)
 //	h         = CountLeadingSignBits(n)
@@ -14,16 +23,6 @@
 // MultiplyByQuantizedMultiplier, which DCHECKs shift ≤ 30 and ≥ −31: a
 // numerator at (or one step below) its zero point has h = 31, and the
 // single-rounding build aborts; Eval reports that as an error.
-
-package kernels
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type divKernel struct {
 	binaryOperands
 	zp1, zp2       int32
@@ -33,6 +32,7 @@ type divKernel struct {
 	actMin, actMax int32
 }
 
+// prepareDiv prepares a DIV node (see divKernel for the formula).
 func prepareDiv(n *Node) (Kernel, error) {
 	in1, in2, out, err := elementwiseOperands(n)
 	if err != nil {

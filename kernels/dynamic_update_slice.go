@@ -1,5 +1,18 @@
 package kernels
 
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// dynamicUpdateSliceTypes are the dtypes DYNAMIC_UPDATE_SLICE accepts.
+var dynamicUpdateSliceTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32}
+
+// dynamicUpdateSliceMaxRank is the largest rank DYNAMIC_UPDATE_SLICE accepts.
+const dynamicUpdateSliceMaxRank = 6
+
+// prepareDynamicUpdateSlice prepares a DYNAMIC_UPDATE_SLICE node.
 // DYNAMIC_UPDATE_SLICE writes the update tensor (input 1) into a copy of the
 // operand (input 0) at the start indices (input 2, int32 or int64, one per
 // axis, read when the operator runs), each clamped so the update fits:
@@ -11,17 +24,6 @@ package kernels
 // (when operand and update have the same number of elements the output is
 // the update, as in TFLite-Micro). Ranks up to 6. Dtypes: float32, int8,
 // int16, int32.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-var dynamicUpdateSliceTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32}
-
-const dynamicUpdateSliceMaxRank = 6
-
 func prepareDynamicUpdateSlice(n *Node) (Kernel, error) {
 	operand, update, start, out := n.Input(0), n.Input(1), n.Input(2), firstOutput(n)
 	if err := checkDataType(n, operand, []*Tensor{out}, dynamicUpdateSliceTypes...); err != nil {

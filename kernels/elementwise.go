@@ -1,11 +1,5 @@
 package kernels
 
-// Plumbing shared by the elementwise binary kernels (ADD, SUB, MUL, DIV,
-// SQUARED_DIFFERENCE, MAXIMUM, MINIMUM) and the int8/int16 unary ones (ABS,
-// RELU, RELU6, HARD_SWISH, LEAKY_RELU): operands, broadcast, the typed Eval
-// loop and the Explain bookkeeping. The arithmetic of each operator (and how
-// it derives its multipliers) stays in its own file.
-
 import (
 	"fmt"
 	"math"
@@ -15,6 +9,13 @@ import (
 
 // binaryOperands are the inputs and output of an elementwise binary node and
 // the broadcast that maps each output element to its two input elements.
+//
+// binaryOperands and unaryOperands are the plumbing shared by the elementwise
+// binary kernels (ADD, SUB, MUL, DIV, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM) and
+// the int8/int16 unary ones (ABS, RELU, RELU6, HARD_SWISH, LEAKY_RELU):
+// operands, broadcast, the typed Eval loop (evalBinary, evalUnary) and the
+// Explain bookkeeping (explainBinary, explainUnary). The arithmetic of each
+// operator (and how it derives its multipliers) stays in its own file.
 type binaryOperands struct {
 	node          *Node
 	in1, in2, out *Tensor

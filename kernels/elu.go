@@ -1,13 +1,3 @@
-// ELU (int8) — TFLite-Micro elu.cc: a 256-entry lookup table built in
-// Prepare (PopulateLookupTable, float32 throughout) and indexed by the raw
-// input. For every int8 value v:
-//
-//	f     = s_in · (v − zp_in)                        float32
-//	e     = f < 0 ? expf(f) − 1 : f                   float32
-//	table = clamp(int32(roundf(e · (1/s_out)) + zp_out), −128, 127)
-//
-// and Eval stores y = table[uint8(x)]. The rounding rule does not apply.
-
 package kernels
 
 import (
@@ -17,6 +7,15 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// eluKernel is ELU (int8), after TFLite-Micro's elu.cc: a 256-entry lookup
+// table built in Prepare (PopulateLookupTable, float32 throughout) and indexed
+// by the raw input. For every int8 value v:
+//
+//	f     = s_in · (v − zp_in)                        float32
+//	e     = f < 0 ? expf(f) − 1 : f                   float32
+//	table = clamp(int32(roundf(e · (1/s_out)) + zp_out), −128, 127)
+//
+// and Eval stores y = table[uint8(x)]. The rounding rule does not apply.
 type eluKernel struct {
 	node    *Node
 	in, out *Tensor
@@ -31,6 +30,7 @@ func eluTransform(v float32) float32 {
 	return v
 }
 
+// prepareElu prepares an ELU node (see eluKernel for the formula).
 func prepareElu(n *Node) (Kernel, error) {
 	in, out, err := unaryQuantOperands(n, tflite.TypeInt8)
 	if err != nil {

@@ -1,7 +1,15 @@
 package kernels
 
-// EMBEDDING_LOOKUP copies rows of a table (input 1, rank ≥ 2) selected by
-// row numbers (input 0, int32 vector, read when the operator runs):
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// prepareEmbeddingLookup prepares an EMBEDDING_LOOKUP node. EMBEDDING_LOOKUP
+// copies rows of a table (input 1, rank ≥ 2) selected by row numbers (input 0,
+// int32 vector, read when the operator runs):
 //
 //	output[i, …] = value[lookup[i], …]
 //
@@ -14,14 +22,6 @@ package kernels
 // Explanations of the float32 form record the stored float's bits in Final,
 // int64(math.Float32bits(y)). Dtypes: float32 → float32, int8 → int8,
 // int8 → float32.
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 func prepareEmbeddingLookup(n *Node) (Kernel, error) {
 	lookup, value, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkIndexType(n, lookup, "lookup", false); err != nil {

@@ -1,22 +1,19 @@
 package kernels
 
-// FILL sets every output element to the scalar value (input 1, rank 0,
-// copied unchanged; its dtype is the output's):
-//
-//	output[e] = value
-//
-// The output shape is the model's; when the dims tensor (input 0) is constant
-// it must equal that shape, as TFLite-Micro checks. ZEROS_LIKE sets every
-// element of an output shaped like its input to 0 — the raw value 0, not the
-// zero point, as TFLite-Micro does. Dtypes: FILL float32, int8, int32;
-// ZEROS_LIKE float32, int8, int32, int64.
-
 import (
 	"fmt"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// prepareFill prepares a FILL node. FILL sets every output element to the
+// scalar value (input 1, rank 0, copied unchanged; its dtype is the output's):
+//
+//	output[e] = value
+//
+// The output shape is the model's; when the dims tensor (input 0) is constant
+// it must equal that shape, as TFLite-Micro checks. Dtypes: float32, int8,
+// int32.
 func prepareFill(n *Node) (Kernel, error) {
 	dims, value, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, value, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32); err != nil {
@@ -51,6 +48,9 @@ func prepareFill(n *Node) (Kernel, error) {
 	return newMoveKernel(n, []*Tensor{out}, "fill", build)
 }
 
+// prepareZerosLike prepares a ZEROS_LIKE node. ZEROS_LIKE sets every element of
+// an output shaped like its input to 0 — the raw value 0, not the zero point,
+// as TFLite-Micro does. Dtypes: float32, int8, int32, int64.
 func prepareZerosLike(n *Node) (Kernel, error) {
 	in, out := n.Input(0), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64); err != nil {

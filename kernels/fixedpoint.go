@@ -1,28 +1,28 @@
 package kernels
 
-// Fixed-point primitives shared by every kernel. They reproduce TFLite's
-// integer arithmetic exactly (tensorflow/lite/kernels/internal/common.h and
-// gemmlowp's fixedpoint.h): a real multiplier M is stored as a Q0.31 integer
-// Multiplier in [2^30, 2^31) and a power-of-two Shift, so that
-// M = Multiplier · 2^(Shift−31).
-//
-// Two rounding rules exist for MultiplyByQuantizedMultiplier, and the rule is
-// a run-time value (Rounding), not a build tag:
-//
-//   - RoundingDouble (TFLite-Micro's default, gemmlowp): round once in
-//     SaturatingRoundingDoublingHighMul (x·M·2, keep the high 32 bits, round
-//     half away from zero... up, see below) and again in RoundingDivideByPOT
-//     (round half away from zero).
-//   - RoundingSingle (TFLITE_SINGLE_ROUNDING=1): one 64-bit product and one
-//     rounding right shift, round half up.
-
 import (
 	"fmt"
 	"math"
 	"math/bits"
 )
 
-// Rounding selects how requantization rounds.
+// Rounding selects how requantization rounds. TFLite has two rounding rules for
+// MultiplyByQuantizedMultiplier, chosen when it is built; here the rule is a
+// run-time value, not a build tag. Both round x·M, with
+// M = Multiplier·2^(Shift−31) (see QuantizedMultiplier):
+//
+//   - RoundingDouble (TFLite-Micro's default, gemmlowp) rounds twice: first
+//     in SaturatingRoundingDoublingHighMul, which keeps the high 32 bits of
+//     2·x·Multiplier, i.e. x·Multiplier/2^31, rounded to nearest with ties
+//     toward +∞ (round half up: −2.5 → −2, 2.5 → 3); then in
+//     RoundingDivideByPOT, which divides by 2^max(−Shift, 0) rounding to
+//     nearest with ties away from zero (−2.5 → −3, 2.5 → 3).
+//   - RoundingSingle (TFLITE_SINGLE_ROUNDING=1) rounds once: the 64-bit
+//     product x·Multiplier plus 2^(total−1), shifted right by
+//     total = 31 − Shift (an arithmetic, flooring shift), which rounds to
+//     nearest with ties toward +∞ (round half up).
+//
+// The two rules can differ in the last bit of a result.
 type Rounding uint8
 
 const (
@@ -35,6 +35,8 @@ const (
 // Roundings lists every rounding rule, in order (a new slice each call).
 func Roundings() []Rounding { return []Rounding{RoundingDouble, RoundingSingle} }
 
+// String returns the rule's name, "double" or "single", as ParseRounding reads
+// it.
 func (r Rounding) String() string {
 	switch r {
 	case RoundingDouble:
@@ -58,6 +60,10 @@ func ParseRounding(s string) (Rounding, error) {
 // QuantizedMultiplier is a real multiplier M = Multiplier · 2^(Shift−31),
 // with Multiplier a Q0.31 value in [2^30, 2^31) (or 0 for M = 0).
 // Shift > 0 is a left shift, Shift < 0 a right shift.
+//
+// This is how TFLite's integer arithmetic stores a real multiplier
+// (tensorflow/lite/kernels/internal/common.h and gemmlowp's fixedpoint.h); the
+// fixed-point primitives of this package reproduce that arithmetic exactly.
 type QuantizedMultiplier struct {
 	Multiplier int32
 	Shift      int
@@ -217,8 +223,8 @@ func Clamp32(x, lo, hi int32) int32 {
 // ---------------------------------------------------------------------------
 // gemmlowp fixed-point math (fixedpoint.h) and the TFLite helpers built on it
 // (tensorflow/lite/kernels/internal/common.h, quantization_util.cc), used by
-// SOFTMAX, LOGISTIC and TANH. A fixed-point value with k integer bits is an
-// int32 raw value r meaning r·2^(k−31) (Qk.(31−k)); "intBits" parameters give k.
+// SOFTMAX, LOGISTIC and TANH. "intBits" parameters give a fixed-point value's
+// integer bits (see RescaleFixedPoint).
 
 // RoundingHalfSum returns (a+b)/2 rounded to nearest, ties away from zero
 // (gemmlowp's RoundingHalfSum, the NEON VRHADD).
@@ -254,6 +260,10 @@ func SaturatingRoundingMultiplyByPOT(x int32, exponent int) int32 {
 // RescaleFixedPoint changes a fixed-point value's integer bits from srcBits
 // to dstBits (gemmlowp's Rescale): SaturatingRoundingMultiplyByPOT by
 // srcBits−dstBits.
+//
+// A fixed-point value with k integer bits is an int32 raw value r meaning
+// r·2^(k−31) (Qk.(31−k)); the "intBits" parameters of the gemmlowp functions
+// (ExpOnNegativeValues, FixedPointLogistic, FixedPointTanh, ...) give k.
 func RescaleFixedPoint(x int32, srcBits, dstBits int) int32 {
 	return SaturatingRoundingMultiplyByPOT(x, srcBits-dstBits)
 }
@@ -495,13 +505,14 @@ func CountLeadingSignBits32(x int32) int {
 	return 0
 }
 
-// SaturatingAdd32 and SaturatingSub32 are TFLite's SaturatingAddNonGemmlowp
-// and SaturatingSub on int32: the exact result clamped to the int32 range.
+// SaturatingAdd32 is TFLite's SaturatingAddNonGemmlowp on int32: a + b clamped
+// to the int32 range.
 func SaturatingAdd32(a, b int32) int32 {
 	return int32(min(max(int64(a)+int64(b), math.MinInt32), math.MaxInt32))
 }
 
-// SaturatingSub32 is a − b clamped to the int32 range.
+// SaturatingSub32 is TFLite's SaturatingSub on int32: a − b clamped to the
+// int32 range.
 func SaturatingSub32(a, b int32) int32 {
 	return int32(min(max(int64(a)-int64(b), math.MinInt32), math.MaxInt32))
 }

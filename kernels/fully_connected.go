@@ -1,6 +1,12 @@
 package kernels
 
-// FULLY_CONNECTED (TFLite-Micro fully_connected.cc,
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// fullyConnected is FULLY_CONNECTED (TFLite-Micro fully_connected.cc,
 // reference_integer_ops::FullyConnected / FullyConnectedPerChannel).
 //
 // Filter [Cout, D] (D = accumulation depth), bias [Cout], input of any shape
@@ -20,18 +26,13 @@ package kernels
 // quantized_bias_type = INT64) selects the int64 accumulator and the 64-bit
 // requantization, an int32 bias (or none otherwise) the int32 accumulator and
 // the 32-bit requantization of the rounding rule.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type fullyConnected struct {
 	macTensors
 	depth int
 }
 
+// prepareFullyConnected prepares a FULLY_CONNECTED node (see fullyConnected for
+// the formula).
 func prepareFullyConnected(n *Node) (Kernel, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
 	m, err := newMACTensors(n, in, filter, 0)

@@ -1,8 +1,15 @@
 package kernels
 
-// GATHER picks slices of its input along one axis by index (input 1, int32,
-// read when the operator runs): with batch_dims b, axis a (negatives count
-// from the end), indices of shape [B_0…B_{b−1}, I…],
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// prepareGather prepares a GATHER node. GATHER picks slices of its input along
+// one axis by index (input 1, int32, read when the operator runs): with
+// batch_dims b, axis a (negatives count from the end), indices of shape
+// [B_0…B_{b−1}, I…],
 //
 //	batch = product of input dims [0, b), outer = product of dims [b, a),
 //	inner = product of dims after a, coords = product of index dims from b
@@ -12,13 +19,6 @@ package kernels
 // so the output shape is input[:a] + indices[b:] + input[a+1:]. An index
 // outside [0, N_a) fails the Eval, as in TFLite-Micro. Dtypes: float32, int8
 // (TFLite-Micro's list).
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 func prepareGather(n *Node) (Kernel, error) {
 	in, idx, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8); err != nil {

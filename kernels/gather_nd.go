@@ -1,8 +1,18 @@
 package kernels
 
-// GATHER_ND picks slices of its input (params) by multi-dimensional index:
-// with indices of shape [I…, nd] (int32, read when the operator runs) and
-// stride_j the row-major stride of params axis j,
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// gatherNdMaxIndices is the largest index depth nd GATHER_ND accepts.
+const gatherNdMaxIndices = 5
+
+// prepareGatherNd prepares a GATHER_ND node. GATHER_ND picks slices of its
+// input (params) by multi-dimensional index: with indices of shape [I…, nd]
+// (int32, read when the operator runs) and stride_j the row-major stride of
+// params axis j,
 //
 //	slice = product of params dims from nd
 //	from_i = Σ_{j<nd} indices[i·nd + j] · stride_j
@@ -11,15 +21,6 @@ package kernels
 // so the output shape is indices.shape[:-1] + params.shape[nd:]. A slice that
 // would read outside params fails the Eval (TFLite-Micro's bound check is on
 // from_i, not per index). nd is at most 5. Dtypes: float32, int8.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-const gatherNdMaxIndices = 5
-
 func prepareGatherNd(n *Node) (Kernel, error) {
 	params, idx, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, params, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8); err != nil {

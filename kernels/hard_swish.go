@@ -1,6 +1,15 @@
-// HARD_SWISH (int8) — TFLite-Micro hard_swish_common.cc with
-// reference_ops::HardSwish (quantized), all in int16 fixed point.
-// Prepare, in float32 (each quotient widened to double only for
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// hardSwishKernel is HARD_SWISH (int8), after TFLite-Micro's
+// hard_swish_common.cc with reference_ops::HardSwish (quantized), all in int16
+// fixed point. Prepare, in float32 (each quotient widened to double only for
 // QuantizeMultiplier), with hires = s_in / 128 and reluish scale 3/32768:
 //
 //	Mout  = hires / s_out       → Q0.15 multiplier mo (DownScaleInt32ToInt16Multiplier), exponent eo ≤ 0
@@ -17,16 +26,6 @@
 //
 // The rounding rule does not apply: this kernel never calls
 // MultiplyByQuantizedMultiplier.
-
-package kernels
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type hardSwishKernel struct {
 	unaryOperands
 	inZP, outZP       int32
@@ -36,6 +35,8 @@ type hardSwishKernel struct {
 	outExp, reluExp   int
 }
 
+// prepareHardSwish prepares a HARD_SWISH node (see hardSwishKernel for the
+// formula).
 func prepareHardSwish(n *Node) (Kernel, error) {
 	in, out, err := unaryQuantOperands(n, tflite.TypeInt8)
 	if err != nil {

@@ -96,7 +96,7 @@ func (t *Tensor) ZeroPointAt(c int) int32 {
 	return int32(t.ZeroPoint[c])
 }
 
-// Scale0 and ZP0 are the per-tensor scale and zero point (0 when absent).
+// Scale0 is the per-tensor (first) scale, 0 when the tensor has none.
 func (t *Tensor) Scale0() float32 {
 	if len(t.Scale) == 0 {
 		return 0
@@ -104,9 +104,11 @@ func (t *Tensor) Scale0() float32 {
 	return t.Scale[0]
 }
 
-// ZP0 is the first (per-tensor) zero point.
+// ZP0 is the per-tensor (first) zero point, 0 when the tensor has none.
 func (t *Tensor) ZP0() int32 { return t.ZeroPointAt(0) }
 
+// view reinterprets b as a []T of len(b)/sizeof(T) elements (nil when that is
+// 0), aliasing b; b must be aligned for T (AlignedBytes is).
 func view[T any](b []byte) []T {
 	var zero T
 	n := len(b) / int(unsafe.Sizeof(zero))
@@ -116,14 +118,27 @@ func view[T any](b []byte) []T {
 	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), n)
 }
 
-// Typed views of Data. They alias Data; no copy is made.
-func (t *Tensor) Int8() []int8       { return view[int8](t.Data) }
-func (t *Tensor) Uint8() []uint8     { return t.Data }
-func (t *Tensor) Int16() []int16     { return view[int16](t.Data) }
-func (t *Tensor) Int32() []int32     { return view[int32](t.Data) }
-func (t *Tensor) Int64() []int64     { return view[int64](t.Data) }
+// Int8 returns Data viewed as []int8. Like the other typed views (Uint8, Int16,
+// Int32, Int64, Float32, Bool) it aliases Data; no copy is made.
+func (t *Tensor) Int8() []int8 { return view[int8](t.Data) }
+
+// Uint8 returns Data itself.
+func (t *Tensor) Uint8() []uint8 { return t.Data }
+
+// Int16 returns Data viewed as []int16 (an alias, not a copy).
+func (t *Tensor) Int16() []int16 { return view[int16](t.Data) }
+
+// Int32 returns Data viewed as []int32 (an alias, not a copy).
+func (t *Tensor) Int32() []int32 { return view[int32](t.Data) }
+
+// Int64 returns Data viewed as []int64 (an alias, not a copy).
+func (t *Tensor) Int64() []int64 { return view[int64](t.Data) }
+
+// Float32 returns Data viewed as []float32 (an alias, not a copy).
 func (t *Tensor) Float32() []float32 { return view[float32](t.Data) }
-func (t *Tensor) Bool() []bool       { return view[bool](t.Data) }
+
+// Bool returns Data viewed as []bool (an alias, not a copy).
+func (t *Tensor) Bool() []bool { return view[bool](t.Data) }
 
 // Int reads element i of an integer or bool tensor as an int64.
 func (t *Tensor) Int(i int) int64 {

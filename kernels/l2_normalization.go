@@ -1,11 +1,3 @@
-// L2_NORMALIZATION (int8) — TFLite-Micro l2norm.cc with
-// reference_integer_ops::L2Normalization, over the last axis. The output
-// quantization is fixed at scale 1/128, zero point 0 (the kernel adds no
-// output zero point); no fused activation. Per row, with d = x − zp_in:
-//
-//	(m, e) = GetInvSqrtQuantizedMultiplierExp(Σ d²)      1/√Σd² = m·2^(e−31)
-//	y      = clamp(MultiplyByQuantizedMultiplier(d, m, e + 7), −128, 127)
-
 package kernels
 
 import (
@@ -18,11 +10,20 @@ import (
 // l2NormOutputShift is log2 of the output's 1/128 scale.
 const l2NormOutputShift = 7
 
+// l2NormalizationKernel is L2_NORMALIZATION (int8), after TFLite-Micro's
+// l2norm.cc with reference_integer_ops::L2Normalization, over the last axis.
+// The output quantization is fixed at scale 1/128, zero point 0 (the kernel
+// adds no output zero point); no fused activation. Per row, with d = x − zp_in:
+//
+//	(m, e) = GetInvSqrtQuantizedMultiplierExp(Σ d²)      1/√Σd² = m·2^(e−31)
+//	y      = clamp(MultiplyByQuantizedMultiplier(d, m, e + 7), −128, 127)
 type l2NormalizationKernel struct {
 	int8Rows
 	inZP int32
 }
 
+// prepareL2Normalization prepares an L2_NORMALIZATION node (see
+// l2NormalizationKernel for the formula).
 func prepareL2Normalization(n *Node) (Kernel, error) {
 	in, out, err := unaryQuantOperands(n, tflite.TypeInt8)
 	if err != nil {

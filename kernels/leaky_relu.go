@@ -1,7 +1,13 @@
 package kernels
 
-// LEAKY_RELU (int8, int16) — TFLite-Micro leaky_relu.cc /
-// leaky_relu_common.cc with reference_ops::QuantizeLeakyRelu.
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// leakyReluKernel is LEAKY_RELU (int8, int16), after TFLite-Micro's
+// leaky_relu.cc / leaky_relu_common.cc with reference_ops::QuantizeLeakyRelu.
 //
 // Prepare: two multipliers, each computed in float32 and widened to double
 // for QuantizeMultiplier:
@@ -11,13 +17,6 @@ package kernels
 // Per element, with d = x − zp_in:
 //
 //	y = clamp(zp_out + MultiplyByQuantizedMultiplier(d, d ≥ 0 ? M_identity : M_alpha), type range)
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type leakyReluKernel struct {
 	unaryOperands
 	inZP, outZP             int32
@@ -27,6 +26,8 @@ type leakyReluKernel struct {
 	lo, hi                  int32
 }
 
+// prepareLeakyRelu prepares a LEAKY_RELU node (see leakyReluKernel for the
+// formula).
 func prepareLeakyRelu(n *Node) (Kernel, error) {
 	in := n.Input(0)
 	if in == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {

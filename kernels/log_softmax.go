@@ -1,5 +1,24 @@
-// LOG_SOFTMAX (int8) — TFLite-Micro log_softmax.cc with
-// reference_ops::LogSoftmaxQuantized, over the last axis. The output
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// Fixed-point formats of LOG_SOFTMAX: integer bits of the rescaled input
+// difference (Q5.26), of the sum of exponentials (Q12.19) and of the output
+// stage, and the fixed output zero point.
+const (
+	logSoftmaxInputIntegerBits        = 5
+	logSoftmaxAccumulationIntegerBits = 12
+	logSoftmaxOutputIntegerBits       = 4
+	logSoftmaxOutputZeroPoint         = 127
+)
+
+// logSoftmaxKernel is LOG_SOFTMAX (int8), after TFLite-Micro's log_softmax.cc
+// with reference_ops::LogSoftmaxQuantized, over the last axis. The output
 // quantization is fixed: scale 16/256, zero point 127. Prepare
 // (PreprocessLogSoftmaxScalingExp, beta = 1, 5 integer bits), in double:
 //
@@ -13,23 +32,6 @@
 //	L      = log_x_for_x_greater_than_or_equal_to_1<5>(S)                           Q5.26
 //	cut    = max(diff_min − 1, MultiplyByQuantizedMultiplier(L + INT32_MIN, M_rev))
 //	y      = d > cut ? clamp(RoundingDivideByPOT(scaled(d) − L, 22) + 127) : −128
-
-package kernels
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-const (
-	logSoftmaxInputIntegerBits        = 5
-	logSoftmaxAccumulationIntegerBits = 12
-	logSoftmaxOutputIntegerBits       = 4
-	logSoftmaxOutputZeroPoint         = 127
-)
-
 type logSoftmaxKernel struct {
 	int8Rows
 	real        float64
@@ -38,6 +40,8 @@ type logSoftmaxKernel struct {
 	diffMin     int32
 }
 
+// prepareLogSoftmax prepares a LOG_SOFTMAX node (see logSoftmaxKernel for the
+// formula).
 func prepareLogSoftmax(n *Node) (Kernel, error) {
 	in, out, err := unaryQuantOperands(n, tflite.TypeInt8)
 	if err != nil {

@@ -1,25 +1,5 @@
 package kernels
 
-// LOGISTIC (int8, int16) — TFLite-Micro logistic.cc / logistic_common.cc with
-// reference_integer_ops::Logistic. TANH (tanh.go) shares the parameter
-// derivation and the int16 table.
-//
-// int8 (gemmlowp fixed point, no lookup table). Prepare: the input is
-// rescaled to Q4.27: m = s_in·2^27 in double, split by frexp into a Q0.31
-// multiplier (rounded, not via QuantizeMultiplier) and a shift; radius =
-// CalculateInputRadius(4, shift). Per element, with d = x − zp_in:
-//
-//	d ≤ −radius → −128;  d ≥ radius → 127;  otherwise
-//	y = clamp(RoundingDivideByPOT(logistic(MultiplyByQuantizedMultiplier(d, m)), 23) − 128)
-//
-// int16 (symmetric, output scale 2^−15). Prepare: if s_in is a power of two
-// with log2(s_in) = −12 the input multiplier is 3 and the shift 0; otherwise
-// the multiplier is trunc(s_in·3·4096·2^k) with the smallest k that brings it
-// above 32767/2 (and shift k). Per element: v = (x·mult + round) >> shift,
-// the input in units of 1/(3·4096), then linear interpolation in
-// sigmoid_table_uint16 (sigmoid(i/24), Q0.16) at |v|/2^9, mirrored for
-// negative v, and rounded to Q0.15.
-
 import (
 	"fmt"
 	"math"
@@ -219,8 +199,29 @@ func (k *sigmoidFamily) explain(e sigmoidElements, out, elem int, c *Chain) erro
 	return nil
 }
 
+// logisticKernel is LOGISTIC (int8, int16), after TFLite-Micro's logistic.cc /
+// logistic_common.cc with reference_integer_ops::Logistic. TANH (tanhKernel)
+// shares the parameter derivation (sigmoidFamily) and the int16 table.
+//
+// int8 (gemmlowp fixed point, no lookup table). Prepare: the input is
+// rescaled to Q4.27: m = s_in·2^27 in double, split by frexp into a Q0.31
+// multiplier (rounded, not via QuantizeMultiplier) and a shift; radius =
+// CalculateInputRadius(4, shift). Per element, with d = x − zp_in:
+//
+//	d ≤ −radius → −128;  d ≥ radius → 127;  otherwise
+//	y = clamp(RoundingDivideByPOT(logistic(MultiplyByQuantizedMultiplier(d, m)), 23) − 128)
+//
+// int16 (symmetric, output scale 2^−15). Prepare: if s_in is a power of two
+// with log2(s_in) = −12 the input multiplier is 3 and the shift 0; otherwise
+// the multiplier is trunc(s_in·3·4096·2^k) with the smallest k that brings it
+// above 32767/2 (and shift k). Per element: v = (x·mult + round) >> shift,
+// the input in units of 1/(3·4096), then linear interpolation in
+// sigmoid_table_uint16 (sigmoid(i/24), Q0.16) at |v|/2^9, mirrored for
+// negative v, and rounded to Q0.15.
 type logisticKernel struct{ sigmoidFamily }
 
+// prepareLogistic prepares a LOGISTIC node (see logisticKernel for the
+// formula).
 func prepareLogistic(n *Node) (Kernel, error) {
 	f, err := prepareSigmoidFamily(n, 0)
 	if err != nil {

@@ -1,8 +1,48 @@
-// UNIDIRECTIONAL_SEQUENCE_LSTM (int8 activations, int8 weights, int32 gate
-// biases, int16 cell state: the "8x8→16" integer LSTM) — TFLite-Micro
-// unidirectional_sequence_lstm.cc with lstm_eval.h / lstm_eval.cc /
-// lstm_eval_common.cc (the general LstmStep / CalculateLstmGate /
-// UpdateLstmCell / UpdateLstmHidden code, not the older EvalInteger8x8_16Lstm).
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// Input positions of the LSTM node (lstm_shared.h).
+const (
+	lstmInput             = 0
+	lstmInputWeights      = 1  // + gate
+	lstmRecurrentWeights  = 5  // + gate
+	lstmGateBias          = 12 // + gate
+	lstmOutputState       = 18
+	lstmCellState         = 19
+	lstmGates             = 4
+	lstmGateScale         = 1.0 / 4096  // Q3.12 gate pre-activations
+	lstmActivationScale   = 1.0 / 32768 // Q0.15 gate outputs
+	gateInput, gateForget = 0, 1
+	gateCell, gateOutput  = 2, 3
+)
+
+// lstmGateNames names the gates, in gate-index order, for explanations.
+var lstmGateNames = [lstmGates]string{"input_gate", "forget_gate", "cell_gate", "output_gate"}
+
+// lstmGate holds the two fully-connected layers of one gate.
+type lstmGate struct {
+	name             string
+	inW, recW        []int8
+	bias             []int32
+	inWOff, recWOff  int32 // −zp of the weights
+	inReal, recReal  float64
+	inQ, recQ        QuantizedMultiplier
+	inScale, recScal float64 // real value of one accumulator unit
+}
+
+// lstmKernel is UNIDIRECTIONAL_SEQUENCE_LSTM (int8 activations, int8 weights,
+// int32 gate biases, int16 cell state: the "8x8→16" integer LSTM), after
+// TFLite-Micro's unidirectional_sequence_lstm.cc with lstm_eval.h /
+// lstm_eval.cc / lstm_eval_common.cc (the general LstmStep / CalculateLstmGate
+// / UpdateLstmCell / UpdateLstmHidden code, not the older
+// EvalInteger8x8_16Lstm).
 //
 // Inputs (lstm_shared.h): 0 input [B, T, I] (time_major: [T, B, I]); 1–4
 // input→{input, forget, cell, output} weights [S, I]; 5–8 recurrent→gate
@@ -34,46 +74,8 @@
 //
 // and the new hidden row is copied to the output at (b, t). MBQM is
 // MultiplyByQuantizedMultiplier under the node's rounding rule; sigmoid and
-// tanh are the int16 LOGISTIC / TANH table kernels (logistic.go, tanh.go).
-
-package kernels
-
-import (
-	"fmt"
-	"math"
-	"sync"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-// Input positions of the LSTM node (lstm_shared.h).
-const (
-	lstmInput             = 0
-	lstmInputWeights      = 1  // + gate
-	lstmRecurrentWeights  = 5  // + gate
-	lstmGateBias          = 12 // + gate
-	lstmOutputState       = 18
-	lstmCellState         = 19
-	lstmGates             = 4
-	lstmGateScale         = 1.0 / 4096  // Q3.12 gate pre-activations
-	lstmActivationScale   = 1.0 / 32768 // Q0.15 gate outputs
-	gateInput, gateForget = 0, 1
-	gateCell, gateOutput  = 2, 3
-)
-
-var lstmGateNames = [lstmGates]string{"input_gate", "forget_gate", "cell_gate", "output_gate"}
-
-// lstmGate holds the two fully-connected layers of one gate.
-type lstmGate struct {
-	name             string
-	inW, recW        []int8
-	bias             []int32
-	inWOff, recWOff  int32 // −zp of the weights
-	inReal, recReal  float64
-	inQ, recQ        QuantizedMultiplier
-	inScale, recScal float64 // real value of one accumulator unit
-}
-
+// tanh are the int16 LOGISTIC / TANH table kernels (logisticKernel,
+// tanhKernel); the unit method computes one unit of one time step.
 type lstmKernel struct {
 	node                       *Node
 	in, hidden, cell, out      *Tensor
@@ -101,6 +103,8 @@ type lstmKernel struct {
 	exCell          []int16
 }
 
+// prepareLstm prepares a UNIDIRECTIONAL_SEQUENCE_LSTM node (see lstmKernel for
+// the formula).
 func prepareLstm(n *Node) (Kernel, error) {
 	if len(n.Outputs) < 1 || n.Outputs[0] == nil {
 		return nil, fmt.Errorf("%w: UNIDIRECTIONAL_SEQUENCE_LSTM needs an output", ErrMissingInput)
@@ -227,11 +231,14 @@ func (k *lstmKernel) prepareGate(g int, sIn, sHidden float32) error {
 	return nil
 }
 
-// inputRow and outputRow are the flat offsets of row (b, t) of the input and
-// the output.
-func (k *lstmKernel) inputRow(b, t int) int  { return k.rowIndex(b, t) * k.inDim }
+// inputRow is the flat offset of row (b, t) of the input.
+func (k *lstmKernel) inputRow(b, t int) int { return k.rowIndex(b, t) * k.inDim }
+
+// outputRow is the flat offset of row (b, t) of the output.
 func (k *lstmKernel) outputRow(b, t int) int { return k.rowIndex(b, t) * k.dim }
 
+// rowIndex is the position of row (b, t) among the input's (and the output's)
+// rows, batch-major or, with time_major, time-major.
 func (k *lstmKernel) rowIndex(b, t int) int {
 	if k.timeMajor {
 		return t*k.batches + b

@@ -1,9 +1,3 @@
-// The per-unit arithmetic of one UNIDIRECTIONAL_SEQUENCE_LSTM time step
-// (lstm.go has the formulas), shared by Eval and Explain: four gates, each
-// the sum of two fully-connected layers saturated to int16 (Q3.12) and a
-// sigmoid or tanh to Q0.15; the cell update f·c + i·g; the hidden value
-// tanh(c)·o requantized to int8.
-
 package kernels
 
 import (
@@ -79,6 +73,12 @@ func (k *lstmKernel) recordFC(c *Chain, name string, acc int32, q QuantizedMulti
 
 // unit computes unit s of one time step: it updates *cell and returns the
 // new hidden value. x is the input row, h the previous hidden row.
+//
+// This is the per-unit arithmetic of one UNIDIRECTIONAL_SEQUENCE_LSTM time step
+// (lstmKernel has the formulas), shared by Eval and Explain: four gates
+// (gateValue), each the sum of two fully-connected layers saturated to int16
+// (Q3.12) and a sigmoid or tanh to Q0.15; the cell update f·c + i·g; the hidden
+// value tanh(c)·o requantized to int8.
 func (k *lstmKernel) unit(x, h []int8, cell *int16, s int, c *Chain) int8 {
 	r := k.node.Rounding
 	f := k.gateValue(gateForget, x, h, s, c)

@@ -6,18 +6,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-// Shared parts of the multiply-accumulate kernels (CONV_2D,
-// DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV, BATCH_MATMUL): the
-// multiplier derivation and the output stage that turns an accumulator into
-// a stored value.
-//
-// Accumulators. TFLite-Micro accumulates int8 kernels, and int16x8 kernels
-// with an int32 bias, in a wrapping int32; int16x8 kernels with an int64 bias
-// in an int64 (bias-less ones: see newMACOutput). Every kernel here sums its
-// products in an int64 or in int32 partial sums, and the int32 form truncates
-// it: two's-complement addition modulo 2^32 gives the same int32 whatever the
-// order and width of the partial sums.
-
 // convMultiplierReal is the real multiplier of output channel ch as
 // TFLite's PopulateConvolutionQuantizationParams computes it (CONV_2D,
 // DEPTHWISE_CONV_2D, TRANSPOSE_CONV, per-channel FULLY_CONNECTED): every
@@ -35,6 +23,19 @@ func fcMultiplierReal(inScale, filterScale, outScale float32) float64 {
 
 // macOutput is the output stage of a multiply-accumulate kernel, shared by
 // Eval and Explain: bias, requantization, zero point and clamp.
+//
+// macOutput and the functions around it are the parts the multiply-accumulate
+// kernels (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV,
+// BATCH_MATMUL) share: the multiplier derivation (convMultiplierReal,
+// fcMultiplierReal, newMACOutput) and the output stage that turns an
+// accumulator into a stored value (finish).
+//
+// Accumulators. TFLite-Micro accumulates int8 kernels, and int16x8 kernels
+// with an int32 bias, in a wrapping int32; int16x8 kernels with an int64 bias
+// in an int64 (bias-less ones: see newMACOutput). Every kernel here sums its
+// products in an int64 or in int32 partial sums, and the int32 form truncates
+// it: two's-complement addition modulo 2^32 gives the same int32 whatever the
+// order and width of the partial sums.
 type macOutput struct {
 	rule Rounding
 	// q and real hold one multiplier per output channel (a per-tensor
@@ -125,7 +126,8 @@ func (o *macOutput) refresh() {
 	}
 }
 
-// product scale of channel ch: the real value of one accumulator unit.
+// accScale is the product scale of channel ch: the real value of one
+// accumulator unit.
 func (o *macOutput) accScale(ch int) float64 {
 	return float64(o.inScale) * float64(o.wScales[min(ch, len(o.wScales)-1)])
 }
@@ -191,6 +193,8 @@ func (o *macOutput) realOutput(out int32, c *Chain) int32 {
 	return out
 }
 
+// recordBias records the bias step: bias value b, in accumulator units of real
+// value s (the step says "no bias tensor" when there is none).
 func (o *macOutput) recordBias(c *Chain, b int64, s float64) {
 	if o.bias == nil {
 		c.Add("bias", 0, "no bias tensor", "bias absent = 0")

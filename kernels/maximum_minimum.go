@@ -1,12 +1,3 @@
-// MAXIMUM and MINIMUM (int8, int16, int32) — TFLite-Micro maximum_minimum.cc
-// with reference_ops::MaximumMinimumBroadcastSlow. No Prepare parameters and
-// no requantization: the raw values are compared, so the output must share
-// the inputs' quantization (the converter keeps them equal). Per output
-// element, reading the inputs through broadcasting:
-//
-//	MAXIMUM: y = x1 > x2 ? x1 : x2
-//	MINIMUM: y = x1 < x2 ? x1 : x2
-
 package kernels
 
 import (
@@ -15,11 +6,22 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// maximumMinimumKernel is MAXIMUM or MINIMUM (int8, int16, int32), after
+// TFLite-Micro's maximum_minimum.cc with
+// reference_ops::MaximumMinimumBroadcastSlow. No Prepare parameters and no
+// requantization: the raw values are compared, so the output must share the
+// inputs' quantization (the converter keeps them equal). Per output element,
+// reading the inputs through broadcasting:
+//
+//	MAXIMUM: y = x1 > x2 ? x1 : x2
+//	MINIMUM: y = x1 < x2 ? x1 : x2
 type maximumMinimumKernel struct {
 	binaryOperands
 	maximum bool
 }
 
+// prepareMaximumMinimum prepares a MAXIMUM or MINIMUM node (see
+// maximumMinimumKernel for the formula).
 func prepareMaximumMinimum(n *Node) (Kernel, error) {
 	in1, in2 := n.Input(0), n.Input(1)
 	if in1 == nil || in2 == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {

@@ -1,30 +1,5 @@
 package kernels
 
-// Reductions over the axes listed by a constant int32 axis tensor (negative
-// axes count from the end, duplicates are ignored): MEAN and SUM (int8,
-// int16), REDUCE_MAX and REDUCE_MIN (int8, int16, float32). Output element o
-// reduces the input elements whose kept coordinates are o's, visited in
-// row-major order; keep_dims only changes the output shape, not the order.
-//
-// MEAN and SUM follow TFLite-Micro's integer QuantizedMeanOrSum (every path:
-// whatever the axes, keep_dims or scales):
-//
-//	M          = s_in / s_out (double) → QuantizeMultiplier → (mult, shift)
-//	MEAN only: the 1/count factor is folded into the multiplier:
-//	           k = min(⌊log2 count⌋, 32, 31 + shift)
-//	           mult = (mult·2^k) / count   (64-bit, truncating), shift −= k
-//	sum        = Σ raw values (int32, wrapping)
-//	x          = sum − zp_in·count   (int32)
-//	q          = clamp(MultiplyByQuantizedMultiplier(x, mult, shift) + zp_out, qmin, qmax)
-//
-// under the node's rounding rule. float32 MEAN and SUM are TFLite's float
-// reference: a float32 sum in row-major order (TFLite-Micro's 4-D H,W
-// keep_dims special case sums in the same order), divided by float32(count)
-// for MEAN. REDUCE_MAX/MIN need equal input and output
-// quantization and return the largest/smallest raw value (TFLite's
-// ReduceGeneric, starting from the dtype's lowest/highest value; for float32
-// a NaN input never replaces the running value, as `in > current` is false).
-
 import (
 	"fmt"
 	"math"
@@ -120,6 +95,31 @@ func (g *reduceGeometry) advance(ctr *[reduceMaxRank]int) {
 	}
 }
 
+// reduceKernel is a prepared MEAN, SUM, REDUCE_MAX or REDUCE_MIN node. These
+// reduce over the axes listed by a constant int32 axis tensor (negative axes
+// count from the end, duplicates are ignored): MEAN and SUM (int8, int16),
+// REDUCE_MAX and REDUCE_MIN (int8, int16, float32). Output element o reduces
+// the input elements whose kept coordinates are o's, visited in row-major
+// order; keep_dims only changes the output shape, not the order.
+//
+// MEAN and SUM follow TFLite-Micro's integer QuantizedMeanOrSum (every path:
+// whatever the axes, keep_dims or scales):
+//
+//	M          = s_in / s_out (double) → QuantizeMultiplier → (mult, shift)
+//	MEAN only: the 1/count factor is folded into the multiplier:
+//	           k = min(⌊log2 count⌋, 32, 31 + shift)
+//	           mult = (mult·2^k) / count   (64-bit, truncating), shift −= k
+//	sum        = Σ raw values (int32, wrapping)
+//	x          = sum − zp_in·count   (int32)
+//	q          = clamp(MultiplyByQuantizedMultiplier(x, mult, shift) + zp_out, qmin, qmax)
+//
+// under the node's rounding rule. float32 MEAN and SUM are TFLite's float
+// reference: a float32 sum in row-major order (TFLite-Micro's 4-D H,W
+// keep_dims special case sums in the same order), divided by float32(count)
+// for MEAN. REDUCE_MAX/MIN need equal input and output
+// quantization and return the largest/smallest raw value (TFLite's
+// ReduceGeneric, starting from the dtype's lowest/highest value; for float32
+// a NaN input never replaces the running value, as `in > current` is false).
 type reduceKernel struct {
 	n       *Node
 	in, out *Tensor
@@ -139,6 +139,8 @@ type reduceKernel struct {
 	isMax      bool
 }
 
+// prepareReduce prepares a MEAN, SUM, REDUCE_MAX or REDUCE_MIN node (see
+// reduceKernel for the formula).
 func prepareReduce(n *Node) (Kernel, error) {
 	in, axis := n.Input(0), n.Input(1)
 	if in == nil || axis == nil || len(n.Outputs) == 0 || n.Outputs[0] == nil {

@@ -1,18 +1,5 @@
 package kernels
 
-// MIRROR_PAD pads each axis with a mirror image of the input, as
-// TFLite-Micro's GetInputDimension does. With offset = 1 for REFLECT (the
-// edge is not repeated) and 0 for SYMMETRIC (it is), left/right the paddings
-// of an axis of size N, an output coordinate p maps to the input coordinate
-//
-//	p < left:        (left + offset − 1) − min(p, left − 1)
-//	p − left ≥ N:    q = p − left − N;  (N − 1 − offset) − min(q, N − 1 − offset)
-//	otherwise:       p − left
-//
-// and output[p_0, …] = input[x_0, …]. The paddings (int32 or int64, shape
-// [rank, 2]) are read when the operator runs; run-time values are checked
-// at every Eval. Dtypes: float32, int8.
-
 import (
 	"fmt"
 
@@ -34,6 +21,19 @@ func mirrorIndex(p, left, size, offset int) int {
 	return p
 }
 
+// prepareMirrorPad prepares a MIRROR_PAD node. MIRROR_PAD pads each axis with a
+// mirror image of the input, as TFLite-Micro's GetInputDimension does. With
+// offset = 1 for REFLECT (the edge is not repeated) and 0 for SYMMETRIC (it
+// is), left/right the paddings of an axis of size N, an output coordinate p
+// maps to the input coordinate
+//
+//	p < left:        (left + offset − 1) − min(p, left − 1)
+//	p − left ≥ N:    q = p − left − N;  (N − 1 − offset) − min(q, N − 1 − offset)
+//	otherwise:       p − left
+//
+// and output[p_0, …] = input[x_0, …]. The paddings (int32 or int64, shape
+// [rank, 2]) are read when the operator runs; run-time values are checked
+// at every Eval. Dtypes: float32, int8.
 func prepareMirrorPad(n *Node) (Kernel, error) {
 	in, pads, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8); err != nil {

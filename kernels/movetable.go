@@ -1,11 +1,21 @@
 package kernels
 
-// The index-table kernel shared by the data-movement operators of the
-// op-set work (TRANSPOSE, STRIDED_SLICE, SLICE, SPLIT, SPLIT_V, PACK, UNPACK,
-// GATHER, GATHER_ND, SPACE_TO_DEPTH, DEPTH_TO_SPACE, BATCH_TO_SPACE_ND,
-// SPACE_TO_BATCH_ND, MIRROR_PAD, REVERSE_V2, BROADCAST_TO, FILL,
-// DYNAMIC_UPDATE_SLICE, EMBEDDING_LOOKUP, SELECT_V2): every output element is
-// one input element copied unchanged (or, for SPACE_TO_BATCH_ND padding, the
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// moveMaxRank bounds the rank the per-element coordinate arrays handle.
+const moveMaxRank = 8
+
+// moveKernel is a prepared table-driven data-movement operator: the index-table
+// kernel shared by the data-movement operators of the op-set work (TRANSPOSE,
+// STRIDED_SLICE, SLICE, SPLIT, SPLIT_V, PACK, UNPACK, GATHER, GATHER_ND,
+// SPACE_TO_DEPTH, DEPTH_TO_SPACE, BATCH_TO_SPACE_ND, SPACE_TO_BATCH_ND,
+// MIRROR_PAD, REVERSE_V2, BROADCAST_TO, FILL, ZEROS_LIKE, DYNAMIC_UPDATE_SLICE,
+// EMBEDDING_LOOKUP, SELECT_V2): every output element is one input element
+// copied unchanged (or, for SPACE_TO_BATCH_ND padding and ZEROS_LIKE, the
 // value 0), so each operator only has to say, for output element e of output
 // o, which element of which input it copies:
 //
@@ -16,17 +26,6 @@ package kernels
 // builds it once; otherwise Eval rebuilds it from the current operand values
 // into the same preallocated slices, so Eval never allocates. Explain reads
 // the same table, so its Final is the value Eval stored by construction.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-// moveMaxRank bounds the rank the per-element coordinate arrays handle.
-const moveMaxRank = 8
-
-// moveKernel is a prepared table-driven data-movement operator.
 type moveKernel struct {
 	n    *Node
 	outs []*Tensor

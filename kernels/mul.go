@@ -1,7 +1,13 @@
 package kernels
 
-// MUL (int8, int16) — TFLite-Micro mul.cc / mul_common.cc with
-// reference_integer_ops::MulElementwise / BroadcastMul6DSlow.
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// mulKernel is MUL (int8, int16), after TFLite-Micro's mul.cc / mul_common.cc
+// with reference_integer_ops::MulElementwise / BroadcastMul6DSlow.
 //
 // Prepare: M = s1·s2 / sout in double, quantized by QuantizeMultiplier (M
 // may exceed 1). int16 requires all three zero points to be 0. Per output
@@ -9,13 +15,6 @@ package kernels
 //
 //	p = (x1 − zp1) · (x2 − zp2)
 //	y = clamp(MultiplyByQuantizedMultiplier(p, M) + zp_out, act)
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type mulKernel struct {
 	binaryOperands
 	in1ZP, in2ZP   int32
@@ -25,6 +24,7 @@ type mulKernel struct {
 	actMin, actMax int32
 }
 
+// prepareMul prepares a MUL node (see mulKernel for the formula).
 func prepareMul(n *Node) (Kernel, error) {
 	in1, in2, out, err := elementwiseOperands(n)
 	if err != nil {

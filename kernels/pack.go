@@ -1,9 +1,21 @@
 package kernels
 
-// PACK stacks its N inputs (all of one shape) along a new axis; UNPACK is its
-// inverse, one output per position along an existing axis. With outer = the
-// product of the dimensions before the axis and inner = the product of those
-// after it (of the unstacked shape),
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// packTypes are the dtypes PACK and UNPACK accept.
+var packTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64}
+
+// optionAxis is the axis option of a PACK or UNPACK node.
+func optionAxis(n *Node) int { return int(n.Options.Axis) }
+
+// preparePack prepares a PACK node. PACK stacks its N inputs (all of one shape)
+// along a new axis; UNPACK is its inverse, one output per position along an
+// existing axis. With outer = the product of the dimensions before the axis and
+// inner = the product of those after it (of the unstacked shape),
 //
 //	PACK:   output[o, i, r] = input_i[o, r]
 //	UNPACK: output_i[o, r]  = input[o, i, r]
@@ -11,17 +23,6 @@ package kernels
 // Negative axes count from the end (of the output's rank for PACK, of the
 // input's for UNPACK). Values are copied unchanged. Dtypes: float32, int8,
 // int16, int32 (and int64).
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-var packTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64}
-
-func optionAxis(n *Node) int { return int(n.Options.Axis) }
-
 func preparePack(n *Node) (Kernel, error) {
 	out := firstOutput(n)
 	if len(n.Inputs) == 0 || len(n.Inputs) > 127 {
@@ -65,6 +66,7 @@ func preparePack(n *Node) (Kernel, error) {
 	return newMoveKernel(n, []*Tensor{out}, fmt.Sprintf("pack along axis %d", axis), build)
 }
 
+// prepareUnpack prepares an UNPACK node, PACK's inverse (see preparePack).
 func prepareUnpack(n *Node) (Kernel, error) {
 	in := n.Input(0)
 	if len(n.Outputs) == 0 {

@@ -1,18 +1,5 @@
 package kernels
 
-// PAD and PADV2 surround the input with a constant value. With before_d and
-// after_d the paddings of dimension d (a constant int32 or int64 tensor of
-// shape [rank, 2]), output element (c_0, …, c_{n−1}) is
-//
-//	input[c_0 − before_0, …, c_{n−1} − before_{n−1}]  when every index is inside the input,
-//	pad value                                          otherwise.
-//
-// The pad value is what TFLite-Micro's PadEval uses: for PADV2 the constant
-// tensor's raw value (input 2, copied unchanged); for PAD the output zero
-// point for int8, and 0 for int16, int32 and float32 (int16 tensors are
-// symmetric, so 0 is their zero point too). Dtypes: int8, int16, int32,
-// float32.
-
 import (
 	"encoding/binary"
 	"fmt"
@@ -25,6 +12,19 @@ import (
 // coordinate array (TFLite-Micro itself stops at 5).
 const padMaxRank = 8
 
+// padKernel is a prepared PAD or PADV2 node. PAD and PADV2 surround the input
+// with a constant value. With before_d and after_d the paddings of dimension d
+// (a constant int32 or int64 tensor of shape [rank, 2]), output element
+// (c_0, …, c_{n−1}) is
+//
+//	input[c_0 − before_0, …, c_{n−1} − before_{n−1}]  when every index is inside the input,
+//	pad value                                          otherwise.
+//
+// The pad value is what TFLite-Micro's PadEval uses: for PADV2 the constant
+// tensor's raw value (input 2, copied unchanged); for PAD the output zero
+// point for int8, and 0 for int16, int32 and float32 (int16 tensors are
+// symmetric, so 0 is their zero point too). Dtypes: int8, int16, int32,
+// float32.
 type padKernel struct {
 	n         *Node
 	in, out   *Tensor
@@ -36,6 +36,7 @@ type padKernel struct {
 	padSource string // where the pad value comes from, for explanations
 }
 
+// preparePad prepares a PAD or PADV2 node (see padKernel for the formula).
 func preparePad(n *Node) (Kernel, error) {
 	in, paddings := n.Input(0), n.Input(1)
 	if len(n.Outputs) == 0 || paddings == nil {

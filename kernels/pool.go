@@ -1,26 +1,5 @@
 package kernels
 
-// AVERAGE_POOL_2D and MAX_POOL_2D (int8, int16; NHWC), as TFLite's
-// reference_integer_ops pooling. Legacy uint8 (which TFLite-Micro refuses) is
-// full TFLite's reference_ops pooling: the same formulas, where the sum is
-// never negative. float32 is TFLite's float reference: a float32 sum in
-// window order divided by the float count, or the float maximum (a NaN never
-// replaces the running maximum), then clamped to the float activation range
-// (RELU [0, ∞), RELU6 [0, 6], RELU_N1_TO_1 [−1, 1]; a NaN passes through). For output (b, y, x, ch) the window is the
-// filter placed at (y·stride_h − pad_h, x·stride_w − pad_w), cut to the part
-// inside the input (padding cells are skipped, not counted):
-//
-//	AVERAGE: sum = Σ window (int32), count = number of cells inside,
-//	         avg = sum > 0 ? (sum + count/2) / count : (sum − count/2) / count
-//	         (C integer division, truncating: round half away from zero)
-//	MAX:     max = max(lowest of dtype, window values)
-//
-// then clamped to the fused activation's range (ActivationRange). Input and
-// output must share scale and zero point (TFLite-Micro checks this): values
-// are never requantized. Padding is ComputePadding's (padding.go); the output
-// size must be ComputeOutSize's. A window with no cell inside the input makes
-// AVERAGE_POOL_2D fail, as TFLite-Micro's Eval does.
-
 import (
 	"fmt"
 	"math"
@@ -28,6 +7,28 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// poolKernel is AVERAGE_POOL_2D or MAX_POOL_2D (int8, int16; NHWC), as TFLite's
+// reference_integer_ops pooling. Legacy uint8 (which TFLite-Micro refuses) is
+// full TFLite's reference_ops pooling: the same formulas, where the sum is
+// never negative. float32 is TFLite's float reference: a float32 sum in window
+// order divided by the float count, or the float maximum (a NaN never replaces
+// the running maximum), then clamped to the float activation range (RELU [0,
+// ∞), RELU6 [0, 6], RELU_N1_TO_1 [−1, 1]; a NaN passes through).
+//
+// For output (b, y, x, ch) the window is the filter placed at
+// (y·stride_h − pad_h, x·stride_w − pad_w), cut to the part inside the input
+// (padding cells are skipped, not counted):
+//
+//	AVERAGE: sum = Σ window (int32), count = number of cells inside,
+//	         avg = sum > 0 ? (sum + count/2) / count : (sum − count/2) / count
+//	         (C integer division, truncating: round half away from zero)
+//	MAX:     max = max(lowest of dtype, window values)
+//
+// then clamped to the fused activation's range (ActivationRange). Input and
+// output must share scale and zero point (TFLite-Micro checks this): values are
+// never requantized. Padding is ComputePadding's; the output size must be
+// ComputeOutSize's. A window with no cell inside the input makes
+// AVERAGE_POOL_2D fail, as TFLite-Micro's Eval does.
 type poolKernel struct {
 	n                *Node
 	in, out          *Tensor
@@ -57,6 +58,8 @@ func floatActivationRange(act tflite.Activation) (lo, hi float32) {
 	return -math.MaxFloat32, math.MaxFloat32
 }
 
+// preparePool prepares an AVERAGE_POOL_2D or MAX_POOL_2D node (see poolKernel
+// for the formula).
 func preparePool(n *Node) (Kernel, error) {
 	in := n.Input(0)
 	if in == nil || len(n.Outputs) == 0 || n.Outputs[0] == nil {

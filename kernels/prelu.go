@@ -1,6 +1,14 @@
-// PRELU (int8; int16 input with int8 alpha) — TFLite-Micro prelu.cc /
-// prelu_common.cc with reference_ops::Prelu / BroadcastPrelu4DSlow.
-// Prepare, in double:
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// preluKernel is PRELU (int8; int16 input with int8 alpha), after
+// TFLite-Micro's prelu.cc / prelu_common.cc with reference_ops::Prelu /
+// BroadcastPrelu4DSlow. Prepare, in double:
 //
 //	M1 = s_in / s_out,   M2 = s_in · s_alpha / s_out   (QuantizeMultiplier each)
 //
@@ -11,15 +19,6 @@
 //	d < 0: y = clamp(MultiplyByQuantizedMultiplier(d · (a − zp_alpha), M2) + zp_out)
 //
 // clamped to the output dtype range.
-
-package kernels
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type preluKernel struct {
 	node           *Node
 	in, alpha, out *Tensor
@@ -31,6 +30,7 @@ type preluKernel struct {
 	bc             Broadcast
 }
 
+// preparePrelu prepares a PRELU node (see preluKernel for the formula).
 func preparePrelu(n *Node) (Kernel, error) {
 	in, alpha := n.Input(0), n.Input(1)
 	if in == nil || alpha == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {

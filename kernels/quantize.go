@@ -1,6 +1,14 @@
 package kernels
 
-// QUANTIZE has two forms, as TFLite-Micro's quantize_common.cc.
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// quantizeKernel is a prepared QUANTIZE node. QUANTIZE has two forms, as in
+// TFLite-Micro's quantize_common.cc.
 //
 // From float32 (AffineQuantize), all in float32 except the int32 steps:
 //
@@ -25,14 +33,6 @@ package kernels
 // (x XOR 0x80); that is the same value the formula gives, and explanations
 // say which path ran. Pairs: int8→int8/uint8/int16/int32, uint8→int8,
 // int16→int8/int16/int32, int32→int8/int16.
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type quantizeKernel struct {
 	n       *Node
 	in, out *Tensor
@@ -63,6 +63,8 @@ var requantizePairs = map[[2]tflite.TensorType]bool{
 	{tflite.TypeInt32, tflite.TypeInt16}: true,
 }
 
+// prepareQuantize prepares a QUANTIZE node (see quantizeKernel for the
+// formula).
 func prepareQuantize(n *Node) (Kernel, error) {
 	in := n.Input(0)
 	if in == nil || len(n.Outputs) == 0 || n.Outputs[0] == nil {

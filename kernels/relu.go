@@ -1,17 +1,3 @@
-// RELU and RELU6 (int8, int16) — TFLite-Micro activations.cc /
-// activations_common.cc (ReluQuantized, Relu6Quantized).
-//
-// RELU requantizes. Prepare: M = s_in / s_out in double, QuantizeMultiplier;
-// the clamp range is [max(qmin, zp_out + roundf(0/s_out)), qmax]. Per element:
-//
-//	y = clamp(zp_out + MultiplyByQuantizedMultiplier(x − zp_in, M), lo, qmax)
-//
-// RELU6 never requantizes: Prepare derives zero = zp_in and six =
-// FloatToQuantizedType(6.0f, s_in, zp_in) = clamp(round(6/s_in) + zp_in) in the
-// INPUT quantization, and each element is clamped to [zero, six] and stored
-// unchanged, whatever the output tensor's scale and zero point say.
-// int16 RELU needs both zero points to be 0 (RELU6 does not check).
-
 package kernels
 
 import (
@@ -48,6 +34,19 @@ func unaryQuantOperands(n *Node, types ...tflite.TensorType) (in, out *Tensor, e
 	return in, out, nil
 }
 
+// reluKernel is RELU or RELU6 (int8, int16), after TFLite-Micro's
+// activations.cc / activations_common.cc (ReluQuantized, Relu6Quantized).
+//
+// RELU requantizes. Prepare: M = s_in / s_out in double, QuantizeMultiplier;
+// the clamp range is [max(qmin, zp_out + roundf(0/s_out)), qmax]. Per element:
+//
+//	y = clamp(zp_out + MultiplyByQuantizedMultiplier(x − zp_in, M), lo, qmax)
+//
+// RELU6 never requantizes: Prepare derives zero = zp_in and six =
+// FloatToQuantizedType(6.0f, s_in, zp_in) = clamp(round(6/s_in) + zp_in) in the
+// INPUT quantization, and each element is clamped to [zero, six] and stored
+// unchanged, whatever the output tensor's scale and zero point say.
+// int16 RELU needs both zero points to be 0 (RELU6 does not check).
 type reluKernel struct {
 	unaryOperands
 	relu6        bool
@@ -57,6 +56,7 @@ type reluKernel struct {
 	lower, upper int32 // RELU: output clamp; RELU6: [zero, six] in the input quantization
 }
 
+// prepareRelu prepares a RELU node (see reluKernel for the formula).
 func prepareRelu(n *Node) (Kernel, error) {
 	in, out, err := unaryQuantOperands(n, tflite.TypeInt8, tflite.TypeInt16)
 	if err != nil {
@@ -75,6 +75,7 @@ func prepareRelu(n *Node) (Kernel, error) {
 	return k, nil
 }
 
+// prepareRelu6 prepares a RELU6 node (see reluKernel for the formula).
 func prepareRelu6(n *Node) (Kernel, error) {
 	in, out, err := unaryQuantOperands(n, tflite.TypeInt8, tflite.TypeInt16)
 	if err != nil {

@@ -1,20 +1,5 @@
 package kernels
 
-// RESHAPE, EXPAND_DIMS and SQUEEZE: the output holds the input's elements in
-// the same row-major order under another shape, so output element i is input
-// element i, byte for byte (TFLite-Micro memcpy's the buffer when input and
-// output do not share it). Any fixed-size dtype is accepted.
-//
-// The operand that describes the new shape (RESHAPE's optional shape tensor
-// or new_shape option, EXPAND_DIMS's axis, SQUEEZE's squeeze_dims) only
-// decides the output shape, which the model already stores on the output
-// tensor; Prepare checks that the element counts agree.
-//
-// This file also holds the helpers every data-movement kernel of this package
-// shares (CONCATENATION, PAD, RESIZE_NEAREST_NEIGHBOR): reading an element as
-// the int64 a Chain stores, copying one element, and recording where an
-// output element came from.
-
 import (
 	"fmt"
 	"math"
@@ -42,6 +27,12 @@ func chainValue(t *Tensor, i int) int64 {
 
 // recordMove records that the output element came unchanged from element
 // inIdx of input inPos (tensor in), and sets c.Final to that value.
+//
+// recordMove and the helpers next to it (chainValue, copyElement, checkMovable,
+// movableTypes, storeIntElement) are shared by the data-movement kernels of
+// this package (RESHAPE, CONCATENATION, PAD, RESIZE_NEAREST_NEIGHBOR,
+// moveKernel): reading an element as the int64 a Chain stores, copying one
+// element, and recording where an output element came from.
 func recordMove(c *Chain, inPos int, in *Tensor, inIdx int, format string, args ...any) {
 	c.Sources = append(c.Sources, Source{Input: inPos, Element: inIdx})
 	c.Moved, c.Move = true, Source{Input: inPos, Element: inIdx}
@@ -97,12 +88,23 @@ func checkMovable(n *Node, in, out *Tensor) error {
 	return nil
 }
 
-// reshapeKernel copies the input buffer to the output buffer.
+// reshapeKernel is a prepared RESHAPE, EXPAND_DIMS or SQUEEZE node: it copies
+// the input buffer to the output buffer. The output holds the input's elements
+// in the same row-major order under another shape, so output element i is input
+// element i, byte for byte (TFLite-Micro memcpy's the buffer when input and
+// output do not share it). Any fixed-size dtype is accepted.
+//
+// The operand that describes the new shape (RESHAPE's optional shape tensor
+// or new_shape option, EXPAND_DIMS's axis, SQUEEZE's squeeze_dims) only
+// decides the output shape, which the model already stores on the output
+// tensor; Prepare checks that the element counts agree.
 type reshapeKernel struct {
 	n       *Node
 	in, out *Tensor
 }
 
+// prepareReshape prepares a RESHAPE, EXPAND_DIMS or SQUEEZE node (see
+// reshapeKernel).
 func prepareReshape(n *Node) (Kernel, error) {
 	in, out := n.Input(0), (*Tensor)(nil)
 	if len(n.Outputs) > 0 {

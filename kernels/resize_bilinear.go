@@ -1,8 +1,17 @@
-// RESIZE_BILINEAR (int8) — TFLite-Micro resize_bilinear.cc with
-// reference_ops::ResizeBilinearInteger: all index math in Q.10 integers, no
-// float. The size operand is a constant int32 [2] equal to the output's H, W;
-// align_corners and half_pixel_centers are exclusive. Scales, per axis with
-// input extent I and output extent O (integer division truncates):
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// resizeBilinearKernel is RESIZE_BILINEAR (int8), after TFLite-Micro's
+// resize_bilinear.cc with reference_ops::ResizeBilinearInteger: all index math
+// in Q.10 integers, no float. The size operand is a constant int32 [2] equal to
+// the output's H, W; align_corners and half_pixel_centers are exclusive.
+// Scales, per axis with input extent I and output extent O (integer division
+// truncates):
 //
 //	scale = (2^10·I + O/2) / O,  or with align_corners and O > 1:
 //	        (2^10·(I−1) + (O−1)/2) / (O−1)
@@ -18,15 +27,6 @@
 //
 // stored as int8 without clamping (a convex combination stays in range). The
 // values are raw: input and output share their quantization.
-
-package kernels
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type resizeBilinearKernel struct {
 	node                    *Node
 	in, out                 *Tensor
@@ -37,6 +37,8 @@ type resizeBilinearKernel struct {
 	alignCorners            bool
 }
 
+// prepareResizeBilinear prepares a RESIZE_BILINEAR node (see
+// resizeBilinearKernel for the formula).
 func prepareResizeBilinear(n *Node) (Kernel, error) {
 	in, size := n.Input(0), n.Input(1)
 	if in == nil || size == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {

@@ -1,5 +1,13 @@
 package kernels
 
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// resizeNearestKernel is a prepared RESIZE_NEAREST_NEIGHBOR node.
 // RESIZE_NEAREST_NEIGHBOR copies, for every output pixel (b, y, x), the input
 // pixel (b, in_y, in_x) with all its channels. Each source coordinate is
 // TFLite-Micro's GetNearestNeighbor, evaluated in float32 exactly as the C++
@@ -14,14 +22,6 @@ package kernels
 // Shapes of rank < 4 are extended with leading 1s to [N, H, W, C]; the size
 // operand (a constant int32 [2]) must equal the output's H and W. Dtypes:
 // int8, int16, uint8, float32 (values are copied unchanged).
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type resizeNearestKernel struct {
 	n                *Node
 	in, out          *Tensor
@@ -43,6 +43,8 @@ func extendTo4D(shape []int) (s [4]int, ok bool) {
 	return s, true
 }
 
+// prepareResizeNearestNeighbor prepares a RESIZE_NEAREST_NEIGHBOR node (see
+// resizeNearestKernel for the formula).
 func prepareResizeNearestNeighbor(n *Node) (Kernel, error) {
 	in, size := n.Input(0), n.Input(1)
 	if len(n.Outputs) == 0 || size == nil {

@@ -1,22 +1,23 @@
 package kernels
 
-// REVERSE_V2 reverses its input along each axis listed in input 1 (int32,
-// negatives count from the end; read when the operator runs):
-//
-//	output[c_0, …] = input[x_0, …],  x_d = N_d − 1 − c_d on a listed axis, c_d otherwise
-//
-// Values are copied unchanged. Dtypes: float32, int8, uint8, int16, int32,
-// int64, bool.
-
 import (
 	"fmt"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// reverseTypes are the dtypes REVERSE_V2 accepts.
 var reverseTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16,
 	tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool}
 
+// prepareReverse prepares a REVERSE_V2 node. REVERSE_V2 reverses its input
+// along each axis listed in input 1 (int32, negatives count from the end; read
+// when the operator runs):
+//
+//	output[c_0, …] = input[x_0, …],  x_d = N_d − 1 − c_d on a listed axis, c_d otherwise
+//
+// Values are copied unchanged. Dtypes: float32, int8, uint8, int16, int32,
+// int64, bool.
 func prepareReverse(n *Node) (Kernel, error) {
 	in, axes, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, reverseTypes...); err != nil {

@@ -1,13 +1,3 @@
-// RSQRT (int8, int16) — TFLite-Micro elementwise.cc (PrepareAbsRsqrt,
-// RsqrtEvalQuantized). Prepare: M = 1 / (sqrt(s_in) · s_out) in double,
-// QuantizeMultiplier; int16 needs zero points 0. Per element, with
-// d = x − zp_in (Eval fails when d < 0):
-//
-//	d = 0 → y = qmax
-//	otherwise (m, e) = GetInvSqrtQuantizedMultiplierExp(d)   1/√d = m·2^(e−31)
-//	          t = MultiplyByQuantizedMultiplier(1, m, e + 20)  1/√d in Q.20
-//	          y = clamp(MultiplyByQuantizedMultiplier(t, M.mult, M.shift − 20) + zp_out)
-
 package kernels
 
 import (
@@ -20,6 +10,15 @@ import (
 // rsqrtShift is the fixed-point shift that keeps 1/√d an integer.
 const rsqrtShift = 20
 
+// rsqrtKernel is RSQRT (int8, int16), after TFLite-Micro's elementwise.cc
+// (PrepareAbsRsqrt, RsqrtEvalQuantized). Prepare: M = 1 / (sqrt(s_in) · s_out)
+// in double, QuantizeMultiplier; int16 needs zero points 0. Per element, with d
+// = x − zp_in (Eval fails when d < 0):
+//
+//	d = 0 → y = qmax
+//	otherwise (m, e) = GetInvSqrtQuantizedMultiplierExp(d)   1/√d = m·2^(e−31)
+//	          t = MultiplyByQuantizedMultiplier(1, m, e + 20)  1/√d in Q.20
+//	          y = clamp(MultiplyByQuantizedMultiplier(t, M.mult, M.shift − 20) + zp_out)
 type rsqrtKernel struct {
 	node        *Node
 	in, out     *Tensor
@@ -29,6 +28,7 @@ type rsqrtKernel struct {
 	qmin, qmax  int32
 }
 
+// prepareRsqrt prepares an RSQRT node (see rsqrtKernel for the formula).
 func prepareRsqrt(n *Node) (Kernel, error) {
 	in, out, err := unaryQuantOperands(n, tflite.TypeInt8, tflite.TypeInt16)
 	if err != nil {

@@ -1,23 +1,12 @@
 package kernels
 
-// SELECT_V2 picks, element by element, from x (input 1) where the bool
-// condition (input 0) is true and from y (input 2) where it is false, with
-// numpy broadcasting of all three shapes (right-aligned, each dimension 1 or
-// the common extent; up to 5 dimensions, TFLite-Micro's BroadcastSelect5DSlow):
-//
-//	output[c] = condition[c'] ? x[c''] : y[c''']
-//
-// (c', c'', c''' = c with broadcast dimensions set to 0). Values are copied
-// unchanged: x, y and the output share dtype and quantization. The condition
-// is read when the operator runs (a run-time condition is accepted).
-// Dtypes: float32, int8, int16.
-
 import (
 	"fmt"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// selectMaxRank is the largest rank SELECT_V2 accepts.
 const selectMaxRank = 5
 
 // broadcastStridesTo returns, per axis of out (rank ≤ moveMaxRank), the
@@ -42,6 +31,18 @@ func broadcastStridesTo(in, out []int) (s [moveMaxRank]int, ok bool) {
 	return s, true
 }
 
+// prepareSelect prepares a SELECT_V2 node. SELECT_V2 picks, element by element,
+// from x (input 1) where the bool condition (input 0) is true and from y (input
+// 2) where it is false, with numpy broadcasting of all three shapes
+// (right-aligned, each dimension 1 or the common extent; up to 5 dimensions,
+// TFLite-Micro's BroadcastSelect5DSlow):
+//
+//	output[c] = condition[c′] ? x[c″] : y[c‴]
+//
+// (c′, c″, c‴ = c with broadcast dimensions set to 0). Values are copied
+// unchanged: x, y and the output share dtype and quantization. The condition is
+// read when the operator runs (a run-time condition is accepted). Dtypes:
+// float32, int8, int16.
 func prepareSelect(n *Node) (Kernel, error) {
 	cond, x, y, out := n.Input(0), n.Input(1), n.Input(2), firstOutput(n)
 	if err := checkDataType(n, x, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16); err != nil {

@@ -1,22 +1,23 @@
 package kernels
 
-// SHAPE outputs the dimensions of its input as an int32 (or int64) vector:
-//
-//	output[d] = input.shape[d]
-//
-// The input's values are not read. Dtypes: any input type.
-
 import (
 	"fmt"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// shapeKernel is a prepared SHAPE node. SHAPE outputs the dimensions of its
+// input as an int32 (or int64) vector:
+//
+//	output[d] = input.shape[d]
+//
+// The input's values are not read. Dtypes: any input type.
 type shapeKernel struct {
 	n       *Node
 	in, out *Tensor
 }
 
+// prepareShape prepares a SHAPE node (see shapeKernel for the formula).
 func prepareShape(n *Node) (Kernel, error) {
 	in, out := n.Input(0), firstOutput(n)
 	if in == nil || out == nil {

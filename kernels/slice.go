@@ -1,7 +1,20 @@
 package kernels
 
-// SLICE copies a box of its input: with begin b_d and size s_d per axis
-// (int32 or int64 tensors; s_d = −1 means "to the end", N_d − b_d),
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// sliceTypes are the dtypes SLICE accepts.
+var sliceTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeBool}
+
+// sliceMaxRank is the largest rank SLICE accepts.
+const sliceMaxRank = 5
+
+// prepareSlice prepares a SLICE node. SLICE copies a box of its input: with
+// begin b_d and size s_d per axis (int32 or int64 tensors; s_d = −1 means "to
+// the end", N_d − b_d),
 //
 //	output[c_0, …, c_{n−1}] = input[b_0 + c_0, …, b_{n−1} + c_{n−1}]
 //
@@ -9,17 +22,6 @@ package kernels
 // size are read when the operator runs, as TFLite-Micro does, so run-time
 // values are accepted (checked at every Eval). Ranks up to 5.
 // Dtypes: float32, int8, int16, int32, bool.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-var sliceTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeBool}
-
-const sliceMaxRank = 5
-
 func prepareSlice(n *Node) (Kernel, error) {
 	in, begin, size, out := n.Input(0), n.Input(1), n.Input(2), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, sliceTypes...); err != nil {

@@ -1,29 +1,5 @@
 package kernels
 
-// SOFTMAX — TFLite-Micro softmax.cc / softmax_common.cc with
-// reference_ops::Softmax (int8 input, int8 or int16 output) and
-// reference_ops::SoftmaxInt16 (int16 → int16). Rows are the last dimension.
-//
-// int8 input (gemmlowp fixed point). Prepare: PreprocessSoftmaxScaling gives
-// M = min(β·s_in·2^26, 2^31−1 (2^30−1 under single rounding)) as a
-// QuantizeMultiplierGreaterThanOne (multiplier, left shift), and diff_min =
-// −CalculateInputRadius(5, left shift). Per row:
-//
-//	d_j   = x_j − max(x)                                  (skipped if d_j < diff_min)
-//	e_j   = exp_on_negative_values(MultiplyByQuantizedMultiplierGreaterThanOne(d_j, M))  Q5.26 → Q0.31
-//	S     = Σ Rescale<12>(e_j)                            Q12.19
-//	r, n  = GetReciprocal(S, 12)                          r in Q0.31, S ≈ 2^n / r
-//	y_j   = clamp(RoundingDivideByPOT(SRDHM(r, e_j), n + 31 − bits(out)) + min(out))
-//
-// int16 input (lookup tables). Prepare: M = s_in·β / (10/65535) by
-// QuantizeMultiplier; tables exp(x) on [−10, 0] and 1/(1+x) on [0, 1] (513
-// entries each, gen_lut in float32). Per row:
-//
-//	e_j = LUT_exp(clamp16(MultiplyByQuantizedMultiplier(x_j − max(x), M) + 32767))   Q0.15
-//	S   = Σ e_j; h = CountLeadingZeros(S)
-//	r   = LUT_recip(clamp16(((S << (h−1)) + 2^13) >> 14 − 3·2^15))                    Q0.15
-//	y_j = clamp((e_j·r + 2^(30−h)) >> (31−h), 0, 32767)
-
 import (
 	"fmt"
 	"math"
@@ -56,6 +32,29 @@ func softmaxLUTs() (exp, recip *[LUTSizeInt16]int16) {
 	return &softmaxTables.exp, &softmaxTables.recip
 }
 
+// softmaxKernel is SOFTMAX, after TFLite-Micro's softmax.cc / softmax_common.cc
+// with reference_ops::Softmax (int8 input, int8 or int16 output) and
+// reference_ops::SoftmaxInt16 (int16 → int16). Rows are the last dimension.
+//
+// int8 input (gemmlowp fixed point). Prepare: PreprocessSoftmaxScaling gives
+// M = min(β·s_in·2^26, 2^31−1 (2^30−1 under single rounding)) as a
+// QuantizeMultiplierGreaterThanOne (multiplier, left shift), and diff_min =
+// −CalculateInputRadius(5, left shift). Per row:
+//
+//	d_j   = x_j − max(x)                                  (skipped if d_j < diff_min)
+//	e_j   = exp_on_negative_values(MultiplyByQuantizedMultiplierGreaterThanOne(d_j, M))  Q5.26 → Q0.31
+//	S     = Σ Rescale<12>(e_j)                            Q12.19
+//	r, n  = GetReciprocal(S, 12)                          r in Q0.31, S ≈ 2^n / r
+//	y_j   = clamp(RoundingDivideByPOT(SRDHM(r, e_j), n + 31 − bits(out)) + min(out))
+//
+// int16 input (lookup tables). Prepare: M = s_in·β / (10/65535) by
+// QuantizeMultiplier; tables exp(x) on [−10, 0] and 1/(1+x) on [0, 1] (513
+// entries each, gen_lut in float32). Per row:
+//
+//	e_j = LUT_exp(clamp16(MultiplyByQuantizedMultiplier(x_j − max(x), M) + 32767))   Q0.15
+//	S   = Σ e_j; h = CountLeadingZeros(S)
+//	r   = LUT_recip(clamp16(((S << (h−1)) + 2^13) >> 14 − 3·2^15))                    Q0.15
+//	y_j = clamp((e_j·r + 2^(30−h)) >> (31−h), 0, 32767)
 type softmaxKernel struct {
 	node       *Node
 	in, out    *Tensor
@@ -72,6 +71,7 @@ type softmaxKernel struct {
 	outputBits int
 }
 
+// prepareSoftmax prepares a SOFTMAX node (see softmaxKernel for the formula).
 func prepareSoftmax(n *Node) (Kernel, error) {
 	in := n.Input(0)
 	if in == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {

@@ -1,7 +1,14 @@
 package kernels
 
-// SPACE_TO_DEPTH and DEPTH_TO_SPACE move block_size × block_size spatial
-// tiles into the channel dimension and back (NHWC, rank 4, block size bs):
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// prepareSpaceDepth prepares SPACE_TO_DEPTH and DEPTH_TO_SPACE nodes. The two
+// operators move block_size × block_size spatial tiles into the channel
+// dimension and back (NHWC, rank 4, block size bs):
 //
 //	SPACE_TO_DEPTH: output[b, h, w, d] = input[b, h·bs + (d / C_in) / bs,
 //	                                             w·bs + (d / C_in) % bs, d % C_in]
@@ -10,13 +17,6 @@ package kernels
 //
 // (DEPTH_TO_SPACE in TensorFlow's DCR order). Values are copied unchanged.
 // Dtypes: float32, int8.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 func prepareSpaceDepth(n *Node) (Kernel, error) {
 	in, out := n.Input(0), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8); err != nil {

@@ -1,25 +1,26 @@
 package kernels
 
-// SPLIT and SPLIT_V cut their input along one axis into consecutive pieces,
-// one per output: with the outputs' extents a_0, a_1, … along the axis
-// (SPLIT: num_splits equal pieces; SPLIT_V: the constant size_splits, one of
-// them possibly −1 for "the rest"), outer = product of the dimensions before
-// the axis and inner = product of those after it,
-//
-//	output_k[o, j, r] = input[o, off_k + j, r],   off_k = a_0 + … + a_{k−1}
-//
-// Values are copied unchanged. The axis (SPLIT: input 0, SPLIT_V: input 2) must
-// be a constant int32 tensor, as TFLite-Micro requires; negative axes count
-// from the end. Dtypes: float32, int8, int16, int32.
-
 import (
 	"fmt"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// splitTypes are the dtypes SPLIT and SPLIT_V accept.
 var splitTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32}
 
+// prepareSplit prepares SPLIT and SPLIT_V nodes. SPLIT and SPLIT_V cut their
+// input along one axis into consecutive pieces, one per output: with the
+// outputs' extents a_0, a_1, … along the axis (SPLIT: num_splits equal pieces;
+// SPLIT_V: the constant size_splits, one of them possibly −1 for "the rest"),
+// outer = product of the dimensions before the axis and inner = product of
+// those after it,
+//
+//	output_k[o, j, r] = input[o, off_k + j, r],   off_k = a_0 + … + a_{k−1}
+//
+// Values are copied unchanged. The axis (SPLIT: input 0, SPLIT_V: input 2) must
+// be a constant int32 tensor, as TFLite-Micro requires; negative axes count
+// from the end. Dtypes: float32, int8, int16, int32.
 func prepareSplit(n *Node) (Kernel, error) {
 	var in, axisT, sizes *Tensor
 	if n.Op == tflite.OpSplit {

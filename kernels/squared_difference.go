@@ -1,6 +1,16 @@
-// SQUARED_DIFFERENCE (int8, int16) — TFLite-Micro squared_difference.cc
-// (PrepareQuantized, SquaredDifference<T>(x, y, params)). Prepare, with
-// s = max(s1, s2) and ls = 7 (int8) or 0 (int16; zero points must be 0):
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// squaredDifferenceKernel is SQUARED_DIFFERENCE (int8, int16), after
+// TFLite-Micro's squared_difference.cc (PrepareQuantized,
+// SquaredDifference<T>(x, y, params)). Prepare, with s = max(s1, s2) and ls = 7
+// (int8) or 0 (int16; zero points must be 0):
 //
 //	M1 = s1 / (2s),  M2 = s2 / (2s)       (double, QuantizeMultiplierSmallerThanOneExp)
 //	Mout = (2s)² / (2^(2·ls) · s_out)      (the denominator is a float32 product)
@@ -11,21 +21,13 @@
 //	y   = clamp(MultiplyByQuantizedMultiplier((b_1 − b_2)², Mout) + zp_out)
 //
 // clamped to the dtype range (no fused activation).
-
-package kernels
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type squaredDifferenceKernel struct {
 	binaryOperands
 	headroomParams
 }
 
+// prepareSquaredDifference prepares a SQUARED_DIFFERENCE node (see
+// squaredDifferenceKernel for the formula).
 func prepareSquaredDifference(n *Node) (Kernel, error) {
 	in1, in2, out, err := elementwiseOperands(n)
 	if err != nil {

@@ -1,32 +1,16 @@
 package kernels
 
-// STRIDED_SLICE takes every stride-th element of a box of its input, per
-// axis, as TFLite's reference StridedSlice (strided_slice_logic.h) does.
-// The input is first extended to 5 dimensions by leading axes with begin 0,
-// end 1, stride 1 (and both mask bits set). Then, for each axis of size N
-// with begin b, end e, stride s (s ≠ 0):
-//
-//	start = b (+N if b < 0), clamped to [0, N] (s > 0) or [−1, N−1] (s < 0);
-//	        begin_mask bit set → 0 (s > 0) or N−1 (s < 0)
-//	stop  = shrink_axis_mask bit set → start+1 (start if start ≥ N);
-//	        else e (+start if offset) (+N if < 0), clamped like start;
-//	        end_mask bit set → N (s > 0) or −1 (s < 0)
-//	indices: start, start+s, … while < stop (s > 0) or > stop (s < 0)
-//
-// and the output is the row-major product of the per-axis index lists, with
-// the shrunk axes dropped from its shape. begin, end and strides must be
-// constant int32 tensors (TFLite-Micro reads them in Prepare); ellipsis_mask
-// and new_axis_mask must be 0 (TFLite-Micro ignores them). Ranks up to 5.
-// Dtypes: float32, int8, int16, int32, bool.
-
 import (
 	"fmt"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// stridedSliceTypes are the dtypes STRIDED_SLICE accepts.
 var stridedSliceTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeBool}
 
+// stridedSliceRank is the rank every STRIDED_SLICE input is extended to (and
+// the largest it accepts).
 const stridedSliceRank = 5
 
 // stridedSliceAxis returns the start and stop of one (extended) axis.
@@ -72,6 +56,24 @@ func stridedSliceAxis(size, begin, end, stride int, beginMask, endMask, shrink, 
 	return start, stop
 }
 
+// prepareStridedSlice prepares a STRIDED_SLICE node. STRIDED_SLICE takes every
+// stride-th element of a box of its input, per axis, as TFLite's reference
+// StridedSlice (strided_slice_logic.h) does. The input is first extended to 5
+// dimensions by leading axes with begin 0, end 1, stride 1 (and both mask bits
+// set). Then, for each axis of size N with begin b, end e, stride s (s ≠ 0):
+//
+//	start = b (+N if b < 0), clamped to [0, N] (s > 0) or [−1, N−1] (s < 0);
+//	        begin_mask bit set → 0 (s > 0) or N−1 (s < 0)
+//	stop  = shrink_axis_mask bit set → start+1 (start if start ≥ N);
+//	        else e (+start if offset) (+N if < 0), clamped like start;
+//	        end_mask bit set → N (s > 0) or −1 (s < 0)
+//	indices: start, start+s, … while < stop (s > 0) or > stop (s < 0)
+//
+// and the output is the row-major product of the per-axis index lists, with
+// the shrunk axes dropped from its shape. begin, end and strides must be
+// constant int32 tensors (TFLite-Micro reads them in Prepare); ellipsis_mask
+// and new_axis_mask must be 0 (TFLite-Micro ignores them). Ranks up to 5.
+// Dtypes: float32, int8, int16, int32, bool.
 func prepareStridedSlice(n *Node) (Kernel, error) {
 	in, out := n.Input(0), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, stridedSliceTypes...); err != nil {

@@ -1,10 +1,10 @@
 package kernels
 
-// SUB (int8, int16) — TFLite-Micro sub.cc / sub_common.cc with
-// reference_ops::SubElementwise / BroadcastQuantSubSlow: the ADD kernel
-// (add.go) with b_1 − b_2 instead of b_1 + b_2. One difference in Prepare:
-// sub_common.cc computes twice_max_input_scale = 2·max(s1, s2) and the three
-// quotients in float32, widening to double only for QuantizeMultiplier, where
-// ADD works in double throughout; the multipliers can differ in the last bit.
-
+// prepareSub prepares SUB (int8, int16), after TFLite-Micro's sub.cc /
+// sub_common.cc with reference_ops::SubElementwise / BroadcastQuantSubSlow: the
+// ADD kernel (addSubKernel) with b_1 − b_2 instead of b_1 + b_2. One difference
+// in Prepare: sub_common.cc computes twice_max_input_scale = 2·max(s1, s2) and
+// the three quotients in float32, widening to double only for
+// QuantizeMultiplier, where ADD works in double throughout; the multipliers can
+// differ in the last bit.
 func prepareSub(n *Node) (Kernel, error) { return prepareAddSub(n, true) }

@@ -1,6 +1,15 @@
-// SVDF (int8 input and output, int8 feature weights, int16 or int8 time
-// weights and activation state, int32 bias) — TFLite-Micro svdf.cc /
-// svdf_common.cc, EvalIntegerSvdfReference.
+package kernels
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// svdfKernel is SVDF (int8 input and output, int8 feature weights, int16 or
+// int8 time weights and activation state, int32 bias), after TFLite-Micro's
+// svdf.cc / svdf_common.cc, EvalIntegerSvdfReference.
 //
 // Shapes: input [B, I], weights_feature [F, I], weights_time [F, M], bias
 // [U] (U = F / rank), activation_state [B, F·M] (a variable tensor: row
@@ -24,16 +33,6 @@
 // The fused activation is not applied on this integer path (TFLite-Micro
 // ignores it too). MBQM is MultiplyByQuantizedMultiplier under the node's
 // rounding rule.
-
-package kernels
-
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type svdfKernel struct {
 	node                           *Node
 	in, wf, wt, bias, state, out   *Tensor
@@ -47,6 +46,7 @@ type svdfKernel struct {
 	inScale, stateScale, featScale float32
 }
 
+// prepareSvdf prepares an SVDF node (see svdfKernel for the formula).
 func prepareSvdf(n *Node) (Kernel, error) {
 	in, wf, wt, bias, state := n.Input(0), n.Input(1), n.Input(2), n.Input(3), n.Input(4)
 	if in == nil || wf == nil || wt == nil || state == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {

@@ -1,7 +1,12 @@
 package kernels
 
-// TANH (int8, int16) — TFLite-Micro tanh.cc with reference_integer_ops::Tanh.
-// Parameters are derived as for LOGISTIC (logistic.go, sigmoidFamily).
+import (
+	"math"
+)
+
+// tanhKernel is TANH (int8, int16), after TFLite-Micro's tanh.cc with
+// reference_integer_ops::Tanh. Parameters are derived as for LOGISTIC
+// (logisticKernel, sigmoidFamily).
 //
 // int8: with d = x − zp_in, d ≤ −radius → −128, d ≥ radius → 127, otherwise
 //
@@ -13,13 +18,9 @@ package kernels
 // scales with log2-derived shift 0 or 1 use multiplier 3 << shift), then
 // tanh(x) = 2·sigmoid(2x) − 1 from the same sigmoid table at |v|/2^8,
 // mirrored for negative v, rounded to Q0.15.
-
-import (
-	"math"
-)
-
 type tanhKernel struct{ sigmoidFamily }
 
+// prepareTanh prepares a TANH node (see tanhKernel for the formula).
 func prepareTanh(n *Node) (Kernel, error) {
 	f, err := prepareSigmoidFamily(n, 0, 1)
 	if err != nil {

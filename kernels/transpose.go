@@ -1,7 +1,17 @@
 package kernels
 
-// TRANSPOSE permutes the dimensions of its input: with perm the constant or
-// run-time int32 permutation (input 1) and n the rank,
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// transposeMaxRank is the largest rank TRANSPOSE accepts.
+const transposeMaxRank = 6
+
+// prepareTranspose prepares a TRANSPOSE node. TRANSPOSE permutes the dimensions
+// of its input: with perm the constant or run-time int32 permutation (input 1)
+// and n the rank,
 //
 //	output.shape[i] = input.shape[perm[i]]
 //	output[c_0, …, c_{n−1}] = input[x]  where x[perm[i]] = c_i
@@ -10,15 +20,6 @@ package kernels
 // read when the operator runs, as TFLite-Micro does, so a non-constant perm
 // is accepted and checked at every Eval. Ranks up to 6 (TFLite-Micro's limit).
 // Dtypes: float32, int8, int16, int32.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
-const transposeMaxRank = 6
-
 func prepareTranspose(n *Node) (Kernel, error) {
 	in, perm, out := n.Input(0), n.Input(1), firstOutput(n)
 	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32); err != nil {

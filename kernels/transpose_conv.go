@@ -1,6 +1,12 @@
 package kernels
 
-// TRANSPOSE_CONV (TFLite-Micro transpose_conv.cc,
+import (
+	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
+)
+
+// transposeConv is TRANSPOSE_CONV (TFLite-Micro transpose_conv.cc,
 // reference_integer_ops::TransposeConv).
 //
 // Inputs: 0 = output shape (int32, ignored: the output tensor's shape is
@@ -20,13 +26,6 @@ package kernels
 // to the fused activation range. int8 accumulates in int32; int16x8 in int64
 // with the 64-bit requantization (TFLite-Micro's int16 scratch buffer is
 // int64 whether the bias is int64 or absent), or in int32 with an int32 bias.
-
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
-
 type transposeConv struct {
 	macTensors
 	convWindow
@@ -35,6 +34,8 @@ type transposeConv struct {
 	fH, fW        int
 }
 
+// prepareTransposeConv prepares a TRANSPOSE_CONV node (see transposeConv for
+// the formula).
 func prepareTransposeConv(n *Node) (Kernel, error) {
 	filter, in, bias := n.Input(1), n.Input(2), n.Input(3)
 	m, err := newMACTensors(n, in, filter, 4)
