@@ -12,7 +12,9 @@ package trace
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"math"
 	"runtime"
@@ -25,7 +27,7 @@ import (
 )
 
 // SchemaVersion is the version of the trace JSON format.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // ElementSelection says which element chains an export includes.
 type ElementSelection struct {
@@ -80,26 +82,6 @@ func (j *jw) float32(v float32) {
 	j.w.Write(j.buf)
 }
 func (j *jw) key(k string) { j.str(k); j.raw(":") }
-func (j *jw) int32s(v []int32) {
-	j.raw("[")
-	for i, x := range v {
-		if i > 0 {
-			j.raw(",")
-		}
-		j.int(int64(x))
-	}
-	j.raw("]")
-}
-func (j *jw) ints(v []int) {
-	j.raw("[")
-	for i, x := range v {
-		if i > 0 {
-			j.raw(",")
-		}
-		j.int(int64(x))
-	}
-	j.raw("]")
-}
 
 // WriteJSON streams the trace of a finished run (Invoke and RunShadow done).
 func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error {
@@ -136,7 +118,7 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 		if i > 0 {
 			j.raw(",\n")
 		}
-		writeTensor(j, t, s, needValues[i] && !t.Const)
+		writeTensor(j, ip, t, s, needValues[i] && !t.Const)
 	}
 	j.raw("\n],\n")
 	j.key("ops")
@@ -164,80 +146,50 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 		}
 	}
 	j.raw("\n]}\n")
+	if j.err != nil {
+		return j.err
+	}
 	return bw.Flush()
 }
 
-func writeModelSummary(j *jw, ip *Interpreter, opt ExportOptions) {
-	j.raw("{")
-	j.key("path")
-	j.str(opt.ModelPath)
-	j.raw(",")
-	j.key("description")
-	j.str(ip.Model().Description)
-	j.raw(",")
-	j.key("rounding")
-	j.str(ip.Options().Rounding.String())
-	j.raw(",")
-	j.key("subgraph")
-	j.int(0)
-	j.raw(",")
-	j.key("inputs")
-	j.int32s(ip.Graph().Inputs)
-	j.raw(",")
-	j.key("outputs")
-	j.int32s(ip.Graph().Outputs)
-	j.raw(",")
-	j.key("num_tensors")
-	j.int(int64(len(ip.Tensors())))
-	j.raw(",")
-	j.key("num_ops")
-	j.int(int64(len(ip.Ops())))
-	j.raw("}")
+// ModelSummary is the "model" object of a trace export.
+type ModelSummary struct {
+	Path        string  `json:"path"`
+	Description string  `json:"description"`
+	Rounding    string  `json:"rounding"`
+	SubGraph    int     `json:"subgraph"`
+	Inputs      []int32 `json:"inputs"`
+	Outputs     []int32 `json:"outputs"`
+	NumTensors  int     `json:"num_tensors"`
+	NumOps      int     `json:"num_ops"`
 }
 
-func writeTensor(j *jw, t *kernels.Tensor, s *Shadow, values bool) {
-	j.raw("{")
-	j.key("index")
-	j.int(int64(t.Index))
-	j.raw(",")
-	j.key("name")
-	j.str(t.Name)
-	j.raw(",")
-	j.key("dtype")
-	j.str(t.Type.String())
-	j.raw(",")
-	j.key("shape")
-	j.ints(t.Shape)
-	j.raw(",")
-	j.key("const")
-	if t.Const {
-		j.raw("true")
-	} else {
-		j.raw("false")
+func writeModelSummary(j *jw, ip *Interpreter, opt ExportOptions) {
+	j.value(ModelSummary{Path: opt.ModelPath, Description: ip.Model().Description, Rounding: ip.Options().Rounding.String(),
+		Inputs: ip.Graph().Inputs, Outputs: ip.Graph().Outputs, NumTensors: len(ip.Tensors()), NumOps: len(ip.Ops())})
+}
+
+// value writes v with encoding/json (no trailing newline).
+func (j *jw) value(v any) {
+	b, err := json.Marshal(v)
+	if err != nil && j.err == nil {
+		j.err = err
 	}
-	if t.Quantized() {
-		j.raw(",")
-		j.key("scale")
-		j.raw("[")
-		for i, v := range t.Scale {
-			if i > 0 {
-				j.raw(",")
-			}
-			j.float32(v)
-		}
-		j.raw("],")
-		j.key("zero_point")
-		j.raw("[")
-		for i, v := range t.ZeroPoint {
-			if i > 0 {
-				j.raw(",")
-			}
-			j.int(v)
-		}
-		j.raw("],")
-		j.key("quantized_dimension")
-		j.int(int64(t.QuantizedDimension))
+	j.w.Write(b)
+}
+
+// openValue writes v's JSON object without its closing brace, so that
+// streamed fields can follow; the caller closes it.
+func (j *jw) openValue(v any) {
+	b, err := json.Marshal(v)
+	if err != nil && j.err == nil {
+		j.err = err
 	}
+	j.w.Write(bytes.TrimSuffix(b, []byte("}")))
+}
+
+func writeTensor(j *jw, ip *Interpreter, t *kernels.Tensor, s *Shadow, values bool) {
+	j.openValue(DescribeTensor(ip.Model(), ip.Graph(), t.Index))
 	if values {
 		n := t.NumElements()
 		j.raw(",")
@@ -317,77 +269,18 @@ func selectElements(ip *Interpreter, s *Shadow, oi int, sel ElementSelection) []
 	return refs
 }
 
+// opHeader is an op of the trace export before its streamed elements.
+type opHeader struct {
+	OpInfo
+	Metrics *LayerMetrics `json:"metrics,omitempty"`
+}
+
 func writeOp(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef, opt *ExportOptions, done *int, total int) error {
-	n := ip.Ops()[oi].Node
-	j.raw("{")
-	j.key("index")
-	j.int(int64(oi))
-	j.raw(",")
-	j.key("op")
-	j.str(ip.Ops()[oi].Name)
-	j.raw(",")
-	j.key("inputs")
-	j.int32s(ip.Graph().Operators[oi].Inputs)
-	j.raw(",")
-	j.key("outputs")
-	j.int32s(ip.Graph().Operators[oi].Outputs)
-	if tflite.HasFusedActivation(n.Op) {
-		j.raw(",")
-		j.key("fused_activation")
-		j.str(n.Options.Activation.String())
-	}
-	if d, ok := ip.Ops()[oi].Kernel.(kernels.Describer); ok {
-		p := d.Describe()
-		if p.HasClamp {
-			j.raw(",")
-			j.key("clamp")
-			j.raw("[")
-			j.int(int64(p.ClampMin))
-			j.raw(",")
-			j.int(int64(p.ClampMax))
-			j.raw("]")
-		}
-		j.raw(",")
-		j.key("multipliers")
-		j.raw("[")
-		for k, m := range p.Multipliers {
-			if k > 0 {
-				j.raw(",")
-			}
-			j.raw("{")
-			j.key("name")
-			j.str(m.Name)
-			j.raw(",")
-			j.key("channel")
-			j.int(int64(m.Channel))
-			j.raw(",")
-			j.key("real")
-			j.float(m.Real)
-			j.raw(",")
-			j.key("multiplier")
-			j.int(int64(m.Quantized.Multiplier))
-			j.raw(",")
-			j.key("shift")
-			j.int(int64(m.Quantized.Shift))
-			j.raw("}")
-		}
-		j.raw("],")
-		j.key("params")
-		j.raw("{")
-		for k, kv := range p.Ints {
-			if k > 0 {
-				j.raw(",")
-			}
-			j.key(kv.Name)
-			j.int(kv.Value)
-		}
-		j.raw("}")
-	}
+	h := opHeader{OpInfo: DescribeOp(ip.Model(), ip.Graph(), oi, ip)}
 	if oi < len(s.Metrics) {
-		j.raw(",")
-		j.key("metrics")
-		writeMetrics(j, &s.Metrics[oi])
+		h.Metrics = &s.Metrics[oi]
 	}
+	j.openValue(h)
 	j.raw(",")
 	j.key("elements")
 	j.raw("[")
@@ -400,49 +293,9 @@ func writeOp(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef, opt 
 	// from this carries its own.
 	j.raw(",")
 	j.key("step_meanings")
-	j.raw("{")
-	names := make([]string, 0, len(meanings))
-	for k := range meanings {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for k, name := range names {
-		if k > 0 {
-			j.raw(",")
-		}
-		j.key(name)
-		j.str(meanings[name])
-	}
-	j.raw("}}")
-	return nil
-}
-
-func writeMetrics(j *jw, m *LayerMetrics) {
-	j.raw("{")
-	fields := []struct {
-		k string
-		v float64
-	}{
-		{"num_elements", float64(m.NumElements)}, {"stddev", m.Stddev}, {"mean_error", m.MeanError},
-		{"max_abs_error", m.MaxAbsError}, {"mean_squared_error", m.MeanSquaredError}, {"scale", m.Scale},
-		{"zero_point", float64(m.ZeroPoint)}, {"rmse/scale", m.RMSEOverScale},
-		{"max_abs_error_lsb", m.MaxAbsErrorLSB}, {"mean_abs_error_lsb", m.MeanAbsErrorLSB},
-	}
-	for k, f := range fields {
-		if k > 0 {
-			j.raw(",")
-		}
-		j.key(f.k)
-		j.float(f.v)
-	}
-	j.raw(",")
-	j.key("reference")
-	if m.Reference {
-		j.raw("true")
-	} else {
-		j.raw("false")
-	}
+	j.value(meanings) // encoding/json sorts the keys
 	j.raw("}")
+	return j.err
 }
 
 // writeElements explains elems with a pool of workers, batch by batch, and

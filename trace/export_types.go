@@ -7,34 +7,15 @@ package trace
 type File struct {
 	Format  string       `json:"format"`
 	Version int          `json:"version"`
-	Model   FileModel    `json:"model"`
+	Model   ModelSummary `json:"model"`
 	Tensors []FileTensor `json:"tensors"`
 	Ops     []FileOp     `json:"ops"`
 }
 
-// FileModel is the model summary of a trace.
-type FileModel struct {
-	Path        string `json:"path"`
-	Description string `json:"description"`
-	Rounding    string `json:"rounding"`
-	SubGraph    int    `json:"subgraph"`
-	Inputs      []int  `json:"inputs"`
-	Outputs     []int  `json:"outputs"`
-	NumTensors  int    `json:"num_tensors"`
-	NumOps      int    `json:"num_ops"`
-}
-
 // FileTensor is one tensor of a trace.
 type FileTensor struct {
-	Index              int         `json:"index"`
-	Name               string      `json:"name"`
-	DType              string      `json:"dtype"`
-	Shape              []int       `json:"shape"`
-	Const              bool        `json:"const"`
-	Scale              []*float64  `json:"scale"`
-	ZeroPoint          []int64     `json:"zero_point"`
-	QuantizedDimension int         `json:"quantized_dimension"`
-	Values             *FileValues `json:"values"`
+	TensorInfo
+	Values *FileValues `json:"values"`
 }
 
 // FileValues are a tensor's values.
@@ -46,26 +27,10 @@ type FileValues struct {
 
 // FileOp is one operator of a trace.
 type FileOp struct {
-	Index           int               `json:"index"`
-	Op              string            `json:"op"`
-	Inputs          []int             `json:"inputs"`
-	Outputs         []int             `json:"outputs"`
-	FusedActivation string            `json:"fused_activation"`
-	Clamp           []int32           `json:"clamp"`
-	Multipliers     []FileMultiplier  `json:"multipliers"`
-	Params          map[string]int64  `json:"params"`
-	Metrics         *LayerMetrics     `json:"metrics"`
-	Elements        []FileElement     `json:"elements"`
-	StepMeanings    map[string]string `json:"step_meanings"`
-}
-
-// FileMultiplier is one requantization multiplier.
-type FileMultiplier struct {
-	Name       string   `json:"name"`
-	Channel    int      `json:"channel"`
-	Real       *float64 `json:"real"`
-	Multiplier int32    `json:"multiplier"`
-	Shift      int      `json:"shift"`
+	OpInfo
+	Metrics      *LayerMetrics     `json:"metrics"`
+	Elements     []FileElement     `json:"elements"`
+	StepMeanings map[string]string `json:"step_meanings"`
 }
 
 // FileElement is one element chain.

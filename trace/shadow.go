@@ -15,6 +15,7 @@ package trace
 // still compare.
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 
@@ -54,6 +55,45 @@ type LayerMetrics struct {
 	// Reference is false when the operator has no float reference kernel and
 	// its shadow is just its dequantized output.
 	Reference bool `json:"reference"`
+}
+
+// layerMetricsJSON is LayerMetrics with its floats as Float, so that NaN
+// and infinities encode as null.
+type layerMetricsJSON struct {
+	Op               int    `json:"op"`
+	OpName           string `json:"op_name"`
+	Tensor           int    `json:"tensor_idx"`
+	TensorName       string `json:"tensor_name"`
+	NumElements      int    `json:"num_elements"`
+	Stddev           Float  `json:"stddev"`
+	MeanError        Float  `json:"mean_error"`
+	MaxAbsError      Float  `json:"max_abs_error"`
+	MeanSquaredError Float  `json:"mean_squared_error"`
+	Scale            Float  `json:"scale"`
+	ZeroPoint        int32  `json:"zero_point"`
+	RMSEOverScale    Float  `json:"rmse/scale"`
+	MaxAbsErrorLSB   Float  `json:"max_abs_error_lsb"`
+	MeanAbsErrorLSB  Float  `json:"mean_abs_error_lsb"`
+	Reference        bool   `json:"reference"`
+}
+
+// MarshalJSON encodes the metrics with NaN and infinities as null.
+func (m LayerMetrics) MarshalJSON() ([]byte, error) {
+	return json.Marshal(layerMetricsJSON{m.Op, m.OpName, m.Tensor, m.TensorName, m.NumElements, Float(m.Stddev), Float(m.MeanError),
+		Float(m.MaxAbsError), Float(m.MeanSquaredError), Float(m.Scale), m.ZeroPoint, Float(m.RMSEOverScale),
+		Float(m.MaxAbsErrorLSB), Float(m.MeanAbsErrorLSB), m.Reference})
+}
+
+// UnmarshalJSON decodes what MarshalJSON writes (null as NaN).
+func (m *LayerMetrics) UnmarshalJSON(b []byte) error {
+	var j layerMetricsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*m = LayerMetrics{j.Op, j.OpName, j.Tensor, j.TensorName, j.NumElements, float64(j.Stddev), float64(j.MeanError),
+		float64(j.MaxAbsError), float64(j.MeanSquaredError), float64(j.Scale), j.ZeroPoint, float64(j.RMSEOverScale),
+		float64(j.MaxAbsErrorLSB), float64(j.MeanAbsErrorLSB), j.Reference}
+	return nil
 }
 
 func dequantizeAll(t *kernels.Tensor) []float32 {

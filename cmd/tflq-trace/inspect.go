@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/tflq/tflq-trace/kernels"
-	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
@@ -26,60 +25,12 @@ type inspectReport struct {
 }
 
 type subGraphInfo struct {
-	Index     int          `json:"index"`
-	Name      string       `json:"name"`
-	Inputs    []int32      `json:"inputs"`
-	Outputs   []int32      `json:"outputs"`
-	Tensors   []tensorInfo `json:"tensors"`
-	Operators []opInfo     `json:"operators"`
-}
-
-type tensorInfo struct {
-	Index          int        `json:"index"`
-	Name           string     `json:"name"`
-	Type           string     `json:"dtype"`
-	Shape          []int32    `json:"shape"`
-	ShapeSignature []int32    `json:"shape_signature,omitempty"`
-	Buffer         uint32     `json:"buffer"`
-	Const          bool       `json:"const"`
-	Variable       bool       `json:"variable,omitempty"`
-	Bytes          int        `json:"bytes"`
-	Quantization   *quantInfo `json:"quantization,omitempty"`
-}
-
-type quantInfo struct {
-	Scale              []float32 `json:"scale"`
-	ZeroPoint          []int64   `json:"zero_point"`
-	QuantizedDimension int32     `json:"quantized_dimension"`
-	Min                []float32 `json:"min,omitempty"`
-	Max                []float32 `json:"max,omitempty"`
-}
-
-type opInfo struct {
-	Index       int              `json:"index"`
-	Op          string           `json:"op"`
-	Version     int32            `json:"version"`
-	Inputs      []int32          `json:"inputs"`
-	Outputs     []int32          `json:"outputs"`
-	Options     []optionKV       `json:"options,omitempty"`
-	Activation  string           `json:"fused_activation,omitempty"`
-	Clamp       *[2]int32        `json:"clamp,omitempty"`
-	Multipliers []multiplierInfo `json:"multipliers,omitempty"`
-	Params      []optionKV       `json:"params,omitempty"`
-	Unsupported string           `json:"unsupported,omitempty"`
-}
-
-type optionKV struct {
-	Name  string `json:"name"`
-	Value any    `json:"value"`
-}
-
-type multiplierInfo struct {
-	Name       string  `json:"name"`
-	Channel    int     `json:"channel"`
-	Real       float64 `json:"real"`
-	Multiplier int32   `json:"multiplier"`
-	Shift      int     `json:"shift"`
+	Index     int                `json:"index"`
+	Name      string             `json:"name"`
+	Inputs    []int32            `json:"inputs"`
+	Outputs   []int32            `json:"outputs"`
+	Tensors   []trace.TensorInfo `json:"tensors"`
+	Operators []trace.OpInfo     `json:"operators"`
 }
 
 func runInspect(args []string, env *cliEnv) error {
@@ -191,154 +142,18 @@ func buildInspectReport(lm *loadedModel, rule kernels.Rounding) *inspectReport {
 		g := &m.SubGraphs[gi]
 		sg := subGraphInfo{Index: gi, Name: g.Name, Inputs: g.Inputs, Outputs: g.Outputs}
 		for ti := range g.Tensors {
-			sg.Tensors = append(sg.Tensors, describeTensor(m, ti, &g.Tensors[ti]))
+			sg.Tensors = append(sg.Tensors, trace.DescribeTensor(m, g, ti))
 		}
 		for oi := range g.Operators {
-			op := &g.Operators[oi]
-			info := opInfo{Index: oi, Op: m.OpName(*op), Inputs: op.Inputs, Outputs: op.Outputs}
-			var code tflite.BuiltinOperator
-			if int(op.OpcodeIndex) < len(m.OperatorCodes) {
-				info.Version = m.OperatorCodes[op.OpcodeIndex].Version
-				code = m.OperatorCodes[op.OpcodeIndex].Builtin
+			var derived *trace.Interpreter
+			if gi == 0 {
+				derived = ip
 			}
-			info.Options = optionList(code, &op.Options)
-			if tflite.HasFusedActivation(code) {
-				info.Activation = op.Options.Activation.String()
-			}
-			if gi == 0 && ip != nil {
-				addDerived(&info, ip, oi)
-			}
-			sg.Operators = append(sg.Operators, info)
+			sg.Operators = append(sg.Operators, trace.DescribeOp(m, g, oi, derived))
 		}
 		rep.SubGraphs = append(rep.SubGraphs, sg)
 	}
 	return rep
-}
-
-func addDerived(info *opInfo, ip *trace.Interpreter, oi int) {
-	if err := ip.Ops()[oi].Err; err != nil {
-		info.Unsupported = err.Error()
-		return
-	}
-	d, ok := ip.Ops()[oi].Kernel.(kernels.Describer)
-	if !ok {
-		return
-	}
-	p := d.Describe()
-	if p.HasClamp {
-		info.Clamp = &[2]int32{p.ClampMin, p.ClampMax}
-	}
-	for _, mu := range p.Multipliers {
-		info.Multipliers = append(info.Multipliers, multiplierInfo{Name: mu.Name, Channel: mu.Channel, Real: mu.Real,
-			Multiplier: mu.Quantized.Multiplier, Shift: mu.Quantized.Shift})
-	}
-	for _, kv := range p.Ints {
-		info.Params = append(info.Params, optionKV{kv.Name, kv.Value})
-	}
-}
-
-func describeTensor(m *tflite.Model, index int, t *tflite.Tensor) tensorInfo {
-	ti := tensorInfo{Index: index, Name: t.Name, Type: t.Type.String(), Shape: t.Shape, ShapeSignature: t.ShapeSignature,
-		Buffer: t.Buffer, Variable: t.IsVariable}
-	if data := m.BufferData(*t); len(data) > 0 {
-		ti.Const = true
-		ti.Bytes = len(data)
-	} else {
-		n := 1
-		for _, d := range t.Shape {
-			n *= int(d)
-		}
-		ti.Bytes = n * t.Type.Size()
-	}
-	if q := t.Quantization; q != nil && (len(q.Scale) > 0 || len(q.Min) > 0) {
-		ti.Quantization = &quantInfo{Scale: q.Scale, ZeroPoint: q.ZeroPoint, QuantizedDimension: q.QuantizedDimension, Min: q.Min, Max: q.Max}
-	}
-	return ti
-}
-
-// optionList names the options that matter for each operator.
-func optionList(op tflite.BuiltinOperator, o *tflite.Options) []optionKV {
-	var kv []optionKV
-	add := func(name string, v any) { kv = append(kv, optionKV{name, v}) }
-	switch op {
-	case tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpTransposeConv:
-		add("padding", o.Padding.String())
-		add("stride", fmt.Sprintf("%dx%d", o.StrideH, o.StrideW))
-		if op != tflite.OpTransposeConv {
-			add("dilation", fmt.Sprintf("%dx%d", o.DilationH, o.DilationW))
-		}
-		if op == tflite.OpDepthwiseConv2D {
-			add("depth_multiplier", o.DepthMultiplier)
-		}
-	case tflite.OpAveragePool2D, tflite.OpMaxPool2D, tflite.OpL2Pool2D:
-		add("padding", o.Padding.String())
-		add("stride", fmt.Sprintf("%dx%d", o.StrideH, o.StrideW))
-		add("filter", fmt.Sprintf("%dx%d", o.FilterH, o.FilterW))
-	case tflite.OpFullyConnected:
-		add("keep_num_dims", o.KeepNumDims)
-	case tflite.OpAdd, tflite.OpSub:
-		add("pot_scale_int16", o.PotScaleInt16)
-	case tflite.OpSoftmax:
-		add("beta", o.Beta)
-	case tflite.OpConcatenation, tflite.OpPack, tflite.OpUnpack:
-		add("axis", o.Axis)
-		if op == tflite.OpPack {
-			add("values_count", o.ValuesCount)
-		}
-		if op == tflite.OpUnpack {
-			add("num", o.Num)
-		}
-	case tflite.OpGather:
-		add("axis", o.Axis)
-		add("batch_dims", o.BatchDims)
-	case tflite.OpReshape:
-		if len(o.NewShape) > 0 {
-			add("new_shape", o.NewShape)
-		}
-	case tflite.OpMean, tflite.OpSum, tflite.OpReduceMax, tflite.OpReduceMin, tflite.OpReduceProd, tflite.OpReduceAny:
-		add("keep_dims", o.KeepDims)
-	case tflite.OpStridedSlice:
-		add("begin_mask", o.BeginMask)
-		add("end_mask", o.EndMask)
-		add("ellipsis_mask", o.EllipsisMask)
-		add("new_axis_mask", o.NewAxisMask)
-		add("shrink_axis_mask", o.ShrinkAxisMask)
-	case tflite.OpLeakyRelu:
-		add("alpha", o.Alpha)
-	case tflite.OpResizeBilinear, tflite.OpResizeNearestNeighbor:
-		add("align_corners", o.AlignCorners)
-		add("half_pixel_centers", o.HalfPixelCenters)
-	case tflite.OpSqueeze:
-		add("squeeze_dims", o.SqueezeDims)
-	case tflite.OpSplit, tflite.OpSplitV:
-		add("num_splits", o.NumSplits)
-	case tflite.OpBatchMatmul:
-		add("adj_x", o.AdjX)
-		add("adj_y", o.AdjY)
-	case tflite.OpSpaceToDepth, tflite.OpDepthToSpace:
-		add("block_size", o.BlockSize)
-	case tflite.OpCumsum:
-		add("exclusive", o.Exclusive)
-		add("reverse", o.Reverse)
-	case tflite.OpSvdf:
-		add("rank", o.Rank)
-	case tflite.OpUnidirectionalSequenceLstm:
-		add("time_major", o.TimeMajor)
-		add("cell_clip", o.CellClip)
-		add("proj_clip", o.ProjClip)
-	case tflite.OpMirrorPad:
-		mode := "REFLECT"
-		if o.MirrorPadMode == tflite.MirrorPadSymmetric {
-			mode = "SYMMETRIC"
-		}
-		add("mode", mode)
-	case tflite.OpArgMax, tflite.OpArgMin, tflite.OpShape:
-		add("output_type", o.OutputType.String())
-	case tflite.OpCast:
-		add("in_data_type", o.InDataType.String())
-		add("out_data_type", o.OutDataType.String())
-	}
-	return kv
 }
 
 func printReport(w io.Writer, rep *inspectReport) {
@@ -385,7 +200,7 @@ func tensorLine(g *subGraphInfo, i int32) string {
 	}
 	t := &g.Tensors[i]
 	var b strings.Builder
-	fmt.Fprintf(&b, "t%-3d %-8s %-14s %s", t.Index, t.Type, shapeString(t.Shape), quantSummary(t.Quantization))
+	fmt.Fprintf(&b, "t%-3d %-8s %-14s %s", t.Index, t.DType, shapeString(t.Shape), quantSummary(t.Quantization))
 	if t.Const {
 		b.WriteString("  const")
 	}
@@ -404,14 +219,14 @@ func shapeString(s []int32) string {
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
-func quantSummary(q *quantInfo) string {
+func quantSummary(q *trace.Quantization) string {
 	if q == nil || len(q.Scale) == 0 {
 		return "not quantized"
 	}
 	if len(q.Scale) == 1 {
 		return fmt.Sprintf("scale=%.9g zp=%d", q.Scale[0], zp(q, 0))
 	}
-	lo, hi := float32(math.Inf(1)), float32(math.Inf(-1))
+	lo, hi := trace.Float32(math.Inf(1)), trace.Float32(math.Inf(-1))
 	for _, s := range q.Scale {
 		lo, hi = min(lo, s), max(hi, s)
 	}
@@ -426,14 +241,14 @@ func quantSummary(q *quantInfo) string {
 	return fmt.Sprintf("per-channel(axis %d, %d ch) scale=%.6g..%.6g %s", q.QuantizedDimension, len(q.Scale), lo, hi, zps)
 }
 
-func zp(q *quantInfo, i int) int64 {
+func zp(q *trace.Quantization, i int) int64 {
 	if i < len(q.ZeroPoint) {
 		return q.ZeroPoint[i]
 	}
 	return 0
 }
 
-func printOp(w io.Writer, g *subGraphInfo, op *opInfo, full bool) {
+func printOp(w io.Writer, g *subGraphInfo, op *trace.OpInfo, full bool) {
 	fmt.Fprintf(w, "op %d  %s", op.Index, op.Op)
 	if op.Version > 1 {
 		fmt.Fprintf(w, " (v%d)", op.Version)
@@ -441,18 +256,18 @@ func printOp(w io.Writer, g *subGraphInfo, op *opInfo, full bool) {
 	for _, kv := range op.Options {
 		fmt.Fprintf(w, "  %s=%v", kv.Name, kv.Value)
 	}
-	if op.Activation != "" {
-		fmt.Fprintf(w, "  activation=%s", op.Activation)
+	if op.FusedActivation != "" {
+		fmt.Fprintf(w, "  activation=%s", op.FusedActivation)
 	}
 	if op.Clamp != nil {
 		fmt.Fprintf(w, "  clamp=[%d, %d]", op.Clamp[0], op.Clamp[1])
 	}
 	fmt.Fprintln(w)
-	for k, i := range op.Inputs {
-		fmt.Fprintf(w, "  in%-2d %s\n", k, tensorLine(g, i))
+	for k, in := range op.Inputs {
+		fmt.Fprintf(w, "  in%-2d %s\n", k, tensorLine(g, in.Tensor))
 	}
-	for k, i := range op.Outputs {
-		fmt.Fprintf(w, "  out%d %s\n", k, tensorLine(g, i))
+	for k, out := range op.Outputs {
+		fmt.Fprintf(w, "  out%d %s\n", k, tensorLine(g, out.Tensor))
 	}
 	if op.Unsupported != "" {
 		fmt.Fprintf(w, "  (no kernel: %s)\n", op.Unsupported)
@@ -463,8 +278,8 @@ func printOp(w io.Writer, g *subGraphInfo, op *opInfo, full bool) {
 	}
 }
 
-func printMultipliers(w io.Writer, ms []multiplierInfo, full bool) {
-	var perChannel []multiplierInfo
+func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
+	var perChannel []trace.MultiplierInfo
 	for _, m := range ms {
 		if m.Channel < 0 {
 			fmt.Fprintf(w, "  M[%s] = %.10g  multiplier=%d  shift=%d\n", m.Name, m.Real, m.Multiplier, m.Shift)
@@ -494,9 +309,9 @@ func printMultipliers(w io.Writer, ms []multiplierInfo, full bool) {
 		lo.Name, len(perChannel), lo.Real, lo.Channel, lo.Multiplier, lo.Shift, hi.Real, hi.Channel, hi.Multiplier, hi.Shift)
 }
 
-func printTensorFull(w io.Writer, g *subGraphInfo, t *tensorInfo) {
+func printTensorFull(w io.Writer, g *subGraphInfo, t *trace.TensorInfo) {
 	fmt.Fprintf(w, "tensor %d %q\n", t.Index, t.Name)
-	fmt.Fprintf(w, "  dtype      %s\n", t.Type)
+	fmt.Fprintf(w, "  dtype      %s\n", t.DType)
 	fmt.Fprintf(w, "  shape      %s\n", shapeString(t.Shape))
 	if len(t.ShapeSignature) > 0 {
 		fmt.Fprintf(w, "  signature  %s\n", shapeString(t.ShapeSignature))
@@ -510,12 +325,12 @@ func printTensorFull(w io.Writer, g *subGraphInfo, t *tensorInfo) {
 	fmt.Fprintf(w, "  kind       %s\n", kind)
 	for _, op := range g.Operators {
 		for k, o := range op.Outputs {
-			if int(o) == t.Index {
+			if int(o.Tensor) == t.Index {
 				fmt.Fprintf(w, "  produced   by op %d %s (output %d)\n", op.Index, op.Op, k)
 			}
 		}
 		for k, in := range op.Inputs {
-			if int(in) == t.Index {
+			if int(in.Tensor) == t.Index {
 				fmt.Fprintf(w, "  consumed   by op %d %s (input %d)\n", op.Index, op.Op, k)
 			}
 		}

@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/tflq/tflq-trace/internal/sharedtest"
+	"github.com/tflq/tflq-trace/trace"
 )
 
 // runCLI calls run() the way main does and returns exit code, stdout, stderr.
@@ -147,12 +150,16 @@ func TestInspectAnswersTheSeedQuestion(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	var op opInfo
+	var op trace.OpInfo
 	if err := json.Unmarshal([]byte(out), &op); err != nil {
 		t.Fatal(err)
 	}
-	if op.Op != "FULLY_CONNECTED" || op.Outputs[0] != 6 || op.Inputs[0] != 5 || op.Inputs[1] != 3 || op.Inputs[2] != 2 {
+	want := []trace.Operand{{Tensor: 5, Role: "input"}, {Tensor: 3, Role: "weights"}, {Tensor: 2, Role: "bias"}}
+	if op.Op != "FULLY_CONNECTED" || op.Outputs[0] != (trace.Operand{Tensor: 6, Role: "output"}) || !slices.Equal(op.Inputs, want) {
 		t.Fatalf("op 2 = %s in %v out %v", op.Op, op.Inputs, op.Outputs)
+	}
+	if v, ok := op.Params.Get("input_offset"); !ok || fmt.Sprint(v) != "128" {
+		t.Fatalf("params %v: want input_offset 128", op.Params)
 	}
 	if len(op.Multipliers) != 1 || op.Multipliers[0].Multiplier != 1363200814 || op.Multipliers[0].Shift != -11 {
 		t.Fatalf("multipliers %+v, want 1363200814 shift -11", op.Multipliers)
