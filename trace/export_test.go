@@ -241,9 +241,9 @@ func loadForBench(b *testing.B, path string) *Interpreter {
 func TestSchemaRejects(t *testing.T) {
 	sch := compileSchema(t)
 	for name, doc := range map[string]string{
-		"missing ops":   `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[]}`,
-		"wrong version": `{"format":"tflq-trace","version":1,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[],"ops":[]}`,
-		"unknown field": `{"format":"tflq-trace","version":2,"extra":1,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[],"ops":[]}`,
+		"missing ops":         `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[]}`,
+		"wrong version":       `{"format":"tflq-trace","version":1,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[],"ops":[]}`,
+		"unknown field":       `{"format":"tflq-trace","version":2,"extra":1,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[],"ops":[]}`,
 		"operand as an index": `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":1},"tensors":[],"ops":[{"index":0,"op":"ABS","version":1,"inputs":[0],"outputs":[{"tensor":1,"role":"output"}],"elements":[],"step_meanings":{}}]}`,
 	} {
 		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader([]byte(doc)))
