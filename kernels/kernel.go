@@ -213,7 +213,11 @@ type Node struct {
 	Intermediates []*Tensor
 	// Options is the operator's builtin options table (Type is
 	// tflite.OptionsNone, every field zero, when the model has none).
-	Options  tflite.Options
+	Options tflite.Options
+	// Runtime is whose arithmetic the node reproduces (Prepare picks the
+	// kernel by it) and Rounding its requantization rule; the interpreter
+	// sets Rounding to Runtime.Rounding().
+	Runtime  Runtime
 	Rounding Rounding
 }
 

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,7 +12,12 @@ import (
 // opRow is one row of the op table: how to prepare the operator's kernel
 // and which data-input dtypes that kernel accepts.
 type opRow struct {
+	// prepare is TFLite-Micro's reference kernel (ImplTFLM), the fallback of
+	// every runtime.
 	prepare PrepareFunc
+	// impls are the kernels of the other implementations that compute the
+	// operator differently (Runtime says which runtime tries which).
+	impls map[Implementation]PrepareFunc
 	// types lists the data-input dtypes the kernel accepts (`inspect --ops`,
 	// the coverage tests). Prepare still checks every tensor itself.
 	types []tflite.TensorType
@@ -109,8 +115,11 @@ var opTable = map[tflite.BuiltinOperator]opRow{
 // OpInfo describes one operator of the op table.
 type OpInfo struct {
 	Op tflite.BuiltinOperator
-	// Types are the data-input dtypes its kernel accepts.
+	// Types are the data-input dtypes its TFLite-Micro kernel accepts.
 	Types []tflite.TensorType
+	// Implementations lists the implementations with a kernel of their own
+	// for the operator, ImplTFLM first.
+	Implementations []Implementation
 }
 
 // InputRole names input k of operator op by its role ("input", "weights",
@@ -157,7 +166,13 @@ func Lookup(op tflite.BuiltinOperator) (OpInfo, bool) {
 	if !ok {
 		return OpInfo{}, false
 	}
-	return OpInfo{Op: op, Types: slices.Clone(row.types)}, true
+	info := OpInfo{Op: op, Types: slices.Clone(row.types)}
+	for impl := range numImplementations {
+		if row.kernel(impl) != nil {
+			info.Implementations = append(info.Implementations, impl)
+		}
+	}
+	return info, true
 }
 
 // Ops lists every operator of the op table, in operator-code order.
@@ -171,11 +186,52 @@ func Ops() []OpInfo {
 	return ops
 }
 
-// Prepare looks n.Op up in the op table and prepares its kernel.
+// kernel is the prepare function of implementation impl (nil if none).
+func (row opRow) kernel(impl Implementation) PrepareFunc {
+	if impl == ImplTFLM {
+		return row.prepare
+	}
+	return row.impls[impl]
+}
+
+// Prepare prepares n's kernel under n.Runtime: the first of the runtime's
+// implementations that has a kernel for n.Op and takes the node.
 func Prepare(n *Node) (Kernel, error) {
+	k, _, err := PrepareImpl(n)
+	return k, err
+}
+
+// PrepareImpl is Prepare, also reporting which implementation's kernel it
+// prepared. Under a TFLite-Micro runtime, a node TFLite-Micro refuses but
+// full TFLite runs (a legacy uint8 convolution, say) is an error that says
+// so and names the runtime that can run it.
+func PrepareImpl(n *Node) (Kernel, Implementation, error) {
 	row, ok := opTable[n.Op]
 	if !ok {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupportedOp, n.Op)
+		return nil, 0, fmt.Errorf("%w: %v", ErrUnsupportedOp, n.Op)
 	}
-	return row.prepare(n)
+	for _, impl := range n.Runtime.implementations() {
+		prepare := row.kernel(impl)
+		if prepare == nil {
+			continue
+		}
+		k, err := prepare(n)
+		if errors.Is(err, errNotTaken) {
+			continue
+		}
+		if err != nil && n.Runtime.IsTFLM() && fullTFLiteRuns(n) {
+			err = fmt.Errorf("%w (TFLite-Micro cannot run it; full TFLite can: use --runtime tflite-ref or tflite-xnnpack)", err)
+		}
+		return k, impl, err
+	}
+	return nil, 0, fmt.Errorf("%w: %v under %v", ErrUnsupportedOp, n.Op, n.Runtime)
+}
+
+// fullTFLiteRuns reports whether full TFLite's reference runtime prepares a
+// node (on a copy, so n is untouched).
+func fullTFLiteRuns(n *Node) bool {
+	m := *n
+	m.Runtime, m.Rounding = RuntimeTFLiteRef, RuntimeTFLiteRef.Rounding()
+	_, impl, err := PrepareImpl(&m)
+	return err == nil && impl != ImplTFLM
 }

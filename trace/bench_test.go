@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/tflq/tflq-trace/internal/sharedtest"
-	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -18,7 +17,7 @@ func mustInterpreter(tb testing.TB, data []byte) *Interpreter {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ip, err := New(m, Options{Rounding: kernels.RoundingDouble})
+	ip, err := New(m, Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

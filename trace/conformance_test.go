@@ -64,7 +64,7 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 				t.Skipf("%s has no TFLite-Micro goldens (TFLite-Micro refuses it); its tflite/ goldens belong to the rounding-rules work", name)
 			}
 			for _, rule := range kernels.Roundings() {
-				ip, err := New(m, Options{Rounding: rule})
+				ip, err := New(m, Options{Runtime: kernels.RuntimeOfRounding(rule)})
 				if err != nil {
 					if why, ok := knownUnsupported[name]; ok || !strict {
 						if !ok {

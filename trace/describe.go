@@ -219,6 +219,9 @@ type OpInfo struct {
 	Clamp           *[2]int32        `json:"clamp,omitempty"`
 	Multipliers     []MultiplierInfo `json:"multipliers,omitempty"`
 	Params          NamedValues      `json:"params,omitempty"`
+	// Implementation is whose kernel runs the operator under the
+	// interpreter's runtime (e.g. "XNNPACK delegate").
+	Implementation string `json:"implementation,omitempty"`
 	// Unsupported is why the operator could not be prepared.
 	Unsupported string `json:"unsupported,omitempty"`
 }
@@ -250,6 +253,7 @@ func DescribeOp(m *tflite.Model, g *tflite.SubGraph, oi int, ip *Interpreter) Op
 		info.Unsupported = o.Err.Error()
 		return info
 	}
+	info.Implementation = o.Impl.String()
 	d, ok := o.Kernel.(kernels.Describer)
 	if !ok {
 		return info

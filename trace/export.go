@@ -156,6 +156,7 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 type ModelSummary struct {
 	Path        string  `json:"path"`
 	Description string  `json:"description"`
+	Runtime     string  `json:"runtime"`
 	Rounding    string  `json:"rounding"`
 	SubGraph    int     `json:"subgraph"`
 	Inputs      []int32 `json:"inputs"`
@@ -165,7 +166,7 @@ type ModelSummary struct {
 }
 
 func writeModelSummary(j *jw, ip *Interpreter, opt ExportOptions) {
-	j.value(ModelSummary{Path: opt.ModelPath, Description: ip.Model().Description, Rounding: ip.Options().Rounding.String(),
+	j.value(ModelSummary{Path: opt.ModelPath, Description: ip.Model().Description, Runtime: ip.Options().Runtime.String(), Rounding: ip.Options().Runtime.Rounding().String(),
 		Inputs: ip.Graph().Inputs, Outputs: ip.Graph().Outputs, NumTensors: len(ip.Tensors()), NumOps: len(ip.Ops())})
 }
 

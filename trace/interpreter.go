@@ -22,9 +22,9 @@ import (
 
 // Options configure an Interpreter.
 type Options struct {
-	// Rounding is the requantization rounding rule (default RoundingDouble,
-	// TFLite-Micro's default build).
-	Rounding kernels.Rounding
+	// Runtime is whose arithmetic the kernels reproduce (default
+	// RuntimeTFLM: TFLite-Micro's reference kernels, double rounding).
+	Runtime kernels.Runtime
 	// AllowUnsupported keeps going when an operator cannot be prepared: its
 	// kernel is nil, the error is kept in PrepareErrors, and Invoke refuses
 	// to run. `inspect` uses it to show what it can of any model.
@@ -51,6 +51,9 @@ type Op struct {
 	Err    error
 	// Name is the builtin operator's name, or the custom code.
 	Name string
+	// Impl is the implementation whose kernel runs the operator under the
+	// interpreter's runtime (XNNPACK delegate, TFLite-Micro reference, ...).
+	Impl kernels.Implementation
 }
 
 // OpError is an error tied to one operator.
@@ -82,12 +85,12 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 	ip.ops = make([]Op, len(g.Operators))
 	for i := range g.Operators {
 		op := &g.Operators[i]
-		n := &kernels.Node{Index: i, Op: m.OpCode(*op), Options: op.Options, Rounding: opt.Rounding}
+		n := &kernels.Node{Index: i, Op: m.OpCode(*op), Options: op.Options, Runtime: opt.Runtime, Rounding: opt.Runtime.Rounding()}
 		n.Inputs = ip.tensorList(op.Inputs)
 		n.Outputs = ip.tensorList(op.Outputs)
 		n.Intermediates = ip.tensorList(op.Intermediates)
 		o := Op{Node: n, Name: m.OpName(*op)}
-		o.Kernel, o.Err = kernels.Prepare(n)
+		o.Kernel, o.Impl, o.Err = kernels.PrepareImpl(n)
 		if o.Err != nil {
 			o.Kernel = nil
 			o.Err = &OpError{Index: i, Op: o.Name, Err: o.Err}

@@ -367,7 +367,7 @@ func (m *Model) Render() string {
 	st := &m.s.styles
 	W, H := m.width, m.height
 	out := make([]string, 0, H)
-	title := fmt.Sprintf(" tflq-trace · %s · %d ops · %s rounding", m.s.title, len(m.s.ip.Ops()), m.s.ip.Options().Rounding)
+	title := fmt.Sprintf(" tflq-trace · %s · %d ops · runtime %s", m.s.title, len(m.s.ip.Ops()), m.s.ip.Options().Runtime)
 	out = append(out, st.Title.Render(fit(title, W)))
 	bodyH := H - 3
 	if m.showHelp {

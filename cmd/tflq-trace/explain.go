@@ -14,7 +14,7 @@ import (
 )
 
 func runExplain(args []string, env *cliEnv) error {
-	fs := newFlagSet("explain", "MODEL [--input FILE]... --op N (--element I | --at d0,d1,...) [--output K] [--rounding double|single]", env)
+	fs := newFlagSet("explain", "MODEL [--input FILE]... --op N (--element I | --at d0,d1,...) [--output K] [--runtime R]", env)
 	var rf runFlags
 	rf.register(fs)
 	op := fs.Int("op", -1, "operator index `N` (see inspect)")
@@ -96,7 +96,7 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	if t.Quantized() {
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
-	fmt.Fprintf(w, "rounding rule: %s\n\n", n.Rounding)
+	fmt.Fprintf(w, "runtime: %s\n\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
 	if len(c.Terms) > 0 {
 		printTerms(w, c.Terms)
 	}
@@ -197,4 +197,13 @@ func elementString(t *kernels.Tensor, i int) string {
 		return fmt.Sprintf("%g", t.Float32()[i])
 	}
 	return fmt.Sprint(t.Int(i))
+}
+
+// runtimeLine names the runtime and whose kernel computed the element, with
+// the rounding rule of the fixed-point kernels.
+func runtimeLine(rt kernels.Runtime, impl kernels.Implementation) string {
+	if impl == kernels.ImplXNNPACK {
+		return fmt.Sprintf("%s, %s", rt, impl)
+	}
+	return fmt.Sprintf("%s, %s (%s rounding)", rt, impl, rt.Rounding())
 }

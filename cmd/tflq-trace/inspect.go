@@ -34,11 +34,12 @@ type subGraphInfo struct {
 }
 
 func runInspect(args []string, env *cliEnv) error {
-	fs := newFlagSet("inspect", "[--json] [--op N] [--tensor N] [--rounding double|single] MODEL | inspect --ops [--json]", env)
+	fs := newFlagSet("inspect", "[--json] [--op N] [--tensor N] [--runtime R] MODEL | inspect --ops [--json]", env)
 	asJSON := fs.Bool("json", false, "print structured JSON instead of text")
 	opIndex := fs.Int("op", -1, "show only operator `N` (subgraph 0), with every per-channel multiplier")
 	tensorIndex := fs.Int("tensor", -1, "show only tensor `N` (subgraph 0) in full: every per-channel scale and zero point")
-	roundingName := fs.String("rounding", "double", "rounding rule whose QuantizeMultiplier to show (`double` or single)")
+	var runtimeName, roundingName string
+	registerRuntimeFlags(fs, &runtimeName, &roundingName)
 	sample := fs.String("sample", "", "inspect the bundled model `NAME` (same as MODEL sample:NAME)")
 	listOps := fs.Bool("ops", false, "list the operators and data-input dtypes the interpreter supports (no MODEL needed)")
 	pos, err := parseFlags(fs, args)
@@ -55,15 +56,15 @@ func runInspect(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	rule, err := kernels.ParseRounding(*roundingName)
+	rt, err := parseRuntimeFlags("inspect", runtimeName, roundingName)
 	if err != nil {
-		return usageError("inspect: %v", err)
+		return err
 	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return err
 	}
-	rep := buildInspectReport(lm, rule)
+	rep := buildInspectReport(lm, rt)
 	g := &rep.SubGraphs[0]
 	if *opIndex >= len(g.Operators) || *opIndex < -1 {
 		return usageError("inspect: --op %d: subgraph 0 has operators 0..%d", *opIndex, len(g.Operators)-1)
@@ -126,7 +127,7 @@ func printSupportedOps(w io.Writer, asJSON bool) error {
 	return nil
 }
 
-func buildInspectReport(lm *loadedModel, rule kernels.Rounding) *inspectReport {
+func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 	m := lm.Model
 	rep := &inspectReport{File: lm.Path, Bytes: lm.Size, Version: m.Version, Description: m.Description, Warnings: m.Warnings}
 	for _, md := range m.Metadata {
@@ -137,7 +138,7 @@ func buildInspectReport(lm *loadedModel, rule kernels.Rounding) *inspectReport {
 	}
 	// Prepare subgraph 0 with the real kernels so that the derived
 	// parameters are exactly the ones the interpreter uses.
-	ip, _ := trace.New(m, trace.Options{Rounding: rule, AllowUnsupported: true})
+	ip, _ := trace.New(m, trace.Options{Runtime: rt, AllowUnsupported: true})
 	for gi := range m.SubGraphs {
 		g := &m.SubGraphs[gi]
 		sg := subGraphInfo{Index: gi, Name: g.Name, Inputs: g.Inputs, Outputs: g.Outputs}

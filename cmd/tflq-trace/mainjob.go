@@ -18,7 +18,7 @@ const mainDigit = 7
 // prints the run and the arithmetic of the predicted class's dense-layer
 // element.
 func runMainJob(env *cliEnv) error {
-	rf := runFlags{rounding: "double", random: -1, digit: mainDigit}
+	rf := runFlags{random: -1, digit: mainDigit}
 	path := samplePrefix + samples.DefaultModel
 	_, ip, err := rf.prepare("tflq-trace", path)
 	if err != nil {
@@ -36,7 +36,7 @@ func runMainJob(env *cliEnv) error {
 	w := env.stdout
 	fmt.Fprintf(w, "tflq-trace: %s — %s\n", path, info.Description)
 	fmt.Fprintf(w, "input: MNIST test image %s (digit %d), pixels p/255 → QUANTIZE\n\n", digitName, mainDigit)
-	rep := runReport{Model: path, Rounding: rf.rounding}
+	rep := newRunReport(path, ip)
 	for _, t := range ip.Outputs() {
 		rep.Outputs = append(rep.Outputs, describeOutput(t))
 	}

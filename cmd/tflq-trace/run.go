@@ -42,6 +42,7 @@ type topItem struct {
 
 type runReport struct {
 	Model    string      `json:"model"`
+	Runtime  string      `json:"runtime"`
 	Rounding string      `json:"rounding"`
 	Outputs  []runOutput `json:"outputs"`
 	Bench    *benchInfo  `json:"bench,omitempty"`
@@ -59,6 +60,7 @@ type runFlags struct {
 	inputs   stringList
 	random   int64
 	rounding string
+	runtime  string
 	sample   string
 	digit    int
 }
@@ -66,7 +68,7 @@ type runFlags struct {
 func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.inputs, "input", "graph input `FILE` (.bin raw bytes, .npy, .png/.jpg/.pgm image); repeat in graph-input order")
 	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
-	fs.StringVar(&f.rounding, "rounding", "double", "requantization rounding rule: `double` (TFLite-Micro default) or single (TFLITE_SINGLE_ROUNDING)")
+	registerRuntimeFlags(fs, &f.runtime, &f.rounding)
 	fs.StringVar(&f.sample, "sample", "", "use the bundled model `NAME` (mnist_dense or mnist_cnn; same as MODEL sample:NAME)")
 	fs.IntVar(&f.digit, "digit", -1, "use the bundled MNIST test image of digit `N` (0-9) as the input (same as --input digit:N)")
 }
@@ -78,9 +80,9 @@ func (f *runFlags) model(cmd string, pos []string) (string, error) {
 
 // prepare loads the model, builds the interpreter and loads the inputs.
 func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, error) {
-	rule, err := kernels.ParseRounding(f.rounding)
+	rt, err := parseRuntimeFlags(cmd, f.runtime, f.rounding)
 	if err != nil {
-		return nil, nil, usageError("%s: %v", cmd, err)
+		return nil, nil, err
 	}
 	if f.digit >= 0 {
 		if len(f.inputs) > 0 {
@@ -95,7 +97,7 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err != nil {
 		return nil, nil, err
 	}
-	ip, err := trace.New(lm.Model, trace.Options{Rounding: rule})
+	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt})
 	if err != nil {
 		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
 	}
@@ -106,7 +108,7 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 }
 
 func runRun(args []string, env *cliEnv) error {
-	fs := newFlagSet("run", "MODEL [--input FILE]... [--random SEED] [--rounding double|single] [--dump DIR] [--json] [--bench N]", env)
+	fs := newFlagSet("run", "MODEL [--input FILE]... [--random SEED] [--runtime R] [--dump DIR] [--json] [--bench N]", env)
 	var rf runFlags
 	rf.register(fs)
 	dump := fs.String("dump", "", "write every non-constant tensor i as raw bytes to `DIR`/t<i>.bin")
@@ -127,7 +129,7 @@ func runRun(args []string, env *cliEnv) error {
 	if err := ip.Invoke(); err != nil {
 		return runError(fmt.Errorf("%s: %w", path, err))
 	}
-	rep := runReport{Model: path, Rounding: rf.rounding}
+	rep := newRunReport(path, ip)
 	for _, t := range ip.Outputs() {
 		rep.Outputs = append(rep.Outputs, describeOutput(t))
 	}
@@ -201,7 +203,7 @@ func classifierShaped(shape []int) bool {
 }
 
 func printRun(w io.Writer, rep *runReport) {
-	fmt.Fprintf(w, "model %s, rounding %s\n", rep.Model, rep.Rounding)
+	fmt.Fprintf(w, "model %s, runtime %s (%s rounding)\n", rep.Model, rep.Runtime, rep.Rounding)
 	for k, o := range rep.Outputs {
 		fmt.Fprintf(w, "\noutput %d: t%d %q %s %v", k, o.Index, o.Name, o.Type, o.Shape)
 		if o.Quantized != nil {
@@ -271,4 +273,39 @@ func dumpTensors(ip *trace.Interpreter, m *tflite.Model, dir string) (int, error
 		n++
 	}
 	return n, nil
+}
+
+// newRunReport starts the report of a run of the model at path.
+func newRunReport(path string, ip *trace.Interpreter) runReport {
+	rt := ip.Options().Runtime
+	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String()}
+}
+
+// registerRuntimeFlags adds --runtime and its older spelling --rounding.
+func registerRuntimeFlags(fs *flag.FlagSet, runtime, rounding *string) {
+	fs.StringVar(runtime, "runtime", "", "whose arithmetic to reproduce: `tflm` (default: TFLite-Micro reference kernels), tflm-single (TFLITE_SINGLE_ROUNDING), tflite-ref (full TFLite, BUILTIN_REF), tflite-xnnpack (the Python interpreter's default)")
+	fs.StringVar(rounding, "rounding", "", "`double` or single: the same as --runtime tflm or tflm-single")
+}
+
+// parseRuntimeFlags resolves --runtime and --rounding (tflm by default).
+func parseRuntimeFlags(cmd, runtime, rounding string) (kernels.Runtime, error) {
+	rt := kernels.RuntimeTFLM
+	if rounding != "" {
+		r, err := kernels.ParseRounding(rounding)
+		if err != nil {
+			return 0, usageError("%s: --rounding: %v", cmd, err)
+		}
+		rt = kernels.RuntimeOfRounding(r)
+	}
+	if runtime != "" {
+		r, err := kernels.ParseRuntime(runtime)
+		if err != nil {
+			return 0, usageError("%s: --runtime: %v", cmd, err)
+		}
+		if rounding != "" && r != rt {
+			return 0, usageError("%s: --rounding %s and --runtime %s disagree (--rounding %s is --runtime %s)", cmd, rounding, runtime, rounding, rt)
+		}
+		rt = r
+	}
+	return rt, nil
 }

@@ -9,7 +9,7 @@ import (
 
 // runUI is `tflq-trace ui MODEL`: the step-through terminal UI.
 func runUI(args []string, env *cliEnv) error {
-	fs := newFlagSet("ui", "MODEL [--input FILE]... [--random SEED] [--rounding double|single]", env)
+	fs := newFlagSet("ui", "MODEL [--input FILE]... [--random SEED] [--runtime R]", env)
 	var rf runFlags
 	rf.register(fs)
 	pos, err := parseFlags(fs, args)

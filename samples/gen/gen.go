@@ -161,7 +161,7 @@ func (r *modelResult) evaluateInteger(test *mnist.Set) error {
 // integer interpreter classifies correctly (argmax of output 0, first
 // maximum on ties), and which ones it got right.
 func integerAccuracy(m *tflite.Model, test *mnist.Set, n int) (float64, []bool, error) {
-	ip, err := trace.New(m, trace.Options{Rounding: kernels.RoundingDouble})
+	ip, err := trace.New(m, trace.Options{Runtime: kernels.RuntimeTFLM})
 	if err != nil {
 		return 0, nil, err
 	}
