@@ -42,7 +42,7 @@ type conv2D struct {
 // prepareConv2D prepares a CONV_2D node (see conv2D for the formula).
 func prepareConv2D(n *Node) (Kernel, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	m, err := newMACTensors(n, in, filter, 4)
+	m, err := newMACTensors(n, in, filter, 4, false)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,6 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 	}
 	y0 := y*k.strideH - k.padH
 	x0 := x*k.strideW - k.padW
-	off := k.o.inputOff
 	n := k.fC
 	var acc int64
 	terms := 0
@@ -107,11 +106,7 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 			ib := ((b*k.inH+iy)*k.inW + x0 + fx0) * n
 			wb := ((oc*k.fH+fy)*k.fW + fx0) * n
 			l := (fx1 - fx0) * n
-			if k.int16Data {
-				acc += dot16x8(k.in16[ib:ib+l], k.w[wb:wb+l])
-			} else {
-				acc += int64(dot8x8(k.in8[ib:ib+l], k.w[wb:wb+l], off))
-			}
+			acc += k.dot(ib, wb, l)
 			if c != nil {
 				k.recordTerms(c, ib, wb, l)
 			}
@@ -125,11 +120,7 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 			}
 			ib := ((b*k.inH+iy)*k.inW+ix)*k.inC + g*n
 			wb := ((oc*k.fH+fy)*k.fW + fx) * n
-			if k.int16Data {
-				acc += dot16x8(k.in16[ib:ib+n], k.w[wb:wb+n])
-			} else {
-				acc += int64(dot8x8(k.in8[ib:ib+n], k.w[wb:wb+n], off))
-			}
+			acc += k.dot(ib, wb, n)
 			if c != nil {
 				k.recordTerms(c, ib, wb, n)
 			}

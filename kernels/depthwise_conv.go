@@ -33,7 +33,7 @@ type depthwiseConv2D struct {
 // for the formula).
 func prepareDepthwiseConv2D(n *Node) (Kernel, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	m, err := newMACTensors(n, in, filter, 4)
+	m, err := newMACTensors(n, in, filter, 4, false)
 	if err != nil {
 		return nil, err
 	}
@@ -96,11 +96,13 @@ func (k *depthwiseConv2D) element(b, y, x, oc int, c *Chain) int32 {
 			}
 			ii := (row+ix)*k.inC + ic
 			wi := (fy*k.fW+fx)*k.outC + oc
-			w := int32(k.w[wi])
-			if k.int16Data {
-				acc += int64(w * int32(k.in16[ii]))
-			} else {
-				acc += int64(w * (int32(k.in8[ii]) + off))
+			switch {
+			case k.int16Data:
+				acc += int64(int32(k.w[wi]) * int32(k.in16[ii]))
+			case k.uint8Data:
+				acc += int64((int32(k.wU8[wi]) + k.o.weighOff) * (int32(k.inU8[ii]) + off))
+			default:
+				acc += int64(int32(k.w[wi]) * (int32(k.in8[ii]) + off))
 			}
 			if c != nil {
 				k.recordTerms(c, ii, wi, 1)

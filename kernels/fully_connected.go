@@ -35,7 +35,7 @@ type fullyConnected struct {
 // the formula).
 func prepareFullyConnected(n *Node) (Kernel, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	m, err := newMACTensors(n, in, filter, 0)
+	m, err := newMACTensors(n, in, filter, 0, false)
 	if err != nil {
 		return nil, err
 	}
@@ -71,17 +71,7 @@ func prepareFullyConnected(n *Node) (Kernel, error) {
 func (k *fullyConnected) element(b, _, _, oc int, c *Chain) int32 {
 	ib := b * k.depth
 	wb := oc * k.depth
-	var acc int64
-	switch {
-	case k.int16Data && k.o.weighOff == 0:
-		acc = dot16x8(k.in16[ib:ib+k.depth], k.w[wb:wb+k.depth])
-	case k.int16Data:
-		acc = dot16x8Off(k.in16[ib:ib+k.depth], k.w[wb:wb+k.depth], k.o.weighOff)
-	case k.o.weighOff == 0:
-		acc = int64(dot8x8(k.in8[ib:ib+k.depth], k.w[wb:wb+k.depth], k.o.inputOff))
-	default:
-		acc = int64(dot8x8Off(k.in8[ib:ib+k.depth], k.w[wb:wb+k.depth], k.o.inputOff, k.o.weighOff))
-	}
+	acc := k.dot(ib, wb, k.depth)
 	if c != nil {
 		k.recordTerms(c, ib, wb, k.depth)
 	}

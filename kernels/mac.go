@@ -279,7 +279,9 @@ type macResult struct {
 	out       *Tensor
 	out8      []int8
 	out16     []int16
+	outU8     []uint8
 	int16Data bool
+	uint8Data bool // legacy uint8 activations and weights (full TFLite only)
 }
 
 // macTensors are the tensors of a MAC kernel with int8 weights (CONV_2D,
@@ -291,35 +293,44 @@ type macTensors struct {
 	o          *macOutput
 	in8, w     []int8
 	in16       []int16
+	inU8, wU8  []uint8
 }
 
 // newMACTensors checks that a MAC kernel has its input, filter and output,
-// that they are int8×int8→int8 or int16×int8→int16 and, when rank > 0, that
-// all three have that rank.
-func newMACTensors(n *Node, in, filter *Tensor, rank int) (macTensors, error) {
+// that they are int8×int8→int8 or int16×int8→int16 (or, when allowUint8,
+// uint8×uint8→uint8, the legacy scheme only full TFLite runs) and, when
+// rank > 0, that all three have that rank.
+func newMACTensors(n *Node, in, filter *Tensor, rank int, allowUint8 bool) (macTensors, error) {
 	if in == nil || filter == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
 		return macTensors{}, fmt.Errorf("%w: %v needs input, filter and output", ErrMissingInput, n.Op)
 	}
 	out := n.Outputs[0]
-	if err := checkConvTypes(in, filter, out); err != nil {
+	if err := checkConvTypes(in, filter, out, allowUint8); err != nil {
 		return macTensors{}, err
 	}
 	if rank > 0 && (in.Rank() != rank || filter.Rank() != rank || out.Rank() != rank) {
 		return macTensors{}, fmt.Errorf("%w: %v wants rank-%d input, filter and output, got %v %v %v",
 			ErrBadShape, n.Op, rank, in.Shape, filter.Shape, out.Shape)
 	}
-	return macTensors{macResult: macResult{node: n, out: out, int16Data: in.Type == tflite.TypeInt16}, in: in, filter: filter}, nil
+	r := macResult{node: n, out: out, int16Data: in.Type == tflite.TypeInt16, uint8Data: in.Type == tflite.TypeUint8}
+	return macTensors{macResult: r, in: in, filter: filter}, nil
 }
 
-// checkConvTypes accepts int8×int8→int8 and int16×int8→int16.
-func checkConvTypes(in, filter, out *Tensor) error {
+// checkConvTypes accepts int8×int8→int8 and int16×int8→int16, and
+// uint8×uint8→uint8 when allowUint8.
+func checkConvTypes(in, filter, out *Tensor, allowUint8 bool) error {
 	ok := filter.Type == tflite.TypeInt8 && in.Type == out.Type &&
 		(in.Type == tflite.TypeInt8 || in.Type == tflite.TypeInt16)
-	if !ok {
-		return fmt.Errorf("%w: input %v, filter %v, output %v (want int8/int8/int8 or int16/int8/int16)",
+	ok = ok || allowUint8 && in.Type == tflite.TypeUint8 && filter.Type == tflite.TypeUint8 && out.Type == tflite.TypeUint8
+	switch {
+	case ok:
+		return nil
+	case allowUint8:
+		return fmt.Errorf("%w: input %v, filter %v, output %v (want int8/int8/int8, int16/int8/int16 or uint8/uint8/uint8)",
 			ErrUnsupportedType, in.Type, filter.Type, out.Type)
 	}
-	return nil
+	return fmt.Errorf("%w: input %v, filter %v, output %v (want int8/int8/int8 or int16/int8/int16)",
+		ErrUnsupportedType, in.Type, filter.Type, out.Type)
 }
 
 // setOutputStage installs the output stage and takes the typed views.
@@ -331,28 +342,59 @@ func (m *macTensors) setOutputStage(o *macOutput) {
 // refresh re-takes the typed views of the tensors (their data may move
 // between Prepare and Eval).
 func (m *macTensors) refresh() {
-	m.w = m.filter.Int8()
-	if m.int16Data {
-		m.in16, m.out16 = m.in.Int16(), m.out.Int16()
-	} else {
-		m.in8, m.out8 = m.in.Int8(), m.out.Int8()
+	switch {
+	case m.uint8Data:
+		m.inU8, m.wU8, m.outU8 = m.in.Uint8(), m.filter.Uint8(), m.out.Uint8()
+	case m.int16Data:
+		m.w, m.in16, m.out16 = m.filter.Int8(), m.in.Int16(), m.out.Int16()
+	default:
+		m.w, m.in8, m.out8 = m.filter.Int8(), m.in.Int8(), m.out.Int8()
 	}
 	m.o.refresh()
 }
 
 // input is input element i as an int32.
 func (m *macTensors) input(i int) int32 {
-	if m.int16Data {
+	switch {
+	case m.uint8Data:
+		return int32(m.inU8[i])
+	case m.int16Data:
 		return int32(m.in16[i])
 	}
 	return int32(m.in8[i])
+}
+
+// weight is weight element i as an int32.
+func (m *macTensors) weight(i int) int32 {
+	if m.uint8Data {
+		return int32(m.wU8[i])
+	}
+	return int32(m.w[i])
+}
+
+// dot is the n products Σ (w[wb+i] + filter_offset)·(in[ib+i] + input_offset)
+// of one contiguous run of input and weights, in the kernel's data type (a
+// wrapping int32 for 8-bit data, whose sign-extension to int64 the output
+// stage truncates back).
+func (m *macTensors) dot(ib, wb, n int) int64 {
+	switch {
+	case m.uint8Data:
+		return int64(dotU8(m.inU8[ib:ib+n], m.wU8[wb:wb+n], m.o.inputOff, m.o.weighOff))
+	case m.int16Data && m.o.weighOff == 0:
+		return dot16x8(m.in16[ib:ib+n], m.w[wb:wb+n])
+	case m.int16Data:
+		return dot16x8Off(m.in16[ib:ib+n], m.w[wb:wb+n], m.o.weighOff)
+	case m.o.weighOff == 0:
+		return int64(dot8x8(m.in8[ib:ib+n], m.w[wb:wb+n], m.o.inputOff))
+	}
+	return int64(dot8x8Off(m.in8[ib:ib+n], m.w[wb:wb+n], m.o.inputOff, m.o.weighOff))
 }
 
 // recordTerms appends the n products that start at input index ib and
 // weight index wb.
 func (m *macTensors) recordTerms(c *Chain, ib, wb, n int) {
 	for i := range n {
-		v, w := m.input(ib+i), int32(m.w[wb+i])
+		v, w := m.input(ib+i), m.weight(wb+i)
 		c.Terms = append(c.Terms, Term{InputIndex: ib + i, WeightIndex: wb + i, Input: v, Weight: w,
 			Product: int64(v+m.o.inputOff) * int64(w+m.o.weighOff)})
 	}
@@ -369,9 +411,12 @@ func evalNHWC[K any](k K, r *macResult, element func(k K, b, y, x, oc int, c *Ch
 			for x := 0; x < r.outW; x++ {
 				for oc := 0; oc < r.outC; oc++ {
 					v := element(k, b, y, x, oc, nil)
-					if r.int16Data {
+					switch {
+					case r.int16Data:
 						r.out16[i] = int16(v)
-					} else {
+					case r.uint8Data:
+						r.outU8[i] = uint8(v)
+					default:
 						r.out8[i] = int8(v)
 					}
 					i++
@@ -467,6 +512,17 @@ func dot16x8(x []int16, w []int8) int64 {
 
 // dot8x8Off is Σ (w[i] + woff)·(x[i] + off) in wrapping int32.
 func dot8x8Off(x, w []int8, off, woff int32) int32 {
+	w = w[:len(x)]
+	var acc int32
+	for i, v := range x {
+		acc += (int32(w[i]) + woff) * (int32(v) + off)
+	}
+	return acc
+}
+
+// dotU8 is Σ (w[i] + woff)·(x[i] + off) over uint8 data in wrapping int32,
+// the legacy uint8 MAC inner loop.
+func dotU8(x, w []uint8, off, woff int32) int32 {
 	w = w[:len(x)]
 	var acc int32
 	for i, v := range x {

@@ -38,7 +38,7 @@ type transposeConv struct {
 // the formula).
 func prepareTransposeConv(n *Node) (Kernel, error) {
 	filter, in, bias := n.Input(1), n.Input(2), n.Input(3)
-	m, err := newMACTensors(n, in, filter, 4)
+	m, err := newMACTensors(n, in, filter, 4, false)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,6 @@ func prepareTransposeConv(n *Node) (Kernel, error) {
 
 // element computes output element (b, y, x, oc); Eval and Explain share it.
 func (k *transposeConv) element(b, y, x, oc int, c *Chain) int32 {
-	off := k.o.inputOff
 	n := k.inC
 	var acc int64
 	terms := 0
@@ -90,11 +89,7 @@ func (k *transposeConv) element(b, y, x, oc int, c *Chain) int32 {
 			ix := tx / k.strideW
 			ib := ((b*k.inH+iy)*k.inW + ix) * n
 			wb := ((oc*k.fH+fy)*k.fW + fx) * n
-			if k.int16Data {
-				acc += dot16x8(k.in16[ib:ib+n], k.w[wb:wb+n])
-			} else {
-				acc += int64(dot8x8(k.in8[ib:ib+n], k.w[wb:wb+n], off))
-			}
+			acc += k.dot(ib, wb, n)
 			if c != nil {
 				k.recordTerms(c, ib, wb, n)
 			}
