@@ -40,9 +40,18 @@ type conv2D struct {
 }
 
 // prepareConv2D prepares a CONV_2D node (see conv2D for the formula).
-func prepareConv2D(n *Node) (Kernel, error) {
+func prepareConv2D(n *Node) (Kernel, error) { return newConv2D(n, false) }
+
+// prepareConv2DRef prepares CONV_2D as full TFLite's reference kernel does:
+// TFLite-Micro's arithmetic, and also legacy uint8 models (uint8 input,
+// weights and output, acc = Σ (w − zp_w)·(x − zp_in), M = double(float32(
+// s_in·s_w))/s_out, double rounding), which TFLite-Micro refuses.
+func prepareConv2DRef(n *Node) (Kernel, error) { return newConv2D(n, true) }
+
+// newConv2D prepares the kernel; allowUint8 admits the legacy uint8 scheme.
+func newConv2D(n *Node, allowUint8 bool) (*conv2D, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	m, err := newMACTensors(n, in, filter, 4, false)
+	m, err := newMACTensors(n, in, filter, 4, allowUint8)
 	if err != nil {
 		return nil, err
 	}

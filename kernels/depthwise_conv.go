@@ -31,9 +31,19 @@ type depthwiseConv2D struct {
 
 // prepareDepthwiseConv2D prepares a DEPTHWISE_CONV_2D node (see depthwiseConv2D
 // for the formula).
-func prepareDepthwiseConv2D(n *Node) (Kernel, error) {
+func prepareDepthwiseConv2D(n *Node) (Kernel, error) { return newDepthwiseConv2D(n, false) }
+
+// prepareDepthwiseConv2DRef prepares DEPTHWISE_CONV_2D as full TFLite's
+// reference kernel does: TFLite-Micro's arithmetic, and also legacy uint8
+// models (acc = Σ (w − zp_w)·(x − zp_in), M = double(float32(s_in·s_w))/
+// s_out, double rounding), which TFLite-Micro refuses.
+func prepareDepthwiseConv2DRef(n *Node) (Kernel, error) { return newDepthwiseConv2D(n, true) }
+
+// newDepthwiseConv2D prepares the kernel; allowUint8 admits the legacy
+// uint8 scheme.
+func newDepthwiseConv2D(n *Node, allowUint8 bool) (*depthwiseConv2D, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	m, err := newMACTensors(n, in, filter, 4, false)
+	m, err := newMACTensors(n, in, filter, 4, allowUint8)
 	if err != nil {
 		return nil, err
 	}

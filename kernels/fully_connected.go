@@ -2,8 +2,6 @@ package kernels
 
 import (
 	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
 )
 
 // fullyConnected is FULLY_CONNECTED (TFLite-Micro fully_connected.cc,
@@ -33,9 +31,30 @@ type fullyConnected struct {
 
 // prepareFullyConnected prepares a FULLY_CONNECTED node (see fullyConnected for
 // the formula).
-func prepareFullyConnected(n *Node) (Kernel, error) {
+func prepareFullyConnected(n *Node) (Kernel, error) { return newFullyConnected(n, false) }
+
+// prepareFullyConnectedRef prepares FULLY_CONNECTED as LiteRT's reference
+// kernel computes it (ImplTFLiteRef, since LiteRT 2025-04): the same
+// accumulator (uint8 models too, with the filter offset −zp_w), requantized
+// in double — out = clamp(int32(round_half_away(double(acc + bias)·M)) +
+// zp_out, lo, hi) with M = double(s_in)·double(s_w[oc])/double(s_out) — and
+// int16 inputs accumulating in int64 unless quantized_bias_type is INT32.
+func prepareFullyConnectedRef(n *Node) (Kernel, error) {
+	k, err := newFullyConnected(n, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.o.useDoubleRequant(n, k.in); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// newFullyConnected prepares the TFLite-Micro form; allowUint8 admits the
+// legacy uint8 scheme.
+func newFullyConnected(n *Node, allowUint8 bool) (*fullyConnected, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	m, err := newMACTensors(n, in, filter, 0, false)
+	m, err := newMACTensors(n, in, filter, 0, allowUint8)
 	if err != nil {
 		return nil, err
 	}
@@ -53,9 +72,7 @@ func prepareFullyConnected(n *Node) (Kernel, error) {
 	if k.batches*k.depth > in.NumElements() {
 		return nil, fmt.Errorf("%w: FULLY_CONNECTED input %v too small for %d batches of depth %d", ErrBadShape, in.Shape, k.batches, k.depth)
 	}
-	var act tflite.Activation
-	act = n.Options.Activation
-	o, err := newMACOutput(n, in, filter, bias, out, k.outC, act, true)
+	o, err := newMACOutput(n, in, filter, bias, out, k.outC, n.Options.Activation, true)
 	if err != nil {
 		return nil, err
 	}

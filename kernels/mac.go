@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
@@ -38,6 +39,14 @@ func fcMultiplierReal(inScale, filterScale, outScale float32) float64 {
 // order and width of the partial sums.
 type macOutput struct {
 	rule Rounding
+	// requant is how acc + bias becomes the output value: fixed point
+	// (TFLite-Micro, TFLite's integer kernels) unless an implementation
+	// switches it (useDoubleRequant, useFloat32Requant).
+	requant requantRule
+	// effective[ch] is LiteRT's double multiplier (requantDouble).
+	effective []float64
+	// scale32[ch] is XNNPACK's float32 requantization scale (requantFloat32).
+	scale32 []float32
 	// q and real hold one multiplier per output channel (a per-tensor
 	// multiplier is repeated).
 	q    []QuantizedMultiplier
@@ -62,7 +71,8 @@ type macOutput struct {
 }
 
 // newMACOutput derives the output stage of a kernel with nch output
-// channels. fc selects the per-tensor FULLY_CONNECTED multiplier rounding.
+// channels. fc selects the per-tensor FULLY_CONNECTED multiplier rounding
+// (a float32 product s_in·s_w), which legacy uint8 kernels use too.
 func newMACOutput(n *Node, in, filter, bias, out *Tensor, nch int, act tflite.Activation, fc bool) (*macOutput, error) {
 	if !in.Quantized() || !filter.Quantized() || !out.Quantized() {
 		return nil, fmt.Errorf("%w: input, filter and output must be quantized", ErrBadQuantization)
@@ -71,6 +81,23 @@ func newMACOutput(n *Node, in, filter, bias, out *Tensor, nch int, act tflite.Ac
 	o.perChannel = len(filter.Scale) > 1
 	if o.perChannel && len(filter.Scale) != nch {
 		return nil, fmt.Errorf("%w: filter has %d scales for %d output channels", ErrBadQuantization, len(filter.Scale), nch)
+	}
+	if in.Type == tflite.TypeUint8 {
+		// Legacy uint8 (full TFLite): asymmetric per-tensor weights, and the
+		// multiplier of GetQuantizedConvolutionMultipler, which also checks
+		// the bias scale against s_in·s_w.
+		if o.perChannel {
+			return nil, fmt.Errorf("%w: uint8 %v with per-channel weights", ErrBadQuantization, n.Op)
+		}
+		o.weighOff = -filter.ZP0()
+		fc = true
+		if bias != nil {
+			product := float64(in.Scale0() * filter.Scale0())
+			if diff := math.Abs(product - float64(bias.Scale0())); diff/float64(out.Scale0()) > 0.02 {
+				return nil, fmt.Errorf("%w: %v bias scale %g is not input scale × filter scale %g (TFLite checks |difference|/output scale ≤ 0.02)",
+					ErrBadQuantization, n.Op, bias.Scale0(), product)
+			}
+		}
 	}
 	o.q = make([]QuantizedMultiplier, nch)
 	o.real = make([]float64, nch)
@@ -105,7 +132,7 @@ func newMACOutput(n *Node, in, filter, bias, out *Tensor, nch int, act tflite.Ac
 			return nil, fmt.Errorf("%w: %v bias with %v input", ErrUnsupportedType, bias.Type, in.Type)
 		}
 	}
-	if in.Type == tflite.TypeInt8 {
+	if in.Type == tflite.TypeInt8 || in.Type == tflite.TypeUint8 {
 		o.inputOff = -in.ZP0()
 		o.outZP = out.ZP0()
 	}
@@ -149,6 +176,9 @@ func (o *macOutput) recordOffsets(c *Chain, terms int) {
 func (o *macOutput) finish(acc int64, ch, terms int, c *Chain) int32 {
 	if c != nil {
 		o.recordOffsets(c, terms)
+	}
+	if o.requant != requantFixedPoint {
+		return o.finishFloat(acc, ch, c)
 	}
 	if o.wide {
 		var b int64
@@ -539,4 +569,148 @@ func dot16x8Off(x []int16, w []int8, woff int32) int64 {
 		acc += int64((int32(w[i]) + woff) * int32(v))
 	}
 	return acc
+}
+
+// requantRule is how a MAC kernel's output stage turns acc + bias into the
+// stored value.
+type requantRule uint8
+
+const (
+	// requantFixedPoint is MultiplyByQuantizedMultiplier with the node's
+	// rounding rule (or its 64-bit form for wide accumulators).
+	requantFixedPoint requantRule = iota
+	// requantDouble is LiteRT's reference FULLY_CONNECTED (since 2025-04):
+	// int32(round_half_away(double(acc)·M)) with M in double.
+	requantDouble
+	// requantFloat32 is XNNPACK's fp32 requantization:
+	// round_half_even(float32(float32(acc)·scale)) with a float32 scale.
+	requantFloat32
+)
+
+// useDoubleRequant switches the output stage to LiteRT's reference
+// FULLY_CONNECTED: M[ch] = double(s_in)·double(s_w[ch])/double(s_out), every
+// factor widened first (per tensor too, unlike TFLite-Micro's float32
+// product), and out = clamp(int32(round_half_away(double(acc + bias)·M)) +
+// zp_out, lo, hi). int16 inputs accumulate in int64 unless the options say
+// quantized_bias_type INT32.
+func (o *macOutput) useDoubleRequant(n *Node, in *Tensor) error {
+	o.requant = requantDouble
+	o.effective = make([]float64, len(o.q))
+	for ch := range o.effective {
+		o.effective[ch] = float64(o.inScale) * float64(o.wScales[min(ch, len(o.wScales)-1)]) / float64(o.outScale)
+	}
+	if in.Type != tflite.TypeInt16 {
+		return nil
+	}
+	o.wide = n.Options.QuantizedBiasType != tflite.TypeInt32
+	if o.bias != nil && o.bias.Type == tflite.TypeInt32 && o.wide {
+		return fmt.Errorf("%w: int16 %v with an int32 bias but quantized_bias_type %v: LiteRT's reference kernel reads that bias as int64", ErrUnsupportedType, n.Op, n.Options.QuantizedBiasType)
+	}
+	return nil
+}
+
+// useFloat32Requant switches the output stage to XNNPACK's: scale[ch] =
+// float32(float32(s_in·s_w[ch])/s_out) in float32, out = clamp(
+// round_half_even(float32(float32(acc + bias)·scale)) + zp_out, lo, hi), with
+// the clamp bounds XNNPACK derives from the fused activation. A scale of
+// 256 or more, or an empty clamp range, makes XNNPACK fail to build the
+// node (ErrDelegateFallback).
+func (o *macOutput) useFloat32Requant(n *Node, out *Tensor, act tflite.Activation) error {
+	o.requant = requantFloat32
+	o.scale32 = make([]float32, len(o.q))
+	for ch := range o.scale32 {
+		s := o.inScale * o.wScales[min(ch, len(o.wScales)-1)] / o.outScale
+		if !(s < 256) {
+			return fmt.Errorf("%w: %v requantization scale %g ≥ 256", ErrDelegateFallback, n.Op, s)
+		}
+		o.scale32[ch] = s
+	}
+	var err error
+	o.lo, o.hi, err = xnnpackActivationRange(act, out)
+	return err
+}
+
+// finishFloat is the output stage of requantDouble and requantFloat32.
+func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
+	var sum int64
+	var b int64
+	switch {
+	case o.bias64 != nil:
+		b = o.bias64[ch]
+	case o.bias32 != nil:
+		b = int64(o.bias32[ch])
+	}
+	if o.wide {
+		sum = acc + b
+	} else {
+		sum = int64(int32(acc) + int32(b))
+	}
+	s := o.accScale(ch)
+	if c != nil {
+		width := "32-bit"
+		if o.wide {
+			width = "64-bit"
+		}
+		c.AddReal("acc", int64(sum-b), float64(sum-b)*s, width+" accumulator Σ(input+input_offset)·(weight+filter_offset); real value acc·s_in·s_w",
+			"acc = %d (real ≈ %d·%.6g = %.6g)", sum-b, sum-b, s, float64(sum-b)*s)
+		o.recordBias(c, b, s)
+		c.AddReal("acc_bias", sum, float64(sum)*s, "accumulator plus bias", "%d + %d = %d", sum-b, b, sum)
+	}
+	var v int64 // scaled value plus the output zero point
+	if o.requant == requantDouble {
+		m := o.effective[ch]
+		prod := float64(sum) * m
+		scaled := doubleToInt32(math.Round(prod))
+		v = int64(scaled + o.outZP) // int32 arithmetic, as LiteRT's
+		if c != nil {
+			c.AddReal("M", 0, m, "real multiplier M = s_in·s_w/s_out, every factor in double (LiteRT's reference FULLY_CONNECTED: no Q0.31 multiplier)",
+				"M = %.9g·%.9g/%.9g = %.10g", o.inScale, o.wScales[min(ch, len(o.wScales)-1)], o.outScale, m)
+			st := c.AddReal("round_double", int64(scaled), prod, "double product acc·M rounded half away from zero (math round)",
+				"round_half_away(%d · %.10g) = round_half_away(%.6f) = %d", sum, m, prod, scaled)
+			st.Changed = float64(scaled) != prod
+			c.Add("zp", v, "scaled value plus the output zero point", "%d + %d = %d", scaled, o.outZP, v)
+		}
+	} else {
+		sc := o.scale32[ch]
+		prod := float32(sum) * sc
+		scaled := saturatingInt64(math.RoundToEven(float64(prod)))
+		v = scaled + int64(o.outZP) // XNNPACK clamps before any overflow
+		if c != nil {
+			c.AddReal("M", 0, float64(sc), "XNNPACK's float32 scale = float32(float32(s_in·s_w)/s_out) (no Q0.31 multiplier)",
+				"scale = float32(float32(%.9g·%.9g)/%.9g) = %.9g", o.inScale, o.wScales[min(ch, len(o.wScales)-1)], o.outScale, sc)
+			st := c.AddReal("round_float32", scaled, float64(prod), "float32 product float32(acc)·scale rounded half to even (XNNPACK's fp32 requantization)",
+				"round_half_even(float32(%d) · %.9g) = round_half_even(%.7g) = %d", sum, sc, prod, scaled)
+			st.Changed = float64(scaled) != float64(prod)
+			c.Add("zp", v, "scaled value plus the output zero point", "%d + %d = %d", scaled, o.outZP, v)
+		}
+	}
+	out := int32(min(max(v, int64(o.lo)), int64(o.hi)))
+	if c != nil {
+		st := c.Add("clamp", int64(out), "clamped to the activation range", "clamp(%d, %d, %d) = %d", v, o.lo, o.hi, out)
+		st.Changed = int64(out) != v
+	}
+	return o.realOutput(out, c)
+}
+
+// doubleToInt32 is C++'s static_cast<int32_t>(double) as x86-64 executes it
+// (cvttsd2si): truncation toward zero, and INT32_MIN for NaN or any value
+// outside the int32 range.
+func doubleToInt32(d float64) int32 {
+	if d != d || d >= 2147483648.0 || d < -2147483648.0 {
+		return math.MinInt32
+	}
+	return int32(d)
+}
+
+// saturatingInt64 converts an integral float64 to int64, saturating.
+func saturatingInt64(r float64) int64 {
+	switch {
+	case r != r:
+		return 0
+	case r >= math.MaxInt64:
+		return math.MaxInt64
+	case r <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(r)
 }

@@ -28,7 +28,10 @@ type opRow struct {
 }
 
 func types(t ...tflite.TensorType) []tflite.TensorType { return t }
-func roles(r ...string) []string                       { return r }
+
+type impls = map[Implementation]PrepareFunc
+
+func roles(r ...string) []string { return r }
 
 // opTable is the op table, indexed by operator: the one place that says
 // which operators tflq-trace runs. It is never modified; read it through
@@ -45,9 +48,9 @@ var opTable = map[tflite.BuiltinOperator]opRow{
 	tflite.OpBroadcastTo:                {prepare: prepareBroadcastTo, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input", "shape")},
 	tflite.OpCast:                       {prepare: prepareCast, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeUint32, tflite.TypeFloat32, tflite.TypeBool), inputs: roles("input")},
 	tflite.OpConcatenation:              {prepare: prepareConcatenation, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64), inputs: roles("input...")},
-	tflite.OpConv2D:                     {prepare: prepareConv2D, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
+	tflite.OpConv2D:                     {prepare: prepareConv2D, impls: impls{ImplTFLiteRef: prepareConv2DRef}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
 	tflite.OpCumsum:                     {prepare: prepareCumsum, types: types(tflite.TypeInt8), inputs: roles("input", "axis")},
-	tflite.OpDepthwiseConv2D:            {prepare: prepareDepthwiseConv2D, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
+	tflite.OpDepthwiseConv2D:            {prepare: prepareDepthwiseConv2D, impls: impls{ImplTFLiteRef: prepareDepthwiseConv2DRef}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
 	tflite.OpDepthToSpace:               {prepare: prepareSpaceDepth, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input")},
 	tflite.OpDequantize:                 {prepare: prepareDequantize, types: types(tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16), inputs: roles("input")},
 	tflite.OpDiv:                        {prepare: prepareDiv, types: types(tflite.TypeInt8), inputs: roles("input1", "input2")},
@@ -57,7 +60,7 @@ var opTable = map[tflite.BuiltinOperator]opRow{
 	tflite.OpEqual:                      {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32, tflite.TypeBool), inputs: roles("input1", "input2")},
 	tflite.OpExpandDims:                 {prepare: prepareReshape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input", "axis")},
 	tflite.OpFill:                       {prepare: prepareFill, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32), inputs: roles("dims", "value")},
-	tflite.OpFullyConnected:             {prepare: prepareFullyConnected, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
+	tflite.OpFullyConnected:             {prepare: prepareFullyConnected, impls: impls{ImplTFLiteRef: prepareFullyConnectedRef}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
 	tflite.OpGather:                     {prepare: prepareGather, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("params", "indices")},
 	tflite.OpGatherNd:                   {prepare: prepareGatherNd, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("params", "indices")},
 	tflite.OpGreater:                    {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32), inputs: roles("input1", "input2")},
@@ -93,7 +96,7 @@ var opTable = map[tflite.BuiltinOperator]opRow{
 	tflite.OpSelectV2:                   {prepare: prepareSelect, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16), inputs: roles("condition", "x", "y")},
 	tflite.OpShape:                      {prepare: prepareShape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input")},
 	tflite.OpSlice:                      {prepare: prepareSlice, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeBool), inputs: roles("input", "begin", "size")},
-	tflite.OpSoftmax:                    {prepare: prepareSoftmax, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
+	tflite.OpSoftmax:                    {prepare: prepareSoftmax, impls: impls{ImplTFLiteRef: prepareSoftmaxRef}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
 	tflite.OpSpaceToBatchNd:             {prepare: prepareBatchSpace, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input", "block_shape", "paddings")},
 	tflite.OpSpaceToDepth:               {prepare: prepareSpaceDepth, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input")},
 	tflite.OpSplit:                      {prepare: prepareSplit, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32), inputs: roles("axis", "input"), outputs: roles("output...")},

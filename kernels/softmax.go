@@ -72,7 +72,17 @@ type softmaxKernel struct {
 }
 
 // prepareSoftmax prepares a SOFTMAX node (see softmaxKernel for the formula).
-func prepareSoftmax(n *Node) (Kernel, error) {
+func prepareSoftmax(n *Node) (Kernel, error) { return newSoftmax(n, false) }
+
+// prepareSoftmaxRef prepares SOFTMAX as full TFLite's reference kernel does:
+// TFLite-Micro's arithmetic, and also uint8 → uint8 (legacy models), the
+// int8 template with uint8 bounds: the row maximum starts at 0, the output
+// is in units of 1/256 with zero point 0 whatever the output tensor's
+// quantization says (TFLite does not check it for uint8).
+func prepareSoftmaxRef(n *Node) (Kernel, error) { return newSoftmax(n, true) }
+
+// newSoftmax prepares the kernel; allowUint8 admits uint8 → uint8.
+func newSoftmax(n *Node, allowUint8 bool) (*softmaxKernel, error) {
 	in := n.Input(0)
 	if in == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
 		return nil, fmt.Errorf("%w: SOFTMAX needs one input and one output", ErrMissingInput)
@@ -101,7 +111,8 @@ func prepareSoftmax(n *Node) (Kernel, error) {
 		k.real = float64(in.Scale0()) * float64(k.beta) / (10.0 / 65535.0)
 		k.q = QuantizeMultiplier(k.real, n.Rounding)
 		k.expLUT, k.recipLUT = softmaxLUTs()
-	case in.Type == tflite.TypeInt8 && (out.Type == tflite.TypeInt8 || out.Type == tflite.TypeInt16):
+	case in.Type == tflite.TypeInt8 && (out.Type == tflite.TypeInt8 || out.Type == tflite.TypeInt16),
+		allowUint8 && in.Type == tflite.TypeUint8 && out.Type == tflite.TypeUint8:
 		if out.Type == tflite.TypeInt16 && (out.ZP0() != -32768 || !near(out.Scale0(), 1.0/65536)) {
 			return nil, fmt.Errorf("%w: int8→int16 SOFTMAX output must have scale 1/65536 and zero point −32768", ErrBadQuantization)
 		}
@@ -134,10 +145,12 @@ func (k *softmaxKernel) Eval() error {
 		for r := 0; r < k.rows; r++ {
 			k.rowInt16(in[r*k.depth:(r+1)*k.depth], out[r*k.depth:(r+1)*k.depth], -1, nil)
 		}
+	case k.in.Type == tflite.TypeUint8:
+		ok = softmaxRows(k, k.in.Uint8(), k.out.Uint8())
 	case k.out.Type == tflite.TypeInt8:
-		ok = softmaxRowsInt8(k, k.out.Int8())
+		ok = softmaxRows(k, k.in.Int8(), k.out.Int8())
 	default:
-		ok = softmaxRowsInt8(k, k.out.Int16())
+		ok = softmaxRows(k, k.in.Int8(), k.out.Int16())
 	}
 	if !ok {
 		return fmt.Errorf("%w: SOFTMAX reciprocal exponent outside [0, 31]", ErrRuntime)
@@ -145,8 +158,8 @@ func (k *softmaxKernel) Eval() error {
 	return nil
 }
 
-func softmaxRowsInt8[Out int8 | int16](k *softmaxKernel, out []Out) bool {
-	in := k.in.Int8()
+// softmaxRows computes every row of the 8-bit-input softmax.
+func softmaxRows[In int8 | uint8, Out int8 | int16 | uint8](k *softmaxKernel, in []In, out []Out) bool {
 	for r := 0; r < k.rows; r++ {
 		if !softmaxRowInt8(k, in[r*k.depth:(r+1)*k.depth], out[r*k.depth:(r+1)*k.depth], -1, nil) {
 			return false
@@ -158,9 +171,9 @@ func softmaxRowsInt8[Out int8 | int16](k *softmaxKernel, out []Out) bool {
 // softmaxRowInt8 computes one row of the int8-input softmax into out. With c
 // non-nil it records the row steps and those of element want. It reports
 // false when TFLite's check on the reciprocal exponent would fail.
-func softmaxRowInt8[Out int8 | int16](k *softmaxKernel, in []int8, out []Out, want int, c *Chain) bool {
+func softmaxRowInt8[In int8 | uint8, Out int8 | int16 | uint8](k *softmaxKernel, in []In, out []Out, want int, c *Chain) bool {
 	r := k.node.Rounding
-	maxIn := int32(math.MinInt8)
+	maxIn, _ := Range(k.in.Type)
 	for _, x := range in {
 		maxIn = max(maxIn, int32(x))
 	}
@@ -316,6 +329,12 @@ func (k *softmaxKernel) Explain(out, elem int, c *Chain) error {
 	case k.in.Type == tflite.TypeInt16:
 		scratch := make([]int16, k.depth)
 		k.rowInt16(k.in.Int16()[lo:hi], scratch, j, c)
+		c.Final = int64(scratch[j])
+	case k.in.Type == tflite.TypeUint8:
+		scratch := make([]uint8, k.depth)
+		if !softmaxRowInt8(k, k.in.Uint8()[lo:hi], scratch, j, c) {
+			return fmt.Errorf("%w: SOFTMAX reciprocal exponent outside [0, 31]", ErrRuntime)
+		}
 		c.Final = int64(scratch[j])
 	case k.out.Type == tflite.TypeInt8:
 		scratch := make([]int8, k.depth)

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -17,21 +18,50 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-// knownUnsupported lists real models whose ops belong to later work (the
-// op-set issue); their cases are reported, not failed.
-var knownUnsupported = map[string]string{}
+// expectedRefusals lists the (model, runtime) pairs whose interpreter must
+// fail to prepare, as the real runtime refuses the model, and a word the
+// error must contain.
+var expectedRefusals = map[string]map[kernels.Runtime]string{
+	// Legacy uint8 convolutions: TFLite-Micro refuses them, full TFLite runs them.
+	"mobilenet_v1_0.25_128_quant_uint8": {
+		kernels.RuntimeTFLM:       "full TFLite can",
+		kernels.RuntimeTFLMSingle: "full TFLite can",
+	},
+}
 
-// TestConformance runs every case of $TFLQ_SHARED/conformance that has
-// TFLite-Micro goldens and compares every non-constant tensor byte for byte,
-// under the default (double) rounding rule and under single rounding
-// (against single/t<i>.bin where present, else t<i>.bin).
+// conformanceRuntimes chooses the runtimes the suites check (go test
+// ./trace -run TestConformance -args -runtimes=tflite-ref or =all).
+var conformanceRuntimes = flag.String("runtimes", "tflm,tflm-single", "comma-separated runtimes the conformance suites check (all: every runtime)")
+
+// checkedRuntimes parses -runtimes.
+func checkedRuntimes(t *testing.T) []kernels.Runtime {
+	if *conformanceRuntimes == "all" {
+		return kernels.Runtimes()
+	}
+	var rs []kernels.Runtime
+	for _, name := range strings.Split(*conformanceRuntimes, ",") {
+		r, err := kernels.ParseRuntime(name)
+		if err != nil {
+			t.Fatalf("-runtimes: %v", err)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// TestConformance runs every case of $TFLQ_SHARED/conformance under every
+// runtime and compares tensors byte for byte with that runtime's goldens:
+// tflm every non-constant tensor against t<i>.bin; tflm-single against
+// single/t<i>.bin where present, else t<i>.bin; tflite-ref against
+// tflite/t<i>.bin where present, else t<i>.bin (models TFLite-Micro refuses
+// have only tflite/); tflite-xnnpack the graph outputs against xnnpack/.
 func TestConformance(t *testing.T) {
 	shared := sharedtest.Dir(t)
 	runSuite(t, filepath.Join(shared, "conformance"), filepath.Join(shared, "models"), true)
 }
 
 // TestOpzoo does the same for the single-op models of $TFLQ_SHARED/opzoo.
-// Models with an operator that has no kernel yet are counted and listed.
+// A model a runtime refuses is counted and listed.
 func TestOpzoo(t *testing.T) {
 	shared := sharedtest.Dir(t)
 	runSuite(t, filepath.Join(shared, "opzoo", "conformance"), filepath.Join(shared, "opzoo", "models"), false)
@@ -47,7 +77,7 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tot suiteTotals
+	tot := make([]suiteTotals, len(kernels.Runtimes()))
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
@@ -58,40 +88,66 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 			if err != nil {
 				t.Fatalf("read model: %v", err)
 			}
-			cases := goldenCases(t, filepath.Join(confDir, name))
-			if len(cases) == 0 {
-				tot.skipped = append(tot.skipped, name+" (only tflite/ goldens)")
-				t.Skipf("%s has no TFLite-Micro goldens (TFLite-Micro refuses it); its tflite/ goldens belong to the rounding-rules work", name)
-			}
-			for _, rule := range kernels.Roundings() {
-				ip, err := New(m, Options{Runtime: kernels.RuntimeOfRounding(rule)})
-				if err != nil {
-					if why, ok := knownUnsupported[name]; ok || !strict {
-						if !ok {
-							why = err.Error()
-						}
-						tot.skipped = append(tot.skipped, name+": "+why)
-						t.Skipf("not yet supported: %v (%s)", err, why)
-					}
-					t.Fatalf("prepare (%v): %v", rule, err)
-				}
+			cases := caseDirs(t, filepath.Join(confDir, name))
+			for _, rt := range checkedRuntimes(t) {
+				tt := &tot[rt]
+				var golden []map[int]string
 				for _, dir := range cases {
-					tot.cases++
-					n, bad := checkCase(t, ip, dir, rule)
-					tot.tensors += n
-					tot.mismatched += bad
+					golden = append(golden, goldenFiles(dir, rt))
+				}
+				ip, err := New(m, Options{Runtime: rt})
+				if want, ok := expectedRefusals[name][rt]; ok {
+					if err == nil || !strings.Contains(err.Error(), want) {
+						t.Errorf("%v: want a refusal mentioning %q, got %v", rt, want, err)
+					}
+					tt.skipped = append(tt.skipped, name+": refused as expected")
+					continue
+				}
+				if err != nil {
+					if !strict {
+						tt.skipped = append(tt.skipped, name+": "+err.Error())
+						continue
+					}
+					t.Fatalf("prepare (%v): %v", rt, err)
+				}
+				for c, dir := range cases {
+					if len(golden[c]) == 0 {
+						continue
+					}
+					tt.cases++
+					n, bad := checkCase(t, ip, dir, rt, golden[c])
+					tt.tensors += n
+					tt.mismatched += bad
 				}
 			}
 		})
 	}
-	sort.Strings(tot.skipped)
-	msg := fmt.Sprintf("TOTAL %s: %d case runs (cases × rounding rules), %d tensors compared, %d mismatched, %d models skipped",
-		filepath.Base(filepath.Dir(confDir))+"/"+filepath.Base(confDir), tot.cases, tot.tensors, tot.mismatched, len(tot.skipped))
-	t.Log(msg)
-	for _, s := range tot.skipped {
-		t.Log("  skipped: " + s)
+	for _, rt := range checkedRuntimes(t) {
+		tt := &tot[rt]
+		sort.Strings(tt.skipped)
+		msg := fmt.Sprintf("TOTAL %s %s: %d case runs, %d tensors compared, %d mismatched, %d models skipped",
+			filepath.Base(filepath.Dir(confDir))+"/"+filepath.Base(confDir), rt, tt.cases, tt.tensors, tt.mismatched, len(tt.skipped))
+		t.Log(msg)
+		for _, s := range tt.skipped {
+			t.Log("  skipped: " + s)
+		}
+		fmt.Println(msg)
 	}
-	fmt.Println(msg)
+}
+
+// caseDirs lists a model's case folders.
+func caseDirs(t *testing.T, dir string) []string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out
 }
 
 // goldenCases lists the case folders that hold top-level t<i>.bin goldens.
@@ -115,16 +171,44 @@ func goldenCases(t *testing.T, dir string) []string {
 
 var goldenName = regexp.MustCompile(`^t(\d+)\.bin$`)
 
-// checkCase feeds a case's inputs, invokes, and compares every golden tensor.
-func checkCase(t *testing.T, ip *Interpreter, dir string, rule kernels.Rounding) (tensors, mismatched int) {
-	t.Helper()
-	caseName := filepath.Base(dir)
-	if rule == kernels.RoundingSingle {
-		if _, err := os.Stat(filepath.Join(dir, "single", "FAILED.txt")); err == nil {
-			t.Logf("%s: the TFLITE_SINGLE_ROUNDING build aborted on this case (single/FAILED.txt); single rule not compared", caseName)
-			return 0, 0
+// goldenFiles maps tensor index to the golden file of runtime rt in a case
+// folder (nil when the case has none for it: e.g. single/FAILED.txt, or no
+// xnnpack/ because TFLite refused the model).
+func goldenFiles(dir string, rt kernels.Runtime) map[int]string {
+	files := map[int]string{}
+	add := func(sub string) {
+		entries, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, e := range entries {
+			if mm := goldenName.FindStringSubmatch(e.Name()); mm != nil {
+				idx, _ := strconv.Atoi(mm[1])
+				files[idx] = filepath.Join(dir, sub, e.Name())
+			}
 		}
 	}
+	switch rt {
+	case kernels.RuntimeTFLM:
+		add(".")
+	case kernels.RuntimeTFLMSingle:
+		if _, err := os.Stat(filepath.Join(dir, "single", "FAILED.txt")); err == nil {
+			return nil // the TFLITE_SINGLE_ROUNDING build aborted on this case
+		}
+		add(".")
+		if len(files) > 0 {
+			add("single")
+		}
+	case kernels.RuntimeTFLiteRef:
+		add(".")
+		add("tflite")
+	case kernels.RuntimeTFLiteXNNPACK:
+		add("xnnpack")
+	}
+	return files
+}
+
+// checkCase feeds a case's inputs, invokes, and compares every golden tensor.
+func checkCase(t *testing.T, ip *Interpreter, dir string, rt kernels.Runtime, golden map[int]string) (tensors, mismatched int) {
+	t.Helper()
+	caseName := filepath.Base(dir)
 	ip.ResetVariables()
 	for k := range ip.Graph().Inputs {
 		data, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("input%d.bin", k)))
@@ -136,7 +220,7 @@ func checkCase(t *testing.T, ip *Interpreter, dir string, rule kernels.Rounding)
 		}
 	}
 	if err := ip.Invoke(); err != nil {
-		t.Errorf("%s (%v): invoke: %v", caseName, rule, err)
+		t.Errorf("%s (%v): invoke: %v", caseName, rt, err)
 		return 0, 1
 	}
 	producer := map[int]int{}
@@ -145,21 +229,15 @@ func checkCase(t *testing.T, ip *Interpreter, dir string, rule kernels.Rounding)
 			producer[int(o)] = i
 		}
 	}
-	files, _ := os.ReadDir(dir)
-	for _, f := range files {
-		mm := goldenName.FindStringSubmatch(f.Name())
-		if mm == nil {
-			continue
-		}
-		idx, _ := strconv.Atoi(mm[1])
-		want, err := os.ReadFile(filepath.Join(dir, f.Name()))
+	indices := make([]int, 0, len(golden))
+	for idx := range golden {
+		indices = append(indices, idx)
+	}
+	sort.Ints(indices)
+	for _, idx := range indices {
+		want, err := os.ReadFile(golden[idx])
 		if err != nil {
 			t.Fatal(err)
-		}
-		if rule == kernels.RoundingSingle {
-			if alt, err := os.ReadFile(filepath.Join(dir, "single", f.Name())); err == nil {
-				want = alt
-			}
 		}
 		tensors++
 		tt := ip.Tensor(idx)
@@ -174,9 +252,9 @@ func checkCase(t *testing.T, ip *Interpreter, dir string, rule kernels.Rounding)
 		mismatched++
 		where := "graph input"
 		if p, ok := producer[idx]; ok {
-			where = fmt.Sprintf("op %d %s", p, ip.Ops()[p].Name)
+			where = fmt.Sprintf("op %d %s (%s)", p, ip.Ops()[p].Name, ip.Ops()[p].Impl)
 		}
-		t.Errorf("%s (%s rounding): %s → tensor %d %q %v %v: %s", caseName, rule, where, idx, tt.Name, tt.Type, tt.Shape, describeDiff(tt, want))
+		t.Errorf("%s (%s): %s → tensor %d %q %v %v: %s", caseName, rt, where, idx, tt.Name, tt.Type, tt.Shape, describeDiff(tt, want))
 	}
 	return tensors, mismatched
 }
