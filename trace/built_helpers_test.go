@@ -167,31 +167,40 @@ func opts(op tflite.BuiltinOperator, set func(o *tflite.Options)) tflite.Options
 // a fresh interpreter for it, with the graph inputs set (not yet invoked).
 func newBuilt(t *testing.T, c builtCase, opt Options) (*Interpreter, *builtModel) {
 	t.Helper()
+	ip, m, err := tryBuilt(c, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ip, m
+}
+
+// tryBuilt is newBuilt returning its error.
+func tryBuilt(c builtCase, opt Options) (*Interpreter, *builtModel, error) {
 	m := &builtModel{b: tflite.NewModelBuilder()}
 	c.build(m)
 	m.b.SetIO(m.inputs, m.outputs)
 	model, err := m.b.Model()
 	if err != nil {
-		t.Fatalf("build: %v", err)
+		return nil, nil, fmt.Errorf("build: %w", err)
 	}
 	data, err := tflite.Write(model)
 	if err != nil {
-		t.Fatalf("write: %v", err)
+		return nil, nil, fmt.Errorf("write: %w", err)
 	}
 	read, err := tflite.Read(data)
 	if err != nil {
-		t.Fatalf("read back: %v", err)
+		return nil, nil, fmt.Errorf("read back: %w", err)
 	}
 	ip, err := New(read, opt)
 	if err != nil {
-		t.Fatalf("prepare: %v", err)
+		return nil, nil, fmt.Errorf("prepare: %w", err)
 	}
 	for k, d := range m.inputData {
 		if err := ip.SetInput(k, d); err != nil {
-			t.Fatal(err)
+			return nil, nil, err
 		}
 	}
-	return ip, m
+	return ip, m, nil
 }
 
 // runBuilt builds c's model, writes it to bytes, reads it back, runs it and

@@ -7,6 +7,7 @@ package trace
 // where the output element is its source's value, unchanged.
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -14,32 +15,85 @@ import (
 	"github.com/tflq/tflq-trace/kernels"
 )
 
-// TestEvalDoesNotAllocate runs every built model on a fresh interpreter (so
-// the correctness runs of stateful SVDF/LSTM are not disturbed) and checks
-// that a whole Invoke allocates nothing.
+// TestEvalDoesNotAllocate runs every built model under every runtime on a
+// fresh interpreter (so the correctness runs of stateful SVDF/LSTM are not
+// disturbed) and checks that a whole Invoke allocates nothing.
 func TestEvalDoesNotAllocate(t *testing.T) {
-	for _, c := range allBuiltCases() {
-		t.Run(c.name, func(t *testing.T) {
-			ip, _ := newBuilt(t, c, Options{})
-			if err := ip.Invoke(); err != nil {
-				t.Fatal(err)
-			}
-			if n := testing.AllocsPerRun(5, func() { _ = ip.Invoke() }); n != 0 {
-				t.Errorf("Invoke of %s allocates %v times per run", c.name, n)
-			}
-		})
+	forEachRuntime(t, func(t *testing.T, c builtCase, opt Options) {
+		ip, _, ok := newBuiltUnder(t, c, opt)
+		if !ok {
+			return
+		}
+		if !invokeUnder(t, ip, c, opt) {
+			return
+		}
+		if n := testing.AllocsPerRun(5, func() { _ = ip.Invoke() }); n != 0 {
+			t.Errorf("Invoke of %s allocates %v times per run", c.name, n)
+		}
+	})
+}
+
+// forEachRuntime runs f on every built case under every runtime.
+func forEachRuntime(t *testing.T, f func(t *testing.T, c builtCase, opt Options)) {
+	for _, rt := range kernels.Runtimes() {
+		for _, c := range allBuiltCases() {
+			t.Run(rt.String()+"/"+c.name, func(t *testing.T) { f(t, c, Options{Runtime: rt}) })
+		}
 	}
 }
 
+// invokeUnder runs the model c.invokes times. A run-time check that fails
+// under a runtime other than the default one is that runtime's behaviour
+// (TFLITE_SINGLE_ROUNDING's DIV aborts on a zero numerator, say): logged,
+// and ok is false.
+func invokeUnder(t *testing.T, ip *Interpreter, c builtCase, opt Options) bool {
+	t.Helper()
+	for range max(c.invokes, 1) {
+		err := ip.Invoke()
+		if err == nil {
+			continue
+		}
+		if opt.Runtime != kernels.RuntimeTFLM && errors.Is(err, kernels.ErrRuntime) {
+			t.Logf("%v stops %s: %v", opt.Runtime, c.name, err)
+			return false
+		}
+		t.Fatalf("invoke: %v", err)
+	}
+	return true
+}
+
+// newBuiltUnder is newBuilt under opt's runtime; ok is false (and the
+// refusal logged) when a runtime other than TFLite-Micro refuses the model,
+// as the real runtime may (LiteRT's LSTM wants intermediates, say).
+func newBuiltUnder(t *testing.T, c builtCase, opt Options) (*Interpreter, *builtModel, bool) {
+	t.Helper()
+	if opt.Runtime.IsTFLM() {
+		ip, m := newBuilt(t, c, opt)
+		return ip, m, true
+	}
+	ip, m, err := tryBuilt(c, opt)
+	if err != nil {
+		t.Logf("%v refuses %s: %v", opt.Runtime, c.name, err)
+		return nil, nil, false
+	}
+	return ip, m, true
+}
+
 // TestExplainConcurrently explains every element of every operator output
-// of every built model from four goroutines at once, each checking that the
+// of every built model, under every runtime, from four goroutines at once, each checking that the
 // chain ends at the stored value and that a chain declaring data movement
 // (Chain.Moved) ends at its source element's value. Under -race it also
 // proves that Explain writes no shared state.
 func TestExplainConcurrently(t *testing.T) {
-	for _, c := range allBuiltCases() {
-		t.Run(c.name, func(t *testing.T) {
-			ip := runBuilt(t, c)
+	forEachRuntime(t, func(t *testing.T, c builtCase, opt Options) {
+		{
+			ip, _, ok := newBuiltUnder(t, c, opt)
+			if !ok {
+				return
+			}
+			if !invokeUnder(t, ip, c, opt) {
+				return
+			}
 			const workers = 4
 			var wg sync.WaitGroup
 			errs := make(chan string, workers)
@@ -57,8 +111,8 @@ func TestExplainConcurrently(t *testing.T) {
 			for msg := range errs {
 				t.Error(msg)
 			}
-		})
-	}
+		}
+	})
 }
 
 // explainAll explains the elements e ≡ w (mod stride) of every op output,
