@@ -42,12 +42,11 @@ const (
 	Single
 )
 
+var roundingNames = [...]string{Double: "double", Single: "single"}
+
 func (r Rounding) String() string {
-	switch r {
-	case Double:
-		return "double"
-	case Single:
-		return "single"
+	if int(r) < len(roundingNames) {
+		return roundingNames[r]
 	}
 	return fmt.Sprintf("Rounding(%d)", uint8(r))
 }

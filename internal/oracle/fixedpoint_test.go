@@ -9,86 +9,57 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-// ---- literal transcriptions of TFLite's C++, the second opinion ----
+// ---- the definitions, stated a second way ----
 //
-// The oracle states each rounding mathematically, in math/big. These are the
-// C++ statements of tensorflow/lite/kernels/internal/common.cc,
-// quantization_util.cc and gemmlowp's fixedpoint.h rewritten line for line in
-// Go fixed-width integers (C++ '/' and Go '/' both truncate toward zero; '>>'
-// on a negative signed value is arithmetic in both), so that the two
-// statements are checked against each other.
+// The oracle rounds by adding a half and flooring (roundHalfUpPOT). The tests
+// state each rounding the other way: split the exact rational into its floor
+// and fraction and compare the fraction with 1/2, the tie resolved by the
+// rule's direction. SaturatingRoundingDoublingHighMul's "nudge, then
+// truncating division" and RoundingDivideByPOT's "mask and threshold" in
+// gemmlowp are both this nearest-integer rounding (ties toward +∞, and away
+// from zero, respectively): the kernels' tests check the kernels, which
+// transcribe the C++ operations, against the oracle.
 
-func cSRDHM(a, b int32) int32 {
-	overflow := a == b && a == math.MinInt32
-	ab := int64(a) * int64(b)
-	nudge := int64(1 << 30)
-	if ab < 0 {
-		nudge = 1 - (1 << 30)
+type tieRule int
+
+const (
+	tieUp   tieRule = iota // toward +∞
+	tieAway                // away from zero
+)
+
+// nearest is the integer nearest to num/den (den > 0), ties by rule.
+func nearest(num, den *big.Int, rule tieRule) int64 {
+	fl, rem := new(big.Int).DivMod(num, den, new(big.Int)) // Euclidean: 0 ≤ rem < den, fl = ⌊num/den⌋
+	switch c := new(big.Int).Lsh(rem, 1).Cmp(den); {
+	case c > 0, c == 0 && (rule == tieUp || num.Sign() > 0):
+		fl.Add(fl, big.NewInt(1))
 	}
-	abX2High32 := int32((ab + nudge) / (1 << 31))
-	if overflow {
+	return fl.Int64()
+}
+
+func pow2(k int) *big.Int { return new(big.Int).Lsh(big.NewInt(1), uint(k)) }
+
+func mul(a, b int64) *big.Int { return new(big.Int).Mul(big.NewInt(a), big.NewInt(b)) }
+
+// defSRDHM is round(a·b/2^31) with ties toward +∞, saturated.
+func defSRDHM(a, b int32) int64 {
+	if a == math.MinInt32 && b == math.MinInt32 {
 		return math.MaxInt32
 	}
-	return abX2High32
+	return nearest(mul(int64(a), int64(b)), pow2(31), tieUp)
 }
 
-func cRDBPOT(x int32, exponent int) int32 {
-	mask := int32((int64(1) << uint(exponent)) - 1)
-	remainder := x & mask
-	threshold := mask >> 1
-	if x < 0 {
-		threshold++
+// defMBQM is MultiplyByQuantizedMultiplier from the definitions: double
+// rounding rounds x·2^left·M/2^31 (x·2^left wrapped to 32 bits) toward +∞ on
+// ties, then the quotient by 2^right away from zero; single rounding rounds
+// x·M/2^(31−shift) once, ties toward +∞.
+func defMBQM(x, q int32, shift int, r Rounding) int64 {
+	if r == Single {
+		return nearest(mul(int64(x), int64(q)), pow2(31-shift), tieUp)
 	}
-	r := x >> uint(exponent)
-	if remainder > threshold {
-		r++
-	}
-	return r
-}
-
-func cMBQMDouble(x, q int32, shift int) int32 {
-	left, right := 0, 0
-	if shift > 0 {
-		left = shift
-	} else {
-		right = -shift
-	}
-	return cRDBPOT(cSRDHM(x*(int32(1)<<uint(left)), q), right)
-}
-
-// cMBQMSingle returns the int64 result before TFLite's DCHECK and cast.
-func cMBQMSingle(x, q int32, shift int) int64 {
-	total := int64(31 - shift)
-	round := int64(1) << (total - 1)
-	return (int64(x)*int64(q) + round) >> total
-}
-
-func cMBQM64(x int64, q int32, shift int) int64 {
-	reduced := int32(0x7FFF)
-	if q < 0x7FFF0000 {
-		reduced = (q + (1 << 15)) >> 16
-	}
-	total := 15 - shift
-	return (x*int64(reduced) + int64(1)<<(total-1)) >> total
-}
-
-func cQuantizeMultiplier(m float64, single bool) (int32, int) {
-	if m == 0 {
-		return 0, 0
-	}
-	q, shift := math.Frexp(m)
-	qFixed := int64(math.Round(q * (1 << 31)))
-	if qFixed == 1<<31 {
-		qFixed /= 2
-		shift++
-	}
-	if shift < -31 {
-		shift, qFixed = 0, 0
-	}
-	if single && shift > 30 {
-		shift, qFixed = 30, 1<<31-1
-	}
-	return int32(qFixed), shift
+	left, right := max(shift, 0), max(-shift, 0)
+	wrapped := int32(int64(x) * (int64(1) << uint(min(left, 32)))) // Go conversion keeps the low 32 bits
+	return nearest(big.NewInt(defSRDHM(wrapped, q)), pow2(right), tieAway)
 }
 
 var edges32 = []int32{0, 1, -1, 2, -2, 3, -3, 127, -128, 1 << 15, -(1 << 15), 1<<30 - 1, 1 << 30, -(1 << 30),
@@ -127,28 +98,42 @@ func TestQuantizeMultiplierKnown(t *testing.T) {
 	}
 }
 
-// TestQuantizeMultiplierAgainstFrexp checks the exact derivation against the
-// C++ statement (frexp, round) on random multipliers spread over 2^-45 ..
-// 2^45, on exact ties of the mantissa rounding and on the values next to them.
-func TestQuantizeMultiplierAgainstFrexp(t *testing.T) {
+// TestQuantizeMultiplierSpecification checks QuantizeMultiplier against
+// its specification, in exact arithmetic, on random multipliers spread over
+// 2^-45 .. 2^45, on exact ties of the mantissa rounding and on their
+// neighbours: the result is the mantissa in [2^30, 2^31) nearest to
+// real·2^(31−shift), ties away from zero (up); it is (0, 0) exactly when
+// real < 2^-32 − 2^-64 (below that, the mantissa at shift −31 would round
+// to less than 2^30); under single rounding it saturates to (2^31 − 1, 30)
+// exactly when real ≥ 2^30 − 1/4.
+func TestQuantizeMultiplierSpecification(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
+	flushBelow := new(big.Rat).SetFrac(new(big.Int).Sub(pow2(32), big.NewInt(1)), pow2(64))
+	saturateFrom := big.NewRat(1<<32-1, 4)
 	check := func(m float64) {
 		t.Helper()
+		exact := new(big.Rat).SetFloat64(m)
 		for _, r := range []Rounding{Double, Single} {
 			got := QuantizeMultiplier(m, r)
-			q, s := cQuantizeMultiplier(m, r == Single)
-			if got != (Multiplier{q, s}) {
-				t.Fatalf("QuantizeMultiplier(%v, %v) = %+v, frexp form (%d, %d)", m, r, got, q, s)
+			switch {
+			case exact.Cmp(flushBelow) < 0:
+				if got != (Multiplier{}) {
+					t.Fatalf("QuantizeMultiplier(%v, %v) = %+v, want the flush to (0, 0)", m, r, got)
+				}
+				continue
+			case r == Single && exact.Cmp(saturateFrom) >= 0:
+				if got != (Multiplier{math.MaxInt32, 30}) {
+					t.Fatalf("QuantizeMultiplier(%v, single) = %+v, want the saturation", m, got)
+				}
+				continue
 			}
-			// The defining property: within half a unit of the mantissa's
-			// last place (when not flushed or saturated).
-			if got.Mantissa != 0 && got.Mantissa != math.MaxInt32 {
-				if got.Mantissa < 1<<30 {
-					t.Fatalf("QuantizeMultiplier(%v) mantissa %d below 2^30", m, got.Mantissa)
-				}
-				if err := math.Abs(got.Real() - m); err > math.Ldexp(1, got.Shift-32) {
-					t.Fatalf("QuantizeMultiplier(%v) = %+v, off by %g", m, got, err)
-				}
+			if got.Mantissa < 1<<30 {
+				t.Fatalf("QuantizeMultiplier(%v, %v) = %+v: mantissa below 2^30", m, r, got)
+			}
+			// real·2^(31−shift) = num/den: the mantissa is its nearest integer.
+			scaled := new(big.Rat).Mul(exact, new(big.Rat).SetFrac(pow2(max(31-got.Shift, 0)), pow2(max(got.Shift-31, 0))))
+			if want := nearest(scaled.Num(), scaled.Denom(), tieAway); want != int64(got.Mantissa) {
+				t.Fatalf("QuantizeMultiplier(%v, %v) = %+v, nearest mantissa at that shift %d", m, r, got, want)
 			}
 		}
 	}
@@ -158,10 +143,14 @@ func TestQuantizeMultiplierAgainstFrexp(t *testing.T) {
 	for range 20000 {
 		// frac·2^31 = k + 1/2 exactly: a tie.
 		k := float64(1<<30 + rng.Int64N(1<<30))
-		tie := math.Ldexp((k+0.5)/(1<<31), rng.IntN(60)-40)
+		tie := math.Ldexp((k+0.5)/(1<<31), rng.IntN(80)-45)
 		check(tie)
 		check(math.Nextafter(tie, 0))
 		check(math.Nextafter(tie, 2))
+	}
+	for _, m := range []float64{math.Ldexp(1, -32), math.Ldexp(1, -32) - math.Ldexp(1, -64), math.Nextafter(math.Ldexp(1, -32)-math.Ldexp(1, -64), 0),
+		math.Ldexp(1, 30) - 0.25, math.Nextafter(math.Ldexp(1, 30)-0.25, 0), 1 - math.Ldexp(1, -33), 1 - math.Ldexp(1, -32)} {
+		check(m)
 	}
 }
 
@@ -203,39 +192,38 @@ func TestRoundingDivideByPOTKnown(t *testing.T) {
 	}
 }
 
-// TestSRDHMAndRDBPOTAgainstC compares every pair of edge values and random
-// operands with the gemmlowp statements.
-func TestSRDHMAndRDBPOTAgainstC(t *testing.T) {
+// TestSRDHMAndRDBPOTDefinitions compares every pair of edge values, random
+// operands and (RoundingDivideByPOT) every int16 value with the
+// nearest-integer definitions.
+func TestSRDHMAndRDBPOTDefinitions(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	randInt32 := func() int32 { return int32(rng.Uint32()) >> uint(rng.IntN(32)) }
+	srdhm := func(a, b int32) {
+		if got, want := SaturatingRoundingDoublingHighMul(a, b), defSRDHM(a, b); int64(got) != want {
+			t.Fatalf("SRDHM(%d, %d) = %d, want %d", a, b, got, want)
+		}
+	}
+	rdbpot := func(x int64, e int) {
+		if got, want := RoundingDivideByPOT(x, e), nearest(big.NewInt(x), pow2(e), tieAway); got != want {
+			t.Fatalf("RDBPOT(%d, %d) = %d, want %d", x, e, got, want)
+		}
+	}
 	for _, a := range edges32 {
 		for _, b := range edges32 {
-			if got, want := SaturatingRoundingDoublingHighMul(a, b), cSRDHM(a, b); got != want {
-				t.Fatalf("SRDHM(%d, %d) = %d, gemmlowp %d", a, b, got, want)
-			}
+			srdhm(a, b)
 		}
 		for e := 0; e <= 31; e++ {
-			if got, want := RoundingDivideByPOT(int64(a), e), cRDBPOT(a, e); got != int64(want) {
-				t.Fatalf("RDBPOT(%d, %d) = %d, gemmlowp %d", a, e, got, want)
-			}
+			rdbpot(int64(a), e)
 		}
 	}
 	for range 200000 {
-		a, b := randInt32(), randInt32()
-		if got, want := SaturatingRoundingDoublingHighMul(a, b), cSRDHM(a, b); got != want {
-			t.Fatalf("SRDHM(%d, %d) = %d, gemmlowp %d", a, b, got, want)
-		}
-		e := rng.IntN(32)
-		if got, want := RoundingDivideByPOT(int64(a), e), cRDBPOT(a, e); got != int64(want) {
-			t.Fatalf("RDBPOT(%d, %d) = %d, gemmlowp %d", a, e, got, want)
-		}
+		srdhm(randInt32(), randInt32())
+		rdbpot(int64(randInt32()), rng.IntN(32))
+		rdbpot(int64(rng.Uint64()), rng.IntN(64))
 	}
-	// Exhaustive over every int16 value and exponent.
-	for x := int32(math.MinInt16); x <= math.MaxInt16; x++ {
+	for x := int64(math.MinInt16); x <= math.MaxInt16; x++ {
 		for e := 0; e <= 17; e++ {
-			if got, want := RoundingDivideByPOT(int64(x), e), cRDBPOT(x, e); got != int64(want) {
-				t.Fatalf("RDBPOT(%d, %d) = %d, gemmlowp %d", x, e, got, want)
-			}
+			rdbpot(x, e)
 		}
 	}
 }
@@ -277,31 +265,37 @@ func TestMultiplyByQuantizedMultiplierKnown(t *testing.T) {
 	}
 }
 
-// TestMultiplyByQuantizedMultiplierAgainstC compares both rules with the C++
-// statements on boundary operands for every shift and on random ones, and
-// checks that the result is within one unit (double) or half a unit (single)
-// of the exact x·M.
-func TestMultiplyByQuantizedMultiplierAgainstC(t *testing.T) {
+// TestMultiplyByQuantizedMultiplierDefinitions compares both rules with
+// their definitions (defMBQM) on boundary operands for every shift and on
+// random ones, and checks that the result is within one unit (double, when
+// nothing wraps or saturates) or half a unit (single) of the exact x·M.
+func TestMultiplyByQuantizedMultiplierDefinitions(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	qs := []int32{0, 1, 1 << 30, 1<<30 + 1, 1518500250, math.MaxInt32 - 1, math.MaxInt32}
+	within := func(got int64, x, q int32, shift int, tol *big.Rat) bool {
+		exact := new(big.Rat).SetFrac(mul(int64(x), int64(q)), pow2(31-shift))
+		d := new(big.Rat).Sub(new(big.Rat).SetInt64(got), exact)
+		return d.Abs(d).Cmp(tol) <= 0
+	}
 	check := func(x, q int32, shift int) {
 		t.Helper()
 		m := Multiplier{q, shift}
-		if got, want := MultiplyByQuantizedMultiplier(int64(x), m, Double), cMBQMDouble(x, q, shift); got != int64(want) {
-			t.Fatalf("double(%d, %d, %d) = %d, C++ %d", x, q, shift, got, want)
+		double := MultiplyByQuantizedMultiplier(int64(x), m, Double)
+		if want := defMBQM(x, q, shift, Double); double != want {
+			t.Fatalf("double(%d, %d, %d) = %d, want %d", x, q, shift, double, want)
+		}
+		if shift <= 0 && !(x == math.MinInt32 && q == math.MinInt32) && !within(double, x, q, shift, big.NewRat(1, 1)) {
+			t.Fatalf("double(%d, %d, %d) = %d is more than 1 from x·M", x, q, shift, double)
 		}
 		if shift > 30 {
 			return
 		}
 		single := MultiplyByQuantizedMultiplier(int64(x), m, Single)
-		if want := cMBQMSingle(x, q, shift); single != want {
-			t.Fatalf("single(%d, %d, %d) = %d, C++ %d", x, q, shift, single, want)
+		if want := defMBQM(x, q, shift, Single); single != want {
+			t.Fatalf("single(%d, %d, %d) = %d, want %d", x, q, shift, single, want)
 		}
-		// |single − x·M| ≤ 1/2, exactly.
-		exact := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(int64(x)), big.NewInt(int64(q))), new(big.Int).Lsh(big.NewInt(1), uint(31-shift)))
-		diff := new(big.Rat).Sub(new(big.Rat).SetInt64(single), exact)
-		if diff.Abs(diff).Cmp(big.NewRat(1, 2)) > 0 {
-			t.Fatalf("single(%d, %d, %d) = %d is more than 1/2 from %s", x, q, shift, single, exact.FloatString(3))
+		if !within(single, x, q, shift, big.NewRat(1, 2)) {
+			t.Fatalf("single(%d, %d, %d) = %d is more than 1/2 from x·M", x, q, shift, single)
 		}
 	}
 	for _, x := range edges32 {
@@ -340,7 +334,7 @@ func TestMultiplyByQuantizedMultiplier64(t *testing.T) {
 	for _, tc := range []struct {
 		m    int32
 		want int64
-	}{{1 << 30, 1 << 14}, {0x7FFEFFFF, 0x7FFF}, {0x7FFF0000, 0x7FFF}, {math.MaxInt32, 0x7FFF}, {1<<30 + 1<<15, 1<<14 + 1}, {1<<30 + 1<<15 - 1, 1 << 14}} {
+	}{{1 << 30, 1 << 14}, {0x7FFEFFFF, 0x7FFF}, {0x7FFF0000, 0x7FFF}, {0x7FFF8000, 0x7FFF}, {0x7FFF7FFF, 0x7FFF}, {math.MaxInt32, 0x7FFF}, {1<<30 + 1<<15, 1<<14 + 1}, {1<<30 + 1<<15 - 1, 1 << 14}} {
 		if got := ReducedMultiplier(tc.m); got != tc.want {
 			t.Errorf("ReducedMultiplier(%#x) = %#x, want %#x", tc.m, got, tc.want)
 		}
@@ -350,8 +344,12 @@ func TestMultiplyByQuantizedMultiplier64(t *testing.T) {
 		x := rng.Int64N(1<<48) - 1<<47
 		x >>= uint(rng.IntN(40))
 		m := Multiplier{int32(1<<30 + rng.Int32N(1<<30)), rng.IntN(39) - 31}
-		if got, want := MultiplyByQuantizedMultiplier64(x, m), cMBQM64(x, m.Mantissa, m.Shift); got != want {
-			t.Fatalf("MBQM64(%d, %+v) = %d, C++ %d", x, m, got, want)
+		reduced := int64(0x7FFF)
+		if m.Mantissa < 0x7FFF0000 {
+			reduced = nearest(big.NewInt(int64(m.Mantissa)), pow2(16), tieUp)
+		}
+		if got, want := MultiplyByQuantizedMultiplier64(x, m), nearest(mul(x, reduced), pow2(15-m.Shift), tieUp); got != want {
+			t.Fatalf("MBQM64(%d, %+v) = %d, want %d", x, m, got, want)
 		}
 	}
 }

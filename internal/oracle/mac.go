@@ -127,6 +127,42 @@ func (g Window) OutShape(outC int) []int {
 	return []int{g.Batches, oh, ow, outC}
 }
 
+// tap is one filter position (fy, fx) of an output element and the input
+// position (iy, ix) it reads.
+type tap struct{ fy, fx, iy, ix int }
+
+// convolve walks the output elements (b, y, x, oc) of a convolution over the
+// window with outC channels in NHWC order: the accumulator is the sum of
+// term(b, oc, t) over the taps t inside the input (iy = y·StrideH − padH +
+// fy·DilationH, likewise ix), plus bias[oc], and the output is stage applied
+// to it. It returns the output shape and values.
+func (g Window) convolve(outC int, stage OutputStage, bias []int64, term func(b, oc int, t tap) int64) (shape []int, out []int64) {
+	oh, ow, padH, padW := g.out()
+	ms := stage.multipliers(outC)
+	for b := range g.Batches {
+		for y := range oh {
+			for x := range ow {
+				for oc := range outC {
+					var acc int64
+					for fy := range g.KH {
+						for fx := range g.KW {
+							iy, ix := y*g.StrideH-padH+fy*g.DilationH, x*g.StrideW-padW+fx*g.DilationW
+							if iy >= 0 && ix >= 0 && iy < g.InH && ix < g.InW {
+								acc += term(b, oc, tap{fy, fx, iy, ix})
+							}
+						}
+					}
+					if bias != nil {
+						acc += bias[oc]
+					}
+					out = append(out, stage.apply(acc, ms[oc]))
+				}
+			}
+		}
+	}
+	return []int{g.Batches, oh, ow, outC}, out
+}
+
 // Conv is a CONV_2D: filter [OutC, KH, KW, InC/groups] (a filter depth
 // below InC makes a grouped convolution, TFLite's filters_per_group =
 // OutC/groups), bias [OutC] or nil.
@@ -141,43 +177,18 @@ type Conv struct {
 
 // Conv2D is reference_integer_ops::ConvPerChannel
 // (tensorflow/lite/kernels/internal/reference/integer_ops/conv.h): for
-// output (b, y, x, oc) in group g = oc / (OutC/groups),
-// acc = Σ_{fy,fx,ic} filter[oc, fy, fx, ic]·(input[b, iy, ix, g·depth + ic] +
-// InputOffset) over the taps inside the input (iy = y·StrideH − padH +
-// fy·DilationH, likewise ix), + bias[oc], then c.Out. It returns the output
-// shape and values.
+// output (b, y, x, oc) in group g = oc / (OutC/groups), the accumulator is
+// Σ_{taps} Σ_ic filter[oc, fy, fx, ic]·(input[b, iy, ix, g·depth + ic] +
+// InputOffset), + bias[oc], then c.Out (see Window.convolve for the taps).
+// It returns the output shape and values.
 func Conv2D(c Conv, in, filter, bias []int64) (shape []int, out []int64) {
 	depth := len(filter) / (c.OutC * c.KH * c.KW)
-	groups := c.InC / depth
-	perGroup := c.OutC / groups
-	oh, ow, padH, padW := c.out()
-	ms := c.Out.multipliers(c.OutC)
-	for b := range c.Batches {
-		for y := range oh {
-			for x := range ow {
-				for oc := range c.OutC {
-					g := oc / perGroup
-					var acc int64
-					for fy := range c.KH {
-						for fx := range c.KW {
-							iy, ix := y*c.StrideH-padH+fy*c.DilationH, x*c.StrideW-padW+fx*c.DilationW
-							if iy < 0 || ix < 0 || iy >= c.InH || ix >= c.InW {
-								continue
-							}
-							i0 := ((b*c.InH+iy)*c.InW+ix)*c.InC + g*depth
-							w0 := ((oc*c.KH+fy)*c.KW + fx) * depth
-							acc += Dot(in[i0:i0+depth], filter[w0:w0+depth], c.InputOffset, 0)
-						}
-					}
-					if bias != nil {
-						acc += bias[oc]
-					}
-					out = append(out, c.Out.apply(acc, ms[oc]))
-				}
-			}
-		}
-	}
-	return []int{c.Batches, oh, ow, c.OutC}, out
+	perGroup := c.OutC / (c.InC / depth)
+	return c.convolve(c.OutC, c.Out, bias, func(b, oc int, t tap) int64 {
+		i0 := ((b*c.InH+t.iy)*c.InW+t.ix)*c.InC + oc/perGroup*depth
+		w0 := ((oc*c.KH+t.fy)*c.KW + t.fx) * depth
+		return Dot(in[i0:i0+depth], filter[w0:w0+depth], c.InputOffset, 0)
+	})
 }
 
 // DepthwiseConv is a DEPTHWISE_CONV_2D: filter [1, KH, KW, InC·DepthMultiplier],
@@ -191,37 +202,14 @@ type DepthwiseConv struct {
 
 // DepthwiseConv2D is reference_integer_ops::DepthwiseConvPerChannel
 // (tensorflow/lite/kernels/internal/reference/integer_ops/depthwise_conv.h):
-// output channel oc reads input channel oc / DepthMultiplier only:
-// acc = Σ_{fy,fx} filter[0, fy, fx, oc]·(input[b, iy, ix, oc/DepthMultiplier] +
-// InputOffset), + bias[oc], then d.Out.
+// output channel oc reads input channel oc / DepthMultiplier only: the
+// accumulator is Σ_{taps} filter[0, fy, fx, oc]·(input[b, iy, ix,
+// oc/DepthMultiplier] + InputOffset), + bias[oc], then d.Out.
 func DepthwiseConv2D(d DepthwiseConv, in, filter, bias []int64) (shape []int, out []int64) {
 	outC := d.InC * d.DepthMultiplier
-	oh, ow, padH, padW := d.out()
-	ms := d.Out.multipliers(outC)
-	for b := range d.Batches {
-		for y := range oh {
-			for x := range ow {
-				for oc := range outC {
-					ic := oc / d.DepthMultiplier
-					var acc int64
-					for fy := range d.KH {
-						for fx := range d.KW {
-							iy, ix := y*d.StrideH-padH+fy*d.DilationH, x*d.StrideW-padW+fx*d.DilationW
-							if iy < 0 || ix < 0 || iy >= d.InH || ix >= d.InW {
-								continue
-							}
-							acc += filter[(fy*d.KW+fx)*outC+oc] * (in[((b*d.InH+iy)*d.InW+ix)*d.InC+ic] + d.InputOffset)
-						}
-					}
-					if bias != nil {
-						acc += bias[oc]
-					}
-					out = append(out, d.Out.apply(acc, ms[oc]))
-				}
-			}
-		}
-	}
-	return []int{d.Batches, oh, ow, outC}, out
+	return d.convolve(outC, d.Out, bias, func(b, oc int, t tap) int64 {
+		return filter[(t.fy*d.KW+t.fx)*outC+oc] * (in[((b*d.InH+t.iy)*d.InW+t.ix)*d.InC+oc/d.DepthMultiplier] + d.InputOffset)
+	})
 }
 
 // TransposeConvolution is a TRANSPOSE_CONV: input [Batches, InH, InW, InC],
@@ -337,7 +325,8 @@ func BatchMatmul(p BatchMatmulOp, lhs, rhs []int64) (shape []int, out []int64) {
 	b0 := matrix(rhs, rs, make([]int, rank-2), p.AdjY)
 	shape = append(append([]int(nil), batchShape...), len(a0), len(b0[0]))
 	ms := p.Out.multipliers(1)
-	for n := range NumElements(batchShape) {
+	_, batches := strides(batchShape)
+	for n := range batches {
 		batch := Unravel(n, batchShape)
 		a, b := matrix(lhs, ls, batch, p.AdjX), matrix(rhs, rs, batch, p.AdjY)
 		for i := range a {

@@ -263,7 +263,7 @@ func TestBatchMatmul(t *testing.T) {
 
 func TestShapes(t *testing.T) {
 	shape := []int{2, 3, 4}
-	for i := range NumElements(shape) {
+	for i := range 24 {
 		if Ravel(Unravel(i, shape), shape) != i {
 			t.Fatalf("Ravel(Unravel(%d)) != %d", i, i)
 		}
@@ -271,23 +271,33 @@ func TestShapes(t *testing.T) {
 	if got := Unravel(23, shape); !slices.Equal(got, []int{1, 2, 3}) {
 		t.Errorf("Unravel(23) = %v", got)
 	}
-	if NumElements(nil) != 1 {
-		t.Error("a scalar has one element")
+	if Ravel(nil, nil) != 0 || len(Unravel(0, nil)) != 0 {
+		t.Error("a scalar is element 0")
 	}
 	for _, tc := range []struct {
-		out, in []int
-		want    int
+		in   []int
+		want int // for element 23 = (1, 2, 3) of a [2, 3, 4] output
 	}{
-		// output index (1, 2, 3) of a [2, 3, 4] output
-		{[]int{1, 2, 3}, []int{4}, 3},
-		{[]int{1, 2, 3}, []int{3, 1}, 2},
-		{[]int{1, 2, 3}, []int{1}, 0},
-		{[]int{1, 2, 3}, []int{}, 0},
-		{[]int{1, 2, 3}, []int{2, 3, 4}, 23},
-		{[]int{1, 2, 3}, []int{2, 1, 4}, 7},
+		{[]int{4}, 3},
+		{[]int{3, 1}, 2},
+		{[]int{1}, 0},
+		{[]int{}, 0},
+		{[]int{2, 3, 4}, 23},
+		{[]int{2, 1, 4}, 7},
+		{[]int{1, 3, 1}, 2},
 	} {
-		if got := BroadcastIndex(tc.out, tc.in); got != tc.want {
-			t.Errorf("BroadcastIndex(%v, %v) = %d, want %d", tc.out, tc.in, got, tc.want)
+		if got := BroadcastIndex(shape, tc.in, 23); got != tc.want {
+			t.Errorf("BroadcastIndex(%v, %v, 23) = %d, want %d", shape, tc.in, got, tc.want)
+		}
+	}
+	// Each element of a [2, 1, 4] input is read by 3 elements of a [2, 3, 4] output.
+	count := map[int]int{}
+	for e := range 24 {
+		count[BroadcastIndex(shape, []int{2, 1, 4}, e)]++
+	}
+	for i := range 8 {
+		if count[i] != 3 {
+			t.Errorf("input element %d read %d times, want 3", i, count[i])
 		}
 	}
 }

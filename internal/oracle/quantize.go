@@ -8,19 +8,17 @@ import (
 )
 
 // TypeRange is the representable range of an integer tensor type
-// (std::numeric_limits<T>::min/max for int8, uint8, int16, int32).
+// (std::numeric_limits<T>::min/max): [0, 2^n − 1] for the unsigned uint8,
+// [−2^(n−1), 2^(n−1) − 1] for the n-bit signed int8, int16 and int32.
 func TypeRange(typ tflite.TensorType) (lo, hi int64) {
-	switch typ {
-	case tflite.TypeInt8:
-		return math.MinInt8, math.MaxInt8
-	case tflite.TypeUint8:
-		return 0, math.MaxUint8
-	case tflite.TypeInt16:
-		return math.MinInt16, math.MaxInt16
-	case tflite.TypeInt32:
-		return math.MinInt32, math.MaxInt32
+	bits := map[tflite.TensorType]uint{tflite.TypeUint8: 8, tflite.TypeInt8: 8, tflite.TypeInt16: 16, tflite.TypeInt32: 32}[typ]
+	switch {
+	case bits == 0:
+		panic(fmt.Sprintf("oracle.TypeRange: %v is not a quantized integer type", typ))
+	case typ == tflite.TypeUint8:
+		return 0, 1<<bits - 1
 	}
-	panic(fmt.Sprintf("oracle.TypeRange: %v is not a quantized integer type", typ))
+	return -1 << (bits - 1), 1<<(bits-1) - 1
 }
 
 // activationBound is the Quantize helper of
