@@ -3,9 +3,10 @@ package kernels
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/tflq/tflq-trace/internal/oracle"
 )
 
 func TestQuantizeMultiplier(t *testing.T) {
@@ -114,59 +115,24 @@ func TestMultiplyByQuantizedMultiplierRules(t *testing.T) {
 	}
 }
 
-// floorDiv2 returns floor(n / 2^k) for a big integer.
-func floorDiv2(n *big.Int, k uint) *big.Int { return new(big.Int).Rsh(n, k) } // Rsh floors for negatives
-
-// TestMultiplyByQuantizedMultiplierExact checks both rules against exact
-// rational arithmetic on random and boundary inputs: single rounding is
-// floor(x·q/2^(31−shift) + 1/2); double rounding is the gemmlowp pair
-// (round-half-up of x·2^left·q/2^31, saturating, then round-half-away
-// division by 2^right).
+// TestMultiplyByQuantizedMultiplierExact checks both rules against the
+// oracle (exact big-integer arithmetic) on boundary operands for every shift
+// and on random ones.
 func TestMultiplyByQuantizedMultiplierExact(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	edges := []int32{0, 1, -1, 2, -2, 127, -128, 1 << 15, -(1 << 15), math.MaxInt32, math.MinInt32, math.MaxInt32 - 1, math.MinInt32 + 1}
 	qs := []int32{0, 1 << 30, 1<<30 + 1, math.MaxInt32, math.MaxInt32 - 1, 1518500250}
 	check := func(x, q int32, shift int) {
-		// Single rounding (only defined for shift ≤ 30 and results in range).
+		m := oracle.Multiplier{Mantissa: q, Shift: shift}
+		// Single rounding is defined for shift ≤ 30 and results in int32.
 		if shift <= 30 {
-			total := uint(31 - shift)
-			num := new(big.Int).Mul(big.NewInt(int64(x)), big.NewInt(int64(q)))
-			num.Add(num, new(big.Int).Lsh(big.NewInt(1), total-1))
-			want := floorDiv2(num, total)
-			if want.IsInt64() && want.Int64() >= math.MinInt32 && want.Int64() <= math.MaxInt32 {
-				if got := MultiplyByQuantizedMultiplier(x, q, shift, RoundingSingle); int64(got) != want.Int64() {
-					t.Fatalf("single(%d, %d, %d) = %d, want %v", x, q, shift, got, want)
-				}
+			want := oracle.MultiplyByQuantizedMultiplier(int64(x), m, oracle.Single)
+			got := MultiplyByQuantizedMultiplier(x, q, shift, RoundingSingle)
+			if want >= math.MinInt32 && want <= math.MaxInt32 && int64(got) != want {
+				t.Fatalf("single(%d, %d, %d) = %d, want %d", x, q, shift, got, want)
 			}
 		}
-		// Double rounding, with the 32-bit wrapping left shift TFLite performs.
-		left, right := max(shift, 0), max(-shift, 0)
-		xs := int32(int64(x) << uint(left))
-		var hi int64
-		if xs == math.MinInt32 && q == math.MinInt32 {
-			hi = math.MaxInt32
-		} else {
-			p := new(big.Int).Mul(big.NewInt(int64(xs)), big.NewInt(int64(q)))
-			// round half toward +∞: floor(p/2^31 + 1/2)
-			p.Add(p, big.NewInt(1<<30))
-			hi = floorDiv2(p, 31).Int64()
-		}
-		// round half away from zero division by 2^right
-		var want int64
-		if right == 0 {
-			want = hi
-		} else {
-			d := int64(1) << uint(right)
-			a := hi
-			if a < 0 {
-				a = -a
-			}
-			qv := (a + d/2) / d
-			if hi < 0 {
-				qv = -qv
-			}
-			want = qv
-		}
+		want := oracle.MultiplyByQuantizedMultiplier(int64(x), m, oracle.Double)
 		if got := MultiplyByQuantizedMultiplier(x, q, shift, RoundingDouble); int64(got) != want {
 			t.Fatalf("double(%d, %d, %d) = %d, want %d", x, q, shift, got, want)
 		}
@@ -185,6 +151,27 @@ func TestMultiplyByQuantizedMultiplierExact(t *testing.T) {
 		}
 		q := int32(1<<30 + r.Int32N(1<<30))
 		check(x, q, -r.IntN(32))
+	}
+}
+
+// TestQuantizeMultiplierMatchesOracle compares QuantizeMultiplier with the
+// oracle's exact derivation on multipliers spread over 2^-40 .. 2^40 and on
+// exact ties of the mantissa rounding, under both rules.
+func TestQuantizeMultiplierMatchesOracle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	check := func(m float64) {
+		for _, r := range Roundings {
+			got := QuantizeMultiplier(m, r)
+			want := oracle.QuantizeMultiplier(m, oracleRounding(r))
+			if got.Multiplier != want.Mantissa || got.Shift != want.Shift {
+				t.Fatalf("QuantizeMultiplier(%v, %v) = %+v, oracle %+v", m, r, got, want)
+			}
+		}
+	}
+	for range 50000 {
+		check(math.Exp2(rng.Float64()*80 - 40))
+		k := float64(1<<30 + rng.Int64N(1<<30))
+		check(math.Ldexp((k+0.5)/(1<<31), rng.IntN(60)-40))
 	}
 }
 
@@ -209,6 +196,18 @@ func TestMultiplyByQuantizedMultiplier64(t *testing.T) {
 	}
 	if got := ReducedMultiplier(0x7FFEFFFF); got != 0x7FFF {
 		t.Errorf("ReducedMultiplier(0x7FFEFFFF) = %#x, want 0x7fff", got)
+	}
+	r := rand.New(rand.NewPCG(13, 14))
+	for range 100000 {
+		x := (r.Int64N(1<<48) - 1<<47) >> uint(r.IntN(40))
+		m := oracle.Multiplier{Mantissa: int32(1<<30 + r.Int32N(1<<30)), Shift: r.IntN(39) - 31}
+		want := oracle.MultiplyByQuantizedMultiplier64(x, m)
+		if want < math.MinInt32 || want > math.MaxInt32 {
+			continue // TFLite truncates; the kernels never get here
+		}
+		if got := MultiplyByQuantizedMultiplier64(x, m.Mantissa, m.Shift); int64(got) != want {
+			t.Fatalf("MBQM64(%d, %+v) = %d, oracle %d", x, m, got, want)
+		}
 	}
 }
 

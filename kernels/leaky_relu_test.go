@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -70,16 +71,15 @@ func TestLeakyReluMatchesReference(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatal(err)
 				}
-				qID := QuantizeMultiplier(float64(tc.sIn/tc.sOut), r)
-				qAlpha := QuantizeMultiplier(float64(float32(tc.sIn*tc.alpha)/tc.sOut), r)
+				mID, mAlpha := oracle.LeakyReluMultipliers(tc.sIn, tc.sOut, tc.alpha)
 				got := ewValues(n.Outputs[0])
 				for i, x := range values {
 					d := x - tc.zIn
-					q := qID
+					m := mID
 					if d < 0 {
-						q = qAlpha
+						m = mAlpha
 					}
-					want := min(max(ewRefMultiply(d, q, r)+tc.zOut, int64(lo)), int64(hi))
+					want := oracle.Clamp(oracle.Requantize(d, m, oracleRounding(r))+tc.zOut, int64(lo), int64(hi))
 					if got[i] != want {
 						t.Fatalf("x = %d: got %d, want %d", x, got[i], want)
 					}
