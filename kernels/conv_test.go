@@ -286,27 +286,30 @@ func TestConv2DHandChecked(t *testing.T) {
 	}
 }
 
-func TestComputePadding(t *testing.T) {
-	for _, tc := range []struct {
-		name                                   string
-		padding                                tflite.Padding
-		in, filter, stride, dilation, out, pad int
-	}{
-		{"same_k3_s1", tflite.PaddingSame, 10, 3, 1, 1, 10, 1},
-		{"same_k3_s2_even", tflite.PaddingSame, 10, 3, 2, 1, 5, 0}, // total 1: offset goes after
-		{"same_k4_s1", tflite.PaddingSame, 10, 4, 1, 1, 10, 1},     // total 3
-		{"same_k3_d2", tflite.PaddingSame, 8, 3, 1, 2, 8, 2},
-		{"valid", tflite.PaddingValid, 10, 3, 2, 1, 4, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if o := ComputeOutSize(tc.padding, tc.in, tc.filter, tc.stride, tc.dilation); o != tc.out {
-				t.Fatalf("out size %d, want %d", o, tc.out)
+// TestComputePaddingMatchesOracle compares the output size and the padding
+// before with the oracle's (TFLite's ComputeOutSize and
+// ComputePaddingWithOffset) over every small geometry.
+func TestComputePaddingMatchesOracle(t *testing.T) {
+	for _, p := range []tflite.Padding{tflite.PaddingSame, tflite.PaddingValid} {
+		for in := 1; in <= 16; in++ {
+			for f := 1; f <= 6; f++ {
+				for s := 1; s <= 4; s++ {
+					for d := 1; d <= 3; d++ {
+						if p == tflite.PaddingValid && (f-1)*d+1 > in {
+							continue // no output
+						}
+						o := ComputeOutSize(p, in, f, s, d)
+						if want := oracle.ConvOutSize(p, in, f, s, d); o != want {
+							t.Fatalf("%v in %d filter %d stride %d dilation %d: out %d, oracle %d", p, in, f, s, d, o, want)
+						}
+						ph, pw := ComputePadding(p, s, s, d, d, in, in, f, f, o, o)
+						if want := oracle.ConvPadding(in, f, s, d, o); ph != want || pw != want {
+							t.Fatalf("%v in %d filter %d stride %d dilation %d: padding %d,%d, oracle %d", p, in, f, s, d, ph, pw, want)
+						}
+					}
+				}
 			}
-			ph, pw := ComputePadding(tc.padding, tc.stride, tc.stride, tc.dilation, tc.dilation, tc.in, tc.in, tc.filter, tc.filter, tc.out, tc.out)
-			if ph != tc.pad || pw != tc.pad {
-				t.Fatalf("padding %d,%d, want %d", ph, pw, tc.pad)
-			}
-		})
+		}
 	}
 }
 

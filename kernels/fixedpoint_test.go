@@ -9,80 +9,49 @@ import (
 	"github.com/tflq/tflq-trace/internal/oracle"
 )
 
-func TestQuantizeMultiplier(t *testing.T) {
-	tests := []struct {
-		name string
-		m    float64
-		rule Rounding
-		want QuantizedMultiplier
-	}{
-		{"zero", 0, RoundingDouble, QuantizedMultiplier{0, 0}},
-		{"one", 1, RoundingDouble, QuantizedMultiplier{1 << 30, 1}},
-		{"half", 0.5, RoundingDouble, QuantizedMultiplier{1 << 30, 0}},
-		{"three quarters", 0.75, RoundingDouble, QuantizedMultiplier{3 << 29, 0}},
-		{"2^-31 is the smallest kept", math.Ldexp(1, -31), RoundingDouble, QuantizedMultiplier{1 << 30, -30}},
-		// frac·2^31 = 2^30 + 0.5 exactly: half rounds away from zero.
-		{"half rounds away", 0.5 + math.Ldexp(1, -32), RoundingDouble, QuantizedMultiplier{1<<30 + 1, 0}},
-		// frac·2^31 = 2^31 − 0.25 rounds to 2^31: halve and shift+1.
-		{"rounds to 2^31", 1 - math.Ldexp(1, -33), RoundingDouble, QuantizedMultiplier{1 << 30, 1}},
-		{"tiny below 2^-32 flushes", 0.75 * math.Ldexp(1, -32), RoundingDouble, QuantizedMultiplier{0, 0}},
-		{"tiny 2^-40 flushes", math.Ldexp(1, -40), RoundingSingle, QuantizedMultiplier{0, 0}},
-		{"huge kept under double", math.Ldexp(1, 31), RoundingDouble, QuantizedMultiplier{1 << 30, 32}},
-		{"huge saturates under single", math.Ldexp(1, 31), RoundingSingle, QuantizedMultiplier{math.MaxInt32, 30}},
-		{"shift 30 kept under single", math.Ldexp(1, 29), RoundingSingle, QuantizedMultiplier{1 << 30, 30}},
-		// A typical conv multiplier: s_in·s_w/s_out.
-		{"typical", 0.0023456, RoundingDouble, QuantizedMultiplier{int32(math.Round(0.0023456 * math.Ldexp(1, 31+8))), -8}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := QuantizeMultiplier(tc.m, tc.rule)
-			if got != tc.want {
-				t.Fatalf("QuantizeMultiplier(%g, %v) = %+v, want %+v", tc.m, tc.rule, got, tc.want)
-			}
-		})
-	}
-}
+// edges32 are the int32 operands where fixed-point rounding goes wrong first.
+var edges32 = []int32{0, 1, -1, 2, -2, 3, -3, 127, -128, 1 << 15, -(1 << 15), -(3 << 15), 1<<30 - 1, 1 << 30, -(1 << 30),
+	math.MaxInt32, math.MinInt32, math.MaxInt32 - 1, math.MinInt32 + 1}
 
-func TestSaturatingRoundingDoublingHighMul(t *testing.T) {
-	const minI, maxI = math.MinInt32, math.MaxInt32
-	tests := []struct {
-		a, b, want int32
-	}{
-		{minI, minI, maxI},          // the one overflow saturates
-		{minI, maxI, -2147483647},   // −2^31·(2^31−1)/2^31 = −2^31+1 exactly
-		{maxI, maxI, 2147483646},    // (2^31−1)^2/2^31 = 2^31−2 + 2^-31
-		{1 << 30, 1 << 30, 1 << 29}, // exact
-		{1 << 15, 1 << 15, 1},       // +0.5 rounds up
-		{-(1 << 15), 1 << 15, 0},    // −0.5 rounds toward +∞
-		{3 << 15, 1 << 15, 2},       // 1.5 → 2
-		{-(3 << 15), 1 << 15, -1},   // −1.5 → −1
-		{0, maxI, 0},
-		{100, 1 << 30, 50},
-		{-101, 1 << 30, -50}, // −50.5 → −50
-	}
-	for _, tc := range tests {
-		if got := SaturatingRoundingDoublingHighMul(tc.a, tc.b); got != tc.want {
-			t.Errorf("SRDHM(%d, %d) = %d, want %d", tc.a, tc.b, got, tc.want)
+// TestSRDHMAndRDBPOTMatchOracle compares SaturatingRoundingDoublingHighMul
+// with the oracle on every pair of edge operands and random ones, and
+// RoundingDivideByPOT (32- and 64-bit) on every edge operand and exponent and
+// on every int16 value.
+func TestSRDHMAndRDBPOTMatchOracle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	srdhm := func(a, b int32) {
+		if got, want := SaturatingRoundingDoublingHighMul(a, b), oracle.SaturatingRoundingDoublingHighMul(a, b); got != want {
+			t.Fatalf("SRDHM(%d, %d) = %d, oracle %d", a, b, got, want)
 		}
 	}
-}
-
-func TestRoundingDivideByPOT(t *testing.T) {
-	tests := []struct {
-		x    int32
-		exp  int
-		want int32
-	}{
-		{5, 1, 3}, {-5, 1, -3}, {7, 2, 2}, {-6, 2, -2}, {-7, 2, -2}, {6, 2, 2},
-		{math.MinInt32, 31, -1}, {math.MaxInt32, 31, 1}, {-1, 31, 0}, {1 << 30, 31, 1}, {(1 << 30) - 1, 31, 0},
-		{12345, 0, 12345}, {math.MinInt32, 0, math.MinInt32},
-	}
-	for _, tc := range tests {
-		if got := RoundingDivideByPOT(tc.x, tc.exp); got != tc.want {
-			t.Errorf("RDBPOT(%d, %d) = %d, want %d", tc.x, tc.exp, got, tc.want)
+	rdbpot := func(x int32, e int) {
+		want := oracle.RoundingDivideByPOT(int64(x), e)
+		if got := RoundingDivideByPOT(x, e); int64(got) != want {
+			t.Fatalf("RDBPOT(%d, %d) = %d, oracle %d", x, e, got, want)
 		}
-		if got := RoundingDivideByPOT64(int64(tc.x), tc.exp); got != int64(tc.want) {
-			t.Errorf("RDBPOT64(%d, %d) = %d, want %d", tc.x, tc.exp, got, tc.want)
+		if got := RoundingDivideByPOT64(int64(x), e); got != want {
+			t.Fatalf("RDBPOT64(%d, %d) = %d, oracle %d", x, e, got, want)
+		}
+	}
+	for _, a := range edges32 {
+		for _, b := range edges32 {
+			srdhm(a, b)
+		}
+		for e := 0; e <= 31; e++ {
+			rdbpot(a, e)
+		}
+	}
+	for range 100000 {
+		srdhm(int32(rng.Uint32())>>uint(rng.IntN(32)), int32(rng.Uint32())>>uint(rng.IntN(32)))
+		x := rng.Int64() >> uint(rng.IntN(64))
+		e := rng.IntN(64)
+		if got, want := RoundingDivideByPOT64(x, e), oracle.RoundingDivideByPOT(x, e); got != want {
+			t.Fatalf("RDBPOT64(%d, %d) = %d, oracle %d", x, e, got, want)
+		}
+	}
+	for x := int32(math.MinInt16); x <= math.MaxInt16; x++ {
+		for e := 0; e <= 17; e++ {
+			rdbpot(x, e)
 		}
 	}
 }
@@ -172,6 +141,14 @@ func TestQuantizeMultiplierMatchesOracle(t *testing.T) {
 		check(math.Exp2(rng.Float64()*80 - 40))
 		k := float64(1<<30 + rng.Int64N(1<<30))
 		check(math.Ldexp((k+0.5)/(1<<31), rng.IntN(60)-40))
+	}
+	// The special cases: exact powers of two, a mantissa rounded up to 2^31,
+	// the flush to zero below 2^-32, the single-rounding saturation above
+	// 2^30, and the extremes of float64.
+	for _, m := range []float64{0, 1, 0.5, 0.75, 0.0023456, math.Ldexp(1, -31), 0.5 + math.Ldexp(1, -32), 1 - math.Ldexp(1, -33),
+		0.75 * math.Ldexp(1, -32), math.Ldexp(1, -32) - math.Ldexp(1, -64), math.Ldexp(1, -40), math.Ldexp(1, 29), math.Ldexp(1, 30) - 0.25,
+		math.Nextafter(math.Ldexp(1, 30)-0.25, 0), math.Ldexp(1, 31), math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		check(m)
 	}
 }
 

@@ -36,28 +36,32 @@ func activationBound(f, scale float32, zp int64) int64 {
 	return zp + int64(r)
 }
 
+// activationInterval is the real interval [lo, hi] each clamping fused
+// activation keeps (no hi: unbounded above).
+var activationInterval = map[tflite.Activation]struct {
+	lo, hi float32
+	hasHi  bool
+}{
+	tflite.ActRelu:      {lo: 0},
+	tflite.ActRelu6:     {lo: 0, hi: 6, hasHi: true},
+	tflite.ActReluN1To1: {lo: -1, hi: 1, hasHi: true},
+}
+
 // ActivationRange is the integer clamp range of fused activation act on an
 // output of type typ, scale and zero point zp, as TFLite's
 // CalculateActivationRangeQuantized derives it
-// (tensorflow/lite/kernels/kernel_util.cc, CalculateActivationRangeQuantizedImpl),
-// with q(f) = zp + round(f / scale) computed in float32 (activationBound) and
-// [qmin, qmax] = TypeRange(typ):
-//
-//	RELU          [max(qmin, q(0)),  qmax]
-//	RELU6         [max(qmin, q(0)),  min(qmax, q(6))]
-//	RELU_N1_TO_1  [max(qmin, q(−1)), min(qmax, q(1))]
-//	otherwise     [qmin, qmax]
+// (tensorflow/lite/kernels/kernel_util.cc, CalculateActivationRangeQuantizedImpl):
+// the activation's real interval (RELU [0, ∞), RELU6 [0, 6], RELU_N1_TO_1
+// [−1, 1]) with each finite end quantized as q(f) = zp + round(f / scale)
+// in float32 (activationBound), intersected with TypeRange(typ); any other
+// activation clamps to TypeRange(typ) only.
 func ActivationRange(act tflite.Activation, typ tflite.TensorType, scale float32, zp int64) (lo, hi int64) {
 	lo, hi = TypeRange(typ)
-	switch act {
-	case tflite.ActRelu:
-		lo = max(lo, activationBound(0, scale, zp))
-	case tflite.ActRelu6:
-		lo = max(lo, activationBound(0, scale, zp))
-		hi = min(hi, activationBound(6, scale, zp))
-	case tflite.ActReluN1To1:
-		lo = max(lo, activationBound(-1, scale, zp))
-		hi = min(hi, activationBound(1, scale, zp))
+	if iv, ok := activationInterval[act]; ok {
+		lo = max(lo, activationBound(iv.lo, scale, zp))
+		if iv.hasHi {
+			hi = min(hi, activationBound(iv.hi, scale, zp))
+		}
 	}
 	return lo, hi
 }
