@@ -58,9 +58,9 @@ func TestLeakyReluMatchesReference(t *testing.T) {
 	for _, tc := range tests {
 		for _, r := range Roundings {
 			t.Run(fmt.Sprintf("%v/alpha%g/%v", tc.typ, tc.alpha, r), func(t *testing.T) {
-				lo, hi := Range(tc.typ)
+				lo, hi := oracle.TypeRange(tc.typ)
 				var values []int64
-				for v := tc.start; v <= int64(hi); v += tc.inc {
+				for v := tc.start; v <= hi; v += tc.inc {
 					values = append(values, v)
 				}
 				n := buildLeakyRelu(tc.typ, tc.sIn, tc.sOut, tc.zIn, tc.zOut, tc.alpha, r, values)
@@ -79,7 +79,7 @@ func TestLeakyReluMatchesReference(t *testing.T) {
 					if d < 0 {
 						m = mAlpha
 					}
-					want := oracle.Clamp(oracle.Requantize(d, m, oracleRounding(r))+tc.zOut, int64(lo), int64(hi))
+					want := oracle.Clamp(oracle.Requantize(d, m, oracleRounding(r))+tc.zOut, lo, hi)
 					if got[i] != want {
 						t.Fatalf("x = %d: got %d, want %d", x, got[i], want)
 					}

@@ -168,7 +168,7 @@ func TestSoftmaxNearFloat(t *testing.T) {
 				}
 				out := n.Outputs[0]
 				ref := refSoftmax(values, tc.shape[len(tc.shape)-1], float64(tc.sIn), float64(tc.beta), float64(out.Scale0()), int64(out.ZP0()))
-				olo, ohi := Range(tc.out)
+				olo, ohi := oracle.TypeRange(tc.out)
 				for i, g := range ewValues(out) {
 					want := min(max(ref[i], float64(olo)), float64(ohi))
 					if math.Abs(float64(g)-want) > tc.tol {

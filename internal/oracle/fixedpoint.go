@@ -12,9 +12,11 @@
 //     every function is written from the TFLite / TFLite-Micro source named
 //     in its comment, not from the Go kernel.
 //   - The fixed-point primitives are computed in exact integer arithmetic
-//     (math/big), from the mathematical statement of each rounding, not by
-//     transcribing the C++ bit tricks; the package's tests check them against
-//     such transcriptions and hand-computed values.
+//     (math/big), from the mathematical statement of each rounding (add a
+//     half, floor), not by transcribing the C++ bit tricks. The package's
+//     tests check them against hand-computed values and a second statement of
+//     the same definitions (compare the fraction with 1/2); the kernels,
+//     which do transcribe the C++, are checked against them by their tests.
 //   - A precondition TFLite states as a DCHECK or assert panics here: a test
 //     that reaches one has built inputs TFLite does not define, and should
 //     hear about it.
