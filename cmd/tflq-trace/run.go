@@ -66,11 +66,30 @@ type runFlags struct {
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
+	f.registerInputs(fs)
+	registerRuntimeFlags(fs, &f.runtime, &f.rounding)
+}
+
+// registerInputs adds the model and input flags (not the runtime ones).
+func (f *runFlags) registerInputs(fs *flag.FlagSet) {
 	fs.Var(&f.inputs, "input", "graph input `FILE` (.bin raw bytes, .npy, .png/.jpg/.pgm image); repeat in graph-input order")
 	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
-	registerRuntimeFlags(fs, &f.runtime, &f.rounding)
 	fs.StringVar(&f.sample, "sample", "", "use the bundled model `NAME` (mnist_dense or mnist_cnn; same as MODEL sample:NAME)")
 	fs.IntVar(&f.digit, "digit", -1, "use the bundled MNIST test image of digit `N` (0-9) as the input (same as --input digit:N)")
+}
+
+// inputFlags checks the input flags and folds --digit into --input.
+func (f *runFlags) inputFlags(cmd string) error {
+	if f.digit >= 0 {
+		if len(f.inputs) > 0 {
+			return usageError("%s: --digit and --input exclude each other", cmd)
+		}
+		f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, f.digit)}
+	}
+	if len(f.inputs) > 0 && f.random >= 0 {
+		return usageError("%s: --input and --random exclude each other", cmd)
+	}
+	return nil
 }
 
 // model returns the MODEL argument, honouring --sample.
@@ -84,14 +103,8 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if f.digit >= 0 {
-		if len(f.inputs) > 0 {
-			return nil, nil, usageError("%s: --digit and --input exclude each other", cmd)
-		}
-		f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, f.digit)}
-	}
-	if len(f.inputs) > 0 && f.random >= 0 {
-		return nil, nil, usageError("%s: --input and --random exclude each other", cmd)
+	if err := f.inputFlags(cmd); err != nil {
+		return nil, nil, err
 	}
 	lm, err := loadModel(path)
 	if err != nil {
