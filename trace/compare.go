@@ -17,10 +17,10 @@ type LayerDiff struct {
 	Op     int    `json:"op"`
 	OpName string `json:"op_name"`
 	// Output is the operator's output position, Tensor its tensor index.
-	Output   int    `json:"output"`
-	Tensor   int    `json:"tensor"`
-	Elements int    `json:"elements"`
-	Differ   int    `json:"differ"`
+	Output   int `json:"output"`
+	Tensor   int `json:"tensor"`
+	Elements int `json:"elements"`
+	Differ   int `json:"differ"`
 	// MaxAbsDiff is the largest |a − b|: in LSB (quantized steps) for
 	// integer tensors, in real units for float32 ones (Unit says which).
 	MaxAbsDiff Float  `json:"max_abs_diff"`
