@@ -14,9 +14,10 @@ import (
 )
 
 func runExplain(args []string, env *cliEnv) error {
-	fs := newFlagSet("explain", "MODEL [--input FILE]... --op N (--element I | --at d0,d1,...) [--output K] [--runtime R]", env)
+	fs := newFlagSet("explain", "MODEL [--input FILE]... --op N (--element I | --at d0,d1,...) [--output K] [--runtime R | --runtimes A,B]", env)
 	var rf runFlags
 	rf.register(fs)
+	pair := fs.String("runtimes", "", "explain the element under two runtimes `A,B` side by side, marking the first step where they part")
 	op := fs.Int("op", -1, "operator index `N` (see inspect)")
 	out := fs.Int("output", 0, "which output `K` of the operator")
 	element := fs.Int("element", -1, "flat (row-major) element index `I` of the output")
@@ -34,6 +35,19 @@ func runExplain(args []string, env *cliEnv) error {
 	}
 	if (*element >= 0) == (*at != "") {
 		return usageError("explain: give exactly one of --element I or --at d0,d1,...")
+	}
+	var pairRuntimes []kernels.Runtime
+	if *pair != "" {
+		if rf.runtime != "" || rf.rounding != "" {
+			return usageError("explain: --runtimes excludes --runtime and --rounding")
+		}
+		if pairRuntimes, err = parseRuntimeList("explain", *pair); err != nil {
+			return err
+		}
+		if len(pairRuntimes) != 2 {
+			return usageError("explain: --runtimes takes exactly two runtimes, got %s", *pair)
+		}
+		rf.runtime = pairRuntimes[0].String()
 	}
 	_, ip, err := rf.prepare("explain", path)
 	if err != nil {
@@ -62,6 +76,26 @@ func runExplain(args []string, env *cliEnv) error {
 	c, err := ip.Explain(*op, *out, idx)
 	if err != nil {
 		return runError(err)
+	}
+	if pairRuntimes != nil {
+		ip2, err := trace.New(ip.Model(), trace.Options{Runtime: pairRuntimes[1]})
+		if err != nil {
+			return runError(fmt.Errorf("%s under %v: %w", path, pairRuntimes[1], err))
+		}
+		for k, in := range ip.Inputs() {
+			if err := ip2.SetInput(k, in.Data); err != nil {
+				return runError(err)
+			}
+		}
+		if err := ip2.Invoke(); err != nil {
+			return runError(fmt.Errorf("%s under %v: %w", path, pairRuntimes[1], err))
+		}
+		c2, err := ip2.Explain(*op, *out, idx)
+		if err != nil {
+			return runError(err)
+		}
+		printExplanationPair(env.stdout, [2]*trace.Interpreter{ip, ip2}, *op, *out, idx, [2]*kernels.Chain{c, c2})
+		return nil
 	}
 	shadow, err := trace.RunShadow(ip)
 	if err != nil {
@@ -206,4 +240,109 @@ func runtimeLine(rt kernels.Runtime, impl kernels.Implementation) string {
 		return fmt.Sprintf("%s, %s", rt, impl)
 	}
 	return fmt.Sprintf("%s, %s (%s rounding)", rt, impl, rt.Rounding())
+}
+
+// chainRow is one row of two chains shown side by side: a step of each
+// (nil where one chain has no step of that name there).
+type chainRow struct{ a, b *kernels.Step }
+
+// alignChains pairs the steps of two chains by name, in order (a longest
+// common subsequence of the step names), so that the stages the two
+// runtimes share stand on one row and each runtime's own stages on rows of
+// their own.
+func alignChains(a, b []kernels.Step) []chainRow {
+	n, m := len(a), len(b)
+	lcs := make([][]int, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if a[i].Name == b[j].Name {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var rows []chainRow
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && a[i].Name == b[j].Name:
+			rows = append(rows, chainRow{&a[i], &b[j]})
+			i, j = i+1, j+1
+		case j == m || (i < n && lcs[i+1][j] >= lcs[i][j+1]):
+			rows = append(rows, chainRow{a: &a[i]})
+			i++
+		default:
+			rows = append(rows, chainRow{b: &b[j]})
+			j++
+		}
+	}
+	return rows
+}
+
+// printExplanationPair prints one element's chains under two runtimes side
+// by side and marks the first step where they part: a stage only one
+// runtime has, or a shared stage with a different value.
+func printExplanationPair(w io.Writer, ips [2]*trace.Interpreter, op, out, idx int, cs [2]*kernels.Chain) {
+	n := ips[0].Ops()[op].Node
+	t := n.Outputs[out]
+	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %v, element %d at %v\n", op, ips[0].Ops()[op].Name, out, t.Index, t.Name, t.Type, t.Shape, idx, kernels.Unravel(idx, t.Shape))
+	for k, ip := range ips {
+		fmt.Fprintf(w, "%c: %s\n", 'A'+k, runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+	}
+	fmt.Fprintln(w)
+	rows := alignChains(cs[0].Steps, cs[1].Steps)
+	nameW, leftW := 4, 1
+	for _, r := range rows {
+		for _, s := range []*kernels.Step{r.a, r.b} {
+			if s != nil {
+				nameW = max(nameW, len(s.Name))
+			}
+		}
+		if r.a != nil {
+			leftW = max(leftW, len([]rune(r.a.Formula)))
+		}
+	}
+	fmt.Fprintf(w, "  %-*s  %-*s  %s\n", nameW, "step", leftW, "A "+ips[0].Options().Runtime.String(), "B "+ips[1].Options().Runtime.String())
+	parted := -1
+	for i, r := range rows {
+		name := ""
+		left, right := "—", "—"
+		if r.a != nil {
+			name, left = r.a.Name, r.a.Formula
+		}
+		if r.b != nil {
+			name, right = r.b.Name, r.b.Formula
+		}
+		mark := " "
+		if r.a == nil || r.b == nil || r.a.Value != r.b.Value {
+			mark = "≠"
+			if parted < 0 {
+				parted, mark = i, "▶"
+			}
+		}
+		fmt.Fprintf(w, "%s %-*s  %-*s  %s\n", mark, nameW, name, leftW, left, right)
+	}
+	fmt.Fprintln(w)
+	for k, c := range cs {
+		fmt.Fprintf(w, "%c final: %s\n", 'A'+k, finalString(t, c.Final))
+	}
+	switch {
+	case parted < 0:
+		fmt.Fprintln(w, "the two chains agree at every step")
+	case cs[0].Final == cs[1].Final:
+		fmt.Fprintf(w, "▶ the chains part at step %q (row %d) but end at the same value; ≠ marks every row that differs\n", rowName(rows[parted]), parted+1)
+	default:
+		fmt.Fprintf(w, "▶ the chains part at step %q (row %d); ≠ marks every row that differs\n", rowName(rows[parted]), parted+1)
+	}
+}
+
+func rowName(r chainRow) string {
+	if r.a != nil {
+		return r.a.Name
+	}
+	return r.b.Name
 }
