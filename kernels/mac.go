@@ -237,12 +237,31 @@ func (o *macOutput) recordBias(c *Chain, b int64, s float64) {
 // describe fills the multipliers, clamp range and offsets of a MAC kernel.
 func (o *macOutput) describe(extra ...NamedInt) Params {
 	p := Params{HasClamp: true, ClampMin: o.lo, ClampMax: o.hi}
+	multiplier := func(ch int) Multiplier {
+		switch o.requant {
+		case requantDouble:
+			return Multiplier{Name: "output", Channel: ch, Real: o.effective[max(ch, 0)]}
+		case requantFloat32:
+			return Multiplier{Name: "output", Channel: ch, Real: float64(o.scale32[max(ch, 0)])}
+		}
+		return Multiplier{Name: "output", Channel: ch, Real: o.real[max(ch, 0)], Quantized: o.q[max(ch, 0)]}
+	}
 	if o.perChannel {
 		for ch := range o.q {
-			p.Multipliers = append(p.Multipliers, Multiplier{Name: "output", Channel: ch, Real: o.real[ch], Quantized: o.q[ch]})
+			p.Multipliers = append(p.Multipliers, multiplier(ch))
 		}
 	} else if len(o.q) > 0 {
-		p.Multipliers = append(p.Multipliers, Multiplier{Name: "output", Channel: -1, Real: o.real[0], Quantized: o.q[0]})
+		p.Multipliers = append(p.Multipliers, multiplier(-1))
+	}
+	switch {
+	case o.requant == requantDouble:
+		p.Requantization = "double: round_half_away(double(acc)·M) + zp, M in double (no Q0.31 multiplier)"
+	case o.requant == requantFloat32:
+		p.Requantization = "float32: round_half_even(float32(acc)·scale) + zp, scale in float32 (no Q0.31 multiplier)"
+	case o.wide:
+		p.Requantization = "fixed point, 64-bit: MultiplyByQuantizedMultiplier with the Q0.15 reduced multiplier"
+	default:
+		p.Requantization = "fixed point: MultiplyByQuantizedMultiplier, " + o.rule.String() + " rounding"
 	}
 	p.Ints = append(p.Ints,
 		NamedInt{"input_offset", int64(o.inputOff)},

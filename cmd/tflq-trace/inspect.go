@@ -139,6 +139,16 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 	// Prepare subgraph 0 with the real kernels so that the derived
 	// parameters are exactly the ones the interpreter uses.
 	ip, _ := trace.New(m, trace.Options{Runtime: rt, AllowUnsupported: true})
+	// The other runtimes, to show where their kernels derive differently.
+	var others []*trace.Interpreter
+	for _, other := range kernels.Runtimes() {
+		if other == rt || ip == nil {
+			continue
+		}
+		if oip, err := trace.New(m, trace.Options{Runtime: other, AllowUnsupported: true}); err == nil {
+			others = append(others, oip)
+		}
+	}
 	for gi := range m.SubGraphs {
 		g := &m.SubGraphs[gi]
 		sg := subGraphInfo{Index: gi, Name: g.Name, Inputs: g.Inputs, Outputs: g.Outputs}
@@ -150,7 +160,11 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 			if gi == 0 {
 				derived = ip
 			}
-			sg.Operators = append(sg.Operators, trace.DescribeOp(m, g, oi, derived))
+			info := trace.DescribeOp(m, g, oi, derived)
+			if derived != nil {
+				trace.AddRuntimeDifferences(&info, m, g, others)
+			}
+			sg.Operators = append(sg.Operators, info)
 		}
 		rep.SubGraphs = append(rep.SubGraphs, sg)
 	}
@@ -277,14 +291,53 @@ func printOp(w io.Writer, g *subGraphInfo, op *trace.OpInfo, full bool) {
 	for _, kv := range op.Params {
 		fmt.Fprintf(w, "  %s = %v\n", kv.Name, kv.Value)
 	}
+	if op.Requantization != "" {
+		fmt.Fprintf(w, "  requantization: %s\n", op.Requantization)
+	}
+	for _, rp := range op.Runtimes {
+		printRuntimeParams(w, op, rp, full)
+	}
+}
+
+// printRuntimeParams shows what another runtime derives differently for an
+// operator: only what differs.
+func printRuntimeParams(w io.Writer, op *trace.OpInfo, rp trace.RuntimeParams, full bool) {
+	fmt.Fprintf(w, "  under --runtime %s", rp.Runtime)
+	if rp.Unsupported != "" {
+		fmt.Fprintf(w, ": refused (%s)\n", rp.Unsupported)
+		return
+	}
+	fmt.Fprintf(w, " (%s):", rp.Implementation)
+	if rp.Requantization != op.Requantization {
+		fmt.Fprintf(w, " requantization %s;", rp.Requantization)
+	}
+	if rp.Clamp != nil && (op.Clamp == nil || *rp.Clamp != *op.Clamp) {
+		fmt.Fprintf(w, " clamp=[%d, %d];", rp.Clamp[0], rp.Clamp[1])
+	}
+	for _, kv := range rp.Params {
+		if v, ok := op.Params.Get(kv.Name); !ok || fmt.Sprint(v) != fmt.Sprint(kv.Value) {
+			fmt.Fprintf(w, " %s = %v;", kv.Name, kv.Value)
+		}
+	}
+	fmt.Fprintln(w)
+	if fmt.Sprint(rp.Multipliers) != fmt.Sprint(op.Multipliers) {
+		var b strings.Builder
+		printMultipliers(&b, rp.Multipliers, full)
+		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+	}
 }
 
 func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
 	var perChannel []trace.MultiplierInfo
 	for _, m := range ms {
-		if m.Channel < 0 {
+		switch {
+		case m.Channel < 0 && m.Multiplier == 0 && m.Real != 0:
+			fmt.Fprintf(w, "  M[%s] = %.10g  (used as a real number: no Q0.31 multiplier)\n", m.Name, m.Real)
+		case m.Channel < 0:
 			fmt.Fprintf(w, "  M[%s] = %.10g  multiplier=%d  shift=%d\n", m.Name, m.Real, m.Multiplier, m.Shift)
-		} else {
+		default:
 			perChannel = append(perChannel, m)
 		}
 	}

@@ -470,3 +470,44 @@ func TestTraceToStdout(t *testing.T) {
 		t.Fatalf("stdout is not node data for 5 ops: %v\n%s", err, out)
 	}
 }
+
+// TestInspectRuntimeDifferences: inspect shows, under an operator, what
+// another runtime's kernel derives differently — here LiteRT's reference
+// FULLY_CONNECTED multiplier, a double product (0.0002292140131), next to
+// TFLite-Micro's float32 product (0.0002292140223) — and the JSON carries
+// it per runtime.
+func TestInspectRuntimeDifferences(t *testing.T) {
+	code, out, errs := runCLI(t, "inspect", "--op", "1", "sample:mnist_dense")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"M[output] = 0.0002292140223  multiplier=2016187862  shift=-12",
+		"requantization: fixed point: MultiplyByQuantizedMultiplier, double rounding",
+		"under --runtime tflm-single (TFLite-Micro reference kernel): requantization fixed point: MultiplyByQuantizedMultiplier, single rounding;",
+		"under --runtime tflite-ref (full TFLite reference kernel): requantization double:",
+		"M[output] = 0.0002292140131  (used as a real number: no Q0.31 multiplier)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect --op 1 lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCLI(t, "inspect", "--op", "1", "--json", "sample:mnist_dense")
+	var op trace.OpInfo
+	if err := json.Unmarshal([]byte(out), &op); code != exitOK || err != nil {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	var ref *trace.RuntimeParams
+	for i := range op.Runtimes {
+		if op.Runtimes[i].Runtime == "tflite-ref" {
+			ref = &op.Runtimes[i]
+		}
+	}
+	if ref == nil || len(ref.Multipliers) != 1 || math.Abs(float64(ref.Multipliers[0].Real)-0.0002292140131) > 1e-13 || ref.Multipliers[0].Multiplier != 0 {
+		t.Fatalf("tflite-ref entry %+v", ref)
+	}
+	code, out, _ = runCLI(t, "inspect", "--op", "1", "--runtime", "tflite-ref", "sample:mnist_dense")
+	if code != exitOK || !strings.Contains(out, "under --runtime tflm (TFLite-Micro reference kernel)") {
+		t.Fatalf("inspect --runtime tflite-ref:\n%s", out)
+	}
+}
