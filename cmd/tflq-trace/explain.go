@@ -94,6 +94,7 @@ func runExplain(args []string, env *cliEnv) error {
 		if err != nil {
 			return runError(err)
 		}
+		rf.printDefaultNote(env)
 		printExplanationPair(env.stdout, [2]*trace.Interpreter{ip, ip2}, *op, *out, idx, [2]*kernels.Chain{c, c2})
 		return nil
 	}
@@ -101,6 +102,7 @@ func runExplain(args []string, env *cliEnv) error {
 	if err != nil {
 		return runError(err)
 	}
+	rf.printDefaultNote(env)
 	printExplanation(env.stdout, ip, *op, *out, idx, c)
 	printReference(env.stdout, shadow, t, idx)
 	return nil

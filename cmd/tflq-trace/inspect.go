@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -183,7 +184,7 @@ func printReport(w io.Writer, rep *inspectReport) {
 	if len(rep.Signatures) > 0 {
 		fmt.Fprintf(w, "signatures: %s\n", strings.Join(rep.Signatures, ", "))
 	}
-	for _, warn := range rep.Warnings {
+	for _, warn := range summarizeWarnings(rep.Warnings) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
 	for gi := range rep.SubGraphs {
@@ -201,6 +202,7 @@ func printReport(w io.Writer, rep *inspectReport) {
 		}
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "tN is tensor index N: the index tf.lite.Interpreter.get_tensor_details() reports (and get_tensor(N) reads).")
 	fmt.Fprintln(w, "M is the real multiplier TFLite computes in double precision; it is stored as a Q0.31")
 	fmt.Fprintln(w, "multiplier and a shift: M = multiplier · 2^(shift − 31). `--op N` lists every channel.")
 }
@@ -278,11 +280,15 @@ func printOp(w io.Writer, g *subGraphInfo, op *trace.OpInfo, full bool) {
 		fmt.Fprintf(w, "  clamp=[%d, %d]", op.Clamp[0], op.Clamp[1])
 	}
 	fmt.Fprintln(w)
-	for k, in := range op.Inputs {
-		fmt.Fprintf(w, "  in%-2d %s\n", k, tensorLine(g, in.Tensor))
+	roleW := 6
+	for _, o := range append(append([]trace.Operand{}, op.Inputs...), op.Outputs...) {
+		roleW = max(roleW, len(o.Role))
 	}
-	for k, out := range op.Outputs {
-		fmt.Fprintf(w, "  out%d %s\n", k, tensorLine(g, out.Tensor))
+	for _, in := range op.Inputs {
+		fmt.Fprintf(w, "  %-*s %s\n", roleW, in.Role, tensorLine(g, in.Tensor))
+	}
+	for _, out := range op.Outputs {
+		fmt.Fprintf(w, "  %-*s %s\n", roleW, out.Role, tensorLine(g, out.Tensor))
 	}
 	if op.Unsupported != "" {
 		fmt.Fprintf(w, "  (no kernel: %s)\n", op.Unsupported)
@@ -402,3 +408,46 @@ func printTensorFull(w io.Writer, g *subGraphInfo, t *trace.TensorInfo) {
 		fmt.Fprintf(w, "  min %v max %v\n", q.Min, q.Max)
 	}
 }
+
+// tensorWarning splits a reader warning about a tensor into the tensor
+// ("tensor 33 \"name\" (offset 0x4043c)") and what is wrong with it.
+var tensorWarning = regexp.MustCompile(`^tensor (\d+) "([^"]*)" \(offset 0x[0-9a-f]+\): (.*)$`)
+
+// summarizeWarnings prints a warning that several tensors share once, with
+// the list of tensors: person_detect has the same quantized_dimension
+// warning on 14 biases.
+func summarizeWarnings(warnings []string) []string {
+	type group struct {
+		what    string
+		tensors []string
+	}
+	var groups []*group
+	byWhat := map[string]*group{}
+	var out []string
+	for _, w := range warnings {
+		m := tensorWarning.FindStringSubmatch(w)
+		if m == nil {
+			out = append(out, w)
+			continue
+		}
+		what := channelCount.ReplaceAllString(m[3], "")
+		g, ok := byWhat[what]
+		if !ok {
+			g = &group{what: what}
+			byWhat[what] = g
+			groups = append(groups, g)
+		}
+		g.tensors = append(g.tensors, "t"+m[1])
+	}
+	for _, g := range groups {
+		if len(g.tensors) == 1 {
+			out = append(out, fmt.Sprintf("%s: %s", g.tensors[0], g.what))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%d tensors (%s): %s (inspect --tensor N shows one)", len(g.tensors), strings.Join(g.tensors, " "), g.what))
+	}
+	return out
+}
+
+// channelCount is the per-tensor detail of a quantized_dimension warning.
+var channelCount = regexp.MustCompile(` \(\d+ channels\)`)

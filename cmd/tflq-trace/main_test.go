@@ -511,3 +511,54 @@ func TestInspectRuntimeDifferences(t *testing.T) {
 		t.Fatalf("inspect --runtime tflite-ref:\n%s", out)
 	}
 }
+
+// TestInspectRolesAndWarnings: operands are labelled by role, not position,
+// the index convention is stated, and a warning many tensors share is
+// printed once with the list (person_detect's 14 biases).
+func TestInspectRolesAndWarnings(t *testing.T) {
+	code, out, errs := runCLI(t, "inspect", "--op", "1", "sample:mnist_dense")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"\n  input   t3 ", "\n  weights t2 ", "\n  bias    t1 ", "\n  output  t4 "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect --op 1 lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runCLI(t, "inspect", "sample:mnist_dense")
+	if !strings.Contains(out, "tf.lite.Interpreter.get_tensor_details()") {
+		t.Errorf("inspect does not say which index convention tN follows:\n%s", out)
+	}
+	_, out, _ = runCLI(t, "inspect", sharedModel(t, "person_detect_int8.tflite"))
+	var warnings []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "warning: ") {
+			warnings = append(warnings, line)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "14 tensors (t33 t36 ") || !strings.Contains(warnings[0], "quantized_dimension 3 out of range for rank 1") {
+		t.Fatalf("warnings not summarised: %q", warnings)
+	}
+}
+
+// TestNoSilentDefaults: without --input, a bundled sample runs on its digit
+// 7 and a model file on zero-point inputs, and both say so on one stderr
+// line (the output is the same as with the input given explicitly).
+func TestNoSilentDefaults(t *testing.T) {
+	code, out, errs := runCLI(t, "explain", "sample:mnist_dense", "--op", "1", "--at", "0,7")
+	_, want, _ := runCLI(t, "explain", "sample:mnist_dense", "--op", "1", "--at", "0,7", "--digit", "7")
+	if code != exitOK || out != want {
+		t.Fatalf("exit %d; output differs from --digit 7:\n%s", code, out)
+	}
+	if errs != "note: input: the bundled MNIST test digit 7 (give --digit N or --input FILE for another)\n" {
+		t.Fatalf("stderr %q", errs)
+	}
+	code, _, errs = runCLI(t, "run", sharedModel(t, "hello_world_int8.tflite"))
+	if code != exitOK || !strings.HasPrefix(errs, "note: no --input: every graph input holds its zero point") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	_, _, errs = runCLI(t, "run", sharedModel(t, "hello_world_int8.tflite"), "--random", "1")
+	if errs != "" {
+		t.Fatalf("a run with --random printed %q", errs)
+	}
+}
