@@ -134,7 +134,7 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	}
 	fmt.Fprintf(w, "runtime: %s\n\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
 	if len(c.Terms) > 0 {
-		printTerms(w, c.Terms)
+		printTerms(w, n, c.Terms)
 	}
 	nameW := 4
 	for _, s := range c.Steps {
@@ -189,12 +189,12 @@ func printReference(w io.Writer, s *trace.Shadow, t *kernels.Tensor, idx int) {
 	fmt.Fprintln(w)
 }
 
-func printTerms(w io.Writer, terms []kernels.Term) {
+func printTerms(w io.Writer, n *kernels.Node, terms []kernels.Term) {
 	var sum int64
 	for _, tm := range terms {
 		sum += tm.Product
 	}
-	fmt.Fprintf(w, "%d terms (input + input_offset)·(weight + weight_offset), sum %d; largest |product|:\n", len(terms), sum)
+	fmt.Fprintf(w, "%d terms (input + input_offset)·(weights + filter_offset), sum %d; largest |product|:\n", len(terms), sum)
 	order := make([]int, len(terms))
 	for i := range order {
 		order[i] = i
@@ -204,7 +204,8 @@ func printTerms(w io.Writer, terms []kernels.Term) {
 	})
 	for _, i := range order[:min(5, len(order))] {
 		tm := terms[i]
-		fmt.Fprintf(w, "    term %d/%d: input[%d] = %d, weight[%d] = %d, product %d\n", i+1, len(terms), tm.InputIndex, tm.Input, tm.WeightIndex, tm.Weight, tm.Product)
+		in, wt := trace.TermOperands(n, tm)
+		fmt.Fprintf(w, "    term %d/%d: %s = %d, %s = %d, product %d\n", i+1, len(terms), in, tm.Input, wt, tm.Weight, tm.Product)
 	}
 	fmt.Fprintln(w)
 }
