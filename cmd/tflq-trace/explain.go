@@ -146,7 +146,8 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 			mark = "*"
 		}
 		fmt.Fprintf(w, "%s %-*s  %s", mark, nameW, s.Name, s.Formula)
-		if s.HasReal && !strings.Contains(s.Formula, "≈") && !strings.Contains(s.Formula, "real") {
+		if s.HasReal && !strings.Contains(s.Formula, "≈") && !strings.Contains(s.Formula, "real") &&
+			!strings.Contains(s.Formula, strconv.FormatFloat(s.Real, 'g', 4, 64)) {
 			fmt.Fprintf(w, "   (real %.6g)", s.Real)
 		}
 		fmt.Fprintln(w)
@@ -172,7 +173,36 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	fmt.Fprintf(w, "final value: %s", finalString(t, c.Final))
 	stored := elementString(t, idx)
 	fmt.Fprintf(w, "  (stored in the tensor: %s)\n", stored)
-	fmt.Fprintln(w, "steps marked * changed the value by rounding or clamping")
+	if marked(c) {
+		fmt.Fprintln(w, "steps marked * changed the value by rounding or clamping")
+	}
+	printAlternatives(w, c)
+}
+
+// marked reports whether a step of the chain is marked as changed.
+func marked(c *kernels.Chain) bool {
+	for _, s := range c.Steps {
+		if s.Changed {
+			return true
+		}
+	}
+	return false
+}
+
+// printAlternatives shows what other ways of requantizing the same
+// accumulator would store, and says when they differ.
+func printAlternatives(w io.Writer, c *kernels.Chain) {
+	if len(c.Alternatives) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "for comparison, the same accumulator requantized another way:")
+	for _, a := range c.Alternatives {
+		verdict := "the same"
+		if a.Value != c.Final {
+			verdict = fmt.Sprintf("DIFFERENT: %d, not %d", a.Value, c.Final)
+		}
+		fmt.Fprintf(w, "  %-16s %s   (%s)\n", strings.ReplaceAll(a.Name, "_", " "), a.Formula, verdict)
+	}
 }
 
 // printReference shows the element next to the float computation.
