@@ -57,12 +57,12 @@ type benchInfo struct {
 
 // runFlags are the flags shared by the commands that run a model.
 type runFlags struct {
-	inputs   stringList
-	random   int64
-	rounding string
-	runtime  string
-	sample   string
-	digit    int
+	inputs    stringList
+	random    int64
+	rounding  string
+	runtime   string
+	sample    string
+	digit     int
 	maxMemory string
 	// defaultNote, set by prepare, says what input a run got when none was
 	// given (the sample digit, or zero points).
