@@ -142,6 +142,10 @@ func runEval(args []string, env *cliEnv) error {
 	batch := *workers * 16
 	results := make([]evalResult, batch)
 	for lo := 0; lo < len(set.names); lo += batch {
+		if err := interrupted(env.ctx); err != nil {
+			progress.clear()
+			return err
+		}
 		hi := min(lo+batch, len(set.names))
 		var wg sync.WaitGroup
 		for w := range *workers {

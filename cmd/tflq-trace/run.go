@@ -209,6 +209,9 @@ func runRun(args []string, env *cliEnv) error {
 	if *bench > 0 {
 		start := time.Now()
 		for i := 0; i < *bench; i++ {
+			if err := interrupted(env.ctx); err != nil {
+				return err
+			}
 			if err := ip.Invoke(); err != nil {
 				return runError(err)
 			}
