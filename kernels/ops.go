@@ -48,9 +48,9 @@ var opTable = map[tflite.BuiltinOperator]opRow{
 	tflite.OpBroadcastTo:                {prepare: prepareBroadcastTo, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input", "shape")},
 	tflite.OpCast:                       {prepare: prepareCast, types: types(tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeUint32, tflite.TypeFloat32, tflite.TypeBool), inputs: roles("input")},
 	tflite.OpConcatenation:              {prepare: prepareConcatenation, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64), inputs: roles("input...")},
-	tflite.OpConv2D:                     {prepare: prepareConv2D, impls: impls{ImplTFLiteRef: prepareConv2DRef}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
+	tflite.OpConv2D:                     {prepare: prepareConv2D, impls: impls{ImplTFLiteRef: prepareConv2DRef, ImplXNNPACK: prepareConv2DXNNPACK}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
 	tflite.OpCumsum:                     {prepare: prepareCumsum, types: types(tflite.TypeInt8), inputs: roles("input", "axis")},
-	tflite.OpDepthwiseConv2D:            {prepare: prepareDepthwiseConv2D, impls: impls{ImplTFLiteRef: prepareDepthwiseConv2DRef}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
+	tflite.OpDepthwiseConv2D:            {prepare: prepareDepthwiseConv2D, impls: impls{ImplTFLiteRef: prepareDepthwiseConv2DRef, ImplXNNPACK: prepareDepthwiseConv2DXNNPACK}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
 	tflite.OpDepthToSpace:               {prepare: prepareSpaceDepth, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("input")},
 	tflite.OpDequantize:                 {prepare: prepareDequantize, types: types(tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16), inputs: roles("input")},
 	tflite.OpDiv:                        {prepare: prepareDiv, types: types(tflite.TypeInt8), inputs: roles("input1", "input2")},
@@ -60,7 +60,7 @@ var opTable = map[tflite.BuiltinOperator]opRow{
 	tflite.OpEqual:                      {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32, tflite.TypeBool), inputs: roles("input1", "input2")},
 	tflite.OpExpandDims:                 {prepare: prepareReshape, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeBool), inputs: roles("input", "axis")},
 	tflite.OpFill:                       {prepare: prepareFill, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32), inputs: roles("dims", "value")},
-	tflite.OpFullyConnected:             {prepare: prepareFullyConnected, impls: impls{ImplTFLiteRef: prepareFullyConnectedRef}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
+	tflite.OpFullyConnected:             {prepare: prepareFullyConnected, impls: impls{ImplTFLiteRef: prepareFullyConnectedRef, ImplXNNPACK: prepareFullyConnectedXNNPACK}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input", "weights", "bias")},
 	tflite.OpGather:                     {prepare: prepareGather, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("params", "indices")},
 	tflite.OpGatherNd:                   {prepare: prepareGatherNd, types: types(tflite.TypeFloat32, tflite.TypeInt8), inputs: roles("params", "indices")},
 	tflite.OpGreater:                    {prepare: prepareComparison, types: types(tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64, tflite.TypeFloat32), inputs: roles("input1", "input2")},
@@ -109,7 +109,7 @@ var opTable = map[tflite.BuiltinOperator]opRow{
 	tflite.OpSvdf:                       {prepare: prepareSvdf, types: types(tflite.TypeInt8), inputs: roles("input", "weights_feature", "weights_time", "bias", "activation_state")},
 	tflite.OpTanh:                       {prepare: prepareTanh, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("input")},
 	tflite.OpTranspose:                  {prepare: prepareTranspose, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32), inputs: roles("input", "perm")},
-	tflite.OpTransposeConv:              {prepare: prepareTransposeConv, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("output_shape", "weights", "input", "bias")},
+	tflite.OpTransposeConv:              {prepare: prepareTransposeConv, impls: impls{ImplXNNPACK: prepareTransposeConvXNNPACK}, types: types(tflite.TypeInt8, tflite.TypeInt16), inputs: roles("output_shape", "weights", "input", "bias")},
 	tflite.OpUnidirectionalSequenceLstm: {prepare: prepareLstm, types: types(tflite.TypeInt8), inputs: roles("input", "input_to_input_weights", "input_to_forget_weights", "input_to_cell_weights", "input_to_output_weights", "recurrent_to_input_weights", "recurrent_to_forget_weights", "recurrent_to_cell_weights", "recurrent_to_output_weights", "cell_to_input_weights", "cell_to_forget_weights", "cell_to_output_weights", "input_gate_bias", "forget_gate_bias", "cell_gate_bias", "output_gate_bias", "projection_weights", "projection_bias", "output_state", "cell_state", "input_layer_norm_coefficients", "forget_layer_norm_coefficients", "cell_layer_norm_coefficients", "output_layer_norm_coefficients")},
 	tflite.OpUnpack:                     {prepare: prepareUnpack, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64), inputs: roles("input"), outputs: roles("output...")},
 	tflite.OpZerosLike:                  {prepare: prepareZerosLike, types: types(tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt32, tflite.TypeInt64), inputs: roles("input")},
@@ -213,9 +213,14 @@ func PrepareImpl(n *Node) (Kernel, Implementation, error) {
 	if !ok {
 		return nil, 0, fmt.Errorf("%w: %v", ErrUnsupportedOp, n.Op)
 	}
+	if refuse := runtimeTable[n.Runtime].refuse; refuse != nil {
+		if err := refuse(n); err != nil {
+			return nil, 0, err
+		}
+	}
 	for _, impl := range n.Runtime.implementations() {
 		prepare := row.kernel(impl)
-		if prepare == nil {
+		if prepare == nil || (impl == ImplXNNPACK && n.WithoutDelegate) {
 			continue
 		}
 		k, err := prepare(n)
