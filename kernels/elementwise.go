@@ -44,13 +44,15 @@ func evalBinary[K any](k K, b *binaryOperands, element binaryElement[K]) error {
 		evalBinaryAs[int16](k, b, element)
 	case tflite.TypeInt32:
 		evalBinaryAs[int32](k, b, element)
+	case tflite.TypeUint8:
+		evalBinaryAs[uint8](k, b, element)
 	default:
 		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, b.node.Op, b.out.Type)
 	}
 	return nil
 }
 
-func evalBinaryAs[T int8 | int16 | int32, K any](k K, b *binaryOperands, element binaryElement[K]) {
+func evalBinaryAs[T int8 | int16 | int32 | uint8, K any](k K, b *binaryOperands, element binaryElement[K]) {
 	x1, x2, o := view[T](b.in1.Data), view[T](b.in2.Data), view[T](b.out.Data)
 	if b.bc.Same {
 		for i := range o {
@@ -105,13 +107,15 @@ func evalUnary[K any](k K, u *unaryOperands, element unaryElement[K]) error {
 		evalUnaryAs[int8](k, u, element)
 	case tflite.TypeInt16:
 		evalUnaryAs[int16](k, u, element)
+	case tflite.TypeUint8:
+		evalUnaryAs[uint8](k, u, element)
 	default:
 		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, u.node.Op, u.in.Type)
 	}
 	return nil
 }
 
-func evalUnaryAs[T int8 | int16, K any](k K, u *unaryOperands, element unaryElement[K]) {
+func evalUnaryAs[T int8 | int16 | uint8, K any](k K, u *unaryOperands, element unaryElement[K]) {
 	in, out := view[T](u.in.Data), view[T](u.out.Data)
 	for i := range out {
 		out[i] = T(element(k, int32(in[i]), nil))
