@@ -1,14 +1,16 @@
 package kernels
 
 import (
+	"errors"
 	"fmt"
+	"math"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-// ErrRefusedByBuild marks a model the runtime's TFLite build refuses to
-// load or run, whatever kernel would compute the node.
-var ErrRefusedByBuild = fmt.Errorf("%w: TFLite refuses this node", ErrUnsupportedOp)
+// ErrRefusedByBuild marks a node the runtime's TFLite build refuses to load
+// or run, whatever kernel would compute it.
+var ErrRefusedByBuild = errors.New("the runtime's TFLite build refuses this node")
 
 // tflite2022Refusal is what the TFLite build of the tflite-xnnpack runtime
 // (tfjs-tflite 0.0.1-alpha.10: TFLite ≈2.10/2.11 of 2022) refuses, before
@@ -21,7 +23,7 @@ var ErrRefusedByBuild = fmt.Errorf("%w: TFLite refuses this node", ErrUnsupporte
 // xnnpack goldens, and probes).
 func tflite2022Refusal(n *Node) error {
 	refuse := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %v: the 2022 TFLite of tflite-xnnpack refuses it: %s", ErrRefusedByBuild, n.Op, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%w (the 2022 TFLite of tflite-xnnpack): %s", ErrRefusedByBuild, fmt.Sprintf(format, args...))
 	}
 	for _, t := range append(append([]*Tensor(nil), n.Inputs...), n.Outputs...) {
 		if t != nil && len(t.Scale) > 1 && (t.QuantizedDimension < 0 || t.QuantizedDimension >= t.Rank()) {
@@ -44,6 +46,22 @@ func tflite2022Refusal(n *Node) error {
 	case tflite.OpConv2D:
 		if inType != tflite.TypeFloat32 && n.Input(2) == nil {
 			return refuse("conv.cc:380 has_bias was not true (a quantized CONV_2D needs a bias)")
+		}
+	case tflite.OpFullyConnected:
+		// GetQuantizedConvolutionMultipler (kernel_util.cc) with per-tensor
+		// weights: the bias's legacy scale (0 when the bias has several)
+		// must be within 2% of an output step of s_in·s_w.
+		filter, bias := n.Input(1), n.Input(2)
+		if inType != tflite.TypeFloat32 && filter != nil && len(filter.Scale) == 1 && bias != nil && out != nil && out.Quantized() {
+			var biasScale float64
+			if len(bias.Scale) == 1 {
+				biasScale = float64(bias.Scale[0])
+			}
+			product := float64(in.Scale0()) * float64(filter.Scale0())
+			if math.Abs(product-biasScale)/float64(out.Scale0()) > 0.02 {
+				return refuse("kernel_util.cc:319 scale_diff / output_scale <= 0.02 was not true (bias scale %g read for s_in·s_w = %g; a bias with %d scales has none)",
+					biasScale, product, len(bias.Scale))
+			}
 		}
 	case tflite.OpCumsum:
 		if inType != tflite.TypeFloat32 && inType != tflite.TypeInt32 && inType != tflite.TypeInt64 {
