@@ -3,51 +3,12 @@ package kernels
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
-
-// ewRefMultiply is an independent statement of MultiplyByQuantizedMultiplier
-// in 64-bit integers: under double rounding, round(x·2^left·M/2^31) with ties
-// toward +∞, then a division by 2^right with ties away from zero; under
-// single rounding one division by 2^(31−shift) with ties toward +∞.
-func ewRefMultiply(x int64, q QuantizedMultiplier, r Rounding) int64 {
-	m := int64(q.Multiplier)
-	if r == RoundingSingle {
-		total := 31 - q.Shift
-		return (x*m + 1<<(total-1)) >> total
-	}
-	left, right := max(q.Shift, 0), max(-q.Shift, 0)
-	x = int64(int32(x << left)) // the reference shifts in 32 bits
-	high := (x*m + 1<<30) >> 31 // floor: ties toward +∞
-	if right == 0 {
-		return high
-	}
-	half := int64(1) << (right - 1)
-	if high >= 0 {
-		return (high + half) >> right
-	}
-	return -((-high + half) >> right) // ties away from zero for negatives
-}
-
-// ewRefActRange is the fused-activation clamp range, by hand.
-func ewRefActRange(act tflite.Activation, typ tflite.TensorType, scale float32, zp int64) (int64, int64) {
-	lo, hi := int64(math.MinInt8), int64(math.MaxInt8)
-	if typ == tflite.TypeInt16 {
-		lo, hi = math.MinInt16, math.MaxInt16
-	}
-	q := func(f float32) int64 { return zp + int64(math.Round(float64(f/scale))) }
-	switch act {
-	case tflite.ActRelu:
-		lo = max(lo, q(0))
-	case tflite.ActRelu6:
-		lo, hi = max(lo, q(0)), min(hi, q(6))
-	}
-	return lo, hi
-}
 
 type addSubCase struct {
 	name           string
@@ -59,30 +20,9 @@ type addSubCase struct {
 	act            tflite.Activation
 }
 
-// refAddSub computes ADD (sub false) or SUB from the TFLite-Micro formulas.
-func refAddSub(tc addSubCase, sub bool, r Rounding, x1, x2 int64) int64 {
-	leftShift := 20
-	if tc.typ == tflite.TypeInt16 {
-		leftShift = 15
-	}
-	var m1, m2, mo float64
-	if sub {
-		twice := 2 * max(tc.s1, tc.s2)
-		m1, m2 = float64(tc.s1/twice), float64(tc.s2/twice)
-		mo = float64(twice / (float32(math.Ldexp(1, leftShift)) * tc.so))
-	} else {
-		twice := 2 * math.Max(float64(tc.s1), float64(tc.s2))
-		m1, m2 = float64(tc.s1)/twice, float64(tc.s2)/twice
-		mo = twice / (math.Ldexp(1, leftShift) * float64(tc.so))
-	}
-	b1 := ewRefMultiply((x1-tc.z1)<<leftShift, QuantizeMultiplier(m1, r), r)
-	b2 := ewRefMultiply((x2-tc.z2)<<leftShift, QuantizeMultiplier(m2, r), r)
-	raw := b1 + b2
-	if sub {
-		raw = b1 - b2
-	}
-	lo, hi := ewRefActRange(tc.act, tc.typ, tc.so, tc.zo)
-	return min(max(ewRefMultiply(raw, QuantizeMultiplier(mo, r), r)+tc.zo, lo), hi)
+// refBinary is the case as the oracle's binary elementwise op.
+func refBinary(tc addSubCase, r Rounding) oracle.Binary {
+	return oracle.Binary{Type: tc.typ, S1: tc.s1, S2: tc.s2, SOut: tc.so, Z1: tc.z1, Z2: tc.z2, ZOut: tc.zo, Act: tc.act, Rounding: oracleRounding(r)}
 }
 
 func buildBinary(op tflite.BuiltinOperator, tc addSubCase, r Rounding, v1, v2 []int64) (*Node, error) {
@@ -130,16 +70,19 @@ func TestAddSubMatchesReference(t *testing.T) {
 					out := n.Outputs[0]
 					got := ewValues(out)
 					for e := range got {
-						i1 := refBroadcastIndex(tc.outShape, tc.shape1, e)
-						i2 := refBroadcastIndex(tc.outShape, tc.shape2, e)
-						want := refAddSub(tc, op == tflite.OpSub, r, v1[i1], v2[i2])
+						i1 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e)
+						i2 := oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
+						want := refBinary(tc, r).Add(v1[i1], v2[i2])
+						if op == tflite.OpSub {
+							want = refBinary(tc, r).Sub(v1[i1], v2[i2])
+						}
 						if got[e] != want {
 							t.Fatalf("element %d (x1 %d, x2 %d): got %d, want %d", e, v1[i1], v2[i2], got[e], want)
 						}
 					}
 					chains := ewCheckExplain(t, k, out, "in1.x", "in1.offset", "in1.left_shift", "in2.x", "in2.left_shift", "M", "zp", "clamp")
 					for e, c := range chains {
-						i1, i2 := refBroadcastIndex(tc.outShape, tc.shape1, e), refBroadcastIndex(tc.outShape, tc.shape2, e)
+						i1, i2 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e), oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
 						if len(c.Sources) != 2 || c.Sources[0] != (Source{0, i1}) || c.Sources[1] != (Source{1, i2}) {
 							t.Fatalf("element %d: sources %+v, want inputs %d and %d", e, c.Sources, i1, i2)
 						}
@@ -211,13 +154,11 @@ func TestSubMultipliersInFloat(t *testing.T) {
 		p := k.(Describer).Describe()
 		var want [3]float64
 		if op == tflite.OpSub {
-			twice := 2 * max(tc.s1, tc.s2)
-			want = [3]float64{float64(tc.s1 / twice), float64(tc.s2 / twice), float64(twice / (32768 * tc.so))}
+			want[0], want[1], want[2] = oracle.SubMultipliers(tc.s1, tc.s2, tc.so, 15)
 		} else {
-			twice := 2 * float64(max(tc.s1, tc.s2))
-			want = [3]float64{float64(tc.s1) / twice, float64(tc.s2) / twice, twice / (32768 * float64(tc.so))}
+			want[0], want[1], want[2] = oracle.AddMultipliers(tc.s1, tc.s2, tc.so, 15)
 		}
-		if op == tflite.OpSub && want[1] == float64(tc.s2)/(2*float64(max(tc.s1, tc.s2))) {
+		if _, add2, _ := oracle.AddMultipliers(tc.s1, tc.s2, tc.so, 15); op == tflite.OpSub && want[1] == add2 {
 			t.Fatal("the scales must make the float and double derivations differ")
 		}
 		for i, m := range p.Multipliers {

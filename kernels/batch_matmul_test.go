@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -18,81 +19,14 @@ type refBMMCase struct {
 	wantOutShape        []int
 }
 
-// refBMMOut materialises each (possibly transposed, broadcast) matrix and
-// multiplies it plainly. Batch shapes here have rank ≤ 3 after extension.
-func refBMMOut(tc refBMMCase, lhs, rhs []int64, single bool) []int64 {
-	rank := max(len(tc.lhsShape), len(tc.rhsShape))
-	ext := func(s []int) []int {
-		e := append(make([]int, rank-len(s)), s...)
-		for i := 0; i < rank-len(s); i++ {
-			e[i] = 1
-		}
-		return e
-	}
-	ls, rs := ext(tc.lhsShape), ext(tc.rhsShape)
-	matrix := func(data []int64, shape []int, batch []int, transpose bool) [][]int64 {
-		// flat offset of the broadcast batch
-		off := 0
-		for i := 0; i < rank-2; i++ {
-			c := batch[i]
-			if shape[i] == 1 {
-				c = 0
-			}
-			off = off*shape[i] + c
-		}
-		rows, cols := shape[rank-2], shape[rank-1]
-		off *= rows * cols
-		m := make([][]int64, rows)
-		for r := range m {
-			m[r] = data[off+r*cols : off+(r+1)*cols]
-		}
-		if !transpose {
-			return m
-		}
-		t := make([][]int64, cols)
-		for c := range t {
-			t[c] = make([]int64, rows)
-			for r := range rows {
-				t[c][r] = m[r][c]
-			}
-		}
-		return t
-	}
-	batchShape := make([]int, rank-2)
-	for i := range batchShape {
-		batchShape[i] = max(ls[i], rs[i])
-	}
-	prod := tc.lhsScale * tc.rhsScale
-	q, s := refQuantize(float64(prod)/float64(tc.outScale), single)
-	lo, hi := refActRange(tflite.ActNone, tc.typ, tc.outScale, tc.outZP)
-	var out []int64
-	batch := make([]int, len(batchShape))
-	for range NumElements(batchShape) {
-		a := matrix(lhs, ls, batch, tc.adjX)
-		b := matrix(rhs, rs, batch, tc.adjY)
-		for i := range a {
-			for j := range b[0] {
-				var acc int64
-				for k := range b {
-					acc += (a[i][k] - tc.lhsZP) * (b[k][j] - tc.rhsZP)
-				}
-				var v int64
-				if tc.typ == tflite.TypeInt16 {
-					v = refScale64(acc, q, s)
-				} else {
-					v = refScale32(int32(acc), q, s, single) + tc.outZP
-				}
-				out = append(out, refClamp(v, lo, hi))
-			}
-		}
-		for i := len(batch) - 1; i >= 0; i-- {
-			batch[i]++
-			if batch[i] < batchShape[i] {
-				break
-			}
-			batch[i] = 0
-		}
-	}
+// refBMMOut is the oracle's BATCH_MATMUL for the case: one multiplier from
+// the float32 product s_lhs·s_rhs, no activation, the 64-bit accumulator for
+// int16.
+func refBMMOut(tc refBMMCase, lhs, rhs []int64, rule Rounding) []int64 {
+	_, out := oracle.BatchMatmul(oracle.BatchMatmulOp{LHSShape: tc.lhsShape, RHSShape: tc.rhsShape, AdjX: tc.adjX, AdjY: tc.adjY,
+		LHSOffset: -tc.lhsZP, RHSOffset: -tc.rhsZP,
+		Out: refStage(tc.typ, []float64{oracle.ProductMultiplier(tc.lhsScale, tc.rhsScale, tc.outScale)}, tc.outScale, tc.outZP, tflite.ActNone, tc.typ == tflite.TypeInt16, rule)},
+		lhs, rhs)
 	return out
 }
 
@@ -128,7 +62,7 @@ func TestBatchMatmulMatchesReference(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatal(err)
 				}
-				want := refBMMOut(tc, lhs, rhs, rule == RoundingSingle)
+				want := refBMMOut(tc, lhs, rhs, rule)
 				got := tensorInts(out)
 				if len(got) != len(want) {
 					t.Fatalf("%d outputs, want %d", len(got), len(want))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -95,27 +96,6 @@ func ewCheckNoAlloc(t *testing.T, k Kernel) {
 	}
 }
 
-// refBroadcastIndex maps output coordinates to an input's flat index the
-// numpy way: right-align the input shape and use coordinate 0 where the
-// input has extent 1.
-func refBroadcastIndex(outShape, inShape []int, elem int) int {
-	coords := make([]int, len(outShape))
-	for d := len(outShape) - 1; d >= 0; d-- {
-		coords[d] = elem % outShape[d]
-		elem /= outShape[d]
-	}
-	idx := 0
-	off := len(outShape) - len(inShape)
-	for d, n := range inShape {
-		c := coords[d+off]
-		if n == 1 {
-			c = 0
-		}
-		idx = idx*n + c
-	}
-	return idx
-}
-
 func TestBroadcast(t *testing.T) {
 	tests := []struct {
 		name string
@@ -145,7 +125,7 @@ func TestBroadcast(t *testing.T) {
 			cur := bc.Cursor()
 			for e := 0; e < NumElements(out); e++ {
 				i1, i2 := bc.Index(e)
-				w1, w2 := refBroadcastIndex(out, tc.a, e), refBroadcastIndex(out, tc.b, e)
+				w1, w2 := oracle.BroadcastIndex(out, tc.a, e), oracle.BroadcastIndex(out, tc.b, e)
 				if i1 != w1 || i2 != w2 {
 					t.Fatalf("element %d: Index = (%d, %d), want (%d, %d)", e, i1, i2, w1, w2)
 				}

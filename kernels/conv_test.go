@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -59,95 +60,6 @@ func randScales(r *rand.Rand, n int, lo, hi float64) []float32 {
 	return out
 }
 
-// floorDiv is ⌊a / 2^e⌋.
-func floorDiv(a int64, e int) int64 { return a >> uint(e) }
-
-// refQuantize derives (multiplier, shift) for m > 0 by scaling m into
-// [0.5, 1) with a loop, independently of math.Frexp.
-func refQuantize(m float64, single bool) (int64, int) {
-	if m == 0 {
-		return 0, 0
-	}
-	shift := 0
-	f := m
-	for f >= 1 {
-		f /= 2
-		shift++
-	}
-	for f < 0.5 {
-		f *= 2
-		shift--
-	}
-	q := int64(math.Floor(f*(1<<31) + 0.5)) // f > 0: half away from zero = half up
-	if q == 1<<31 {
-		q /= 2
-		shift++
-	}
-	if shift < -31 {
-		return 0, 0
-	}
-	if single && shift > 30 {
-		return 1<<31 - 1, 30
-	}
-	return q, shift
-}
-
-// refScale32 is round(x·q·2^(shift−31)) as TFLite's 32-bit
-// MultiplyByQuantizedMultiplier rounds it: double rounding = round half up
-// of x·2^left·q / 2^31 (saturating the one overflow), then round half away
-// from zero of the division by 2^right; single rounding = one round half up.
-func refScale32(x int32, q int64, shift int, single bool) int64 {
-	if single {
-		t := 31 - shift
-		return floorDiv(int64(x)*q+(int64(1)<<(t-1)), t)
-	}
-	left, right := max(shift, 0), max(-shift, 0)
-	xs := int64(int32(int64(x) << uint(left))) // 32-bit wrap like C++
-	var hi int64
-	if xs == math.MinInt32 && q == math.MinInt32 {
-		hi = math.MaxInt32
-	} else {
-		hi = floorDiv(xs*q+(1<<30), 31)
-	}
-	if right == 0 {
-		return hi
-	}
-	half := int64(1) << (right - 1)
-	if hi >= 0 {
-		return floorDiv(hi+half, right)
-	}
-	return -floorDiv(-hi+half, right)
-}
-
-// refScale64 is the 64-bit int16x8 requantization: Q0.15 multiplier, one
-// round half up.
-func refScale64(x int64, q int64, shift int) int64 {
-	r := (q + 32768) >> 16
-	if q >= 0x7FFF0000 {
-		r = 0x7FFF
-	}
-	t := 15 - shift
-	return int64(int32(floorDiv(x*r+(int64(1)<<(t-1)), t)))
-}
-
-func refClamp(v, lo, hi int64) int64 { return min(max(v, lo), hi) }
-
-// refActRange is the fused-activation clamp range, computed in float64.
-func refActRange(act tflite.Activation, typ tflite.TensorType, scale float32, zp int64) (int64, int64) {
-	lo, hi := int64(-128), int64(127)
-	if typ == tflite.TypeInt16 {
-		lo, hi = -32768, 32767
-	}
-	q := func(f float64) int64 { return zp + int64(math.Round(f/float64(scale))) }
-	switch act {
-	case tflite.ActRelu:
-		lo = max(lo, q(0))
-	case tflite.ActRelu6:
-		lo, hi = max(lo, q(0)), min(hi, q(6))
-	}
-	return lo, hi
-}
-
 // refConvCase is a convolution described plainly for the reference.
 type refConvCase struct {
 	name              string
@@ -164,69 +76,19 @@ type refConvCase struct {
 	inScale, outScale float32
 }
 
-// refConvOut is the reference convolution, written from the formula.
-func refConvOut(tc refConvCase, in, w, bias []int64, wScales []float32, single bool) (shape []int, out []int64) {
-	outSize := func(in, f, s, d int) int {
-		eff := (f-1)*d + 1
-		if tc.padding == tflite.PaddingSame {
-			return (in + s - 1) / s
-		}
-		return (in - eff + s) / s
-	}
-	padOf := func(in, f, s, d, o int) int {
-		if tc.padding == tflite.PaddingValid {
-			return 0
-		}
-		return max(0, ((o-1)*s+(f-1)*d+1-in)/2)
-	}
-	oh, ow := outSize(tc.h, tc.fh, tc.sh, tc.dh), outSize(tc.w, tc.fw, tc.sw, tc.dw)
-	ph, pw := padOf(tc.h, tc.fh, tc.sh, tc.dh, oh), padOf(tc.w, tc.fw, tc.sw, tc.dw, ow)
-	lo, hi := refActRange(tc.act, tc.typ, tc.outScale, tc.outZP)
-	groups := tc.cin / tc.fc
-	perGroup := tc.cout / groups
-	inOff, outOff := -tc.inZP, tc.outZP
-	if tc.typ == tflite.TypeInt16 {
-		inOff, outOff = 0, 0
-	}
-	for b := 0; b < tc.n; b++ {
-		for y := 0; y < oh; y++ {
-			for x := 0; x < ow; x++ {
-				for oc := 0; oc < tc.cout; oc++ {
-					g := oc / perGroup
-					var acc int64
-					for fy := 0; fy < tc.fh; fy++ {
-						for fx := 0; fx < tc.fw; fx++ {
-							iy, ix := y*tc.sh-ph+fy*tc.dh, x*tc.sw-pw+fx*tc.dw
-							if iy < 0 || ix < 0 || iy >= tc.h || ix >= tc.w {
-								continue
-							}
-							for ic := 0; ic < tc.fc; ic++ {
-								v := in[((b*tc.h+iy)*tc.w+ix)*tc.cin+g*tc.fc+ic]
-								acc += w[((oc*tc.fh+fy)*tc.fw+fx)*tc.fc+ic] * (v + inOff)
-							}
-						}
-					}
-					if bias != nil {
-						acc += bias[oc]
-					}
-					ws := wScales[0]
-					if tc.perChannel {
-						ws = wScales[oc]
-					}
-					m := float64(tc.inScale) * float64(ws) / float64(tc.outScale)
-					q, s := refQuantize(m, single)
-					var scaled int64
-					if tc.biasType == tflite.TypeInt64 || tc.biasType == 0 && tc.quantizedBiasType == tflite.TypeInt64 {
-						scaled = refScale64(acc, q, s)
-					} else {
-						scaled = refScale32(int32(acc), q, s, single)
-					}
-					out = append(out, refClamp(scaled+outOff, lo, hi))
-				}
-			}
-		}
-	}
-	return []int{tc.n, oh, ow, tc.cout}, out
+// window is the case's geometry in the oracle's terms.
+func (tc refConvCase) window() oracle.Window {
+	return oracle.Window{Batches: tc.n, InH: tc.h, InW: tc.w, InC: tc.cin, KH: tc.fh, KW: tc.fw,
+		StrideH: tc.sh, StrideW: tc.sw, DilationH: tc.dh, DilationW: tc.dw, Padding: tc.padding}
+}
+
+// refConvOut is the oracle's CONV_2D for the case: per-channel (or
+// per-tensor) multipliers in double, the 64-bit accumulator for an int64
+// bias or, bias-less, quantized_bias_type INT64.
+func refConvOut(tc refConvCase, in, w, bias []int64, wScales []float32, rule Rounding) (shape []int, out []int64) {
+	wide := tc.biasType == tflite.TypeInt64 || tc.biasType == 0 && tc.quantizedBiasType == tflite.TypeInt64
+	return oracle.Conv2D(oracle.Conv{Window: tc.window(), OutC: tc.cout, InputOffset: refInputOffset(tc.typ, tc.inZP),
+		Out: refStage(tc.typ, oracle.ConvMultipliers(tc.inScale, wScales, tc.outScale), tc.outScale, tc.outZP, tc.act, wide, rule)}, in, w, bias)
 }
 
 // tensorInts reads every element of t.
@@ -314,8 +176,7 @@ func buildConv(t testing.TB, tc refConvCase, r *rand.Rand, rule Rounding) (k Ker
 		}
 		bT = qtensor(tc.biasType, []int{tc.cout}, bs, 0, bias)
 	}
-	shape, _ := refConvOut(tc, in, w, bias, ws, false)
-	out = qtensor[int64](tc.typ, shape, []float32{tc.outScale}, tc.outZP, nil)
+	out = qtensor[int64](tc.typ, tc.window().OutShape(tc.cout), []float32{tc.outScale}, tc.outZP, nil)
 	opt := tflite.Options{Type: tflite.OptionsConv2D, Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
 		DilationH: int32(tc.dh), DilationW: int32(tc.dw), Activation: tc.act, QuantizedBiasType: tc.quantizedBiasType}
 	n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out}, Options: opt, Rounding: rule}
@@ -333,6 +194,10 @@ var convCases = []refConvCase{
 		sh: 2, sw: 2, dh: 2, dw: 2, padding: tflite.PaddingValid, act: tflite.ActRelu, perChannel: true, inZP: 30, outZP: -20, inScale: 0.04, outScale: 0.03},
 	{name: "int8_same_s2x1_pertensor_relu6_nobias", typ: tflite.TypeInt8, n: 1, h: 8, w: 5, cin: 4, cout: 2, fh: 2, fw: 3, fc: 4,
 		sh: 2, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, act: tflite.ActRelu6, inZP: 0, outZP: -128, inScale: 0.1, outScale: 0.025},
+	// 6/s_out is 127.5 in float32 (127.4999975 in double): the RELU6 bound is
+	// zp + 128 = 0 as TFLite computes it, not −1.
+	{name: "int8_relu6_float32_bound", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 5, w: 5, cin: 3, cout: 3, fh: 3, fw: 3, fc: 3,
+		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, act: tflite.ActRelu6, perChannel: true, inZP: 3, outZP: -128, inScale: 0.05, outScale: 12.0 / 255},
 	{name: "int8_batch2_groups2", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 2, h: 5, w: 5, cin: 4, cout: 6, fh: 3, fw: 3, fc: 2,
 		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, perChannel: true, inZP: 5, outZP: 3, inScale: 0.02, outScale: 0.05},
 	{name: "int16_bias64_same_s1", typ: tflite.TypeInt16, biasType: tflite.TypeInt64, n: 1, h: 6, w: 6, cin: 3, cout: 3, fh: 3, fw: 3, fc: 3,
@@ -354,7 +219,7 @@ func TestConv2DMatchesReference(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatal(err)
 				}
-				_, want := refConvOut(tc, in, w, bias, ws, rule == RoundingSingle)
+				_, want := refConvOut(tc, in, w, bias, ws, rule)
 				got := tensorInts(out)
 				for e := range want {
 					if got[e] != want[e] {
@@ -421,27 +286,30 @@ func TestConv2DHandChecked(t *testing.T) {
 	}
 }
 
-func TestComputePadding(t *testing.T) {
-	for _, tc := range []struct {
-		name                                   string
-		padding                                tflite.Padding
-		in, filter, stride, dilation, out, pad int
-	}{
-		{"same_k3_s1", tflite.PaddingSame, 10, 3, 1, 1, 10, 1},
-		{"same_k3_s2_even", tflite.PaddingSame, 10, 3, 2, 1, 5, 0}, // total 1: offset goes after
-		{"same_k4_s1", tflite.PaddingSame, 10, 4, 1, 1, 10, 1},     // total 3
-		{"same_k3_d2", tflite.PaddingSame, 8, 3, 1, 2, 8, 2},
-		{"valid", tflite.PaddingValid, 10, 3, 2, 1, 4, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if o := ComputeOutSize(tc.padding, tc.in, tc.filter, tc.stride, tc.dilation); o != tc.out {
-				t.Fatalf("out size %d, want %d", o, tc.out)
+// TestComputePaddingMatchesOracle compares the output size and the padding
+// before with the oracle's (TFLite's ComputeOutSize and
+// ComputePaddingWithOffset) over every small geometry.
+func TestComputePaddingMatchesOracle(t *testing.T) {
+	for _, p := range []tflite.Padding{tflite.PaddingSame, tflite.PaddingValid} {
+		for in := 1; in <= 16; in++ {
+			for f := 1; f <= 6; f++ {
+				for s := 1; s <= 4; s++ {
+					for d := 1; d <= 3; d++ {
+						if p == tflite.PaddingValid && (f-1)*d+1 > in {
+							continue // no output
+						}
+						o := ComputeOutSize(p, in, f, s, d)
+						if want := oracle.ConvOutSize(p, in, f, s, d); o != want {
+							t.Fatalf("%v in %d filter %d stride %d dilation %d: out %d, oracle %d", p, in, f, s, d, o, want)
+						}
+						ph, pw := ComputePadding(p, s, s, d, d, in, in, f, f, o, o)
+						if want := oracle.ConvPadding(in, f, s, d, o); ph != want || pw != want {
+							t.Fatalf("%v in %d filter %d stride %d dilation %d: padding %d,%d, oracle %d", p, in, f, s, d, ph, pw, want)
+						}
+					}
+				}
 			}
-			ph, pw := ComputePadding(tc.padding, tc.stride, tc.stride, tc.dilation, tc.dilation, tc.in, tc.in, tc.filter, tc.filter, tc.out, tc.out)
-			if ph != tc.pad || pw != tc.pad {
-				t.Fatalf("padding %d,%d, want %d", ph, pw, tc.pad)
-			}
-		})
+		}
 	}
 }
 
@@ -482,10 +350,10 @@ func TestConv2DDescribe(t *testing.T) {
 		t.Fatalf("%d multipliers, want %d", len(p.Multipliers), tc.cout)
 	}
 	for c, m := range p.Multipliers {
-		real := float64(tc.inScale) * float64(ws[c]) / float64(tc.outScale)
-		q, s := refQuantize(real, false)
-		if m.Name != "output" || m.Channel != c || m.Real != real || int64(m.Quantized.Multiplier) != q || m.Quantized.Shift != s {
-			t.Errorf("channel %d: %+v, want real %v multiplier %d shift %d", c, m, real, q, s)
+		real := oracle.ConvMultiplier(tc.inScale, ws[c], tc.outScale)
+		q := oracle.QuantizeMultiplier(real, oracle.Double)
+		if m.Name != "output" || m.Channel != c || m.Real != real || m.Quantized.Multiplier != q.Mantissa || m.Quantized.Shift != q.Shift {
+			t.Errorf("channel %d: %+v, want real %v multiplier %+v", c, m, real, q)
 		}
 	}
 	ints := map[string]int64{}

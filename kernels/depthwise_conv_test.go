@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -20,61 +21,18 @@ type refDWCase struct {
 	inScale, outScale float32
 }
 
-// refDWOut is the reference depthwise convolution, written from the formula.
-func refDWOut(tc refDWCase, in, w, bias []int64, ws []float32, single bool) (shape []int, out []int64) {
-	cout := tc.cin * tc.dm
-	outSize := func(in, f, s, d int) int {
-		if tc.padding == tflite.PaddingSame {
-			return (in + s - 1) / s
-		}
-		return (in - (f-1)*d - 1 + s) / s
-	}
-	padOf := func(in, f, s, d, o int) int {
-		if tc.padding == tflite.PaddingValid {
-			return 0
-		}
-		return max(0, ((o-1)*s+(f-1)*d+1-in)/2)
-	}
-	oh, ow := outSize(tc.h, tc.fh, tc.sh, tc.dh), outSize(tc.w, tc.fw, tc.sw, tc.dw)
-	ph, pw := padOf(tc.h, tc.fh, tc.sh, tc.dh, oh), padOf(tc.w, tc.fw, tc.sw, tc.dw, ow)
-	lo, hi := refActRange(tc.act, tc.typ, tc.outScale, tc.outZP)
-	inOff, outOff := -tc.inZP, tc.outZP
-	if tc.typ == tflite.TypeInt16 {
-		inOff, outOff = 0, 0
-	}
-	for b := 0; b < tc.n; b++ {
-		for y := 0; y < oh; y++ {
-			for x := 0; x < ow; x++ {
-				for oc := 0; oc < cout; oc++ {
-					ic := oc / tc.dm
-					var acc int64
-					for fy := 0; fy < tc.fh; fy++ {
-						for fx := 0; fx < tc.fw; fx++ {
-							iy, ix := y*tc.sh-ph+fy*tc.dh, x*tc.sw-pw+fx*tc.dw
-							if iy < 0 || ix < 0 || iy >= tc.h || ix >= tc.w {
-								continue
-							}
-							acc += w[(fy*tc.fw+fx)*cout+oc] * (in[((b*tc.h+iy)*tc.w+ix)*tc.cin+ic] + inOff)
-						}
-					}
-					acc += bias[oc]
-					s := ws[0]
-					if tc.perChannel {
-						s = ws[oc]
-					}
-					q, sh := refQuantize(float64(tc.inScale)*float64(s)/float64(tc.outScale), single)
-					var scaled int64
-					if tc.typ == tflite.TypeInt16 {
-						scaled = refScale64(acc, q, sh)
-					} else {
-						scaled = refScale32(int32(acc), q, sh, single)
-					}
-					out = append(out, refClamp(scaled+outOff, lo, hi))
-				}
-			}
-		}
-	}
-	return []int{tc.n, oh, ow, cout}, out
+// window is the case's geometry in the oracle's terms.
+func (tc refDWCase) window() oracle.Window {
+	return oracle.Window{Batches: tc.n, InH: tc.h, InW: tc.w, InC: tc.cin, KH: tc.fh, KW: tc.fw,
+		StrideH: tc.sh, StrideW: tc.sw, DilationH: tc.dh, DilationW: tc.dw, Padding: tc.padding}
+}
+
+// refDWOut is the oracle's DEPTHWISE_CONV_2D for the case (int16 cases carry
+// an int64 bias: the 64-bit accumulator).
+func refDWOut(tc refDWCase, in, w, bias []int64, ws []float32, rule Rounding) []int64 {
+	_, out := oracle.DepthwiseConv2D(oracle.DepthwiseConv{Window: tc.window(), DepthMultiplier: tc.dm, InputOffset: refInputOffset(tc.typ, tc.inZP),
+		Out: refStage(tc.typ, oracle.ConvMultipliers(tc.inScale, ws, tc.outScale), tc.outScale, tc.outZP, tc.act, tc.typ == tflite.TypeInt16, rule)}, in, w, bias)
+	return out
 }
 
 func buildDW(t testing.TB, tc refDWCase, r *rand.Rand, rule Rounding) (k Kernel, out *Tensor, in, w, bias []int64, ws []float32) {
@@ -98,8 +56,7 @@ func buildDW(t testing.TB, tc refDWCase, r *rand.Rand, rule Rounding) (k Kernel,
 	wT := qtensor(tflite.TypeInt8, []int{1, tc.fh, tc.fw, cout}, ws, 0, w)
 	wT.QuantizedDimension = 3
 	bT := qtensor(biasType, []int{cout}, ws, 0, bias)
-	shape, _ := refDWOut(tc, in, w, bias, ws, false)
-	out = qtensor[int64](tc.typ, shape, []float32{tc.outScale}, tc.outZP, nil)
+	out = qtensor[int64](tc.typ, tc.window().OutShape(cout), []float32{tc.outScale}, tc.outZP, nil)
 	opt := tflite.Options{Type: tflite.OptionsDepthwiseConv2D, Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
 		DilationH: int32(tc.dh), DilationW: int32(tc.dw), DepthMultiplier: int32(tc.dm), Activation: tc.act}
 	n := &Node{Op: tflite.OpDepthwiseConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out}, Options: opt, Rounding: rule}
@@ -134,7 +91,7 @@ func TestDepthwiseConv2DMatchesReference(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatal(err)
 				}
-				_, want := refDWOut(tc, in, w, bias, ws, rule == RoundingSingle)
+				want := refDWOut(tc, in, w, bias, ws, rule)
 				got := tensorInts(out)
 				for e := range want {
 					if got[e] != want[e] {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -34,7 +35,7 @@ func TestElu(t *testing.T) {
 			if v < 0 {
 				v = math.Expm1(v)
 			}
-			want := math.Min(math.Max(math.Round(v/float64(float32(sOut)))+zOut, -128), 127)
+			want := float64(oracle.Quantize(v, sOut, zOut, tflite.TypeInt8))
 			if math.Abs(float64(got)-want) > 1 {
 				t.Errorf("x %d: got %d, float64 reference %g", all[i], got, want)
 			}

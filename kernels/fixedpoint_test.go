@@ -3,85 +3,55 @@ package kernels
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/tflq/tflq-trace/internal/oracle"
 )
 
-func TestQuantizeMultiplier(t *testing.T) {
-	tests := []struct {
-		name string
-		m    float64
-		rule Rounding
-		want QuantizedMultiplier
-	}{
-		{"zero", 0, RoundingDouble, QuantizedMultiplier{0, 0}},
-		{"one", 1, RoundingDouble, QuantizedMultiplier{1 << 30, 1}},
-		{"half", 0.5, RoundingDouble, QuantizedMultiplier{1 << 30, 0}},
-		{"three quarters", 0.75, RoundingDouble, QuantizedMultiplier{3 << 29, 0}},
-		{"2^-31 is the smallest kept", math.Ldexp(1, -31), RoundingDouble, QuantizedMultiplier{1 << 30, -30}},
-		// frac·2^31 = 2^30 + 0.5 exactly: half rounds away from zero.
-		{"half rounds away", 0.5 + math.Ldexp(1, -32), RoundingDouble, QuantizedMultiplier{1<<30 + 1, 0}},
-		// frac·2^31 = 2^31 − 0.25 rounds to 2^31: halve and shift+1.
-		{"rounds to 2^31", 1 - math.Ldexp(1, -33), RoundingDouble, QuantizedMultiplier{1 << 30, 1}},
-		{"tiny below 2^-32 flushes", 0.75 * math.Ldexp(1, -32), RoundingDouble, QuantizedMultiplier{0, 0}},
-		{"tiny 2^-40 flushes", math.Ldexp(1, -40), RoundingSingle, QuantizedMultiplier{0, 0}},
-		{"huge kept under double", math.Ldexp(1, 31), RoundingDouble, QuantizedMultiplier{1 << 30, 32}},
-		{"huge saturates under single", math.Ldexp(1, 31), RoundingSingle, QuantizedMultiplier{math.MaxInt32, 30}},
-		{"shift 30 kept under single", math.Ldexp(1, 29), RoundingSingle, QuantizedMultiplier{1 << 30, 30}},
-		// A typical conv multiplier: s_in·s_w/s_out.
-		{"typical", 0.0023456, RoundingDouble, QuantizedMultiplier{int32(math.Round(0.0023456 * math.Ldexp(1, 31+8))), -8}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := QuantizeMultiplier(tc.m, tc.rule)
-			if got != tc.want {
-				t.Fatalf("QuantizeMultiplier(%g, %v) = %+v, want %+v", tc.m, tc.rule, got, tc.want)
-			}
-		})
-	}
-}
+// edges32 are the int32 operands where fixed-point rounding goes wrong first.
+var edges32 = []int32{0, 1, -1, 2, -2, 3, -3, 127, -128, 1 << 15, -(1 << 15), -(3 << 15), 1<<30 - 1, 1 << 30, -(1 << 30),
+	math.MaxInt32, math.MinInt32, math.MaxInt32 - 1, math.MinInt32 + 1}
 
-func TestSaturatingRoundingDoublingHighMul(t *testing.T) {
-	const minI, maxI = math.MinInt32, math.MaxInt32
-	tests := []struct {
-		a, b, want int32
-	}{
-		{minI, minI, maxI},          // the one overflow saturates
-		{minI, maxI, -2147483647},   // −2^31·(2^31−1)/2^31 = −2^31+1 exactly
-		{maxI, maxI, 2147483646},    // (2^31−1)^2/2^31 = 2^31−2 + 2^-31
-		{1 << 30, 1 << 30, 1 << 29}, // exact
-		{1 << 15, 1 << 15, 1},       // +0.5 rounds up
-		{-(1 << 15), 1 << 15, 0},    // −0.5 rounds toward +∞
-		{3 << 15, 1 << 15, 2},       // 1.5 → 2
-		{-(3 << 15), 1 << 15, -1},   // −1.5 → −1
-		{0, maxI, 0},
-		{100, 1 << 30, 50},
-		{-101, 1 << 30, -50}, // −50.5 → −50
-	}
-	for _, tc := range tests {
-		if got := SaturatingRoundingDoublingHighMul(tc.a, tc.b); got != tc.want {
-			t.Errorf("SRDHM(%d, %d) = %d, want %d", tc.a, tc.b, got, tc.want)
+// TestSRDHMAndRDBPOTMatchOracle compares SaturatingRoundingDoublingHighMul
+// with the oracle on every pair of edge operands and random ones, and
+// RoundingDivideByPOT (32- and 64-bit) on every edge operand and exponent and
+// on every int16 value.
+func TestSRDHMAndRDBPOTMatchOracle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	srdhm := func(a, b int32) {
+		if got, want := SaturatingRoundingDoublingHighMul(a, b), oracle.SaturatingRoundingDoublingHighMul(a, b); got != want {
+			t.Fatalf("SRDHM(%d, %d) = %d, oracle %d", a, b, got, want)
 		}
 	}
-}
-
-func TestRoundingDivideByPOT(t *testing.T) {
-	tests := []struct {
-		x    int32
-		exp  int
-		want int32
-	}{
-		{5, 1, 3}, {-5, 1, -3}, {7, 2, 2}, {-6, 2, -2}, {-7, 2, -2}, {6, 2, 2},
-		{math.MinInt32, 31, -1}, {math.MaxInt32, 31, 1}, {-1, 31, 0}, {1 << 30, 31, 1}, {(1 << 30) - 1, 31, 0},
-		{12345, 0, 12345}, {math.MinInt32, 0, math.MinInt32},
-	}
-	for _, tc := range tests {
-		if got := RoundingDivideByPOT(tc.x, tc.exp); got != tc.want {
-			t.Errorf("RDBPOT(%d, %d) = %d, want %d", tc.x, tc.exp, got, tc.want)
+	rdbpot := func(x int32, e int) {
+		want := oracle.RoundingDivideByPOT(int64(x), e)
+		if got := RoundingDivideByPOT(x, e); int64(got) != want {
+			t.Fatalf("RDBPOT(%d, %d) = %d, oracle %d", x, e, got, want)
 		}
-		if got := RoundingDivideByPOT64(int64(tc.x), tc.exp); got != int64(tc.want) {
-			t.Errorf("RDBPOT64(%d, %d) = %d, want %d", tc.x, tc.exp, got, tc.want)
+		if got := RoundingDivideByPOT64(int64(x), e); got != want {
+			t.Fatalf("RDBPOT64(%d, %d) = %d, oracle %d", x, e, got, want)
+		}
+	}
+	for _, a := range edges32 {
+		for _, b := range edges32 {
+			srdhm(a, b)
+		}
+		for e := 0; e <= 31; e++ {
+			rdbpot(a, e)
+		}
+	}
+	for range 100000 {
+		srdhm(int32(rng.Uint32())>>uint(rng.IntN(32)), int32(rng.Uint32())>>uint(rng.IntN(32)))
+		x := rng.Int64() >> uint(rng.IntN(64))
+		e := rng.IntN(64)
+		if got, want := RoundingDivideByPOT64(x, e), oracle.RoundingDivideByPOT(x, e); got != want {
+			t.Fatalf("RDBPOT64(%d, %d) = %d, oracle %d", x, e, got, want)
+		}
+	}
+	for x := int32(math.MinInt16); x <= math.MaxInt16; x++ {
+		for e := 0; e <= 17; e++ {
+			rdbpot(x, e)
 		}
 	}
 }
@@ -114,59 +84,24 @@ func TestMultiplyByQuantizedMultiplierRules(t *testing.T) {
 	}
 }
 
-// floorDiv2 returns floor(n / 2^k) for a big integer.
-func floorDiv2(n *big.Int, k uint) *big.Int { return new(big.Int).Rsh(n, k) } // Rsh floors for negatives
-
-// TestMultiplyByQuantizedMultiplierExact checks both rules against exact
-// rational arithmetic on random and boundary inputs: single rounding is
-// floor(x·q/2^(31−shift) + 1/2); double rounding is the gemmlowp pair
-// (round-half-up of x·2^left·q/2^31, saturating, then round-half-away
-// division by 2^right).
+// TestMultiplyByQuantizedMultiplierExact checks both rules against the
+// oracle (exact big-integer arithmetic) on boundary operands for every shift
+// and on random ones.
 func TestMultiplyByQuantizedMultiplierExact(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	edges := []int32{0, 1, -1, 2, -2, 127, -128, 1 << 15, -(1 << 15), math.MaxInt32, math.MinInt32, math.MaxInt32 - 1, math.MinInt32 + 1}
 	qs := []int32{0, 1 << 30, 1<<30 + 1, math.MaxInt32, math.MaxInt32 - 1, 1518500250}
 	check := func(x, q int32, shift int) {
-		// Single rounding (only defined for shift ≤ 30 and results in range).
+		m := oracle.Multiplier{Mantissa: q, Shift: shift}
+		// Single rounding is defined for shift ≤ 30 and results in int32.
 		if shift <= 30 {
-			total := uint(31 - shift)
-			num := new(big.Int).Mul(big.NewInt(int64(x)), big.NewInt(int64(q)))
-			num.Add(num, new(big.Int).Lsh(big.NewInt(1), total-1))
-			want := floorDiv2(num, total)
-			if want.IsInt64() && want.Int64() >= math.MinInt32 && want.Int64() <= math.MaxInt32 {
-				if got := MultiplyByQuantizedMultiplier(x, q, shift, RoundingSingle); int64(got) != want.Int64() {
-					t.Fatalf("single(%d, %d, %d) = %d, want %v", x, q, shift, got, want)
-				}
+			want := oracle.MultiplyByQuantizedMultiplier(int64(x), m, oracle.Single)
+			got := MultiplyByQuantizedMultiplier(x, q, shift, RoundingSingle)
+			if want >= math.MinInt32 && want <= math.MaxInt32 && int64(got) != want {
+				t.Fatalf("single(%d, %d, %d) = %d, want %d", x, q, shift, got, want)
 			}
 		}
-		// Double rounding, with the 32-bit wrapping left shift TFLite performs.
-		left, right := max(shift, 0), max(-shift, 0)
-		xs := int32(int64(x) << uint(left))
-		var hi int64
-		if xs == math.MinInt32 && q == math.MinInt32 {
-			hi = math.MaxInt32
-		} else {
-			p := new(big.Int).Mul(big.NewInt(int64(xs)), big.NewInt(int64(q)))
-			// round half toward +∞: floor(p/2^31 + 1/2)
-			p.Add(p, big.NewInt(1<<30))
-			hi = floorDiv2(p, 31).Int64()
-		}
-		// round half away from zero division by 2^right
-		var want int64
-		if right == 0 {
-			want = hi
-		} else {
-			d := int64(1) << uint(right)
-			a := hi
-			if a < 0 {
-				a = -a
-			}
-			qv := (a + d/2) / d
-			if hi < 0 {
-				qv = -qv
-			}
-			want = qv
-		}
+		want := oracle.MultiplyByQuantizedMultiplier(int64(x), m, oracle.Double)
 		if got := MultiplyByQuantizedMultiplier(x, q, shift, RoundingDouble); int64(got) != want {
 			t.Fatalf("double(%d, %d, %d) = %d, want %d", x, q, shift, got, want)
 		}
@@ -185,6 +120,35 @@ func TestMultiplyByQuantizedMultiplierExact(t *testing.T) {
 		}
 		q := int32(1<<30 + r.Int32N(1<<30))
 		check(x, q, -r.IntN(32))
+	}
+}
+
+// TestQuantizeMultiplierMatchesOracle compares QuantizeMultiplier with the
+// oracle's exact derivation on multipliers spread over 2^-40 .. 2^40 and on
+// exact ties of the mantissa rounding, under both rules.
+func TestQuantizeMultiplierMatchesOracle(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	check := func(m float64) {
+		for _, r := range Roundings() {
+			got := QuantizeMultiplier(m, r)
+			want := oracle.QuantizeMultiplier(m, oracleRounding(r))
+			if got.Multiplier != want.Mantissa || got.Shift != want.Shift {
+				t.Fatalf("QuantizeMultiplier(%v, %v) = %+v, oracle %+v", m, r, got, want)
+			}
+		}
+	}
+	for range 50000 {
+		check(math.Exp2(rng.Float64()*80 - 40))
+		k := float64(1<<30 + rng.Int64N(1<<30))
+		check(math.Ldexp((k+0.5)/(1<<31), rng.IntN(60)-40))
+	}
+	// The special cases: exact powers of two, a mantissa rounded up to 2^31,
+	// the flush to zero below 2^-32, the single-rounding saturation above
+	// 2^30, and the extremes of float64.
+	for _, m := range []float64{0, 1, 0.5, 0.75, 0.0023456, math.Ldexp(1, -31), 0.5 + math.Ldexp(1, -32), 1 - math.Ldexp(1, -33),
+		0.75 * math.Ldexp(1, -32), math.Ldexp(1, -32) - math.Ldexp(1, -64), math.Ldexp(1, -40), math.Ldexp(1, 29), math.Ldexp(1, 30) - 0.25,
+		math.Nextafter(math.Ldexp(1, 30)-0.25, 0), math.Ldexp(1, 31), math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		check(m)
 	}
 }
 
@@ -209,6 +173,18 @@ func TestMultiplyByQuantizedMultiplier64(t *testing.T) {
 	}
 	if got := ReducedMultiplier(0x7FFEFFFF); got != 0x7FFF {
 		t.Errorf("ReducedMultiplier(0x7FFEFFFF) = %#x, want 0x7fff", got)
+	}
+	r := rand.New(rand.NewPCG(13, 14))
+	for range 100000 {
+		x := (r.Int64N(1<<48) - 1<<47) >> uint(r.IntN(40))
+		m := oracle.Multiplier{Mantissa: int32(1<<30 + r.Int32N(1<<30)), Shift: r.IntN(39) - 31}
+		want := oracle.MultiplyByQuantizedMultiplier64(x, m)
+		if want < math.MinInt32 || want > math.MaxInt32 {
+			continue // TFLite truncates; the kernels never get here
+		}
+		if got := MultiplyByQuantizedMultiplier64(x, m.Mantissa, m.Shift); int64(got) != want {
+			t.Fatalf("MBQM64(%d, %+v) = %d, oracle %d", x, m, got, want)
+		}
 	}
 }
 

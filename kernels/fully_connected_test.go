@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -20,45 +21,20 @@ type refFCCase struct {
 	inScale, outScale float32
 }
 
-// refFCOut is the reference fully-connected layer, written from the formula.
-func refFCOut(tc refFCCase, in, w, bias []int64, ws []float32, single bool) []int64 {
-	lo, hi := refActRange(tc.act, tc.typ, tc.outScale, tc.outZP)
-	inOff, outOff, wOff := -tc.inZP, tc.outZP, -tc.wZP
-	if tc.typ == tflite.TypeInt16 {
-		inOff, outOff = 0, 0
-	}
+// refFCOut is the oracle's FULLY_CONNECTED for the case: per-channel
+// multipliers in double, a per-tensor one from the float32 product s_in·s_w
+// (GetQuantizedConvolutionMultipler); the weight offset only for per-tensor
+// weights.
+func refFCOut(tc refFCCase, in, w, bias []int64, ws []float32, rule Rounding) []int64 {
+	reals := []float64{oracle.ProductMultiplier(tc.inScale, ws[0], tc.outScale)}
+	wOff := -tc.wZP
 	if tc.perChannel {
-		wOff = 0
+		reals, wOff = oracle.ConvMultipliers(tc.inScale, ws, tc.outScale), 0
 	}
-	batches := NumElements(tc.outShape) / tc.units
-	var out []int64
-	for b := 0; b < batches; b++ {
-		for oc := 0; oc < tc.units; oc++ {
-			var acc int64
-			for d := 0; d < tc.depth; d++ {
-				acc += (w[oc*tc.depth+d] + wOff) * (in[b*tc.depth+d] + inOff)
-			}
-			if bias != nil {
-				acc += bias[oc]
-			}
-			var m float64
-			if tc.perChannel {
-				m = float64(tc.inScale) * float64(ws[oc]) / float64(tc.outScale)
-			} else {
-				prod := tc.inScale * ws[0] // float32 product, as TFLite's per-tensor FC
-				m = float64(prod) / float64(tc.outScale)
-			}
-			q, s := refQuantize(m, single)
-			var scaled int64
-			if tc.biasType == tflite.TypeInt64 || tc.biasType == 0 && tc.quantizedBiasType == tflite.TypeInt64 {
-				scaled = refScale64(acc, q, s)
-			} else {
-				scaled = refScale32(int32(acc), q, s, single)
-			}
-			out = append(out, refClamp(scaled+outOff, lo, hi))
-		}
-	}
-	return out
+	wide := tc.biasType == tflite.TypeInt64 || tc.biasType == 0 && tc.quantizedBiasType == tflite.TypeInt64
+	return oracle.FullyConnected(oracle.FC{Batches: NumElements(tc.outShape) / tc.units, Depth: tc.depth, Units: tc.units,
+		InputOffset: refInputOffset(tc.typ, tc.inZP), WeightOffset: wOff,
+		Out: refStage(tc.typ, reals, tc.outScale, tc.outZP, tc.act, wide, rule)}, in, w, bias)
 }
 
 func buildFC(t testing.TB, tc refFCCase, r *rand.Rand, rule Rounding) (k Kernel, out *Tensor, in, w, bias []int64, ws []float32) {
@@ -123,7 +99,7 @@ func TestFullyConnectedMatchesReference(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatal(err)
 				}
-				want := refFCOut(tc, in, w, bias, ws, rule == RoundingSingle)
+				want := refFCOut(tc, in, w, bias, ws, rule)
 				got := tensorInts(out)
 				if len(got) != len(want) {
 					t.Fatalf("%d outputs, want %d", len(got), len(want))
@@ -152,12 +128,11 @@ func TestFullyConnectedMultiplierFloatProduct(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := k.(Describer).Describe().Multipliers
-	prod := float32(0.1) * float32(0.3)
-	want := float64(prod) / float64(float32(0.7))
+	want := oracle.ProductMultiplier(0.1, 0.3, 0.7)
 	if len(m) != 1 || m[0].Real != want || m[0].Channel != -1 {
 		t.Fatalf("multipliers %+v, want real %v", m, want)
 	}
-	if double := float64(float32(0.1)) * float64(float32(0.3)) / float64(float32(0.7)); double == want {
+	if double := oracle.ConvMultiplier(0.1, 0.3, 0.7); double == want {
 		t.Fatalf("test scales do not distinguish the float32 product (both %v)", want)
 	}
 }

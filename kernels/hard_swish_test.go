@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -29,7 +30,7 @@ func TestHardSwish(t *testing.T) {
 		for i, x := range all {
 			v := float64(tc.sIn) * float64(x-tc.zIn)
 			hs := v * math.Min(6, math.Max(0, v+3)) / 6
-			want := math.Min(math.Max(math.Round(hs/float64(tc.sOut))+float64(tc.zOut), -128), 127)
+			want := float64(oracle.Quantize(hs, tc.sOut, tc.zOut, tflite.TypeInt8))
 			if math.Abs(float64(got[i])-want) > 1 {
 				t.Errorf("s_in %g x %d: got %d, float reference %g", tc.sIn, x, got[i], want)
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -57,9 +58,9 @@ func TestLeakyReluMatchesReference(t *testing.T) {
 	for _, tc := range tests {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/alpha%g/%v", tc.typ, tc.alpha, r), func(t *testing.T) {
-				lo, hi := Range(tc.typ)
+				lo, hi := oracle.TypeRange(tc.typ)
 				var values []int64
-				for v := tc.start; v <= int64(hi); v += tc.inc {
+				for v := tc.start; v <= hi; v += tc.inc {
 					values = append(values, v)
 				}
 				n := buildLeakyRelu(tc.typ, tc.sIn, tc.sOut, tc.zIn, tc.zOut, tc.alpha, r, values)
@@ -70,16 +71,15 @@ func TestLeakyReluMatchesReference(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatal(err)
 				}
-				qID := QuantizeMultiplier(float64(tc.sIn/tc.sOut), r)
-				qAlpha := QuantizeMultiplier(float64(float32(tc.sIn*tc.alpha)/tc.sOut), r)
+				mID, mAlpha := oracle.LeakyReluMultipliers(tc.sIn, tc.sOut, tc.alpha)
 				got := ewValues(n.Outputs[0])
 				for i, x := range values {
 					d := x - tc.zIn
-					q := qID
+					m := mID
 					if d < 0 {
-						q = qAlpha
+						m = mAlpha
 					}
-					want := min(max(ewRefMultiply(d, q, r)+tc.zOut, int64(lo)), int64(hi))
+					want := oracle.Clamp(oracle.Requantize(d, m, oracleRounding(r))+tc.zOut, lo, hi)
 					if got[i] != want {
 						t.Fatalf("x = %d: got %d, want %d", x, got[i], want)
 					}

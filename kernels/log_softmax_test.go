@@ -5,25 +5,22 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-// refLogSoftmax is the float64 log-softmax of each row, quantized to the
-// fixed output quantization (1/16, 127).
+// refLogSoftmax is the oracle's float log-softmax of each row of the
+// dequantized values, in units of the fixed output quantization (1/16, 127),
+// clamped to int8 but not rounded.
 func refLogSoftmax(values []int64, depth int, s float64) []float64 {
-	out := make([]float64, len(values))
-	for r := 0; r < len(values)/depth; r++ {
-		row := values[r*depth : (r+1)*depth]
-		m := row[0]
-		for _, v := range row {
-			m = max(m, v)
+	out := make([]float64, 0, len(values))
+	for lo := 0; lo < len(values); lo += depth {
+		row := make([]float64, depth)
+		for j, v := range values[lo : lo+depth] {
+			row[j] = s * float64(v)
 		}
-		sum := 0.0
-		for _, v := range row {
-			sum += math.Exp(s * float64(v-m))
-		}
-		for j, v := range row {
-			out[r*depth+j] = math.Min(math.Max((s*float64(v-m)-math.Log(sum))*16+127, -128), 127)
+		for _, l := range oracle.LogSoftmax(row) {
+			out = append(out, math.Min(math.Max(l*16+127, -128), 127))
 		}
 	}
 	return out

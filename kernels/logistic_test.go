@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -40,7 +41,7 @@ func int16Multiplier(s float32, shift int) int64 {
 // inputs) of LOGISTIC and TANH with the float function: within 1 LSB for
 // int8 and 3 for the int16 table interpolation.
 func TestSigmoidFamilyNearFloat(t *testing.T) {
-	sigmoid := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+	sigmoid := oracle.Logistic
 	tests := []struct {
 		op         tflite.BuiltinOperator
 		typ        tflite.TensorType

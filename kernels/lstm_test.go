@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -159,7 +160,6 @@ func lastRowElement(sp lstmSpec, i, last int) int {
 // each step as the model stores it) and checks every output within 2 LSB and
 // the final cell state within 0.01.
 func TestLstmNearFloat(t *testing.T) {
-	sigmoid := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 	for _, sp := range lstmSpecs {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v", sp, r), func(t *testing.T) {
@@ -200,7 +200,7 @@ func TestLstmNearFloat(t *testing.T) {
 								if g == gateCell {
 									gates[g][s] = math.Tanh(v)
 								} else {
-									gates[g][s] = sigmoid(v)
+									gates[g][s] = oracle.Logistic(v)
 								}
 							}
 						}
@@ -209,8 +209,7 @@ func TestLstmNearFloat(t *testing.T) {
 							if sp.cellClip > 0 {
 								c[s] = math.Max(math.Min(c[s], float64(sp.cellClip)), -float64(sp.cellClip))
 							}
-							hq := math.Round(gates[gateOutput][s]*math.Tanh(c[s])/float64(sp.sHidden)) + float64(sp.zpHidden)
-							hq = math.Max(math.Min(hq, 127), -128)
+							hq := float64(oracle.Quantize(gates[gateOutput][s]*math.Tanh(c[s]), sp.sHidden, sp.zpHidden, tflite.TypeInt8))
 							got := float64(out.Int(row*sp.dim + s))
 							worstOut = math.Max(worstOut, math.Abs(got-hq))
 							h[s] = float64(sp.sHidden) * (hq - float64(sp.zpHidden))

@@ -6,15 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
-
-// refMul computes MUL from the TFLite-Micro formula.
-func refMul(tc addSubCase, r Rounding, x1, x2 int64) int64 {
-	q := QuantizeMultiplier(float64(tc.s1)*float64(tc.s2)/float64(tc.so), r)
-	lo, hi := ewRefActRange(tc.act, tc.typ, tc.so, tc.zo)
-	return min(max(ewRefMultiply((x1-tc.z1)*(x2-tc.z2), q, r)+tc.zo, lo), hi)
-}
 
 var mulCases = []addSubCase{
 	{"int8 same", tflite.TypeInt8, []int{2, 3, 4}, []int{2, 3, 4}, []int{2, 3, 4}, 0.05, 0.031, 0.07, 3, -20, -5, tflite.ActNone},
@@ -50,15 +44,15 @@ func TestMulMatchesReference(t *testing.T) {
 				}
 				got := ewValues(n.Outputs[0])
 				for e := range got {
-					i1 := refBroadcastIndex(tc.outShape, tc.shape1, e)
-					i2 := refBroadcastIndex(tc.outShape, tc.shape2, e)
-					if want := refMul(tc, r, v1[i1], v2[i2]); got[e] != want {
+					i1 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e)
+					i2 := oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
+					if want := refBinary(tc, r).Mul(v1[i1], v2[i2]); got[e] != want {
 						t.Fatalf("element %d (x1 %d, x2 %d): got %d, want %d", e, v1[i1], v2[i2], got[e], want)
 					}
 				}
 				chains := ewCheckExplain(t, k, n.Outputs[0], "in1.offset", "in2.offset", "product", "M", "zp", "clamp")
 				for e, c := range chains {
-					i1, i2 := refBroadcastIndex(tc.outShape, tc.shape1, e), refBroadcastIndex(tc.outShape, tc.shape2, e)
+					i1, i2 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e), oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
 					if len(c.Sources) != 2 || c.Sources[0] != (Source{0, i1}) || c.Sources[1] != (Source{1, i2}) {
 						t.Fatalf("element %d: sources %+v, want inputs %d and %d", e, c.Sources, i1, i2)
 					}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -23,21 +24,17 @@ func buildSoftmax(inType, outType tflite.TensorType, shape []int, sIn float32, z
 	return &Node{Op: tflite.OpSoftmax, Inputs: []*Tensor{in}, Outputs: []*Tensor{out}, Options: tflite.Options{Beta: beta}, Rounding: r}
 }
 
-// refSoftmax is the float softmax of each row, quantized to the output.
+// refSoftmax is the oracle's float softmax of each row of the dequantized
+// values, in output units (p/s_out + zp_out), unrounded.
 func refSoftmax(values []int64, depth int, sIn float64, beta float64, outScale float64, outZP int64) []float64 {
-	out := make([]float64, len(values))
+	out := make([]float64, 0, len(values))
 	for lo := 0; lo < len(values); lo += depth {
-		row := values[lo : lo+depth]
-		maxV := row[0]
-		for _, v := range row {
-			maxV = max(maxV, v)
+		row := make([]float64, depth)
+		for j, v := range values[lo : lo+depth] {
+			row[j] = sIn * float64(v)
 		}
-		var sum float64
-		for _, v := range row {
-			sum += math.Exp(beta * sIn * float64(v-maxV))
-		}
-		for j, v := range row {
-			out[lo+j] = math.Exp(beta*sIn*float64(v-maxV))/sum/outScale + float64(outZP)
+		for _, p := range oracle.Softmax(row, beta) {
+			out = append(out, p/outScale+float64(outZP))
 		}
 	}
 	return out
@@ -171,7 +168,7 @@ func TestSoftmaxNearFloat(t *testing.T) {
 				}
 				out := n.Outputs[0]
 				ref := refSoftmax(values, tc.shape[len(tc.shape)-1], float64(tc.sIn), float64(tc.beta), float64(out.Scale0()), int64(out.ZP0()))
-				olo, ohi := Range(tc.out)
+				olo, ohi := oracle.TypeRange(tc.out)
 				for i, g := range ewValues(out) {
 					want := min(max(ref[i], float64(olo)), float64(ohi))
 					if math.Abs(float64(g)-want) > tc.tol {

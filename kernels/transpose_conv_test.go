@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -21,59 +22,13 @@ type refTCCase struct {
 	inScale, outScale float32
 }
 
-// refTCOut is the reference transpose convolution in TFLite's scatter form:
-// every input element adds in·w to each output it reaches.
-func refTCOut(tc refTCCase, in, w, bias []int64, ws []float32, single bool) []int64 {
-	padOf := func(out, f, s int) int {
-		if tc.padding == tflite.PaddingValid {
-			return 0
-		}
-		o := (out + s - 1) / s
-		return max(0, ((o-1)*s+f-out)/2)
-	}
-	ph, pw := padOf(tc.oh, tc.fh, tc.sh), padOf(tc.ow, tc.fw, tc.sw)
-	inOff, outOff := -tc.inZP, tc.outZP
-	if tc.typ == tflite.TypeInt16 {
-		inOff, outOff = 0, 0
-	}
-	acc := make([]int64, tc.n*tc.oh*tc.ow*tc.cout)
-	for b := 0; b < tc.n; b++ {
-		for iy := 0; iy < tc.h; iy++ {
-			for ix := 0; ix < tc.w; ix++ {
-				for ic := 0; ic < tc.cin; ic++ {
-					v := in[((b*tc.h+iy)*tc.w+ix)*tc.cin+ic] + inOff
-					for fy := 0; fy < tc.fh; fy++ {
-						for fx := 0; fx < tc.fw; fx++ {
-							y, x := iy*tc.sh-ph+fy, ix*tc.sw-pw+fx
-							if y < 0 || x < 0 || y >= tc.oh || x >= tc.ow {
-								continue
-							}
-							for oc := 0; oc < tc.cout; oc++ {
-								acc[((b*tc.oh+y)*tc.ow+x)*tc.cout+oc] += v * w[((oc*tc.fh+fy)*tc.fw+fx)*tc.cin+ic]
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	lo, hi := refActRange(tc.act, tc.typ, tc.outScale, tc.outZP)
-	out := make([]int64, len(acc))
-	for i, a := range acc {
-		oc := i % tc.cout
-		if bias != nil {
-			a += bias[oc]
-		}
-		q, s := refQuantize(float64(tc.inScale)*float64(ws[oc])/float64(tc.outScale), single)
-		var scaled int64
-		if tc.typ == tflite.TypeInt16 && tc.biasType != tflite.TypeInt32 {
-			scaled = refScale64(a, q, s)
-		} else {
-			scaled = refScale32(int32(a), q, s, single)
-		}
-		out[i] = refClamp(scaled+outOff, lo, hi)
-	}
-	return out
+// refTCOut is the oracle's TRANSPOSE_CONV for the case: per-channel
+// multipliers, the 64-bit accumulator for int16 unless the bias is int32.
+func refTCOut(tc refTCCase, in, w, bias []int64, ws []float32, rule Rounding) []int64 {
+	wide := tc.typ == tflite.TypeInt16 && tc.biasType != tflite.TypeInt32
+	return oracle.TransposeConv(oracle.TransposeConvolution{Batches: tc.n, InH: tc.h, InW: tc.w, InC: tc.cin, OutH: tc.oh, OutW: tc.ow, OutC: tc.cout,
+		KH: tc.fh, KW: tc.fw, StrideH: tc.sh, StrideW: tc.sw, Padding: tc.padding, InputOffset: refInputOffset(tc.typ, tc.inZP),
+		Out: refStage(tc.typ, oracle.ConvMultipliers(tc.inScale, ws, tc.outScale), tc.outScale, tc.outZP, tc.act, wide, rule)}, in, w, bias)
 }
 
 func TestTransposeConvMatchesReference(t *testing.T) {
@@ -122,7 +77,7 @@ func TestTransposeConvMatchesReference(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatal(err)
 				}
-				want := refTCOut(tc, in, w, bias, ws, rule == RoundingSingle)
+				want := refTCOut(tc, in, w, bias, ws, rule)
 				got := tensorInts(out)
 				for e := range want {
 					if got[e] != want[e] {

@@ -3,16 +3,17 @@ package trace
 // Helpers for the built-model tests (built_test.go): a small wrapper around
 // tflite.ModelBuilder that records graph input data and expected outputs,
 // the runner that takes a model through Write → Read → New → Invoke, and
-// reference arithmetic written here from the definitions (never the
-// kernels' own functions), so that the tests check the kernels against an
-// independent implementation without any shared data.
+// index helpers. The reference arithmetic the expected outputs come from is
+// internal/oracle's (never the kernels' own functions), so that the tests
+// check the kernels against an independent implementation without any
+// shared data.
 
 import (
 	"fmt"
 	"math"
-	"math/big"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
 )
@@ -270,177 +271,11 @@ func pseudo(n int, lo, hi int64, seed uint32) []int64 {
 
 func numel(shape []int) int { return kernels.NumElements(shape) }
 
-// unravel returns the multi-index of flat index i in shape.
-func unravel(i int, shape []int) []int {
-	idx := make([]int, len(shape))
-	for d := len(shape) - 1; d >= 0; d-- {
-		idx[d] = i % shape[d]
-		i /= shape[d]
-	}
-	return idx
-}
-
-// ravel returns the flat index of idx in shape.
-func ravel(idx, shape []int) int {
-	f := 0
-	for d := range shape {
-		f = f*shape[d] + idx[d]
-	}
-	return f
-}
-
-// bcastIndex maps an output multi-index to the flat index of an input of
-// shape in, broadcast numpy-style against the output (right-aligned, size-1
-// dimensions repeat).
-func bcastIndex(outIdx, in []int) int {
-	off := len(outIdx) - len(in)
-	idx := make([]int, len(in))
-	for d := range in {
-		if in[d] != 1 {
-			idx[d] = outIdx[d+off]
-		}
-	}
-	return ravel(idx, in)
-}
-
 // mapOut builds an output of shape by calling f for each multi-index.
 func mapOut(shape []int, f func(idx []int) int64) []int64 {
 	out := make([]int64, numel(shape))
 	for i := range out {
-		out[i] = f(unravel(i, shape))
+		out[i] = f(oracle.Unravel(i, shape))
 	}
 	return out
-}
-
-// ---- fixed-point reference, from the definitions ----
-
-// quantizeMultiplier splits real > 0 into a Q31 mantissa in [2^30, 2^31) and
-// a power of two: real ≈ m·2^(shift−31), with m = round(frac·2^31) for
-// real = frac·2^shift, frac in [0.5, 1). Computed exactly with big.Float.
-func quantizeMultiplier(real float64) (int64, int) {
-	if real == 0 {
-		return 0, 0
-	}
-	frac, exp := math.Frexp(real)
-	bf := new(big.Float).SetFloat64(frac)
-	bf.SetMantExp(bf, 31)
-	// round half away from zero (frac > 0)
-	bf.Add(bf, big.NewFloat(0.5))
-	m, _ := bf.Int64()
-	if m == 1<<31 {
-		m /= 2
-		exp++
-	}
-	if exp < -31 {
-		return 0, 0
-	}
-	return m, exp
-}
-
-// srdhm is SaturatingRoundingDoublingHighMul: a·b / 2^31 rounded to
-// nearest with ties toward +∞ (TFLite adds 2^30 for a non-negative product
-// and 1 − 2^30 for a negative one, then truncates: both are
-// floor((a·b + 2^30) / 2^31)), with the one overflow case saturated.
-func srdhm(a, b int64) int64 {
-	if a == math.MinInt32 && b == math.MinInt32 {
-		return math.MaxInt32
-	}
-	return floorDiv(a*b+1<<30, 1<<31)
-}
-
-func floorDiv(a, b int64) int64 {
-	d := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		d--
-	}
-	return d
-}
-
-// rdbpot is RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero.
-func rdbpot(x int64, e int) int64 {
-	if e == 0 {
-		return x
-	}
-	r := new(big.Rat).SetFrac(big.NewInt(x), new(big.Int).Lsh(big.NewInt(1), uint(e)))
-	return roundHalfAway(r)
-}
-
-func roundHalfAway(r *big.Rat) int64 {
-	neg := r.Sign() < 0
-	a := new(big.Rat).Abs(r)
-	a.Add(a, big.NewRat(1, 2))
-	n := new(big.Int).Quo(a.Num(), a.Denom())
-	if neg {
-		n.Neg(n)
-	}
-	return n.Int64()
-}
-
-// mbqm is MultiplyByQuantizedMultiplier (double rounding, TFLite-Micro's
-// default): left shift, SRDHM, then RDBPOT for a negative shift.
-func mbqm(x, mult int64, shift int) int64 {
-	left, right := 0, 0
-	if shift > 0 {
-		left = shift
-	} else {
-		right = -shift
-	}
-	return rdbpot(srdhm(x<<left, mult), right)
-}
-
-// mbqm64 is the int64-accumulator form used by the int16x8 kernels: the
-// multiplier rounded to 15 bits, then one rounding shift.
-func mbqm64(x, mult int64, shift int) int64 {
-	reduced := int64(0x7FFF)
-	if mult < 0x7FFF0000 {
-		reduced = (mult + 1<<15) >> 16
-	}
-	total := 15 - shift
-	return (x*reduced + 1<<(total-1)) >> total
-}
-
-// requant multiplies x by real with QuantizeMultiplier + mbqm.
-func requant(x int64, real float64) int64 {
-	m, s := quantizeMultiplier(real)
-	return mbqm(x, m, s)
-}
-
-func clampI(x, lo, hi int64) int64 { return max(lo, min(hi, x)) }
-
-func typeRange(typ tflite.TensorType) (int64, int64) {
-	switch typ {
-	case tflite.TypeInt8:
-		return -128, 127
-	case tflite.TypeUint8:
-		return 0, 255
-	case tflite.TypeInt16:
-		return -32768, 32767
-	case tflite.TypeInt32:
-		return math.MinInt32, math.MaxInt32
-	}
-	panic(typ)
-}
-
-// actRange is the quantized clamp range of a fused activation: the real
-// bounds 0, 6, ±1 mapped with round(r / scale) + zp (float32), intersected
-// with the type range.
-func actRange(act tflite.Activation, scale float32, zp int64, typ tflite.TensorType) (int64, int64) {
-	lo, hi := typeRange(typ)
-	qf := func(r float32) int64 { return zp + int64(math.Round(float64(r/scale))) }
-	switch act {
-	case tflite.ActRelu:
-		lo = max(lo, qf(0))
-	case tflite.ActRelu6:
-		lo, hi = max(lo, qf(0)), min(hi, qf(6))
-	case tflite.ActReluN1To1:
-		lo, hi = max(lo, qf(-1)), min(hi, qf(1))
-	}
-	return lo, hi
-}
-
-// quantizeF is the float reference quantization: round(r / scale) + zp,
-// clamped to the type, as a float64 for tolerance checks.
-func quantizeF(r float64, scale float32, zp int64, typ tflite.TensorType) float64 {
-	lo, hi := typeRange(typ)
-	return float64(clampI(int64(math.Round(r/float64(scale)))+zp, lo, hi))
 }

@@ -6,8 +6,8 @@ package trace
 // checked against a reference written here:
 //
 //   - requantizing integer ops (MAC ops, ADD/SUB/MUL, QUANTIZE, pools, ...):
-//     an exact integer re-implementation from the definitions in
-//     built_helpers_test.go (quantizeMultiplier, srdhm, rdbpot, mbqm);
+//     the exact integer reference of internal/oracle (QuantizeMultiplier,
+//     MultiplyByQuantizedMultiplier, the MAC references, ...);
 //   - data movement ops: an exact index-based reference;
 //   - fixed-point / lookup-table ops (SOFTMAX, LOGISTIC, TANH, ...): a float
 //     reference with a tolerance in LSB stated and justified per case.
@@ -16,16 +16,17 @@ package trace
 // must end at the stored value. TestBuiltCoverage fails for an operator in
 // the kernels op table without a case here.
 //
-// Scales of MAC inputs and weights are chosen with short mantissas so that
-// float32 products of them are exact: the multiplier is then the same
-// whether a kernel forms s_in·s_w in float32 or in double (TFLite does both,
-// depending on the op), and the reference need not pick one.
+// The oracle forms each op's multiplier as TFLite does (s_in·s_w in double
+// for the convolutions, as a float32 product for per-tensor FULLY_CONNECTED
+// and BATCH_MATMUL). Scales of MAC inputs and weights here have short
+// mantissas, so that float32 products of them are exact and the two rules
+// agree: these cases do not tell them apart (the kernels' own tests do).
 
 import (
 	"math"
-	"math/big"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -46,91 +47,13 @@ type convGeom struct {
 	pad                          tflite.Padding
 }
 
-// outAndPad is the output extent and the padding before, for input extent
-// in, filter f, stride and dilation (TFLite's SAME/VALID rules).
-func outAndPad(in, f, stride, dil int, pad tflite.Padding) (int, int) {
-	ef := (f-1)*dil + 1
-	var out int
-	if pad == tflite.PaddingSame {
-		out = (in + stride - 1) / stride
-	} else {
-		out = (in - ef + stride) / stride
-	}
-	total := (out-1)*stride + ef - in
-	return out, max(total, 0) / 2
-}
-
-// macOut is the output stage of the MAC ops: per-channel multiplier,
-// zero point and clamp; wide selects the int64 (int16x8) requantization.
-type macOut struct {
-	reals  []float64 // per output channel (one entry: per tensor)
-	zp     int64
-	lo, hi int64
-	wide   bool
-}
-
-func (o macOut) apply(acc int64, oc int) int64 {
-	real := o.reals[0]
-	if len(o.reals) > 1 {
-		real = o.reals[oc]
-	}
-	m, s := quantizeMultiplier(real)
-	var v int64
-	if o.wide {
-		v = mbqm64(acc, m, s)
-	} else {
-		v = mbqm(acc, m, s)
-	}
-	return clampI(v+o.zp, o.lo, o.hi)
-}
-
-// convRef is CONV_2D (depthMul 0) or DEPTHWISE_CONV_2D (depthMul ≥ 1) on
-// NHWC input; filter [Cout, kh, kw, Cin] for conv, [1, kh, kw, Cout] for
-// depthwise.
-func convRef(in []int64, inShape []int, inZp int64, w []int64, wShape []int, bias []int64, g convGeom, depthMul int, o macOut) ([]int64, []int) {
-	n, h, wd, ic := inShape[0], inShape[1], inShape[2], inShape[3]
-	kh, kw := wShape[1], wShape[2]
-	oc := wShape[0]
-	if depthMul > 0 {
-		oc = wShape[3]
-	}
-	oh, padT := outAndPad(h, kh, g.strideH, g.dilH, g.pad)
-	ow, padL := outAndPad(wd, kw, g.strideW, g.dilW, g.pad)
-	outShape := []int{n, oh, ow, oc}
-	out := mapOut(outShape, func(idx []int) int64 {
-		b, y, x, c := idx[0], idx[1], idx[2], idx[3]
-		var acc int64
-		for fy := 0; fy < kh; fy++ {
-			for fx := 0; fx < kw; fx++ {
-				iy := y*g.strideH - padT + fy*g.dilH
-				ix := x*g.strideW - padL + fx*g.dilW
-				if iy < 0 || iy >= h || ix < 0 || ix >= wd {
-					continue
-				}
-				if depthMul > 0 {
-					icc := c / depthMul
-					acc += (in[ravel([]int{b, iy, ix, icc}, inShape)] - inZp) * w[ravel([]int{0, fy, fx, c}, wShape)]
-					continue
-				}
-				for k := 0; k < ic; k++ {
-					acc += (in[ravel([]int{b, iy, ix, k}, inShape)] - inZp) * w[ravel([]int{c, fy, fx, k}, wShape)]
-				}
-			}
-		}
-		if bias != nil {
-			acc += bias[c]
-		}
-		return o.apply(acc, c)
-	})
-	return out, outShape
-}
-
-func perChannelReals(inS float32, wS []float32, outS float32) []float64 {
-	r := make([]float64, len(wS))
-	for i, s := range wS {
-		r[i] = float64(inS) * float64(s) / float64(outS)
-	}
-	return r
+// macStage is the oracle output stage of a MAC case: reals per output
+// channel (one: per tensor), the fused activation's clamp range; int16 cases
+// carry an int64 bias, so the 64-bit accumulator (and have output zero
+// point 0).
+func macStage(typ tflite.TensorType, reals []float64, outS float32, outZp int64, act tflite.Activation) oracle.OutputStage {
+	lo, hi := oracle.ActivationRange(act, typ, outS, outZp)
+	return oracle.OutputStage{Reals: reals, ZeroPoint: outZp, Min: lo, Max: hi, Wide: typ == i16}
 }
 
 func zeros64(n int) []int64 { return make([]int64, n) }
@@ -185,10 +108,16 @@ func convCase(v convVariant) builtCase {
 		} else {
 			wq = q(wS[0], 0)
 		}
-		reals := perChannelReals(inS, wS, outS)
-		alo, ahi := actRange(v.act, outS, outZp, v.typ)
-		want, outShape := convRef(x, v.inShape, v.inZp, w, wShape, bias, v.g, v.depthMul,
-			macOut{reals: reals, zp: outZp, lo: alo, hi: ahi, wide: v.typ == i16})
+		g := oracle.Window{Batches: v.inShape[0], InH: v.inShape[1], InW: v.inShape[2], InC: cin, KH: v.kh, KW: v.kw,
+			StrideH: v.g.strideH, StrideW: v.g.strideW, DilationH: v.g.dilH, DilationW: v.g.dilW, Padding: v.g.pad}
+		stage := macStage(v.typ, oracle.ConvMultipliers(inS, wS, outS), outS, outZp, v.act)
+		var want []int64
+		var outShape []int
+		if v.depthMul > 0 {
+			outShape, want = oracle.DepthwiseConv2D(oracle.DepthwiseConv{Window: g, DepthMultiplier: v.depthMul, InputOffset: -v.inZp, Out: stage}, x, w, bias)
+		} else {
+			outShape, want = oracle.Conv2D(oracle.Conv{Window: g, OutC: v.cout, InputOffset: -v.inZp, Out: stage}, x, w, bias)
+		}
 		in := m.in("in", v.typ, v.inShape, q(inS, v.inZp), x)
 		wt := m.cst("w", i8, wShape, wq, w)
 		bt := m.cst("bias", biasT, []int{v.cout}, nil, bias)
@@ -225,16 +154,12 @@ func fcCase(name string, typ tflite.TensorType, perChannel bool, act tflite.Acti
 		x := pseudo(batches*depth, lo, hi, 4)
 		w := pseudo(units*depth, -127, 127, 5)
 		bias := pseudo(units, -2000, 2000, 6)
-		reals := perChannelReals(inS, wS, outS)
-		alo, ahi := actRange(act, outS, outZp, typ)
-		o := macOut{reals: reals, zp: outZp, lo: alo, hi: ahi, wide: typ == i16}
-		want := mapOut([]int{batches, units}, func(idx []int) int64 {
-			acc := bias[idx[1]]
-			for d := 0; d < depth; d++ {
-				acc += (x[idx[0]*depth+d] - inZp) * w[idx[1]*depth+d]
-			}
-			return o.apply(acc, idx[1])
-		})
+		reals := []float64{oracle.ProductMultiplier(inS, wS[0], outS)}
+		if perChannel {
+			reals = oracle.ConvMultipliers(inS, wS, outS)
+		}
+		want := oracle.FullyConnected(oracle.FC{Batches: batches, Depth: depth, Units: units, InputOffset: -inZp,
+			Out: macStage(typ, reals, outS, outZp, act)}, x, w, bias)
 		in := m.in("in", typ, []int{batches, depth}, q(inS, inZp), x)
 		wt := m.cst("w", i8, []int{units, depth}, wq, w)
 		bt := m.cst("bias", biasT, []int{units}, nil, bias)
@@ -261,26 +186,10 @@ func transposeConvCase(name string, typ tflite.TensorType) builtCase {
 		x := pseudo(numel(inShape), lo, hi, 7)
 		w := pseudo(numel(wShape), -127, 127, 8)
 		bias := pseudo(cout, -1000, 1000, 9)
-		o := macOut{reals: perChannelReals(inS, wS, outS), zp: outZp, lo: lo, hi: hi, wide: typ == i16}
 		outShape := []int{1, oh, ow, cout}
-		acc := make([]int64, numel(outShape))
-		for iy := 0; iy < inShape[1]; iy++ {
-			for ix := 0; ix < inShape[2]; ix++ {
-				for fy := 0; fy < kh; fy++ {
-					for fx := 0; fx < kw; fx++ {
-						for c := 0; c < cout; c++ {
-							for k := 0; k < inShape[3]; k++ {
-								acc[ravel([]int{0, iy*stride + fy, ix*stride + fx, c}, outShape)] +=
-									(x[ravel([]int{0, iy, ix, k}, inShape)] - inZp) * w[ravel([]int{c, fy, fx, k}, wShape)]
-							}
-						}
-					}
-				}
-			}
-		}
-		want := mapOut(outShape, func(idx []int) int64 {
-			return o.apply(acc[ravel(idx, outShape)]+bias[idx[3]], idx[3])
-		})
+		want := oracle.TransposeConv(oracle.TransposeConvolution{Batches: 1, InH: inShape[1], InW: inShape[2], InC: inShape[3],
+			OutH: oh, OutW: ow, OutC: cout, KH: kh, KW: kw, StrideH: stride, StrideW: stride, Padding: tflite.PaddingValid,
+			InputOffset: -inZp, Out: macStage(typ, oracle.ConvMultipliers(inS, wS, outS), outS, outZp, tflite.ActNone)}, x, w, bias)
 		osh := m.cst("output_shape", i32, []int{4}, nil, []int64{1, int64(oh), int64(ow), int64(cout)})
 		wt := m.cst("w", i8, wShape, tflite.PerChannel(wS, make([]int64, cout), 0), w)
 		in := m.in("in", typ, inShape, q(inS, inZp), x)
@@ -305,14 +214,8 @@ func batchMatmulCase(name string, typ tflite.TensorType) builtCase {
 		}
 		a := pseudo(numel(ls), lo, hi, 10)
 		b := pseudo(numel(rs), lo, hi, 11)
-		o := macOut{reals: []float64{float64(s1) * float64(s2) / float64(so)}, zp: zo, lo: lo, hi: hi, wide: typ == i16}
-		want := mapOut(os, func(idx []int) int64 {
-			var acc int64
-			for k := 0; k < 4; k++ {
-				acc += (a[ravel([]int{idx[0], idx[1], k}, ls)] - z1) * (b[ravel([]int{0, k, idx[2]}, rs)] - z2)
-			}
-			return o.apply(acc, 0)
-		})
+		_, want := oracle.BatchMatmul(oracle.BatchMatmulOp{LHSShape: ls, RHSShape: rs, LHSOffset: -z1, RHSOffset: -z2,
+			Out: macStage(typ, []float64{oracle.ProductMultiplier(s1, s2, so)}, so, zo, tflite.ActNone)}, a, b)
 		x := m.in("lhs", typ, ls, q(s1, z1), a)
 		y := m.in("rhs", typ, rs, q(s2, z2), b)
 		out := m.out("out", typ, os, q(so, zo), want)
@@ -368,16 +271,19 @@ var _ = math.Abs
 // f maps the raw input values to the output value before the clamp to
 // [lo, hi] (the fused activation's range within the dtype).
 type binSpec struct {
-	name           string
-	op             tflite.BuiltinOperator
-	typ, outTyp    tflite.TensorType
-	sh1, sh2, shO  []int
-	s1, s2, so     float32
-	z1, z2, zo     int64
-	r1, r2         [2]int64 // input value ranges
-	act            tflite.Activation
-	set            func(o *tflite.Options)
-	f              func(x1, x2 int64) int64
+	name          string
+	op            tflite.BuiltinOperator
+	typ, outTyp   tflite.TensorType
+	sh1, sh2, shO []int
+	s1, s2, so    float32
+	z1, z2, zo    int64
+	r1, r2        [2]int64 // input value ranges
+	act           tflite.Activation
+	set           func(o *tflite.Options)
+	f             func(x1, x2 int64) int64
+	// arith, when set, is the oracle's op (oracle.Binary.Add, .Sub, .Mul)
+	// on the spec's scales, zero points and activation, in place of f.
+	arith          func(oracle.Binary, int64, int64) int64
 	noQuantization bool
 }
 
@@ -389,13 +295,19 @@ func binCase(s binSpec) builtCase {
 		}
 		a := pseudo(numel(s.sh1), s.r1[0], s.r1[1], 21)
 		b := pseudo(numel(s.sh2), s.r2[0], s.r2[1], 22)
+		f := s.f
+		if s.arith != nil {
+			p := oracle.Binary{Type: s.typ, S1: s.s1, S2: s.s2, SOut: s.so, Z1: s.z1, Z2: s.z2, ZOut: s.zo, Act: s.act}
+			f = func(x1, x2 int64) int64 { return s.arith(p, x1, x2) }
+		}
 		var lo, hi int64 = math.MinInt64, math.MaxInt64
 		if outTyp != bl && outTyp != i64 {
-			lo, hi = actRange(s.act, s.so, s.zo, outTyp)
+			lo, hi = oracle.ActivationRange(s.act, outTyp, s.so, s.zo)
 		}
-		want := mapOut(s.shO, func(idx []int) int64 {
-			return clampI(s.f(a[bcastIndex(idx, s.sh1)], b[bcastIndex(idx, s.sh2)]), lo, hi)
-		})
+		want := make([]int64, numel(s.shO))
+		for e := range want {
+			want[e] = oracle.Clamp(f(a[oracle.BroadcastIndex(s.shO, s.sh1, e)], b[oracle.BroadcastIndex(s.shO, s.sh2, e)]), lo, hi)
+		}
 		q1, q2, qo := q(s.s1, s.z1), q(s.s2, s.z2), q(s.so, s.zo)
 		if s.noQuantization {
 			q1, q2, qo = nil, nil, nil
@@ -411,31 +323,10 @@ func binCase(s binSpec) builtCase {
 	}}
 }
 
-// addRef is ADD/SUB from the definition: both inputs brought to a common
-// scale 2·max(s1, s2) with ls bits of headroom, added (or subtracted), then
-// scaled to the output; multipliers in double.
-func addRef(s1, s2, so float32, z1, z2, zo int64, ls int, sign int64) func(x1, x2 int64) int64 {
-	twice := 2 * math.Max(float64(s1), float64(s2))
-	m1, e1 := quantizeMultiplier(float64(s1) / twice)
-	m2, e2 := quantizeMultiplier(float64(s2) / twice)
-	mo, eo := quantizeMultiplier(twice / (float64(int64(1)<<ls) * float64(so)))
-	return func(x1, x2 int64) int64 {
-		b1 := mbqm((x1-z1)<<ls, m1, e1)
-		b2 := mbqm((x2-z2)<<ls, m2, e2)
-		return mbqm(b1+sign*b2, mo, eo) + zo
-	}
-}
-
-func mulRef(s1, s2, so float32, z1, z2, zo int64) func(x1, x2 int64) int64 {
-	m, e := quantizeMultiplier(float64(s1) * float64(s2) / float64(so))
-	return func(x1, x2 int64) int64 { return mbqm((x1-z1)*(x2-z2), m, e) + zo }
-}
-
 // rescale8 is the comparisons' common-scale value of an int8 input:
 // (x − zp)·2^8 times the scale (QuantizeMultiplier, scale < 1).
 func rescale8(scale float32, zp int64) func(x int64) int64 {
-	m, e := quantizeMultiplier(float64(scale))
-	return func(x int64) int64 { return mbqm((x-zp)<<8, m, e) }
+	return func(x int64) int64 { return oracle.Requantize((x-zp)<<8, float64(scale), oracle.Double) }
 }
 
 func b2i(b bool) int64 {
@@ -449,33 +340,34 @@ func arithCases() []builtCase {
 	r8, r16 := [2]int64{-128, 127}, [2]int64{-32768, 32767}
 	s4 := []int{2, 3, 4}
 	var cs []builtCase
-	// ADD / SUB. SUB's multipliers are float32 quotients in TFLite-Micro;
-	// its scales here are powers of two apart so float32 and double agree.
+	// ADD / SUB / MUL: the oracle's elements (SUB's multipliers are float32
+	// quotients, as in TFLite-Micro; its scales here are powers of two apart,
+	// so float32 and double agree anyway).
 	cs = append(cs,
 		binCase(binSpec{name: "ADD/int8/broadcast/relu", op: tflite.OpAdd, typ: i8, sh1: s4, sh2: []int{3, 1}, shO: s4,
 			s1: 0.071, s2: 0.043, so: 0.093, z1: -3, z2: 11, zo: -20, r1: r8, r2: r8, act: tflite.ActRelu,
-			f: addRef(0.071, 0.043, 0.093, -3, 11, -20, 20, 1)}),
+			arith: oracle.Binary.Add}),
 		binCase(binSpec{name: "ADD/int8/same-shape/relu6", op: tflite.OpAdd, typ: i8, sh1: s4, sh2: s4, shO: s4,
 			s1: 0.031, s2: 0.052, so: 0.05, z1: 0, z2: -7, zo: -100, r1: r8, r2: r8, act: tflite.ActRelu6,
-			f: addRef(0.031, 0.052, 0.05, 0, -7, -100, 20, 1)}),
+			arith: oracle.Binary.Add}),
 		binCase(binSpec{name: "ADD/int16/broadcast", op: tflite.OpAdd, typ: i16, sh1: []int{4}, sh2: s4, shO: s4,
 			s1: 0.00031, s2: 0.00017, so: 0.00047, r1: r16, r2: r16,
-			f: addRef(0.00031, 0.00017, 0.00047, 0, 0, 0, 15, 1)}),
+			arith: oracle.Binary.Add}),
 		binCase(binSpec{name: "SUB/int8/broadcast/relu", op: tflite.OpSub, typ: i8, sh1: s4, sh2: []int{1, 4}, shO: s4,
 			s1: 0.0625, s2: 0.03125, so: 0.125, z1: 5, z2: -9, zo: -30, r1: r8, r2: r8, act: tflite.ActRelu,
-			f: addRef(0.0625, 0.03125, 0.125, 5, -9, -30, 20, -1)}),
+			arith: oracle.Binary.Sub}),
 		binCase(binSpec{name: "SUB/int16", op: tflite.OpSub, typ: i16, sh1: s4, sh2: s4, shO: s4,
 			s1: 0.00048828125, s2: 0.000244140625, so: 0.0009765625, r1: r16, r2: r16,
-			f: addRef(0.00048828125, 0.000244140625, 0.0009765625, 0, 0, 0, 15, -1)}),
+			arith: oracle.Binary.Sub}),
 		binCase(binSpec{name: "MUL/int8/broadcast/relu", op: tflite.OpMul, typ: i8, sh1: s4, sh2: []int{2, 1, 4}, shO: s4,
 			s1: 0.07, s2: 0.05, so: 0.5, z1: 4, z2: -6, zo: -50, r1: r8, r2: r8, act: tflite.ActRelu,
-			f: mulRef(0.07, 0.05, 0.5, 4, -6, -50)}),
+			arith: oracle.Binary.Mul}),
 		binCase(binSpec{name: "MUL/int8/scalar/none", op: tflite.OpMul, typ: i8, sh1: s4, sh2: []int{1}, shO: s4,
 			s1: 0.02, s2: 0.9, so: 2.5, z1: -1, z2: 0, zo: 3, r1: r8, r2: r8,
-			f: mulRef(0.02, 0.9, 2.5, -1, 0, 3)}),
+			arith: oracle.Binary.Mul}),
 		binCase(binSpec{name: "MUL/int16", op: tflite.OpMul, typ: i16, sh1: s4, sh2: s4, shO: s4,
 			s1: 0.0003, s2: 0.0002, so: 0.0021, r1: r16, r2: r16,
-			f: mulRef(0.0003, 0.0002, 0.0021, 0, 0, 0)}),
+			arith: oracle.Binary.Mul}),
 	)
 	// MAXIMUM / MINIMUM compare raw values (shared quantization).
 	cs = append(cs,
@@ -493,12 +385,9 @@ func arithCases() []builtCase {
 	// SQUARED_DIFFERENCE: scales a power of two apart, float32-exact denominator.
 	sqd := func(s1, s2, so float32, z1, z2, zo int64, ls int) func(a, b int64) int64 {
 		sm := 2 * math.Max(float64(s1), float64(s2))
-		m1, e1 := quantizeMultiplier(float64(s1) / sm)
-		m2, e2 := quantizeMultiplier(float64(s2) / sm)
-		mo, eo := quantizeMultiplier(sm * sm / (float64(int64(1)<<(2*ls)) * float64(so)))
 		return func(a, b int64) int64 {
-			d := mbqm((a-z1)<<ls, m1, e1) - mbqm((b-z2)<<ls, m2, e2)
-			return mbqm(d*d, mo, eo) + zo
+			d := oracle.Requantize((a-z1)<<ls, float64(s1)/sm, oracle.Double) - oracle.Requantize((b-z2)<<ls, float64(s2)/sm, oracle.Double)
+			return oracle.Requantize(d*d, sm*sm/(math.Ldexp(1, 2*ls)*float64(so)), oracle.Double) + zo
 		}
 	}
 	cs = append(cs,
@@ -623,31 +512,36 @@ func unaryCases() []builtCase {
 	var cs []builtCase
 	// RELU requantizes: y = clamp(zp_out + M·(x − zp_in)), M = s_in/s_out in double.
 	relu := func(sIn, sOut float32, zIn, zOut int64, typ tflite.TensorType) func(x int64) float64 {
-		m, e := quantizeMultiplier(float64(sIn) / float64(sOut))
-		lo, hi := typeRange(typ)
-		return fexact(func(x int64) int64 { return clampI(zOut+mbqm(x-zIn, m, e), max(lo, zOut), hi) })
+		lo, hi := oracle.TypeRange(typ)
+		return fexact(func(x int64) int64 {
+			return oracle.Clamp(zOut+oracle.Requantize(x-zIn, float64(sIn)/float64(sOut), oracle.Double), max(lo, zOut), hi)
+		})
+	}
+	// RELU6 clamps raw values to [zp, zp + round(6/s)] in the input
+	// quantization, 6/s in float32: the fused RELU6 activation range.
+	relu6 := func(s float32, zp int64, typ tflite.TensorType) func(x int64) float64 {
+		lo, hi := oracle.ActivationRange(tflite.ActRelu6, typ, s, zp)
+		return fexact(func(x int64) int64 { return oracle.Clamp(x, lo, hi) })
 	}
 	cs = append(cs,
 		unCase(unSpec{name: "RELU/int8/rescale", op: tflite.OpRelu, typ: i8, shape: sh8, data: all8, sIn: 0.05, sOut: 0.031, zIn: 10, zOut: -100, f: relu(0.05, 0.031, 10, -100, i8)}),
 		unCase(unSpec{name: "RELU/int16/rescale", op: tflite.OpRelu, typ: i16, shape: sh16, data: all16, sIn: 0.0004, sOut: 0.0007, f: relu(0.0004, 0.0007, 0, 0, i16)}),
-		// RELU6 clamps raw values to [zp, zp + round(6/s)] in the input quantization.
 		unCase(unSpec{name: "RELU6/int8", op: tflite.OpRelu6, typ: i8, shape: sh8, data: all8, sIn: 0.03, sOut: 0.03, zIn: -20, zOut: -20,
-			f: fexact(func(x int64) int64 { return clampI(x, -20, -20+int64(math.Round(float64(float32(6)/0.03)))) })}),
+			f: relu6(0.03, -20, i8)}),
 		unCase(unSpec{name: "RELU6/int16", op: tflite.OpRelu6, typ: i16, shape: sh16, data: all16, sIn: 0.0003, sOut: 0.0003,
-			f: fexact(func(x int64) int64 { return clampI(x, 0, int64(math.Round(float64(float32(6)/0.0003)))) })}),
+			f: relu6(0.0003, 0, i16)}),
 	)
 	absF := func(sIn, sOut float32, zIn, zOut int64, typ tflite.TensorType) func(x int64) float64 {
-		m, e := quantizeMultiplier(float64(sIn) / float64(sOut))
-		lo, hi := typeRange(typ)
+		lo, hi := oracle.TypeRange(typ)
 		return fexact(func(x int64) int64 {
 			d := x - zIn
 			if d < 0 {
 				d = -d
 			}
 			if sIn == sOut {
-				return clampI(d+zOut, lo, hi)
+				return oracle.Clamp(d+zOut, lo, hi)
 			}
-			return clampI(mbqm(d, m, e)+zOut, lo, hi)
+			return oracle.Clamp(oracle.Requantize(d, float64(sIn)/float64(sOut), oracle.Double)+zOut, lo, hi)
 		})
 	}
 	cs = append(cs,
@@ -656,17 +550,16 @@ func unaryCases() []builtCase {
 		unCase(unSpec{name: "ABS/int16/rescale", op: tflite.OpAbs, typ: i16, shape: sh16, data: all16, sIn: 0.0002, sOut: 0.00021, f: absF(0.0002, 0.00021, 0, 0, i16)}),
 	)
 	// LEAKY_RELU: both multipliers are float32 quotients in TFLite-Micro
-	// (the definition), widened for QuantizeMultiplier.
+	// (oracle.LeakyReluMultipliers).
 	leaky := func(sIn, sOut, alpha float32, zIn, zOut int64, typ tflite.TensorType) func(x int64) float64 {
-		mi, ei := quantizeMultiplier(float64(sIn / sOut))
-		ma, ea := quantizeMultiplier(float64(sIn * alpha / sOut))
-		lo, hi := typeRange(typ)
+		mID, mAlpha := oracle.LeakyReluMultipliers(sIn, sOut, alpha)
+		lo, hi := oracle.TypeRange(typ)
 		return fexact(func(x int64) int64 {
-			d := x - zIn
-			if d >= 0 {
-				return clampI(zOut+mbqm(d, mi, ei), lo, hi)
+			d, m := x-zIn, mID
+			if d < 0 {
+				m = mAlpha
 			}
-			return clampI(zOut+mbqm(d, ma, ea), lo, hi)
+			return oracle.Clamp(zOut+oracle.Requantize(d, m, oracle.Double), lo, hi)
 		})
 	}
 	cs = append(cs,
@@ -677,9 +570,10 @@ func unaryCases() []builtCase {
 	)
 	// QUANTIZE between integer types: M = s_in/s_out in double.
 	requantF := func(sIn, sOut float32, zIn, zOut int64, typ tflite.TensorType) func(x int64) float64 {
-		m, e := quantizeMultiplier(float64(sIn) / float64(sOut))
-		lo, hi := typeRange(typ)
-		return fexact(func(x int64) int64 { return clampI(mbqm(x-zIn, m, e)+zOut, lo, hi) })
+		lo, hi := oracle.TypeRange(typ)
+		return fexact(func(x int64) int64 {
+			return oracle.Clamp(oracle.Requantize(x-zIn, float64(sIn)/float64(sOut), oracle.Double)+zOut, lo, hi)
+		})
 	}
 	cs = append(cs,
 		unCase(unSpec{name: "QUANTIZE/int8-to-int8", op: tflite.OpQuantize, typ: i8, shape: sh8, data: all8, sIn: 0.05, sOut: 0.07, zIn: 3, zOut: -11, f: requantF(0.05, 0.07, 3, -11, i8)}),
@@ -700,10 +594,9 @@ func unaryCases() []builtCase {
 		}
 		floats[7] = 2.5 * v.s // an exact tie: rounds away from zero
 		floats[8] = -2.5 * v.s
-		lo, hi := typeRange(v.typ)
 		want := make([]int64, 256)
 		for i, f := range floats {
-			want[i] = clampI(int64(math.Round(float64(f/v.s)))+v.zp, lo, hi)
+			want[i] = oracle.QuantizeFloat32(f, v.s, v.zp, v.typ)
 		}
 		cs = append(cs, builtCase{name: "QUANTIZE/float32-to-" + v.typ.String(), op: tflite.OpQuantize, build: func(m *builtModel) {
 			x := m.inF("x", []int{16, 16}, floats)
@@ -735,16 +628,16 @@ func unaryCases() []builtCase {
 		zIn, zA, zOut int64
 	}{{i8, all8, 0.03, 0.004, 0.025, 4, -10, -7}, {i16, all16, 0.0003, 0.004, 0.00025, 0, 3, 0}} {
 		alpha := pseudo(64, -128, 127, 41)
-		m1, e1 := quantizeMultiplier(float64(v.sIn) / float64(v.sOut))
-		m2, e2 := quantizeMultiplier(float64(v.sIn) * float64(v.sA) / float64(v.sOut))
-		lo, hi := typeRange(v.typ)
+		m1 := float64(v.sIn) / float64(v.sOut)
+		m2 := float64(v.sIn) * float64(v.sA) / float64(v.sOut)
+		lo, hi := oracle.TypeRange(v.typ)
 		want := make([]int64, 256)
 		for i, x := range v.data {
 			d := x - v.zIn
 			if d >= 0 {
-				want[i] = clampI(mbqm(d, m1, e1)+v.zOut, lo, hi)
+				want[i] = oracle.Clamp(oracle.Requantize(d, m1, oracle.Double)+v.zOut, lo, hi)
 			} else {
-				want[i] = clampI(mbqm(d*(alpha[i%64]-v.zA), m2, e2)+v.zOut, lo, hi)
+				want[i] = oracle.Clamp(oracle.Requantize(d*(alpha[i%64]-v.zA), m2, oracle.Double)+v.zOut, lo, hi)
 			}
 		}
 		cs = append(cs, builtCase{name: "PRELU/" + v.typ.String() + "/per-channel-alpha", op: tflite.OpPrelu, build: func(m *builtModel) {
@@ -758,9 +651,9 @@ func unaryCases() []builtCase {
 	// value brought to scale 2s with 20 bits of headroom, summed, scaled to
 	// the output. TFLite starts the sum at scale(−zp_in), not 0.
 	addNScale := func(sIn, sOut float32) (func(v int64) int64, func(acc int64) int64) {
-		mi, ei := quantizeMultiplier(0.5)
-		mo, eo := quantizeMultiplier(2 * float64(sIn) / (float64(int64(1)<<20) * float64(sOut)))
-		return func(v int64) int64 { return mbqm(v<<20, mi, ei) }, func(acc int64) int64 { return mbqm(acc, mo, eo) }
+		mo := 2 * float64(sIn) / (math.Ldexp(1, 20) * float64(sOut))
+		return func(v int64) int64 { return oracle.Requantize(v<<20, 0.5, oracle.Double) },
+			func(acc int64) int64 { return oracle.Requantize(acc, mo, oracle.Double) }
 	}
 	{
 		sIn, sOut, zIn, zOut := float32(0.02), float32(0.05), int64(6), int64(-4)
@@ -772,7 +665,7 @@ func unaryCases() []builtCase {
 			for _, x := range xs {
 				acc += sc(x[i] - zIn)
 			}
-			want[i] = clampI(fin(acc)+zOut, -128, 127)
+			want[i] = oracle.Clamp(fin(acc)+zOut, -128, 127)
 		}
 		cs = append(cs, builtCase{name: "ADD_N/int8/3-inputs", op: tflite.OpAddN, build: func(m *builtModel) {
 			var ins []int32
@@ -803,10 +696,10 @@ func unaryCases() []builtCase {
 					before = k > idx[ax] || (!v.exclusive && k == idx[ax])
 				}
 				if before {
-					acc += sc(x[ravel(j, sh)] - zIn)
+					acc += sc(x[oracle.Ravel(j, sh)] - zIn)
 				}
 			}
-			return clampI(fin(acc)+zOut, -128, 127)
+			return oracle.Clamp(fin(acc)+zOut, -128, 127)
 		})
 		cs = append(cs, builtCase{name: v.name, op: tflite.OpCumsum, build: func(m *builtModel) {
 			in := m.in("x", i8, sh, q(sIn, zIn), x)
@@ -826,13 +719,13 @@ func poolCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, inS
 		if typ == i16 {
 			s, zp = 0.0004, 0
 		}
-		lo, hi := typeRange(typ)
+		lo, hi := oracle.TypeRange(typ)
 		x := pseudo(numel(inShape), lo, hi, 50)
 		h, w := inShape[1], inShape[2]
-		oh, padT := outAndPad(h, fh, g.strideH, 1, g.pad)
-		ow, padL := outAndPad(w, fw, g.strideW, 1, g.pad)
+		oh, ow := oracle.ConvOutSize(g.pad, h, fh, g.strideH, 1), oracle.ConvOutSize(g.pad, w, fw, g.strideW, 1)
+		padT, padL := oracle.ConvPadding(h, fh, g.strideH, 1, oh), oracle.ConvPadding(w, fw, g.strideW, 1, ow)
 		outShape := []int{inShape[0], oh, ow, inShape[3]}
-		alo, ahi := actRange(act, s, zp, typ)
+		alo, ahi := oracle.ActivationRange(act, typ, s, zp)
 		want := mapOut(outShape, func(idx []int) int64 {
 			var sum, count int64
 			best := lo
@@ -842,18 +735,17 @@ func poolCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, inS
 					if iy < 0 || iy >= h || ix < 0 || ix >= w {
 						continue
 					}
-					v := x[ravel([]int{idx[0], iy, ix, idx[3]}, inShape)]
+					v := x[oracle.Ravel([]int{idx[0], iy, ix, idx[3]}, inShape)]
 					sum += v
 					count++
 					best = max(best, v)
 				}
 			}
 			if op == tflite.OpMaxPool2D {
-				return clampI(best, alo, ahi)
+				return oracle.Clamp(best, alo, ahi)
 			}
 			// average rounded half away from zero
-			avg := roundHalfAway(big.NewRat(sum, count))
-			return clampI(avg, alo, ahi)
+			return oracle.Clamp(oracle.DivRoundHalfAway(sum, count), alo, ahi)
 		})
 		in := m.in("x", typ, inShape, q(s, zp), x)
 		out := m.out("out", typ, outShape, q(s, zp), want)
@@ -884,7 +776,7 @@ func reduceCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, a
 		if op == tflite.OpReduceMax || op == tflite.OpReduceMin {
 			sOut, zOut = sIn, zIn
 		}
-		lo, hi := typeRange(typ)
+		lo, hi := oracle.TypeRange(typ)
 		x := pseudo(numel(sh), lo, hi, 51)
 		reduced := map[int]bool{}
 		for _, a := range axes {
@@ -903,15 +795,15 @@ func reduceCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, a
 		for d := range reduced {
 			count *= int64(sh[d])
 		}
-		mult, shift := quantizeMultiplier(float64(sIn) / float64(sOut))
+		qm := oracle.QuantizeMultiplier(float64(sIn)/float64(sOut), oracle.Double)
 		if op == tflite.OpMean {
-			k := min(63-leadingZeros64(uint64(count)), 32, 31+shift)
-			mult = (mult << k) / count
-			shift -= k
+			k := min(63-leadingZeros64(uint64(count)), 32, 31+qm.Shift)
+			qm.Mantissa = int32((int64(qm.Mantissa) << k) / count)
+			qm.Shift -= k
 		}
 		want := make([]int64, 0)
 		for o := 0; o < numel(sh); o++ {
-			idx := unravel(o, sh)
+			idx := oracle.Unravel(o, sh)
 			first := true
 			for d := range reduced {
 				if idx[d] != 0 {
@@ -924,7 +816,7 @@ func reduceCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, a
 			var sum int64
 			best := x[o]
 			for i := 0; i < numel(sh); i++ {
-				j := unravel(i, sh)
+				j := oracle.Unravel(i, sh)
 				same := true
 				for _, d := range kept {
 					if j[d] != idx[d] {
@@ -945,7 +837,7 @@ func reduceCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, a
 			case tflite.OpReduceMax, tflite.OpReduceMin:
 				want = append(want, best)
 			default:
-				want = append(want, clampI(mbqm(sum-zIn*count, mult, shift)+zOut, lo, hi))
+				want = append(want, oracle.Clamp(oracle.MultiplyByQuantizedMultiplier(sum-zIn*count, qm, oracle.Double)+zOut, lo, hi))
 			}
 		}
 		in := m.in("x", typ, sh, q(sIn, zIn), x)
@@ -993,15 +885,15 @@ func lutCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, sIn 
 		shape, data = spread16()
 	}
 	return unCase(unSpec{name: name, op: op, typ: typ, shape: shape, data: data, sIn: sIn, sOut: sOut, zIn: zIn, zOut: zOut, set: set, tol: tol,
-		f: func(x int64) float64 { return quantizeF(f(float64(sIn)*float64(x-zIn)), sOut, zOut, typ) }})
+		f: func(x int64) float64 {
+			return float64(oracle.Quantize(f(float64(sIn)*float64(x-zIn)), sOut, zOut, typ))
+		}})
 }
-
-func sigmoid(r float64) float64 { return 1 / (1 + math.Exp(-r)) }
 
 // rowCase checks an op that normalises each row of the last axis of x
 // [rows, n] against f(row of reals) → row of reals, within tol LSB.
 func rowCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, rows, n int, sIn float32, zIn int64, sOut float32, zOut int64, set func(o *tflite.Options), f func(row []float64) []float64, tol float64) builtCase {
-	lo, hi := typeRange(typ)
+	lo, hi := oracle.TypeRange(typ)
 	data := pseudo(rows*n, lo, hi, 60)
 	if typ == i8 { // one row of equal values, one with a single large value
 		for j := 0; j < n; j++ {
@@ -1017,7 +909,7 @@ func rowCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, rows
 			row[j] = float64(sIn) * float64(data[r*n+j]-zIn)
 		}
 		for _, v := range f(row) {
-			want = append(want, quantizeF(v, sOut, zOut, typ))
+			want = append(want, float64(oracle.Quantize(v, sOut, zOut, typ)))
 		}
 	}
 	return builtCase{name: name, op: op, build: func(m *builtModel) {
@@ -1028,30 +920,7 @@ func rowCase(name string, op tflite.BuiltinOperator, typ tflite.TensorType, rows
 }
 
 func softmaxRow(beta float64) func(row []float64) []float64 {
-	return func(row []float64) []float64 {
-		mx := math.Inf(-1)
-		for _, v := range row {
-			mx = math.Max(mx, v)
-		}
-		out := make([]float64, len(row))
-		var sum float64
-		for i, v := range row {
-			out[i] = math.Exp(beta * (v - mx))
-			sum += out[i]
-		}
-		for i := range out {
-			out[i] /= sum
-		}
-		return out
-	}
-}
-
-func logSoftmaxRow(row []float64) []float64 {
-	out := softmaxRow(1)(row)
-	for i, v := range out {
-		out[i] = math.Log(v)
-	}
-	return out
+	return func(row []float64) []float64 { return oracle.Softmax(row, beta) }
 }
 
 func l2NormRow(row []float64) []float64 {
@@ -1073,15 +942,15 @@ func lutCases() []builtCase {
 		// Q0.31 result, accurate to ~2^-24 before the final rounding to
 		// 2^-8 / 2^-7, so only values within a hair of a rounding tie can
 		// land one step off: tolerance 1 LSB.
-		lutCase("LOGISTIC/int8", tflite.OpLogistic, i8, 0.06, 5, 1.0/256, -128, nil, sigmoid, 1),
+		lutCase("LOGISTIC/int8", tflite.OpLogistic, i8, 0.06, 5, 1.0/256, -128, nil, oracle.Logistic, 1),
 		lutCase("TANH/int8", tflite.OpTanh, i8, 0.03, -2, 1.0/128, 0, nil, math.Tanh, 1),
 		// int16 LOGISTIC/TANH interpolate linearly in a 256-entry Q0.16
 		// sigmoid table (step 1/24 in x); the interpolation error of a
 		// sigmoid at that step is below h²/8·max|σ''| ≈ 2.1e-5, ~0.7 LSB at
 		// 2^-15 (×2 for tanh = 2σ(2x) − 1), plus the table's and the final
 		// rounding: tolerance 2 LSB (LOGISTIC), 3 LSB (TANH).
-		lutCase("LOGISTIC/int16/pot-scale", tflite.OpLogistic, i16, 1.0/4096, 0, 1.0/32768, 0, nil, sigmoid, 2),
-		lutCase("LOGISTIC/int16/general-scale", tflite.OpLogistic, i16, 0.0003, 0, 1.0/32768, 0, nil, sigmoid, 2),
+		lutCase("LOGISTIC/int16/pot-scale", tflite.OpLogistic, i16, 1.0/4096, 0, 1.0/32768, 0, nil, oracle.Logistic, 2),
+		lutCase("LOGISTIC/int16/general-scale", tflite.OpLogistic, i16, 0.0003, 0, 1.0/32768, 0, nil, oracle.Logistic, 2),
 		lutCase("TANH/int16/general-scale", tflite.OpTanh, i16, 0.00025, 0, 1.0/32768, 0, nil, math.Tanh, 3),
 		// ELU: a table computed in float32 (expf): float32 rounding can only
 		// move a value sitting on a rounding tie: tolerance 1 LSB.
@@ -1109,7 +978,7 @@ func lutCases() []builtCase {
 				if x == 0 {
 					return 32767
 				}
-				return quantizeF(1/math.Sqrt(0.001*float64(x)), 0.002, 0, i16)
+				return float64(oracle.Quantize(1/math.Sqrt(0.001*float64(x)), 0.002, 0, i16))
 			}}),
 		// SOFTMAX int8: exp and the reciprocal of the sum in gemmlowp fixed
 		// point (Q0.31 results), one rounding to 2^-8: 1 LSB.
@@ -1121,7 +990,7 @@ func lutCases() []builtCase {
 		rowCase("SOFTMAX/int16", tflite.OpSoftmax, i16, 4, 16, 0.0002, 0, 1.0/32768, 0, beta(1), softmaxRow(1), 3),
 		// LOG_SOFTMAX: fixed-point exp, sum and log (Q5.26), one rounding to
 		// 1/16: 1 LSB.
-		rowCase("LOG_SOFTMAX/int8", tflite.OpLogSoftmax, i8, 4, 16, 0.1, 3, 16.0/256, 127, nil, logSoftmaxRow, 1),
+		rowCase("LOG_SOFTMAX/int8", tflite.OpLogSoftmax, i8, 4, 16, 0.1, 3, 16.0/256, 127, nil, oracle.LogSoftmax, 1),
 		// L2_NORMALIZATION: a 31-bit inverse square root of Σd², one
 		// requantization to 1/128: 1 LSB.
 		rowCase("L2_NORMALIZATION/int8", tflite.OpL2Normalization, i8, 4, 16, 0.1, 3, 1.0/128, 0, nil, l2NormRow, 1),
@@ -1217,7 +1086,7 @@ func gatherOut(x []int64, inShape, outShape []int, src func(o []int) []int) []in
 		if i == nil {
 			return moveZP
 		}
-		return x[ravel(i, inShape)]
+		return x[oracle.Ravel(i, inShape)]
 	})
 }
 
@@ -1256,7 +1125,7 @@ func moveCases() []builtCase {
 				if i >= 2 || j < 0 || j >= 3 || k < 0 {
 					return fill
 				}
-				return x[ravel([]int{i, j, k}, s234)]
+				return x[oracle.Ravel([]int{i, j, k}, s234)]
 			}))
 		}
 	}
@@ -1319,11 +1188,11 @@ func moveCases() []builtCase {
 				return one(mapOut([]int{2, 6, 3}, func(o []int) int64 {
 					switch {
 					case o[1] < 1:
-						return a[ravel(o, []int{2, 1, 3})]
+						return a[oracle.Ravel(o, []int{2, 1, 3})]
 					case o[1] < 3:
-						return x[ravel([]int{o[0], o[1] - 1, o[2]}, []int{2, 2, 3})]
+						return x[oracle.Ravel([]int{o[0], o[1] - 1, o[2]}, []int{2, 2, 3})]
 					}
-					return c[ravel([]int{o[0], o[1] - 3, o[2]}, []int{2, 3, 3})]
+					return c[oracle.Ravel([]int{o[0], o[1] - 3, o[2]}, []int{2, 3, 3})]
 				}))
 			}}))
 	}
@@ -1484,7 +1353,7 @@ func moveCases() []builtCase {
 					if xx < 0 || xx >= 4 {
 						return 0
 					}
-					return x[ravel([]int{0, y, xx, o[3]}, []int{1, 4, 4, 2})]
+					return x[oracle.Ravel([]int{0, y, xx, o[3]}, []int{1, 4, 4, 2})]
 				}))
 			}}),
 		moveCase(moveSpec{name: "BATCH_TO_SPACE_ND/float32", op: tflite.OpBatchToSpaceNd, typ: f32, inShape: []int{4, 2, 3, 2}, outShapes: [][]int{{1, 4, 4, 2}},
@@ -1523,7 +1392,7 @@ func moveCases() []builtCase {
 		ref: func(x []int64) [][]int64 {
 			return one(mapOut(s234, func(o []int) int64 {
 				if cond[o[1]] != 0 {
-					return x[ravel(o, s234)]
+					return x[oracle.Ravel(o, s234)]
 				}
 				return yv[o[2]]
 			}))
@@ -1567,7 +1436,7 @@ func moveCases() []builtCase {
 			return one(mapOut([]int{2, 4}, func(o []int) int64 {
 				best := 0
 				for k := 1; k < 3; k++ {
-					if better(x[ravel([]int{o[0], k, o[1]}, s234)], x[ravel([]int{o[0], best, o[1]}, s234)]) {
+					if better(x[oracle.Ravel([]int{o[0], k, o[1]}, s234)], x[oracle.Ravel([]int{o[0], best, o[1]}, s234)]) {
 						best = k
 					}
 				}
@@ -1630,7 +1499,7 @@ func bilinearF(x []int64, sh []int, b, oy, ox, c, oh, ow int, align, half bool) 
 	}
 	y0, y1, fy := src(oy, sh[1], oh)
 	x0, x1, fx := src(ox, sh[2], ow)
-	at := func(y, xx int) float64 { return float64(x[ravel([]int{b, y, xx, c}, sh)]) }
+	at := func(y, xx int) float64 { return float64(x[oracle.Ravel([]int{b, y, xx, c}, sh)]) }
 	return at(y0, x0)*(1-fy)*(1-fx) + at(y1, x0)*fy*(1-fx) + at(y0, x1)*(1-fy)*fx + at(y1, x1)*fy*fx
 }
 
@@ -1675,7 +1544,7 @@ func resizeCases() []builtCase {
 			data := dataFor(i8, numel(inSh), 80)
 			want := make([]float64, numel(outSh))
 			for i := range want {
-				o := unravel(i, outSh)
+				o := oracle.Unravel(i, outSh)
 				want[i] = math.Round(bilinearF(data, inSh, 0, o[1], o[2], o[3], v.oh, v.ow, v.align, v.half))
 			}
 			x := m.in("x", i8, inSh, qFor(i8), data)
@@ -1704,8 +1573,7 @@ func svdfCase(name string, invokes int) builtCase {
 	wf := pseudo(filters*inDim, -127, 127, 91)
 	wt := pseudo(filters*memory, -2000, 2000, 92)
 	bias := pseudo(units, -5000, 5000, 93)
-	m1, e1 := quantizeMultiplier(float64(sIn * sWf / sState))
-	m2, e2 := quantizeMultiplier(float64(sState * sWt / sOut))
+	m1, m2 := float64(sIn*sWf/sState), float64(sState*sWt/sOut)
 	st := make([]int64, batches*filters*memory)
 	var want []int64
 	for range invokes {
@@ -1716,7 +1584,7 @@ func svdfCase(name string, invokes int) builtCase {
 				for i := 0; i < inDim; i++ {
 					acc += wf[f*inDim+i] * (x[b*inDim+i] - zIn)
 				}
-				st[(b*filters+f)*memory+memory-1] = clampI(mbqm(acc, m1, e1), -32768, 32767)
+				st[(b*filters+f)*memory+memory-1] = oracle.Clamp(oracle.Requantize(acc, m1, oracle.Double), -32768, 32767)
 			}
 		}
 		want = make([]int64, batches*units)
@@ -1729,7 +1597,7 @@ func svdfCase(name string, invokes int) builtCase {
 						acc += wt[f*memory+k] * st[(b*filters+f)*memory+k]
 					}
 				}
-				want[b*units+u] = clampI(mbqm(acc, m2, e2)+zOut, -128, 127)
+				want[b*units+u] = oracle.Clamp(oracle.Requantize(acc, m2, oracle.Double)+zOut, -128, 127)
 			}
 		}
 	}
@@ -1792,13 +1660,13 @@ func lstmCase(name string, timeMajor bool) builtCase {
 					if g == 2 {
 						gate[g][s] = math.Tanh(v)
 					} else {
-						gate[g][s] = sigmoid(v)
+						gate[g][s] = oracle.Logistic(v)
 					}
 				}
 			}
 			for s := 0; s < dim; s++ {
 				c[s] = gate[1][s]*c[s] + gate[0][s]*gate[2][s]
-				hq := quantizeF(gate[3][s]*math.Tanh(c[s]), sH, zH, i8)
+				hq := float64(oracle.Quantize(gate[3][s]*math.Tanh(c[s]), sH, zH, i8))
 				want[row*dim+s] = hq
 				h[s] = float64(sH) * (hq - float64(zH))
 			}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/internal/sharedtest"
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
@@ -48,14 +49,14 @@ func checkChain(c *kernels.Chain, out *kernels.Tensor, params *kernels.Params) s
 		if has("left_shift") {
 			x = step["left_shift"]
 		}
-		if has("acc_bias") && int64(kernels.SaturatingRoundingDoublingHighMul(int32(x), int32(step["M"]))) != step["srdhm"] {
+		if has("acc_bias") && int64(oracle.SaturatingRoundingDoublingHighMul(int32(x), int32(step["M"]))) != step["srdhm"] {
 			return "srdhm ≠ SaturatingRoundingDoublingHighMul(acc_bias, M)"
 		}
 	}
 	if has("srdhm") && has("rdbpot") {
 		ok := false
 		for k := 0; k <= 31 && !ok; k++ {
-			ok = int64(kernels.RoundingDivideByPOT(int32(step["srdhm"]), k)) == step["rdbpot"]
+			ok = oracle.RoundingDivideByPOT(step["srdhm"], k) == step["rdbpot"]
 		}
 		if !ok {
 			return "rdbpot is no RoundingDivideByPOT of srdhm"

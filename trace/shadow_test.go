@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tflq/tflq-trace/internal/oracle"
 	"github.com/tflq/tflq-trace/internal/sharedtest"
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
@@ -42,7 +43,7 @@ func representable(t *kernels.Tensor, v float64) float64 {
 	if !t.Quantized() || t.Type == tflite.TypeFloat32 {
 		return v
 	}
-	lo, hi := kernels.Range(t.Type)
+	lo, hi := oracle.TypeRange(t.Type)
 	s, zp := float64(t.Scale0()), float64(t.ZP0())
 	return math.Min(math.Max(v, (float64(lo)-zp)*s), (float64(hi)-zp)*s)
 }

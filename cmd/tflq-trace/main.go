@@ -76,6 +76,7 @@ func commands() []command {
 		{"ui", "step through the model in a terminal UI", runUI},
 		{"samples", "list the bundled MNIST models and digits", runSamples},
 		{"trace", "export the run (tensors, parameters, layer errors, element chains) as JSON, CSV or Model Explorer data", runTrace},
+		{"compare", "run the model under several runtimes and show, layer by layer, where their results part", runCompare},
 	}
 }
 

@@ -63,14 +63,36 @@ type runFlags struct {
 	runtime  string
 	sample   string
 	digit    int
+	// defaultNote, set by prepare, says what input a run got when none was
+	// given (the sample digit, or zero points).
+	defaultNote string
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
+	f.registerInputs(fs)
+	registerRuntimeFlags(fs, &f.runtime, &f.rounding)
+}
+
+// registerInputs adds the model and input flags (not the runtime ones).
+func (f *runFlags) registerInputs(fs *flag.FlagSet) {
 	fs.Var(&f.inputs, "input", "graph input `FILE` (.bin raw bytes, .npy, .png/.jpg/.pgm image); repeat in graph-input order")
 	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
-	registerRuntimeFlags(fs, &f.runtime, &f.rounding)
 	fs.StringVar(&f.sample, "sample", "", "use the bundled model `NAME` (mnist_dense or mnist_cnn; same as MODEL sample:NAME)")
 	fs.IntVar(&f.digit, "digit", -1, "use the bundled MNIST test image of digit `N` (0-9) as the input (same as --input digit:N)")
+}
+
+// inputFlags checks the input flags and folds --digit into --input.
+func (f *runFlags) inputFlags(cmd string) error {
+	if f.digit >= 0 {
+		if len(f.inputs) > 0 {
+			return usageError("%s: --digit and --input exclude each other", cmd)
+		}
+		f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, f.digit)}
+	}
+	if len(f.inputs) > 0 && f.random >= 0 {
+		return usageError("%s: --input and --random exclude each other", cmd)
+	}
+	return nil
 }
 
 // model returns the MODEL argument, honouring --sample.
@@ -84,14 +106,8 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if f.digit >= 0 {
-		if len(f.inputs) > 0 {
-			return nil, nil, usageError("%s: --digit and --input exclude each other", cmd)
-		}
-		f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, f.digit)}
-	}
-	if len(f.inputs) > 0 && f.random >= 0 {
-		return nil, nil, usageError("%s: --input and --random exclude each other", cmd)
+	if err := f.inputFlags(cmd); err != nil {
+		return nil, nil, err
 	}
 	lm, err := loadModel(path)
 	if err != nil {
@@ -101,10 +117,37 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err != nil {
 		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
 	}
+	f.defaultNote = ""
+	if len(f.inputs) == 0 && f.random < 0 {
+		if strings.HasPrefix(path, samplePrefix) {
+			f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, mainDigit)}
+			f.defaultNote = fmt.Sprintf("note: input: the bundled MNIST test digit %d (give --digit N or --input FILE for another)", mainDigit)
+		} else if len(ip.Inputs()) > 0 {
+			f.defaultNote = "note: no --input: every graph input holds its zero point, the real value 0 (give --input FILE or --random SEED)"
+		}
+	}
 	if err := loadInputs(ip, f.inputs, f.random, f.random >= 0); err != nil {
 		return nil, nil, err
 	}
 	return lm, ip, nil
+}
+
+// describeInput says in a few words what the run's input is.
+func (f *runFlags) describeInput() string {
+	switch {
+	case len(f.inputs) > 0:
+		return strings.Join(f.inputs, " ")
+	case f.random >= 0:
+		return fmt.Sprintf("random inputs (seed %d)", f.random)
+	}
+	return "inputs at their zero point"
+}
+
+// printDefaultNote tells on stderr what input a run used when none was given.
+func (f *runFlags) printDefaultNote(env *cliEnv) {
+	if f.defaultNote != "" {
+		fmt.Fprintln(env.stderr, f.defaultNote)
+	}
 }
 
 func runRun(args []string, env *cliEnv) error {
@@ -150,6 +193,7 @@ func runRun(args []string, env *cliEnv) error {
 		ns := time.Since(start).Nanoseconds() / int64(*bench)
 		rep.Bench = &benchInfo{Invokes: *bench, NsPerInvoke: ns, MsPerInvoke: float64(ns) / 1e6}
 	}
+	rf.printDefaultNote(env)
 	if *asJSON {
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")
