@@ -68,7 +68,7 @@ func xnnNotTaken(n *Node, format string, args ...any) error {
 // xnnFallback is the define-stage failure of a node the delegate took: the
 // interpreter then prepares the whole graph again without the delegate.
 func xnnFallback(n *Node, format string, args ...any) error {
-	return fmt.Errorf("%w (%v: %s)", ErrDelegateFallback, n.Op, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: %s", ErrDelegateFallback, fmt.Sprintf(format, args...))
 }
 
 // xnnQ8 is the delegate's check of an 8-bit activation tensor

@@ -124,13 +124,13 @@ func (k *xnnAddSub) element(a, b int32, c *Chain) int32 {
 		c.AddReal("B", int64(k.bMul), float64(k.rb), "multiplier of input 2: round_half_even(r_b·2^shift), r_b = "+sign+"float32(s_b/s_out)",
 			"round_half_even(%.9g·2^%d) = %d", k.rb, k.shift, k.bMul)
 		c.Add("bias", int64(k.bias), "2^(shift−1) − A·zp_a − B·zp_b (rounding term and zero points, folded)",
-			"2^%d − %d·%d − %d·%d = %d", k.shift-1, k.aMul, k.zpA, k.bMul, k.zpB, k.bias)
+			"2^%d %s·%d %s·%d = %d", k.shift-1, plus(-int64(k.aMul)), k.zpA, plus(-int64(k.bMul)), k.zpB, k.bias)
 		c.AddReal("acc", int64(acc), math.Ldexp(float64(acc)-math.Ldexp(1, int(k.shift)-1), -int(k.shift))*float64(k.out.Scale0()),
-			"bias + A·a + B·b (int32)", "%d + %d·%d + %d·%d = %d", k.bias, k.aMul, a, k.bMul, b, acc)
+			"bias + A·a + B·b (int32)", "%d %s·%d %s·%d = %d", k.bias, plus(int64(k.aMul)), a, plus(int64(k.bMul)), b, acc)
 		s := c.Add("shift", int64(acc>>k.shift), "arithmetic shift right by shift (floor; with the bias's 2^(shift−1): round half up)",
 			"%d >> %d = %d", acc, k.shift, acc>>k.shift)
 		s.Changed = acc&(int32(1)<<k.shift-1) != int32(1)<<(k.shift-1)
-		c.Add("zp", int64(v), "plus the output zero point", "%d + %d = %d", acc>>k.shift, k.outZP, v)
+		c.Add("zp", int64(v), "plus the output zero point", "%d %s = %d", acc>>k.shift, plus(int64(k.outZP)), v)
 		s = c.AddReal("clamp", int64(out), float64(out-k.outZP)*float64(k.out.Scale0()),
 			"clamped to the activation range as XNNPACK quantizes it", "clamp(%d, %d, %d) = %d", v, k.lo, k.hi, out)
 		s.Changed = out != v
@@ -147,10 +147,11 @@ func (k *xnnAddSub) Explain(out, elem int, c *Chain) error {
 }
 
 func (k *xnnAddSub) Describe() Params {
-	return Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi, Ints: []NamedInt{
-		{"shift", int64(k.shift)}, {"a_multiplier", int64(k.aMul)}, {"b_multiplier", int64(k.bMul)}, {"bias", int64(k.bias)},
-		{"output_zero_point", int64(k.outZP)},
-	}}
+	return Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi,
+		Requantization: "XNNPACK Q-format: (bias + A·a + B·b) >> shift, one rounding half up (no Q0.31 multipliers)",
+		Ints: []NamedInt{{"shift", int64(k.shift)}, {"a_multiplier", int64(k.aMul)}, {"b_multiplier", int64(k.bMul)}, {"bias", int64(k.bias)},
+			{"output_zero_point", int64(k.outZP)},
+		}}
 }
 
 // xnnMul is MUL as the XNNPACK delegate runs it (Multiply ND QS8/QU8, fp32
@@ -195,7 +196,7 @@ func (k *xnnMul) element(a, b int32, c *Chain) int32 {
 		c.AddReal("in1.x", int64(a), float64(a-k.zpA)*float64(k.in1.Scale0()), "raw value of input 1", "a = %d", a)
 		c.AddReal("in2.x", int64(b), float64(b-k.zpB)*float64(k.in2.Scale0()), "raw value of input 2", "b = %d", b)
 		c.AddReal("product", int64(p), float64(p)*float64(k.in1.Scale0())*float64(k.in2.Scale0()), "(a − zp_a)·(b − zp_b), exact int32",
-			"(%d − %d)·(%d − %d) = %d", a, k.zpA, b, k.zpB, p)
+			"(%d %s)·(%d %s) = %d", a, plus(-int64(k.zpA)), b, plus(-int64(k.zpB)), p)
 		c.AddReal("M", 0, float64(k.scale), "XNNPACK's float32 scale = float32(float32(s_a·s_b)/s_out)",
 			"float32(float32(%.9g·%.9g)/%.9g) = %.9g", k.in1.Scale0(), k.in2.Scale0(), k.out.Scale0(), k.scale)
 		r := int64(roundHalfEven32(f))
@@ -203,7 +204,7 @@ func (k *xnnMul) element(a, b int32, c *Chain) int32 {
 			"round_half_even(float32(%d) · %.9g) = round_half_even(%.7g) = %d", p, k.scale, f, r)
 		s.Changed = float64(r) != float64(f)
 		v := r + int64(k.outZP)
-		c.Add("zp", v, "plus the output zero point", "%d + %d = %d", r, k.outZP, v)
+		c.Add("zp", v, "plus the output zero point", "%d %s = %d", r, plus(int64(k.outZP)), v)
 		s = c.AddReal("clamp", int64(out), float64(out-k.outZP)*float64(k.out.Scale0()),
 			"clamped to the activation range as XNNPACK quantizes it", "clamp(%d, %d, %d) = %d", v, k.lo, k.hi, out)
 		s.Changed = int64(out) != v
@@ -219,8 +220,9 @@ func (k *xnnMul) Explain(out, elem int, c *Chain) error {
 
 func (k *xnnMul) Describe() Params {
 	return Params{
-		Multipliers: []Multiplier{{Name: "output_fp32", Channel: -1, Real: float64(k.scale)}},
-		HasClamp:    true, ClampMin: k.lo, ClampMax: k.hi,
+		Multipliers:    []Multiplier{{Name: "output", Channel: -1, Real: float64(k.scale)}},
+		Requantization: "float32: round_half_even(float32(p)·scale) + zp, scale in float32 (no Q0.31 multiplier)",
+		HasClamp:       true, ClampMin: k.lo, ClampMax: k.hi,
 		Ints: []NamedInt{{"input1_zero_point", int64(k.zpA)}, {"input2_zero_point", int64(k.zpB)}, {"output_zero_point", int64(k.outZP)}},
 	}
 }

@@ -156,7 +156,7 @@ func (k *xnnMean) element(b, ch int, c *Chain) int32 {
 	if c != nil {
 		c.Add("sum", int64(sum), "sum of the raw values", "Σ %d values = %d", k.width, sum)
 		c.AddReal("acc", int64(acc), float64(acc)*float64(k.in.Scale0()), "sum minus width·zp_in (XNNPACK folds it into its bias)",
-			"%d − %d·%d = %d", sum, k.width, k.inZP, acc)
+			"%d %s·%d = %d", sum, plus(-int64(k.width)), k.inZP, acc)
 		c.AddReal("M", 0, float64(k.scale), "XNNPACK's float32 scale = float32(s_in / float32(s_out·width))",
 			"float32(%.9g / float32(%.9g·%d)) = %.9g", k.in.Scale0(), k.out.Scale0(), k.width, k.scale)
 		r := int64(roundHalfEven32(f))
@@ -164,7 +164,7 @@ func (k *xnnMean) element(b, ch int, c *Chain) int32 {
 			"round_half_even(float32(%d) · %.9g) = round_half_even(%.7g) = %d", acc, k.scale, f, r)
 		s.Changed = float64(r) != float64(f)
 		v := r + int64(k.outZP)
-		c.Add("zp", v, "scaled value plus the output zero point", "%d + %d = %d", r, k.outZP, v)
+		c.Add("zp", v, "scaled value plus the output zero point", "%d %s = %d", r, plus(int64(k.outZP)), v)
 		s = c.AddReal("clamp", int64(out), float64(out-k.outZP)*float64(k.out.Scale0()), "clamped to the output dtype's range",
 			"clamp(%d, %d, %d) = %d", v, k.lo, k.hi, out)
 		s.Changed = int64(out) != v
@@ -193,8 +193,9 @@ func (k *xnnMean) Explain(out, elem int, c *Chain) error {
 
 func (k *xnnMean) Describe() Params {
 	return Params{
-		Multipliers: []Multiplier{{Name: "output_fp32", Channel: -1, Real: float64(k.scale)}},
-		HasClamp:    true, ClampMin: k.lo, ClampMax: k.hi,
+		Multipliers:    []Multiplier{{Name: "output", Channel: -1, Real: float64(k.scale)}},
+		Requantization: "float32: round_half_even(float32(acc)·scale) + zp, scale = float32(s_in/float32(s_out·width))",
+		HasClamp:       true, ClampMin: k.lo, ClampMax: k.hi,
 		Ints: []NamedInt{{"width", int64(k.width)}, {"input_zero_point", int64(k.inZP)}, {"output_zero_point", int64(k.outZP)}},
 	}
 }

@@ -100,7 +100,7 @@ func (k *xnnQ8Rescale) element(x int32, c *Chain) int32 {
 	out := Clamp32(v, k.lo, k.hi)
 	if c != nil {
 		c.AddReal("x", int64(x), float64(d)*float64(k.inScale), "the raw input", "x = %d", x)
-		c.Add("offset", int64(d), "input minus its zero point", "%d − %d = %d", x, k.inZP, d)
+		c.Add("offset", int64(d), "input minus its zero point", "%d %s = %d", x, plus(-int64(k.inZP)), d)
 		switch {
 		case !k.leaky:
 			c.AddReal("M", int64(m), float64(k.rPos), "XNNPACK's multiplier with 8 fractional bits: round_half_even(256·float32(s_in/s_out))",
@@ -116,7 +116,7 @@ func (k *xnnQ8Rescale) element(x int32, c *Chain) int32 {
 		s := c.Add("round_shift", int64(shifted), "(product + 128) >> 8: divide by 256, round half up",
 			"(%d + 128) >> 8 = %d", prod, shifted)
 		s.Changed = prod&255 != 0
-		c.Add("zp", int64(v), "plus the output zero point", "%d + %d = %d", shifted, k.outZP, v)
+		c.Add("zp", int64(v), "plus the output zero point", "%d %s = %d", shifted, plus(int64(k.outZP)), v)
 		s = c.AddReal("clamp", int64(out), float64(out-k.outZP)*float64(k.outScale), "clamped to the output dtype's range",
 			"clamp(%d, %d, %d) = %d", v, k.lo, k.hi, out)
 		s.Changed = out != v
@@ -131,8 +131,9 @@ func (k *xnnQ8Rescale) Explain(out, elem int, c *Chain) error {
 }
 
 func (k *xnnQ8Rescale) Describe() Params {
-	p := Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi, Ints: []NamedInt{
-		{"multiplier_q8", int64(k.mPos)}, {"input_zero_point", int64(k.inZP)}, {"output_zero_point", int64(k.outZP)}}}
+	p := Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi,
+		Requantization: "XNNPACK Q8: ((x − zp_in)·M + 128) >> 8 + zp_out, M with 8 fractional bits",
+		Ints:           []NamedInt{{"multiplier_q8", int64(k.mPos)}, {"input_zero_point", int64(k.inZP)}, {"output_zero_point", int64(k.outZP)}}}
 	if k.leaky {
 		p.Ints = append(p.Ints, NamedInt{"negative_multiplier_q8", int64(k.mNeg)})
 	}
@@ -214,7 +215,7 @@ func (k *xnnQuantizeFloat) element(i int, c *Chain) int32 {
 			"round_half_even(%g · %.9g) = round_half_even(%.7g) = %.0f", x, k.inv, f, r)
 		s.Changed = float64(f) != r
 		v := r + float64(k.outZP)
-		c.Add("zp", saturatingInt64(v), "plus the output zero point", "%.0f + %d = %.0f", r, k.outZP, v)
+		c.Add("zp", saturatingInt64(v), "plus the output zero point", "%.0f %s = %.0f", r, plus(int64(k.outZP)), v)
 		s = c.AddReal("clamp", int64(out), float64(out-k.outZP)*float64(k.outScale), "clamped to the output dtype's range",
 			"clamp(%.0f, %d, %d) = %d", v, k.lo, k.hi, out)
 		s.Changed = float64(out) != v
@@ -239,7 +240,9 @@ func (k *xnnQuantizeFloat) Explain(out, elem int, c *Chain) error {
 }
 
 func (k *xnnQuantizeFloat) Describe() Params {
-	return Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi, Ints: []NamedInt{{"output_zero_point", int64(k.outZP)}}}
+	return Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi,
+		Requantization: "float32: round_half_even(x·float32(1/s_out)) + zp",
+		Ints:           []NamedInt{{"output_zero_point", int64(k.outZP)}}}
 }
 
 // prepareDequantizeXNNPACK prepares a DEQUANTIZE node the XNNPACK delegate
@@ -358,7 +361,7 @@ func (k *xnnLUT) entry(q int32, c *Chain) int32 {
 	out := int32(min(max(r+float64(k.outZP), float64(lo)), float64(hi)))
 	if c != nil {
 		c.AddReal("x", int64(math.Float32bits(x)), float64(x), "the input's real value float32(q − zp_in)·s_in (Value holds the float32 bits)",
-			"float32(%d − %d)·%.9g = %.9g", q, k.inZP, k.inScale, x)
+			"float32(%d %s)·%.9g = %.9g", q, plus(-int64(k.inZP)), k.inScale, x)
 		c.AddReal(k.name, int64(math.Float32bits(y)), float64(y), "the function in float32 (Value holds the float32 bits)",
 			"%s(%.9g) = %.9g", k.name, x, y)
 		s := c.AddReal("round_float32", int64(r), float64(scaled), "y·float32(1/s_out) rounded half to even",
@@ -367,7 +370,7 @@ func (k *xnnLUT) entry(q int32, c *Chain) int32 {
 		v := r + float64(k.outZP)
 		s = c.AddReal("lut", int64(out), float64(out-k.outZP)*float64(k.out.Scale0()),
 			"XNNPACK's table entry for this input code: clamp(rounded + zp_out) to the dtype's range, built when the operator is created",
-			"T[%d] = clamp(%.0f + %d, %d, %d) = %d", q, r, k.outZP, lo, hi, out)
+			"T[%d] = clamp(%.0f %s, %d, %d) = %d", q, r, plus(int64(k.outZP)), lo, hi, out)
 		s.Changed = float64(out) != v
 	}
 	return out
@@ -385,4 +388,11 @@ func (k *xnnLUT) Eval() error { return evalUnary(k, &k.unaryOperands, (*xnnLUT).
 
 func (k *xnnLUT) Explain(out, elem int, c *Chain) error {
 	return explainUnary(k, &k.unaryOperands, (*xnnLUT).element, out, elem, c)
+}
+
+func (k *xnnLUT) Describe() Params {
+	lo, hi := Range(k.out.Type)
+	return Params{HasClamp: true, ClampMin: lo, ClampMax: hi,
+		Requantization: "XNNPACK table: T[q] = round_half_even(" + k.name + "(float32(q − zp_in)·s_in)·float32(1/s_out)) + zp_out, built once",
+		Ints:           []NamedInt{{"input_zero_point", int64(k.inZP)}, {"output_zero_point", int64(k.outZP)}}}
 }

@@ -15,14 +15,17 @@ import (
 
 // inspectReport is what `inspect --json` prints; the text form shows the same.
 type inspectReport struct {
-	File        string         `json:"file"`
-	Bytes       int            `json:"bytes"`
-	Version     uint32         `json:"version"`
-	Description string         `json:"description"`
-	Metadata    []string       `json:"metadata,omitempty"`
-	Signatures  []string       `json:"signatures,omitempty"`
-	Warnings    []string       `json:"warnings,omitempty"`
-	SubGraphs   []subGraphInfo `json:"subgraphs"`
+	File        string   `json:"file"`
+	Bytes       int      `json:"bytes"`
+	Version     uint32   `json:"version"`
+	Description string   `json:"description"`
+	Metadata    []string `json:"metadata,omitempty"`
+	Signatures  []string `json:"signatures,omitempty"`
+	Warnings    []string `json:"warnings,omitempty"`
+	// Delegate says how the XNNPACK delegate was applied when not to every
+	// node it takes (trace.Interpreter.DelegateNote).
+	Delegate  string         `json:"delegate,omitempty"`
+	SubGraphs []subGraphInfo `json:"subgraphs"`
 }
 
 type subGraphInfo struct {
@@ -140,6 +143,9 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 	// Prepare subgraph 0 with the real kernels so that the derived
 	// parameters are exactly the ones the interpreter uses.
 	ip, _ := trace.New(m, trace.Options{Runtime: rt, AllowUnsupported: true})
+	if ip != nil {
+		rep.Delegate = ip.DelegateNote()
+	}
 	// The other runtimes, to show where their kernels derive differently.
 	var others []*trace.Interpreter
 	for _, other := range kernels.Runtimes() {
@@ -186,6 +192,9 @@ func printReport(w io.Writer, rep *inspectReport) {
 	}
 	for _, warn := range summarizeWarnings(rep.Warnings) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	if rep.Delegate != "" {
+		fmt.Fprintf(w, "%s\n", rep.Delegate)
 	}
 	for gi := range rep.SubGraphs {
 		g := &rep.SubGraphs[gi]
