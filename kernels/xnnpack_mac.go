@@ -344,18 +344,18 @@ func newXNNDWPairs(in, filter *Tensor, fH, fW int, weightAt func(oc, fy, fx int)
 	w := filter.Int8()
 	nch := len(w) / taps
 	p.exposed = make([]bool, nch)
-	any := false
+	exposedAny := false
 	for oc := range nch {
 		for fy := range fH {
 			for fx := range fW {
 				if w[weightAt(oc, fy, fx)] == -128 {
 					p.exposed[oc] = true
-					any = true
+					exposedAny = true
 				}
 			}
 		}
 	}
-	if !any {
+	if !exposedAny {
 		return nil
 	}
 	return p

@@ -79,11 +79,34 @@ var invalidGoldens = map[string]map[kernels.Runtime]string{
 // understood and belong to kernels not written yet, with the reason. Their
 // differences are logged, not failed; an entry whose model matches fails,
 // so that the list shrinks as the kernels arrive.
-var knownMismatches = map[string]map[kernels.Runtime]string{}
+var knownMismatches = map[string]map[kernels.Runtime]string{
+	// tflite-xnnpack: nodes the delegate leaves to TFLite's 2022 builtin
+	// kernels that compute differently from TFLite-Micro's, and whose
+	// kernels (ImplTFLiteOptimized / ImplTFLite) are on branch impl-tflite,
+	// not merged yet. Every delegated node of these models is exact.
+	"mnist_lstm_uint8io":                             {kernels.RuntimeTFLiteXNNPACK: "builtin UNIDIRECTIONAL_SEQUENCE_LSTM: the 2022 kernel subtracts the hidden zero point (impl-tflite)"},
+	"mobilenet_v1_0.25_128_quant_uint8":              {kernels.RuntimeTFLiteXNNPACK: "builtin uint8 SOFTMAX (the 2022 float table) has no kernel yet (impl-tflite)"},
+	"batch_matmul_int8_4d_adj_xy":                    {kernels.RuntimeTFLiteXNNPACK: "builtin BATCH_MATMUL int8 through ruy: single rounding (impl-tflite)"},
+	"conv_2d_int8_same_s1_relu_pertensor":            {kernels.RuntimeTFLiteXNNPACK: "the delegate is dropped (per-tensor filter with a 3-scale bias) and builtin CONV_2D runs through ruy: single rounding (impl-tflite)"},
+	"logistic_int16_pot_input":                       {kernels.RuntimeTFLiteXNNPACK: "builtin int16 LOGISTIC, power-of-two input scale: gemmlowp int16 fixed point (impl-tflite)"},
+	"tanh_int16_pot_input":                           {kernels.RuntimeTFLiteXNNPACK: "builtin int16 TANH, power-of-two input scale: gemmlowp int16 fixed point (impl-tflite)"},
+	"mean_int16_c":                                   {kernels.RuntimeTFLiteXNNPACK: "builtin MEAN int16: the 2022 optimized float form (impl-tflite)"},
+	"mean_int16_hw_samescale":                        {kernels.RuntimeTFLiteXNNPACK: "builtin MEAN int16 with equal scales: reference_ops::Mean, truncating division (impl-tflite)"},
+	"mean_int8_w_neg_axis":                           {kernels.RuntimeTFLiteXNNPACK: "MEAN along axis −2 is not delegated; builtin MEAN int8: the 2022 optimized float form (impl-tflite)"},
+	"relu6_int16_2d":                                 {kernels.RuntimeTFLiteXNNPACK: "builtin RELU6 requantizes (QuantizedReluX; TFLite-Micro only clamps) (impl-tflite)"},
+	"relu6_int8_2d":                                  {kernels.RuntimeTFLiteXNNPACK: "builtin RELU6 requantizes (QuantizedReluX) (impl-tflite)"},
+	"relu6_int8_4d":                                  {kernels.RuntimeTFLiteXNNPACK: "builtin RELU6 requantizes (QuantizedReluX) (impl-tflite)"},
+	"sub_int16_same":                                 {kernels.RuntimeTFLiteXNNPACK: "builtin SUB int16 with ADD's double multipliers (impl-tflite)"},
+	"sum_int16_hw_samescale":                         {kernels.RuntimeTFLiteXNNPACK: "builtin SUM: QuantizedMeanOrSum in float, narrowed without a clamp (impl-tflite)"},
+	"sum_int8_c_keepdims":                            {kernels.RuntimeTFLiteXNNPACK: "builtin SUM: QuantizedMeanOrSum in float (impl-tflite)"},
+	"sum_int8_hw":                                    {kernels.RuntimeTFLiteXNNPACK: "builtin SUM: QuantizedMeanOrSum in float (impl-tflite)"},
+	"sum_int8_w_neg_axis":                            {kernels.RuntimeTFLiteXNNPACK: "builtin SUM: QuantizedMeanOrSum in float (impl-tflite)"},
+	"transpose_conv_int16_same_s2_nobias_perchannel": {kernels.RuntimeTFLiteXNNPACK: "builtin int16 TRANSPOSE_CONV (TransposeConvV2) accumulates in int32 (impl-tflite)"},
+}
 
 // conformanceRuntimes chooses the runtimes the suites check (go test
 // ./trace -run TestConformance -args -runtimes=tflite-ref or =all).
-var conformanceRuntimes = flag.String("runtimes", "tflm,tflm-single", "comma-separated runtimes the conformance suites check (all: every runtime)")
+var conformanceRuntimes = flag.String("runtimes", "tflm,tflm-single,tflite-xnnpack", "comma-separated runtimes the conformance suites check (all: every runtime)")
 
 // checkedRuntimes parses -runtimes.
 func checkedRuntimes(t *testing.T) []kernels.Runtime {
@@ -120,8 +143,8 @@ func TestOpzoo(t *testing.T) {
 }
 
 type suiteTotals struct {
-	cases, tensors, mismatched int
-	skipped                    []string
+	cases, tensors, mismatched, known int
+	skipped                           []string
 }
 
 func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
@@ -163,6 +186,12 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 					tt.skipped = append(tt.skipped, name+": refused as expected")
 					continue
 				}
+				known, tolerated := knownMismatches[name][rt]
+				if err != nil && tolerated {
+					t.Logf("%v: known (%s): %v", rt, known, err)
+					tt.skipped = append(tt.skipped, fmt.Sprintf("%s: known, cannot prepare yet (%s)", name, known))
+					continue
+				}
 				if err != nil {
 					if !strict && !strictRefusals[rt] {
 						tt.skipped = append(tt.skipped, name+": "+err.Error())
@@ -173,7 +202,6 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 				if strictRefusals[rt] && !anyGolden(golden) {
 					t.Errorf("%v: no goldens, so the real runtime refused the model, but it prepares: list the refusal in expectedRefusals", rt)
 				}
-				known, tolerated := knownMismatches[name][rt]
 				modelBad := 0
 				for c, dir := range cases {
 					if len(golden[c]) == 0 {
@@ -184,6 +212,9 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 					tt.tensors += n
 					tt.mismatched += bad
 					modelBad += bad
+					if tolerated {
+						tt.known += bad
+					}
 				}
 				if tolerated {
 					if modelBad == 0 {
@@ -198,8 +229,8 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 	for _, rt := range checkedRuntimes(t) {
 		tt := &tot[rt]
 		sort.Strings(tt.skipped)
-		msg := fmt.Sprintf("TOTAL %s %s: %d case runs, %d tensors compared, %d mismatched, %d models skipped",
-			filepath.Base(filepath.Dir(confDir))+"/"+filepath.Base(confDir), rt, tt.cases, tt.tensors, tt.mismatched, len(tt.skipped))
+		msg := fmt.Sprintf("TOTAL %s %s: %d case runs, %d tensors compared, %d mismatched (%d of them known, knownMismatches), %d models skipped",
+			filepath.Base(filepath.Dir(confDir))+"/"+filepath.Base(confDir), rt, tt.cases, tt.tensors, tt.mismatched, tt.known, len(tt.skipped))
 		t.Log(msg)
 		for _, s := range tt.skipped {
 			t.Log("  skipped: " + s)
