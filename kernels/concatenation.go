@@ -57,15 +57,31 @@ type concatRescale struct {
 
 // prepareConcatenation prepares a CONCATENATION node (see concatKernel for the
 // formula).
-func prepareConcatenation(n *Node) (Kernel, error) { return newConcatenation(n, false) }
+func prepareConcatenation(n *Node) (Kernel, error) { return newConcatenation(n, concatTFLM) }
 
 // prepareConcatenationTFLite prepares CONCATENATION as full TFLite does (see
 // concatKernel): uint8 inputs requantized where their quantization differs.
-func prepareConcatenationTFLite(n *Node) (Kernel, error) { return newConcatenation(n, true) }
+func prepareConcatenationTFLite(n *Node) (Kernel, error) { return newConcatenation(n, concatTFLite) }
 
-// newConcatenation prepares TFLite-Micro's CONCATENATION, or with fullTFLite
-// full TFLite's (uint8 with scaling).
-func newConcatenation(n *Node, fullTFLite bool) (Kernel, error) {
+// concatForm is whose CONCATENATION a kernel is.
+type concatForm uint8
+
+const (
+	// concatTFLM is TFLite-Micro's: no uint8, int8 quantization must match.
+	concatTFLM concatForm = iota
+	// concatTFLite is full TFLite's: uint8 inputs rescaled
+	// (ConcatenationWithScaling).
+	concatTFLite
+	// concatRawCopy is the XNNPACK delegate's form: uint8 data too, and no
+	// quantization check at all — its Copy operators move the bytes even
+	// when an input's scale or zero point differs from the output's (a bug
+	// of this XNNPACK build: the result of its quantization-equality check
+	// is ignored), where TFLite would requantize.
+	concatRawCopy
+)
+
+// newConcatenation prepares the kernel of the given form.
+func newConcatenation(n *Node, form concatForm) (Kernel, error) {
 	if len(n.Outputs) == 0 || n.Outputs[0] == nil || len(n.Inputs) == 0 {
 		return nil, fmt.Errorf("%w: CONCATENATION needs inputs and an output", ErrMissingInput)
 	}
@@ -76,7 +92,7 @@ func newConcatenation(n *Node, fullTFLite bool) (Kernel, error) {
 	switch out.Type {
 	case tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64:
 	case tflite.TypeUint8:
-		if !fullTFLite {
+		if form == concatTFLM {
 			return nil, fmt.Errorf("%w: CONCATENATION of %v", ErrUnsupportedType, out.Type)
 		}
 	default:
@@ -114,11 +130,11 @@ func newConcatenation(n *Node, fullTFLite bool) (Kernel, error) {
 				return nil, fmt.Errorf("%w: CONCATENATION input %d shape %v does not fit output %v", ErrBadShape, i, in.Shape, out.Shape)
 			}
 		}
-		if out.Type == tflite.TypeInt8 && (in.Scale0() != out.Scale0() || in.ZP0() != out.ZP0()) {
+		if form != concatRawCopy && out.Type == tflite.TypeInt8 && (in.Scale0() != out.Scale0() || in.ZP0() != out.ZP0()) {
 			return nil, fmt.Errorf("%w: CONCATENATION int8 input %d (scale %g, zero point %d) differs from the output (%g, %d); TFLite-Micro does not rescale",
 				ErrBadQuantization, i, in.Scale0(), in.ZP0(), out.Scale0(), out.ZP0())
 		}
-		if fullTFLite && out.Type == tflite.TypeInt16 && (in.ZP0() != 0 || out.ZP0() != 0) {
+		if form == concatTFLite && out.Type == tflite.TypeInt16 && (in.ZP0() != 0 || out.ZP0() != 0) {
 			return nil, fmt.Errorf("%w: int16 CONCATENATION input %d zero point %d, output %d (full TFLite needs 0)", ErrBadQuantization, i, in.ZP0(), out.ZP0())
 		}
 		var rs *concatRescale

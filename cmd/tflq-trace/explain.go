@@ -14,9 +14,10 @@ import (
 )
 
 func runExplain(args []string, env *cliEnv) error {
-	fs := newFlagSet("explain", "MODEL [--input FILE]... --op N (--element I | --at d0,d1,...) [--output K] [--runtime R]", env)
+	fs := newFlagSet("explain", "MODEL [--input FILE]... --op N (--element I | --at d0,d1,...) [--output K] [--runtime R | --runtimes A,B]", env)
 	var rf runFlags
 	rf.register(fs)
+	pair := fs.String("runtimes", "", "explain the element under two runtimes `A,B` side by side, marking the first step where they part")
 	op := fs.Int("op", -1, "operator index `N` (see inspect)")
 	out := fs.Int("output", 0, "which output `K` of the operator")
 	element := fs.Int("element", -1, "flat (row-major) element index `I` of the output")
@@ -29,11 +30,29 @@ func runExplain(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	if *op < 0 {
+	switch {
+	case fs.isSet("op") && *op < 0:
+		return usageError("explain: --op %d: an operator index is 0 or more", *op)
+	case *op < 0:
 		return usageError("explain: --op N is required")
+	case fs.isSet("element") && *element < 0:
+		return usageError("explain: --element %d: an element index is 0 or more", *element)
 	}
 	if (*element >= 0) == (*at != "") {
 		return usageError("explain: give exactly one of --element I or --at d0,d1,...")
+	}
+	var pairRuntimes []kernels.Runtime
+	if *pair != "" {
+		if rf.runtime != "" || rf.rounding != "" {
+			return usageError("explain: --runtimes excludes --runtime and --rounding")
+		}
+		if pairRuntimes, err = parseRuntimeList("explain", *pair); err != nil {
+			return err
+		}
+		if len(pairRuntimes) != 2 {
+			return usageError("explain: --runtimes takes exactly two runtimes, got %s", *pair)
+		}
+		rf.runtime = pairRuntimes[0].String()
 	}
 	_, ip, err := rf.prepare("explain", path)
 	if err != nil {
@@ -63,10 +82,32 @@ func runExplain(args []string, env *cliEnv) error {
 	if err != nil {
 		return runError(err)
 	}
+	if pairRuntimes != nil {
+		ip2, err := trace.New(ip.Model(), trace.Options{Runtime: pairRuntimes[1], MaxMemory: ip.Options().MaxMemory})
+		if err != nil {
+			return runError(fmt.Errorf("%s under %v: %w", path, pairRuntimes[1], err))
+		}
+		for k, in := range ip.Inputs() {
+			if err := ip2.SetInput(k, in.Data); err != nil {
+				return runError(err)
+			}
+		}
+		if err := ip2.Invoke(); err != nil {
+			return runError(fmt.Errorf("%s under %v: %w", path, pairRuntimes[1], err))
+		}
+		c2, err := ip2.Explain(*op, *out, idx)
+		if err != nil {
+			return runError(err)
+		}
+		rf.printDefaultNote(env)
+		printExplanationPair(env.stdout, [2]*trace.Interpreter{ip, ip2}, *op, *out, idx, [2]*kernels.Chain{c, c2})
+		return nil
+	}
 	shadow, err := trace.RunShadow(ip)
 	if err != nil {
 		return runError(err)
 	}
+	rf.printDefaultNote(env)
 	printExplanation(env.stdout, ip, *op, *out, idx, c)
 	printReference(env.stdout, shadow, t, idx)
 	return nil
@@ -96,9 +137,13 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	if t.Quantized() {
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
-	fmt.Fprintf(w, "runtime: %s\n\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+	fmt.Fprintf(w, "runtime: %s\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+	if note := ip.DelegateNote(); note != "" {
+		fmt.Fprintf(w, "%s\n", note)
+	}
+	fmt.Fprintln(w)
 	if len(c.Terms) > 0 {
-		printTerms(w, c.Terms)
+		printTerms(w, n, c.Terms)
 	}
 	nameW := 4
 	for _, s := range c.Steps {
@@ -110,7 +155,8 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 			mark = "*"
 		}
 		fmt.Fprintf(w, "%s %-*s  %s", mark, nameW, s.Name, s.Formula)
-		if s.HasReal && !strings.Contains(s.Formula, "≈") && !strings.Contains(s.Formula, "real") {
+		if s.HasReal && !strings.Contains(s.Formula, "≈") && !strings.Contains(s.Formula, "real") &&
+			!strings.Contains(s.Formula, strconv.FormatFloat(s.Real, 'g', 4, 64)) {
 			fmt.Fprintf(w, "   (real %.6g)", s.Real)
 		}
 		fmt.Fprintln(w)
@@ -136,7 +182,36 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	fmt.Fprintf(w, "final value: %s", finalString(t, c.Final))
 	stored := elementString(t, idx)
 	fmt.Fprintf(w, "  (stored in the tensor: %s)\n", stored)
-	fmt.Fprintln(w, "steps marked * changed the value by rounding or clamping")
+	if marked(c) {
+		fmt.Fprintln(w, "steps marked * changed the value by rounding or clamping")
+	}
+	printAlternatives(w, c)
+}
+
+// marked reports whether a step of the chain is marked as changed.
+func marked(c *kernels.Chain) bool {
+	for _, s := range c.Steps {
+		if s.Changed {
+			return true
+		}
+	}
+	return false
+}
+
+// printAlternatives shows what other ways of requantizing the same
+// accumulator would store, and says when they differ.
+func printAlternatives(w io.Writer, c *kernels.Chain) {
+	if len(c.Alternatives) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "for comparison, the same accumulator requantized another way:")
+	for _, a := range c.Alternatives {
+		verdict := "the same"
+		if a.Value != c.Final {
+			verdict = fmt.Sprintf("DIFFERENT: %d, not %d", a.Value, c.Final)
+		}
+		fmt.Fprintf(w, "  %-16s %s   (%s)\n", strings.ReplaceAll(a.Name, "_", " "), a.Formula, verdict)
+	}
 }
 
 // printReference shows the element next to the float computation.
@@ -153,12 +228,12 @@ func printReference(w io.Writer, s *trace.Shadow, t *kernels.Tensor, idx int) {
 	fmt.Fprintln(w)
 }
 
-func printTerms(w io.Writer, terms []kernels.Term) {
+func printTerms(w io.Writer, n *kernels.Node, terms []kernels.Term) {
 	var sum int64
 	for _, tm := range terms {
 		sum += tm.Product
 	}
-	fmt.Fprintf(w, "%d terms (input + input_offset)·(weight + weight_offset), sum %d; largest |product|:\n", len(terms), sum)
+	fmt.Fprintf(w, "%d terms (input + input_offset)·(weights + filter_offset), sum %d; largest |product|:\n", len(terms), sum)
 	order := make([]int, len(terms))
 	for i := range order {
 		order[i] = i
@@ -168,7 +243,8 @@ func printTerms(w io.Writer, terms []kernels.Term) {
 	})
 	for _, i := range order[:min(5, len(order))] {
 		tm := terms[i]
-		fmt.Fprintf(w, "    term %d/%d: input[%d] = %d, weight[%d] = %d, product %d\n", i+1, len(terms), tm.InputIndex, tm.Input, tm.WeightIndex, tm.Weight, tm.Product)
+		in, wt := trace.TermOperands(n, tm)
+		fmt.Fprintf(w, "    term %d/%d: %s = %d, %s = %d, product %d\n", i+1, len(terms), in, tm.Input, wt, tm.Weight, tm.Product)
 	}
 	fmt.Fprintln(w)
 }
@@ -206,4 +282,109 @@ func runtimeLine(rt kernels.Runtime, impl kernels.Implementation) string {
 		return fmt.Sprintf("%s, %s", rt, impl)
 	}
 	return fmt.Sprintf("%s, %s (%s rounding)", rt, impl, rt.Rounding())
+}
+
+// chainRow is one row of two chains shown side by side: a step of each
+// (nil where one chain has no step of that name there).
+type chainRow struct{ a, b *kernels.Step }
+
+// alignChains pairs the steps of two chains by name, in order (a longest
+// common subsequence of the step names), so that the stages the two
+// runtimes share stand on one row and each runtime's own stages on rows of
+// their own.
+func alignChains(a, b []kernels.Step) []chainRow {
+	n, m := len(a), len(b)
+	lcs := make([][]int, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if a[i].Name == b[j].Name {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var rows []chainRow
+	i, j := 0, 0
+	for i < n || j < m {
+		switch {
+		case i < n && j < m && a[i].Name == b[j].Name:
+			rows = append(rows, chainRow{&a[i], &b[j]})
+			i, j = i+1, j+1
+		case j == m || (i < n && lcs[i+1][j] >= lcs[i][j+1]):
+			rows = append(rows, chainRow{a: &a[i]})
+			i++
+		default:
+			rows = append(rows, chainRow{b: &b[j]})
+			j++
+		}
+	}
+	return rows
+}
+
+// printExplanationPair prints one element's chains under two runtimes side
+// by side and marks the first step where they part: a stage only one
+// runtime has, or a shared stage with a different value.
+func printExplanationPair(w io.Writer, ips [2]*trace.Interpreter, op, out, idx int, cs [2]*kernels.Chain) {
+	n := ips[0].Ops()[op].Node
+	t := n.Outputs[out]
+	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %v, element %d at %v\n", op, ips[0].Ops()[op].Name, out, t.Index, t.Name, t.Type, t.Shape, idx, kernels.Unravel(idx, t.Shape))
+	for k, ip := range ips {
+		fmt.Fprintf(w, "%c: %s\n", 'A'+k, runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+	}
+	fmt.Fprintln(w)
+	rows := alignChains(cs[0].Steps, cs[1].Steps)
+	nameW, leftW := 4, 1
+	for _, r := range rows {
+		for _, s := range []*kernels.Step{r.a, r.b} {
+			if s != nil {
+				nameW = max(nameW, len(s.Name))
+			}
+		}
+		if r.a != nil {
+			leftW = max(leftW, len([]rune(r.a.Formula)))
+		}
+	}
+	fmt.Fprintf(w, "  %-*s  %-*s  %s\n", nameW, "step", leftW, "A "+ips[0].Options().Runtime.String(), "B "+ips[1].Options().Runtime.String())
+	parted := -1
+	for i, r := range rows {
+		name := ""
+		left, right := "—", "—"
+		if r.a != nil {
+			name, left = r.a.Name, r.a.Formula
+		}
+		if r.b != nil {
+			name, right = r.b.Name, r.b.Formula
+		}
+		mark := " "
+		if r.a == nil || r.b == nil || r.a.Value != r.b.Value {
+			mark = "≠"
+			if parted < 0 {
+				parted, mark = i, "▶"
+			}
+		}
+		fmt.Fprintf(w, "%s %-*s  %-*s  %s\n", mark, nameW, name, leftW, left, right)
+	}
+	fmt.Fprintln(w)
+	for k, c := range cs {
+		fmt.Fprintf(w, "%c final: %s\n", 'A'+k, finalString(t, c.Final))
+	}
+	switch {
+	case parted < 0:
+		fmt.Fprintln(w, "the two chains agree at every step")
+	case cs[0].Final == cs[1].Final:
+		fmt.Fprintf(w, "▶ the chains part at step %q (row %d) but end at the same value; ≠ marks every row that differs\n", rowName(rows[parted]), parted+1)
+	default:
+		fmt.Fprintf(w, "▶ the chains part at step %q (row %d); ≠ marks every row that differs\n", rowName(rows[parted]), parted+1)
+	}
+}
+
+func rowName(r chainRow) string {
+	if r.a != nil {
+		return r.a.Name
+	}
+	return r.b.Name
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -14,23 +15,33 @@ import (
 
 // inspectReport is what `inspect --json` prints; the text form shows the same.
 type inspectReport struct {
-	File        string         `json:"file"`
-	Bytes       int            `json:"bytes"`
-	Version     uint32         `json:"version"`
-	Description string         `json:"description"`
-	Metadata    []string       `json:"metadata,omitempty"`
-	Signatures  []string       `json:"signatures,omitempty"`
-	Warnings    []string       `json:"warnings,omitempty"`
-	SubGraphs   []subGraphInfo `json:"subgraphs"`
+	File        string   `json:"file"`
+	Bytes       int      `json:"bytes"`
+	Version     uint32   `json:"version"`
+	Description string   `json:"description"`
+	Metadata    []string `json:"metadata,omitempty"`
+	Signatures  []string `json:"signatures,omitempty"`
+	Warnings    []string `json:"warnings,omitempty"`
+	// Delegate says how the XNNPACK delegate was applied when not to every
+	// node it takes (trace.Interpreter.DelegateNote).
+	Delegate string `json:"delegate,omitempty"`
+	// Memory is what a run of subgraph 0 allocates (the plan the
+	// interpreter checks against --max-memory), and Limit that limit.
+	Memory trace.MemoryPlan `json:"memory"`
+	Limit  int64            `json:"memory_limit"`
+	// Note says why derived parameters are missing, if they are.
+	Note      string         `json:"note,omitempty"`
+	SubGraphs []subGraphInfo `json:"subgraphs"`
 }
 
 type subGraphInfo struct {
-	Index     int                `json:"index"`
-	Name      string             `json:"name"`
-	Inputs    []int32            `json:"inputs"`
-	Outputs   []int32            `json:"outputs"`
-	Tensors   []trace.TensorInfo `json:"tensors"`
-	Operators []trace.OpInfo     `json:"operators"`
+	memoryPerOp []int64            // subgraph 0: the memory plan's bytes per operator
+	Index       int                `json:"index"`
+	Name        string             `json:"name"`
+	Inputs      []int32            `json:"inputs"`
+	Outputs     []int32            `json:"outputs"`
+	Tensors     []trace.TensorInfo `json:"tensors"`
+	Operators   []trace.OpInfo     `json:"operators"`
 }
 
 func runInspect(args []string, env *cliEnv) error {
@@ -39,12 +50,20 @@ func runInspect(args []string, env *cliEnv) error {
 	opIndex := fs.Int("op", -1, "show only operator `N` (subgraph 0), with every per-channel multiplier")
 	tensorIndex := fs.Int("tensor", -1, "show only tensor `N` (subgraph 0) in full: every per-channel scale and zero point")
 	var runtimeName, roundingName string
-	registerRuntimeFlags(fs, &runtimeName, &roundingName)
+	registerRuntimeFlags(fs.FlagSet, &runtimeName, &roundingName)
 	sample := fs.String("sample", "", "inspect the bundled model `NAME` (same as MODEL sample:NAME)")
 	listOps := fs.Bool("ops", false, "list the operators and data-input dtypes the interpreter supports (no MODEL needed)")
+	var maxMemory string
+	registerMemoryFlag(fs.FlagSet, &maxMemory)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if fs.isSet("op") && *opIndex < 0 {
+		return usageError("inspect: --op %d: an operator index is 0 or more", *opIndex)
+	}
+	if fs.isSet("tensor") && *tensorIndex < 0 {
+		return usageError("inspect: --tensor %d: a tensor index is 0 or more", *tensorIndex)
 	}
 	if *listOps {
 		if len(pos) > 0 {
@@ -60,11 +79,15 @@ func runInspect(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
+	limit, err := parseMemoryFlag("inspect", maxMemory)
+	if err != nil {
+		return err
+	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return err
 	}
-	rep := buildInspectReport(lm, rt)
+	rep := buildInspectReport(lm, rt, limit)
 	g := &rep.SubGraphs[0]
 	if *opIndex >= len(g.Operators) || *opIndex < -1 {
 		return usageError("inspect: --op %d: subgraph 0 has operators 0..%d", *opIndex, len(g.Operators)-1)
@@ -127,9 +150,13 @@ func printSupportedOps(w io.Writer, asJSON bool) error {
 	return nil
 }
 
-func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
+func buildInspectReport(lm *loadedModel, rt kernels.Runtime, limit int64) *inspectReport {
 	m := lm.Model
-	rep := &inspectReport{File: lm.Path, Bytes: lm.Size, Version: m.Version, Description: m.Description, Warnings: m.Warnings}
+	rep := &inspectReport{File: lm.Path, Bytes: lm.Size, Version: m.Version, Description: m.Description, Warnings: m.Warnings,
+		Memory: trace.PlanMemory(m), Limit: limit}
+	if limit == 0 {
+		rep.Limit = trace.DefaultMemoryLimit()
+	}
 	for _, md := range m.Metadata {
 		rep.Metadata = append(rep.Metadata, md.Name)
 	}
@@ -138,10 +165,30 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 	}
 	// Prepare subgraph 0 with the real kernels so that the derived
 	// parameters are exactly the ones the interpreter uses.
-	ip, _ := trace.New(m, trace.Options{Runtime: rt, AllowUnsupported: true})
+	ip, err := trace.New(m, trace.Options{Runtime: rt, AllowUnsupported: true, MaxMemory: rep.Limit})
+	if err != nil {
+		rep.Note = fmt.Sprintf("no derived parameters: %v", err)
+	}
+	if ip != nil {
+		rep.Delegate = ip.DelegateNote()
+	}
+	// The other runtimes, to show where their kernels derive differently
+	// (when four interpreters fit the memory limit).
+	var others []*trace.Interpreter
+	for _, other := range kernels.Runtimes() {
+		if other == rt || ip == nil || 4*(rep.Memory.Total-rep.Memory.Shadow) > rep.Limit {
+			continue
+		}
+		if oip, err := trace.New(m, trace.Options{Runtime: other, AllowUnsupported: true}); err == nil {
+			others = append(others, oip)
+		}
+	}
 	for gi := range m.SubGraphs {
 		g := &m.SubGraphs[gi]
 		sg := subGraphInfo{Index: gi, Name: g.Name, Inputs: g.Inputs, Outputs: g.Outputs}
+		if gi == 0 {
+			sg.memoryPerOp = rep.Memory.PerOp
+		}
 		for ti := range g.Tensors {
 			sg.Tensors = append(sg.Tensors, trace.DescribeTensor(m, g, ti))
 		}
@@ -150,7 +197,11 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 			if gi == 0 {
 				derived = ip
 			}
-			sg.Operators = append(sg.Operators, trace.DescribeOp(m, g, oi, derived))
+			info := trace.DescribeOp(m, g, oi, derived)
+			if derived != nil {
+				trace.AddRuntimeDifferences(&info, m, g, others)
+			}
+			sg.Operators = append(sg.Operators, info)
 		}
 		rep.SubGraphs = append(rep.SubGraphs, sg)
 	}
@@ -169,11 +220,23 @@ func printReport(w io.Writer, rep *inspectReport) {
 	if len(rep.Signatures) > 0 {
 		fmt.Fprintf(w, "signatures: %s\n", strings.Join(rep.Signatures, ", "))
 	}
-	for _, warn := range rep.Warnings {
+	for _, warn := range summarizeWarnings(rep.Warnings) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	if rep.Delegate != "" {
+		fmt.Fprintf(w, "%s\n", rep.Delegate)
 	}
 	for gi := range rep.SubGraphs {
 		g := &rep.SubGraphs[gi]
+		if g.Index == 0 {
+			mp := rep.Memory
+			fmt.Fprintf(w, "memory: a run allocates %s (tensors %s, constants %s, index tables %s); explain, trace, ui and eval add the float shadow, %s; limit %s (--max-memory)\n",
+				trace.FormatBytes(mp.Total-mp.Shadow), trace.FormatBytes(mp.Tensors), trace.FormatBytes(mp.Constants), trace.FormatBytes(mp.Tables),
+				trace.FormatBytes(mp.Shadow), trace.FormatBytes(rep.Limit))
+			if rep.Note != "" {
+				fmt.Fprintf(w, "note: %s\n", rep.Note)
+			}
+		}
 		fmt.Fprintf(w, "\nsubgraph %d %q: %d tensors, %d operators\n", g.Index, g.Name, len(g.Tensors), len(g.Operators))
 		for _, i := range g.Inputs {
 			fmt.Fprintf(w, "  input   %s\n", tensorLine(g, i))
@@ -187,6 +250,7 @@ func printReport(w io.Writer, rep *inspectReport) {
 		}
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "tN is tensor index N: the index tf.lite.Interpreter.get_tensor_details() reports (and get_tensor(N) reads).")
 	fmt.Fprintln(w, "M is the real multiplier TFLite computes in double precision; it is stored as a Q0.31")
 	fmt.Fprintln(w, "multiplier and a shift: M = multiplier · 2^(shift − 31). `--op N` lists every channel.")
 }
@@ -264,11 +328,15 @@ func printOp(w io.Writer, g *subGraphInfo, op *trace.OpInfo, full bool) {
 		fmt.Fprintf(w, "  clamp=[%d, %d]", op.Clamp[0], op.Clamp[1])
 	}
 	fmt.Fprintln(w)
-	for k, in := range op.Inputs {
-		fmt.Fprintf(w, "  in%-2d %s\n", k, tensorLine(g, in.Tensor))
+	roleW := 6
+	for _, o := range append(append([]trace.Operand{}, op.Inputs...), op.Outputs...) {
+		roleW = max(roleW, len(o.Role))
 	}
-	for k, out := range op.Outputs {
-		fmt.Fprintf(w, "  out%d %s\n", k, tensorLine(g, out.Tensor))
+	for _, in := range op.Inputs {
+		fmt.Fprintf(w, "  %-*s %s\n", roleW, in.Role, tensorLine(g, in.Tensor))
+	}
+	for _, out := range op.Outputs {
+		fmt.Fprintf(w, "  %-*s %s\n", roleW, out.Role, tensorLine(g, out.Tensor))
 	}
 	if op.Unsupported != "" {
 		fmt.Fprintf(w, "  (no kernel: %s)\n", op.Unsupported)
@@ -277,14 +345,56 @@ func printOp(w io.Writer, g *subGraphInfo, op *trace.OpInfo, full bool) {
 	for _, kv := range op.Params {
 		fmt.Fprintf(w, "  %s = %v\n", kv.Name, kv.Value)
 	}
+	if op.Requantization != "" {
+		fmt.Fprintf(w, "  requantization: %s\n", op.Requantization)
+	}
+	if full && g.Index == 0 && op.Index < len(g.memoryPerOp) {
+		fmt.Fprintf(w, "  memory: %s (its outputs and their float shadow)\n", trace.FormatBytes(g.memoryPerOp[op.Index]))
+	}
+	for _, rp := range op.Runtimes {
+		printRuntimeParams(w, op, rp, full)
+	}
+}
+
+// printRuntimeParams shows what another runtime derives differently for an
+// operator: only what differs.
+func printRuntimeParams(w io.Writer, op *trace.OpInfo, rp trace.RuntimeParams, full bool) {
+	fmt.Fprintf(w, "  under --runtime %s", rp.Runtime)
+	if rp.Unsupported != "" {
+		fmt.Fprintf(w, ": refused (%s)\n", rp.Unsupported)
+		return
+	}
+	fmt.Fprintf(w, " (%s):", rp.Implementation)
+	if rp.Requantization != op.Requantization {
+		fmt.Fprintf(w, " requantization %s;", rp.Requantization)
+	}
+	if rp.Clamp != nil && (op.Clamp == nil || *rp.Clamp != *op.Clamp) {
+		fmt.Fprintf(w, " clamp=[%d, %d];", rp.Clamp[0], rp.Clamp[1])
+	}
+	for _, kv := range rp.Params {
+		if v, ok := op.Params.Get(kv.Name); !ok || fmt.Sprint(v) != fmt.Sprint(kv.Value) {
+			fmt.Fprintf(w, " %s = %v;", kv.Name, kv.Value)
+		}
+	}
+	fmt.Fprintln(w)
+	if fmt.Sprint(rp.Multipliers) != fmt.Sprint(op.Multipliers) {
+		var b strings.Builder
+		printMultipliers(&b, rp.Multipliers, full)
+		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+	}
 }
 
 func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
 	var perChannel []trace.MultiplierInfo
 	for _, m := range ms {
-		if m.Channel < 0 {
+		switch {
+		case m.Channel < 0 && m.Multiplier == 0 && m.Real != 0:
+			fmt.Fprintf(w, "  M[%s] = %.10g  (used as a real number: no Q0.31 multiplier)\n", m.Name, m.Real)
+		case m.Channel < 0:
 			fmt.Fprintf(w, "  M[%s] = %.10g  multiplier=%d  shift=%d\n", m.Name, m.Real, m.Multiplier, m.Shift)
-		} else {
+		default:
 			perChannel = append(perChannel, m)
 		}
 	}
@@ -349,3 +459,46 @@ func printTensorFull(w io.Writer, g *subGraphInfo, t *trace.TensorInfo) {
 		fmt.Fprintf(w, "  min %v max %v\n", q.Min, q.Max)
 	}
 }
+
+// tensorWarning splits a reader warning about a tensor into the tensor
+// ("tensor 33 \"name\" (offset 0x4043c)") and what is wrong with it.
+var tensorWarning = regexp.MustCompile(`^tensor (\d+) "([^"]*)" \(offset 0x[0-9a-f]+\): (.*)$`)
+
+// summarizeWarnings prints a warning that several tensors share once, with
+// the list of tensors: person_detect has the same quantized_dimension
+// warning on 14 biases.
+func summarizeWarnings(warnings []string) []string {
+	type group struct {
+		what    string
+		tensors []string
+	}
+	var groups []*group
+	byWhat := map[string]*group{}
+	var out []string
+	for _, w := range warnings {
+		m := tensorWarning.FindStringSubmatch(w)
+		if m == nil {
+			out = append(out, w)
+			continue
+		}
+		what := channelCount.ReplaceAllString(m[3], "")
+		g, ok := byWhat[what]
+		if !ok {
+			g = &group{what: what}
+			byWhat[what] = g
+			groups = append(groups, g)
+		}
+		g.tensors = append(g.tensors, "t"+m[1])
+	}
+	for _, g := range groups {
+		if len(g.tensors) == 1 {
+			out = append(out, fmt.Sprintf("%s: %s", g.tensors[0], g.what))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%d tensors (%s): %s (inspect --tensor N shows one)", len(g.tensors), strings.Join(g.tensors, " "), g.what))
+	}
+	return out
+}
+
+// channelCount is the per-tensor detail of a quantized_dimension warning.
+var channelCount = regexp.MustCompile(` \(\d+ channels\)`)

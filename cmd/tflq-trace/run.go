@@ -41,9 +41,12 @@ type topItem struct {
 }
 
 type runReport struct {
-	Model    string      `json:"model"`
-	Runtime  string      `json:"runtime"`
-	Rounding string      `json:"rounding"`
+	Model    string `json:"model"`
+	Runtime  string `json:"runtime"`
+	Rounding string `json:"rounding"`
+	// Delegate says how the XNNPACK delegate was applied when not to every
+	// node it takes (trace.Interpreter.DelegateNote).
+	Delegate string      `json:"delegate,omitempty"`
 	Outputs  []runOutput `json:"outputs"`
 	Bench    *benchInfo  `json:"bench,omitempty"`
 	Dumped   int         `json:"dumped_tensors,omitempty"`
@@ -57,20 +60,69 @@ type benchInfo struct {
 
 // runFlags are the flags shared by the commands that run a model.
 type runFlags struct {
-	inputs   stringList
-	random   int64
-	rounding string
-	runtime  string
-	sample   string
-	digit    int
+	inputs    stringList
+	random    int64
+	rounding  string
+	runtime   string
+	sample    string
+	digit     int
+	maxMemory string
+	fs        *flagSet // to tell a flag given from its default
+	// defaultNote, set by prepare, says what input a run got when none was
+	// given (the sample digit, or zero points).
+	defaultNote string
 }
 
-func (f *runFlags) register(fs *flag.FlagSet) {
+func (f *runFlags) register(fs *flagSet) {
+	f.registerInputs(fs)
+	registerRuntimeFlags(fs.FlagSet, &f.runtime, &f.rounding)
+}
+
+// registerInputs adds the model and input flags (not the runtime ones).
+func (f *runFlags) registerInputs(fs *flagSet) {
+	f.fs = fs
 	fs.Var(&f.inputs, "input", "graph input `FILE` (.bin raw bytes, .npy, .png/.jpg/.pgm image); repeat in graph-input order")
 	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
-	registerRuntimeFlags(fs, &f.runtime, &f.rounding)
 	fs.StringVar(&f.sample, "sample", "", "use the bundled model `NAME` (mnist_dense or mnist_cnn; same as MODEL sample:NAME)")
 	fs.IntVar(&f.digit, "digit", -1, "use the bundled MNIST test image of digit `N` (0-9) as the input (same as --input digit:N)")
+	registerMemoryFlag(fs.FlagSet, &f.maxMemory)
+}
+
+// registerMemoryFlag adds --max-memory.
+func registerMemoryFlag(fs *flag.FlagSet, v *string) {
+	fs.StringVar(v, "max-memory", "", "refuse a model whose run would allocate more than `SIZE` (e.g. 8GiB; default the smaller of 4GiB and half the machine's memory)")
+}
+
+// parseMemoryFlag reads --max-memory (0: the default limit).
+func parseMemoryFlag(cmd, v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := trace.ParseBytes(v)
+	if err != nil {
+		return 0, usageError("%s: --max-memory: %v", cmd, err)
+	}
+	return n, nil
+}
+
+// inputFlags checks the input flags and folds --digit into --input.
+func (f *runFlags) inputFlags(cmd string) error {
+	if f.fs.isSet("random") && f.random < 0 {
+		return usageError("%s: --random %d: a seed is 0 or more", cmd, f.random)
+	}
+	if f.fs.isSet("digit") && (f.digit < 0 || f.digit > 9) {
+		return usageError("%s: --digit %d: a digit is 0 to 9", cmd, f.digit)
+	}
+	if f.digit >= 0 {
+		if len(f.inputs) > 0 {
+			return usageError("%s: --digit and --input exclude each other", cmd)
+		}
+		f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, f.digit)}
+	}
+	if len(f.inputs) > 0 && f.random >= 0 {
+		return usageError("%s: --input and --random exclude each other", cmd)
+	}
+	return nil
 }
 
 // model returns the MODEL argument, honouring --sample.
@@ -84,27 +136,52 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if f.digit >= 0 {
-		if len(f.inputs) > 0 {
-			return nil, nil, usageError("%s: --digit and --input exclude each other", cmd)
-		}
-		f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, f.digit)}
+	if err := f.inputFlags(cmd); err != nil {
+		return nil, nil, err
 	}
-	if len(f.inputs) > 0 && f.random >= 0 {
-		return nil, nil, usageError("%s: --input and --random exclude each other", cmd)
+	limit, err := parseMemoryFlag(cmd, f.maxMemory)
+	if err != nil {
+		return nil, nil, err
 	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt})
+	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit})
 	if err != nil {
 		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
+	}
+	f.defaultNote = ""
+	if len(f.inputs) == 0 && f.random < 0 {
+		if strings.HasPrefix(path, samplePrefix) {
+			f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, mainDigit)}
+			f.defaultNote = fmt.Sprintf("note: input: the bundled MNIST test digit %d (give --digit N or --input FILE for another)", mainDigit)
+		} else if len(ip.Inputs()) > 0 {
+			f.defaultNote = "note: no --input: every graph input holds its zero point, the real value 0 (give --input FILE or --random SEED)"
+		}
 	}
 	if err := loadInputs(ip, f.inputs, f.random, f.random >= 0); err != nil {
 		return nil, nil, err
 	}
 	return lm, ip, nil
+}
+
+// describeInput says in a few words what the run's input is.
+func (f *runFlags) describeInput() string {
+	switch {
+	case len(f.inputs) > 0:
+		return strings.Join(f.inputs, " ")
+	case f.random >= 0:
+		return fmt.Sprintf("random inputs (seed %d)", f.random)
+	}
+	return "inputs at their zero point"
+}
+
+// printDefaultNote tells on stderr what input a run used when none was given.
+func (f *runFlags) printDefaultNote(env *cliEnv) {
+	if f.defaultNote != "" {
+		fmt.Fprintln(env.stderr, f.defaultNote)
+	}
 }
 
 func runRun(args []string, env *cliEnv) error {
@@ -121,6 +198,14 @@ func runRun(args []string, env *cliEnv) error {
 	path, err := rf.model("run", pos)
 	if err != nil {
 		return err
+	}
+	if *bench < 0 {
+		return usageError("run: --bench %d: must be 0 or more", *bench)
+	}
+	if *dump != "" {
+		if err := checkOutputDir("--dump", *dump); err != nil {
+			return err
+		}
 	}
 	lm, ip, err := rf.prepare("run", path)
 	if err != nil {
@@ -143,6 +228,9 @@ func runRun(args []string, env *cliEnv) error {
 	if *bench > 0 {
 		start := time.Now()
 		for i := 0; i < *bench; i++ {
+			if err := interrupted(env.ctx); err != nil {
+				return err
+			}
 			if err := ip.Invoke(); err != nil {
 				return runError(err)
 			}
@@ -150,6 +238,7 @@ func runRun(args []string, env *cliEnv) error {
 		ns := time.Since(start).Nanoseconds() / int64(*bench)
 		rep.Bench = &benchInfo{Invokes: *bench, NsPerInvoke: ns, MsPerInvoke: float64(ns) / 1e6}
 	}
+	rf.printDefaultNote(env)
 	if *asJSON {
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")
@@ -204,6 +293,9 @@ func classifierShaped(shape []int) bool {
 
 func printRun(w io.Writer, rep *runReport) {
 	fmt.Fprintf(w, "model %s, runtime %s (%s rounding)\n", rep.Model, rep.Runtime, rep.Rounding)
+	if rep.Delegate != "" {
+		fmt.Fprintf(w, "%s\n", rep.Delegate)
+	}
 	for k, o := range rep.Outputs {
 		fmt.Fprintf(w, "\noutput %d: t%d %q %s %v", k, o.Index, o.Name, o.Type, o.Shape)
 		if o.Quantized != nil {
@@ -278,7 +370,7 @@ func dumpTensors(ip *trace.Interpreter, m *tflite.Model, dir string) (int, error
 // newRunReport starts the report of a run of the model at path.
 func newRunReport(path string, ip *trace.Interpreter) runReport {
 	rt := ip.Options().Runtime
-	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String()}
+	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String(), Delegate: ip.DelegateNote()}
 }
 
 // registerRuntimeFlags adds --runtime and its older spelling --rounding.
