@@ -2,28 +2,30 @@
 // (tflite_web_api_cc_simd.wasm: the WebAssembly SIMD build, one thread), for
 // docs/performance.md.
 //
-//   node bench.js MODEL.tflite [INPUT.bin ...] [--n N] [--reps R] [--out DIR]
+//   node bench.js MODEL.tflite [INPUT.bin ...] [--n N] [--reps R] [--warmup-ms MS] [--out DIR]
 //
-// Loads MODEL once, copies the raw input files into the input tensors, runs one
-// warm-up Infer, then R repetitions of N Infers, and prints ns per invoke, wall
-// clock (process.hrtime) and process CPU time (process.cpuUsage, all threads),
-// each the min and the median over the repetitions of (repetition's time / N).
+// Loads MODEL once, copies the raw input files into the input tensors, runs
+// Infer for MS milliseconds of warm-up (default 1000), then R repetitions of
+// N Infers, and prints ns per invoke, wall clock (process.hrtime) and process
+// CPU time (process.cpuUsage, all threads), each the min and the median over
+// the repetitions of (repetition's time / N).
 // --out DIR writes graph output k to DIR/out<k>.bin after the runs.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 function parseArgs(argv) {
-  const a = { n: 20, reps: 7, out: '', files: [] };
+  const a = { n: 20, reps: 7, warmupMs: 1000, out: '', files: [] };
   for (let i = 0; i < argv.length; i++) {
     const s = argv[i];
     if (s === '--n') a.n = Number(argv[++i]);
     else if (s === '--reps') a.reps = Number(argv[++i]);
+    else if (s === '--warmup-ms') a.warmupMs = Number(argv[++i]);
     else if (s === '--out') a.out = argv[++i];
     else a.files.push(s);
   }
-  if (a.files.length < 1 || !(a.n >= 1) || !(a.reps >= 1)) {
-    console.error('usage: node bench.js MODEL.tflite [INPUT.bin ...] [--n N] [--reps R] [--out DIR]');
+  if (a.files.length < 1 || !(a.n >= 1) || !(a.reps >= 1) || !(a.warmupMs >= 0)) {
+    console.error('usage: node bench.js MODEL.tflite [INPUT.bin ...] [--n N] [--reps R] [--warmup-ms MS] [--out DIR]');
     process.exit(2);
   }
   return a;
@@ -63,7 +65,14 @@ async function main() {
     if (src.length !== dst.length) throw new Error(`input ${i} (${inputs[i]}): want ${dst.length} bytes, got ${src.length}`);
     dst.set(src);
   }
-  if (!runner.Infer()) throw new Error('Infer failed');  // warm-up
+  // Warm-up: V8 first runs WebAssembly with its baseline compiler (Liftoff)
+  // and recompiles hot functions with TurboFan on a background thread, so
+  // the first invokes are slower and their process CPU time includes the
+  // compiler's. Infer until warmupMs have passed (at least once).
+  const warmEnd = process.hrtime.bigint() + BigInt(Math.round(args.warmupMs * 1e6));
+  do {
+    if (!runner.Infer()) throw new Error('Infer failed');
+  } while (process.hrtime.bigint() < warmEnd);
   const wall = [], cpu = [];
   for (let r = 0; r < args.reps; r++) {
     const t0 = process.hrtime.bigint();
