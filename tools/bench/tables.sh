@@ -69,13 +69,15 @@ END {
 	}
 
 	hdr = 0
-	for (m in evals) {
+	for (i = 1; i <= nm; i++) {
+		m = order[i]
+		if (!(m in evals)) continue
 		if (!hdr++) {
-			print "\nEval over the MNIST test set (`tflq-trace eval sample:M --inputs sample:mnist-test`, 2 workers; times: min over runs, RSS: max):\n"
-			print "| Model | Inputs | Wall (s) | CPU (s) | Peak RSS (MB) | Accuracy |"
+			print "\nEval (`tflq-trace eval ...`, 2 workers; times: min over runs, RSS: max over runs):\n"
+			print "| tflq-trace eval | Inputs | Wall (s) | CPU (s) | Peak RSS (MB) | Accuracy |"
 			print "|---|---:|---:|---:|---:|---:|"
 		}
 		k = "eval" SUBSEP m
-		printf "| %s | %s | %.2f | %.2f | %.1f | %s |\n", m, kv(extra[k], "inputs"), wall[k] / 1e9, cpu[k] / 1e9, maxrss[k] / 1024, kv(extra[k], "accuracy")
+		printf "| `%s` | %s | %.2f | %.2f | %.1f | %s |\n", m, kv(extra[k], "inputs"), wall[k] / 1e9, cpu[k] / 1e9, maxrss[k] / 1024, kv(extra[k], "accuracy")
 	}
 }' "$1"
