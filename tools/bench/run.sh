@@ -7,14 +7,16 @@
 # and peak RSS on the MNIST test set.
 #
 #   TFLQ_SHARED=/path/to/shared tools/bench/run.sh [-o DIR] [-r ROUNDS]
-#       [--tflm PATH/tflm_bench] [--tfjs DIR] [--no-process] [--no-eval]
+#       [--tflm PATH/tflm_bench] [--tfjs DIR] [--no-process] [--no-eval] [--doc FILE]
 #
 # --tflm: the binary tools/tflm-bench/build.sh made (or $TFLM_BENCH); without
 #   it the TFLite-Micro columns are left empty. --tfjs: the directory holding
 #   bench.js with its node_modules (default tools/tfjs-bench when `npm ci` was
 #   run there); without it the XNNPACK columns are left empty.
 # Results: DIR/raw.tsv (every measurement), DIR/facts.txt (machine, versions,
-# load), DIR/tables.md (the tables of docs/performance.md, min over rounds).
+# load), DIR/checks.txt, DIR/tables.md (targets and tables, min over rounds).
+# --doc FILE (docs/performance.md) replaces the lines between FILE's
+# "<!-- bench:begin" and "<!-- bench:end -->" markers with the new figures.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +26,7 @@ tflm=${TFLM_BENCH:-}
 tfjs=
 process=1
 evals=1
+doc=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) out=$2; shift 2 ;;
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--tfjs) tfjs=$2; shift 2 ;;
 	--no-process) process=0; shift ;;
 	--no-eval) evals=0; shift ;;
+	--doc) doc=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
 	*) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//;/^set -e/d' >&2; exit 2 ;;
 	esac
 done
@@ -202,7 +206,23 @@ if [ "$evals" = 1 ]; then
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/facts.txt"
 
-"$repo/tools/bench/tables.sh" "$raw" >"$out/tables.md"
-cat "$out/facts.txt" "$out/checks.txt"
-echo
-cat "$out/tables.md"
+"$repo/tools/bench/tables.sh" "$raw" "$repo/samples/info.json" >"$out/tables.md"
+{
+	echo "Measured $(sed -n 's/^date: //p' "$out/facts.txt") with \`tools/bench/run.sh -r $rounds\` ($rounds interleaved rounds)."
+	echo
+	sed -e '/^date: /d' -e 's/^\([^:]*\): \(.*\)$/- \1: `\2`/' "$out/facts.txt"
+	echo
+	echo "Same-bytes checks before timing:"
+	echo
+	sed 's/^check /- /' "$out/checks.txt"
+	echo
+	cat "$out/tables.md"
+} >"$out/block.md"
+if [ -n "$doc" ]; then
+	awk -v block="$out/block.md" '
+		/^<!-- bench:begin/ { print; while ((getline l < block) > 0) print l; skip = 1; next }
+		/^<!-- bench:end -->/ { skip = 0 }
+		!skip' "$doc" >"$doc.new" && mv "$doc.new" "$doc"
+	log "updated $doc"
+fi
+cat "$out/block.md"

@@ -2,10 +2,19 @@
 # Turns tools/bench/run.sh's raw.tsv into the markdown tables of
 # docs/performance.md: per implementation and model, the minimum over the
 # rounds (CPU time and wall clock separately), the ratios, the load average.
-#   tools/bench/tables.sh RAW.tsv
+# With the samples' info.json, it first lists issue 13's targets, each with
+# the measured figure and whether it is met.
+#   tools/bench/tables.sh RAW.tsv [samples/info.json]
 set -euo pipefail
+info=${2:-/dev/null}
 awk -F'\t' '
-NR == 1 { next }
+FILENAME != ARGV[2] && FNR == 1 && !raw_started { raw_started = 1; next }
+FILENAME == ARGV[2] {
+	# samples/info.json: "name": "mnist_cnn" ... "int_accuracy": 0.9803
+	if (match($0, /"name": "[^"]*"/)) { nm_ = substr($0, RSTART + 9, RLENGTH - 10) }
+	if (match($0, /"int_accuracy": [0-9.]+/)) { want_acc["sample:" nm_] = substr($0, RSTART + 16, RLENGTH - 16) + 0 }
+	next
+}
 {
 	k = $2 SUBSEP $3
 	if (!(k in cpu) || $5 + 0 < cpu[k]) cpu[k] = $5 + 0
@@ -26,7 +35,54 @@ function kv(s, key,   n, i, parts, p) {
 	for (i = 1; i <= n; i++) { split(parts[i], p, "="); if (p[1] == key) return p[2] }
 	return ""
 }
+function verdict(ok) { return ok ? "**met**" : "**not met**" }
+function evalrow(model, src) { return "eval" SUBSEP "sample:" model " --inputs " src }
 END {
+	if (has("tflq", "person_detect_int8")) {
+		print "Targets of issue 13 (ratios are tflq-trace time / the other time, from process CPU time):\n"
+		print "| Target | Measured | |"
+		print "|---|---|---|"
+		split("person_detect_int8 id_model_int8", tm, " ")
+		for (i = 1; i <= 2; i++) {
+			m = tm[i]
+			if (has("tflm", m)) {
+				r = cpu["tflq" SUBSEP m] / cpu["tflm" SUBSEP m]
+				printf "| %s one invoke ≤ 0.2× TFLite-Micro ref | %.2f× (%s ms vs %s ms) | %s |\n", m, r, ms(cpu["tflq" SUBSEP m]), ms(cpu["tflm" SUBSEP m]), verdict(r <= 0.2)
+			}
+		}
+		for (i = 1; i <= 2; i++) {
+			m = tm[i]
+			if (has("proc-tflm", m)) {
+				r = cpu["proc-tflq" SUBSEP m] / cpu["proc-tflm" SUBSEP m]
+				printf "| %s whole `run --dump` ≤ 0.5× a TFLite-Micro process (load + invoke + write outputs) | %.2f× CPU, %.2f× wall (%s vs %s ms CPU) | %s |\n", m, r, wall["proc-tflq" SUBSEP m] / wall["proc-tflm" SUBSEP m], ms(cpu["proc-tflq" SUBSEP m]), ms(cpu["proc-tflm" SUBSEP m]), verdict(r <= 0.5)
+			}
+		}
+		split("mnist_cnn:10 mnist_dense:2", te, " ")
+		for (i = 1; i <= 2; i++) {
+			split(te[i], p, ":")
+			k = evalrow(p[1], "sample:mnist-test")
+			if (!(k in wall)) continue
+			acc = kv(extra[k], "accuracy") + 0
+			want = ("sample:" p[1]) in want_acc ? want_acc["sample:" p[1]] : -1
+			printf "| eval sample:%s, 10,000 MNIST test images, ≤ %d s on 2 cores, accuracy as in samples/info.json | %.2f s wall (%.2f s CPU), accuracy %s (info.json %s) | %s |\n", p[1], p[2], wall[k] / 1e9, cpu[k] / 1e9, acc, want < 0 ? "?" : want, verdict(wall[k] / 1e9 <= p[2] && acc == want)
+		}
+		k = evalrow("mnist_cnn", "sample:mnist-test")
+		for (kk in maxrss) if (kk ~ /mnist-test-1000/) k1 = kk
+		if ((k in maxrss) && k1 != "") {
+			big = 0
+			for (kk in maxrss) if (maxrss[kk] > big) big = maxrss[kk]
+			printf "| eval peak RSS ≤ 100 MB for MNIST and independent of the number of inputs | max %.1f MiB; mnist_cnn %.1f MiB at 1,000 inputs, %.1f MiB at 10,000 | %s |\n", big / 1024, maxrss[k1] / 1024, maxrss[k] / 1024, big <= 100 * 1024 && maxrss[k] <= 1.2 * maxrss[k1] ? verdict(1) : (big <= 100 * 1024 ? "≤ 100 MB **met**; independence **not met**" : verdict(0))
+		}
+		split("id_model_int8 kws_dscnn_int8 ic_resnet_cifar10_int8", tx, " ")
+		for (i = 1; i <= 3; i++) {
+			m = tx[i]
+			if (has("xnnpack", m)) {
+				r = cpu["tflq" SUBSEP m] / cpu["xnnpack" SUBSEP m]
+				printf "| stretch: %s within 4× of TFLite+XNNPACK wasm | %.1f× (%s ms vs %s ms) | %s |\n", m, r, ms(cpu["tflq" SUBSEP m]), ms(cpu["xnnpack" SUBSEP m]), verdict(r <= 4)
+			}
+		}
+		print ""
+	}
 	# load average: min / median / max of the 1-minute figure at each measurement
 	n = nl
 	for (i = 2; i <= n; i++) { v = loads[i]; for (j = i - 1; j >= 1 && loads[j] > v; j--) loads[j + 1] = loads[j]; loads[j + 1] = v }
@@ -74,10 +130,10 @@ END {
 		if (!(m in evals)) continue
 		if (!hdr++) {
 			print "\nEval (`tflq-trace eval ...`, 2 workers; times: min over runs, RSS: max over runs):\n"
-			print "| tflq-trace eval | Inputs | Wall (s) | CPU (s) | Peak RSS (MB) | Accuracy |"
+			print "| tflq-trace eval | Inputs | Wall (s) | CPU (s) | Peak RSS (MiB) | Accuracy |"
 			print "|---|---:|---:|---:|---:|---:|"
 		}
 		k = "eval" SUBSEP m
 		printf "| `%s` | %s | %.2f | %.2f | %.1f | %s |\n", m, kv(extra[k], "inputs"), wall[k] / 1e9, cpu[k] / 1e9, maxrss[k] / 1024, kv(extra[k], "accuracy")
 	}
-}' "$1"
+}' "$1" "$info"

@@ -67,10 +67,19 @@ flags=(-std=c++17 -O2 -fno-rtti -fno-exceptions -fno-threadsafe-statics
 	-DKERNELS_OPTIMIZED_FOR_SPEED
 	-I. -I"$dl" -I"$dl/gemmlowp" -I"$dl/flatbuffers/include" -I"$dl/ruy")
 g++ "${flags[@]}" "$here/tflm_bench.cc" "$lib" -lm -o "$out/tflm_bench"
+
+# compile_flags FILE: the flags the Makefile compiles FILE with (dry run),
+# without include paths and warnings.
+compile_flags() {
+	make -s -f $mk/Makefile -n -W "$1" microlite 2>/dev/null | grep -m1 -- " -c $1 " |
+		tr ' ' '\n' | grep -v -e '^-I' -e '^-W' -e '^$' -e '^-o$' -e '^-c$' -e '\.cc$' -e '\.o$' | tr '\n' ' '
+}
 {
 	echo "tflite-micro: $(git -C "$src" rev-parse HEAD 2>/dev/null || cat "$src/.tflm-commit" 2>/dev/null || echo unknown)"
 	echo "library: $lib"
+	echo "library kernel flags (kernels/conv.cc): $(compile_flags tensorflow/lite/micro/kernels/conv.cc)"
+	echo "library framework flags (micro_interpreter.cc): $(compile_flags tensorflow/lite/micro/micro_interpreter.cc)"
 	echo "g++: $(g++ --version | head -1)"
-	echo "harness flags: ${flags[*]}"
+	echo "harness flags: $(printf '%s\n' "${flags[@]}" | grep -v '^-I' | tr '\n' ' ')(+ include paths)"
 } >"$out/BUILD-INFO"
 echo "$out/tflm_bench"
