@@ -264,6 +264,9 @@ func TestSampleWindowSizes(t *testing.T) {
 	}
 }
 
+// commaCoords writes coordinates as the whole UI does, [0,15,17,5].
+func commaCoords(c []int) string { return strings.ReplaceAll(fmt.Sprint(c), " ", ",") }
+
 // repeat is key k n times.
 func repeat(k string, n int) []string {
 	keys := make([]string, n)
@@ -377,7 +380,7 @@ func TestSampleCNNWalk(t *testing.T) {
 	if m.op() != 0 || m.elem() != best {
 		t.Errorf("e moved to op %d elem %d, want op 0 elem %d (|err| %.4f LSB)", m.op(), m.elem(), best, bestErr)
 	}
-	screenShows(t, screen(m), fmt.Sprintf("largest |error| in this layer: %.3g LSB at %v", bestErr, kernels.Unravel(best, conv.Shape)))
+	screenShows(t, screen(m), fmt.Sprintf("largest |error| in this layer: %.3g LSB at %s", bestErr, commaCoords(kernels.Unravel(best, conv.Shape))))
 
 	// b from MAX_POOL_2D (2×2, stride 2) lands on the window's maximum.
 	pool := outputOf(m.s, 1)
@@ -414,7 +417,7 @@ func TestSampleCNNWalk(t *testing.T) {
 			kernels.Unravel(pe, pool.Shape), m.op(), m.elem(), kernels.Unravel(m.elem(), conv.Shape), winArg, kernels.Unravel(winArg, conv.Shape), winMax)
 	}
 	scr = golden(t, m, "sample_cnn_followed_back_mono")
-	screenShows(t, scr, fmt.Sprintf("followed back to op 0 t%d%v via source 4 of 4", conv.Index, kernels.Unravel(winArg, conv.Shape)))
+	screenShows(t, scr, fmt.Sprintf("followed back to op 0 t%d%s via source 4 of 4", conv.Index, commaCoords(kernels.Unravel(winArg, conv.Shape))))
 	press(t, m, "u")
 	if m.op() != 1 || m.elem() != pe {
 		t.Errorf("u returned to op %d elem %d, want op 1 elem %d", m.op(), m.elem(), pe)

@@ -84,8 +84,11 @@ func TestDenseWalkthrough(t *testing.T) {
 	if !strings.Contains(screen(m), "cursor y=15 x=11") {
 		t.Errorf("QUANTIZE heatmap cursor not at y=15 x=11:\n%s", screen(m))
 	}
+	if !strings.Contains(m.message, "[0,15,11] via source") {
+		t.Errorf("follow-back message %q does not name [0,15,11] (comma-separated, as every coordinate on screen)", m.message)
+	}
 	press(t, m, "b") // QUANTIZE's input is the graph input
-	if m.op() != 0 || !strings.Contains(m.message, "graph input") {
+	if m.op() != 0 || !strings.Contains(m.message, "[0,15,11] is a graph input") {
 		t.Errorf("b on a graph-input source: op %d message %q", m.op(), m.message)
 	}
 	press(t, m, "u", "u")
