@@ -262,6 +262,9 @@ type Params struct {
 	// Ints are other named integer parameters (e.g. "left_shift": 20,
 	// "input_offset": 128).
 	Ints []NamedInt
+	// Requantization says in words how the output is requantized, when the
+	// kernel has a requantization stage whose form depends on the runtime.
+	Requantization string
 }
 
 // NamedInt is one named integer parameter.

@@ -219,9 +219,15 @@ type OpInfo struct {
 	Clamp           *[2]int32        `json:"clamp,omitempty"`
 	Multipliers     []MultiplierInfo `json:"multipliers,omitempty"`
 	Params          NamedValues      `json:"params,omitempty"`
+	// Requantization says how the output is requantized where that depends
+	// on the runtime (MAC kernels).
+	Requantization string `json:"requantization,omitempty"`
 	// Implementation is whose kernel runs the operator under the
 	// interpreter's runtime (e.g. "XNNPACK delegate").
 	Implementation string `json:"implementation,omitempty"`
+	// Runtimes lists, for `inspect`, the other runtimes whose kernel for
+	// this operator derives different parameters (or refuses it).
+	Runtimes []RuntimeParams `json:"runtimes,omitempty"`
 	// Unsupported is why the operator could not be prepared.
 	Unsupported string `json:"unsupported,omitempty"`
 }
@@ -269,7 +275,45 @@ func DescribeOp(m *tflite.Model, g *tflite.SubGraph, oi int, ip *Interpreter) Op
 	for _, kv := range p.Ints {
 		info.Params = append(info.Params, Named{kv.Name, kv.Value})
 	}
+	info.Requantization = p.Requantization
 	return info
+}
+
+// RuntimeParams is what another runtime's kernel derives for an operator
+// (OpInfo.Runtimes).
+type RuntimeParams struct {
+	Runtime        string           `json:"runtime"`
+	Implementation string           `json:"implementation,omitempty"`
+	Requantization string           `json:"requantization,omitempty"`
+	Clamp          *[2]int32        `json:"clamp,omitempty"`
+	Multipliers    []MultiplierInfo `json:"multipliers,omitempty"`
+	Params         NamedValues      `json:"params,omitempty"`
+	Unsupported    string           `json:"unsupported,omitempty"`
+}
+
+// AddRuntimeDifferences fills info.Runtimes from interpreters of the same
+// model under other runtimes: each one whose description of operator
+// info.Index differs from info's (implementation, requantization, clamp,
+// multipliers, params or refusal).
+func AddRuntimeDifferences(info *OpInfo, m *tflite.Model, g *tflite.SubGraph, others []*Interpreter) {
+	for _, ip := range others {
+		d := DescribeOp(m, g, info.Index, ip)
+		rp := RuntimeParams{Runtime: ip.Options().Runtime.String(), Implementation: d.Implementation, Requantization: d.Requantization,
+			Clamp: d.Clamp, Multipliers: d.Multipliers, Params: d.Params, Unsupported: d.Unsupported}
+		derived := func(clamp *[2]int32, ms []MultiplierInfo, params NamedValues) string {
+			b, _ := json.Marshal(struct {
+				C *[2]int32
+				M []MultiplierInfo
+				P NamedValues
+			}{clamp, ms, params})
+			return string(b)
+		}
+		same := rp.Implementation == info.Implementation && rp.Requantization == info.Requantization && rp.Unsupported == info.Unsupported &&
+			derived(rp.Clamp, rp.Multipliers, rp.Params) == derived(info.Clamp, info.Multipliers, info.Params)
+		if !same {
+			info.Runtimes = append(info.Runtimes, rp)
+		}
+	}
 }
 
 // optionValues names the options that matter for each operator.

@@ -220,7 +220,7 @@ func (p *elementPane) render(s *session, w, h int) []string {
 		switch {
 		case sp.Changed:
 			prio = 8
-		case sp.Name == "input_offset" || sp.Name == "filter_offset" || sp.Name == "terms" || sp.Name == "output_offset":
+		case isSetupStep(sp.Name):
 			prio = 3
 		}
 		pl = append(pl, pline{stepLine(st, sp, nameW), prio})
@@ -239,6 +239,13 @@ func (p *elementPane) render(s *session, w, h int) []string {
 		}
 	}
 	return block(squeeze(pl, h), w, h)
+}
+
+// isSetupStep reports whether a step only states a constant of the
+// computation (offsets, the number of terms): the first lines to go when
+// the pane is short.
+func isSetupStep(name string) bool {
+	return name == "input_offset" || name == "filter_offset" || name == "terms" || name == "output_offset"
 }
 
 // pline is a line with a priority: squeeze drops the lowest first.
@@ -373,7 +380,11 @@ func (p *elementPane) renderPair(s *session, t *kernels.Tensor, head []string) [
 		}
 		switch {
 		case r.A != nil && r.B != nil && r.A.Formula == r.B.Formula && !r.Differs():
-			pl = append(pl, pline{line(mark, r.Name(), "", r.A.Formula), 5})
+			prio := 5
+			if isSetupStep(r.Name()) {
+				prio = 3
+			}
+			pl = append(pl, pline{line(mark, r.Name(), "", r.A.Formula), prio})
 		case r.A != nil && r.B != nil:
 			prio := 6
 			if r.Differs() {

@@ -59,6 +59,24 @@ func differing(a, b *trace.Interpreter, op int) []int {
 	return out
 }
 
+// pairRowShows checks that scr has a chain-pair row: the mark, the step
+// name, the runtime label (empty for a shared row) and the start of the
+// formula (long formulas are cut at the pane's edge), apart by spaces.
+func pairRowShows(t *testing.T, scr, mark, name, label, formula string) {
+	t.Helper()
+	formula = string([]rune(formula)[:min(len([]rune(formula)), 30)])
+	pat := `(?m)^ ` + regexp.QuoteMeta(mark) + ` +`
+	if name != "" {
+		pat += regexp.QuoteMeta(name) + ` +`
+	}
+	if label != "" {
+		pat += regexp.QuoteMeta(label) + ` +`
+	}
+	if !regexp.MustCompile(pat + regexp.QuoteMeta(formula)).MatchString(scr) {
+		t.Errorf("screen lacks the row %q %q %q %q…:\n%s", mark, name, label, formula, scr)
+	}
+}
+
 // TestSampleRuntimeCycling runs the bundled mnist_cnn on the bundled 0
 // under tflm (TFLite-Micro, double rounding), then r re-runs it under
 // tflm-single: CONV_2D [0,14,8,3] rounds to −44 instead of −43 (its acc_bias
@@ -171,21 +189,24 @@ func TestSampleRuntimeCycling(t *testing.T) {
 		t.Fatal(err)
 	}
 	screenShows(t, scr, "tflm-single (current) vs tflm (started with)",
-		"▶ product        tflm-single  "+chainStep(t, cs, "product").Formula,
-		"≠ round_shift    tflm-single  "+chainStep(t, cs, "round_shift").Formula,
-		"≠ srdhm          tflm         "+chainStep(t, cd, "srdhm").Formula,
-		"≠ rdbpot         tflm         "+chainStep(t, cd, "rdbpot").Formula,
-		"≠ zp             tflm-single  "+chainStep(t, cs, "zp").Formula,
-		"                 tflm         "+chainStep(t, cd, "zp").Formula,
-		"   acc                         "+chainStep(t, cd, "acc").Formula,
 		"final tflm-single -44 ≠ tflm -43", "▶ the chains part at product; ≠ marks every step that differs")
+	pairRowShows(t, scr, "▶", "product", "tflm-single", chainStep(t, cs, "product").Formula)
+	pairRowShows(t, scr, "≠", "round_shift", "tflm-single", chainStep(t, cs, "round_shift").Formula)
+	pairRowShows(t, scr, "≠", "srdhm", "tflm", chainStep(t, cd, "srdhm").Formula)
+	pairRowShows(t, scr, "≠", "rdbpot", "tflm", chainStep(t, cd, "rdbpot").Formula)
+	pairRowShows(t, scr, "≠", "zp", "tflm-single", chainStep(t, cs, "zp").Formula)
+	pairRowShows(t, scr, " ", "", "tflm", chainStep(t, cd, "zp").Formula)
+	pairRowShows(t, scr, " ", "acc", "", chainStep(t, cd, "acc").Formula)
+	pairRowShows(t, scr, " ", "M", "", chainStep(t, cd, "M").Formula)
 	// The pair stays on while the cursor moves, to the pool's element that
 	// differs (the window's maximum is the conv element).
 	press(t, m, "tab", "j", "tab", "d")
 	if m.op() != 1 || m.elem() != diff[1][0] || !m.element.pair {
 		t.Fatalf("pool: op %d elem %d pair %v, want op 1 elem %d with the pair", m.op(), m.elem(), m.element.pair, diff[1][0])
 	}
-	screenShows(t, screen(m), "▶ max     tflm-single  max(window) = -44", "          tflm         max(window) = -43")
+	scr = screen(m)
+	pairRowShows(t, scr, "▶", "max", "tflm-single", "max(window) = -44")
+	pairRowShows(t, scr, " ", "", "tflm", "max(window) = -43")
 	press(t, m, "c")
 
 	// RESHAPE's vector table: the differing value carries ≠ (the cursor is
@@ -279,12 +300,38 @@ func TestSampleDenseTFLiteRef(t *testing.T) {
 		t.Fatal(err)
 	}
 	screenShows(t, scr, "op 1 FULLY_CONNECTED · full TFLite reference kernel", "runtime tflite-ref vs tflm",
-		"▶ M              tflite-ref  "+chainStep(t, cr, "M").Formula,
-		"                 tflm        "+chainStep(t, cd, "M").Formula,
-		"≠ srdhm          tflm        "+chainStep(t, cd, "srdhm").Formula,
+		// LiteRT's FULLY_CONNECTED keeps M in double: no multiplier and shift.
+		"M[output]=0.0002292140131 (real, no Q0.31)",
 		fmt.Sprintf("final tflite-ref %d = tflm %d", cr.Final, cd.Final),
-		"▶ the chains part at M but end at the same value",
 		"= all 10 equal to tflm")
+	rows := kernels.AlignChains(cr, cd)
+	parted := kernels.FirstParting(rows)
+	if parted < 0 {
+		t.Fatal("the tflite-ref and tflm chains agree at every step")
+	}
+	screenShows(t, scr, "▶ the chains part at "+rows[parted].Name()+" but end at the same value")
+	for i, r := range rows {
+		mark := "≠"
+		if i == parted {
+			mark = "▶"
+		}
+		switch {
+		case !r.Differs() && r.A.Formula == r.B.Formula:
+			if r.Name() != "input_offset" && r.Name() != "filter_offset" && r.Name() != "terms" {
+				pairRowShows(t, scr, " ", r.Name(), "", r.A.Formula)
+			}
+		case r.A != nil && r.B != nil:
+			if !r.Differs() {
+				mark = " "
+			}
+			pairRowShows(t, scr, mark, r.Name(), "tflite-ref", r.A.Formula)
+			pairRowShows(t, scr, " ", "", "tflm", r.B.Formula)
+		case r.A != nil:
+			pairRowShows(t, scr, mark, r.Name(), "tflite-ref", r.A.Formula)
+		default:
+			pairRowShows(t, scr, mark, r.Name(), "tflm", r.B.Formula)
+		}
+	}
 	if !strings.HasPrefix(chainStep(t, cr, "round_double").Formula, "round_half_away(") {
 		t.Errorf("tflite-ref's chain has no round_half_away step: %+v", cr.Steps)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -139,6 +140,16 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 	// Prepare subgraph 0 with the real kernels so that the derived
 	// parameters are exactly the ones the interpreter uses.
 	ip, _ := trace.New(m, trace.Options{Runtime: rt, AllowUnsupported: true})
+	// The other runtimes, to show where their kernels derive differently.
+	var others []*trace.Interpreter
+	for _, other := range kernels.Runtimes() {
+		if other == rt || ip == nil {
+			continue
+		}
+		if oip, err := trace.New(m, trace.Options{Runtime: other, AllowUnsupported: true}); err == nil {
+			others = append(others, oip)
+		}
+	}
 	for gi := range m.SubGraphs {
 		g := &m.SubGraphs[gi]
 		sg := subGraphInfo{Index: gi, Name: g.Name, Inputs: g.Inputs, Outputs: g.Outputs}
@@ -150,7 +161,11 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 			if gi == 0 {
 				derived = ip
 			}
-			sg.Operators = append(sg.Operators, trace.DescribeOp(m, g, oi, derived))
+			info := trace.DescribeOp(m, g, oi, derived)
+			if derived != nil {
+				trace.AddRuntimeDifferences(&info, m, g, others)
+			}
+			sg.Operators = append(sg.Operators, info)
 		}
 		rep.SubGraphs = append(rep.SubGraphs, sg)
 	}
@@ -169,7 +184,7 @@ func printReport(w io.Writer, rep *inspectReport) {
 	if len(rep.Signatures) > 0 {
 		fmt.Fprintf(w, "signatures: %s\n", strings.Join(rep.Signatures, ", "))
 	}
-	for _, warn := range rep.Warnings {
+	for _, warn := range summarizeWarnings(rep.Warnings) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
 	for gi := range rep.SubGraphs {
@@ -187,6 +202,7 @@ func printReport(w io.Writer, rep *inspectReport) {
 		}
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "tN is tensor index N: the index tf.lite.Interpreter.get_tensor_details() reports (and get_tensor(N) reads).")
 	fmt.Fprintln(w, "M is the real multiplier TFLite computes in double precision; it is stored as a Q0.31")
 	fmt.Fprintln(w, "multiplier and a shift: M = multiplier · 2^(shift − 31). `--op N` lists every channel.")
 }
@@ -264,11 +280,15 @@ func printOp(w io.Writer, g *subGraphInfo, op *trace.OpInfo, full bool) {
 		fmt.Fprintf(w, "  clamp=[%d, %d]", op.Clamp[0], op.Clamp[1])
 	}
 	fmt.Fprintln(w)
-	for k, in := range op.Inputs {
-		fmt.Fprintf(w, "  in%-2d %s\n", k, tensorLine(g, in.Tensor))
+	roleW := 6
+	for _, o := range append(append([]trace.Operand{}, op.Inputs...), op.Outputs...) {
+		roleW = max(roleW, len(o.Role))
 	}
-	for k, out := range op.Outputs {
-		fmt.Fprintf(w, "  out%d %s\n", k, tensorLine(g, out.Tensor))
+	for _, in := range op.Inputs {
+		fmt.Fprintf(w, "  %-*s %s\n", roleW, in.Role, tensorLine(g, in.Tensor))
+	}
+	for _, out := range op.Outputs {
+		fmt.Fprintf(w, "  %-*s %s\n", roleW, out.Role, tensorLine(g, out.Tensor))
 	}
 	if op.Unsupported != "" {
 		fmt.Fprintf(w, "  (no kernel: %s)\n", op.Unsupported)
@@ -277,14 +297,53 @@ func printOp(w io.Writer, g *subGraphInfo, op *trace.OpInfo, full bool) {
 	for _, kv := range op.Params {
 		fmt.Fprintf(w, "  %s = %v\n", kv.Name, kv.Value)
 	}
+	if op.Requantization != "" {
+		fmt.Fprintf(w, "  requantization: %s\n", op.Requantization)
+	}
+	for _, rp := range op.Runtimes {
+		printRuntimeParams(w, op, rp, full)
+	}
+}
+
+// printRuntimeParams shows what another runtime derives differently for an
+// operator: only what differs.
+func printRuntimeParams(w io.Writer, op *trace.OpInfo, rp trace.RuntimeParams, full bool) {
+	fmt.Fprintf(w, "  under --runtime %s", rp.Runtime)
+	if rp.Unsupported != "" {
+		fmt.Fprintf(w, ": refused (%s)\n", rp.Unsupported)
+		return
+	}
+	fmt.Fprintf(w, " (%s):", rp.Implementation)
+	if rp.Requantization != op.Requantization {
+		fmt.Fprintf(w, " requantization %s;", rp.Requantization)
+	}
+	if rp.Clamp != nil && (op.Clamp == nil || *rp.Clamp != *op.Clamp) {
+		fmt.Fprintf(w, " clamp=[%d, %d];", rp.Clamp[0], rp.Clamp[1])
+	}
+	for _, kv := range rp.Params {
+		if v, ok := op.Params.Get(kv.Name); !ok || fmt.Sprint(v) != fmt.Sprint(kv.Value) {
+			fmt.Fprintf(w, " %s = %v;", kv.Name, kv.Value)
+		}
+	}
+	fmt.Fprintln(w)
+	if fmt.Sprint(rp.Multipliers) != fmt.Sprint(op.Multipliers) {
+		var b strings.Builder
+		printMultipliers(&b, rp.Multipliers, full)
+		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			fmt.Fprintf(w, "  %s\n", line)
+		}
+	}
 }
 
 func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
 	var perChannel []trace.MultiplierInfo
 	for _, m := range ms {
-		if m.Channel < 0 {
+		switch {
+		case m.Channel < 0 && m.Multiplier == 0 && m.Real != 0:
+			fmt.Fprintf(w, "  M[%s] = %.10g  (used as a real number: no Q0.31 multiplier)\n", m.Name, m.Real)
+		case m.Channel < 0:
 			fmt.Fprintf(w, "  M[%s] = %.10g  multiplier=%d  shift=%d\n", m.Name, m.Real, m.Multiplier, m.Shift)
-		} else {
+		default:
 			perChannel = append(perChannel, m)
 		}
 	}
@@ -349,3 +408,46 @@ func printTensorFull(w io.Writer, g *subGraphInfo, t *trace.TensorInfo) {
 		fmt.Fprintf(w, "  min %v max %v\n", q.Min, q.Max)
 	}
 }
+
+// tensorWarning splits a reader warning about a tensor into the tensor
+// ("tensor 33 \"name\" (offset 0x4043c)") and what is wrong with it.
+var tensorWarning = regexp.MustCompile(`^tensor (\d+) "([^"]*)" \(offset 0x[0-9a-f]+\): (.*)$`)
+
+// summarizeWarnings prints a warning that several tensors share once, with
+// the list of tensors: person_detect has the same quantized_dimension
+// warning on 14 biases.
+func summarizeWarnings(warnings []string) []string {
+	type group struct {
+		what    string
+		tensors []string
+	}
+	var groups []*group
+	byWhat := map[string]*group{}
+	var out []string
+	for _, w := range warnings {
+		m := tensorWarning.FindStringSubmatch(w)
+		if m == nil {
+			out = append(out, w)
+			continue
+		}
+		what := channelCount.ReplaceAllString(m[3], "")
+		g, ok := byWhat[what]
+		if !ok {
+			g = &group{what: what}
+			byWhat[what] = g
+			groups = append(groups, g)
+		}
+		g.tensors = append(g.tensors, "t"+m[1])
+	}
+	for _, g := range groups {
+		if len(g.tensors) == 1 {
+			out = append(out, fmt.Sprintf("%s: %s", g.tensors[0], g.what))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%d tensors (%s): %s (inspect --tensor N shows one)", len(g.tensors), strings.Join(g.tensors, " "), g.what))
+	}
+	return out
+}
+
+// channelCount is the per-tensor detail of a quantized_dimension warning.
+var channelCount = regexp.MustCompile(` \(\d+ channels\)`)

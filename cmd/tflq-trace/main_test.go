@@ -470,3 +470,95 @@ func TestTraceToStdout(t *testing.T) {
 		t.Fatalf("stdout is not node data for 5 ops: %v\n%s", err, out)
 	}
 }
+
+// TestInspectRuntimeDifferences: inspect shows, under an operator, what
+// another runtime's kernel derives differently — here LiteRT's reference
+// FULLY_CONNECTED multiplier, a double product (0.0002292140131), next to
+// TFLite-Micro's float32 product (0.0002292140223) — and the JSON carries
+// it per runtime.
+func TestInspectRuntimeDifferences(t *testing.T) {
+	code, out, errs := runCLI(t, "inspect", "--op", "1", "sample:mnist_dense")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"M[output] = 0.0002292140223  multiplier=2016187862  shift=-12",
+		"requantization: fixed point: MultiplyByQuantizedMultiplier, double rounding",
+		"under --runtime tflm-single (TFLite-Micro reference kernel): requantization fixed point: MultiplyByQuantizedMultiplier, single rounding;",
+		"under --runtime tflite-ref (full TFLite reference kernel): requantization double:",
+		"M[output] = 0.0002292140131  (used as a real number: no Q0.31 multiplier)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect --op 1 lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCLI(t, "inspect", "--op", "1", "--json", "sample:mnist_dense")
+	var op trace.OpInfo
+	if err := json.Unmarshal([]byte(out), &op); code != exitOK || err != nil {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	var ref *trace.RuntimeParams
+	for i := range op.Runtimes {
+		if op.Runtimes[i].Runtime == "tflite-ref" {
+			ref = &op.Runtimes[i]
+		}
+	}
+	if ref == nil || len(ref.Multipliers) != 1 || math.Abs(float64(ref.Multipliers[0].Real)-0.0002292140131) > 1e-13 || ref.Multipliers[0].Multiplier != 0 {
+		t.Fatalf("tflite-ref entry %+v", ref)
+	}
+	code, out, _ = runCLI(t, "inspect", "--op", "1", "--runtime", "tflite-ref", "sample:mnist_dense")
+	if code != exitOK || !strings.Contains(out, "under --runtime tflm (TFLite-Micro reference kernel)") {
+		t.Fatalf("inspect --runtime tflite-ref:\n%s", out)
+	}
+}
+
+// TestInspectRolesAndWarnings: operands are labelled by role, not position,
+// the index convention is stated, and a warning many tensors share is
+// printed once with the list (person_detect's 14 biases).
+func TestInspectRolesAndWarnings(t *testing.T) {
+	code, out, errs := runCLI(t, "inspect", "--op", "1", "sample:mnist_dense")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"\n  input   t3 ", "\n  weights t2 ", "\n  bias    t1 ", "\n  output  t4 "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect --op 1 lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runCLI(t, "inspect", "sample:mnist_dense")
+	if !strings.Contains(out, "tf.lite.Interpreter.get_tensor_details()") {
+		t.Errorf("inspect does not say which index convention tN follows:\n%s", out)
+	}
+	_, out, _ = runCLI(t, "inspect", sharedModel(t, "person_detect_int8.tflite"))
+	var warnings []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "warning: ") {
+			warnings = append(warnings, line)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "14 tensors (t33 t36 ") || !strings.Contains(warnings[0], "quantized_dimension 3 out of range for rank 1") {
+		t.Fatalf("warnings not summarised: %q", warnings)
+	}
+}
+
+// TestNoSilentDefaults: without --input, a bundled sample runs on its digit
+// 7 and a model file on zero-point inputs, and both say so on one stderr
+// line (the output is the same as with the input given explicitly).
+func TestNoSilentDefaults(t *testing.T) {
+	code, out, errs := runCLI(t, "explain", "sample:mnist_dense", "--op", "1", "--at", "0,7")
+	_, want, _ := runCLI(t, "explain", "sample:mnist_dense", "--op", "1", "--at", "0,7", "--digit", "7")
+	if code != exitOK || out != want {
+		t.Fatalf("exit %d; output differs from --digit 7:\n%s", code, out)
+	}
+	if errs != "note: input: the bundled MNIST test digit 7 (give --digit N or --input FILE for another)\n" {
+		t.Fatalf("stderr %q", errs)
+	}
+	code, _, errs = runCLI(t, "run", sharedModel(t, "hello_world_int8.tflite"))
+	if code != exitOK || !strings.HasPrefix(errs, "note: no --input: every graph input holds its zero point") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	_, _, errs = runCLI(t, "run", sharedModel(t, "hello_world_int8.tflite"), "--random", "1")
+	if errs != "" {
+		t.Fatalf("a run with --random printed %q", errs)
+	}
+}

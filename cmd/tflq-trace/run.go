@@ -63,6 +63,9 @@ type runFlags struct {
 	runtime  string
 	sample   string
 	digit    int
+	// defaultNote, set by prepare, says what input a run got when none was
+	// given (the sample digit, or zero points).
+	defaultNote string
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -114,10 +117,37 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err != nil {
 		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
 	}
+	f.defaultNote = ""
+	if len(f.inputs) == 0 && f.random < 0 {
+		if strings.HasPrefix(path, samplePrefix) {
+			f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, mainDigit)}
+			f.defaultNote = fmt.Sprintf("note: input: the bundled MNIST test digit %d (give --digit N or --input FILE for another)", mainDigit)
+		} else if len(ip.Inputs()) > 0 {
+			f.defaultNote = "note: no --input: every graph input holds its zero point, the real value 0 (give --input FILE or --random SEED)"
+		}
+	}
 	if err := loadInputs(ip, f.inputs, f.random, f.random >= 0); err != nil {
 		return nil, nil, err
 	}
 	return lm, ip, nil
+}
+
+// describeInput says in a few words what the run's input is.
+func (f *runFlags) describeInput() string {
+	switch {
+	case len(f.inputs) > 0:
+		return strings.Join(f.inputs, " ")
+	case f.random >= 0:
+		return fmt.Sprintf("random inputs (seed %d)", f.random)
+	}
+	return "inputs at their zero point"
+}
+
+// printDefaultNote tells on stderr what input a run used when none was given.
+func (f *runFlags) printDefaultNote(env *cliEnv) {
+	if f.defaultNote != "" {
+		fmt.Fprintln(env.stderr, f.defaultNote)
+	}
 }
 
 func runRun(args []string, env *cliEnv) error {
@@ -163,6 +193,7 @@ func runRun(args []string, env *cliEnv) error {
 		ns := time.Since(start).Nanoseconds() / int64(*bench)
 		rep.Bench = &benchInfo{Invokes: *bench, NsPerInvoke: ns, MsPerInvoke: float64(ns) / 1e6}
 	}
+	rf.printDefaultNote(env)
 	if *asJSON {
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")

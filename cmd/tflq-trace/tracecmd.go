@@ -77,11 +77,13 @@ func runTrace(args []string, env *cliEnv) error {
 		if err := write(env.stdout); err != nil {
 			return runError(err)
 		}
+		rf.printDefaultNote(env)
 		return nil
 	}
 	if err := writeAtomically(*outPath, write); err != nil {
 		return runError(fmt.Errorf("-o %s: %w", *outPath, err))
 	}
+	rf.printDefaultNote(env)
 	fmt.Fprintf(env.stdout, "wrote %s (%s)\n", *outPath, *format)
 	return nil
 }

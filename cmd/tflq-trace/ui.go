@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/tflq/tflq-trace/samples"
-
 	"github.com/tflq/tflq-trace/trace"
 	"github.com/tflq/tflq-trace/ui"
 )
