@@ -295,10 +295,27 @@ func (p *elementPane) termSummary(s *session) []string {
 	c := p.chain
 	best := largest(c.Terms)
 	b := c.Terms[best]
+	in, w := termOperands(s, p.op, b)
 	return []string{
 		fmt.Sprintf(" %d terms (in+in_off)·(w+w_off), Σ = %d", len(c.Terms), p.running[len(c.Terms)]),
-		fmt.Sprintf(" largest: term %d in[%d]=%d · w[%d]=%d → %d (b follows it)", best+1, b.InputIndex, b.Input, b.WeightIndex, b.Weight, b.Product),
+		fmt.Sprintf(" largest: term %d %s=%d · %s=%d → %d (b follows it)", best+1, in, b.Input, w, b.Weight, b.Product),
 	}
+}
+
+// termOperands names a term's two elements by role and coordinates
+// (trace.TermOperands), with the input and weights roles shortened to in
+// and w: CONV_2D in[y=14,x=8,c=0] and w[oc=3,ky=0,kx=0,ic=0].
+func termOperands(s *session, op int, tm kernels.Term) (in, w string) {
+	in, w = trace.TermOperands(s.ip.Ops()[op].Node, tm)
+	short := func(x string) string {
+		for _, r := range [][2]string{{"input[", "in["}, {"weights[", "w["}} {
+			if rest, ok := strings.CutPrefix(x, r[0]); ok {
+				return r[1] + rest
+			}
+		}
+		return x
+	}
+	return short(in), short(w)
 }
 
 func sourcesLine(s *session, op int, c *kernels.Chain) string {
@@ -333,16 +350,13 @@ func (p *elementPane) finalLine(s *session, t *kernels.Tensor) string {
 }
 
 // termString is one product with its operands and the offsets added to
-// them: (in[i] q +input_offset)·(w[j] q +filter_offset) = product.
-func (p *elementPane) termString(tm kernels.Term) string {
-	w := fmt.Sprintf("w[%d]", tm.WeightIndex)
-	if tm.WeightIndex < 0 {
-		w = "w"
-	}
+// them: (in[k=202] -44 +128)·(w[o=7,k=202] 25 +0) = 2100.
+func (p *elementPane) termString(s *session, tm kernels.Term) string {
+	in, w := termOperands(s, p.op, tm)
 	if !p.hasOff {
-		return fmt.Sprintf("in[%d]=%d · %s=%d → %d", tm.InputIndex, tm.Input, w, tm.Weight, tm.Product)
+		return fmt.Sprintf("%s=%d · %s=%d → %d", in, tm.Input, w, tm.Weight, tm.Product)
 	}
-	return fmt.Sprintf("(in[%d] %d %+d)·(%s %d %+d) = %d", tm.InputIndex, tm.Input, p.inOff, w, tm.Weight, p.wOff, tm.Product)
+	return fmt.Sprintf("(%s %d %+d)·(%s %d %+d) = %d", in, tm.Input, p.inOff, w, tm.Weight, p.wOff, tm.Product)
 }
 
 // renderPair shows the element's chain under the current runtime next to
@@ -454,7 +468,7 @@ func (p *elementPane) renderStepping(s *session, t *kernels.Tensor, w, h int) []
 	if N > 0 && room > 0 && p.term > 0 {
 		first := max(1, p.term-room+1)
 		for k := first; k <= p.term; k++ {
-			terms = append(terms, fmt.Sprintf("   %d/%d %s   Σ %d", k, N, p.termString(c.Terms[k-1]), p.running[k]))
+			terms = append(terms, fmt.Sprintf("   %d/%d %s   Σ %d", k, N, p.termString(s, c.Terms[k-1]), p.running[k]))
 		}
 	}
 	// Too short: the setup steps go first, then the oldest revealed steps.

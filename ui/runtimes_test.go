@@ -148,6 +148,22 @@ func TestSampleRuntimeCycling(t *testing.T) {
 	screenShows(t, scr, "≠ 1 of 1 at [0,14,8,3]: tflm-single -44, tflm -43 (d: next)",
 		"≠ 1 of 5408 differ from tflm · 1 in ch 3 · d: next", "t6[0,14,8,3]  q=-44", "≠ tflm q=-43",
 		"element t6[0,14,8,3] = -44", "final -44")
+	// The largest term names its operands by coordinates: input [1,28,28,1]
+	// at y, x and weights [8,3,3,1] at oc, ky, kx, ic.
+	cs0, err := single.Explain(0, 0, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := 0
+	for k, tm := range cs0.Terms {
+		if abs64(tm.Product) > abs64(cs0.Terms[big].Product) {
+			big = k
+		}
+	}
+	tb := cs0.Terms[big]
+	ic, wc := kernels.Unravel(tb.InputIndex, []int{1, 28, 28, 1}), kernels.Unravel(tb.WeightIndex, []int{8, 3, 3, 1})
+	screenShows(t, scr, fmt.Sprintf("largest: term %d in[y=%d,x=%d,c=%d]=%d · w[oc=%d,ky=%d,kx=%d,ic=%d]=%d → %d (b follows it)",
+		big+1, ic[1], ic[2], ic[3], tb.Input, wc[0], wc[1], wc[2], wc[3], tb.Weight, tb.Product))
 	press(t, m, "d") // the only one: d wraps onto it again
 	if m.elem() != want || !strings.Contains(m.message, "≠ 1 of 1") {
 		t.Errorf("d again: elem %d, message %q", m.elem(), m.message)
@@ -425,7 +441,9 @@ func TestMicroStepJumps(t *testing.T) {
 	}
 	termLine := func(k int, sum int64) string {
 		tm := c.Terms[k-1]
-		return fmt.Sprintf("%d/784 (in[%d] %d +%d)·(w[%d] %d +%d) = %d   Σ %d", k, tm.InputIndex, tm.Input, inOff, tm.WeightIndex, tm.Weight, wOff, tm.Product, sum)
+		// FULLY_CONNECTED names input[k] and weights[o,k] (weights [10,784]).
+		return fmt.Sprintf("%d/784 (in[k=%d] %d +%d)·(w[o=%d,k=%d] %d +%d) = %d   Σ %d", k, tm.InputIndex, tm.Input, inOff,
+			tm.WeightIndex/784, tm.WeightIndex%784, tm.Weight, wOff, tm.Product, sum)
 	}
 	sumTo := func(k int) (s int64) {
 		for _, tm := range c.Terms[:k] {

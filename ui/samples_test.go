@@ -230,7 +230,9 @@ func TestSampleDenseWalkthrough(t *testing.T) {
 			t.Fatalf("term %d: (%d%+d)·(%d%+d) ≠ product %d", k, tm.Input, inOff, tm.Weight, wOff, tm.Product)
 		}
 		if k > steps-3 { // the last terms are listed with their running sums
-			screenShows(t, scr, fmt.Sprintf("%d/784 (in[%d] %d +%d)·(w[%d] %d +%d) = %d   Σ %d", k, tm.InputIndex, tm.Input, inOff, tm.WeightIndex, tm.Weight, wOff, tm.Product, partial))
+			// FULLY_CONNECTED names input[k] and weights[o,k] (weights [10,784]).
+			screenShows(t, scr, fmt.Sprintf("%d/784 (in[k=%d] %d +%d)·(w[o=%d,k=%d] %d +%d) = %d   Σ %d", k, tm.InputIndex, tm.Input, inOff,
+				tm.WeightIndex/784, tm.WeightIndex%784, tm.Weight, wOff, tm.Product, partial))
 		}
 	}
 	// s again restarts from term 0; f finishes the sum at the accumulator.

@@ -569,7 +569,7 @@ var helpText = []string{
 		"rounding or clamping changed the value, ≠ a layer or value that differs from the runtime the UI " +
 		"started with.",
 	"s steps into the element: n adds one multiply-accumulate term, shown with the offsets added to " +
-		"its input and weight, (in[i] q +in_off)·(w[j] q +w_off) = product, and the running sum; z jumps " +
+		"its input and weight, (in[coordinates] q +in_off)·(w[coordinates] q +w_off) = product, and the running sum; z jumps " +
 		"to the next non-zero term, t to the largest; f finishes the accumulation, then n / f walk the " +
 		"requantization steps. b jumps to the input element with the largest |product| (or the source " +
 		"of a pool / copy) in the layer that produced it; u returns.",
