@@ -66,6 +66,8 @@ func runEval(args []string, env *cliEnv) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	asCSV := fs.Bool("csv", false, "print one CSV row per runtime and layer")
 	outPath := fs.String("o", "", "write the report to `FILE` instead of standard output")
+	var maxMemory string
+	registerMemoryFlag(fs, &maxMemory)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -106,6 +108,10 @@ func runEval(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
+	limit, err := parseMemoryFlag("eval", maxMemory)
+	if err != nil {
+		return err
+	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return err
@@ -115,7 +121,7 @@ func runEval(args []string, env *cliEnv) error {
 	pools := make([][]*trace.Interpreter, *workers)
 	for w := range pools {
 		for _, rt := range rts {
-			ip, err := trace.New(lm.Model, trace.Options{Runtime: rt})
+			ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit})
 			if err != nil {
 				return runError(fmt.Errorf("%s under %v: %w", path, rt, err))
 			}
@@ -136,6 +142,10 @@ func runEval(args []string, env *cliEnv) error {
 	batch := *workers * 16
 	results := make([]evalResult, batch)
 	for lo := 0; lo < len(set.names); lo += batch {
+		if err := interrupted(env.ctx); err != nil {
+			progress.clear()
+			return err
+		}
 		hi := min(lo+batch, len(set.names))
 		var wg sync.WaitGroup
 		for w := range *workers {

@@ -78,7 +78,7 @@ func runExplain(args []string, env *cliEnv) error {
 		return runError(err)
 	}
 	if pairRuntimes != nil {
-		ip2, err := trace.New(ip.Model(), trace.Options{Runtime: pairRuntimes[1]})
+		ip2, err := trace.New(ip.Model(), trace.Options{Runtime: pairRuntimes[1], MaxMemory: ip.Options().MaxMemory})
 		if err != nil {
 			return runError(fmt.Errorf("%s under %v: %w", path, pairRuntimes[1], err))
 		}

@@ -18,11 +18,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
@@ -64,8 +67,25 @@ type command struct {
 
 // cliEnv is what a subcommand may use: no global state.
 type cliEnv struct {
+	// ctx is cancelled on SIGINT/SIGTERM: long work checks it, stops within
+	// a fraction of a second and leaves no partial output.
+	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer
+}
+
+// exitInterrupted is the status after SIGINT/SIGTERM (128 + SIGINT).
+const exitInterrupted = 130
+
+// errInterrupted is what interrupted work returns.
+var errInterrupted = errors.New("interrupted")
+
+// interrupted is errInterrupted once ctx is cancelled, else nil.
+func interrupted(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return nil
 }
 
 func commands() []command {
@@ -82,7 +102,15 @@ func commands() []command {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	env := &cliEnv{stdin: stdin, stdout: stdout, stderr: stderr}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runContext(ctx, args, stdin, stdout, stderr)
+}
+
+// runContext is run with the context that interrupts carry (tests cancel
+// it themselves).
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &cliEnv{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		return report(runMainJob(env), stderr)
 	}
@@ -107,6 +135,10 @@ func report(err error, stderr io.Writer) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
+	}
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintln(stderr, "tflq-trace: interrupted: nothing was written")
+		return exitInterrupted
 	}
 	code := exitFailure
 	var ce *cliError

@@ -57,12 +57,13 @@ type benchInfo struct {
 
 // runFlags are the flags shared by the commands that run a model.
 type runFlags struct {
-	inputs   stringList
-	random   int64
-	rounding string
-	runtime  string
-	sample   string
-	digit    int
+	inputs    stringList
+	random    int64
+	rounding  string
+	runtime   string
+	sample    string
+	digit     int
+	maxMemory string
 	// defaultNote, set by prepare, says what input a run got when none was
 	// given (the sample digit, or zero points).
 	defaultNote string
@@ -79,6 +80,24 @@ func (f *runFlags) registerInputs(fs *flag.FlagSet) {
 	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
 	fs.StringVar(&f.sample, "sample", "", "use the bundled model `NAME` (mnist_dense or mnist_cnn; same as MODEL sample:NAME)")
 	fs.IntVar(&f.digit, "digit", -1, "use the bundled MNIST test image of digit `N` (0-9) as the input (same as --input digit:N)")
+	registerMemoryFlag(fs, &f.maxMemory)
+}
+
+// registerMemoryFlag adds --max-memory.
+func registerMemoryFlag(fs *flag.FlagSet, v *string) {
+	fs.StringVar(v, "max-memory", "", "refuse a model whose run would allocate more than `SIZE` (e.g. 8GiB; default the smaller of 4GiB and half the machine's memory)")
+}
+
+// parseMemoryFlag reads --max-memory (0: the default limit).
+func parseMemoryFlag(cmd, v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := trace.ParseBytes(v)
+	if err != nil {
+		return 0, usageError("%s: --max-memory: %v", cmd, err)
+	}
+	return n, nil
 }
 
 // inputFlags checks the input flags and folds --digit into --input.
@@ -109,11 +128,15 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err := f.inputFlags(cmd); err != nil {
 		return nil, nil, err
 	}
+	limit, err := parseMemoryFlag(cmd, f.maxMemory)
+	if err != nil {
+		return nil, nil, err
+	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt})
+	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit})
 	if err != nil {
 		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
 	}
@@ -186,6 +209,9 @@ func runRun(args []string, env *cliEnv) error {
 	if *bench > 0 {
 		start := time.Now()
 		for i := 0; i < *bench; i++ {
+			if err := interrupted(env.ctx); err != nil {
+				return err
+			}
 			if err := ip.Invoke(); err != nil {
 				return runError(err)
 			}
