@@ -46,11 +46,14 @@ type runtimeRunMsg struct {
 	err error
 }
 
-// runUnder builds the run of model on inputs under rt and compares it with
-// base; withRef runs the float shadow too. It only reads base, so it may run
-// while the UI explains base's elements.
+// runUnder builds the run of model on inputs under rt (base's other options,
+// such as its memory limit, kept) and compares it with base; withRef runs
+// the float shadow too. It only reads base, so it may run while the UI
+// explains base's elements.
 func runUnder(model *tflite.Model, inputs [][]byte, rt kernels.Runtime, withRef bool, base *trace.Interpreter) (*run, error) {
-	ip, err := trace.New(model, trace.Options{Runtime: rt})
+	opt := base.Options()
+	opt.Runtime = rt
+	ip, err := trace.New(model, opt)
 	if err != nil {
 		return nil, err
 	}

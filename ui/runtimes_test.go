@@ -583,3 +583,25 @@ func TestRuntimeSwitchInBackground(t *testing.T) {
 		}
 	}
 }
+
+// TestRuntimeKeepsOptions: a run under another runtime keeps the base
+// interpreter's other options (the memory limit the command was given).
+func TestRuntimeKeepsOptions(t *testing.T) {
+	base, _ := sampleRun(t, "mnist_dense", 7)
+	const limit = 64 << 20
+	ip, err := trace.New(base.Model(), trace.Options{MaxMemory: limit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ip.SetInput(0, base.Inputs()[0].Data); err != nil {
+		t.Fatal(err)
+	}
+	if err := ip.Invoke(); err != nil {
+		t.Fatal(err)
+	}
+	m := newSized(ip, nil, Options{Title: "sample:mnist_dense"}, 100, 30)
+	settle(t, m, press(t, m, "r"))
+	if o := m.s.ip.Options(); o.Runtime != kernels.RuntimeTFLMSingle || o.MaxMemory != limit {
+		t.Errorf("the tflm-single run has options %+v, want MaxMemory %d", o, limit)
+	}
+}
