@@ -67,7 +67,7 @@ func runEval(args []string, env *cliEnv) error {
 	asCSV := fs.Bool("csv", false, "print one CSV row per runtime and layer")
 	outPath := fs.String("o", "", "write the report to `FILE` instead of standard output")
 	var maxMemory string
-	registerMemoryFlag(fs, &maxMemory)
+	registerMemoryFlag(fs.FlagSet, &maxMemory)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -30,8 +30,13 @@ func runExplain(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	if *op < 0 {
+	switch {
+	case fs.isSet("op") && *op < 0:
+		return usageError("explain: --op %d: an operator index is 0 or more", *op)
+	case *op < 0:
 		return usageError("explain: --op N is required")
+	case fs.isSet("element") && *element < 0:
+		return usageError("explain: --element %d: an element index is 0 or more", *element)
 	}
 	if (*element >= 0) == (*at != "") {
 		return usageError("explain: give exactly one of --element I or --at d0,d1,...")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -48,21 +47,19 @@ func runInspect(args []string, env *cliEnv) error {
 	opIndex := fs.Int("op", -1, "show only operator `N` (subgraph 0), with every per-channel multiplier")
 	tensorIndex := fs.Int("tensor", -1, "show only tensor `N` (subgraph 0) in full: every per-channel scale and zero point")
 	var runtimeName, roundingName string
-	registerRuntimeFlags(fs, &runtimeName, &roundingName)
+	registerRuntimeFlags(fs.FlagSet, &runtimeName, &roundingName)
 	sample := fs.String("sample", "", "inspect the bundled model `NAME` (same as MODEL sample:NAME)")
 	listOps := fs.Bool("ops", false, "list the operators and data-input dtypes the interpreter supports (no MODEL needed)")
 	var maxMemory string
-	registerMemoryFlag(fs, &maxMemory)
+	registerMemoryFlag(fs.FlagSet, &maxMemory)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if set["op"] && *opIndex < 0 {
+	if fs.isSet("op") && *opIndex < 0 {
 		return usageError("inspect: --op %d: an operator index is 0 or more", *opIndex)
 	}
-	if set["tensor"] && *tensorIndex < 0 {
+	if fs.isSet("tensor") && *tensorIndex < 0 {
 		return usageError("inspect: --tensor %d: a tensor index is 0 or more", *tensorIndex)
 	}
 	if *listOps {

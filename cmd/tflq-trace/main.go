@@ -172,27 +172,44 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "Run 'tflq-trace COMMAND -h' for a command's flags.")
 }
 
-// newFlagSet makes a subcommand's flag set; parse errors print to stderr
-// and become usage errors.
-func newFlagSet(name, usage string, env *cliEnv) *flag.FlagSet {
+// flagSet is a subcommand's flag set and the usage it prints for -h.
+type flagSet struct {
+	*flag.FlagSet
+	printUsage func()
+}
+
+// newFlagSet makes a subcommand's flag set. A parse error becomes one
+// "tflq-trace:" line (parseFlags); only -h prints the usage, to stdout.
+func newFlagSet(name, usage string, env *cliEnv) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	// Parse errors become one "tflq-trace:" line; -h prints the usage to stdout.
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
+	fs.Usage = func() {} // the flag package calls it on errors too
+	print := func() {
 		fs.SetOutput(env.stdout)
 		fmt.Fprintf(env.stdout, "usage: tflq-trace %s %s\n\nflags:\n", name, usage)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
-	return fs
+	return &flagSet{FlagSet: fs, printUsage: print}
+}
+
+// isSet reports whether flag name was given on the command line.
+func (fs *flagSet) isSet(name string) bool {
+	if fs == nil {
+		return false
+	}
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // parseFlags parses flags placed before or after positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseFlags(fs *flagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.printUsage()
 				return nil, err
 			}
 			return nil, &cliError{code: exitUsage, err: fmt.Errorf("%s: %w (see tflq-trace %s -h)", fs.Name(), err, fs.Name())}

@@ -64,23 +64,25 @@ type runFlags struct {
 	sample    string
 	digit     int
 	maxMemory string
+	fs        *flagSet // to tell a flag given from its default
 	// defaultNote, set by prepare, says what input a run got when none was
 	// given (the sample digit, or zero points).
 	defaultNote string
 }
 
-func (f *runFlags) register(fs *flag.FlagSet) {
+func (f *runFlags) register(fs *flagSet) {
 	f.registerInputs(fs)
-	registerRuntimeFlags(fs, &f.runtime, &f.rounding)
+	registerRuntimeFlags(fs.FlagSet, &f.runtime, &f.rounding)
 }
 
 // registerInputs adds the model and input flags (not the runtime ones).
-func (f *runFlags) registerInputs(fs *flag.FlagSet) {
+func (f *runFlags) registerInputs(fs *flagSet) {
+	f.fs = fs
 	fs.Var(&f.inputs, "input", "graph input `FILE` (.bin raw bytes, .npy, .png/.jpg/.pgm image); repeat in graph-input order")
 	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
 	fs.StringVar(&f.sample, "sample", "", "use the bundled model `NAME` (mnist_dense or mnist_cnn; same as MODEL sample:NAME)")
 	fs.IntVar(&f.digit, "digit", -1, "use the bundled MNIST test image of digit `N` (0-9) as the input (same as --input digit:N)")
-	registerMemoryFlag(fs, &f.maxMemory)
+	registerMemoryFlag(fs.FlagSet, &f.maxMemory)
 }
 
 // registerMemoryFlag adds --max-memory.
@@ -102,6 +104,12 @@ func parseMemoryFlag(cmd, v string) (int64, error) {
 
 // inputFlags checks the input flags and folds --digit into --input.
 func (f *runFlags) inputFlags(cmd string) error {
+	if f.fs.isSet("random") && f.random < 0 {
+		return usageError("%s: --random %d: a seed is 0 or more", cmd, f.random)
+	}
+	if f.fs.isSet("digit") && (f.digit < 0 || f.digit > 9) {
+		return usageError("%s: --digit %d: a digit is 0 to 9", cmd, f.digit)
+	}
 	if f.digit >= 0 {
 		if len(f.inputs) > 0 {
 			return usageError("%s: --digit and --input exclude each other", cmd)
@@ -187,6 +195,14 @@ func runRun(args []string, env *cliEnv) error {
 	path, err := rf.model("run", pos)
 	if err != nil {
 		return err
+	}
+	if *bench < 0 {
+		return usageError("run: --bench %d: must be 0 or more", *bench)
+	}
+	if *dump != "" {
+		if err := checkOutputDir("--dump", *dump); err != nil {
+			return err
+		}
 	}
 	lm, ip, err := rf.prepare("run", path)
 	if err != nil {
