@@ -39,6 +39,9 @@ type conv2D struct {
 	fH, fW, fC      int
 	filtersPerGroup int
 	rowContiguous   bool // groups == 1 and dilation_w == 1
+	// pairs is XNNPACK's depthwise int16 pair wrap-around (ImplXNNPACK
+	// only; nil otherwise).
+	pairs *xnnDWPairs
 }
 
 // prepareConv2D prepares a CONV_2D node (see conv2D for the formula).
@@ -156,6 +159,15 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 			}
 			terms += n
 		}
+	}
+	if k.pairs != nil {
+		acc = k.pairs.correct(acc, k.pairs.wraps(k.w, oc, func(fy, fx int) int32 {
+			iy, ix := y0+k.dilH*fy, x0+k.dilW*fx
+			if iy < 0 || iy >= k.inH || ix < 0 || ix >= k.inW {
+				return -k.o.inputOff
+			}
+			return int32(k.in8[((b*k.inH+iy)*k.inW+ix)*k.inC+oc])
+		}), c)
 	}
 	return k.o.finish(acc, oc, terms, c)
 }

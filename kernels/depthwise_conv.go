@@ -27,6 +27,9 @@ type depthwiseConv2D struct {
 	inH, inW, inC   int
 	fH, fW          int
 	depthMultiplier int
+	// pairs is XNNPACK's depthwise int16 pair wrap-around (ImplXNNPACK
+	// only; nil otherwise).
+	pairs *xnnDWPairs
 }
 
 // prepareDepthwiseConv2D prepares a DEPTHWISE_CONV_2D node (see depthwiseConv2D
@@ -122,6 +125,15 @@ func (k *depthwiseConv2D) element(b, y, x, oc int, c *Chain) int32 {
 			}
 			terms++
 		}
+	}
+	if k.pairs != nil {
+		acc = k.pairs.correct(acc, k.pairs.wraps(k.w, oc, func(fy, fx int) int32 {
+			iy, ix := y0+k.dilH*fy, x0+k.dilW*fx
+			if iy < 0 || iy >= k.inH || ix < 0 || ix >= k.inW {
+				return -off
+			}
+			return int32(k.in8[((b*k.inH+iy)*k.inW+ix)*k.inC+ic])
+		}), c)
 	}
 	return k.o.finish(acc, oc, terms, c)
 }

@@ -658,7 +658,7 @@ func (o *macOutput) useFloat32Requant(n *Node, out *Tensor, act tflite.Activatio
 	o.requant = requantFloat32
 	o.scale32 = make([]float32, len(o.q))
 	for ch := range o.scale32 {
-		s := o.inScale * o.wScales[min(ch, len(o.wScales)-1)] / o.outScale
+		s := xnnConvScale(o.inScale, o.wScales[min(ch, len(o.wScales)-1)], o.outScale)
 		if !(s < 256) {
 			return fmt.Errorf("%w: %v requantization scale %g ≥ 256", ErrDelegateFallback, n.Op, s)
 		}
@@ -711,7 +711,7 @@ func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
 		}
 	} else {
 		sc := o.scale32[ch]
-		prod := float32(sum) * sc
+		prod := float32(float32(sum) * sc)
 		scaled := saturatingInt64(math.RoundToEven(float64(prod)))
 		v = scaled + int64(o.outZP) // XNNPACK clamps before any overflow
 		if c != nil {

@@ -36,9 +36,14 @@ type transposeConv struct {
 
 // prepareTransposeConv prepares a TRANSPOSE_CONV node (see transposeConv for
 // the formula).
-func prepareTransposeConv(n *Node) (Kernel, error) {
+func prepareTransposeConv(n *Node) (Kernel, error) { return newTransposeConv(n, false) }
+
+// newTransposeConv prepares the kernel; allowUint8 admits uint8 input,
+// filter and output (with the filter offset −zp_w), for the XNNPACK
+// delegate's QU8 deconvolution.
+func newTransposeConv(n *Node, allowUint8 bool) (*transposeConv, error) {
 	filter, in, bias := n.Input(1), n.Input(2), n.Input(3)
-	m, err := newMACTensors(n, in, filter, 4, false)
+	m, err := newMACTensors(n, in, filter, 4, allowUint8)
 	if err != nil {
 		return nil, err
 	}

@@ -135,7 +135,7 @@ func TestXNNPACKRuntimeBuiltinKernels(t *testing.T) {
 					continue
 				}
 				cases++
-				n, bad := checkCase(t, ip, dir, rt, golden)
+				n, bad := checkCase(t, ip, dir, rt, golden, false)
 				tensors += n
 				mismatched += bad
 			}

@@ -137,7 +137,11 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	if t.Quantized() {
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
-	fmt.Fprintf(w, "runtime: %s\n\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+	fmt.Fprintf(w, "runtime: %s\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+	if note := ip.DelegateNote(); note != "" {
+		fmt.Fprintf(w, "%s\n", note)
+	}
+	fmt.Fprintln(w)
 	if len(c.Terms) > 0 {
 		printTerms(w, n, c.Terms)
 	}

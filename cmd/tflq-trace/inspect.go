@@ -22,6 +22,9 @@ type inspectReport struct {
 	Metadata    []string `json:"metadata,omitempty"`
 	Signatures  []string `json:"signatures,omitempty"`
 	Warnings    []string `json:"warnings,omitempty"`
+	// Delegate says how the XNNPACK delegate was applied when not to every
+	// node it takes (trace.Interpreter.DelegateNote).
+	Delegate string `json:"delegate,omitempty"`
 	// Memory is what a run of subgraph 0 allocates (the plan the
 	// interpreter checks against --max-memory), and Limit that limit.
 	Memory trace.MemoryPlan `json:"memory"`
@@ -166,6 +169,9 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime, limit int64) *inspe
 	if err != nil {
 		rep.Note = fmt.Sprintf("no derived parameters: %v", err)
 	}
+	if ip != nil {
+		rep.Delegate = ip.DelegateNote()
+	}
 	// The other runtimes, to show where their kernels derive differently
 	// (when four interpreters fit the memory limit).
 	var others []*trace.Interpreter
@@ -216,6 +222,9 @@ func printReport(w io.Writer, rep *inspectReport) {
 	}
 	for _, warn := range summarizeWarnings(rep.Warnings) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	if rep.Delegate != "" {
+		fmt.Fprintf(w, "%s\n", rep.Delegate)
 	}
 	for gi := range rep.SubGraphs {
 		g := &rep.SubGraphs[gi]
