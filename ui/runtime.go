@@ -170,6 +170,9 @@ func (m *Model) switchRun(r *run) {
 		m.message = fmt.Sprintf("runtime %s: %d of %d layers differ from %s (≠) · d next difference · c chain pair",
 			r.runtime(), r.layersDiffering(), len(r.differ), m.s.baseRuntime())
 	}
+	if note := r.ip.DelegateNote(); note != "" {
+		m.message = fmt.Sprintf("runtime %s: %s", r.runtime(), note)
+	}
 	m.sync()
 }
 

@@ -282,6 +282,13 @@ func TestSampleRuntimeCycling(t *testing.T) {
 		}
 		t.Logf("%v: %d layers differ from tflm, RESHAPE %d elements", rt, layers, len(reshape))
 	}
+	// Under tflite-xnnpack the delegate runs CONV_2D: its title says so.
+	press(t, m, "g")
+	if m.s.ip.Ops()[0].Impl != kernels.ImplXNNPACK {
+		t.Fatalf("CONV_2D under tflite-xnnpack runs on %v", m.s.ip.Ops()[0].Impl)
+	}
+	screenShows(t, screen(m), "op 0 CONV_2D · output t6 · XNNPACK delegate")
+	press(t, m, "2", "enter")
 	// Back to tflm: from the cache, no background run; nothing differs, Δ
 	// leaves the m cycle.
 	press(t, m, "m", "m", "m", "m")
@@ -622,5 +629,32 @@ func TestRuntimeKeepsOptions(t *testing.T) {
 	settle(t, m, press(t, m, "r"))
 	if o := m.s.ip.Options(); o.Runtime != kernels.RuntimeTFLMSingle || o.MaxMemory != limit {
 		t.Errorf("the tflm-single run has options %+v, want MaxMemory %d", o, limit)
+	}
+}
+
+// TestDelegateNote: when the XNNPACK delegate is not applied to every node
+// it takes, switching to tflite-xnnpack says why (trace's DelegateNote): the
+// keyword-spotting LSTM computes a FILL's dims at run time, so the delegate
+// is not applied at all.
+func TestDelegateNote(t *testing.T) {
+	ip, ref := sharedRun(t, "kws_basic_lstm_floatio_int8.tflite", "")
+	xnn := rerun(t, ip, kernels.RuntimeTFLiteXNNPACK)
+	if xnn.DelegateNote() == "" {
+		t.Fatal("no delegate note for the kws LSTM under tflite-xnnpack")
+	}
+	m := newSized(ip, ref, Options{Title: "kws_basic_lstm_floatio_int8.tflite", Mono: true}, 100, 30)
+	for m.tried != kernels.RuntimeTFLiteXNNPACK {
+		settle(t, m, press(t, m, "r"))
+	}
+	if m.s.runtime() != kernels.RuntimeTFLiteXNNPACK {
+		t.Fatalf("runtime %v (%s), want tflite-xnnpack", m.s.runtime(), m.message)
+	}
+	if want := "runtime tflite-xnnpack: " + xnn.DelegateNote(); m.message != want {
+		t.Errorf("message %q, want %q", m.message, want)
+	}
+	for op := range ip.Ops() {
+		if m.s.ip.Ops()[op].Impl == kernels.ImplXNNPACK {
+			t.Errorf("op %d runs on the delegate, which was not applied", op)
+		}
 	}
 }
