@@ -52,8 +52,8 @@ func TestUINotATerminal(t *testing.T) {
 // TestUIInTmux runs the real binary in a 100×30 tmux window: it steps to the
 // dense layer, moves the cursor to output element 7, finds the accumulator,
 // multiplier, shift and final value on the screen, switches the runtime
-// twice (r: tflm-single, then tflite-ref) with the element's chain pair
-// shown, and quits with q.
+// three times (r: tflm-single, tflite-ref, tflite-xnnpack) with the
+// element's chain pair shown, and quits with q.
 func TestUIInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("SKIPPED: tmux is not installed (apt-get install tmux); the end-to-end UI test needs it")
@@ -132,6 +132,13 @@ func TestUIInTmux(t *testing.T) {
 		if !strings.Contains(scr, want) {
 			t.Errorf("tflite-ref screen lacks %q:\n%s", want, scr)
 		}
+	}
+	// Then tflite-xnnpack: the XNNPACK delegate runs the dense layer.
+	keys("r")
+	waitFor("runtime tflite-xnnpack vs tflm")
+	scr = waitFor("op 2 FULLY_CONNECTED · output t6 · XNNPACK delegate")
+	if !strings.Contains(scr, "final tflite-xnnpack 43 = tflm 43") {
+		t.Errorf("tflite-xnnpack screen lacks the two finals:\n%s", scr)
 	}
 	keys("q")
 	deadline := time.Now().Add(5 * time.Second)
