@@ -6,6 +6,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -170,8 +171,8 @@ func (m *Model) switchRun(r *run) {
 		m.message = fmt.Sprintf("runtime %s: %d of %d layers differ from %s (≠) · d next difference · c chain pair",
 			r.runtime(), r.layersDiffering(), len(r.differ), m.s.baseRuntime())
 	}
-	if note := r.ip.DelegateNote(); note != "" {
-		m.message = fmt.Sprintf("runtime %s: %s", r.runtime(), note)
+	if notes := r.ip.Notes(); len(notes) > 0 {
+		m.message = fmt.Sprintf("runtime %s: %s", r.runtime(), strings.Join(notes, "; "))
 	}
 	m.sync()
 }

@@ -633,14 +633,14 @@ func TestRuntimeKeepsOptions(t *testing.T) {
 }
 
 // TestDelegateNote: when the XNNPACK delegate is not applied to every node
-// it takes, switching to tflite-xnnpack says why (trace's DelegateNote): the
+// it takes, switching to tflite-xnnpack says why (trace's Notes): the
 // keyword-spotting LSTM computes a FILL's dims at run time, so the delegate
 // is not applied at all.
 func TestDelegateNote(t *testing.T) {
 	ip, ref := sharedRun(t, "kws_basic_lstm_floatio_int8.tflite", "")
 	xnn := rerun(t, ip, kernels.RuntimeTFLiteXNNPACK)
-	if xnn.DelegateNote() == "" {
-		t.Fatal("no delegate note for the kws LSTM under tflite-xnnpack")
+	if len(xnn.Notes()) != 1 || !strings.Contains(xnn.Notes()[0], "XNNPACK delegate not applied") {
+		t.Fatalf("notes for the kws LSTM under tflite-xnnpack: %q", xnn.Notes())
 	}
 	m := newSized(ip, ref, Options{Title: "kws_basic_lstm_floatio_int8.tflite", Mono: true}, 100, 30)
 	for m.tried != kernels.RuntimeTFLiteXNNPACK {
@@ -649,12 +649,37 @@ func TestDelegateNote(t *testing.T) {
 	if m.s.runtime() != kernels.RuntimeTFLiteXNNPACK {
 		t.Fatalf("runtime %v (%s), want tflite-xnnpack", m.s.runtime(), m.message)
 	}
-	if want := "runtime tflite-xnnpack: " + xnn.DelegateNote(); m.message != want {
+	if want := "runtime tflite-xnnpack: " + xnn.Notes()[0]; m.message != want {
 		t.Errorf("message %q, want %q", m.message, want)
 	}
 	for op := range ip.Ops() {
 		if m.s.ip.Ops()[op].Impl == kernels.ImplXNNPACK {
 			t.Errorf("op %d runs on the delegate, which was not applied", op)
 		}
+	}
+}
+
+// TestStartupNotes: the notes of the run the UI starts with (person_detect
+// under tflite-ref: full TFLite would refuse to load it) are the first
+// screen's message line, until a key.
+func TestStartupNotes(t *testing.T) {
+	tflm, _ := sharedRun(t, personModel, "person_detect_int8.input0.bin")
+	ip := rerun(t, tflm, kernels.RuntimeTFLiteRef)
+	notes := ip.Notes()
+	if len(notes) == 0 {
+		t.Fatal("person_detect under tflite-ref has no notes")
+	}
+	m := newSized(ip, nil, Options{Title: personModel, Mono: true}, 100, 30)
+	want := "runtime tflite-ref: " + strings.Join(notes, "; ")
+	if m.message != want {
+		t.Errorf("first message %q, want %q", m.message, want)
+	}
+	lines := strings.Split(screen(m), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(want, strings.TrimSuffix(strings.TrimSpace(last), "…")) {
+		t.Errorf("the bottom line %q is not the notes", last)
+	}
+	press(t, m, "j")
+	if m.message != "" {
+		t.Errorf("the notes stayed after a key: %q", m.message)
 	}
 }

@@ -134,6 +134,11 @@ func New(ip *trace.Interpreter, ref Reference, opt Options) *Model {
 	for _, in := range ip.Inputs() {
 		m.inputs = append(m.inputs, append([]byte(nil), in.Data...))
 	}
+	// What the run's notes say (the XNNPACK delegate dropped, a model full
+	// TFLite would refuse to load) shows until the first key.
+	if notes := ip.Notes(); len(notes) > 0 {
+		m.message = fmt.Sprintf("runtime %s: %s", base.runtime(), strings.Join(notes, "; "))
+	}
 	m.setStyles(opt.Mono)
 	m.layers = newLayersPane(s)
 	m.tensor = newTensorPane()
