@@ -138,7 +138,7 @@ func newConcatenation(n *Node, form concatForm) (Kernel, error) {
 			return nil, fmt.Errorf("%w: int16 CONCATENATION input %d zero point %d, output %d (full TFLite needs 0)", ErrBadQuantization, i, in.ZP0(), out.ZP0())
 		}
 		var rs *concatRescale
-		if out.Type == tflite.TypeUint8 && (in.ZP0() != out.ZP0() || in.Scale0() != out.Scale0()) {
+		if form == concatTFLite && out.Type == tflite.TypeUint8 && (in.ZP0() != out.ZP0() || in.Scale0() != out.Scale0()) {
 			scale := in.Scale0() * (1 / out.Scale0())
 			rs = &concatRescale{scale: scale, bias: float32(-in.ZP0()) * scale, inScale: in.Scale0(), inZP: in.ZP0()}
 		}
