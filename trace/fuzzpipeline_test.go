@@ -141,8 +141,8 @@ func checkPipeline(t *testing.T, data []byte, runtimeChoice uint8, inputSeed uin
 		for k, out := range op.Node.Outputs {
 			n := out.NumElements()
 			for _, e := range []int{0, n / 2, n - 1} {
-				if e < 0 {
-					continue
+				if n == 0 {
+					break // an empty output (a zero dimension) has nothing to explain
 				}
 				if err := ip.ExplainInto(c, oi, k, e); err != nil {
 					t.Fatalf("%v op %d %s: explain element %d: %v", rt, oi, op.Name, e, err)
