@@ -309,6 +309,7 @@ func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef
 		err error
 	}
 	outs := ip.Ops()[oi].Node.Outputs
+	runtimeName := ip.Options().Runtime.String()
 	if len(elems) > 0 {
 		// Seed the op's step meanings from its first element, so that the
 		// workers only read the map.
@@ -343,7 +344,7 @@ func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef
 					if len(b) > 0 || lo > 0 || start > 0 {
 						b = append(b, ",\n"...)
 					}
-					b = appendElement(b, ref.output, outs[ref.output], s, ref.element, c, opt.TopTerms, meanings)
+					b = appendElement(b, elementContext{op: oi, output: ref.output, out: outs[ref.output], runtime: runtimeName}, s, ref.element, c, opt.TopTerms, meanings)
 				}
 				results[w].buf = b
 			}(w, lo, hi)
@@ -365,10 +366,23 @@ func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef
 	return nil
 }
 
+// elementContext is what an element record says about where it belongs:
+// its operator, which output (position and tensor) and the runtime.
+type elementContext struct {
+	op, output int
+	out        *kernels.Tensor
+	runtime    string
+}
+
 // appendElement appends one element's JSON object.
-func appendElement(b []byte, output int, out *kernels.Tensor, s *Shadow, e int, c *kernels.Chain, topTerms int, meanings map[string]string) []byte {
-	b = append(b, `{"output":`...)
-	b = strconv.AppendInt(b, int64(output), 10)
+func appendElement(b []byte, ctx elementContext, s *Shadow, e int, c *kernels.Chain, topTerms int, meanings map[string]string) []byte {
+	out := ctx.out
+	b = append(b, `{"op":`...)
+	b = strconv.AppendInt(b, int64(ctx.op), 10)
+	b = append(b, `,"output":`...)
+	b = strconv.AppendInt(b, int64(ctx.output), 10)
+	b = append(b, `,"tensor":`...)
+	b = strconv.AppendInt(b, int64(out.Index), 10)
 	b = append(b, `,"element":`...)
 	b = strconv.AppendInt(b, int64(e), 10)
 	b = append(b, `,"coords":[`...)
@@ -378,7 +392,32 @@ func appendElement(b []byte, output int, out *kernels.Tensor, s *Shadow, e int, 
 		}
 		b = strconv.AppendInt(b, int64(v), 10)
 	}
-	b = append(b, `],"final":`...)
+	b = append(b, ']')
+	if c.HasChannel {
+		b = append(b, `,"channel":`...)
+		b = strconv.AppendInt(b, int64(c.Channel), 10)
+	}
+	b = append(b, `,"runtime":`...)
+	b = strconv.AppendQuote(b, ctx.runtime)
+	if n := len(c.Requantizations); n > 0 {
+		// The output stage (the last requantization) as fields of the
+		// record; every stage in requantizations when there are several.
+		b = appendRequantization(b, c.Requantizations[n-1])
+		if n > 1 {
+			b = append(b, `,"requantizations":[`...)
+			for k, r := range c.Requantizations {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"step":`...)
+				b = strconv.AppendInt(b, int64(r.Step), 10)
+				b = appendRequantization(b, r)
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+	}
+	b = append(b, `,"final":`...)
 	b = strconv.AppendInt(b, c.Final, 10)
 	b = append(b, `,"dequantized":`...)
 	b = appendFloat(b, out.Dequantize(e))
@@ -461,6 +500,23 @@ func appendElement(b []byte, output int, out *kernels.Tensor, s *Shadow, e int, 
 		b = append(b, ']')
 	}
 	return append(b, '}')
+}
+
+// appendRequantization appends the fields of one requantization stage:
+// its rounding rule, real multiplier and — for the fixed-point rules — its
+// Q0.31 multiplier and shift. Each starts with a comma.
+func appendRequantization(b []byte, r kernels.Requantization) []byte {
+	b = append(b, `,"rounding":`...)
+	b = strconv.AppendQuote(b, r.Rule)
+	b = append(b, `,"real_multiplier":`...)
+	b = appendFloat(b, r.Real)
+	if r.Quantized.Multiplier != 0 || r.Rule != kernels.RuleDoublePrecision && r.Rule != kernels.RuleFloat32 {
+		b = append(b, `,"multiplier":`...)
+		b = strconv.AppendInt(b, int64(r.Quantized.Multiplier), 10)
+		b = append(b, `,"shift":`...)
+		b = strconv.AppendInt(b, int64(r.Quantized.Shift), 10)
+	}
+	return b
 }
 
 func appendFloat(b []byte, v float64) []byte {
