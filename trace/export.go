@@ -33,6 +33,14 @@ const SchemaVersion = 2
 type ElementSelection struct {
 	All bool // every element of every selected op
 	Top int  // else, the Top elements with the largest |error| in LSB per op (0 = none)
+	// List, when non-nil, names the elements instead (those of the
+	// selected ops; duplicates are written once).
+	List []ElementRef
+}
+
+// ElementRef names one element of one output of one operator.
+type ElementRef struct {
+	Op, Output, Element int
 }
 
 // ExportOptions configure WriteJSON.
@@ -248,6 +256,20 @@ type elementRef struct{ output, element int }
 // output, in element order.
 func selectElements(ip *Interpreter, s *Shadow, oi int, sel ElementSelection) []elementRef {
 	var refs []elementRef
+	if sel.List != nil {
+		for _, r := range sel.List {
+			if r.Op == oi {
+				refs = append(refs, elementRef{r.Output, r.Element})
+			}
+		}
+		slices.SortFunc(refs, func(a, b elementRef) int {
+			if a.output != b.output {
+				return a.output - b.output
+			}
+			return a.element - b.element
+		})
+		return slices.Compact(refs)
+	}
 	for k, out := range ip.Ops()[oi].Node.Outputs {
 		if out == nil || (!sel.All && sel.Top <= 0) {
 			continue
