@@ -43,9 +43,11 @@ type ElementRef struct {
 	Op, Output, Element int
 }
 
-// ExportOptions configure WriteJSON.
+// ExportOptions configure WriteJSON, WriteCSV and WriteModelExplorer.
 type ExportOptions struct {
 	ModelPath string
+	// Input says what the graph inputs were fed (files, random seed...).
+	Input string
 	// Ops selects operators (nil = all).
 	Ops      []int
 	Elements ElementSelection
@@ -163,6 +165,7 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 // ModelSummary is the "model" object of a trace export.
 type ModelSummary struct {
 	Path        string  `json:"path"`
+	Input       string  `json:"input,omitempty"`
 	Description string  `json:"description"`
 	Runtime     string  `json:"runtime"`
 	Rounding    string  `json:"rounding"`
@@ -174,7 +177,7 @@ type ModelSummary struct {
 }
 
 func writeModelSummary(j *jw, ip *Interpreter, opt ExportOptions) {
-	j.value(ModelSummary{Path: opt.ModelPath, Description: ip.Model().Description, Runtime: ip.Options().Runtime.String(), Rounding: ip.Options().Runtime.Rounding().String(),
+	j.value(ModelSummary{Path: opt.ModelPath, Input: opt.Input, Description: ip.Model().Description, Runtime: ip.Options().Runtime.String(), Rounding: ip.Options().Runtime.Rounding().String(),
 		Inputs: ip.Graph().Inputs, Outputs: ip.Graph().Outputs, NumTensors: len(ip.Tensors()), NumOps: len(ip.Ops())})
 }
 
@@ -295,14 +298,23 @@ func selectElements(ip *Interpreter, s *Shadow, oi int, sel ElementSelection) []
 // opHeader is an op of the trace export before its streamed elements.
 type opHeader struct {
 	OpInfo
-	Metrics *LayerMetrics `json:"metrics,omitempty"`
+	Metrics []LayerMetrics `json:"metrics,omitempty"`
+}
+
+// opMetrics are the metric rows of operator oi: every output, accumulated
+// then local.
+func (s *Shadow) opMetrics(oi int) []LayerMetrics {
+	var rows []LayerMetrics
+	for _, m := range s.OutputMetrics {
+		if m.Op == oi {
+			rows = append(rows, m)
+		}
+	}
+	return rows
 }
 
 func writeOp(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef, opt *ExportOptions, done *int, total int) error {
-	h := opHeader{OpInfo: DescribeOp(ip.Model(), ip.Graph(), oi, ip)}
-	if oi < len(s.Metrics) {
-		h.Metrics = &s.Metrics[oi]
-	}
+	h := opHeader{OpInfo: DescribeOp(ip.Model(), ip.Graph(), oi, ip), Metrics: s.opMetrics(oi)}
 	j.openValue(h)
 	j.raw(",")
 	j.key("elements")
@@ -578,26 +590,25 @@ func abs64(x int64) int64 {
 	return x
 }
 
-// csvHeader are the columns of WriteCSV: QuantizationDebugger's layer-stats
-// columns, then tflq-trace's LSB columns.
+// csvHeader are the columns of WriteCSV: the model, the input and the
+// runtime (so that files of several runs concatenate), then the metric
+// fields as the JSON names them.
 func csvHeader() []string {
-	return []string{"op_name", "tensor_idx", "num_elements", "stddev", "mean_error", "max_abs_error",
-		"mean_squared_error", "scale", "zero_point", "tensor_name", "op_index", "rmse/scale", "max_abs_error_lsb",
-		"mean_abs_error_lsb", "float_reference"}
+	return append([]string{"model", "input", "runtime"}, MetricColumns()...)
 }
 
-// WriteCSV writes one row per operator with its layer metrics.
-func WriteCSV(w io.Writer, s *Shadow, ops []int) error {
+// WriteCSV writes one row per operator output and metric mode (accumulated
+// then local) with its layer metrics; empty cells are nulls (no scale, or
+// not a number).
+func WriteCSV(w io.Writer, s *Shadow, opt ExportOptions) error {
 	cw := csv.NewWriter(w)
 	cw.Write(csvHeader())
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	for _, m := range s.Metrics {
-		if !opSelected(ops, m.Op) {
+	rt := s.ip.Options().Runtime.String()
+	for _, m := range s.OutputMetrics {
+		if !opSelected(opt.Ops, m.Op) {
 			continue
 		}
-		cw.Write([]string{m.OpName, strconv.Itoa(m.Tensor), strconv.Itoa(m.NumElements), f(m.Stddev), f(m.MeanError),
-			f(m.MaxAbsError), f(m.MeanSquaredError), f(m.Scale), strconv.Itoa(int(m.ZeroPoint)), m.TensorName,
-			strconv.Itoa(m.Op), f(m.RMSEOverScale), f(m.MaxAbsErrorLSB), f(m.MeanAbsErrorLSB), strconv.FormatBool(m.Reference)})
+		cw.Write(append([]string{opt.ModelPath, opt.Input, rt}, m.csvRecord()...))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -607,7 +618,8 @@ func WriteCSV(w io.Writer, s *Shadow, ops []int) error {
 // object): each operator's largest error in LSB keyed by its output tensor
 // name, with a green→red gradient, so the graph view shows where the
 // quantization error concentrates.
-func WriteModelExplorer(w io.Writer, s *Shadow, ops []int) error {
+func WriteModelExplorer(w io.Writer, s *Shadow, opt ExportOptions) error {
+	ops := opt.Ops
 	bw := bufio.NewWriter(w)
 	j := &jw{w: bw}
 	j.raw("{")

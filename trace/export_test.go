@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -76,8 +77,14 @@ func exportAndCheck(t *testing.T, ip *Interpreter, opt ExportOptions) *File {
 		}
 	}
 	for _, op := range f.Ops {
-		if op.Metrics == nil || !sameMetrics(*op.Metrics, s.Metrics[op.Index]) {
-			t.Fatalf("op %d metrics %+v, shadow %+v", op.Index, op.Metrics, s.Metrics[op.Index])
+		want := s.opMetrics(op.Index)
+		if len(op.Metrics) != len(want) || len(want) != 2*len(op.Outputs) {
+			t.Fatalf("op %d: %d metric rows, shadow %d, %d outputs", op.Index, len(op.Metrics), len(want), len(op.Outputs))
+		}
+		for k := range want {
+			if !sameMetrics(op.Metrics[k], want[k]) {
+				t.Fatalf("op %d metrics %+v, shadow %+v", op.Index, op.Metrics[k], want[k])
+			}
 		}
 		out := ip.Ops()[op.Index].Node.Outputs
 		for _, e := range op.Elements {
@@ -109,9 +116,14 @@ func exportAndCheck(t *testing.T, ip *Interpreter, opt ExportOptions) *File {
 
 func sameMetrics(a, b LayerMetrics) bool {
 	near := func(x, y float64) bool { return x == y || math.Abs(x-y) <= 1e-12*math.Max(math.Abs(x), math.Abs(y)) }
-	return a.NumElements == b.NumElements && near(a.Stddev, b.Stddev) &&
-		near(a.MeanError, b.MeanError) && near(a.MaxAbsError, b.MaxAbsError) && near(a.MeanSquaredError, b.MeanSquaredError) &&
-		near(a.MaxAbsErrorLSB, b.MaxAbsErrorLSB) && a.Reference == b.Reference
+	same := a.Op == b.Op && a.Output == b.Output && a.Tensor == b.Tensor && a.Mode == b.Mode && a.NumElements == b.NumElements &&
+		near(a.Stddev, b.Stddev) && near(a.MeanError, b.MeanError) && near(a.MaxAbsError, b.MaxAbsError) &&
+		near(a.MeanAbsError, b.MeanAbsError) && near(a.MeanSquaredError, b.MeanSquaredError) && near(a.RMSE, b.RMSE) &&
+		a.Reference == b.Reference && a.Scale == b.Scale
+	if b.HasScale() {
+		same = same && near(a.MaxAbsErrorLSB, b.MaxAbsErrorLSB) && near(a.MeanAbsErrorLSB, b.MeanAbsErrorLSB) && near(a.RMSEOverScale, b.RMSEOverScale)
+	}
+	return same
 }
 
 func TestExportJSONShared(t *testing.T) {
@@ -149,26 +161,28 @@ func TestExportCSVAndModelExplorer(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, s, nil); err != nil {
+	if err := WriteCSV(&buf, s, ExportOptions{ModelPath: "lenet.tflite", Input: "random seed 0"}); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(ip.Ops())+1 || rows[0][0] != "op_name" || rows[0][9] != "tensor_name" {
+	if len(rows) != 2*len(ip.Ops())+1 || rows[0][0] != "model" || rows[0][3] != "op" || rows[0][7] != "tensor_name" {
 		t.Fatalf("csv: %d rows, header %v", len(rows), rows[0])
 	}
+	col := func(name string) int { return slices.Index(rows[0], name) }
 	for i, r := range rows[1:] {
-		m := s.Metrics[i]
-		maxAbs, _ := strconv.ParseFloat(r[5], 64)
-		if r[0] != m.OpName || r[1] != strconv.Itoa(m.Tensor) || maxAbs != m.MaxAbsError || r[9] != m.TensorName {
+		m := s.OutputMetrics[i]
+		maxAbs, _ := strconv.ParseFloat(r[col("max_abs_error_real")], 64)
+		if r[0] != "lenet.tflite" || r[1] != "random seed 0" || r[2] != "tflm" || r[col("op_name")] != m.OpName ||
+			r[col("tensor_idx")] != strconv.Itoa(m.Tensor) || maxAbs != m.MaxAbsError || r[col("mode")] != m.Mode {
 			t.Fatalf("row %d = %v, metrics %+v", i, r, m)
 		}
 	}
 
 	buf.Reset()
-	if err := WriteModelExplorer(&buf, s, nil); err != nil {
+	if err := WriteModelExplorer(&buf, s, ExportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var nd struct {

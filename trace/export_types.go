@@ -28,7 +28,7 @@ type FileValues struct {
 // FileOp is one operator of a trace.
 type FileOp struct {
 	OpInfo
-	Metrics      *LayerMetrics     `json:"metrics"`
+	Metrics      []LayerMetrics    `json:"metrics"`
 	Elements     []FileElement     `json:"elements"`
 	StepMeanings map[string]string `json:"step_meanings"`
 }

@@ -4,6 +4,8 @@ package main
 // .npy dumps and inputs, float inputs, layer metrics and Model Explorer data.
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -86,4 +88,47 @@ func TestTraceElementList(t *testing.T) {
 	}
 	assertOneLineError(t, errs, "--elements", "not among --ops")
 	assertNoFiles(t, bad)
+}
+
+// TestTraceMetricsSayWhatTheyAre: the CSV rows and the JSON say the
+// model, the input, the runtime and the metric mode (accumulated and local
+// rows for every operator output), with units in the column names.
+func TestTraceMetricsSayWhatTheyAre(t *testing.T) {
+	dir := t.TempDir()
+	csvPath, jsonPath := filepath.Join(dir, "m.csv"), filepath.Join(dir, "t.json")
+	for _, args := range [][]string{{"-o", csvPath, "--format", "csv"}, {"-o", jsonPath, "--elements", "none"}} {
+		code, _, errs := runCLI(t, append([]string{"trace", "sample:mnist_dense", "--digit", "3", "--runtime", "tflm-single"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+	}
+	data, _ := os.ReadFile(csvPath)
+	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := rows[0]
+	for _, col := range []string{"model", "input", "runtime", "mode", "max_abs_error_real", "max_abs_error_lsb", "rmse_over_scale"} {
+		if !slices.Contains(header, col) {
+			t.Errorf("CSV header lacks %q: %v", col, header)
+		}
+	}
+	if slices.Contains(header, "rmse/scale") {
+		t.Errorf("CSV header still has rmse/scale")
+	}
+	modes := map[string]int{}
+	for _, r := range rows[1:] {
+		if r[0] != "sample:mnist_dense" || r[1] != "digit:3" || r[2] != "tflm-single" {
+			t.Fatalf("row %v", r)
+		}
+		modes[r[slices.Index(header, "mode")]]++
+	}
+	if modes["accumulated"] != 3 || modes["local"] != 3 {
+		t.Fatalf("modes %v, want 3 ops × accumulated and local", modes)
+	}
+	f := readTrace(t, jsonPath)
+	if f.Model.Input != "digit:3" || f.Model.Runtime != "tflm-single" || len(f.Ops[1].Metrics) != 2 ||
+		f.Ops[1].Metrics[0].Mode != "accumulated" || f.Ops[1].Metrics[1].Mode != "local" {
+		t.Fatalf("model %+v, op 1 metrics %+v", f.Model, f.Ops[1].Metrics)
+	}
 }

@@ -61,7 +61,7 @@ func runTrace(args []string, env *cliEnv) error {
 	if err != nil {
 		return runError(err)
 	}
-	opt := trace.ExportOptions{ModelPath: path, Ops: ops, Elements: sel, TopTerms: *topTerms}
+	opt := trace.ExportOptions{ModelPath: path, Input: describeInputs(rf.inputs, rf.random), Ops: ops, Elements: sel, TopTerms: *topTerms}
 	if isTerminal(env.stderr) {
 		opt.Progress = func(done, total int) {
 			fmt.Fprintf(env.stderr, "\rtflq-trace: %d/%d element chains", done, total)
@@ -73,9 +73,9 @@ func runTrace(args []string, env *cliEnv) error {
 	write := func(w io.Writer) error {
 		switch *format {
 		case "csv":
-			return trace.WriteCSV(w, shadow, ops)
+			return trace.WriteCSV(w, shadow, opt)
 		case "model-explorer":
-			return trace.WriteModelExplorer(w, shadow, ops)
+			return trace.WriteModelExplorer(w, shadow, opt)
 		}
 		return trace.WriteJSON(w, ip, shadow, opt)
 	}
