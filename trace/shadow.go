@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/tflq/tflq-trace/kernels"
@@ -207,7 +208,14 @@ func dequantizeAll(t *kernels.Tensor) []float32 {
 func RunShadow(ip *Interpreter) (*Shadow, error) { return RunShadowWith(ip, ShadowOptions{}) }
 
 // ShadowOptions configure RunShadowWith.
-type ShadowOptions struct{}
+type ShadowOptions struct {
+	// FloatInputs[k], when not nil, is the real data graph input k was
+	// quantized from (e.g. a float .npy fed to an int8 input): the float
+	// reference starts from it instead of the dequantized input, so that
+	// the input's quantization error shows in the layers after it. It must
+	// have the input's number of elements.
+	FloatInputs [][]float32
+}
 
 // RunShadowWith computes the float reference of every tensor, accumulated
 // and local, and the metrics of every operator output. Invoke must have
@@ -218,6 +226,15 @@ func RunShadowWith(ip *Interpreter, opt ShadowOptions) (*Shadow, error) {
 		if t.Const || isGraphInput(ip, i) {
 			s.Values[i] = dequantizeAll(t)
 		}
+	}
+	for k, f := range opt.FloatInputs {
+		if f == nil {
+			continue
+		}
+		if k >= len(ip.Inputs()) || len(f) != ip.Inputs()[k].NumElements() {
+			return nil, fmt.Errorf("%w: float data for graph input %d does not match the input", ErrBadInput, k)
+		}
+		s.Values[ip.Inputs()[k].Index] = slices.Clone(f)
 	}
 	refs := make([]bool, len(ip.Ops()))
 	for oi, op := range ip.Ops() {

@@ -185,3 +185,33 @@ func TestMetricsFloatOutputs(t *testing.T) {
 		t.Fatalf("FULLY_CONNECTED metrics %+v", fc)
 	}
 }
+
+// TestShadowFloatInputs: RunShadowWith starts the float reference from the
+// real data a quantized input was quantized from, and refuses data of the
+// wrong size.
+func TestShadowFloatInputs(t *testing.T) {
+	ip := fcSplitModel(t)
+	user := []float32{1.4, -1.6, 3.3, 0.6} // quantized at scale 0.5: 3, −3, 7, 1 (the run's input)
+	s, err := RunShadowWith(ip, ShadowOptions{FloatInputs: [][]float32{user}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := RunShadow(ip)
+	in := ip.Inputs()[0].Index
+	for i, v := range user {
+		if s.Values[in][i] != v || plain.Values[in][i] != float32(ip.Inputs()[0].Dequantize(i)) {
+			t.Fatalf("input %d: reference %v / %v, want the user's %v / dequantized", i, s.Values[in][i], plain.Values[in][i], v)
+		}
+	}
+	// FC unit 0 from the user's data: 0.3·(3·1.4 − 1·(−1.6) + 2·3.3 + 5·0.6) = 4.62.
+	if got := s.Values[2][0]; math.Abs(float64(got)-4.62) > 1e-5 {
+		t.Fatalf("FC unit 0 reference %v, want 4.62", got)
+	}
+	// The local reference ignores it: the FC's inputs as they were.
+	if s.Local[2][0] != plain.Local[2][0] {
+		t.Fatalf("local reference %v changed to %v", plain.Local[2][0], s.Local[2][0])
+	}
+	if _, err := RunShadowWith(ip, ShadowOptions{FloatInputs: [][]float32{{1, 2}}}); err == nil {
+		t.Fatal("accepted float data of the wrong size")
+	}
+}

@@ -117,7 +117,7 @@ func runCompare(args []string, env *cliEnv) error {
 	}
 	for n := range count {
 		if set == nil {
-			if err := loadInputs(ips[0], rf.inputs, rf.random, rf.random >= 0); err != nil {
+			if _, err := loadInputs(ips[0], rf.inputs, rf.random, rf.random >= 0, env.stderr); err != nil {
 				return err
 			}
 			rep.Inputs = append(rep.Inputs, describeInputs(rf.inputs, rf.random))

@@ -15,7 +15,7 @@ import (
 
 func runExplain(args []string, env *cliEnv) error {
 	fs := newFlagSet("explain", "MODEL [--input FILE]... --op N (--element I | --at d0,d1,...) [--output K] [--runtime R | --runtimes A,B]", env)
-	var rf runFlags
+	rf := runFlags{notes: env.stderr}
 	rf.register(fs)
 	pair := fs.String("runtimes", "", "explain the element under two runtimes `A,B` side by side, marking the first step where they part")
 	op := fs.Int("op", -1, "operator index `N` (see inspect)")
@@ -97,7 +97,7 @@ func runExplain(args []string, env *cliEnv) error {
 		printExplanationPair(env.stdout, [2]*trace.Interpreter{ip, ip2}, *op, *out, idx, [2]*kernels.Chain{c, c2})
 		return nil
 	}
-	shadow, err := trace.RunShadow(ip)
+	shadow, err := trace.RunShadowWith(ip, trace.ShadowOptions{FloatInputs: rf.floats})
 	if err != nil {
 		return runError(err)
 	}

@@ -5,13 +5,17 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
@@ -130,5 +134,167 @@ func TestTraceMetricsSayWhatTheyAre(t *testing.T) {
 	if f.Model.Input != "digit:3" || f.Model.Runtime != "tflm-single" || len(f.Ops[1].Metrics) != 2 ||
 		f.Ops[1].Metrics[0].Mode != "accumulated" || f.Ops[1].Metrics[1].Mode != "local" {
 		t.Fatalf("model %+v, op 1 metrics %+v", f.Model, f.Ops[1].Metrics)
+	}
+}
+
+// npyFile writes a .npy with any descr, order and shape (format 1.0).
+func npyFile(t *testing.T, path, descr string, fortran bool, shape string, body []byte) string {
+	t.Helper()
+	order := "False"
+	if fortran {
+		order = "True"
+	}
+	header := "{'descr': '" + descr + "', 'fortran_order': " + order + ", 'shape': " + shape + ", }"
+	for (10+len(header)+1)%64 != 0 {
+		header += " "
+	}
+	header += "\n"
+	var b bytes.Buffer
+	b.WriteString("\x93NUMPY\x01\x00")
+	binary.Write(&b, binary.LittleEndian, uint16(len(header)))
+	b.WriteString(header)
+	b.Write(body)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func float32Bytes(order binary.ByteOrder, v ...float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		order.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
+
+func float64Bytes(order binary.ByteOrder, v ...float64) []byte {
+	b := make([]byte, 8*len(v))
+	for i, x := range v {
+		order.PutUint64(b[8*i:], math.Float64bits(x))
+	}
+	return b
+}
+
+// TestFloatInputKept: a float .npy feeding fcModel's int8 input (scale
+// 0.5, zp −1) is quantized — [1.2, 0.9, −0.3] → q [1, 1, −2], dequantized
+// [1, 1, −0.5] — with a note on stderr; the float reference starts from the
+// user's floats, so the input tensor's reference is [1.2, 0.9, −0.3] and
+// the FC's unit 0 is 1.2·0.25 + 0.9·0.5 − 0.3·0.75 + 1 = 1.525
+// (accumulated), while its local reference starts from the dequantized
+// input: 1·0.25 + 1·0.5 − 0.5·0.75 + 1 = 1.375. The integer output is 4
+// (acc_bias 11 · 0.125 = 1.375, double rounding: SRDHM 5.5 → 6, RDBPOT
+// 6/4 → 2, + zp 2) → (4−2)·1 = 2: accumulated error 0.475, local 0.625.
+func TestFloatInputKept(t *testing.T) {
+	model := fcModel(t)
+	dir := t.TempDir()
+	in := npyFile(t, filepath.Join(dir, "x.npy"), "<f4", false, "(3,)", float32Bytes(binary.LittleEndian, 1.2, 0.9, -0.3))
+	out := filepath.Join(dir, "t.json")
+	code, _, errs := runCLI(t, "trace", model, "--input", in, "-o", out, "--elements", "0:0")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.HasPrefix(errs, "tflq-trace: note: input 0") || strings.Count(errs, "\n") != 1 ||
+		!strings.Contains(errs, "quantized to INT8 with scale 0.5 and zero point -1") {
+		t.Errorf("stderr %q: want one note line", errs)
+	}
+	f := readTrace(t, out)
+	ref := func(tensor int) []float32 {
+		var v []float32
+		for _, x := range f.Tensors[tensor].Values.FloatReference {
+			v = append(v, float32(*x))
+		}
+		return v
+	}
+	if got := ref(0); !slices.Equal(got, []float32{1.2, 0.9, -0.3}) {
+		t.Fatalf("input float reference %v, want the user's floats", got)
+	}
+	if q := f.Tensors[0].Values.Quantized; !slices.Equal(q, []int64{1, 1, -2}) {
+		t.Fatalf("input quantized to %v, want [1 1 -2]", q)
+	}
+	e := f.Ops[0].Elements[0]
+	if e.Final != 4 || e.FloatReference == nil || math.Abs(*e.FloatReference-1.525) > 1e-6 {
+		t.Fatalf("FC element 0: final %d, float reference %v (want 1.525)", e.Final, e.FloatReference)
+	}
+	acc, local := f.Ops[0].Metrics[0], f.Ops[0].Metrics[1]
+	// Unit 1 is 0 both ways (ReLU of −0.625; locally exactly 0; stored 2 = zp).
+	if math.Abs(acc.MaxAbsError-0.475) > 1e-6 || local.Mode != "local" || math.Abs(local.MaxAbsError-0.625) > 1e-6 {
+		t.Fatalf("FC unit errors: accumulated %g (want 0.475), local %g (want 0.625)", acc.MaxAbsError, local.MaxAbsError)
+	}
+}
+
+// TestNpyInputForms: float64 (with a note), big-endian, Fortran-ordered
+// and size-1-squeezed .npy arrays feed the inputs they match.
+func TestNpyInputForms(t *testing.T) {
+	model := fcModel(t)
+	dir := t.TempDir()
+	// fcModel's input is INT8 [1,3]; q [3, 1, −1] gives the output [4 2].
+	want := []byte{4, 2}
+	floats := []float64{2, 1, 0} // (q+1)·0.5
+	for _, tc := range []struct {
+		name, descr string
+		fortran     bool
+		shape       string
+		body        []byte
+		note        string
+	}{
+		{"int8 shape (3,1)", "|i1", false, "(3, 1)", []byte{3, 1, 0xff}, ""},
+		{"int8 shape (1,1,3)", "|i1", false, "(1, 1, 3)", []byte{3, 1, 0xff}, ""},
+		{"float64 little-endian", "<f8", false, "(1, 3)", float64Bytes(binary.LittleEndian, floats...), "float64 .npy converted to float32 and quantized"},
+		{"float64 big-endian", ">f8", false, "(3,)", float64Bytes(binary.BigEndian, floats...), "float64 .npy converted"},
+		{"float32 big-endian Fortran", ">f4", true, "(3, 1)", float32Bytes(binary.BigEndian, 2, 1, 0), "float32 quantized"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := npyFile(t, filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".npy"), tc.descr, tc.fortran, tc.shape, tc.body)
+			dump := t.TempDir()
+			code, _, errs := runCLI(t, "run", model, "--input", in, "--dump", dump)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			if got, _ := os.ReadFile(filepath.Join(dump, "t3.bin")); !bytes.Equal(got, want) {
+				t.Fatalf("output %v, want %v", got, want)
+			}
+			if (tc.note == "") != (errs == "") || !strings.Contains(errs, tc.note) {
+				t.Fatalf("stderr %q, want a note with %q", errs, tc.note)
+			}
+		})
+	}
+	// Fortran order really reorders: a [2,3] int8 input of a built model.
+	t.Run("Fortran order 2-D", func(t *testing.T) {
+		m := writeModel(t, func(b *tflite.ModelBuilder) {
+			x := b.AddTensor("x", tflite.TypeInt8, []int32{1, 2, 3}, tflite.PerTensor(1, 0))
+			y := b.AddTensor("y", tflite.TypeInt8, []int32{1, 2, 3}, tflite.PerTensor(1, 0))
+			b.AddOperator(tflite.OpRelu, tflite.Options{}, []int32{x}, []int32{y})
+			b.SetIO([]int32{x}, []int32{y})
+		})
+		// C-order [[1,2,3],[4,5,6]] stored column-major: 1,4,2,5,3,6.
+		in := npyFile(t, filepath.Join(dir, "f.npy"), "|i1", true, "(2, 3)", []byte{1, 4, 2, 5, 3, 6})
+		dump := t.TempDir()
+		if code, _, errs := runCLI(t, "run", m, "--input", in, "--dump", dump); code != exitOK {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		if got, _ := os.ReadFile(filepath.Join(dump, "t0.bin")); !bytes.Equal(got, []byte{1, 2, 3, 4, 5, 6}) {
+			t.Fatalf("input %v, want 1..6 in C order", got)
+		}
+	})
+	for _, tc := range []struct {
+		name, descr, shape string
+		bytes              int
+		frag               string
+	}{
+		{"wrong count", "|i1", "(4,)", 4, "got a .npy array of shape [4]"},
+		{"wrong shape", "|i1", "(3, 2)", 6, "got a .npy array of shape [3 2]"},
+		{"int16 for int8", "<i2", "(3,)", 6, "dtype <i2"},
+		{"complex", "<c8", "(3,)", 24, "unsupported .npy dtype <c8"},
+		{"truncated", "<f8", "(3,)", 20, ".npy data is 20 bytes, its header says 24"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := npyFile(t, filepath.Join(dir, "bad.npy"), tc.descr, false, tc.shape, make([]byte, tc.bytes))
+			code, _, errs := runCLI(t, "run", model, "--input", in)
+			if code != exitUsage {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			assertOneLineError(t, errs, "bad.npy", tc.frag)
+		})
 	}
 }

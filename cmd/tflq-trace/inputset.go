@@ -64,9 +64,9 @@ func openInputSet(flagName, source string) (*inputSet, error) {
 
 // load reads input i for the (one-input) model of ip.
 func (s *inputSet) load(ip *trace.Interpreter, i int) ([]byte, error) {
-	data, err := readInputFile(ip, 0, s.names[i])
+	in, err := readInputFile(ip, 0, s.names[i])
 	if err != nil {
 		return nil, inputError(fmt.Errorf("%s: %w", s.names[i], err))
 	}
-	return data, nil
+	return in.data, nil
 }

@@ -63,6 +63,11 @@ type runFlags struct {
 	runtime  string
 	sample   string
 	digit    int
+	// notes receives the one-line notes of input conversions (nil: none).
+	notes io.Writer
+	// floats[k], after prepare, is the real data a quantized graph input k
+	// was quantized from (a float .npy or an image), else nil.
+	floats [][]float32
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -114,7 +119,7 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err != nil {
 		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
 	}
-	if err := loadInputs(ip, f.inputs, f.random, f.random >= 0); err != nil {
+	if f.floats, err = loadInputs(ip, f.inputs, f.random, f.random >= 0, f.notes); err != nil {
 		return nil, nil, err
 	}
 	return lm, ip, nil
@@ -122,7 +127,7 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 
 func runRun(args []string, env *cliEnv) error {
 	fs := newFlagSet("run", "MODEL [--input FILE]... [--random SEED] [--runtime R] [--dump DIR] [--json] [--bench N]", env)
-	var rf runFlags
+	rf := runFlags{notes: env.stderr}
 	rf.register(fs)
 	dump := fs.String("dump", "", "write every non-constant tensor i as raw bytes to `DIR`/t<i>.bin")
 	asJSON := fs.Bool("json", false, "print the outputs as JSON")

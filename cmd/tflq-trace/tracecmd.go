@@ -14,7 +14,7 @@ import (
 
 func runTrace(args []string, env *cliEnv) error {
 	fs := newFlagSet("trace", "MODEL [--input FILE]... -o FILE [--ops LIST] [--elements all|none|top-error:K|OP:I;...] [--format json|csv|model-explorer]", env)
-	var rf runFlags
+	rf := runFlags{notes: env.stderr}
 	rf.register(fs)
 	outPath := fs.String("o", "", "write the trace to `FILE` (required; - for standard output)")
 	opsList := fs.String("ops", "", "only these operators: `LIST` of indices and ranges, e.g. 0,3-5 (default all)")
@@ -57,7 +57,7 @@ func runTrace(args []string, env *cliEnv) error {
 	if err := ip.Invoke(); err != nil {
 		return runError(fmt.Errorf("%s: %w", path, err))
 	}
-	shadow, err := trace.RunShadow(ip)
+	shadow, err := trace.RunShadowWith(ip, trace.ShadowOptions{FloatInputs: rf.floats})
 	if err != nil {
 		return runError(err)
 	}
