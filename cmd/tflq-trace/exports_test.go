@@ -298,3 +298,101 @@ func TestNpyInputForms(t *testing.T) {
 		})
 	}
 }
+
+// npyHeader splits a .npy file (format 1.0) into its header dict and data,
+// checking the magic, the version and the 64-byte alignment.
+func npyHeader(t *testing.T, path string) (string, []byte) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) < 10 || string(raw[:8]) != "\x93NUMPY\x01\x00" {
+		t.Fatalf("%s: not a .npy 1.0 file: % x", path, raw[:min(10, len(raw))])
+	}
+	hlen := int(binary.LittleEndian.Uint16(raw[8:10]))
+	if (10+hlen)%64 != 0 || raw[10+hlen-1] != '\n' {
+		t.Fatalf("%s: header of %d bytes is not padded to 64 with a newline", path, hlen)
+	}
+	return strings.TrimSpace(string(raw[10 : 10+hlen])), raw[10+hlen:]
+}
+
+// TestRunDumpNpy: run --dump DIR --format npy writes t<i>.npy (dtype and
+// shape) and manifest.json (index, name, dtype, shape, quantization,
+// producer op); --dump-constants adds the weights and the bias; --format
+// bin writes the raw bytes with the same manifest.
+func TestRunDumpNpy(t *testing.T) {
+	model := fcModel(t)
+	in := filepath.Join(t.TempDir(), "in.bin")
+	os.WriteFile(in, []byte{3, 1, 0xff}, 0o644)
+	dir := t.TempDir()
+	code, stdout, errs := runCLI(t, "run", model, "--input", in, "--dump", dir, "--format", "npy", "--dump-constants")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(stdout, "dumped 4 tensors") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	for _, tc := range []struct {
+		file, header string
+		data         []byte
+	}{
+		{"t0.npy", "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 3), }", []byte{3, 1, 0xff}},
+		{"t1.npy", "{'descr': '|i1', 'fortran_order': False, 'shape': (2, 3), }", []byte{1, 2, 3, 0xfc, 5, 0xfa}},
+		{"t2.npy", "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", []byte{8, 0, 0, 0, 0xf8, 0xff, 0xff, 0xff}},
+		{"t3.npy", "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 2), }", []byte{4, 2}},
+	} {
+		h, data := npyHeader(t, filepath.Join(dir, tc.file))
+		if h != tc.header || !bytes.Equal(data, tc.data) {
+			t.Errorf("%s: header %s data %v, want %s %v", tc.file, h, data, tc.header, tc.data)
+		}
+	}
+	var man dumpManifest
+	raw, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err := json.Unmarshal(raw, &man); err != nil {
+		t.Fatal(err)
+	}
+	if man.Model != model || man.Input != in || man.Runtime != "tflm" || man.Format != "npy" || len(man.Tensors) != 4 {
+		t.Fatalf("manifest %+v", man)
+	}
+	out, bias := man.Tensors[3], man.Tensors[2]
+	if out.Index != 3 || out.Name != "out" || out.DType != "INT8" || !slices.Equal(out.Shape, []int32{1, 2}) || out.File != "t3.npy" ||
+		out.Quantization == nil || out.Quantization.Scale[0] != 1 || out.Quantization.ZeroPoint[0] != 2 ||
+		out.Producer == nil || *out.Producer != (tensorProducer{Op: 0, OpName: "FULLY_CONNECTED", Output: 0}) {
+		t.Fatalf("manifest entry of t3: %+v producer %+v", out, out.Producer)
+	}
+	if !bias.Const || bias.Producer != nil || bias.Quantization.Scale[0] != 0.125 || man.Tensors[0].Producer != nil {
+		t.Fatalf("manifest entries of t2 / t0: %+v / %+v", bias, man.Tensors[0])
+	}
+
+	bin := t.TempDir()
+	if code, _, errs := runCLI(t, "run", model, "--input", in, "--dump", bin); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	got, _ := os.ReadFile(filepath.Join(bin, "t3.bin"))
+	raw, _ = os.ReadFile(filepath.Join(bin, "manifest.json"))
+	man = dumpManifest{}
+	if err := json.Unmarshal(raw, &man); err != nil || !bytes.Equal(got, []byte{4, 2}) || len(man.Tensors) != 2 || man.Tensors[1].File != "t3.bin" {
+		t.Fatalf("bin dump: %v %v %+v", err, got, man)
+	}
+	if _, err := os.Stat(filepath.Join(bin, "t1.bin")); err == nil {
+		t.Fatal("constants dumped without --dump-constants")
+	}
+
+	bad := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		frag string
+	}{
+		{[]string{"--format", "npy"}, "--format is the format of --dump"},
+		{[]string{"--dump", filepath.Join(bad, "d"), "--format", "hdf5"}, "--format hdf5: want bin or npy"},
+		{[]string{"--dump-constants"}, "--dump-constants needs --dump DIR"},
+	} {
+		code, _, errs := runCLI(t, append([]string{"run", model, "--input", in}, tc.args...)...)
+		if code != exitUsage {
+			t.Fatalf("%v: exit %d", tc.args, code)
+		}
+		assertOneLineError(t, errs, tc.frag)
+	}
+	assertNoFiles(t, bad)
+}
