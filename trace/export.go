@@ -51,6 +51,9 @@ type ExportOptions struct {
 	// Ops selects operators (nil = all).
 	Ops      []int
 	Elements ElementSelection
+	// Constants adds the values of the selected ops' constant inputs
+	// (weights, biases...) to the tensors.
+	Constants bool
 	// TopTerms is how many of the largest products each MAC element lists
 	// (all of them are counted and summed).
 	TopTerms int
@@ -128,7 +131,7 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 		if i > 0 {
 			j.raw(",\n")
 		}
-		writeTensor(j, ip, t, s, needValues[i] && !t.Const)
+		writeTensor(j, ip, t, s, needValues[i] && (!t.Const || opt.Constants && t.HasRealValue()))
 	}
 	j.raw("\n],\n")
 	j.key("ops")
@@ -227,7 +230,7 @@ func writeTensor(j *jw, ip *Interpreter, t *kernels.Tensor, s *Shadow, values bo
 			j.float(t.Dequantize(i))
 		}
 		j.raw("]")
-		if ref := s.Values[t.Index]; ref != nil {
+		if ref := s.Values[t.Index]; ref != nil && !t.Const {
 			j.raw(",")
 			j.key("float_reference")
 			j.raw("[")

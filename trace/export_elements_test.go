@@ -257,3 +257,28 @@ func TestDocumentedPandasSnippet(t *testing.T) {
 		}
 	}
 }
+
+// TestExportConstants: with Constants the selected ops' constant inputs
+// carry their values (stored and real, per channel), and the file still
+// validates; without it they carry none.
+func TestExportConstants(t *testing.T) {
+	ip := sampleRun(t, "mnist_cnn", kernels.RuntimeTFLM)
+	f := exportAndCheck(t, ip, ExportOptions{Constants: true, Ops: []int{0}, Elements: ElementSelection{Top: 1}})
+	w := f.Tensors[5].Values // CONV_2D weights, per channel along axis 0
+	if w == nil || len(w.Quantized) != 72 || w.FloatReference != nil {
+		t.Fatalf("weights values %+v", w)
+	}
+	wt := ip.Tensors()[5]
+	for i, q := range w.Quantized {
+		if want := float64(q) * float64(wt.Scale[i/9]); *w.Dequantized[i] != want {
+			t.Fatalf("weight %d: %v, want %d·scale[%d] = %v", i, *w.Dequantized[i], q, i/9, want)
+		}
+	}
+	if f.Tensors[3].Values != nil { // the FC's weights: op 3 is not selected
+		t.Fatal("values of a constant of an op outside Ops")
+	}
+	f = exportAndCheck(t, ip, ExportOptions{Ops: []int{0}})
+	if f.Tensors[5].Values != nil {
+		t.Fatal("constant values without Constants")
+	}
+}

@@ -396,3 +396,91 @@ func TestRunDumpNpy(t *testing.T) {
 	}
 	assertNoFiles(t, bad)
 }
+
+// TestConstantValues: inspect --tensor N --values prints a constant's
+// values (stored and real) in text and JSON, per channel where the weights
+// are; trace --constants puts them in the JSON export.
+func TestConstantValues(t *testing.T) {
+	model := fcModel(t)
+	code, out, errs := runCLI(t, "inspect", model, "--tensor", "1", "--values")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"values (6, row-major; real = (q − zero_point)·scale)", "[0,0]  q=1  real=0.25", "[1,2]  q=-6  real=-1.5"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect --values lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCLI(t, "inspect", model, "--tensor", "2", "--values", "--json")
+	var bias struct {
+		trace.TensorInfo
+		Values trace.TensorValues `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(out), &bias); code != exitOK || err != nil {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	if bias.Index != 2 || !slices.Equal(bias.Values.Quantized, []int64{8, -8}) || !slices.Equal(bias.Values.Dequantized, []trace.Float{1, -1}) {
+		t.Fatalf("bias values %+v", bias)
+	}
+	// Per-channel CONV_2D weights: element (c,0,0,0) is real q·scale[c].
+	code, out, _ = runCLI(t, "inspect", "sample:mnist_cnn", "--tensor", "5", "--values", "--json")
+	var w struct {
+		trace.TensorInfo
+		Values trace.TensorValues `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(out), &w); code != exitOK || err != nil || len(w.Values.Quantized) != 72 {
+		t.Fatalf("exit %d, %v, %d values", code, err, len(w.Values.Quantized))
+	}
+	for c := range 8 {
+		i := c * 9
+		if want := float64(w.Values.Quantized[i]) * float64(w.Quantization.Scale[c]); float64(w.Values.Dequantized[i]) != want {
+			t.Fatalf("channel %d: real %v, want %v", c, w.Values.Dequantized[i], want)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		frag string
+	}{
+		{[]string{"--values"}, "--values needs --tensor N"},
+		{[]string{"--tensor", "3", "--values"}, `"out" is not a constant`},
+	} {
+		code, _, errs := runCLI(t, append([]string{"inspect", model}, tc.args...)...)
+		if code != exitUsage {
+			t.Fatalf("%v: exit %d", tc.args, code)
+		}
+		assertOneLineError(t, errs, tc.frag)
+	}
+
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.bin")
+	os.WriteFile(in, []byte{3, 1, 0xff}, 0o644)
+	for _, withConstants := range []bool{false, true} {
+		path := filepath.Join(dir, "t.json")
+		args := []string{"trace", model, "--input", in, "-o", path}
+		if withConstants {
+			args = append(args, "--constants")
+		}
+		if code, _, errs := runCLI(t, args...); code != exitOK {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		f := readTrace(t, path)
+		wv, bv := f.Tensors[1].Values, f.Tensors[2].Values
+		if !withConstants {
+			if wv != nil || bv != nil {
+				t.Fatal("constant values without --constants")
+			}
+			continue
+		}
+		if wv == nil || !slices.Equal(wv.Quantized, []int64{1, 2, 3, -4, 5, -6}) || *wv.Dequantized[5] != -1.5 || wv.FloatReference != nil ||
+			bv == nil || !slices.Equal(bv.Quantized, []int64{8, -8}) || *bv.Dequantized[1] != -1 {
+			t.Fatalf("weights %+v, bias %+v", wv, bv)
+		}
+	}
+	bad := t.TempDir()
+	code, _, errs = runCLI(t, "trace", model, "--constants", "--format", "csv", "-o", filepath.Join(bad, "x.csv"))
+	if code != exitUsage {
+		t.Fatalf("--constants with csv: exit %d", code)
+	}
+	assertOneLineError(t, errs, "--constants")
+	assertNoFiles(t, bad)
+}

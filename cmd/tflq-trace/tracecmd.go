@@ -21,6 +21,7 @@ func runTrace(args []string, env *cliEnv) error {
 	elements := fs.String("elements", "top-error:5", "element chains to include: all, none, top-error:`K` (the K largest errors in LSB per op), or a list 'OP:I;OP:d0,d1,...;OP:OUT:I' (flat index or coordinates, output 0 unless OUT is given)")
 	format := fs.String("format", "json", "json (docs/trace.md), csv (per-layer metrics) or model-explorer (node data)")
 	topTerms := fs.Int("terms", 5, "how many of the largest products each multiply-accumulate element lists")
+	constants := fs.Bool("constants", false, "also write the values of the constant tensors (weights, biases) of the selected ops (JSON only)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -38,6 +39,9 @@ func runTrace(args []string, env *cliEnv) error {
 	}
 	if *format != "json" && *format != "csv" && *format != "model-explorer" {
 		return usageError("trace: --format %s: want json, csv or model-explorer", *format)
+	}
+	if *constants && *format != "json" {
+		return usageError("trace: --constants: only the JSON export holds tensor values (--format %s)", *format)
 	}
 	_, ip, err := rf.prepare("trace", path)
 	if err != nil {
@@ -61,7 +65,7 @@ func runTrace(args []string, env *cliEnv) error {
 	if err != nil {
 		return runError(err)
 	}
-	opt := trace.ExportOptions{ModelPath: path, Input: describeInputs(rf.inputs, rf.random), Ops: ops, Elements: sel, TopTerms: *topTerms}
+	opt := trace.ExportOptions{ModelPath: path, Input: describeInputs(rf.inputs, rf.random), Ops: ops, Elements: sel, TopTerms: *topTerms, Constants: *constants}
 	if isTerminal(env.stderr) {
 		opt.Progress = func(done, total int) {
 			fmt.Fprintf(env.stderr, "\rtflq-trace: %d/%d element chains", done, total)
