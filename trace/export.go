@@ -15,12 +15,14 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"runtime"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
@@ -57,6 +59,15 @@ type ExportOptions struct {
 	// TopTerms is how many of the largest products each MAC element lists
 	// (all of them are counted and summed).
 	TopTerms int
+	// Metric is what colours the Model Explorer graph: "accumulated-max"
+	// (the default), "accumulated-mean", "local-max" or "local-mean" — the
+	// largest or mean |error| of each output, in LSB (real units for outputs
+	// without a scale), accumulated or local.
+	Metric string
+	// ClipPercentile is the percentile of the values at which the Model
+	// Explorer colour scale saturates (default 95; 100 = the largest value),
+	// so that one outlier does not leave every other node green.
+	ClipPercentile float64
 	// Progress, if set, is called with (elements written, elements to write).
 	Progress func(done, total int)
 }
@@ -617,35 +628,118 @@ func WriteCSV(w io.Writer, s *Shadow, opt ExportOptions) error {
 	return cw.Error()
 }
 
+// ExplorerMetrics are the values ExportOptions.Metric takes.
+func ExplorerMetrics() []string {
+	return []string{"accumulated-max", "accumulated-mean", "local-max", "local-mean"}
+}
+
+// explorerValue is the figure a metric colours by: the row's largest or
+// mean |error|, in LSB when the output has a scale, else in real units.
+func explorerValue(m *LayerMetrics, stat string) float64 {
+	switch {
+	case stat == "mean" && m.HasScale():
+		return m.MeanAbsErrorLSB
+	case stat == "mean":
+		return m.MeanAbsError
+	case m.HasScale():
+		return m.MaxAbsErrorLSB
+	}
+	return m.MaxAbsError
+}
+
+// explorerStops are the colours of the scale: green (no error), yellow,
+// red (at the clip value and above).
+var explorerStops = [3][3]float64{{0x2e, 0x7d, 0x32}, {0xfb, 0xc0, 0x2d}, {0xc6, 0x28, 0x28}}
+
+// explorerColour is the colour of value v on a scale from 0 to clip.
+func explorerColour(v, clip float64) string {
+	f := 1.0
+	if clip > 0 {
+		f = min(max(v/clip, 0), 1)
+	}
+	lo, hi, t := explorerStops[0], explorerStops[1], f*2
+	if f > 0.5 {
+		lo, hi, t = explorerStops[1], explorerStops[2], f*2-1
+	}
+	var rgb [3]int
+	for i := range rgb {
+		rgb[i] = int(math.Round(lo[i] + (hi[i]-lo[i])*t))
+	}
+	return "#" + strconv.FormatInt(int64(rgb[0]<<16|rgb[1]<<8|rgb[2])|1<<24, 16)[1:]
+}
+
+// percentile is the nearest-rank p-th percentile of vs (p in (0, 100]).
+func percentile(vs []float64, p float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(vs)
+	slices.Sort(sorted)
+	k := int(math.Ceil(p/100*float64(len(sorted)))) - 1
+	return sorted[min(max(k, 0), len(sorted)-1)]
+}
+
 // WriteModelExplorer writes Model Explorer node data (a GraphNodeData
-// object): each operator's largest error in LSB keyed by its output tensor
-// name, with a green→red gradient, so the graph view shows where the
-// quantization error concentrates.
+// object): for each output of each selected operator, keyed by its tensor
+// name, the figure opt.Metric names as "value", and a "bgColor" on a green →
+// yellow → red scale from 0 to the opt.ClipPercentile-th percentile of the
+// values (values above it are red), so the graph shows where the
+// quantization error concentrates without one outlier flattening the rest.
+// The gradient (Model Explorer maps it from the smallest to the largest
+// value) only colours nodes without a colour of their own, e.g. NaN ones.
 func WriteModelExplorer(w io.Writer, s *Shadow, opt ExportOptions) error {
-	ops := opt.Ops
+	metric := opt.Metric
+	if metric == "" {
+		metric = "accumulated-max"
+	}
+	mode, stat, _ := strings.Cut(metric, "-")
+	if !slices.Contains(ExplorerMetrics(), metric) {
+		return fmt.Errorf("unknown metric %q (want one of %s)", metric, strings.Join(ExplorerMetrics(), ", "))
+	}
+	clipAt := opt.ClipPercentile
+	if clipAt == 0 {
+		clipAt = 95
+	}
+	if clipAt <= 0 || clipAt > 100 {
+		return fmt.Errorf("clip percentile %g is not in (0, 100]", clipAt)
+	}
+	type node struct {
+		name  string
+		value float64
+	}
+	var nodes []node
+	var values []float64
+	for i := range s.OutputMetrics {
+		m := &s.OutputMetrics[i]
+		if m.Tensor < 0 || m.Mode != mode || !opSelected(opt.Ops, m.Op) {
+			continue
+		}
+		v := explorerValue(m, stat)
+		nodes = append(nodes, node{m.TensorName, v})
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			values = append(values, v)
+		}
+	}
+	clip := percentile(values, clipAt)
 	bw := bufio.NewWriter(w)
 	j := &jw{w: bw}
 	j.raw("{")
 	j.key("results")
 	j.raw("{")
-	first := true
-	for _, m := range s.Metrics {
-		if m.Tensor < 0 || !opSelected(ops, m.Op) {
-			continue
-		}
-		if !first {
+	for k, n := range nodes {
+		if k > 0 {
 			j.raw(",")
 		}
-		first = false
 		j.raw("\n  ")
-		j.key(m.TensorName)
+		j.key(n.name)
 		j.raw("{")
 		j.key("value")
-		v := m.MaxAbsErrorLSB
-		if m.Scale == 0 {
-			v = m.MaxAbsError
+		j.float(n.value)
+		if !math.IsNaN(n.value) && !math.IsInf(n.value, 0) {
+			j.raw(",")
+			j.key("bgColor")
+			j.str(explorerColour(n.value, clip))
 		}
-		j.float(v)
 		j.raw("}")
 	}
 	j.raw("\n},")

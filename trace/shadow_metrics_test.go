@@ -3,6 +3,8 @@ package trace
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"math"
 	"testing"
 
@@ -213,5 +215,66 @@ func TestShadowFloatInputs(t *testing.T) {
 	}
 	if _, err := RunShadowWith(ip, ShadowOptions{FloatInputs: [][]float32{{1, 2}}}); err == nil {
 		t.Fatal("accepted float data of the wrong size")
+	}
+}
+
+// TestModelExplorerMetricAndScale: the metric chooses the figure (local
+// mean here) and the colour scale saturates at the clip percentile, so one
+// outlier (1000 LSB among 1..19) is red while the others spread from green
+// to red instead of all being green; values stay the true figures.
+func TestModelExplorerMetricAndScale(t *testing.T) {
+	s := &Shadow{}
+	for i := 1; i <= 20; i++ {
+		v := float64(i)
+		if i == 20 {
+			v = 1000
+		}
+		acc := LayerMetrics{Op: i, Output: 0, Tensor: i, TensorName: fmt.Sprintf("t%d", i), Mode: MetricsAccumulated, Scale: 0.1,
+			MaxAbsErrorLSB: 2 * v, MeanAbsErrorLSB: 3 * v}
+		local := acc
+		local.Mode, local.MaxAbsErrorLSB, local.MeanAbsErrorLSB = MetricsLocal, 5*v, v
+		s.OutputMetrics = append(s.OutputMetrics, acc, local)
+	}
+	type nodeData struct {
+		Results map[string]struct {
+			Value   float64 `json:"value"`
+			BgColor string  `json:"bgColor"`
+		} `json:"results"`
+	}
+	write := func(opt ExportOptions) nodeData {
+		var buf bytes.Buffer
+		if err := WriteModelExplorer(&buf, s, opt); err != nil {
+			t.Fatal(err)
+		}
+		var nd nodeData
+		if err := json.Unmarshal(buf.Bytes(), &nd); err != nil {
+			t.Fatal(err)
+		}
+		return nd
+	}
+	robust := write(ExportOptions{Metric: "local-mean"})
+	linear := write(ExportOptions{Metric: "local-mean", ClipPercentile: 100})
+	if robust.Results["t10"].Value != 10 || robust.Results["t20"].Value != 1000 || write(ExportOptions{}).Results["t10"].Value != 20 {
+		t.Fatalf("values: local-mean t10 %v t20 %v, accumulated-max t10 %v", robust.Results["t10"].Value, robust.Results["t20"].Value,
+			write(ExportOptions{}).Results["t10"].Value)
+	}
+	// The 95th percentile of 1..19, 1000 is 19: t10 is half-way (yellow),
+	// t19 and the outlier red; on the linear scale t10 is 1% of the way:
+	// #2e7d32 + 0.02·(#fbc02d − #2e7d32) = (50.1, 126.3, 49.9) → #327e32.
+	const green, yellow, red = "#2e7d32", "#fbc02d", "#c62828"
+	if got := robust.Results["t1"].BgColor; got == green || got == robust.Results["t10"].BgColor {
+		t.Errorf("robust scale: t1 %s, t10 %s", got, robust.Results["t10"].BgColor)
+	}
+	if robust.Results["t19"].BgColor != red || robust.Results["t20"].BgColor != red {
+		t.Errorf("robust scale: t19 %s, t20 %s, want red", robust.Results["t19"].BgColor, robust.Results["t20"].BgColor)
+	}
+	if got := explorerColour(9.5, 19); got != yellow {
+		t.Errorf("half-way colour %s, want %s", got, yellow)
+	}
+	if got := linear.Results["t10"].BgColor; got != explorerColour(10, 1000) || got != "#327e32" {
+		t.Errorf("linear scale: t10 %s", got)
+	}
+	if err := WriteModelExplorer(io.Discard, s, ExportOptions{Metric: "median"}); err == nil {
+		t.Error("accepted an unknown metric")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -482,5 +483,65 @@ func TestConstantValues(t *testing.T) {
 		t.Fatalf("--constants with csv: exit %d", code)
 	}
 	assertOneLineError(t, errs, "--constants")
+	assertNoFiles(t, bad)
+}
+
+// TestTraceModelExplorerMetric: --metric local-mean colours by each
+// output's local mean |error| in LSB (the CSV's local mean_abs_error_lsb);
+// bad --metric/--clip values or using them without model-explorer are one
+// usage line and leave no file.
+func TestTraceModelExplorerMetric(t *testing.T) {
+	dir := t.TempDir()
+	me, csvPath := filepath.Join(dir, "me.json"), filepath.Join(dir, "m.csv")
+	base := []string{"trace", "sample:mnist_cnn", "--digit", "2"}
+	if code, _, errs := runCLI(t, append(base, "-o", me, "--format", "model-explorer", "--metric", "local-mean", "--clip", "90")...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, append(base, "-o", csvPath, "--format", "csv")...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var nd struct {
+		Results map[string]struct {
+			Value   float64 `json:"value"`
+			BgColor string  `json:"bgColor"`
+		} `json:"results"`
+	}
+	data, _ := os.ReadFile(me)
+	if err := json.Unmarshal(data, &nd); err != nil || len(nd.Results) != 5 {
+		t.Fatalf("%v: %s", err, data)
+	}
+	raw, _ := os.ReadFile(csvPath)
+	rows, _ := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	col := func(name string) int { return slices.Index(rows[0], name) }
+	checked := 0
+	for _, r := range rows[1:] {
+		if r[col("mode")] != "local" {
+			continue
+		}
+		got := nd.Results[r[col("tensor_name")]]
+		if want := r[col("mean_abs_error_lsb")]; strconv.FormatFloat(got.Value, 'g', -1, 64) != want || !strings.HasPrefix(got.BgColor, "#") {
+			t.Errorf("%s: value %v colour %q, CSV local mean %s", r[col("tensor_name")], got.Value, got.BgColor, want)
+		}
+		checked++
+	}
+	if checked != 5 {
+		t.Fatalf("%d local rows", checked)
+	}
+	bad := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		frag string
+	}{
+		{[]string{"--format", "model-explorer", "--metric", "median"}, "--metric median"},
+		{[]string{"--format", "model-explorer", "--clip", "0"}, "--clip 0"},
+		{[]string{"--format", "model-explorer", "--clip", "101"}, "--clip 101"},
+		{[]string{"--metric", "local-max"}, "--format model-explorer"},
+	} {
+		code, _, errs := runCLI(t, append(append(base, "-o", filepath.Join(bad, "x")), tc.args...)...)
+		if code != exitUsage {
+			t.Fatalf("%v: exit %d", tc.args, code)
+		}
+		assertOneLineError(t, errs, tc.frag)
+	}
 	assertNoFiles(t, bad)
 }

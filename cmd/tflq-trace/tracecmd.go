@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +14,7 @@ import (
 )
 
 func runTrace(args []string, env *cliEnv) error {
-	fs := newFlagSet("trace", "MODEL [--input FILE]... -o FILE [--ops LIST] [--elements all|none|top-error:K|OP:I;...] [--format json|csv|model-explorer]", env)
+	fs := newFlagSet("trace", "MODEL [--input FILE]... -o FILE [--ops LIST] [--elements all|none|top-error:K|OP:I;...] [--format json|csv|model-explorer [--metric M] [--clip P]] [--constants]", env)
 	rf := runFlags{notes: env.stderr}
 	rf.register(fs)
 	outPath := fs.String("o", "", "write the trace to `FILE` (required; - for standard output)")
@@ -21,6 +22,8 @@ func runTrace(args []string, env *cliEnv) error {
 	elements := fs.String("elements", "top-error:5", "element chains to include: all, none, top-error:`K` (the K largest errors in LSB per op), or a list 'OP:I;OP:d0,d1,...;OP:OUT:I' (flat index or coordinates, output 0 unless OUT is given)")
 	format := fs.String("format", "json", "json (docs/trace.md), csv (per-layer metrics) or model-explorer (node data)")
 	topTerms := fs.Int("terms", 5, "how many of the largest products each multiply-accumulate element lists")
+	metric := fs.String("metric", "accumulated-max", "model-explorer: what colours the graph, `M` = accumulated-max, accumulated-mean, local-max or local-mean (|error| in LSB, real units for outputs without a scale)")
+	clip := fs.Float64("clip", 95, "model-explorer: the colour scale saturates (red) at this `PERCENTILE` of the values (100 = the largest), so one outlier does not leave every other node green")
 	constants := fs.Bool("constants", false, "also write the values of the constant tensors (weights, biases) of the selected ops (JSON only)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -39,6 +42,17 @@ func runTrace(args []string, env *cliEnv) error {
 	}
 	if *format != "json" && *format != "csv" && *format != "model-explorer" {
 		return usageError("trace: --format %s: want json, csv or model-explorer", *format)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if (set["metric"] || set["clip"]) && *format != "model-explorer" {
+		return usageError("trace: --metric and --clip colour the Model Explorer graph: use them with --format model-explorer")
+	}
+	if !slices.Contains(trace.ExplorerMetrics(), *metric) {
+		return usageError("trace: --metric %s: want %s", *metric, strings.Join(trace.ExplorerMetrics(), ", "))
+	}
+	if !(*clip > 0 && *clip <= 100) {
+		return usageError("trace: --clip %g: want a percentile in (0, 100]", *clip)
 	}
 	if *constants && *format != "json" {
 		return usageError("trace: --constants: only the JSON export holds tensor values (--format %s)", *format)
@@ -65,7 +79,8 @@ func runTrace(args []string, env *cliEnv) error {
 	if err != nil {
 		return runError(err)
 	}
-	opt := trace.ExportOptions{ModelPath: path, Input: describeInputs(rf.inputs, rf.random), Ops: ops, Elements: sel, TopTerms: *topTerms, Constants: *constants}
+	opt := trace.ExportOptions{ModelPath: path, Input: describeInputs(rf.inputs, rf.random), Ops: ops, Elements: sel, TopTerms: *topTerms, Constants: *constants,
+		Metric: *metric, ClipPercentile: *clip}
 	if isTerminal(env.stderr) {
 		opt.Progress = func(done, total int) {
 			fmt.Fprintf(env.stderr, "\rtflq-trace: %d/%d element chains", done, total)
