@@ -545,3 +545,15 @@ func TestTraceModelExplorerMetric(t *testing.T) {
 	}
 	assertNoFiles(t, bad)
 }
+
+// TestTraceFlagErrorBeforeNotes: a bad --elements entry is reported alone,
+// before the input is loaded (whose conversion would print a note).
+func TestTraceFlagErrorBeforeNotes(t *testing.T) {
+	dir := t.TempDir()
+	in := npyFile(t, filepath.Join(dir, "x.npy"), "<f8", false, "(3,)", float64Bytes(binary.LittleEndian, 1, 2, 3))
+	code, _, errs := runCLI(t, "trace", fcModel(t), "--input", in, "-o", filepath.Join(dir, "t.json"), "--elements", "5:0")
+	if code != exitUsage {
+		t.Fatalf("exit %d", code)
+	}
+	assertOneLineError(t, errs, "--elements", "op 5 does not exist")
+}

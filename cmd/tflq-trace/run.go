@@ -104,6 +104,17 @@ func (f *runFlags) model(cmd string, pos []string) (string, error) {
 
 // prepare loads the model, builds the interpreter and loads the inputs.
 func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, error) {
+	lm, ip, err := f.prepareModel(cmd, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return lm, ip, f.loadInputs(ip)
+}
+
+// prepareModel is prepare without loading the inputs, so that a command
+// can check its own flags against the model first (loading the inputs may
+// print notes).
+func (f *runFlags) prepareModel(cmd, path string) (*loadedModel, *trace.Interpreter, error) {
 	rt, err := parseRuntimeFlags(cmd, f.runtime, f.rounding)
 	if err != nil {
 		return nil, nil, err
@@ -119,10 +130,15 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err != nil {
 		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
 	}
-	if f.floats, err = loadInputs(ip, f.inputs, f.random, f.random >= 0, f.notes); err != nil {
-		return nil, nil, err
-	}
 	return lm, ip, nil
+}
+
+// loadInputs fills ip's graph inputs as the flags say and keeps the real
+// data of quantized inputs in f.floats.
+func (f *runFlags) loadInputs(ip *trace.Interpreter) error {
+	var err error
+	f.floats, err = loadInputs(ip, f.inputs, f.random, f.random >= 0, f.notes)
+	return err
 }
 
 func runRun(args []string, env *cliEnv) error {

@@ -57,7 +57,7 @@ func runTrace(args []string, env *cliEnv) error {
 	if *constants && *format != "json" {
 		return usageError("trace: --constants: only the JSON export holds tensor values (--format %s)", *format)
 	}
-	_, ip, err := rf.prepare("trace", path)
+	_, ip, err := rf.prepareModel("trace", path)
 	if err != nil {
 		return err
 	}
@@ -71,6 +71,9 @@ func runTrace(args []string, env *cliEnv) error {
 		if sel.List, err = resolveElements(ip, *elements, ops); err != nil {
 			return usageError("trace: --elements %s: %v", *elements, err)
 		}
+	}
+	if err := rf.loadInputs(ip); err != nil {
+		return err
 	}
 	if err := ip.Invoke(); err != nil {
 		return runError(fmt.Errorf("%s: %w", path, err))
