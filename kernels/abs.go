@@ -74,7 +74,7 @@ func (k *absKernel) element(x int32, c *Chain) int32 {
 	s := v + k.outZP
 	y := Clamp32(s, k.qmin, k.qmax)
 	if c != nil {
-		c.Add("zp", int64(s), "plus the output zero point (equal scales: no rescaling)", "%d + %d = %d", v, k.outZP, s)
+		c.Add("zp", int64(s), "plus the output zero point (equal scales: no rescaling)", "%d %s = %d", v, plus(int64(k.outZP)), s)
 		st := c.Add("clamp", int64(y), "clamped to the dtype range", "clamp(%d, %d, %d) = %d", s, k.qmin, k.qmax, y)
 		st.Changed = y != s
 	}

@@ -98,7 +98,7 @@ func (k *addSubKernel) element(x1, x2 int32, c *Chain) int32 {
 		if k.sub {
 			c.AddReal("diff", int64(raw), real, "difference of the scaled inputs", "%d − %d = %d", b1, b2, raw)
 		} else {
-			c.AddReal("sum", int64(raw), real, "sum of the scaled inputs", "%d + %d = %d", b1, b2, raw)
+			c.AddReal("sum", int64(raw), real, "sum of the scaled inputs", "%d %s = %d", b1, plus(int64(b2)), raw)
 		}
 	}
 	return Requantize(raw, k.qOut, k.node.Rounding, k.outZP, k.lo, k.hi, c)

@@ -13,6 +13,24 @@
 // tables — and returns a Kernel. Eval computes the outputs; Explain recomputes
 // one output element and records its arithmetic in a Chain.
 //
+// # Runtimes and implementations
+//
+// The same operator is computed differently by different TFLite runtimes
+// (TFLite-Micro, full TFLite's reference and optimized kernels, the XNNPACK
+// delegate). A Runtime (runtime.go) is an ordered list of Implementations;
+// the op table holds, per operator, TFLite-Micro's kernel (every runtime's
+// fallback) and the kernels of the implementations that compute it
+// differently. Prepare tries the node's runtime's implementations in turn: a
+// kernel returns errNotTaken for a node its implementation does not handle
+// (the XNNPACK delegate's acceptance rules), ErrDelegateFallback when the
+// delegate would take the node but fail to build it (the interpreter then
+// prepares the whole graph again without it, as TFLite does), or an error
+// when the runtime refuses the model. Kernels never branch on the runtime:
+// each implementation's kernel is its own prepare function (often a thin
+// variant of TFLite-Micro's, sharing its per-element code), so a new runtime
+// is a row of runtimeTable and one file per operator it computes
+// differently.
+//
 // # The Kernel contract
 //
 // Every kernel keeps these rules; tests in trace (contract_test.go,
@@ -52,8 +70,10 @@
 //     that `inspect` shows them. Fixed-point arithmetic comes from
 //     fixedpoint.go — add a primitive there, with edge-case tests, rather
 //     than inline.
-//  2. A row in opTable (ops.go): the prepare function and the data-input
-//     dtypes it accepts.
+//  2. A row in opTable (ops.go): the prepare function, the data-input
+//     dtypes it accepts and the operands' roles; the kernels of other
+//     implementations where they compute differently (impls), each checked
+//     by the conformance suite of every runtime that uses it.
 //  3. Its builtin options table decoded by the reader (optionsTables in
 //     tflite/options.go, schema field ids and defaults; the writer uses the
 //     same table).

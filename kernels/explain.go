@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Step is one named stage of an element's arithmetic.
 type Step struct {
@@ -56,6 +59,18 @@ type Chain struct {
 	HasChannel bool
 	// Final is the stored output value.
 	Final int64
+	// Alternatives are, for comparison, what other ways of requantizing
+	// the same accumulator give (the float shortcut round(acc·M) + zp, the
+	// other rounding rule): not part of the computation, but what a hand
+	// computation that takes them would get.
+	Alternatives []Alternative
+}
+
+// Alternative is another way to requantize an element, for comparison.
+type Alternative struct {
+	Name    string // e.g. "float_shortcut", "single_rounding"
+	Formula string // with the numbers
+	Value   int64  // the output value it gives
 }
 
 // Requantization is one requantization stage of a chain.
@@ -109,7 +124,8 @@ func (c *Chain) setChannel(ch int) { c.Channel, c.HasChannel = ch, true }
 // Reset empties the chain, keeping the capacity of its slices, so that one
 // Chain can explain many elements without allocating each time.
 func (c *Chain) Reset() {
-	*c = Chain{Steps: c.Steps[:0], Terms: c.Terms[:0], Sources: c.Sources[:0], Requantizations: c.Requantizations[:0]}
+	*c = Chain{Steps: c.Steps[:0], Terms: c.Terms[:0], Sources: c.Sources[:0], Requantizations: c.Requantizations[:0],
+		Alternatives: c.Alternatives[:0]}
 }
 
 // Add appends a step. Callers guard it with `if c != nil` so that building
@@ -139,11 +155,34 @@ func Requantize(acc int32, q QuantizedMultiplier, r Rounding, outputZP, lo, hi i
 	v := scaled + outputZP
 	out := Clamp32(v, lo, hi)
 	if c != nil {
-		c.Add("zp", int64(v), "scaled value plus the output zero point", "%d + %d = %d", scaled, outputZP, v)
+		c.Add("zp", int64(v), "scaled value plus the output zero point", "%d %s = %d", scaled, plus(int64(outputZP)), v)
 		s := c.Add("clamp", int64(out), "clamped to the activation range", "clamp(%d, %d, %d) = %d", v, lo, hi, out)
 		s.Changed = out != v
+		addAlternatives(c, acc, q, r, outputZP, lo, hi)
 	}
 	return out
+}
+
+// addAlternatives records what the usual float shortcut and the other
+// rounding rule give for the same accumulator.
+func addAlternatives(c *Chain, acc int32, q QuantizedMultiplier, r Rounding, zp, lo, hi int32) {
+	m := q.Real()
+	prod := float64(acc) * m
+	shortcut := int64(math.Round(prod)) + int64(zp)
+	shortcut = min(max(shortcut, int64(lo)), int64(hi))
+	c.Alternatives = append(c.Alternatives, Alternative{Name: "float_shortcut", Value: shortcut,
+		Formula: fmt.Sprintf("clamp(round(%d · %.10g) %s) = clamp(round(%.6f) %s) = %d", acc, m, plus(int64(zp)), prod, plus(int64(zp)), shortcut)})
+	other := RoundingSingle
+	if r == RoundingSingle {
+		other = RoundingDouble
+	}
+	if other == RoundingSingle && q.Shift > 30 {
+		return // the single-rounding build saturates such multipliers: not the same M
+	}
+	v := int64(MultiplyByQuantizedMultiplier(acc, q.Multiplier, q.Shift, other)) + int64(zp)
+	v = min(max(v, int64(lo)), int64(hi))
+	c.Alternatives = append(c.Alternatives, Alternative{Name: other.String() + "_rounding", Value: v,
+		Formula: fmt.Sprintf("clamp(MultiplyByQuantizedMultiplier(%d) with %s rounding %s) = %d", acc, other, plus(int64(zp)), v)})
 }
 
 // explainMultiply records the stages of MultiplyByQuantizedMultiplier and
@@ -173,13 +212,41 @@ func explainMultiply(x int32, q QuantizedMultiplier, r Rounding, c *Chain) int32
 		c.Add("left_shift", int64(shifted), "left shift by max(Shift, 0)", "%d << %d = %d", x, left, shifted)
 	}
 	hi := SaturatingRoundingDoublingHighMul(shifted, q.Multiplier)
-	s := c.Add("srdhm", int64(hi), "SaturatingRoundingDoublingHighMul: round(x·Multiplier / 2^31)",
-		"SRDHM(%d, %d) = %d", shifted, q.Multiplier, hi)
-	s.Changed = (int64(shifted)*int64(q.Multiplier))%(1<<31) != 0
+	ab := int64(shifted) * int64(q.Multiplier)
+	var s *Step
+	if shifted == math.MinInt32 && q.Multiplier == math.MinInt32 {
+		s = c.Add("srdhm", int64(hi), "SaturatingRoundingDoublingHighMul: INT32_MIN·INT32_MIN saturates to INT32_MAX",
+			"SRDHM(%d, %d) = %d (the saturating case)", shifted, q.Multiplier, hi)
+	} else {
+		nudge, sign := int64(1<<30), "+ 2^30"
+		if ab < 0 {
+			nudge, sign = 1-(1<<30), "+ (1−2^30)"
+		}
+		s = c.Add("srdhm", int64(hi),
+			"SaturatingRoundingDoublingHighMul: (x·Multiplier + nudge) / 2^31, truncated; nudge 2^30 (1−2^30 for a negative product)",
+			"SRDHM(%d, %d) = (%d·%d %s) / 2^31 = (%d %s) / 2147483648 = %d   (unrounded %.6f)",
+			shifted, q.Multiplier, shifted, q.Multiplier, sign, ab, plus(nudge), hi, float64(ab)/(1<<31))
+	}
+	s.Changed = ab%(1<<31) != 0
 	res := RoundingDivideByPOT(hi, right)
-	s = c.Add("rdbpot", int64(res), "RoundingDivideByPOT: divide by 2^max(−Shift, 0), round half away from zero",
-		"RDBPOT(%d, %d) = %d", hi, right, res)
-	s.Changed = right > 0 && hi&int32(uint32(1)<<uint(right)-1) != 0
+	if right == 0 {
+		c.Add("rdbpot", int64(res), "RoundingDivideByPOT by 2^0: nothing to divide", "RDBPOT(%d, 0) = %d", hi, res)
+		return res
+	}
+	mask := int32(uint32(1)<<uint(right) - 1)
+	remainder, threshold := hi&mask, mask>>1
+	if hi < 0 {
+		threshold++
+	}
+	up := ""
+	if remainder > threshold {
+		up = " + 1"
+	}
+	s = c.Add("rdbpot", int64(res),
+		"RoundingDivideByPOT: x >> exponent, plus 1 when the remainder x & (2^exponent−1) exceeds the threshold (2^exponent−1)>>1, +1 for negative x: round half away from zero",
+		"RDBPOT(%d, %d): remainder %d & %d = %d, threshold %d → (%d >> %d)%s = %d   (unrounded %.6f)",
+		hi, right, hi, mask, remainder, threshold, hi, right, up, res, float64(hi)/float64(int64(1)<<uint(right)))
+	s.Changed = remainder != 0
 	return res
 }
 
@@ -193,4 +260,13 @@ func checkExplainTarget(n *Node, out, elem int) error {
 		return fmt.Errorf("%w: output %d of %v has %d elements, not %d", ErrBadElement, out, n.Op, n.Outputs[out].NumElements(), elem)
 	}
 	return nil
+}
+
+// plus writes "+ b" or "− |b|", so that formulas read "−281 − 128", not
+// "-281 + -128".
+func plus(b int64) string {
+	if b < 0 {
+		return fmt.Sprintf("− %d", uint64(-b))
+	}
+	return fmt.Sprintf("+ %d", b)
 }

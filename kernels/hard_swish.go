@@ -103,7 +103,7 @@ func (k *hardSwishKernel) element(x int32, c *Chain) int32 {
 		c.Add("product", int64(prod), "SaturatingDoublingHighMul16 (truncating) of reluish and the pre-shift output", "SDHM16(%d, %d) = %d", reluish, preshift, prod)
 		s := c.Add("rdbpot", int64(shifted), "RoundingDivideByPOT by −output exponent", "RDBPOT(%d, %d) = %d", prod, -k.outExp, shifted)
 		s.Changed = -k.outExp > 0 && int32(prod)&(int32(1)<<uint(-k.outExp)-1) != 0
-		c.Add("zp", int64(sum), "plus the output zero point", "%d + %d = %d", shifted, k.outZP, sum)
+		c.Add("zp", int64(sum), "plus the output zero point", "%d %s = %d", shifted, plus(int64(k.outZP)), sum)
 		s = c.Add("clamp", int64(y), "clamped to int8", "clamp(%d, −128, 127) = %d", sum, y)
 		s.Changed = y != int32(sum)
 	}

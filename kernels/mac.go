@@ -68,6 +68,9 @@ type macOutput struct {
 	inScale  float32
 	wScales  []float32
 	outScale float32
+	// float32Product says M = double(float32(s_in·s_w))/s_out (per-tensor
+	// FULLY_CONNECTED, legacy uint8), else every factor is in double.
+	float32Product bool
 }
 
 // newMACOutput derives the output stage of a kernel with nch output
@@ -104,6 +107,7 @@ func newMACOutput(n *Node, in, filter, bias, out *Tensor, nch int, act tflite.Ac
 	for ch := range nch {
 		ws := filter.ScaleAt(min(ch, len(filter.Scale)-1))
 		if fc && !o.perChannel {
+			o.float32Product = true
 			o.real[ch] = fcMultiplierReal(o.inScale, ws, o.outScale)
 		} else {
 			o.real[ch] = convMultiplierReal(o.inScale, ws, o.outScale)
@@ -196,7 +200,8 @@ func (o *macOutput) finish(acc int64, ch, terms int, c *Chain) int32 {
 			c.AddReal("acc", acc, float64(acc)*s, "64-bit accumulator Σ(input+input_offset)·(weight+filter_offset); real value acc·s_in·s_w",
 				"acc = %d (real ≈ %d·%.6g = %.6g)", acc, acc, s, float64(acc)*s)
 			o.recordBias(c, b, s)
-			c.AddReal("acc_bias", sum, float64(sum)*s, "accumulator plus bias", "%d + %d = %d", acc, b, sum)
+			c.AddReal("acc_bias", sum, float64(sum)*s, "accumulator plus bias", "%d %s = %d", acc, plus(int64(b)), sum)
+			o.recordRealMultiplier(c, ch)
 		}
 		return o.realOutput(Requantize64(sum, o.q[ch], o.outZP, o.lo, o.hi, c), c)
 	}
@@ -211,7 +216,8 @@ func (o *macOutput) finish(acc int64, ch, terms int, c *Chain) int32 {
 		c.AddReal("acc", int64(acc32), float64(acc32)*s, "32-bit accumulator Σ(input+input_offset)·(weight+filter_offset); real value acc·s_in·s_w",
 			"acc = %d (real ≈ %d·%.6g = %.6g)", acc32, acc32, s, float64(acc32)*s)
 		o.recordBias(c, int64(b), s)
-		c.AddReal("acc_bias", int64(sum), float64(sum)*s, "accumulator plus bias (int32)", "%d + %d = %d", acc32, b, sum)
+		c.AddReal("acc_bias", int64(sum), float64(sum)*s, "accumulator plus bias (int32)", "%d %s = %d", acc32, plus(int64(b)), sum)
+		o.recordRealMultiplier(c, ch)
 	}
 	return o.realOutput(Requantize(sum, o.q[ch], o.rule, o.outZP, o.lo, o.hi, c), c)
 }
@@ -302,7 +308,7 @@ func Requantize64(acc int64, q QuantizedMultiplier, outputZP, lo, hi int32, c *C
 	v := scaled + outputZP
 	out := Clamp32(v, lo, hi)
 	if c != nil {
-		c.Add("zp", int64(v), "scaled value plus the output zero point", "%d + %d = %d", scaled, outputZP, v)
+		c.Add("zp", int64(v), "scaled value plus the output zero point", "%d %s = %d", scaled, plus(int64(outputZP)), v)
 		s := c.Add("clamp", int64(out), "clamped to the activation range", "clamp(%d, %d, %d) = %d", v, lo, hi, out)
 		s.Changed = out != v
 	}
@@ -677,7 +683,7 @@ func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
 		c.AddReal("acc", int64(sum-b), float64(sum-b)*s, width+" accumulator Σ(input+input_offset)·(weight+filter_offset); real value acc·s_in·s_w",
 			"acc = %d (real ≈ %d·%.6g = %.6g)", sum-b, sum-b, s, float64(sum-b)*s)
 		o.recordBias(c, b, s)
-		c.AddReal("acc_bias", sum, float64(sum)*s, "accumulator plus bias", "%d + %d = %d", sum-b, b, sum)
+		c.AddReal("acc_bias", sum, float64(sum)*s, "accumulator plus bias", "%d %s = %d", sum-b, plus(int64(b)), sum)
 	}
 	var v int64 // scaled value plus the output zero point
 	if o.requant == requantDouble {
@@ -692,7 +698,7 @@ func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
 			st := c.AddReal("round_double", int64(scaled), prod, "double product acc·M rounded half away from zero (math round)",
 				"round_half_away(%d · %.10g) = round_half_away(%.6f) = %d", sum, m, prod, scaled)
 			st.Changed = float64(scaled) != prod
-			c.Add("zp", v, "scaled value plus the output zero point", "%d + %d = %d", scaled, o.outZP, v)
+			c.Add("zp", v, "scaled value plus the output zero point", "%d %s = %d", scaled, plus(int64(o.outZP)), v)
 		}
 	} else {
 		sc := o.scale32[ch]
@@ -706,7 +712,7 @@ func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
 			st := c.AddReal("round_float32", scaled, float64(prod), "float32 product float32(acc)·scale rounded half to even (XNNPACK's fp32 requantization)",
 				"round_half_even(float32(%d) · %.9g) = round_half_even(%.7g) = %d", sum, sc, prod, scaled)
 			st.Changed = float64(scaled) != float64(prod)
-			c.Add("zp", v, "scaled value plus the output zero point", "%d + %d = %d", scaled, o.outZP, v)
+			c.Add("zp", v, "scaled value plus the output zero point", "%d %s = %d", scaled, plus(int64(o.outZP)), v)
 		}
 	}
 	out := int32(min(max(v, int64(o.lo)), int64(o.hi)))
@@ -738,4 +744,31 @@ func saturatingInt64(r float64) int64 {
 		return math.MinInt64
 	}
 	return int64(r)
+}
+
+// recordRealMultiplier records how the real multiplier M of channel ch
+// comes from the scales, with the numbers: TFLite computes it once, at
+// prepare, and a hand computation that takes another path to it (a float64
+// product instead of TFLite's float32 one, say) gets another Q0.31
+// multiplier — the step says which.
+func (o *macOutput) recordRealMultiplier(c *Chain, ch int) {
+	ws := o.wScales[min(ch, len(o.wScales)-1)]
+	channel := ""
+	if o.perChannel {
+		channel = fmt.Sprintf("[oc=%d]", ch)
+	}
+	if o.float32Product {
+		all := convMultiplierReal(o.inScale, ws, o.outScale)
+		other := QuantizeMultiplier(all, o.rule)
+		note := "the same Q0.31 multiplier as an all-double product"
+		if other != o.q[ch] {
+			note = fmt.Sprintf("in double throughout it would be %.12g → multiplier %d, not %d", all, other.Multiplier, o.q[ch].Multiplier)
+		}
+		c.AddReal("real_multiplier", int64(o.q[ch].Multiplier), o.real[ch],
+			"M from the scales: TFLite rounds the product s_in·s_w to float32 before dividing by s_out in double",
+			"M%s = double(float32(s_in·s_w))/s_out = double(float32(%.9g·%.9g))/%.9g = %.12g; %s", channel, o.inScale, ws, o.outScale, o.real[ch], note)
+		return
+	}
+	c.AddReal("real_multiplier", int64(o.q[ch].Multiplier), o.real[ch], "M from the scales, every factor in double (per channel when the weights are)",
+		"M%s = s_in·s_w%s/s_out = %.9g·%.9g/%.9g = %.12g", channel, channel, o.inScale, ws, o.outScale, o.real[ch])
 }

@@ -3,6 +3,7 @@ package kernels
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -213,6 +214,9 @@ func PrepareImpl(n *Node) (Kernel, Implementation, error) {
 	if !ok {
 		return nil, 0, fmt.Errorf("%w: %v", ErrUnsupportedOp, n.Op)
 	}
+	if err := checkActivationQuantization(n); err != nil {
+		return nil, 0, err
+	}
 	for _, impl := range n.Runtime.implementations() {
 		prepare := row.kernel(impl)
 		if prepare == nil {
@@ -237,4 +241,38 @@ func fullTFLiteRuns(n *Node) bool {
 	m.Runtime, m.Rounding = RuntimeTFLiteRef, RuntimeTFLiteRef.Rounding()
 	_, impl, err := PrepareImpl(&m)
 	return err == nil && impl != ImplTFLM
+}
+
+// checkActivationQuantization refuses a node whose non-constant 8- or
+// 16-bit quantized tensors have a scale that is not positive and finite, or
+// a zero point outside their type's range: TFLite's arithmetic is undefined
+// there (a zero scale divides by zero deriving multipliers and clamp
+// ranges), so no runtime's result could be reproduced.
+func checkActivationQuantization(n *Node) error {
+	check := func(t *Tensor) error {
+		if t == nil || t.Const || !t.Quantized() {
+			return nil
+		}
+		switch t.Type {
+		case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16:
+		default:
+			return nil
+		}
+		lo, hi := Range(t.Type)
+		for c, s := range t.Scale {
+			if !(s > 0) || math.IsInf(float64(s), 0) {
+				return fmt.Errorf("%w: %v tensor %d %q: scale %g (an activation's scale must be positive and finite)", ErrBadQuantization, n.Op, t.Index, t.Name, s)
+			}
+			if zp := t.ZeroPointAt(c); zp < lo || zp > hi {
+				return fmt.Errorf("%w: %v tensor %d %q: zero point %d outside %v's range [%d, %d]", ErrBadQuantization, n.Op, t.Index, t.Name, zp, t.Type, lo, hi)
+			}
+		}
+		return nil
+	}
+	for _, t := range append(append([]*Tensor(nil), n.Inputs...), n.Outputs...) {
+		if err := check(t); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -120,7 +120,7 @@ func quantizeFloat(x, scale float32, zp, lo, hi int32, c *Chain) int32 {
 			"%g / %g = %g", x, scale, quot)
 		s := c.Add("round", int64(ri), "rounded half away from zero to an integer", "round(%g) = %d", quot, ri)
 		s.Changed = float32(ri) != quot
-		c.Add("zp", int64(v), "plus the output zero point", "%d + %d = %d", ri, zp, v)
+		c.Add("zp", int64(v), "plus the output zero point", "%d %s = %d", ri, plus(int64(zp)), v)
 		s = c.Add("clamp", int64(out), "clamped to the output dtype's range", "clamp(%d, %d, %d) = %d", v, lo, hi, out)
 		s.Changed = out != v
 	}

@@ -551,12 +551,13 @@ func appendElement(b []byte, ctx elementContext, s *Shadow, e int, c *kernels.Ch
 }
 
 // appendRequantization appends the fields of one requantization stage:
-// its rounding rule, real multiplier and — for the fixed-point rules — its
-// Q0.31 multiplier and shift. Each starts with a comma.
+// its rounding rule, the real multiplier it applied and — for the
+// fixed-point rules — its Q0.31 multiplier and shift. Each starts with a
+// comma.
 func appendRequantization(b []byte, r kernels.Requantization) []byte {
 	b = append(b, `,"rounding":`...)
 	b = strconv.AppendQuote(b, r.Rule)
-	b = append(b, `,"real_multiplier":`...)
+	b = append(b, `,"applied_multiplier":`...)
 	b = appendFloat(b, r.Real)
 	if r.Quantized.Multiplier != 0 || r.Rule != kernels.RuleDoublePrecision && r.Rule != kernels.RuleFloat32 {
 		b = append(b, `,"multiplier":`...)

@@ -61,10 +61,10 @@ type FileElement struct {
 // rule (kernels.Rule*), its real multiplier and, for the fixed-point
 // rules, its Q0.31 multiplier and shift.
 type FileRequantization struct {
-	Rounding       string   `json:"rounding,omitempty"`
-	RealMultiplier *float64 `json:"real_multiplier,omitempty"`
-	Multiplier     *int32   `json:"multiplier,omitempty"`
-	Shift          *int     `json:"shift,omitempty"`
+	Rounding          string   `json:"rounding,omitempty"`
+	AppliedMultiplier *float64 `json:"applied_multiplier,omitempty"`
+	Multiplier        *int32   `json:"multiplier,omitempty"`
+	Shift             *int     `json:"shift,omitempty"`
 }
 
 // FileRequantizationStep is a requantization stage with the index of its

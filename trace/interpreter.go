@@ -25,6 +25,10 @@ type Options struct {
 	// Runtime is whose arithmetic the kernels reproduce (default
 	// RuntimeTFLM: TFLite-Micro's reference kernels, double rounding).
 	Runtime kernels.Runtime
+	// MaxMemory is the most the run may allocate (tensors, constants, float
+	// shadow, index tables), checked before anything is allocated; 0 means
+	// DefaultMemoryLimit, a negative value no limit.
+	MaxMemory int64
 	// AllowUnsupported keeps going when an operator cannot be prepared: its
 	// kernel is nil, the error is kept in PrepareErrors, and Invoke refuses
 	// to run. `inspect` uses it to show what it can of any model.
@@ -75,6 +79,9 @@ var ErrBadInput = errors.New("bad input")
 func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 	if len(m.SubGraphs) == 0 {
 		return nil, errors.New("model has no subgraphs")
+	}
+	if err := PlanMemory(m).check(opt.memoryLimit(), false); err != nil {
+		return nil, err
 	}
 	g := &m.SubGraphs[0]
 	ip := &Interpreter{model: m, graph: g, options: opt}

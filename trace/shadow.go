@@ -215,13 +215,24 @@ type ShadowOptions struct {
 	// the input's quantization error shows in the layers after it. It must
 	// have the input's number of elements.
 	FloatInputs [][]float32
+	// AccumulatedOnly skips the local references (Local stays nil and
+	// OutputMetrics holds only accumulated rows), for callers that only read
+	// Metrics many times over (eval).
+	AccumulatedOnly bool
 }
 
 // RunShadowWith computes the float reference of every tensor, accumulated
 // and local, and the metrics of every operator output. Invoke must have
-// run.
+// run. A model whose shadow would exceed the interpreter's memory limit is
+// refused before anything is allocated.
 func RunShadowWith(ip *Interpreter, opt ShadowOptions) (*Shadow, error) {
-	s := &Shadow{Values: make([][]float32, len(ip.Tensors())), Local: make([][]float32, len(ip.Tensors())), ip: ip}
+	if err := PlanMemory(ip.model).check(ip.options.memoryLimit(), true); err != nil {
+		return nil, err
+	}
+	s := &Shadow{Values: make([][]float32, len(ip.Tensors())), ip: ip}
+	if !opt.AccumulatedOnly {
+		s.Local = make([][]float32, len(ip.Tensors()))
+	}
 	for i, t := range ip.Tensors() {
 		if t.Const || isGraphInput(ip, i) {
 			s.Values[i] = dequantizeAll(t)
@@ -250,8 +261,10 @@ func RunShadowWith(ip *Interpreter, opt ShadowOptions) (*Shadow, error) {
 			}
 		}
 	}
-	if err := s.runLocal(); err != nil {
-		return nil, err
+	if !opt.AccumulatedOnly {
+		if err := s.runLocal(); err != nil {
+			return nil, err
+		}
 	}
 	for oi, op := range ip.Ops() {
 		n := op.Node
@@ -268,7 +281,10 @@ func RunShadowWith(ip *Interpreter, opt ShadowOptions) (*Shadow, error) {
 				s.Metrics = append(s.Metrics, acc)
 				first = false
 			}
-			s.OutputMetrics = append(s.OutputMetrics, acc, s.metricsOf(oi, k, o, s.Local[o.Index], ref, MetricsLocal))
+			s.OutputMetrics = append(s.OutputMetrics, acc)
+			if !opt.AccumulatedOnly {
+				s.OutputMetrics = append(s.OutputMetrics, s.metricsOf(oi, k, o, s.Local[o.Index], ref, MetricsLocal))
+			}
 		}
 		if first {
 			s.Metrics = append(s.Metrics, LayerMetrics{Op: oi, OpName: op.Name, Tensor: -1, Mode: MetricsAccumulated, Reference: refs[oi]})

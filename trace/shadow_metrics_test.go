@@ -278,3 +278,25 @@ func TestModelExplorerMetricAndScale(t *testing.T) {
 		t.Error("accepted an unknown metric")
 	}
 }
+
+// TestShadowAccumulatedOnly: without the local pass the accumulated
+// figures are the same.
+func TestShadowAccumulatedOnly(t *testing.T) {
+	ip := sampleRun(t, "mnist_cnn", kernels.RuntimeTFLM)
+	full, err := RunShadow(ip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := RunShadowWith(ip, ShadowOptions{AccumulatedOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc.Local != nil || len(acc.OutputMetrics) != len(full.OutputMetrics)/2 {
+		t.Fatalf("local %v, %d rows of %d", acc.Local != nil, len(acc.OutputMetrics), len(full.OutputMetrics))
+	}
+	for i, m := range acc.Metrics {
+		if m != full.Metrics[i] || acc.OutputMetrics[i] != full.OutputMetrics[2*i] {
+			t.Fatalf("op %d: %+v vs %+v", i, m, full.Metrics[i])
+		}
+	}
+}

@@ -422,11 +422,12 @@ func TestSampleCNNWalk(t *testing.T) {
 }
 
 // TestSampleCNNColour: at 120×40 on a colour terminal the CONV_2D channel is
-// 26 rows of 24-bit half blocks in 13 lines, the cursor pixel is the one
+// 26 rows of 24-bit half blocks in 13 lines (the window is 42 rows: the
+// element pane below takes what the chain needs), the cursor pixel is the one
 // green cell at y=12 x=12, and the screen is exactly the window.
 func TestSampleCNNColour(t *testing.T) {
 	ip, sh := sampleRun(t, "mnist_cnn", 3)
-	m := newSized(ip, FromShadow(sh), Options{Title: "sample:mnist_cnn"}, 120, 40)
+	m := newSized(ip, FromShadow(sh), Options{Title: "sample:mnist_cnn"}, 120, 42)
 	press(t, m, "tab")
 	press(t, m, repeat("j", 12)...)
 	press(t, m, repeat("l", 12)...)
@@ -434,8 +435,8 @@ func TestSampleCNNColour(t *testing.T) {
 	if want := (12*26+12)*8 + 5; m.elem() != want {
 		t.Fatalf("elem %d, want %d", m.elem(), want)
 	}
-	scr := golden(t, m, "sample_cnn_conv_colour_120x40")
-	checkSize(t, scr, 120, 40)
+	scr := golden(t, m, "sample_cnn_conv_colour_120x42")
+	checkSize(t, scr, 120, 42)
 	if n := strings.Count(scr, strings.Repeat("▀", 26)); n != 13 {
 		t.Errorf("%d lines of 26 half blocks, want 13 (26 rows)", n)
 	}

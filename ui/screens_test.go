@@ -33,7 +33,7 @@ func TestDenseWalkthrough(t *testing.T) {
 		t.Fatalf("chain %+v, want final 43 with 784 terms", c)
 	}
 	scr := golden(t, m, "dense_fc_elem7")
-	for _, want := range []string{"acc = -21675", "bias = 10096", "mult=1363200814 shift=-11", "SRDHM(-11579, 1363200814) = -7350", "RDBPOT(-7350, 11) = -4", "final 43", "q=43  deq=-0.629384", "[ 43]", "▶ 2 FULLY_CONNECTED"} {
+	for _, want := range []string{"acc = -21675", "bias = 10096", "mult=1363200814 shift=-11", "SRDHM(-11579, 1363200814) = (-11579·1363200814", "RDBPOT(-7350, 11): remainder", "final 43", "q=43  deq=-0.629384", "[ 43]", "▶ 2 FULLY_CONNECTED"} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("screen lacks %q", want)
 		}
@@ -232,7 +232,7 @@ func TestFilterJumpHelpQuit(t *testing.T) {
 // TestColourHeatmap: a colour terminal gets 24-bit half blocks.
 func TestColourHeatmap(t *testing.T) {
 	ip, ref := sharedRun(t, cnnModel, "")
-	m := newSized(ip, ref, Options{Title: cnnModel}, 100, 40)
+	m := newSized(ip, ref, Options{Title: cnnModel}, 100, 42)
 	raw := m.View().Content
 	if !strings.Contains(raw, "38;2;") || !strings.Contains(raw, "▀") {
 		t.Error("colour screen has no 24-bit half-block heatmap")

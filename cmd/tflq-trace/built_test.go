@@ -66,7 +66,7 @@ func TestRunProjectBuiltModel(t *testing.T) {
 		t.Errorf("run output:\n%s", stdout)
 	}
 	code, stdout, _ = runCLI(t, "explain", model, "--input", in, "--op", "0", "--element", "1")
-	for _, want := range []string{"acc = -6", "-6 + -8 = -14", "+ 2 = 0", "clamp(0, 2, 127) = 2"} {
+	for _, want := range []string{"acc = -6", "-6 − 8 = -14", "+ 2 = 0", "clamp(0, 2, 127) = 2"} {
 		if code != exitOK || !strings.Contains(stdout, want) {
 			t.Errorf("explain lacks %q:\n%s", want, stdout)
 		}

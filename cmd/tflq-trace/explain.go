@@ -15,7 +15,7 @@ import (
 
 func runExplain(args []string, env *cliEnv) error {
 	fs := newFlagSet("explain", "MODEL [--input FILE]... --op N (--element I | --at d0,d1,...) [--output K] [--runtime R | --runtimes A,B]", env)
-	rf := runFlags{notes: env.stderr}
+	var rf runFlags
 	rf.register(fs)
 	pair := fs.String("runtimes", "", "explain the element under two runtimes `A,B` side by side, marking the first step where they part")
 	op := fs.Int("op", -1, "operator index `N` (see inspect)")
@@ -78,7 +78,7 @@ func runExplain(args []string, env *cliEnv) error {
 		return runError(err)
 	}
 	if pairRuntimes != nil {
-		ip2, err := trace.New(ip.Model(), trace.Options{Runtime: pairRuntimes[1]})
+		ip2, err := trace.New(ip.Model(), trace.Options{Runtime: pairRuntimes[1], MaxMemory: ip.Options().MaxMemory})
 		if err != nil {
 			return runError(fmt.Errorf("%s under %v: %w", path, pairRuntimes[1], err))
 		}
@@ -94,6 +94,7 @@ func runExplain(args []string, env *cliEnv) error {
 		if err != nil {
 			return runError(err)
 		}
+		rf.printDefaultNote(env)
 		printExplanationPair(env.stdout, [2]*trace.Interpreter{ip, ip2}, *op, *out, idx, [2]*kernels.Chain{c, c2})
 		return nil
 	}
@@ -101,6 +102,7 @@ func runExplain(args []string, env *cliEnv) error {
 	if err != nil {
 		return runError(err)
 	}
+	rf.printDefaultNote(env)
 	printExplanation(env.stdout, ip, *op, *out, idx, c)
 	printReference(env.stdout, shadow, t, idx)
 	return nil
@@ -132,7 +134,7 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	}
 	fmt.Fprintf(w, "runtime: %s\n\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
 	if len(c.Terms) > 0 {
-		printTerms(w, c.Terms)
+		printTerms(w, n, c.Terms)
 	}
 	nameW := 4
 	for _, s := range c.Steps {
@@ -144,7 +146,8 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 			mark = "*"
 		}
 		fmt.Fprintf(w, "%s %-*s  %s", mark, nameW, s.Name, s.Formula)
-		if s.HasReal && !strings.Contains(s.Formula, "≈") && !strings.Contains(s.Formula, "real") {
+		if s.HasReal && !strings.Contains(s.Formula, "≈") && !strings.Contains(s.Formula, "real") &&
+			!strings.Contains(s.Formula, strconv.FormatFloat(s.Real, 'g', 4, 64)) {
 			fmt.Fprintf(w, "   (real %.6g)", s.Real)
 		}
 		fmt.Fprintln(w)
@@ -170,7 +173,36 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	fmt.Fprintf(w, "final value: %s", finalString(t, c.Final))
 	stored := elementString(t, idx)
 	fmt.Fprintf(w, "  (stored in the tensor: %s)\n", stored)
-	fmt.Fprintln(w, "steps marked * changed the value by rounding or clamping")
+	if marked(c) {
+		fmt.Fprintln(w, "steps marked * changed the value by rounding or clamping")
+	}
+	printAlternatives(w, c)
+}
+
+// marked reports whether a step of the chain is marked as changed.
+func marked(c *kernels.Chain) bool {
+	for _, s := range c.Steps {
+		if s.Changed {
+			return true
+		}
+	}
+	return false
+}
+
+// printAlternatives shows what other ways of requantizing the same
+// accumulator would store, and says when they differ.
+func printAlternatives(w io.Writer, c *kernels.Chain) {
+	if len(c.Alternatives) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "for comparison, the same accumulator requantized another way:")
+	for _, a := range c.Alternatives {
+		verdict := "the same"
+		if a.Value != c.Final {
+			verdict = fmt.Sprintf("DIFFERENT: %d, not %d", a.Value, c.Final)
+		}
+		fmt.Fprintf(w, "  %-16s %s   (%s)\n", strings.ReplaceAll(a.Name, "_", " "), a.Formula, verdict)
+	}
 }
 
 // printReference shows the element next to the float computation.
@@ -187,12 +219,12 @@ func printReference(w io.Writer, s *trace.Shadow, t *kernels.Tensor, idx int) {
 	fmt.Fprintln(w)
 }
 
-func printTerms(w io.Writer, terms []kernels.Term) {
+func printTerms(w io.Writer, n *kernels.Node, terms []kernels.Term) {
 	var sum int64
 	for _, tm := range terms {
 		sum += tm.Product
 	}
-	fmt.Fprintf(w, "%d terms (input + input_offset)·(weight + weight_offset), sum %d; largest |product|:\n", len(terms), sum)
+	fmt.Fprintf(w, "%d terms (input + input_offset)·(weights + filter_offset), sum %d; largest |product|:\n", len(terms), sum)
 	order := make([]int, len(terms))
 	for i := range order {
 		order[i] = i
@@ -202,7 +234,8 @@ func printTerms(w io.Writer, terms []kernels.Term) {
 	})
 	for _, i := range order[:min(5, len(order))] {
 		tm := terms[i]
-		fmt.Fprintf(w, "    term %d/%d: input[%d] = %d, weight[%d] = %d, product %d\n", i+1, len(terms), tm.InputIndex, tm.Input, tm.WeightIndex, tm.Weight, tm.Product)
+		in, wt := trace.TermOperands(n, tm)
+		fmt.Fprintf(w, "    term %d/%d: %s = %d, %s = %d, product %d\n", i+1, len(terms), in, tm.Input, wt, tm.Weight, tm.Product)
 	}
 	fmt.Fprintln(w)
 }

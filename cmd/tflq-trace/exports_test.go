@@ -195,7 +195,7 @@ func TestFloatInputKept(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if !strings.HasPrefix(errs, "tflq-trace: note: input 0") || strings.Count(errs, "\n") != 1 ||
+	if !strings.HasPrefix(errs, "note: input 0") || strings.Count(errs, "\n") != 1 ||
 		!strings.Contains(errs, "quantized to INT8 with scale 0.5 and zero point -1") {
 		t.Errorf("stderr %q: want one note line", errs)
 	}

@@ -30,7 +30,6 @@ import (
 	"image/color"
 	_ "image/jpeg" // register the JPEG decoder
 	_ "image/png"  // register the PNG decoder
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -61,25 +60,26 @@ type inputData struct {
 
 // loadInputs fills the graph inputs from files (in graph-input order), or
 // with seeded random values (whole dtype range; float inputs uniform over
-// the range the consuming QUANTIZE represents), or zeros. It prints each
-// conversion note to notes (when not nil) and returns, per graph input,
-// the real values a quantized input was quantized from (nil otherwise).
-func loadInputs(ip *trace.Interpreter, files []string, random int64, haveRandom bool, notes io.Writer) ([][]float32, error) {
+// the range the consuming QUANTIZE represents), or zeros. It returns, per
+// graph input, the real values a quantized input was quantized from (nil
+// otherwise), and a one-line note for each file whose data was converted.
+func loadInputs(ip *trace.Interpreter, files []string, random int64, haveRandom bool) ([][]float32, []string, error) {
 	ins := ip.Inputs()
 	if len(files) > 0 && len(files) != len(ins) {
-		return nil, usageError("the model has %d input(s), got %d --input file(s)", len(ins), len(files))
+		return nil, nil, usageError("the model has %d input(s), got %d --input file(s)", len(ins), len(files))
 	}
 	floats := make([][]float32, len(ins))
+	var notes []string
 	for k, t := range ins {
 		var data []byte
 		switch {
 		case len(files) > 0:
 			in, err := readInputFile(ip, k, files[k])
 			if err != nil {
-				return nil, inputError(fmt.Errorf("input %d %q from %s: %w", k, t.Name, files[k], err))
+				return nil, nil, inputError(fmt.Errorf("input %d %q from %s: %w", k, t.Name, files[k], err))
 			}
-			if in.note != "" && notes != nil {
-				fmt.Fprintf(notes, "tflq-trace: note: input %d %q from %s: %s\n", k, t.Name, files[k], in.note)
+			if in.note != "" {
+				notes = append(notes, fmt.Sprintf("note: input %d %q from %s: %s", k, t.Name, files[k], in.note))
 			}
 			data, floats[k] = in.data, in.floats
 		case haveRandom:
@@ -89,10 +89,10 @@ func loadInputs(ip *trace.Interpreter, files []string, random int64, haveRandom 
 			fillZeroPoint(t, data)
 		}
 		if err := ip.SetInput(k, data); err != nil {
-			return nil, inputError(err)
+			return nil, nil, inputError(err)
 		}
 	}
-	return floats, nil
+	return floats, notes, nil
 }
 
 // fillZeroPoint sets every element to the real value 0 (the zero point).
@@ -121,6 +121,17 @@ func readInputFile(ip *trace.Interpreter, k int, path string) (inputData, error)
 			return inputData{}, err
 		}
 		return imageInput(ip, t, img)
+	}
+	if file, index, ok := idxImagePath(path); ok {
+		dims, data, err := readIDX(file, idxImages)
+		if err != nil {
+			return inputData{}, err
+		}
+		if len(dims) != 3 || index >= dims[0] {
+			return inputData{}, fmt.Errorf("IDX image file %v has no image %d", dims, index)
+		}
+		h, w := dims[1], dims[2]
+		return imageInput(ip, t, &image.Gray{Pix: data[index*h*w : (index+1)*h*w], Stride: w, Rect: image.Rect(0, 0, w, h)})
 	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -390,4 +401,21 @@ func isIntegerType(t tflite.TensorType) bool {
 		return true
 	}
 	return false
+}
+
+// idxImagePath splits FILE#N, image N of an IDX image file, as eval names
+// the inputs of one.
+func idxImagePath(path string) (file string, index int, ok bool) {
+	i := strings.LastIndexByte(path, '#')
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(path[i+1:])
+	if err != nil || n < 0 {
+		return "", 0, false
+	}
+	if _, err := os.Stat(path[:i]); err != nil {
+		return "", 0, false
+	}
+	return path[:i], n, true
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -14,23 +16,30 @@ import (
 
 // inspectReport is what `inspect --json` prints; the text form shows the same.
 type inspectReport struct {
-	File        string         `json:"file"`
-	Bytes       int            `json:"bytes"`
-	Version     uint32         `json:"version"`
-	Description string         `json:"description"`
-	Metadata    []string       `json:"metadata,omitempty"`
-	Signatures  []string       `json:"signatures,omitempty"`
-	Warnings    []string       `json:"warnings,omitempty"`
-	SubGraphs   []subGraphInfo `json:"subgraphs"`
+	File        string   `json:"file"`
+	Bytes       int      `json:"bytes"`
+	Version     uint32   `json:"version"`
+	Description string   `json:"description"`
+	Metadata    []string `json:"metadata,omitempty"`
+	Signatures  []string `json:"signatures,omitempty"`
+	Warnings    []string `json:"warnings,omitempty"`
+	// Memory is what a run of subgraph 0 allocates (the plan the
+	// interpreter checks against --max-memory), and Limit that limit.
+	Memory trace.MemoryPlan `json:"memory"`
+	Limit  int64            `json:"memory_limit"`
+	// Note says why derived parameters are missing, if they are.
+	Note      string         `json:"note,omitempty"`
+	SubGraphs []subGraphInfo `json:"subgraphs"`
 }
 
 type subGraphInfo struct {
-	Index     int                `json:"index"`
-	Name      string             `json:"name"`
-	Inputs    []int32            `json:"inputs"`
-	Outputs   []int32            `json:"outputs"`
-	Tensors   []trace.TensorInfo `json:"tensors"`
-	Operators []trace.OpInfo     `json:"operators"`
+	memoryPerOp []int64            // subgraph 0: the memory plan's bytes per operator
+	Index       int                `json:"index"`
+	Name        string             `json:"name"`
+	Inputs      []int32            `json:"inputs"`
+	Outputs     []int32            `json:"outputs"`
+	Tensors     []trace.TensorInfo `json:"tensors"`
+	Operators   []trace.OpInfo     `json:"operators"`
 }
 
 func runInspect(args []string, env *cliEnv) error {
@@ -43,9 +52,19 @@ func runInspect(args []string, env *cliEnv) error {
 	registerRuntimeFlags(fs, &runtimeName, &roundingName)
 	sample := fs.String("sample", "", "inspect the bundled model `NAME` (same as MODEL sample:NAME)")
 	listOps := fs.Bool("ops", false, "list the operators and data-input dtypes the interpreter supports (no MODEL needed)")
+	var maxMemory string
+	registerMemoryFlag(fs, &maxMemory)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["op"] && *opIndex < 0 {
+		return usageError("inspect: --op %d: an operator index is 0 or more", *opIndex)
+	}
+	if set["tensor"] && *tensorIndex < 0 {
+		return usageError("inspect: --tensor %d: a tensor index is 0 or more", *tensorIndex)
 	}
 	if *listOps {
 		if len(pos) > 0 {
@@ -64,11 +83,15 @@ func runInspect(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
+	limit, err := parseMemoryFlag("inspect", maxMemory)
+	if err != nil {
+		return err
+	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return err
 	}
-	rep := buildInspectReport(lm, rt)
+	rep := buildInspectReport(lm, rt, limit)
 	g := &rep.SubGraphs[0]
 	if *opIndex >= len(g.Operators) || *opIndex < -1 {
 		return usageError("inspect: --op %d: subgraph 0 has operators 0..%d", *opIndex, len(g.Operators)-1)
@@ -143,9 +166,13 @@ func printSupportedOps(w io.Writer, asJSON bool) error {
 	return nil
 }
 
-func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
+func buildInspectReport(lm *loadedModel, rt kernels.Runtime, limit int64) *inspectReport {
 	m := lm.Model
-	rep := &inspectReport{File: lm.Path, Bytes: lm.Size, Version: m.Version, Description: m.Description, Warnings: m.Warnings}
+	rep := &inspectReport{File: lm.Path, Bytes: lm.Size, Version: m.Version, Description: m.Description, Warnings: m.Warnings,
+		Memory: trace.PlanMemory(m), Limit: limit}
+	if limit == 0 {
+		rep.Limit = trace.DefaultMemoryLimit()
+	}
 	for _, md := range m.Metadata {
 		rep.Metadata = append(rep.Metadata, md.Name)
 	}
@@ -154,11 +181,15 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 	}
 	// Prepare subgraph 0 with the real kernels so that the derived
 	// parameters are exactly the ones the interpreter uses.
-	ip, _ := trace.New(m, trace.Options{Runtime: rt, AllowUnsupported: true})
-	// The other runtimes, to show where their kernels derive differently.
+	ip, err := trace.New(m, trace.Options{Runtime: rt, AllowUnsupported: true, MaxMemory: rep.Limit})
+	if err != nil {
+		rep.Note = fmt.Sprintf("no derived parameters: %v", err)
+	}
+	// The other runtimes, to show where their kernels derive differently
+	// (when four interpreters fit the memory limit).
 	var others []*trace.Interpreter
 	for _, other := range kernels.Runtimes() {
-		if other == rt || ip == nil {
+		if other == rt || ip == nil || 4*(rep.Memory.Total-rep.Memory.Shadow) > rep.Limit {
 			continue
 		}
 		if oip, err := trace.New(m, trace.Options{Runtime: other, AllowUnsupported: true}); err == nil {
@@ -168,6 +199,9 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 	for gi := range m.SubGraphs {
 		g := &m.SubGraphs[gi]
 		sg := subGraphInfo{Index: gi, Name: g.Name, Inputs: g.Inputs, Outputs: g.Outputs}
+		if gi == 0 {
+			sg.memoryPerOp = rep.Memory.PerOp
+		}
 		for ti := range g.Tensors {
 			sg.Tensors = append(sg.Tensors, trace.DescribeTensor(m, g, ti))
 		}
@@ -199,11 +233,20 @@ func printReport(w io.Writer, rep *inspectReport) {
 	if len(rep.Signatures) > 0 {
 		fmt.Fprintf(w, "signatures: %s\n", strings.Join(rep.Signatures, ", "))
 	}
-	for _, warn := range rep.Warnings {
+	for _, warn := range summarizeWarnings(rep.Warnings) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
 	for gi := range rep.SubGraphs {
 		g := &rep.SubGraphs[gi]
+		if g.Index == 0 {
+			mp := rep.Memory
+			fmt.Fprintf(w, "memory: a run allocates %s (tensors %s, constants %s, index tables %s); explain, trace, ui and eval add the float shadow, %s; limit %s (--max-memory)\n",
+				trace.FormatBytes(mp.Total-mp.Shadow), trace.FormatBytes(mp.Tensors), trace.FormatBytes(mp.Constants), trace.FormatBytes(mp.Tables),
+				trace.FormatBytes(mp.Shadow), trace.FormatBytes(rep.Limit))
+			if rep.Note != "" {
+				fmt.Fprintf(w, "note: %s\n", rep.Note)
+			}
+		}
 		fmt.Fprintf(w, "\nsubgraph %d %q: %d tensors, %d operators\n", g.Index, g.Name, len(g.Tensors), len(g.Operators))
 		for _, i := range g.Inputs {
 			fmt.Fprintf(w, "  input   %s\n", tensorLine(g, i))
@@ -217,6 +260,7 @@ func printReport(w io.Writer, rep *inspectReport) {
 		}
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "tN is tensor index N: the index tf.lite.Interpreter.get_tensor_details() reports (and get_tensor(N) reads).")
 	fmt.Fprintln(w, "M is the real multiplier TFLite computes in double precision; it is stored as a Q0.31")
 	fmt.Fprintln(w, "multiplier and a shift: M = multiplier · 2^(shift − 31). `--op N` lists every channel.")
 }
@@ -294,11 +338,15 @@ func printOp(w io.Writer, g *subGraphInfo, op *trace.OpInfo, full bool) {
 		fmt.Fprintf(w, "  clamp=[%d, %d]", op.Clamp[0], op.Clamp[1])
 	}
 	fmt.Fprintln(w)
-	for k, in := range op.Inputs {
-		fmt.Fprintf(w, "  in%-2d %s\n", k, tensorLine(g, in.Tensor))
+	roleW := 6
+	for _, o := range append(append([]trace.Operand{}, op.Inputs...), op.Outputs...) {
+		roleW = max(roleW, len(o.Role))
 	}
-	for k, out := range op.Outputs {
-		fmt.Fprintf(w, "  out%d %s\n", k, tensorLine(g, out.Tensor))
+	for _, in := range op.Inputs {
+		fmt.Fprintf(w, "  %-*s %s\n", roleW, in.Role, tensorLine(g, in.Tensor))
+	}
+	for _, out := range op.Outputs {
+		fmt.Fprintf(w, "  %-*s %s\n", roleW, out.Role, tensorLine(g, out.Tensor))
 	}
 	if op.Unsupported != "" {
 		fmt.Fprintf(w, "  (no kernel: %s)\n", op.Unsupported)
@@ -309,6 +357,9 @@ func printOp(w io.Writer, g *subGraphInfo, op *trace.OpInfo, full bool) {
 	}
 	if op.Requantization != "" {
 		fmt.Fprintf(w, "  requantization: %s\n", op.Requantization)
+	}
+	if full && g.Index == 0 && op.Index < len(g.memoryPerOp) {
+		fmt.Fprintf(w, "  memory: %s (its outputs and their float shadow)\n", trace.FormatBytes(g.memoryPerOp[op.Index]))
 	}
 	for _, rp := range op.Runtimes {
 		printRuntimeParams(w, op, rp, full)
@@ -462,3 +513,46 @@ func printValues(w io.Writer, t *trace.TensorInfo, v *trace.TensorValues) {
 		}
 	}
 }
+
+// tensorWarning splits a reader warning about a tensor into the tensor
+// ("tensor 33 \"name\" (offset 0x4043c)") and what is wrong with it.
+var tensorWarning = regexp.MustCompile(`^tensor (\d+) "([^"]*)" \(offset 0x[0-9a-f]+\): (.*)$`)
+
+// summarizeWarnings prints a warning that several tensors share once, with
+// the list of tensors: person_detect has the same quantized_dimension
+// warning on 14 biases.
+func summarizeWarnings(warnings []string) []string {
+	type group struct {
+		what    string
+		tensors []string
+	}
+	var groups []*group
+	byWhat := map[string]*group{}
+	var out []string
+	for _, w := range warnings {
+		m := tensorWarning.FindStringSubmatch(w)
+		if m == nil {
+			out = append(out, w)
+			continue
+		}
+		what := channelCount.ReplaceAllString(m[3], "")
+		g, ok := byWhat[what]
+		if !ok {
+			g = &group{what: what}
+			byWhat[what] = g
+			groups = append(groups, g)
+		}
+		g.tensors = append(g.tensors, "t"+m[1])
+	}
+	for _, g := range groups {
+		if len(g.tensors) == 1 {
+			out = append(out, fmt.Sprintf("%s: %s", g.tensors[0], g.what))
+			continue
+		}
+		out = append(out, fmt.Sprintf("%d tensors (%s): %s (inspect --tensor N shows one)", len(g.tensors), strings.Join(g.tensors, " "), g.what))
+	}
+	return out
+}
+
+// channelCount is the per-tensor detail of a quantized_dimension warning.
+var channelCount = regexp.MustCompile(` \(\d+ channels\)`)

@@ -77,6 +77,7 @@ func commands() []command {
 		{"samples", "list the bundled MNIST models and digits", runSamples},
 		{"trace", "export the run (tensors, parameters, layer errors, element chains) as JSON, CSV or Model Explorer data", runTrace},
 		{"compare", "run the model under several runtimes and show, layer by layer, where their results part", runCompare},
+		{"eval", "run a whole data set: accuracy per runtime and per-layer error statistics", runEval},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/tflq/tflq-trace/internal/sharedtest"
+	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
@@ -510,4 +511,117 @@ func TestInspectRuntimeDifferences(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "under --runtime tflm (TFLite-Micro reference kernel)") {
 		t.Fatalf("inspect --runtime tflite-ref:\n%s", out)
 	}
+}
+
+// TestInspectRolesAndWarnings: operands are labelled by role, not position,
+// the index convention is stated, and a warning many tensors share is
+// printed once with the list (person_detect's 14 biases).
+func TestInspectRolesAndWarnings(t *testing.T) {
+	code, out, errs := runCLI(t, "inspect", "--op", "1", "sample:mnist_dense")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"\n  input   t3 ", "\n  weights t2 ", "\n  bias    t1 ", "\n  output  t4 "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect --op 1 lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runCLI(t, "inspect", "sample:mnist_dense")
+	if !strings.Contains(out, "tf.lite.Interpreter.get_tensor_details()") {
+		t.Errorf("inspect does not say which index convention tN follows:\n%s", out)
+	}
+	_, out, _ = runCLI(t, "inspect", sharedModel(t, "person_detect_int8.tflite"))
+	var warnings []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "warning: ") {
+			warnings = append(warnings, line)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "14 tensors (t33 t36 ") || !strings.Contains(warnings[0], "quantized_dimension 3 out of range for rank 1") {
+		t.Fatalf("warnings not summarised: %q", warnings)
+	}
+}
+
+// TestNoSilentDefaults: without --input, a bundled sample runs on its digit
+// 7 and a model file on zero-point inputs, and both say so on one stderr
+// line (the output is the same as with the input given explicitly).
+func TestNoSilentDefaults(t *testing.T) {
+	code, out, errs := runCLI(t, "explain", "sample:mnist_dense", "--op", "1", "--at", "0,7")
+	_, want, _ := runCLI(t, "explain", "sample:mnist_dense", "--op", "1", "--at", "0,7", "--digit", "7")
+	if code != exitOK || out != want {
+		t.Fatalf("exit %d; output differs from --digit 7:\n%s", code, out)
+	}
+	if errs != "note: input: the bundled MNIST test digit 7 (give --digit N or --input FILE for another)\n" {
+		t.Fatalf("stderr %q", errs)
+	}
+	code, _, errs = runCLI(t, "run", sharedModel(t, "hello_world_int8.tflite"))
+	if code != exitOK || !strings.HasPrefix(errs, "note: no --input: every graph input holds its zero point") || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	_, _, errs = runCLI(t, "run", sharedModel(t, "hello_world_int8.tflite"), "--random", "1")
+	if errs != "" {
+		t.Fatalf("a run with --random printed %q", errs)
+	}
+}
+
+// reluChain writes a 2.6 KB model of twenty RELUs on [1,32768,32768] int8
+// tensors: 21 GiB of activations that a careless interpreter would
+// allocate one after the other.
+func reluChain(t *testing.T) string {
+	b := tflite.NewModelBuilder()
+	q := tflite.PerTensor(0.5, 0)
+	prev := b.AddTensor("in", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
+	in := prev
+	for range 20 {
+		o := b.AddTensor("relu", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
+		b.AddOperator(tflite.OpRelu, tflite.Options{}, []int32{prev}, []int32{o})
+		prev = o
+	}
+	b.SetIO([]int32{in}, []int32{prev})
+	m, err := b.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := tflite.Write(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "relu20.tflite")
+	os.WriteFile(path, data, 0o644)
+	return path
+}
+
+// TestMemoryPlan: a model whose run would exceed the memory limit is
+// refused before anything is allocated, with one line naming the total, the
+// limit and the largest tensors (exit 1); --max-memory moves the limit;
+// inspect shows the plan without refusing.
+func TestMemoryPlan(t *testing.T) {
+	model := reluChain(t)
+	for _, cmd := range [][]string{{"run", model}, {"explain", model, "--op", "0", "--element", "0"}, {"trace", model, "-o", "-"}} {
+		code, out, errs := runCLI(t, cmd...)
+		if code != exitFailure || out != "" {
+			t.Fatalf("%v: exit %d, stdout %q", cmd, code, out)
+		}
+		assertOneLineError(t, errs, model, "memory limit exceeded", "21.0 GiB", "above the limit of", `t0 "in" [1 32768 32768] 1.0 GiB`, "--max-memory")
+	}
+	code, out, _ := runCLI(t, "inspect", model)
+	if code != exitOK || !strings.Contains(out, "memory: a run allocates 21.0 GiB") || !strings.Contains(out, "note: no derived parameters: memory limit exceeded") {
+		t.Fatalf("inspect: exit %d\n%s", code, out)
+	}
+	// sample:mnist_cnn allocates 22.1 KiB to run, 179.7 KiB with its shadow
+	// (88.0 KiB accumulated, 69.7 KiB local references and dequantized values).
+	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "20KiB"); code != exitFailure || !strings.Contains(errs, "22.1 KiB") {
+		t.Fatalf("--max-memory 20KiB: exit %d, %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "30KiB"); code != exitOK {
+		t.Fatalf("--max-memory 30KiB: exit %d, %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--element", "0", "--max-memory", "30KiB"); code != exitFailure || !strings.Contains(errs, "float shadow 157.7 KiB") {
+		t.Fatalf("explain (needs the shadow) under 30KiB: exit %d, %s", code, errs)
+	}
+	code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "lots")
+	if code != exitUsage {
+		t.Fatalf("--max-memory lots: exit %d", code)
+	}
+	assertOneLineError(t, errs, "--max-memory", `"lots" is not a size`)
 }

@@ -57,14 +57,19 @@ type benchInfo struct {
 
 // runFlags are the flags shared by the commands that run a model.
 type runFlags struct {
-	inputs   stringList
-	random   int64
-	rounding string
-	runtime  string
-	sample   string
-	digit    int
-	// notes receives the one-line notes of input conversions (nil: none).
-	notes io.Writer
+	inputs    stringList
+	random    int64
+	rounding  string
+	runtime   string
+	sample    string
+	digit     int
+	maxMemory string
+	// defaultNote, set by prepare, says what input a run got when none was
+	// given (the sample digit, or zero points).
+	defaultNote string
+	// notes, set by prepare, are the one-line notes of input conversions
+	// (a float64 .npy converted, float data quantized).
+	notes []string
 	// floats[k], after prepare, is the real data a quantized graph input k
 	// was quantized from (a float .npy or an image), else nil.
 	floats [][]float32
@@ -81,6 +86,24 @@ func (f *runFlags) registerInputs(fs *flag.FlagSet) {
 	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
 	fs.StringVar(&f.sample, "sample", "", "use the bundled model `NAME` (mnist_dense or mnist_cnn; same as MODEL sample:NAME)")
 	fs.IntVar(&f.digit, "digit", -1, "use the bundled MNIST test image of digit `N` (0-9) as the input (same as --input digit:N)")
+	registerMemoryFlag(fs, &f.maxMemory)
+}
+
+// registerMemoryFlag adds --max-memory.
+func registerMemoryFlag(fs *flag.FlagSet, v *string) {
+	fs.StringVar(v, "max-memory", "", "refuse a model whose run would allocate more than `SIZE` (e.g. 8GiB; default the smaller of 4GiB and half the machine's memory)")
+}
+
+// parseMemoryFlag reads --max-memory (0: the default limit).
+func parseMemoryFlag(cmd, v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := trace.ParseBytes(v)
+	if err != nil {
+		return 0, usageError("%s: --max-memory: %v", cmd, err)
+	}
+	return n, nil
 }
 
 // inputFlags checks the input flags and folds --digit into --input.
@@ -108,12 +131,11 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err != nil {
 		return nil, nil, err
 	}
-	return lm, ip, f.loadInputs(ip)
+	return lm, ip, f.loadInputs(ip, path)
 }
 
 // prepareModel is prepare without loading the inputs, so that a command
-// can check its own flags against the model first (loading the inputs may
-// print notes).
+// can check its own flags against the model before reading input files.
 func (f *runFlags) prepareModel(cmd, path string) (*loadedModel, *trace.Interpreter, error) {
 	rt, err := parseRuntimeFlags(cmd, f.runtime, f.rounding)
 	if err != nil {
@@ -122,28 +144,66 @@ func (f *runFlags) prepareModel(cmd, path string) (*loadedModel, *trace.Interpre
 	if err := f.inputFlags(cmd); err != nil {
 		return nil, nil, err
 	}
+	limit, err := parseMemoryFlag(cmd, f.maxMemory)
+	if err != nil {
+		return nil, nil, err
+	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt})
+	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit})
 	if err != nil {
 		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
 	}
 	return lm, ip, nil
 }
 
-// loadInputs fills ip's graph inputs as the flags say and keeps the real
-// data of quantized inputs in f.floats.
-func (f *runFlags) loadInputs(ip *trace.Interpreter) error {
+// loadInputs fills ip's graph inputs (of the model at path) as the flags
+// say — without input flags, a bundled sample's digit or zero points, with
+// a note — and keeps the real data of quantized inputs in f.floats and the
+// conversion notes in f.notes.
+func (f *runFlags) loadInputs(ip *trace.Interpreter, path string) error {
+	f.defaultNote = ""
+	if len(f.inputs) == 0 && f.random < 0 {
+		if strings.HasPrefix(path, samplePrefix) {
+			f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, mainDigit)}
+			f.defaultNote = fmt.Sprintf("note: input: the bundled MNIST test digit %d (give --digit N or --input FILE for another)", mainDigit)
+		} else if len(ip.Inputs()) > 0 {
+			f.defaultNote = "note: no --input: every graph input holds its zero point, the real value 0 (give --input FILE or --random SEED)"
+		}
+	}
 	var err error
-	f.floats, err = loadInputs(ip, f.inputs, f.random, f.random >= 0, f.notes)
+	f.floats, f.notes, err = loadInputs(ip, f.inputs, f.random, f.random >= 0)
 	return err
+}
+
+// describeInput says in a few words what the run's input is.
+func (f *runFlags) describeInput() string {
+	switch {
+	case len(f.inputs) > 0:
+		return strings.Join(f.inputs, " ")
+	case f.random >= 0:
+		return fmt.Sprintf("random inputs (seed %d)", f.random)
+	}
+	return "inputs at their zero point"
+}
+
+// printDefaultNote tells on stderr what input a run used when none was
+// given, and how input files were converted (after success, so that an
+// error stays one line).
+func (f *runFlags) printDefaultNote(env *cliEnv) {
+	if f.defaultNote != "" {
+		fmt.Fprintln(env.stderr, f.defaultNote)
+	}
+	for _, n := range f.notes {
+		fmt.Fprintln(env.stderr, n)
+	}
 }
 
 func runRun(args []string, env *cliEnv) error {
 	fs := newFlagSet("run", "MODEL [--input FILE]... [--random SEED] [--runtime R] [--dump DIR [--format bin|npy] [--dump-constants]] [--json] [--bench N]", env)
-	rf := runFlags{notes: env.stderr}
+	var rf runFlags
 	rf.register(fs)
 	dump := fs.String("dump", "", "write every non-constant tensor i to `DIR`/t<i>.bin (raw bytes) or t<i>.npy, with DIR/manifest.json")
 	dumpFormat := fs.String("format", "bin", "`FORMAT` of the --dump files: bin (raw little-endian bytes, the conformance goldens' layout) or npy")
@@ -181,7 +241,7 @@ func runRun(args []string, env *cliEnv) error {
 	}
 	if *dump != "" {
 		n, err := dumpTensors(ip, *dump, dumpOptions{format: *dumpFormat, constants: *dumpConstants, model: path,
-			input: describeInputs(rf.inputs, rf.random)})
+			input: rf.describeInput()})
 		if err != nil {
 			return runError(fmt.Errorf("--dump %s: %w", *dump, err))
 		}
@@ -197,6 +257,7 @@ func runRun(args []string, env *cliEnv) error {
 		ns := time.Since(start).Nanoseconds() / int64(*bench)
 		rep.Bench = &benchInfo{Invokes: *bench, NsPerInvoke: ns, MsPerInvoke: float64(ns) / 1e6}
 	}
+	rf.printDefaultNote(env)
 	if *asJSON {
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")

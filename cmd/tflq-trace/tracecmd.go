@@ -15,7 +15,7 @@ import (
 
 func runTrace(args []string, env *cliEnv) error {
 	fs := newFlagSet("trace", "MODEL [--input FILE]... -o FILE [--ops LIST] [--elements all|none|top-error:K|OP:I;...] [--format json|csv|model-explorer [--metric M] [--clip P]] [--constants]", env)
-	rf := runFlags{notes: env.stderr}
+	var rf runFlags
 	rf.register(fs)
 	outPath := fs.String("o", "", "write the trace to `FILE` (required; - for standard output)")
 	opsList := fs.String("ops", "", "only these operators: `LIST` of indices and ranges, e.g. 0,3-5 (default all)")
@@ -72,7 +72,7 @@ func runTrace(args []string, env *cliEnv) error {
 			return usageError("trace: --elements %s: %v", *elements, err)
 		}
 	}
-	if err := rf.loadInputs(ip); err != nil {
+	if err := rf.loadInputs(ip, path); err != nil {
 		return err
 	}
 	if err := ip.Invoke(); err != nil {
@@ -82,7 +82,7 @@ func runTrace(args []string, env *cliEnv) error {
 	if err != nil {
 		return runError(err)
 	}
-	opt := trace.ExportOptions{ModelPath: path, Input: describeInputs(rf.inputs, rf.random), Ops: ops, Elements: sel, TopTerms: *topTerms, Constants: *constants,
+	opt := trace.ExportOptions{ModelPath: path, Input: rf.describeInput(), Ops: ops, Elements: sel, TopTerms: *topTerms, Constants: *constants,
 		Metric: *metric, ClipPercentile: *clip}
 	if isTerminal(env.stderr) {
 		opt.Progress = func(done, total int) {
@@ -105,11 +105,13 @@ func runTrace(args []string, env *cliEnv) error {
 		if err := write(env.stdout); err != nil {
 			return runError(err)
 		}
+		rf.printDefaultNote(env)
 		return nil
 	}
 	if err := writeAtomically(*outPath, write); err != nil {
 		return runError(fmt.Errorf("-o %s: %w", *outPath, err))
 	}
+	rf.printDefaultNote(env)
 	fmt.Fprintf(env.stdout, "wrote %s (%s)\n", *outPath, *format)
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 // runUI is `tflq-trace ui MODEL`: the step-through terminal UI.
 func runUI(args []string, env *cliEnv) error {
 	fs := newFlagSet("ui", "MODEL [--input FILE]... [--random SEED] [--runtime R]", env)
-	rf := runFlags{notes: env.stderr}
+	var rf runFlags
 	rf.register(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
