@@ -288,3 +288,59 @@ func TestExportConstants(t *testing.T) {
 		t.Fatal("constant values without Constants")
 	}
 }
+
+// TestRequantizationRecordsMatchSteps: on every built model under every
+// runtime, each requantization a chain records points at an M step of the
+// same chain whose real value it carries, and the fixed-point ones at the
+// step's multiplier. Chains with an M step but no record are logged
+// (kernels whose stage has a rule of its own, e.g. XNNPACK's Q8 LEAKY_RELU).
+func TestRequantizationRecordsMatchSteps(t *testing.T) {
+	recorded := map[string]bool{}
+	unrecorded := map[string]bool{}
+	for _, rt := range kernels.Runtimes() {
+		for _, bc := range allBuiltCases() {
+			ip, _, err := tryBuilt(bc, Options{Runtime: rt})
+			if err != nil {
+				continue // refused under this runtime
+			}
+			if err := ip.Invoke(); err != nil {
+				continue
+			}
+			c := &kernels.Chain{}
+			for oi, op := range ip.Ops() {
+				for k, out := range op.Node.Outputs {
+					if out == nil {
+						continue
+					}
+					for e := 0; e < out.NumElements(); e++ {
+						if err := ip.ExplainInto(c, oi, k, e); err != nil {
+							t.Fatalf("%s under %v op %d: %v", bc.name, rt, oi, err)
+						}
+						hasM := slices.ContainsFunc(c.Steps, func(s kernels.Step) bool { return s.Name == "M" || strings.HasSuffix(s.Name, ".M") })
+						key := fmt.Sprintf("%s/%s", op.Name, op.Impl)
+						if hasM && len(c.Requantizations) == 0 {
+							unrecorded[key] = true
+						}
+						for _, r := range c.Requantizations {
+							recorded[key] = true
+							if r.Step < 0 || r.Step >= len(c.Steps) {
+								t.Fatalf("%s under %v op %d element %d: step %d of %d", bc.name, rt, oi, e, r.Step, len(c.Steps))
+							}
+							st := c.Steps[r.Step]
+							fixed := r.Rule != kernels.RuleDoublePrecision && r.Rule != kernels.RuleFloat32
+							if !strings.HasSuffix(st.Name, "M") || st.Real != r.Real || fixed && st.Value != int64(r.Quantized.Multiplier) {
+								t.Fatalf("%s under %v op %d element %d: record %+v, step %+v", bc.name, rt, oi, e, r, st)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, want := range []string{"MUL/XNNPACK delegate", "FULLY_CONNECTED/TFLite-Micro reference kernel", "ADD/TFLite-Micro reference kernel"} {
+		if !recorded[want] {
+			t.Errorf("no %s chain recorded its requantization (recorded: %v)", want, recorded)
+		}
+	}
+	t.Logf("chains with an M step but no requantization record: %v", unrecorded)
+}

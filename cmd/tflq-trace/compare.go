@@ -120,6 +120,9 @@ func runCompare(args []string, env *cliEnv) error {
 		count = len(set.names)
 	}
 	for n := range count {
+		if err := interrupted(env.ctx); err != nil {
+			return err
+		}
 		if set == nil {
 			if _, _, err := loadInputs(ips[0], rf.inputs, rf.random, rf.random >= 0); err != nil {
 				return err

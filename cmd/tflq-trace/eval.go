@@ -67,7 +67,7 @@ func runEval(args []string, env *cliEnv) error {
 	asCSV := fs.Bool("csv", false, "print one CSV row per runtime and layer")
 	outPath := fs.String("o", "", "write the report to `FILE` instead of standard output")
 	var maxMemory string
-	registerMemoryFlag(fs, &maxMemory)
+	registerMemoryFlag(fs.FlagSet, &maxMemory)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -142,6 +142,10 @@ func runEval(args []string, env *cliEnv) error {
 	batch := *workers * 16
 	results := make([]evalResult, batch)
 	for lo := 0; lo < len(set.names); lo += batch {
+		if err := interrupted(env.ctx); err != nil {
+			progress.clear()
+			return err
+		}
 		hi := min(lo+batch, len(set.names))
 		var wg sync.WaitGroup
 		for w := range *workers {

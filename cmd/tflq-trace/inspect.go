@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -23,6 +22,9 @@ type inspectReport struct {
 	Metadata    []string `json:"metadata,omitempty"`
 	Signatures  []string `json:"signatures,omitempty"`
 	Warnings    []string `json:"warnings,omitempty"`
+	// Delegate says how the XNNPACK delegate was applied when not to every
+	// node it takes (trace.Interpreter.DelegateNote).
+	Delegate string `json:"delegate,omitempty"`
 	// Memory is what a run of subgraph 0 allocates (the plan the
 	// interpreter checks against --max-memory), and Limit that limit.
 	Memory trace.MemoryPlan `json:"memory"`
@@ -49,21 +51,19 @@ func runInspect(args []string, env *cliEnv) error {
 	tensorIndex := fs.Int("tensor", -1, "show only tensor `N` (subgraph 0) in full: every per-channel scale and zero point")
 	values := fs.Bool("values", false, "with --tensor N of a constant (weights, bias): print every value, stored and real")
 	var runtimeName, roundingName string
-	registerRuntimeFlags(fs, &runtimeName, &roundingName)
+	registerRuntimeFlags(fs.FlagSet, &runtimeName, &roundingName)
 	sample := fs.String("sample", "", "inspect the bundled model `NAME` (same as MODEL sample:NAME)")
 	listOps := fs.Bool("ops", false, "list the operators and data-input dtypes the interpreter supports (no MODEL needed)")
 	var maxMemory string
-	registerMemoryFlag(fs, &maxMemory)
+	registerMemoryFlag(fs.FlagSet, &maxMemory)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if set["op"] && *opIndex < 0 {
+	if fs.isSet("op") && *opIndex < 0 {
 		return usageError("inspect: --op %d: an operator index is 0 or more", *opIndex)
 	}
-	if set["tensor"] && *tensorIndex < 0 {
+	if fs.isSet("tensor") && *tensorIndex < 0 {
 		return usageError("inspect: --tensor %d: a tensor index is 0 or more", *tensorIndex)
 	}
 	if *listOps {
@@ -185,6 +185,9 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime, limit int64) *inspe
 	if err != nil {
 		rep.Note = fmt.Sprintf("no derived parameters: %v", err)
 	}
+	if ip != nil {
+		rep.Delegate = ip.DelegateNote()
+	}
 	// The other runtimes, to show where their kernels derive differently
 	// (when four interpreters fit the memory limit).
 	var others []*trace.Interpreter
@@ -235,6 +238,9 @@ func printReport(w io.Writer, rep *inspectReport) {
 	}
 	for _, warn := range summarizeWarnings(rep.Warnings) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	if rep.Delegate != "" {
+		fmt.Fprintf(w, "%s\n", rep.Delegate)
 	}
 	for gi := range rep.SubGraphs {
 		g := &rep.SubGraphs[gi]

@@ -453,8 +453,8 @@ func TestTraceToSpecialFiles(t *testing.T) {
 		t.Fatalf("the pipe was replaced: %v %v", fi.Mode(), err)
 	}
 	code, _, errs = runCLI(t, "trace", "--sample", "mnist_dense", "-o", dir)
-	if code != exitFailure {
-		t.Fatalf("-o directory: exit %d", code)
+	if code != exitUsage {
+		t.Fatalf("-o directory: exit %d, want 2 (checked before running)", code)
 	}
 	assertOneLineError(t, errs, "is a directory")
 }

@@ -41,9 +41,12 @@ type topItem struct {
 }
 
 type runReport struct {
-	Model    string      `json:"model"`
-	Runtime  string      `json:"runtime"`
-	Rounding string      `json:"rounding"`
+	Model    string `json:"model"`
+	Runtime  string `json:"runtime"`
+	Rounding string `json:"rounding"`
+	// Delegate says how the XNNPACK delegate was applied when not to every
+	// node it takes (trace.Interpreter.DelegateNote).
+	Delegate string      `json:"delegate,omitempty"`
 	Outputs  []runOutput `json:"outputs"`
 	Bench    *benchInfo  `json:"bench,omitempty"`
 	Dumped   int         `json:"dumped_tensors,omitempty"`
@@ -64,6 +67,7 @@ type runFlags struct {
 	sample    string
 	digit     int
 	maxMemory string
+	fs        *flagSet // to tell a flag given from its default
 	// defaultNote, set by prepare, says what input a run got when none was
 	// given (the sample digit, or zero points).
 	defaultNote string
@@ -75,18 +79,19 @@ type runFlags struct {
 	floats [][]float32
 }
 
-func (f *runFlags) register(fs *flag.FlagSet) {
+func (f *runFlags) register(fs *flagSet) {
 	f.registerInputs(fs)
-	registerRuntimeFlags(fs, &f.runtime, &f.rounding)
+	registerRuntimeFlags(fs.FlagSet, &f.runtime, &f.rounding)
 }
 
 // registerInputs adds the model and input flags (not the runtime ones).
-func (f *runFlags) registerInputs(fs *flag.FlagSet) {
+func (f *runFlags) registerInputs(fs *flagSet) {
+	f.fs = fs
 	fs.Var(&f.inputs, "input", "graph input `FILE` (.bin raw bytes, .npy, .png/.jpg/.pgm image); repeat in graph-input order")
 	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
 	fs.StringVar(&f.sample, "sample", "", "use the bundled model `NAME` (mnist_dense or mnist_cnn; same as MODEL sample:NAME)")
 	fs.IntVar(&f.digit, "digit", -1, "use the bundled MNIST test image of digit `N` (0-9) as the input (same as --input digit:N)")
-	registerMemoryFlag(fs, &f.maxMemory)
+	registerMemoryFlag(fs.FlagSet, &f.maxMemory)
 }
 
 // registerMemoryFlag adds --max-memory.
@@ -108,6 +113,12 @@ func parseMemoryFlag(cmd, v string) (int64, error) {
 
 // inputFlags checks the input flags and folds --digit into --input.
 func (f *runFlags) inputFlags(cmd string) error {
+	if f.fs.isSet("random") && f.random < 0 {
+		return usageError("%s: --random %d: a seed is 0 or more", cmd, f.random)
+	}
+	if f.fs.isSet("digit") && (f.digit < 0 || f.digit > 9) {
+		return usageError("%s: --digit %d: a digit is 0 to 9", cmd, f.digit)
+	}
 	if f.digit >= 0 {
 		if len(f.inputs) > 0 {
 			return usageError("%s: --digit and --input exclude each other", cmd)
@@ -228,6 +239,14 @@ func runRun(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
+	if *bench < 0 {
+		return usageError("run: --bench %d: must be 0 or more", *bench)
+	}
+	if *dump != "" {
+		if err := checkOutputDir("--dump", *dump); err != nil {
+			return err
+		}
+	}
 	_, ip, err := rf.prepare("run", path)
 	if err != nil {
 		return err
@@ -250,6 +269,9 @@ func runRun(args []string, env *cliEnv) error {
 	if *bench > 0 {
 		start := time.Now()
 		for i := 0; i < *bench; i++ {
+			if err := interrupted(env.ctx); err != nil {
+				return err
+			}
 			if err := ip.Invoke(); err != nil {
 				return runError(err)
 			}
@@ -312,6 +334,9 @@ func classifierShaped(shape []int) bool {
 
 func printRun(w io.Writer, rep *runReport) {
 	fmt.Fprintf(w, "model %s, runtime %s (%s rounding)\n", rep.Model, rep.Runtime, rep.Rounding)
+	if rep.Delegate != "" {
+		fmt.Fprintf(w, "%s\n", rep.Delegate)
+	}
 	for k, o := range rep.Outputs {
 		fmt.Fprintf(w, "\noutput %d: t%d %q %s %v", k, o.Index, o.Name, o.Type, o.Shape)
 		if o.Quantized != nil {
@@ -443,7 +468,7 @@ func dumpTensors(ip *trace.Interpreter, dir string, opt dumpOptions) (int, error
 // newRunReport starts the report of a run of the model at path.
 func newRunReport(path string, ip *trace.Interpreter) runReport {
 	rt := ip.Options().Runtime
-	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String()}
+	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String(), Delegate: ip.DelegateNote()}
 }
 
 // registerRuntimeFlags adds --runtime and its older spelling --rounding.
