@@ -27,7 +27,7 @@ func runMainJob(env *cliEnv) error {
 	_, digitName, _ := samples.Digit(mainDigit)
 	title := fmt.Sprintf("%s · MNIST test digit %s", path, digitName)
 	if needTerminal(env) == nil {
-		return startUI(ip, title, env)
+		return startUI(ip, title, rf.floats, env)
 	}
 	if err := ip.Invoke(); err != nil {
 		return runError(err)

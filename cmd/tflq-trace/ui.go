@@ -27,13 +27,14 @@ func runUI(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	return startUI(ip, path, env)
+	return startUI(ip, path, rf.floats, env)
 }
 
 // startUI invokes a prepared interpreter (inputs already set), runs its
-// float shadow and opens the UI titled title. It refuses with a one-line
+// float shadow (from floats, the real data of quantized inputs, when not
+// nil) and opens the UI titled title. It refuses with a one-line
 // usage error when stdin/stdout are not a terminal.
-func startUI(ip *trace.Interpreter, title string, env *cliEnv) error {
+func startUI(ip *trace.Interpreter, title string, floats [][]float32, env *cliEnv) error {
 	if err := needTerminal(env); err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func startUI(ip *trace.Interpreter, title string, env *cliEnv) error {
 		return runError(fmt.Errorf("%s: %w", title, err))
 	}
 	var ref ui.Reference
-	if sh, err := trace.RunShadow(ip); err == nil {
+	if sh, err := trace.RunShadowWith(ip, trace.ShadowOptions{FloatInputs: floats}); err == nil {
 		ref = ui.FromShadow(sh)
 	} else {
 		fmt.Fprintf(env.stderr, "tflq-trace: ui: no float reference (%v)\n", err)
