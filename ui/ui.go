@@ -35,6 +35,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -699,9 +700,11 @@ func abs(x float64) float64 {
 	return x
 }
 
-// Run starts the UI full screen on in/out and returns when the user quits.
-// NO_COLOR (any non-empty value) selects the monochrome rendering.
-func Run(ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io.Writer) error {
+// Run starts the UI full screen on in/out and returns when the user quits
+// or ctx is cancelled (then with an error wrapping tea.ErrProgramKilled);
+// either way the terminal is restored first. NO_COLOR (any non-empty value)
+// selects the monochrome rendering.
+func Run(ctx context.Context, ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io.Writer) error {
 	if os.Getenv("NO_COLOR") != "" {
 		opt.Mono = true
 	}
@@ -709,7 +712,7 @@ func Run(ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io
 		opt.Title = "model"
 	}
 	opt.Title = filepath.Base(opt.Title)
-	opts := []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
 	if opt.Mono {
 		opts = append(opts, tea.WithColorProfile(colorprofile.ASCII))
 	}
