@@ -36,7 +36,7 @@ func compileSchema(t testing.TB) *jsonschema.Schema {
 // into the Go types and checks its content against the interpreter.
 func exportAndCheck(t *testing.T, ip *Interpreter, opt ExportOptions) *File {
 	t.Helper()
-	s, err := RunShadow(ip)
+	s, err := RunShadowWith(ip, ShadowOptions{Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestExportJSONShared(t *testing.T) {
 
 func TestExportCSVAndModelExplorer(t *testing.T) {
 	ip := runSharedCase(t, "mnist_lenet_floatio_int8", "rand0")
-	s, err := RunShadow(ip)
+	s, err := RunShadowWith(ip, ShadowOptions{Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}

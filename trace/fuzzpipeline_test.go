@@ -153,7 +153,7 @@ func checkPipeline(t *testing.T, data []byte, runtimeChoice uint8, inputSeed uin
 			}
 		}
 	}
-	s, err := RunShadow(ip)
+	s, err := RunShadowWith(ip, ShadowOptions{Local: true})
 	if err == nil {
 		if err := WriteJSON(io.Discard, ip, s, ExportOptions{Elements: ElementSelection{Top: 2}, TopTerms: 4}); err != nil {
 			t.Fatalf("export: %v", err)

@@ -14,7 +14,7 @@ import (
 
 // The memory plan: before an interpreter allocates anything it adds up
 // what the run will hold — every tensor, the aligned copies of the
-// constants, the float shadow (float32 references of every tensor) and
+// constants, the float shadow (a float32 per element of every tensor) and
 // the data-movement kernels' index tables — and refuses a model above the
 // limit. A hostile 2.6 KB file that declares twenty 1 GiB tensors is
 // refused in microseconds instead of filling the machine.
@@ -30,10 +30,12 @@ type MemoryPlan struct {
 	// Constants is the aligned copies of the constant tensors.
 	Constants int64 `json:"constants"`
 	// Shadow is the float reference of every tensor (explain, trace, ui and
-	// eval compute it): 4 bytes per element of every tensor, and for every
-	// non-constant tensor 4 more for its local reference and 4 for its
-	// dequantized values the local pass starts from.
+	// eval compute it).
 	Shadow int64 `json:"float_shadow"`
+	// LocalShadow is what the trace export's local references add (not in
+	// Total): for every non-constant tensor 4 bytes per element for its
+	// local reference and 4 for the dequantized values the pass starts from.
+	LocalShadow int64 `json:"local_shadow"`
 	// Tables is the data-movement kernels' index tables (5 bytes per output
 	// element).
 	Tables int64 `json:"index_tables"`
@@ -87,7 +89,7 @@ func PlanMemory(m *tflite.Model) MemoryPlan {
 			bytes = int64(len(data))
 		} else {
 			p.Tensors += bytes
-			p.Shadow += 8 * n // local reference, dequantized values
+			p.LocalShadow += 8 * n // local reference, dequantized values
 		}
 		p.Shadow += 4 * n
 		all = append(all, PlannedTensor{Index: i, Name: t.Name, Shape: t.Shape, Bytes: bytes})
@@ -100,7 +102,7 @@ func PlanMemory(m *tflite.Model) MemoryPlan {
 				continue
 			}
 			n := elements[o]
-			b += n*int64(g.Tensors[o].Type.Size()) + 12*n
+			b += n*int64(g.Tensors[o].Type.Size()) + 4*n
 			if moves {
 				b += 5 * n
 				p.Tables += 5 * n
@@ -111,6 +113,14 @@ func PlanMemory(m *tflite.Model) MemoryPlan {
 	p.Total = p.Tensors + p.Constants + p.Shadow + p.Tables
 	sort.SliceStable(all, func(a, b int) bool { return all[a].Bytes > all[b].Bytes })
 	p.Largest = all[:min(5, len(all))]
+	return p
+}
+
+// withLocal is the plan of a shadow run with its local references: they
+// count in Shadow and Total.
+func (p MemoryPlan) withLocal() MemoryPlan {
+	p.Shadow += p.LocalShadow
+	p.Total += p.LocalShadow
 	return p
 }
 

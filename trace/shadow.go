@@ -33,15 +33,16 @@ type Shadow struct {
 	// it.
 	Values [][]float32
 	// Local[i] is the local (layer-wise) float reference of operator output
-	// i: the operator's float kernel applied to the dequantized integer
-	// inputs it actually got, as QuantizationDebugger's layer-wise metrics
-	// do, so that a layer's error is only the error it adds.
+	// i (ShadowOptions.Local; nil otherwise): the operator's float kernel
+	// applied to the dequantized integer inputs it actually got, as
+	// QuantizationDebugger's layer-wise metrics do, so that a layer's error
+	// is only the error it adds.
 	Local [][]float32
 	// Metrics[op] compares operator op's first output with its accumulated
 	// reference (the views that show one figure per layer use it).
 	Metrics []LayerMetrics
 	// OutputMetrics has, for every operator in order, every output's
-	// accumulated metrics then its local ones.
+	// accumulated metrics then (ShadowOptions.Local) its local ones.
 	OutputMetrics []LayerMetrics
 	ip            *Interpreter
 }
@@ -203,8 +204,9 @@ func dequantizeAll(t *kernels.Tensor) []float32 {
 	return out
 }
 
-// RunShadow computes the float reference of every tensor. Invoke must have
-// run (the graph inputs are read from the interpreter).
+// RunShadow computes the float reference of every tensor, accumulated from
+// the graph inputs, and the metrics of every operator output. Invoke must
+// have run (the graph inputs are read from the interpreter).
 func RunShadow(ip *Interpreter) (*Shadow, error) { return RunShadowWith(ip, ShadowOptions{}) }
 
 // ShadowOptions configure RunShadowWith.
@@ -215,22 +217,26 @@ type ShadowOptions struct {
 	// the input's quantization error shows in the layers after it. It must
 	// have the input's number of elements.
 	FloatInputs [][]float32
-	// AccumulatedOnly skips the local references (Local stays nil and
-	// OutputMetrics holds only accumulated rows), for callers that only read
-	// Metrics many times over (eval).
-	AccumulatedOnly bool
+	// Local also computes the local (layer-wise) references and metrics
+	// (the exports ask for them; the views that show one figure per layer
+	// do not, and skip the second pass and its memory).
+	Local bool
 }
 
-// RunShadowWith computes the float reference of every tensor, accumulated
-// and local, and the metrics of every operator output. Invoke must have
-// run. A model whose shadow would exceed the interpreter's memory limit is
-// refused before anything is allocated.
+// RunShadowWith is RunShadow with options: the real data quantized inputs
+// came from, and the local references and metrics. A model whose shadow
+// would exceed the interpreter's memory limit is refused before anything is
+// allocated.
 func RunShadowWith(ip *Interpreter, opt ShadowOptions) (*Shadow, error) {
-	if err := PlanMemory(ip.model).check(ip.options.memoryLimit(), true); err != nil {
+	plan := PlanMemory(ip.model)
+	if opt.Local {
+		plan = plan.withLocal()
+	}
+	if err := plan.check(ip.options.memoryLimit(), true); err != nil {
 		return nil, err
 	}
 	s := &Shadow{Values: make([][]float32, len(ip.Tensors())), ip: ip}
-	if !opt.AccumulatedOnly {
+	if opt.Local {
 		s.Local = make([][]float32, len(ip.Tensors()))
 	}
 	for i, t := range ip.Tensors() {
@@ -261,7 +267,7 @@ func RunShadowWith(ip *Interpreter, opt ShadowOptions) (*Shadow, error) {
 			}
 		}
 	}
-	if !opt.AccumulatedOnly {
+	if opt.Local {
 		if err := s.runLocal(); err != nil {
 			return nil, err
 		}
@@ -282,7 +288,7 @@ func RunShadowWith(ip *Interpreter, opt ShadowOptions) (*Shadow, error) {
 				first = false
 			}
 			s.OutputMetrics = append(s.OutputMetrics, acc)
-			if !opt.AccumulatedOnly {
+			if opt.Local {
 				s.OutputMetrics = append(s.OutputMetrics, s.metricsOf(oi, k, o, s.Local[o.Index], ref, MetricsLocal))
 			}
 		}

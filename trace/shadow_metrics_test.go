@@ -51,7 +51,7 @@ func fcSplitModel(t *testing.T) *Interpreter {
 // error of the FC elements it copied (elements 0,1 and 2,3).
 func TestMetricsEveryOutput(t *testing.T) {
 	ip := fcSplitModel(t)
-	s, err := RunShadow(ip)
+	s, err := RunShadowWith(ip, ShadowOptions{Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestMetricsEveryOutput(t *testing.T) {
 // is its own requantization's (≤ ½ LSB + the multiplier's rounding).
 func TestMetricsLocalMode(t *testing.T) {
 	ip := sampleRun(t, "mnist_cnn", kernels.RuntimeTFLM)
-	s, err := RunShadow(ip)
+	s, err := RunShadowWith(ip, ShadowOptions{Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,11 +194,11 @@ func TestMetricsFloatOutputs(t *testing.T) {
 func TestShadowFloatInputs(t *testing.T) {
 	ip := fcSplitModel(t)
 	user := []float32{1.4, -1.6, 3.3, 0.6} // quantized at scale 0.5: 3, −3, 7, 1 (the run's input)
-	s, err := RunShadowWith(ip, ShadowOptions{FloatInputs: [][]float32{user}})
+	s, err := RunShadowWith(ip, ShadowOptions{FloatInputs: [][]float32{user}, Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, _ := RunShadow(ip)
+	plain, _ := RunShadowWith(ip, ShadowOptions{Local: true})
 	in := ip.Inputs()[0].Index
 	for i, v := range user {
 		if s.Values[in][i] != v || plain.Values[in][i] != float32(ip.Inputs()[0].Dequantize(i)) {
@@ -279,23 +279,24 @@ func TestModelExplorerMetricAndScale(t *testing.T) {
 	}
 }
 
-// TestShadowAccumulatedOnly: without the local pass the accumulated
-// figures are the same.
-func TestShadowAccumulatedOnly(t *testing.T) {
+// TestShadowLocalOptIn: RunShadow computes the accumulated references
+// only; with Local the accumulated figures are the same and every output
+// gains its local row.
+func TestShadowLocalOptIn(t *testing.T) {
 	ip := sampleRun(t, "mnist_cnn", kernels.RuntimeTFLM)
-	full, err := RunShadow(ip)
+	acc, err := RunShadow(ip)
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc, err := RunShadowWith(ip, ShadowOptions{AccumulatedOnly: true})
+	full, err := RunShadowWith(ip, ShadowOptions{Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if acc.Local != nil || len(acc.OutputMetrics) != len(full.OutputMetrics)/2 {
-		t.Fatalf("local %v, %d rows of %d", acc.Local != nil, len(acc.OutputMetrics), len(full.OutputMetrics))
+	if acc.Local != nil || full.Local == nil || len(acc.OutputMetrics) != len(full.OutputMetrics)/2 {
+		t.Fatalf("local %v/%v, %d rows of %d", acc.Local != nil, full.Local != nil, len(acc.OutputMetrics), len(full.OutputMetrics))
 	}
 	for i, m := range acc.Metrics {
-		if m != full.Metrics[i] || acc.OutputMetrics[i] != full.OutputMetrics[2*i] {
+		if m != full.Metrics[i] || acc.OutputMetrics[i] != full.OutputMetrics[2*i] || full.OutputMetrics[2*i+1].Mode != MetricsLocal {
 			t.Fatalf("op %d: %+v vs %+v", i, m, full.Metrics[i])
 		}
 	}

@@ -255,7 +255,7 @@ func evalOne(ips []*trace.Interpreter, set *inputSet, i int) evalResult {
 			return r
 		}
 		r.class[k], r.ok[k] = trace.Prediction(ip)
-		sh, err := trace.RunShadowWith(ip, trace.ShadowOptions{AccumulatedOnly: true})
+		sh, err := trace.RunShadow(ip)
 		if err != nil {
 			r.err = runError(fmt.Errorf("%s: %w", set.names[i], err))
 			return r

@@ -608,15 +608,14 @@ func TestMemoryPlan(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "memory: a run allocates 21.0 GiB") || !strings.Contains(out, "note: no derived parameters: memory limit exceeded") {
 		t.Fatalf("inspect: exit %d\n%s", code, out)
 	}
-	// sample:mnist_cnn allocates 22.1 KiB to run, 179.7 KiB with its shadow
-	// (88.0 KiB accumulated, 69.7 KiB local references and dequantized values).
+	// sample:mnist_cnn allocates 22.1 KiB to run, 110 KiB with its shadow.
 	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "20KiB"); code != exitFailure || !strings.Contains(errs, "22.1 KiB") {
 		t.Fatalf("--max-memory 20KiB: exit %d, %s", code, errs)
 	}
 	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "30KiB"); code != exitOK {
 		t.Fatalf("--max-memory 30KiB: exit %d, %s", code, errs)
 	}
-	if code, _, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--element", "0", "--max-memory", "30KiB"); code != exitFailure || !strings.Contains(errs, "float shadow 157.7 KiB") {
+	if code, _, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--element", "0", "--max-memory", "30KiB"); code != exitFailure || !strings.Contains(errs, "float shadow 88.0 KiB") {
 		t.Fatalf("explain (needs the shadow) under 30KiB: exit %d, %s", code, errs)
 	}
 	code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "lots")

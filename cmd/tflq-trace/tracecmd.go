@@ -84,7 +84,7 @@ func runTrace(args []string, env *cliEnv) error {
 	if err := ip.Invoke(); err != nil {
 		return runError(fmt.Errorf("%s: %w", path, err))
 	}
-	shadow, err := trace.RunShadowWith(ip, trace.ShadowOptions{FloatInputs: rf.floats})
+	shadow, err := trace.RunShadowWith(ip, trace.ShadowOptions{FloatInputs: rf.floats, Local: true})
 	if err != nil {
 		return runError(err)
 	}
