@@ -153,15 +153,15 @@ func checkPipeline(t *testing.T, data []byte, runtimeChoice uint8, inputSeed uin
 			}
 		}
 	}
-	s, err := RunShadow(ip)
+	s, err := RunShadowWith(ip, ShadowOptions{Local: true})
 	if err == nil {
 		if err := WriteJSON(io.Discard, ip, s, ExportOptions{Elements: ElementSelection{Top: 2}, TopTerms: 4}); err != nil {
 			t.Fatalf("export: %v", err)
 		}
-		if err := WriteCSV(io.Discard, s, nil); err != nil {
+		if err := WriteCSV(io.Discard, s, ExportOptions{}); err != nil {
 			t.Fatalf("csv: %v", err)
 		}
-		if err := WriteModelExplorer(io.Discard, s, nil); err != nil {
+		if err := WriteModelExplorer(io.Discard, s, ExportOptions{Metric: "local-mean"}); err != nil {
 			t.Fatalf("model explorer: %v", err)
 		}
 	} else if !errors.Is(err, ErrMemoryLimit) && !errors.Is(err, kernels.ErrRuntime) {

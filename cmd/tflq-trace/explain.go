@@ -103,7 +103,7 @@ func runExplain(args []string, env *cliEnv) error {
 		printExplanationPair(env.stdout, [2]*trace.Interpreter{ip, ip2}, *op, *out, idx, [2]*kernels.Chain{c, c2})
 		return nil
 	}
-	shadow, err := trace.RunShadow(ip)
+	shadow, err := trace.RunShadowWith(ip, trace.ShadowOptions{FloatInputs: rf.floats})
 	if err != nil {
 		return runError(err)
 	}

@@ -27,7 +27,7 @@ func runMainJob(env *cliEnv) error {
 	}
 	_, digitName, _ := samples.Digit(mainDigit)
 	if needTerminal(env) == nil {
-		return startUI(ip, ui.Options{Title: path, Input: rf.inputName()}, env)
+		return startUI(ip, ui.Options{Title: path, Input: rf.inputName()}, rf.floats, env)
 	}
 	if err := ip.Invoke(); err != nil {
 		return runError(err)

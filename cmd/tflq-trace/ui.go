@@ -31,7 +31,7 @@ func runUI(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	return startUI(ip, ui.Options{Title: path, Input: rf.inputName()}, env)
+	return startUI(ip, ui.Options{Title: path, Input: rf.inputName()}, rf.floats, env)
 }
 
 // inputName names the input of a run for the UI's title (after prepare,
@@ -59,9 +59,10 @@ func (f *runFlags) inputName() string {
 }
 
 // startUI invokes a prepared interpreter (inputs already set), runs its
-// float shadow and opens the UI with opt (its title and input). It refuses
-// with a one-line usage error when stdin/stdout are not a terminal.
-func startUI(ip *trace.Interpreter, opt ui.Options, env *cliEnv) error {
+// float shadow (from floats, the real data of quantized inputs, when not
+// nil) and opens the UI with opt (its title and input). It refuses with a
+// one-line usage error when stdin/stdout are not a terminal.
+func startUI(ip *trace.Interpreter, opt ui.Options, floats [][]float32, env *cliEnv) error {
 	if err := needTerminal(env); err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func startUI(ip *trace.Interpreter, opt ui.Options, env *cliEnv) error {
 		return runError(fmt.Errorf("%s: %w", opt.Title, err))
 	}
 	var ref ui.Reference
-	if sh, err := trace.RunShadow(ip); err == nil {
+	if sh, err := trace.RunShadowWith(ip, trace.ShadowOptions{FloatInputs: floats}); err == nil {
 		ref = ui.FromShadow(sh)
 	} else {
 		fmt.Fprintf(env.stderr, "tflq-trace: ui: no float reference (%v)\n", err)
