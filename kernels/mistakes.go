@@ -485,6 +485,18 @@ func clampOutput(v float64, h Hypothesis, lo, hi, typeLo, typeHi int32) float64 
 	return v
 }
 
+// clampBounds are the bounds clampOutput applies under h (infinite for no
+// clamp).
+func clampBounds(h Hypothesis, lo, hi, typeLo, typeHi int32) (float64, float64) {
+	switch {
+	case !h.Set.Has(MistakeNoClamp):
+		return float64(lo), float64(hi)
+	case h.DtypeClamp:
+		return float64(typeLo), float64(typeHi)
+	}
+	return math.Inf(-1), math.Inf(1)
+}
+
 // recordClamp records the clamp step of a hypothesis and returns the value.
 func recordClamp(c *Chain, v float64, h Hypothesis, lo, hi, typeLo, typeHi int32, what string) float64 {
 	out := clampOutput(v, h, lo, hi, typeLo, typeHi)

@@ -330,10 +330,30 @@ func (mm *macMistakes) values(h Hypothesis, dst []float64) {
 	accs := mm.accumulators(h)
 	m := mm.multipliers(h)
 	o := mm.k.o
-	for i := range dst {
-		ch := i % mm.outC
-		_, sum := mm.sum(h, accs[i], ch)
-		dst[i] = clampOutput(mm.withZP(h, mm.scaled(h, m, sum, ch)), h, o.lo, o.hi, mm.typeLo, mm.typeHi)
+	lo, hi := clampBounds(h, o.lo, o.hi, mm.typeLo, mm.typeHi)
+	if _, float := h.floatRounding(); float || h.Set.Has(MistakeSingleRounding) || o.requant != requantFixedPoint || o.wide {
+		for i := range dst {
+			ch := i % mm.outC
+			_, sum := mm.sum(h, accs[i], ch)
+			dst[i] = min(max(mm.withZP(h, mm.scaled(h, m, sum, ch)), lo), hi)
+		}
+		return
+	}
+	// The fixed-point path of the kernel's own rule, with the hypothesis's
+	// bias, multipliers and zero point: the common case, kept tight.
+	bias := mm.bias
+	if h.Set.Has(MistakeNoBias) {
+		bias = make([]int64, len(mm.bias))
+	}
+	zp := mm.outZP(h)
+	ch := 0
+	for i, acc := range accs[:len(dst)] {
+		q := m.q[ch]
+		v := float64(MultiplyByQuantizedMultiplier(int32(acc)+int32(bias[ch]), q.Multiplier, q.Shift, o.rule)) + zp
+		dst[i] = min(max(v, lo), hi)
+		if ch++; ch == mm.outC {
+			ch = 0
+		}
 	}
 }
 

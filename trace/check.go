@@ -424,6 +424,8 @@ func (d *Diagnosis) DiagnosedChain(elem int) (*kernels.Chain, error) {
 	switch {
 	case d.HasOtherRuntime:
 		return d.other.Explain(d.Op, d.Output, elem)
+	case d.WrongTensor >= 0:
+		return nil, nil
 	case d.Model != nil && d.Search.Best.Set != 0:
 		c := &kernels.Chain{}
 		if err := d.Model.Explain(d.Search.Best, elem, c); err != nil {

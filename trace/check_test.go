@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tflq/tflq-trace/internal/sharedtest"
 	"github.com/tflq/tflq-trace/kernels"
@@ -202,4 +203,96 @@ func TestMistakeModelsAgreeOnBuiltModels(t *testing.T) {
 			}
 		}
 	})
+}
+
+// personDetectRun runs person_detect on its first documented input (nil
+// when the shared data is absent).
+func personDetectRun(tb testing.TB) *Interpreter {
+	dir, ok := sharedtest.Lookup()
+	if !ok {
+		tb.Skip("SKIPPED: shared test data not found")
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "models", "person_detect_int8.tflite"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := tflite.Read(data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ip, err := New(m, Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	in, err := os.ReadFile(filepath.Join(dir, "models", "person_detect_int8.input0.bin"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := ip.SetInput(0, in); err != nil {
+		tb.Fatal(err)
+	}
+	if err := ip.Invoke(); err != nil {
+		tb.Fatal(err)
+	}
+	return ip
+}
+
+// noisyValues are op's stored output with every third element off by one:
+// no mistake reproduces them, so the search tries every combination.
+func noisyValues(ip *Interpreter, op int) UserValues {
+	out := ip.Ops()[op].Node.Outputs[0]
+	u := UserValues{Ints: make([]int64, out.NumElements())}
+	for i := range u.Ints {
+		u.Ints[i] = out.Int(i)
+		if i%3 == 0 {
+			u.Ints[i]++
+		}
+	}
+	return u
+}
+
+// TestDiagnosePersonDetectLayers diagnoses noisy values of every layer of
+// person_detect (the search then tries every combination: the worst case)
+// and checks that none is explained by a mistake and that each takes well
+// under a second (the bound here is loose, 3 s, for shared machines; the
+// time of the slowest layer is logged).
+func TestDiagnosePersonDetectLayers(t *testing.T) {
+	ip := personDetectRun(t)
+	var slowest time.Duration
+	slowOp, tried := -1, 0
+	for oi, op := range ip.Ops() {
+		if _, err := kernels.NewMistakeModel(op.Node, op.Kernel); err != nil || op.Node.Outputs[0].NumElements() < 64 {
+			continue // tiny outputs (the 2 logits) can be matched by chance
+		}
+		start := time.Now()
+		d, err := ip.Diagnose(oi, 0, noisyValues(ip, oi))
+		took := time.Since(start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Exact() {
+			t.Errorf("op %d %s: noisy values explained as %v (runtime %v, tensor %d)", oi, op.Name, d.Search.Best, d.HasOtherRuntime, d.WrongTensor)
+		}
+		if took > slowest {
+			slowest, slowOp, tried = took, oi, d.Search.Tried
+		}
+		if took > 3*time.Second {
+			t.Errorf("op %d %s: diagnosis took %v", oi, op.Name, took)
+		}
+	}
+	t.Logf("slowest: op %d %s, %v (%d hypotheses over %d elements)", slowOp, ip.Ops()[slowOp].Name, slowest, tried, ip.Ops()[slowOp].Node.Outputs[0].NumElements())
+}
+
+// BenchmarkDiagnosePersonDetect is the diagnosis of person_detect's largest
+// CONV_2D output (op 2, 48×48×16) from noisy values: every combination of
+// up to three mistakes is tried.
+func BenchmarkDiagnosePersonDetect(b *testing.B) {
+	ip := personDetectRun(b)
+	u := noisyValues(ip, 2)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := ip.Diagnose(2, 0, u); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -77,6 +77,7 @@ func commands() []command {
 		{"samples", "list the bundled MNIST models and digits", runSamples},
 		{"trace", "export the run (tensors, parameters, layer errors, element chains) as JSON, CSV or Model Explorer data", runTrace},
 		{"compare", "run the model under several runtimes and show, layer by layer, where their results part", runCompare},
+		{"check", "compare your own numbers for some tensors with TFLite's and name the mistake where they part", runCheck},
 	}
 }
 
@@ -106,6 +107,10 @@ func report(err error, stderr io.Writer) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
+	}
+	var status checkExit
+	if errors.As(err, &status) {
+		return int(status) // the command's report said it all
 	}
 	code := exitFailure
 	var ce *cliError
