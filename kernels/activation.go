@@ -22,9 +22,21 @@ func Range(t tflite.TensorType) (lo, hi int32) {
 }
 
 // quantizeForActivation is TFLite's Quantize helper inside
-// CalculateActivationRangeQuantized: zp + int32(round(f/scale)) computed in float32.
+// CalculateActivationRangeQuantized: zp + int32(round(f/scale)) computed in
+// float32. Where f/scale does not fit an int32 (a denormal or zero output
+// scale) C++ leaves the conversion undefined; it saturates here (as ARM
+// does), and so does the sum with zp, so that the range stays ordered.
 func quantizeForActivation(f float32, scale float32, zp int32) int32 {
-	return zp + int32(math.Round(float64(f/scale)))
+	q := math.Round(float64(f / scale))
+	switch {
+	case q != q:
+		q = 0
+	case q > math.MaxInt32:
+		q = math.MaxInt32
+	case q < math.MinInt32:
+		q = math.MinInt32
+	}
+	return int32(min(max(q+float64(zp), math.MinInt32), math.MaxInt32))
 }
 
 // ActivationRange returns the integer clamp range [lo, hi] that TFLite's

@@ -34,13 +34,28 @@ type addSubKernel struct {
 }
 
 // prepareAdd prepares an ADD node (see addSubKernel for the formula).
-func prepareAdd(n *Node) (Kernel, error) { return prepareAddSub(n, false) }
+func prepareAdd(n *Node) (Kernel, error) { return prepareAddSub(n, false, false) }
 
-// prepareAddSub validates an ADD or SUB node and derives its parameters.
-func prepareAddSub(n *Node, sub bool) (Kernel, error) {
-	in1, in2, out, err := elementwiseOperands(n)
+// prepareAddTFLite prepares ADD as full TFLite's add.cc does (ImplTFLite:
+// reference_integer_ops / reference_ops and the optimized kernels compute
+// alike): TFLite-Micro's arithmetic, legacy uint8 too (clamped to [0, 255]),
+// and int16 needing zero points 0. The int16 power-of-two path
+// (pot_scale_int16 with power-of-two scales) is not implemented: such a node
+// is refused.
+func prepareAddTFLite(n *Node) (Kernel, error) { return prepareAddSub(n, false, true) }
+
+// prepareAddSub validates an ADD or SUB node and derives its parameters;
+// fullTFLite selects full TFLite's Prepare (multipliers in double for SUB
+// too, uint8, int16 checks).
+func prepareAddSub(n *Node, sub, fullTFLite bool) (Kernel, error) {
+	in1, in2, out, err := elementwiseOperandsOf(n, fullTFLite)
 	if err != nil {
 		return nil, err
+	}
+	if fullTFLite && out.Type == tflite.TypeInt16 {
+		if err := checkFullTFLiteInt16AddSub(n, in1, in2, out); err != nil {
+			return nil, err
+		}
 	}
 	k := &addSubKernel{sub: sub, headroomParams: headroomParams{offsetAdded: true}}
 	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
@@ -52,7 +67,7 @@ func prepareAddSub(n *Node, sub bool) (Kernel, error) {
 	}
 	k.zp1, k.zp2, k.outZP = in1.ZP0(), in2.ZP0(), out.ZP0()
 	s1, s2, so := in1.Scale0(), in2.Scale0(), out.Scale0()
-	if sub {
+	if sub && !fullTFLite {
 		// sub_common.cc: twice_max_input_scale is a float and every
 		// quotient is a float, widened to double only at the end.
 		twice := float32(2 * max(s1, s2))
@@ -79,6 +94,25 @@ func prepareAddSub(n *Node, sub bool) (Kernel, error) {
 	}
 	k.lo, k.hi = ActivationRange(fusedActivationOf(n), out)
 	return k, nil
+}
+
+// checkFullTFLiteInt16AddSub applies full TFLite's int16 ADD/SUB Prepare
+// checks: zero points 0, and the general-scale path only (pot_scale_int16
+// false, or a scale that is not a power of two); the power-of-two path
+// (a saturating Q0.15 add of shifted inputs) is refused as not implemented.
+func checkFullTFLiteInt16AddSub(n *Node, in1, in2, out *Tensor) error {
+	if in1.ZP0() != 0 || in2.ZP0() != 0 || out.ZP0() != 0 {
+		return fmt.Errorf("%w: int16 %v needs zero points 0 (full TFLite), have %d, %d, %d", ErrBadQuantization, n.Op, in1.ZP0(), in2.ZP0(), out.ZP0())
+	}
+	if !n.Options.PotScaleInt16 {
+		return nil
+	}
+	for _, t := range []*Tensor{in1, in2, out} {
+		if _, pot := CheckedLog2(t.Scale0()); !pot {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: int16 %v with power-of-two scales and pot_scale_int16 (full TFLite's power-of-two path is not implemented)", ErrUnsupportedOp, n.Op)
 }
 
 // fusedActivationOf is the node's fused activation (NONE without options).

@@ -181,7 +181,7 @@ func TestAddSubRejects(t *testing.T) {
 	}{
 		{"uint8", func(n *Node) {
 			for _, t := range append(n.Inputs, n.Outputs...) {
-				t.Type = tflite.TypeUint8
+				t.Type, t.ZeroPoint = tflite.TypeUint8, []int64{128}
 			}
 		}, ErrUnsupportedType},
 		{"mixed types", func(n *Node) { n.Outputs[0].Type = tflite.TypeInt16 }, ErrUnsupportedType},

@@ -38,6 +38,23 @@ type batchMatmul struct {
 	lhs16, rhs16 []int16
 }
 
+// prepareBatchMatmulOptimized prepares int8 BATCH_MATMUL as the 2022 TFLite
+// optimized kernel (ImplTFLiteOptimized): optimized_ops::BatchMatMul's GEMM
+// runs on ruy, single rounding (macOutput.useRuySingleRounding); int16 is
+// TFLite-Micro's arithmetic (not taken).
+func prepareBatchMatmulOptimized(n *Node) (Kernel, error) {
+	if in := n.Input(0); in == nil || in.Type != tflite.TypeInt8 {
+		return nil, fmt.Errorf("%w: only int8 BATCH_MATMUL runs through ruy", errNotTaken)
+	}
+	kr, err := prepareBatchMatmul(n)
+	if err != nil {
+		return nil, err
+	}
+	k := kr.(*batchMatmul)
+	k.o.useRuySingleRounding()
+	return k, nil
+}
+
 // prepareBatchMatmul prepares a BATCH_MATMUL node (see batchMatmul for the
 // formula).
 func prepareBatchMatmul(n *Node) (Kernel, error) {

@@ -2,6 +2,8 @@ package kernels
 
 import (
 	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
 )
 
 // conv2D is CONV_2D (TFLite-Micro conv.cc,
@@ -37,16 +39,38 @@ type conv2D struct {
 	fH, fW, fC      int
 	filtersPerGroup int
 	rowContiguous   bool // groups == 1 and dilation_w == 1
+	// pairs is XNNPACK's depthwise int16 pair wrap-around (ImplXNNPACK
+	// only; nil otherwise).
+	pairs *xnnDWPairs
 }
 
 // prepareConv2D prepares a CONV_2D node (see conv2D for the formula).
 func prepareConv2D(n *Node) (Kernel, error) { return newConv2D(n, false) }
 
-// prepareConv2DRef prepares CONV_2D as full TFLite's reference kernel does:
-// TFLite-Micro's arithmetic, and also legacy uint8 models (uint8 input,
-// weights and output, acc = Σ (w − zp_w)·(x − zp_in), M = double(float32(
-// s_in·s_w))/s_out, double rounding), which TFLite-Micro refuses.
-func prepareConv2DRef(n *Node) (Kernel, error) { return newConv2D(n, true) }
+// prepareConv2DTFLite prepares CONV_2D as full TFLite's kernels do
+// (ImplTFLite): TFLite-Micro's arithmetic, and also legacy uint8 models
+// (uint8 input, weights and output, acc = Σ (w − zp_w)·(x − zp_in),
+// M = double(float32(s_in·s_w))/s_out, double rounding), which TFLite-Micro
+// refuses. The optimized uint8 kernel (im2col + gemmlowp, whose output
+// pipeline is MBQM with double rounding) computes the same.
+func prepareConv2DTFLite(n *Node) (Kernel, error) { return newConv2D(n, true) }
+
+// prepareConv2DOptimized prepares int8 CONV_2D as the 2022 TFLite optimized
+// kernel computes it when the XNNPACK delegate leaves it to TFLite
+// (ImplTFLiteOptimized): optimized_integer_ops::ConvPerChannel's GEMM runs on
+// ruy, single rounding (macOutput.useRuySingleRounding). Other dtypes are not
+// taken (ImplTFLite, TFLite-Micro).
+func prepareConv2DOptimized(n *Node) (Kernel, error) {
+	if in := n.Input(0); in == nil || in.Type != tflite.TypeInt8 {
+		return nil, fmt.Errorf("%w: only int8 CONV_2D runs through ruy", errNotTaken)
+	}
+	k, err := newConv2D(n, false)
+	if err != nil {
+		return nil, err
+	}
+	k.o.useRuySingleRounding()
+	return k, nil
+}
 
 // newConv2D prepares the kernel; allowUint8 admits the legacy uint8 scheme.
 func newConv2D(n *Node, allowUint8 bool) (*conv2D, error) {
@@ -135,6 +159,15 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 			}
 			terms += n
 		}
+	}
+	if k.pairs != nil {
+		acc = k.pairs.correct(acc, k.pairs.wraps(k.w, oc, func(fy, fx int) int32 {
+			iy, ix := y0+k.dilH*fy, x0+k.dilW*fx
+			if iy < 0 || iy >= k.inH || ix < 0 || ix >= k.inW {
+				return -k.o.inputOff
+			}
+			return int32(k.in8[((b*k.inH+iy)*k.inW+ix)*k.inC+oc])
+		}), c)
 	}
 	return k.o.finish(acc, oc, terms, c)
 }

@@ -42,6 +42,8 @@ func evalBinary[K any](k K, b *binaryOperands, element binaryElement[K]) error {
 		evalBinaryAs[int8](k, b, element)
 	case tflite.TypeInt16:
 		evalBinaryAs[int16](k, b, element)
+	case tflite.TypeUint8:
+		evalBinaryAs[uint8](k, b, element)
 	case tflite.TypeInt32:
 		evalBinaryAs[int32](k, b, element)
 	default:
@@ -50,7 +52,7 @@ func evalBinary[K any](k K, b *binaryOperands, element binaryElement[K]) error {
 	return nil
 }
 
-func evalBinaryAs[T int8 | int16 | int32, K any](k K, b *binaryOperands, element binaryElement[K]) {
+func evalBinaryAs[T int8 | int16 | uint8 | int32, K any](k K, b *binaryOperands, element binaryElement[K]) {
 	x1, x2, o := view[T](b.in1.Data), view[T](b.in2.Data), view[T](b.out.Data)
 	if b.bc.Same {
 		for i := range o {
@@ -96,8 +98,8 @@ type unaryOperands struct {
 // value x, recording every stage in c when c is non-nil.
 type unaryElement[K any] func(k K, x int32, c *Chain) int32
 
-// evalUnary stores element(k, x, nil) for every input element x (int8 or
-// int16). element is the kernel's method expression, e.g.
+// evalUnary stores element(k, x, nil) for every input element x (int8,
+// int16, or uint8 for full TFLite's legacy kernels). element is the kernel's method expression, e.g.
 // (*reluKernel).element: one call per output element.
 func evalUnary[K any](k K, u *unaryOperands, element unaryElement[K]) error {
 	switch u.in.Type {
@@ -105,13 +107,15 @@ func evalUnary[K any](k K, u *unaryOperands, element unaryElement[K]) error {
 		evalUnaryAs[int8](k, u, element)
 	case tflite.TypeInt16:
 		evalUnaryAs[int16](k, u, element)
+	case tflite.TypeUint8:
+		evalUnaryAs[uint8](k, u, element)
 	default:
 		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, u.node.Op, u.in.Type)
 	}
 	return nil
 }
 
-func evalUnaryAs[T int8 | int16, K any](k K, u *unaryOperands, element unaryElement[K]) {
+func evalUnaryAs[T int8 | int16 | uint8, K any](k K, u *unaryOperands, element unaryElement[K]) {
 	in, out := view[T](u.in.Data), view[T](u.out.Data)
 	for i := range out {
 		out[i] = T(element(k, int32(in[i]), nil))
@@ -208,12 +212,19 @@ func (h *headroomParams) describe() Params {
 // elementwise binary node, checking that all three share an int8 or int16
 // dtype and have per-tensor quantization.
 func elementwiseOperands(n *Node) (in1, in2, out *Tensor, err error) {
+	return elementwiseOperandsOf(n, false)
+}
+
+// elementwiseOperandsOf is elementwiseOperands, admitting uint8 too when
+// allowUint8 (full TFLite's legacy kernels).
+func elementwiseOperandsOf(n *Node, allowUint8 bool) (in1, in2, out *Tensor, err error) {
 	in1, in2 = n.Input(0), n.Input(1)
 	if in1 == nil || in2 == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
 		return nil, nil, nil, fmt.Errorf("%w: %v needs two inputs and one output", ErrMissingInput, n.Op)
 	}
 	out = n.Outputs[0]
-	if in1.Type != out.Type || in2.Type != out.Type || (out.Type != tflite.TypeInt8 && out.Type != tflite.TypeInt16) {
+	typeOK := out.Type == tflite.TypeInt8 || out.Type == tflite.TypeInt16 || (allowUint8 && out.Type == tflite.TypeUint8)
+	if in1.Type != out.Type || in2.Type != out.Type || !typeOK {
 		return nil, nil, nil, fmt.Errorf("%w: %v with inputs %v, %v and output %v", ErrUnsupportedType, n.Op, in1.Type, in2.Type, out.Type)
 	}
 	for _, t := range []*Tensor{in1, in2, out} {

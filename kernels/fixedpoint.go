@@ -450,6 +450,31 @@ func GenLUTInt16(f func(float32) float32, inMin, inMax, outMin, outMax float32, 
 	lut[steps] = clampTable(round(float32(f(inMax) * scalingInv)))
 }
 
+// GenLUTInt16Double is GenLUTInt16 computed in double (TFLite's gen_lut<double,
+// int16_t, int16_t>, LiteRT's LUTPopulate<int16_t> double overload): the
+// same construction, every quantity a float64.
+func GenLUTInt16Double(f func(float64) float64, inMin, inMax, outMin, outMax float64, lut *[LUTSizeInt16]int16) {
+	const steps = 512
+	step := (inMax - inMin) / steps
+	halfStep := step / 2
+	scalingInv := 65536 / (outMax - outMin)
+	clampTable := func(x float64) int16 {
+		return int16(min(max(x, math.MinInt16), math.MaxInt16))
+	}
+	for i := 0; i < steps; i++ {
+		at := inMin + float64(i)*step
+		val := f(at)
+		valMid := f(at + halfStep)
+		valNext := f(inMin + float64(i+1)*step)
+		sample := math.Round(val * scalingInv)
+		interpMid := math.Round((valNext*scalingInv + sample) / 2)
+		mid := math.Round(valMid * scalingInv)
+		bias := math.Round((interpMid - mid) / 2)
+		lut[i] = clampTable(sample - bias)
+	}
+	lut[steps] = clampTable(math.Round(f(inMax) * scalingInv))
+}
+
 // LUTLookupInt16 interpolates an int16 table made by GenLUTInt16 (TFLite's
 // LUTLookup): the high 9 bits pick the entry, the low 7 bits interpolate
 // towards the next one, rounding.

@@ -2,6 +2,8 @@ package kernels
 
 import (
 	"fmt"
+
+	"github.com/tflq/tflq-trace/tflite"
 )
 
 // fullyConnected is FULLY_CONNECTED (TFLite-Micro fully_connected.cc,
@@ -46,6 +48,28 @@ func prepareFullyConnectedRef(n *Node) (Kernel, error) {
 	}
 	if err := k.o.useDoubleRequant(n, k.in); err != nil {
 		return nil, err
+	}
+	return k, nil
+}
+
+// prepareFullyConnectedOptimized prepares FULLY_CONNECTED as the 2022
+// TFLite optimized kernel computes it when the XNNPACK delegate leaves it
+// to TFLite (ImplTFLiteOptimized): int8 through ruy, single rounding
+// (macOutput.useRuySingleRounding); legacy uint8 through gemmlowp, whose
+// output pipeline is TFLite-Micro's double-rounding MBQM with the uint8
+// multiplier (a float32 product s_in·s_w) and the filter offset. int16 is
+// TFLite's reference integer kernel, TFLite-Micro's arithmetic (not taken).
+func prepareFullyConnectedOptimized(n *Node) (Kernel, error) {
+	in := n.Input(0)
+	if in == nil || (in.Type != tflite.TypeInt8 && in.Type != tflite.TypeUint8) {
+		return nil, fmt.Errorf("%w: TFLite's int16 FULLY_CONNECTED is TFLite-Micro's", errNotTaken)
+	}
+	k, err := newFullyConnected(n, true)
+	if err != nil {
+		return nil, err
+	}
+	if in.Type == tflite.TypeInt8 {
+		k.o.useRuySingleRounding()
 	}
 	return k, nil
 }

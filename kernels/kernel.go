@@ -219,6 +219,12 @@ type Node struct {
 	// sets Rounding to Runtime.Rounding().
 	Runtime  Runtime
 	Rounding Rounding
+	// WithoutDelegate prepares the node without the XNNPACK delegate
+	// (ImplXNNPACK is skipped): the interpreter sets it on every node when
+	// the delegate failed to build one of them (ErrDelegateFallback) or the
+	// graph has dynamic tensors, as TFLite then runs the whole graph on its
+	// builtin kernels.
+	WithoutDelegate bool
 }
 
 // Input returns input i, or nil when it is absent or out of range.

@@ -20,6 +20,16 @@ type sigmoidFamily struct {
 	mult16  int32
 	shift16 int
 	pot     bool
+	// potShift is the power-of-two case's left shift (0, or 1 for TANH).
+	potShift int
+
+	// Full TFLite's variants. lut8 is the 256-entry table of int8 and uint8
+	// inputs (LUTPopulate, indexed by the raw byte), built by entry8 with
+	// transform; gemmlowp16 is the 2022 optimized int16 power-of-two path.
+	lut8       *[256]uint8
+	transform  func(float32) float32
+	fname      string
+	gemmlowp16 bool
 }
 
 // prepareSigmoidFamily checks a LOGISTIC or TANH node and derives its
@@ -63,6 +73,7 @@ func prepareSigmoidFamily(n *Node, potShifts ...int) (*sigmoidFamily, error) {
 	}
 	k.pot = pot && inList
 	if k.pot {
+		k.potShift = k.shift16
 		// Eval turns multiplier 0 into 3 << shift with no shift.
 		k.mult16, k.shift16 = 3<<uint(k.shift16), 0
 	} else {
@@ -79,6 +90,55 @@ func prepareSigmoidFamily(n *Node, potShifts ...int) (*sigmoidFamily, error) {
 		return nil, fmt.Errorf("%w: int16 %v output scale must be 2^−15", ErrBadQuantization, n.Op)
 	}
 	return k, nil
+}
+
+// newSigmoidLUT prepares LOGISTIC or TANH of an int8 or uint8 input as full
+// TFLite's reference and optimized kernels do (activations.cc, common.h
+// LUTPopulate<int8_t/uint8_t>): a 256-entry table of f, entry8. int16 is
+// not taken.
+func newSigmoidLUT(n *Node, f func(float32) float32, fname string) (*sigmoidFamily, error) {
+	in := n.Input(0)
+	if in == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
+		return nil, fmt.Errorf("%w: %v needs one input and one output", ErrMissingInput, n.Op)
+	}
+	if in.Type != tflite.TypeInt8 && in.Type != tflite.TypeUint8 {
+		return nil, fmt.Errorf("%w: full TFLite's int16 %v is TFLite-Micro's", errNotTaken, n.Op)
+	}
+	_, out, err := unaryQuantOperands(n, tflite.TypeInt8, tflite.TypeUint8)
+	if err != nil {
+		return nil, err
+	}
+	k := &sigmoidFamily{node: n, in: in, out: out, inZP: in.ZP0(), transform: f, fname: fname, lut8: new([256]uint8)}
+	lo, hi := Range(in.Type)
+	for v := lo; v <= hi; v++ {
+		k.lut8[byte(v)] = byte(k.entry8(v, nil))
+	}
+	return k, nil
+}
+
+// entry8 is the table entry of raw input v (LUTPopulateInt8, float32
+// arithmetic): d = s_in·float(v − zp_in), t = f(d), r = roundf(t·(1/s_out)),
+// q = int32(r + float(zp_out)) (truncation), clamped to the type.
+func (k *sigmoidFamily) entry8(v int32, c *Chain) int32 {
+	sOut := k.out.Scale0()
+	inv := 1 / sOut
+	d := k.in.Scale0() * float32(v-k.inZP)
+	t := k.transform(d)
+	r := float32(math.Round(float64(float32(t * inv))))
+	sum := float32(r + float32(k.out.ZP0()))
+	q := int32(sum)
+	lo, hi := Range(k.out.Type)
+	y := Clamp32(q, lo, hi)
+	if c != nil {
+		c.AddReal("x", int64(v), float64(d), "raw input; full TFLite looks the output up in a 256-entry table built in float32", "x = %d", v)
+		c.AddReal("dequantized", 0, float64(d), "float32 s_in·(x − zp_in)", "%.9g·(%d − %d) = %.9g", k.in.Scale0(), v, k.inZP, d)
+		c.AddReal(k.fname, 0, float64(t), k.fname+" in float32", "%s(%.9g) = %.9g", k.fname, d, t)
+		c.Add("round", int64(r), "roundf(value·float32(1/s_out)) (half away from zero)", "roundf(%.9g·%.9g) = %g", t, inv, r)
+		c.Add("zp", int64(q), "plus the output zero point in float32, truncated to int32", "int32(%g + %d) = %d", r, k.out.ZP0(), q)
+		st := c.Add("clamp", int64(y), "clamped to the output type", "clamp(%d, %d, %d) = %d", q, lo, hi, y)
+		st.Changed = y != q
+	}
+	return y
 }
 
 // rescaleInt16 is the int16 input stage: (x·mult + round) >> shift.
@@ -144,6 +204,14 @@ func (k *sigmoidFamily) toQ4(d int32, c *Chain) int32 {
 
 func (k *sigmoidFamily) describe() Params {
 	lo, hi := Range(k.out.Type)
+	if k.lut8 != nil {
+		return Params{HasClamp: true, ClampMin: lo, ClampMax: hi, Ints: []NamedInt{{Name: "input_zero_point", Value: int64(k.inZP)},
+			{Name: "output_zero_point", Value: int64(k.out.ZP0())}, {Name: "lut_entries", Value: 256}}}
+	}
+	if k.gemmlowp16 {
+		return Params{HasClamp: true, ClampMin: lo, ClampMax: hi, Ints: []NamedInt{{Name: "input_left_shift", Value: int64(k.potShift)},
+			{Name: "input_integer_bits", Value: 3}}}
+	}
 	p := Params{
 		Multipliers: []Multiplier{{Name: "input", Channel: -1, Real: k.real, Quantized: k.q}},
 		HasClamp:    true, ClampMin: lo, ClampMax: hi,
@@ -171,6 +239,13 @@ type sigmoidElements interface {
 
 // eval computes every output element with e.
 func (k *sigmoidFamily) eval(e sigmoidElements) error {
+	if k.lut8 != nil {
+		out := k.out.Data
+		for i, b := range k.in.Data[:len(out)] {
+			out[i] = k.lut8[b]
+		}
+		return nil
+	}
 	if k.in.Type == tflite.TypeInt8 {
 		in, out := k.in.Int8(), k.out.Int8()
 		for i := range out {
@@ -191,6 +266,14 @@ func (k *sigmoidFamily) explain(e sigmoidElements, out, elem int, c *Chain) erro
 		return err
 	}
 	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+	if k.lut8 != nil {
+		v := k.entry8(int32(k.in.Int(elem)), c)
+		if stored := k.lut8[k.in.Data[elem]]; byte(v) != stored {
+			return fmt.Errorf("%w: %v table entry %d recomputed as %d", ErrRuntime, k.node.Op, stored, v)
+		}
+		c.Final = int64(v)
+		return nil
+	}
 	if k.in.Type == tflite.TypeInt8 {
 		c.Final = int64(e.elementInt8(k.in.Int8()[elem], c))
 	} else {
@@ -233,6 +316,44 @@ func prepareLogistic(n *Node) (Kernel, error) {
 	return &logisticKernel{*f}, nil
 }
 
+// prepareLogisticTFLite prepares LOGISTIC of an int8 or uint8 input as full
+// TFLite does (ImplTFLite: kReference and kGenericOptimized alike): the
+// LUTPopulate table of 1/(1+expf(−d)) (sigmoidFamily.entry8), output scale
+// 1/256 required (the zero point is not checked, unlike TFLite-Micro's). It
+// differs from TFLite-Micro's fixed point on rare quantizations (a sweep
+// found 1 table entry in 512,000, by 1; no golden distinguishes them).
+func prepareLogisticTFLite(n *Node) (Kernel, error) {
+	f, err := newSigmoidLUT(n, func(d float32) float32 { return 1 / (1 + ExpFloat32(-d)) }, "logistic")
+	if err != nil {
+		return nil, err
+	}
+	if f.out.Scale0() != 1.0/256 {
+		return nil, fmt.Errorf("%w: %v LOGISTIC output scale %g must be 1/256", ErrBadQuantization, f.in.Type, f.out.Scale0())
+	}
+	return &logisticKernel{*f}, nil
+}
+
+// prepareLogisticOptimized prepares int16 LOGISTIC as the 2022 TFLite
+// optimized kernel computes it when the input scale is 2^−12 (the
+// power-of-two case): gemmlowp's int16 logistic of FixedPoint<int16, 3>
+// applied to the raw input, Q0.15 out (FixedPointLogistic16; opzoo
+// logistic_int16_pot_input xnnpack/ goldens). Other inputs are not taken
+// (the reference kernel, TFLite-Micro's).
+func prepareLogisticOptimized(n *Node) (Kernel, error) {
+	if in := n.Input(0); in == nil || in.Type != tflite.TypeInt16 {
+		return nil, fmt.Errorf("%w: not an int16 LOGISTIC", errNotTaken)
+	}
+	f, err := prepareSigmoidFamily(n, 0)
+	if err != nil {
+		return nil, err
+	}
+	if !f.pot {
+		return nil, fmt.Errorf("%w: int16 LOGISTIC input scale is not 2^−12", errNotTaken)
+	}
+	f.gemmlowp16 = true
+	return &logisticKernel{*f}, nil
+}
+
 // elementInt8 computes one int8 output from the raw input x.
 func (k *logisticKernel) elementInt8(x int8, c *Chain) int8 {
 	d, sat := k.centredInt8(x, c)
@@ -257,6 +378,14 @@ func (k *logisticKernel) elementInt8(x int8, c *Chain) int8 {
 
 // elementInt16 computes one int16 output from the raw input x.
 func (k *logisticKernel) elementInt16(x int16, c *Chain) int16 {
+	if k.gemmlowp16 {
+		y := FixedPointLogistic16(x, 3)
+		if c != nil {
+			c.AddReal("x", int64(x), float64(k.in.Scale0())*float64(x), "raw input, read as FixedPoint<int16, 3> (scale 2^−12)", "x = %d", x)
+			c.AddReal("logistic", int64(y), float64(y)/32768, "gemmlowp logistic on int16, Q0.15", "logistic(%d) = %d", x, y)
+		}
+		return y
+	}
 	v := k.rescaleInt16(x, c)
 	abs := uint32(v)
 	if v < 0 {

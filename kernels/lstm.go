@@ -76,6 +76,32 @@ type lstmGate struct {
 // MultiplyByQuantizedMultiplier under the node's rounding rule; sigmoid and
 // tanh are the int16 LOGISTIC / TANH table kernels (logisticKernel,
 // tanhKernel); the unit method computes one unit of one time step.
+//
+// Full TFLite (ImplTFLiteRef and ImplTFLiteOptimized: both resolvers register
+// the same kernel, unidirectional_sequence_lstm.cc with lstm_eval.cc
+// EvalInteger8x8_16 and the portable tensor_utils, which x86 and WASM builds
+// run) computes the same step differently (the litert form):
+//
+//   - Prepare refuses an int8 LSTM without exactly 5 intermediate tensors
+//     (TF_LITE_ENSURE num_intermediate_tensors == 5): the opzoo LSTM models
+//     carry none, so full TFLite refuses them. intermediates[4] gives the
+//     hidden scale s_hint and zero point zp_hint; the other four are not read
+//     without layer normalization. Weight zero points are ignored (the
+//     effective biases are bias + (−zp_in)·Σ_c w[s,c] and (−zp_h)·Σ_c w_rec[s,c]).
+//   - pre = clamp16(MBQM(Σ_j w_rec[s,j]·(h[j] − zp_h), M_g,rec) + fc_in): one clamp
+//     of the sum, the recurrent layer is not clamped first.
+//   - sigmoid and tanh are gemmlowp's int16 fixed point (FixedPointLogistic16,
+//     FixedPointTanh16 with 3 integer bits), tanh of the cell with 15 + p
+//     integer bits (Prepare refuses 15 + p outside [0, 6], where ApplyTanh
+//     writes nothing).
+//   - c' = clamp16(int16(RDBPOT(f·c, 15)) + int16(RDBPOT(i·g, 30 + p))), then
+//     ±clip_q with clip_q = int16(clamp(float32(cell_clip/s_c), −32768, 32767)).
+//   - h' = clamp8(MBQM(o·tanh(c'), M_h) ± zp_hint), M_h = QM(float32(2^−15 /
+//     double(s_hint) · 2^−15)). The sign of zp_hint is + in LiteRT 2026 (the
+//     reference runtime; mnist_lstm_uint8io tflite/ goldens, 13 tensors) and −
+//     in the 2022 TFLite of the tfjs build (tensor_utils::CwiseMul subtracted
+//     its output zero point then; an oracle probe of the same model, 3/3
+//     runs).
 type lstmKernel struct {
 	node                       *Node
 	in, hidden, cell, out      *Tensor
@@ -94,6 +120,13 @@ type lstmKernel struct {
 	gateTanh                   tanhKernel     // Q3.12 → Q0.15
 	cellTanh                   tanhKernel     // cell scale → Q0.15
 
+	// litert selects full TFLite's EvalInteger8x8_16 (see above);
+	// hiddenZPSign is the sign zp_hint is added with, cellTanhBits the
+	// integer bits of the cell tanh (15 + p).
+	litert       bool
+	hiddenZPSign int32
+	cellTanhBits int
+
 	newHidden []int8  // the step's new hidden row, [S]
 	h0        []int8  // hidden state at the start of the last Eval, [B·S]
 	c0        []int16 // cell state at the start of the last Eval, [B·S]
@@ -105,7 +138,20 @@ type lstmKernel struct {
 
 // prepareLstm prepares a UNIDIRECTIONAL_SEQUENCE_LSTM node (see lstmKernel for
 // the formula).
-func prepareLstm(n *Node) (Kernel, error) {
+func prepareLstm(n *Node) (Kernel, error) { return newLstm(n, false, 0) }
+
+// prepareLstmRef prepares UNIDIRECTIONAL_SEQUENCE_LSTM as LiteRT 2026 does
+// (ImplTFLiteRef): the litert form of lstmKernel, zp_hint added.
+func prepareLstmRef(n *Node) (Kernel, error) { return newLstm(n, true, 1) }
+
+// prepareLstmOptimized prepares UNIDIRECTIONAL_SEQUENCE_LSTM as the 2022
+// TFLite of the tfjs build does (ImplTFLiteOptimized): the litert form,
+// zp_hint subtracted.
+func prepareLstmOptimized(n *Node) (Kernel, error) { return newLstm(n, true, -1) }
+
+// newLstm prepares TFLite-Micro's form, or full TFLite's (litert) with the
+// hidden zero point added with sign hiddenZPSign.
+func newLstm(n *Node, litert bool, hiddenZPSign int32) (Kernel, error) {
 	if len(n.Outputs) < 1 || n.Outputs[0] == nil {
 		return nil, fmt.Errorf("%w: UNIDIRECTIONAL_SEQUENCE_LSTM needs an output", ErrMissingInput)
 	}
@@ -135,7 +181,19 @@ func prepareLstm(n *Node) (Kernel, error) {
 	if in.Rank() != 3 || out.Rank() != 3 {
 		return nil, fmt.Errorf("%w: UNIDIRECTIONAL_SEQUENCE_LSTM input %v and output %v must be rank 3", ErrBadShape, in.Shape, out.Shape)
 	}
-	k := &lstmKernel{node: n, in: in, hidden: hidden, cell: cell, out: out, timeMajor: opts.TimeMajor}
+	if litert {
+		if len(n.Inputs) != 20 && len(n.Inputs) != 24 {
+			return nil, fmt.Errorf("%w: UNIDIRECTIONAL_SEQUENCE_LSTM with %d inputs (full TFLite wants 20 or 24)", ErrMissingInput, len(n.Inputs))
+		}
+		if len(n.Intermediates) != 5 {
+			return nil, fmt.Errorf("%w: integer UNIDIRECTIONAL_SEQUENCE_LSTM with %d intermediate tensors: full TFLite's Prepare requires 5 (unidirectional_sequence_lstm.cc: num_intermediate_tensors == 5); TFLite-Micro ignores them",
+				ErrBadQuantization, len(n.Intermediates))
+		}
+		if hint := n.Intermediates[4]; hint == nil || !hint.Quantized() || hint.Scale0() <= 0 {
+			return nil, fmt.Errorf("%w: UNIDIRECTIONAL_SEQUENCE_LSTM intermediate 4 (the hidden scale) must be quantized", ErrBadQuantization)
+		}
+	}
+	k := &lstmKernel{node: n, in: in, hidden: hidden, cell: cell, out: out, timeMajor: opts.TimeMajor, litert: litert, hiddenZPSign: hiddenZPSign}
 	k.batches, k.steps = in.Shape[0], in.Shape[1]
 	if k.timeMajor {
 		k.batches, k.steps = in.Shape[1], in.Shape[0]
@@ -177,6 +235,11 @@ func prepareLstm(n *Node) (Kernel, error) {
 		k.clip = true
 		k.clipQ = int16(math.Min(math.Max(float64(opts.CellClip)/float64(sCell), math.MinInt16), math.MaxInt16))
 	}
+	if litert {
+		if err := k.prepareLiteRT(); err != nil {
+			return nil, err
+		}
+	}
 
 	// Nonlinearities: the int16 LOGISTIC and TANH kernels' element code with
 	// the parameters lstm_eval.cc passes them.
@@ -198,6 +261,34 @@ func prepareLstm(n *Node) (Kernel, error) {
 	k.exNew = make([]int8, k.dim)
 	k.exCell = make([]int16, k.dim)
 	return k, nil
+}
+
+// prepareLiteRT derives what full TFLite's integer LSTM computes
+// differently (see lstmKernel): the hidden multiplier and zero point from
+// intermediates[4], the cell tanh's integer bits, the float32 cell clip, and
+// no weight offsets.
+func (k *lstmKernel) prepareLiteRT() error {
+	n := k.node
+	sCell := k.cell.Scale0()
+	p, ok := CheckedLog2(sCell)
+	if !ok {
+		return fmt.Errorf("%w: UNIDIRECTIONAL_SEQUENCE_LSTM cell scale %g is not a power of two (full TFLite's CheckedLog2)", ErrBadQuantization, sCell)
+	}
+	k.cellTanhBits = 15 + p
+	if k.cellTanhBits < 0 || k.cellTanhBits > 6 {
+		return fmt.Errorf("%w: UNIDIRECTIONAL_SEQUENCE_LSTM cell scale 2^%d: full TFLite's ApplyTanh takes 0..6 integer bits, not %d", ErrBadQuantization, p, k.cellTanhBits)
+	}
+	hint := n.Intermediates[4]
+	k.hiddenReal = float64(float32(math.Ldexp(1, -15) / float64(hint.Scale0()) * math.Ldexp(1, -15)))
+	k.hiddenQ = QuantizeMultiplier(k.hiddenReal, n.Rounding)
+	k.hiddenZP = k.hiddenZPSign * hint.ZP0()
+	if k.clip {
+		k.clipQ = int16(min(max(n.Options.CellClip/sCell, -32768), 32767))
+	}
+	for g := range k.gates {
+		k.gates[g].inWOff, k.gates[g].recWOff = 0, 0
+	}
+	return nil
 }
 
 // prepareGate checks gate g's weights and bias and derives its two
@@ -333,9 +424,13 @@ func (k *lstmKernel) Describe() Params {
 	p.Ints = []NamedInt{
 		{"batches", int64(k.batches)}, {"time_steps", int64(k.steps)}, {"input_dimension", int64(k.inDim)},
 		{"state_dimension", int64(k.dim)}, {"time_major", timeMajor},
-		{"input_zero_point", int64(-k.inOff)}, {"hidden_zero_point", int64(k.hiddenZP)},
+		{"input_zero_point", int64(-k.inOff)}, {"hidden_zero_point", int64(k.hiddenZP)}, {"output_state_zero_point", int64(-k.hiddenOff)},
 		{"cell_state_scale_power", int64(k.cellPower)}, {"quantized_cell_clip", clip},
-		{"cell_tanh_input_multiplier", int64(k.cellTanh.mult16)}, {"cell_tanh_input_right_shift", int64(k.cellTanh.shift16)},
+	}
+	if k.litert {
+		p.Ints = append(p.Ints, NamedInt{"cell_tanh_integer_bits", int64(k.cellTanhBits)}, NamedInt{"hidden_zero_point_sign", int64(k.hiddenZPSign)})
+	} else {
+		p.Ints = append(p.Ints, NamedInt{"cell_tanh_input_multiplier", int64(k.cellTanh.mult16)}, NamedInt{"cell_tanh_input_right_shift", int64(k.cellTanh.shift16)})
 	}
 	return p
 }

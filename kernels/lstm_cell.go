@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"strings"
 )
@@ -27,7 +28,11 @@ func (k *lstmKernel) gateValue(g int, x, h []int8, s int, c *Chain) int16 {
 	} else {
 		accRec = dot8x8Off(h, recW, k.hiddenOff, gate.recWOff)
 	}
-	fcRec := Clamp32(MultiplyByQuantizedMultiplier(accRec, gate.recQ.Multiplier, gate.recQ.Shift, r), math.MinInt16, math.MaxInt16)
+	recScaled := MultiplyByQuantizedMultiplier(accRec, gate.recQ.Multiplier, gate.recQ.Shift, r)
+	fcRec := recScaled
+	if !k.litert {
+		fcRec = Clamp32(recScaled, math.MinInt16, math.MaxInt16)
+	}
 	sum := fcIn + fcRec
 	pre := int16(Clamp32(sum, math.MinInt16, math.MaxInt16))
 
@@ -40,10 +45,19 @@ func (k *lstmKernel) gateValue(g int, x, h []int8, s int, c *Chain) int16 {
 		c.AddReal(n+".recurrent_acc", int64(accRec), float64(accRec)*gate.recScal,
 			"recurrent fully-connected accumulator: Σ_j (w[s,j] − zp_w)·(h[j] − zp_h) over the previous hidden row",
 			"Σ_%d (w + %d)·(h + %d) = %d", k.dim, gate.recWOff, k.hiddenOff, accRec)
-		k.recordFC(c, n+".recurrent_fc", accRec, gate.recQ, fcRec, "recurrent fully-connected output in Q3.12")
+		if k.litert {
+			c.AddReal(n+".recurrent_scaled", int64(recScaled), float64(recScaled)*lstmGateScale,
+				"recurrent fully-connected layer requantized to Q3.12, not clamped (full TFLite accumulates it onto the input layer's int16 output)",
+				"MBQM(%d, %d·2^(%d−31) = %.8g) = %d", accRec, gate.recQ.Multiplier, gate.recQ.Shift, gate.recQ.Real(), recScaled)
+		} else {
+			k.recordFC(c, n+".recurrent_fc", accRec, gate.recQ, fcRec, "recurrent fully-connected output in Q3.12")
+		}
 		st := c.AddReal(n+".pre", int64(pre), float64(pre)*lstmGateScale, "gate pre-activation (Q3.12): saturating int16 sum of the two layers",
 			"clamp16(%d + %d) = %d", fcIn, fcRec, pre)
 		st.Changed = int32(pre) != sum
+	}
+	if k.litert {
+		return k.gateActivationLiteRT(g, pre, c)
 	}
 
 	from := 0
@@ -63,6 +77,81 @@ func (k *lstmKernel) gateValue(g int, x, h []int8, s int, c *Chain) int16 {
 	return v
 }
 
+// gateActivationLiteRT is full TFLite's gate nonlinearity: gemmlowp's int16
+// logistic (input, forget, output gates) or tanh (cell gate) of the Q3.12
+// pre-activation, to Q0.15.
+func (k *lstmKernel) gateActivationLiteRT(g int, pre int16, c *Chain) int16 {
+	var v int16
+	if g == gateCell {
+		v = FixedPointTanh16(pre, 3)
+	} else {
+		v = FixedPointLogistic16(pre, 3)
+	}
+	if c != nil {
+		name, what := "sigmoid", "gemmlowp logistic on FixedPoint<int16, 3> (tensor_utils ApplySigmoid), Q0.15"
+		if g == gateCell {
+			name, what = "tanh", "gemmlowp tanh on FixedPoint<int16, 3> (tensor_utils ApplyTanh(3)), Q0.15"
+		}
+		c.AddReal(k.gates[g].name+"."+name, int64(v), float64(v)*lstmActivationScale, what, "%s(%d) = %d", name, pre, v)
+	}
+	return v
+}
+
+// unitLiteRT is unit for full TFLite's form (lstmKernel): UpdateLstmCellInteger
+// and CalculateLstmOutputInteger8x8_16 on one unit.
+func (k *lstmKernel) unitLiteRT(x, h []int8, cell *int16, s int, c *Chain) int8 {
+	f := k.gateValue(gateForget, x, h, s, c)
+	i := k.gateValue(gateInput, x, h, s, c)
+	g := k.gateValue(gateCell, x, h, s, c)
+
+	prev := *cell
+	fcProd := int32(f) * int32(prev)
+	fc := int16(RoundingDivideByPOT(fcProd, 15))
+	igShift := 30 + k.cellPower
+	igProd := int32(i) * int32(g)
+	ig := int16(RoundingDivideByPOT(igProd, igShift))
+	sum := Clamp32(int32(fc)+int32(ig), math.MinInt16, math.MaxInt16)
+	next := int16(sum)
+	if k.clip {
+		next = max(min(k.clipQ, next), -k.clipQ)
+	}
+	*cell = next
+	if c != nil {
+		c.AddReal("cell.prev", int64(prev), float64(prev)*k.cellScale, "cell state before this step", "c = %d", prev)
+		c.AddReal("cell.forget", int64(fc), float64(fc)*k.cellScale, "forget gate × previous cell state: int16(RoundingDivideByPOT(f·c, 15)) (tensor_utils CwiseMul)",
+			"int16(RDBPOT(%d·%d = %d, 15)) = %d", f, prev, fcProd, fc)
+		c.AddReal("cell.input", int64(ig), float64(ig)*k.cellScale, "input gate × cell gate to the cell scale: int16(RoundingDivideByPOT(i·g, 30 + p))",
+			"int16(RDBPOT(%d·%d = %d, %d)) = %d", i, g, igProd, igShift, ig)
+		st := c.AddReal("cell.sum", int64(sum), float64(sum)*k.cellScale, "new cell state: saturating int16 sum (CwiseAdd)", "clamp16(%d + %d) = %d", fc, ig, sum)
+		st.Changed = sum != int32(fc)+int32(ig)
+		if k.clip {
+			st = c.AddReal("cell.clip", int64(next), float64(next)*k.cellScale, "cell clipping to ±quantized cell_clip",
+				"clamp(%d, −%d, %d) = %d", sum, k.clipQ, k.clipQ, next)
+			st.Changed = int32(next) != sum
+		}
+	}
+
+	o := k.gateValue(gateOutput, x, h, s, c)
+	th := FixedPointTanh16(next, k.cellTanhBits)
+	prod := int32(o) * int32(th)
+	if c != nil {
+		c.AddReal("cell_tanh", int64(th), float64(th)*lstmActivationScale,
+			fmt.Sprintf("gemmlowp tanh of the cell state on FixedPoint<int16, %d> (15 + p integer bits), Q0.15", k.cellTanhBits),
+			"tanh(%d) = %d", next, th)
+		c.AddReal("hidden.product", int64(prod), float64(prod)*lstmActivationScale*lstmActivationScale,
+			"output gate × tanh(cell) (Q0.30)", "%d · %d = %d", o, th, prod)
+	}
+	from := 0
+	if c != nil {
+		from = len(c.Steps)
+	}
+	hNew := int8(Requantize(prod, k.hiddenQ, k.node.Rounding, k.hiddenZP, math.MinInt8, math.MaxInt8, c))
+	if c != nil {
+		prefixSteps(c, from, "hidden.")
+	}
+	return hNew
+}
+
 // recordFC records a gate layer's requantization to int16.
 func (k *lstmKernel) recordFC(c *Chain, name string, acc int32, q QuantizedMultiplier, v int32, meaning string) {
 	scaled := MultiplyByQuantizedMultiplier(acc, q.Multiplier, q.Shift, k.node.Rounding)
@@ -80,6 +169,9 @@ func (k *lstmKernel) recordFC(c *Chain, name string, acc int32, q QuantizedMulti
 // (Q3.12) and a sigmoid or tanh to Q0.15; the cell update f·c + i·g; the hidden
 // value tanh(c)·o requantized to int8.
 func (k *lstmKernel) unit(x, h []int8, cell *int16, s int, c *Chain) int8 {
+	if k.litert {
+		return k.unitLiteRT(x, h, cell, s, c)
+	}
 	r := k.node.Rounding
 	f := k.gateValue(gateForget, x, h, s, c)
 	i := k.gateValue(gateInput, x, h, s, c)

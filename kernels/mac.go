@@ -634,6 +634,20 @@ func (o *macOutput) useDoubleRequant(n *Node, in *Tensor) error {
 	return nil
 }
 
+// useRuySingleRounding switches the output stage to the 2022 TFLite
+// optimized int8 GEMM kernels (FULLY_CONNECTED, CONV_2D, BATCH_MATMUL through
+// cpu_backend_gemm): a WASM or other non-NEON build routes int8×int8 GEMMs to
+// ruy (gemmlowp cannot compile them without NEON), and ruy (since 2021-02,
+// apply_multiplier.cc) applies TFLite's multiplier with one rounding,
+// (acc·Multiplier + 2^(30−Shift)) >> (31−Shift) — RoundingSingle — while the
+// multiplier itself is the double-rounding build's QuantizeMultiplier. The
+// accumulator, bias, zero point and clamp are TFLite-Micro's. Research notes
+// tflite-kernels.md part B: tie probes of FC per tensor and per channel,
+// CONV_2D and BATCH_MATMUL (oracle = single rounding in 220/220 runs), and
+// the xnnpack/ goldens of batch_matmul_int8_4d_adj_xy and
+// conv_2d_int8_same_s1_relu_pertensor.
+func (o *macOutput) useRuySingleRounding() { o.rule = RoundingSingle }
+
 // useFloat32Requant switches the output stage to XNNPACK's: scale[ch] =
 // float32(float32(s_in·s_w[ch])/s_out) in float32, out = clamp(
 // round_half_even(float32(float32(acc + bias)·scale)) + zp_out, lo, hi), with
@@ -644,7 +658,7 @@ func (o *macOutput) useFloat32Requant(n *Node, out *Tensor, act tflite.Activatio
 	o.requant = requantFloat32
 	o.scale32 = make([]float32, len(o.q))
 	for ch := range o.scale32 {
-		s := o.inScale * o.wScales[min(ch, len(o.wScales)-1)] / o.outScale
+		s := xnnConvScale(o.inScale, o.wScales[min(ch, len(o.wScales)-1)], o.outScale)
 		if !(s < 256) {
 			return fmt.Errorf("%w: %v requantization scale %g ≥ 256", ErrDelegateFallback, n.Op, s)
 		}
@@ -697,7 +711,7 @@ func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
 		}
 	} else {
 		sc := o.scale32[ch]
-		prod := float32(sum) * sc
+		prod := float32(float32(sum) * sc)
 		scaled := saturatingInt64(math.RoundToEven(float64(prod)))
 		v = scaled + int64(o.outZP) // XNNPACK clamps before any overflow
 		if c != nil {

@@ -125,6 +125,11 @@ type reduceKernel struct {
 	in, out *Tensor
 	g       *reduceGeometry
 	rule    Rounding
+	// form is how a quantized MEAN or SUM turns its sum into the output
+	// (TFLite-Micro's fixed point unless a full-TFLite prepare switches it).
+	form reduceForm
+	// scale32, bias32 are the float32 rescaling of reduceFloat.
+	scale32, bias32 float32
 
 	// MEAN / SUM.
 	real       float64             // s_in / s_out
@@ -139,9 +144,102 @@ type reduceKernel struct {
 	isMax      bool
 }
 
+// reduceForm is how a quantized MEAN or SUM requantizes its sum.
+type reduceForm uint8
+
+const (
+	// reduceFixedPoint is TFLite-Micro's QuantizedMeanOrSum (and LiteRT's
+	// reference MEAN): the multiplier of s_in/s_out, 1/count folded in for
+	// MEAN.
+	reduceFixedPoint reduceForm = iota
+	// reduceBytes is LiteRT's reference SUM (reduce.cc EvalSum, kReference):
+	// QuantizedMeanOrSum<uint8_t> on the raw buffers whatever the dtype.
+	reduceBytes
+	// reduceFloat is the 2022 optimized QuantizedMeanOrSum: the sum
+	// rescaled in float32.
+	reduceFloat
+	// reduceTruncMean is the 2022 optimized MEAN when input and output
+	// share scale and zero point: reference_ops::Mean, sum/count truncated.
+	reduceTruncMean
+)
+
+// prepareSumRef prepares SUM as LiteRT's reference kernel (ImplTFLiteRef,
+// LiteRT 2026-08) computes it: reduce.cc EvalSum hands int8, int16 (and
+// uint8) tensors to reference_ops::QuantizedMeanOrSum<uint8_t, int32_t> with
+// the multiplier of s_in/s_out, so it reads the input buffer as BYTES and
+// writes bytes (a bug, reproduced byte for byte; opzoo sum_int8_* and
+// sum_int16_* tflite/ goldens, 14 tensors):
+//
+//	sum[o]  = Σ byte[i], i over the input flat indices reduced into o (raw bytes 0..255:
+//	          an int16 input contributes only the bytes of its first half)
+//	byte[o] = clamp(MBQM(sum[o] − zp_in·count, M) + zp_out, 0, 255)
+//
+// stored as byte o of the output buffer, o < number of outputs. The rest of
+// an int16 output is never written: a fresh LiteRT interpreter holds zeros
+// there, and Eval writes those zeros (this interpreter gives every tensor
+// its own buffer, so nothing else writes there either). For uint8 tensors
+// this is the correct QuantizedMeanOrSum.
+func prepareSumRef(n *Node) (Kernel, error) {
+	k, err := newReduce(n, true)
+	if err != nil || k.in.Type == tflite.TypeFloat32 {
+		return k, err
+	}
+	k.form = reduceBytes
+	k.lo, k.hi = 0, 255
+	return k, nil
+}
+
+// prepareReduceOptimized prepares MEAN or SUM as the 2022 TFLite optimized
+// builtin kernels compute them (ImplTFLiteOptimized; tfjs-tflite build,
+// reduce.cc kGenericOptimized; verified on the xnnpack/ goldens of
+// mean_int16_c, mean_int16_hw_samescale, mean_int8_w_neg_axis,
+// mean_int8_hwc, sum_int8_{c_keepdims, hw, w_neg_axis, hwc} and
+// sum_int16_hw_samescale):
+//
+//	MEAN, input and output with equal scale and zero point (reference_ops::Mean):
+//	    y = sum / count                     (int32 C division: truncation, no zero point handling)
+//	MEAN otherwise (QuantizedMeanOrSum in float32, each operation rounded to float32):
+//	    scale = s_in/s_out;  bias = float(−zp_in)·scale;  m = float(sum)/float(count)
+//	    y = int(clamp(roundf(m·scale + bias) + float(zp_out), qmin, qmax))
+//	SUM (int16 only with s_in = s_out, which TFLite checks at Invoke):
+//	    bias = float(−zp_in)·scale·float(count)
+//	    y = T(int32(roundf(float(sum)·scale + bias)) + zp_out)    no clamp: the int32 wraps to T
+//
+// with sum the int32 sum of the raw values and roundf half away from zero.
+// int8 MEAN of a 4-D input over H,W with keep_dims, when the XNNPACK
+// delegate declines it, runs optimized_integer_ops::Mean in TFLite; that
+// kernel is not implemented (no golden pins its 2022 form): such a node
+// takes the float form above, which is NOT verified for it.
+func prepareReduceOptimized(n *Node) (Kernel, error) {
+	k, err := newReduce(n, false)
+	if err != nil || k.in.Type == tflite.TypeFloat32 {
+		return k, err
+	}
+	in, out := k.in, k.out
+	if !k.isMean && in.Type == tflite.TypeInt16 && in.Scale0() != out.Scale0() {
+		return nil, fmt.Errorf("%w: int16 SUM with input scale %g ≠ output scale %g (TFLite 2.11's optimized SUM fails at Invoke: reduce.cc \"input->params.scale != output->params.scale\")",
+			ErrBadQuantization, in.Scale0(), out.Scale0())
+	}
+	if k.isMean && in.Scale0() == out.Scale0() && k.inZP == k.outZP {
+		k.form = reduceTruncMean
+		return k, nil
+	}
+	k.form = reduceFloat
+	k.scale32 = in.Scale0() / out.Scale0()
+	k.bias32 = float32(-k.inZP) * k.scale32
+	if !k.isMean {
+		k.bias32 = k.bias32 * float32(k.g.count)
+	}
+	return k, nil
+}
+
 // prepareReduce prepares a MEAN, SUM, REDUCE_MAX or REDUCE_MIN node (see
 // reduceKernel for the formula).
-func prepareReduce(n *Node) (Kernel, error) {
+func prepareReduce(n *Node) (Kernel, error) { return newReduce(n, false) }
+
+// newReduce prepares TFLite-Micro's form; allowUint8 admits uint8 (full
+// TFLite's legacy SUM).
+func newReduce(n *Node, allowUint8 bool) (*reduceKernel, error) {
 	in, axis := n.Input(0), n.Input(1)
 	if in == nil || axis == nil || len(n.Outputs) == 0 || n.Outputs[0] == nil {
 		return nil, fmt.Errorf("%w: %v needs input, axis and output", ErrMissingInput, n.Op)
@@ -162,6 +260,10 @@ func prepareReduce(n *Node) (Kernel, error) {
 	switch in.Type {
 	case tflite.TypeInt8, tflite.TypeInt16:
 	case tflite.TypeFloat32:
+	case tflite.TypeUint8:
+		if !allowUint8 || k.isMinOrMax {
+			return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, in.Type)
+		}
 	default:
 		return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, in.Type)
 	}
@@ -234,6 +336,8 @@ func (k *reduceKernel) element(o int, c *Chain) int64 {
 			if (k.isMax && v > best) || (!k.isMax && v < best) {
 				best = v
 			}
+		case k.form == reduceBytes:
+			sum += int32(k.in.Data[idx]) // the idx-th BYTE of the buffer
 		default:
 			sum += int32(k.in.Int(idx)) // wraps like TFLite's int32 accumulator
 		}
@@ -267,9 +371,28 @@ func (k *reduceKernel) element(o int, c *Chain) int64 {
 		}
 		return 0
 	}
+	switch k.form {
+	case reduceFloat:
+		return k.finishFloatRescale(sum, c)
+	case reduceTruncMean:
+		v := sum / int32(k.g.count)
+		if c != nil {
+			c.Add("sum", int64(sum), "sum of the reduced raw values (int32)", "Σ = %d", sum)
+			c.Add("count", int64(k.g.count), "number of values reduced", "count = %d", k.g.count)
+			c.AddReal("mean", int64(v), float64(k.out.Scale0())*float64(v-k.outZP),
+				"input and output share scale and zero point: sum / count, C integer division (truncation toward zero), no zero-point handling",
+				"%d / %d = %d", sum, k.g.count, v)
+			c.Final = int64(v)
+		}
+		return int64(v)
+	}
 	x := int32(int64(sum) - int64(k.inZP)*int64(k.g.count))
 	if c != nil {
-		c.Add("sum", int64(sum), "sum of the reduced raw values (int32)", "Σ = %d", sum)
+		if k.form == reduceBytes {
+			c.Add("byte_sum", int64(sum), "sum of the reduced elements' BYTES 0..255 (LiteRT reads every dtype as uint8 here)", "Σ = %d", sum)
+		} else {
+			c.Add("sum", int64(sum), "sum of the reduced raw values (int32)", "Σ = %d", sum)
+		}
 		c.Add("count", int64(k.g.count), "number of values reduced", "count = %d", k.g.count)
 		c.Add("offset", int64(x), "sum minus input zero point × count", "%d − %d·%d = %d", sum, k.inZP, k.g.count, x)
 		if k.isMean {
@@ -284,6 +407,73 @@ func (k *reduceKernel) element(o int, c *Chain) int64 {
 		c.Final = int64(v)
 	}
 	return int64(v)
+}
+
+// finishFloatRescale ends a quantized MEAN or SUM of the reduceFloat form.
+func (k *reduceKernel) finishFloatRescale(sum int32, c *Chain) int64 {
+	count := float32(k.g.count)
+	var v int32
+	if k.isMean {
+		m := float32(sum) / count
+		scaled := float32(m * k.scale32)
+		r := float32(math.Round(float64(float32(scaled + k.bias32))))
+		shifted := r + float32(k.outZP)
+		clamped := max(min(shifted, float32(k.hi)), float32(k.lo))
+		v = int32(clamped)
+		if c != nil {
+			c.Add("sum", int64(sum), "sum of the reduced raw values (int32)", "Σ = %d", sum)
+			c.AddReal("mean", 0, float64(m), "float32(sum) / float32(count)", "%d / %d = %.9g", sum, k.g.count, m)
+			k.recordFloatRescale(c, float64(m), scaled, r)
+			st := c.Add("clamp", int64(v), "plus the output zero point (float32), clamped to the dtype's range, converted to int",
+				"clamp(%.9g + %d, %d, %d) = %d", r, k.outZP, k.lo, k.hi, v)
+			st.Changed = clamped != shifted
+		}
+	} else {
+		scaled := float32(float32(sum) * k.scale32)
+		r := math.Round(float64(float32(scaled + k.bias32)))
+		w := doubleToInt32(r) + k.outZP
+		v = wrapToType(w, k.out.Type)
+		if c != nil {
+			c.Add("sum", int64(sum), "sum of the reduced raw values (int32)", "Σ = %d", sum)
+			k.recordFloatRescale(c, float64(sum), scaled, float32(r))
+			c.Add("zp", int64(w), "rounded value plus the output zero point (int32)", "%.9g + %d = %d", r, k.outZP, w)
+			st := c.Add("wrap", int64(v), "narrowed to the output dtype WITHOUT a clamp (static_cast: wraps around)",
+				"%v(%d) = %d", k.out.Type, w, v)
+			st.Changed = v != w
+		}
+	}
+	if c != nil {
+		c.Final = int64(v)
+	}
+	return int64(v)
+}
+
+// recordFloatRescale records the float32 rescaling x·scale + bias, rounded
+// half away from zero, of the reduceFloat form.
+func (k *reduceKernel) recordFloatRescale(c *Chain, x float64, scaled, r float32) {
+	biasWhat := "float32(−zp_in)·scale"
+	if !k.isMean {
+		biasWhat = "float32(−zp_in)·scale·float32(count)"
+	}
+	c.AddReal("scale", 0, float64(k.scale32), "float32 s_in/s_out (no Q0.31 multiplier)", "%.9g / %.9g = %.9g", k.in.Scale0(), k.out.Scale0(), k.scale32)
+	c.AddReal("bias", 0, float64(k.bias32), biasWhat+", in float32", "bias = %.9g", k.bias32)
+	st := c.AddReal("round_float32", int64(r), float64(scaled+k.bias32), "float32(x·scale) + bias, rounded half away from zero (roundf)",
+		"roundf(%.9g·%.9g + %.9g) = roundf(%.9g) = %.9g", x, k.scale32, k.bias32, scaled+k.bias32, r)
+	st.Changed = r != scaled+k.bias32
+}
+
+// wrapToType narrows v to an integer dtype with wrap-around, as a C
+// static_cast does.
+func wrapToType(v int32, t tflite.TensorType) int32 {
+	switch t {
+	case tflite.TypeInt8:
+		return int32(int8(v))
+	case tflite.TypeUint8:
+		return int32(uint8(v))
+	case tflite.TypeInt16:
+		return int32(int16(v))
+	}
+	return v
 }
 
 // finishFloatSum ends a float32 MEAN or SUM.
@@ -323,6 +513,13 @@ func (k *reduceKernel) Eval() error {
 		}
 		return nil
 	}
+	if k.form == reduceBytes {
+		for o := range n {
+			k.out.Data[o] = byte(k.element(o, nil))
+		}
+		clear(k.out.Data[n:])
+		return nil
+	}
 	for o := range n {
 		storeIntElement(k.out, o, int32(k.element(o, nil)))
 	}
@@ -333,7 +530,47 @@ func (k *reduceKernel) Explain(out, elem int, c *Chain) error {
 	if err := checkExplainTarget(k.n, out, elem); err != nil {
 		return err
 	}
-	k.element(elem, c)
+	if k.form == reduceBytes && k.out.Type.Size() > 1 {
+		return k.explainBytes(elem, c)
+	}
+	v := k.element(elem, c)
+	if k.form == reduceBytes && k.out.Type == tflite.TypeInt8 {
+		stored := int64(int8(v))
+		st := c.Add("byte", stored, "the uint8 result stored as a byte of the int8 output", "int8(byte %d) = %d", v, stored)
+		st.Changed = stored != v
+		c.Final = stored
+	}
+	return nil
+}
+
+// explainBytes explains element elem of a multi-byte output of the
+// reduceBytes form: each of its bytes is the byte result of output number
+// (byte position) when that is below the number of outputs, else 0.
+func (k *reduceKernel) explainBytes(elem int, c *Chain) error {
+	size, n := k.out.Type.Size(), k.out.NumElements()
+	var v uint64
+	for b := range size {
+		pos := elem*size + b
+		var byteVal int64
+		if pos < n {
+			from := len(c.Steps)
+			byteVal = k.element(pos, c)
+			prefixSteps(c, from, fmt.Sprintf("byte%d.", b))
+		} else {
+			c.Add(fmt.Sprintf("byte%d", b), 0, "byte past the number of outputs: never written by LiteRT's uint8 loop (zero in a fresh interpreter)",
+				"byte %d of the buffer = 0", pos)
+		}
+		v |= uint64(byte(byteVal)) << (8 * b)
+	}
+	var val int64
+	switch k.out.Type {
+	case tflite.TypeInt16:
+		val = int64(int16(v))
+	default:
+		val = int64(int32(v))
+	}
+	c.Add("bytes", val, "the output element assembled from its bytes (little-endian)", "%v from bytes = %d", k.out.Type, val)
+	c.Final = val
 	return nil
 }
 
@@ -347,8 +584,19 @@ func (k *reduceKernel) Describe() Params {
 		Multipliers: []Multiplier{{Name: "output", Channel: -1, Real: k.real, Quantized: k.q}},
 		Ints: []NamedInt{{Name: "count", Value: int64(k.g.count)},
 			{Name: "input_zero_point", Value: int64(k.inZP)}, {Name: "output_zero_point", Value: int64(k.outZP)}}}
-	if k.isMean {
-		p.Multipliers = append(p.Multipliers, Multiplier{Name: "mean", Channel: -1, Real: k.qOut.Real(), Quantized: k.qOut})
+	switch k.form {
+	case reduceFloat:
+		// float32 factors: no Q0.31 form (multiplier and shift 0).
+		p.Multipliers = []Multiplier{{Name: "scale_float32", Channel: -1, Real: float64(k.scale32)},
+			{Name: "bias_float32", Channel: -1, Real: float64(k.bias32)}}
+	case reduceTruncMean:
+		p.Multipliers = nil
+	case reduceBytes:
+		p.ClampMin, p.ClampMax = 0, 255
+	default:
+		if k.isMean {
+			p.Multipliers = append(p.Multipliers, Multiplier{Name: "mean", Channel: -1, Real: k.qOut.Real(), Quantized: k.qOut})
+		}
 	}
 	return p
 }

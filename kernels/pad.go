@@ -37,7 +37,11 @@ type padKernel struct {
 }
 
 // preparePad prepares a PAD or PADV2 node (see padKernel for the formula).
-func preparePad(n *Node) (Kernel, error) {
+func preparePad(n *Node) (Kernel, error) { return newPad(n, false) }
+
+// newPad prepares the kernel; allowUint8 admits uint8 data (padded with the
+// output zero point, as int8), for the XNNPACK delegate's constant pad.
+func newPad(n *Node, allowUint8 bool) (*padKernel, error) {
 	in, paddings := n.Input(0), n.Input(1)
 	if len(n.Outputs) == 0 || paddings == nil {
 		return nil, fmt.Errorf("%w: %v needs input, paddings and output", ErrMissingInput, n.Op)
@@ -48,6 +52,10 @@ func preparePad(n *Node) (Kernel, error) {
 	}
 	switch in.Type {
 	case tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeFloat32:
+	case tflite.TypeUint8:
+		if !allowUint8 {
+			return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, in.Type)
+		}
 	default:
 		return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, in.Type)
 	}
@@ -84,10 +92,13 @@ func preparePad(n *Node) (Kernel, error) {
 		copy(k.padBytes, cv.Data[:k.size])
 		k.padValue = chainValue(cv, 0)
 		k.padSource = "the constant_values input"
-	} else if in.Type == tflite.TypeInt8 {
+	} else if in.Type == tflite.TypeInt8 || in.Type == tflite.TypeUint8 {
 		zp := out.ZP0()
-		k.padBytes[0] = byte(int8(zp))
+		k.padBytes[0] = byte(zp)
 		k.padValue = int64(int8(zp))
+		if in.Type == tflite.TypeUint8 {
+			k.padValue = int64(uint8(zp))
+		}
 		k.padSource = "the output zero point"
 	} else {
 		// Zero bytes: 0, or +0.0 for float32 (whose bits are 0 too).

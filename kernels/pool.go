@@ -42,6 +42,9 @@ type poolKernel struct {
 	lo, hi           int32
 	loF, hiF         float32 // float32 activation range
 	act              tflite.Activation
+	// xnnClamp says [lo, hi] is XNNPACK's quantization of the activation
+	// (ImplXNNPACK), for explanations.
+	xnnClamp bool
 }
 
 // floatActivationRange is TFLite's CalculateActivationRange for float
@@ -188,7 +191,11 @@ func (k *poolKernel) element(elem int, c *Chain) (v int64, ok bool) {
 	}
 	out := Clamp32(raw, k.lo, k.hi)
 	if c != nil {
-		s := c.Add("clamp", int64(out), "clamped to the fused activation's range ("+k.act.String()+")", "clamp(%d, %d, %d) = %d", raw, k.lo, k.hi, out)
+		meaning := "clamped to the fused activation's range (" + k.act.String() + ")"
+		if k.xnnClamp {
+			meaning = "clamped to the fused activation's range (" + k.act.String() + ") as XNNPACK quantizes it: lrintf(bound/s_out + zp_out), ties to even"
+		}
+		s := c.Add("clamp", int64(out), meaning, "clamp(%d, %d, %d) = %d", raw, k.lo, k.hi, out)
 		s.Changed = out != raw
 		c.Final = int64(out)
 	}

@@ -34,26 +34,36 @@ func unaryQuantOperands(n *Node, types ...tflite.TensorType) (in, out *Tensor, e
 	return in, out, nil
 }
 
-// reluKernel is RELU or RELU6 (int8, int16), after TFLite-Micro's
-// activations.cc / activations_common.cc (ReluQuantized, Relu6Quantized).
+// reluKernel is RELU or RELU6 (int8, int16; uint8 under full TFLite), after
+// TFLite-Micro's activations.cc / activations_common.cc (ReluQuantized,
+// Relu6Quantized) or full TFLite's activations.cc (QuantizedReluX).
 //
 // RELU requantizes. Prepare: M = s_in / s_out in double, QuantizeMultiplier;
 // the clamp range is [max(qmin, zp_out + roundf(0/s_out)), qmax]. Per element:
 //
 //	y = clamp(zp_out + MultiplyByQuantizedMultiplier(x − zp_in, M), lo, qmax)
 //
-// RELU6 never requantizes: Prepare derives zero = zp_in and six =
+// TFLite-Micro's RELU6 never requantizes: Prepare derives zero = zp_in and six =
 // FloatToQuantizedType(6.0f, s_in, zp_in) = clamp(round(6/s_in) + zp_in) in the
 // INPUT quantization, and each element is clamped to [zero, six] and stored
 // unchanged, whatever the output tensor's scale and zero point say.
 // int16 RELU needs both zero points to be 0 (RELU6 does not check).
+//
+// Full TFLite (ImplTFLite: its reference and optimized kernels are the same
+// QuantizedReluX) requantizes RELU and RELU6 alike, with M = double(float32(
+// s_in / s_out)) — the division is float32 — and the clamp range [max(qmin,
+// zp_out + int32(roundf(0/s_out))), min(qmax, zp_out + int32(roundf(6/s_out)))]
+// (RELU: qmax), the bounds divided in float32 and rounded half away from zero.
+// int16 needs both zero points 0 for RELU6 too (ReluPrepare serves both).
 type reluKernel struct {
 	unaryOperands
-	relu6        bool
+	// rawClamp is TFLite-Micro's RELU6: a clamp in the input quantization,
+	// no requantization.
+	rawClamp     bool
 	inZP, outZP  int32
 	real         float64
 	q            QuantizedMultiplier
-	lower, upper int32 // RELU: output clamp; RELU6: [zero, six] in the input quantization
+	lower, upper int32 // requantizing: output clamp; rawClamp: [zero, six] in the input quantization
 }
 
 // prepareRelu prepares a RELU node (see reluKernel for the formula).
@@ -81,7 +91,7 @@ func prepareRelu6(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &reluKernel{unaryOperands: unaryOperands{n, in, out}, relu6: true, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &reluKernel{unaryOperands: unaryOperands{n, in, out}, rawClamp: true, inZP: in.ZP0(), outZP: out.ZP0()}
 	qmin, qmax := Range(in.Type)
 	k.lower = k.inZP
 	// FloatToQuantizedType<T>(6.0f, scale, zp): round(6.0f / scale) + zp, clamped.
@@ -90,9 +100,39 @@ func prepareRelu6(n *Node) (Kernel, error) {
 	return k, nil
 }
 
+// prepareReluTFLite prepares RELU as full TFLite does (ImplTFLite; see
+// reluKernel): the float32 quotient s_in/s_out as multiplier, uint8 too.
+func prepareReluTFLite(n *Node) (Kernel, error) { return newReluX(n, false) }
+
+// prepareRelu6TFLite prepares RELU6 as full TFLite does (ImplTFLite; see
+// reluKernel): requantized like RELU, clamped to the output's [0, 6].
+func prepareRelu6TFLite(n *Node) (Kernel, error) { return newReluX(n, true) }
+
+// newReluX is full TFLite's ReluPrepare with QuantizedReluX's clamp range:
+// act_min = 0, act_max = 6 (relu6) or +∞.
+func newReluX(n *Node, relu6 bool) (*reluKernel, error) {
+	in, out, err := unaryQuantOperands(n, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16)
+	if err != nil {
+		return nil, err
+	}
+	k := &reluKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
+	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
+		return nil, fmt.Errorf("%w: int16 %v needs zero points 0, have %d and %d", ErrBadQuantization, n.Op, k.inZP, k.outZP)
+	}
+	k.real = float64(in.Scale0() / out.Scale0())
+	k.q = QuantizeMultiplier(k.real, n.Rounding)
+	qmin, qmax := Range(out.Type)
+	bound := func(v float32) int32 { return k.outZP + int32(math.Round(float64(v/out.Scale0()))) }
+	k.lower, k.upper = max(qmin, bound(0)), qmax
+	if relu6 {
+		k.upper = min(qmax, bound(6))
+	}
+	return k, nil
+}
+
 // element computes one output from the raw input x, recording in c when non-nil.
 func (k *reluKernel) element(x int32, c *Chain) int32 {
-	if k.relu6 {
+	if k.rawClamp {
 		y := x
 		if x > k.upper {
 			y = k.upper
@@ -125,7 +165,7 @@ func (k *reluKernel) Explain(out, elem int, c *Chain) error {
 }
 
 func (k *reluKernel) Describe() Params {
-	if k.relu6 {
+	if k.rawClamp {
 		return Params{HasClamp: true, ClampMin: k.lower, ClampMax: k.upper,
 			Ints: []NamedInt{{Name: "zero", Value: int64(k.lower)}, {Name: "six", Value: int64(k.upper)}}}
 	}

@@ -19,6 +19,15 @@ const rsqrtShift = 20
 //	otherwise (m, e) = GetInvSqrtQuantizedMultiplierExp(d)   1/√d = m·2^(e−31)
 //	          t = MultiplyByQuantizedMultiplier(1, m, e + 20)  1/√d in Q.20
 //	          y = clamp(MultiplyByQuantizedMultiplier(t, M.mult, M.shift − 20) + zp_out)
+//
+// LiteRT's reference kernel (ImplTFLiteRef) computes int16 RSQRT with a
+// lookup table instead (elementwise.cc PrepareRsqrt, common.h LUTPopulate<
+// int16_t> in float32): f(v) = 1/sqrtf(v) for v > 0, else 32767·s_out,
+// tabulated as GenLUTInt16 over [s_in·(−32768 − zp_in), s_in·(32767 − zp_in)]
+// → [s_out·(−32768 − zp_out), s_out·(32767 − zp_out)] (every bound a float32
+// product), and y = LUTLookupInt16(x) (opzoo rsqrt_int16_4d_after_abs tflite/
+// goldens). int8 is TFLite-Micro's arithmetic. The 2022 optimized build has
+// no int16 RSQRT: the model fails to initialize (prepareRsqrtOptimized).
 type rsqrtKernel struct {
 	node        *Node
 	in, out     *Tensor
@@ -26,6 +35,7 @@ type rsqrtKernel struct {
 	real        float64
 	q           QuantizedMultiplier
 	qmin, qmax  int32
+	lut         *[LUTSizeInt16]int16 // LiteRT's int16 table, nil otherwise
 }
 
 // prepareRsqrt prepares an RSQRT node (see rsqrtKernel for the formula).
@@ -44,9 +54,47 @@ func prepareRsqrt(n *Node) (Kernel, error) {
 	return k, nil
 }
 
+// prepareRsqrtRef prepares RSQRT as LiteRT's reference kernel (see
+// rsqrtKernel): int16 through the float lookup table; int8 is not taken
+// (TFLite-Micro's arithmetic is LiteRT's).
+func prepareRsqrtRef(n *Node) (Kernel, error) {
+	if in := n.Input(0); in == nil || in.Type != tflite.TypeInt16 {
+		return nil, fmt.Errorf("%w: LiteRT's int8 RSQRT is TFLite-Micro's", errNotTaken)
+	}
+	kr, err := prepareRsqrt(n)
+	if err != nil {
+		return nil, err
+	}
+	k := kr.(*rsqrtKernel)
+	si, so := k.in.Scale0(), k.out.Scale0()
+	f := func(v float32) float32 {
+		if v <= 0 {
+			return 32767 * so
+		}
+		return 1 / float32(math.Sqrt(float64(v)))
+	}
+	k.lut = new([LUTSizeInt16]int16)
+	GenLUTInt16(f, si*float32(-32768-k.inZP), si*float32(32767-k.inZP), so*float32(-32768-k.outZP), so*float32(32767-k.outZP), k.lut)
+	return k, nil
+}
+
+// prepareRsqrtOptimized refuses int16 RSQRT as the 2022 TFLite build does
+// (elementwise.cc supports float32 and int8 only: the opzoo
+// rsqrt_int16_4d_after_abs model fails to initialize in the oracle); int8 is
+// not taken (TFLite-Micro's arithmetic).
+func prepareRsqrtOptimized(n *Node) (Kernel, error) {
+	if in := n.Input(0); in != nil && in.Type == tflite.TypeInt16 {
+		return nil, fmt.Errorf("%w: int16 RSQRT (TFLite 2.11's elementwise.cc takes float32 and int8 only)", ErrUnsupportedType)
+	}
+	return nil, fmt.Errorf("%w: TFLite's int8 RSQRT is TFLite-Micro's", errNotTaken)
+}
+
 // element computes one output from the raw input x (x ≥ zp_in), recording
 // in c when non-nil.
 func (k *rsqrtKernel) element(x int32, c *Chain) int32 {
+	if k.lut != nil {
+		return k.lookup(x, c)
+	}
 	d := x - k.inZP
 	if c != nil {
 		c.AddReal("x", int64(x), float64(k.in.Scale0())*float64(d), "raw input", "x = %d", x)
@@ -69,6 +117,31 @@ func (k *rsqrtKernel) element(x int32, c *Chain) int32 {
 	}
 	q := QuantizedMultiplier{Multiplier: k.q.Multiplier, Shift: k.q.Shift - rsqrtShift}
 	return Requantize(t, q, k.node.Rounding, k.outZP, k.qmin, k.qmax, c)
+}
+
+// lookup is LiteRT's int16 table path.
+func (k *rsqrtKernel) lookup(x int32, c *Chain) int32 {
+	y := int32(LUTLookupInt16(int16(x), k.lut))
+	if c != nil {
+		c.AddReal("x", int64(x), float64(k.in.Scale0())*float64(x-k.inZP), "raw input", "x = %d", x)
+		recordLUTLookupInt16(c, int16(x), k.lut, "1/√x table (float LUTPopulate<int16_t>), interpolated")
+	}
+	return y
+}
+
+// recordLUTLookupInt16 records LUTLookupInt16(x, lut): the entry the high 9
+// bits pick, the slope to the next one and the interpolation by the low 7
+// bits.
+func recordLUTLookupInt16(c *Chain, x int16, lut *[LUTSizeInt16]int16, what string) {
+	index := 256 + int(x>>7)
+	offset := int32(x & 0x7f)
+	base, next := lut[index], lut[index+1]
+	slope := next - base
+	y := LUTLookupInt16(x, lut)
+	c.Add("lut_entry", int64(base), "table entry 256 + (x >> 7)", "lut[%d] = %d (next %d)", index, base, next)
+	st := c.Add("lut", int64(y), what+": base + (slope·(x & 127) + 64) >> 7",
+		"%d + (%d·%d + 64) >> 7 = %d", base, slope, offset, y)
+	st.Changed = offset != 0
 }
 
 func (k *rsqrtKernel) Eval() error {
@@ -108,6 +181,10 @@ func (k *rsqrtKernel) Explain(out, elem int, c *Chain) error {
 }
 
 func (k *rsqrtKernel) Describe() Params {
+	if k.lut != nil {
+		return Params{Ints: []NamedInt{{Name: "input_offset", Value: int64(k.inZP)}, {Name: "output_offset", Value: int64(k.outZP)},
+			{Name: "lut_entries", Value: LUTSizeInt16}}}
+	}
 	return Params{
 		Multipliers: []Multiplier{{Name: "output", Channel: -1, Real: k.real, Quantized: k.q}},
 		Ints: []NamedInt{

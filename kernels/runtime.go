@@ -84,6 +84,9 @@ type runtimeRow struct {
 	rounding Rounding
 	// impls are tried in order before ImplTFLM.
 	impls []Implementation
+	// refuse, when set, is what the runtime's TFLite build refuses whatever
+	// kernel would run the node (checked before any implementation).
+	refuse func(n *Node) error
 }
 
 // runtimeTable is indexed by Runtime; it is never modified.
@@ -95,6 +98,7 @@ var runtimeTable = [numRuntimes]runtimeRow{
 	RuntimeTFLiteRef: {name: "tflite-ref", rounding: RoundingDouble, impls: []Implementation{ImplTFLiteRef, ImplTFLite},
 		summary: "full TFLite's reference kernels (tf.lite.Interpreter with OpResolverType.BUILTIN_REF)"},
 	RuntimeTFLiteXNNPACK: {name: "tflite-xnnpack", rounding: RoundingDouble, impls: []Implementation{ImplXNNPACK, ImplTFLiteOptimized, ImplTFLite},
+		refuse:  tflite2022Refusal,
 		summary: "the TFLite Python interpreter's default: XNNPACK delegate, TFLite's optimized kernels for the rest"},
 }
 
@@ -120,6 +124,17 @@ func (r Runtime) Summary() string { return runtimeTable[r].summary }
 // Rounding is the requantization rounding rule of the runtime's integer
 // kernels.
 func (r Runtime) Rounding() Rounding { return runtimeTable[r].rounding }
+
+// Delegates reports whether the runtime applies the XNNPACK delegate
+// (ImplXNNPACK) to the graph.
+func (r Runtime) Delegates() bool {
+	for _, impl := range runtimeTable[r].impls {
+		if impl == ImplXNNPACK {
+			return true
+		}
+	}
+	return false
+}
 
 // IsTFLM reports whether the runtime is a TFLite-Micro build.
 func (r Runtime) IsTFLM() bool { return len(runtimeTable[r].impls) == 0 }

@@ -55,8 +55,38 @@ func softmaxLUTs() (exp, recip *[LUTSizeInt16]int16) {
 //	S   = Σ e_j; h = CountLeadingZeros(S)
 //	r   = LUT_recip(clamp16(((S << (h−1)) + 2^13) >> 14 − 3·2^15))                    Q0.15
 //	y_j = clamp((e_j·r + 2^(30−h)) >> (31−h), 0, 32767)
+//
+// Full TFLite (ImplTFLiteRef, ImplTFLiteOptimized) computes int16 → int16
+// with the same algorithm but with M = QM(double(float32(s_in·β)) /
+// (10/65535)) — the product is float32 — and both tables built in double:
+// LiteRT 2026's reference kernel by LUTPopulate<int16_t> from (scale, zero
+// point) pairs (exp: input scale 10/65535, zero point 32767; 1/(1+x): input
+// scale 1/65535, zero point −32768; output scale 2/65535, zero point 0), the
+// 2022 build by gen_lut<double> on the ranges themselves ([−10, 0] and [0, 1]
+// → [−1, 1]); both need zero points 0. The double reciprocal table differs
+// from TFLite-Micro's float one in 2 of 513 entries (a sweep of 1000 random
+// models found 334 differing elements in 736,704, by 1). No shared golden
+// distinguishes them.
+//
+// The 2022 optimized kernel (ImplTFLiteOptimized) computes an int8 or uint8
+// input (int8, uint8 or int16 output) with a float32 table instead
+// (optimized_ops::Softmax, PopulateSoftmaxLookupTable; the uint16 table is
+// aarch64-only):
+//
+//	c = float32(−s_in·β);  table[255 − v] = expf(c·float32(v)), v = 0..255
+//	per row: T_j = table[255 − max(x) + x_j];  sum = Σ T_j (float32, row order)
+//	inv = float32(1 / float32(sum·s_out))
+//	int8, int16 output: y = clamp(int32(roundf(T_j·inv)) + zp_out)
+//	uint8 output:       y = clamp(int32(T_j·inv + 0.5f))        (truncation, zp_out ignored)
+//
+// (expf is float32(exp) of the float64 value; the research harness verified
+// int8 → int16 on probes, uint8 on the mobilenet, and found int8 → int8 equal
+// to the fixed point on every tested element).
 type softmaxKernel struct {
-	node       *Node
+	node *Node
+	// floatTable selects the 2022 optimized float path (table holds it).
+	floatTable bool
+	table      *[256]float32
 	in, out    *Tensor
 	depth      int // row length (last dimension)
 	rows       int
@@ -75,11 +105,68 @@ type softmaxKernel struct {
 func prepareSoftmax(n *Node) (Kernel, error) { return newSoftmax(n, false) }
 
 // prepareSoftmaxRef prepares SOFTMAX as full TFLite's reference kernel does:
-// TFLite-Micro's arithmetic, and also uint8 → uint8 (legacy models), the
-// int8 template with uint8 bounds: the row maximum starts at 0, the output
-// is in units of 1/256 with zero point 0 whatever the output tensor's
-// quantization says (TFLite does not check it for uint8).
-func prepareSoftmaxRef(n *Node) (Kernel, error) { return newSoftmax(n, true) }
+// TFLite-Micro's arithmetic for int8 input, and also uint8 → uint8 (legacy
+// models), the int8 template with uint8 bounds: the row maximum starts at 0,
+// the output is in units of 1/256 with zero point 0 whatever the output
+// tensor's quantization says (TFLite does not check it for uint8); int16
+// with LiteRT's double tables (see softmaxKernel).
+func prepareSoftmaxRef(n *Node) (Kernel, error) {
+	k, err := newSoftmax(n, true)
+	if err != nil {
+		return nil, err
+	}
+	if k.in.Type == tflite.TypeInt16 {
+		return k, k.useDoubleTables(true)
+	}
+	return k, nil
+}
+
+// prepareSoftmaxOptimized prepares SOFTMAX as the 2022 TFLite optimized
+// kernel (see softmaxKernel): int8/uint8 input through the float table,
+// int16 with gen_lut<double> tables.
+func prepareSoftmaxOptimized(n *Node) (Kernel, error) {
+	k, err := newSoftmax(n, true)
+	if err != nil {
+		return nil, err
+	}
+	if k.in.Type == tflite.TypeInt16 {
+		return k, k.useDoubleTables(false)
+	}
+	k.floatTable = true
+	k.table = new([256]float32)
+	c := -k.in.Scale0() * k.beta
+	for v := range 256 {
+		k.table[255-v] = ExpFloat32(c * float32(v))
+	}
+	return k, nil
+}
+
+// useDoubleTables switches an int16 softmax to full TFLite's Prepare: the
+// float32 product s_in·β and the double tables, built by LiteRT's
+// LUTPopulate from scales and zero points (litert) or by the 2022 gen_lut
+// from the ranges.
+func (k *softmaxKernel) useDoubleTables(litert bool) error {
+	if k.in.ZP0() != 0 {
+		return fmt.Errorf("%w: int16 SOFTMAX input zero point %d (full TFLite needs 0)", ErrBadQuantization, k.in.ZP0())
+	}
+	k.real = float64(k.in.Scale0()*k.beta) / (10.0 / 65535.0)
+	k.q = QuantizeMultiplier(k.real, k.node.Rounding)
+	k.expLUT, k.recipLUT = new([LUTSizeInt16]int16), new([LUTSizeInt16]int16)
+	recip := func(x float64) float64 { return 1 / (1 + x) }
+	if litert {
+		const rng = 65535.0
+		lutPopulate := func(f func(float64) float64, sIn float64, zpIn int, lut *[LUTSizeInt16]int16) {
+			sOut := 2.0 / rng
+			GenLUTInt16Double(f, sIn*float64(-32768-zpIn), sIn*float64(32767-zpIn), sOut*-32768, sOut*32767, lut)
+		}
+		lutPopulate(math.Exp, 10.0/rng, 32767, k.expLUT)
+		lutPopulate(recip, 1.0/rng, -32768, k.recipLUT)
+		return nil
+	}
+	GenLUTInt16Double(math.Exp, -10, 0, -1, 1, k.expLUT)
+	GenLUTInt16Double(recip, 0, 1, -1, 1, k.recipLUT)
+	return nil
+}
 
 // newSoftmax prepares the kernel; allowUint8 admits uint8 → uint8.
 func newSoftmax(n *Node, allowUint8 bool) (*softmaxKernel, error) {
@@ -138,6 +225,17 @@ func newSoftmax(n *Node, allowUint8 bool) (*softmaxKernel, error) {
 }
 
 func (k *softmaxKernel) Eval() error {
+	if k.floatTable {
+		switch {
+		case k.in.Type == tflite.TypeUint8:
+			softmaxFloatRows(k, k.in.Uint8(), k.out.Uint8())
+		case k.out.Type == tflite.TypeInt8:
+			softmaxFloatRows(k, k.in.Int8(), k.out.Int8())
+		default:
+			softmaxFloatRows(k, k.in.Int8(), k.out.Int16())
+		}
+		return nil
+	}
 	ok := true
 	switch {
 	case k.in.Type == tflite.TypeInt16:
@@ -156,6 +254,60 @@ func (k *softmaxKernel) Eval() error {
 		return fmt.Errorf("%w: SOFTMAX reciprocal exponent outside [0, 31]", ErrRuntime)
 	}
 	return nil
+}
+
+// softmaxFloatRows computes every row of the 2022 optimized float-table
+// softmax.
+func softmaxFloatRows[In int8 | uint8, Out int8 | int16 | uint8](k *softmaxKernel, in []In, out []Out) {
+	for r := 0; r < k.rows; r++ {
+		softmaxRowFloat(k, in[r*k.depth:(r+1)*k.depth], out[r*k.depth:(r+1)*k.depth], -1, nil)
+	}
+}
+
+// softmaxRowFloat computes one row of the float-table softmax into out,
+// recording the row steps and those of element want when c is non-nil.
+func softmaxRowFloat[In int8 | uint8, Out int8 | int16 | uint8](k *softmaxKernel, in []In, out []Out, want int, c *Chain) {
+	maxIn, _ := Range(k.in.Type)
+	for _, x := range in {
+		maxIn = max(maxIn, int32(x))
+	}
+	var sum float32
+	for j, x := range in {
+		sum += k.table[255-maxIn+int32(x)]
+		if c != nil {
+			c.Sources = append(c.Sources, Source{Input: 0, Element: j})
+		}
+	}
+	inv := 1 / float32(sum*k.out.Scale0())
+	if c != nil {
+		c.AddReal("max", int64(maxIn), float64(k.in.Scale0())*float64(maxIn-k.in.ZP0()), "largest input of the row", "max(row) = %d", maxIn)
+		c.AddReal("sum_exp", 0, float64(sum), "Σ table[255 − max + x] over the row in float32 (table[255 − v] = expf(−s_in·β·v))", "Σ = %.9g", sum)
+		c.AddReal("inverse", 0, float64(inv), "float32 1 / (sum·s_out)", "1 / (%.9g·%.9g) = %.9g", sum, k.out.Scale0(), inv)
+	}
+	uint8Out := k.out.Type == tflite.TypeUint8
+	for j, x := range in {
+		t := k.table[255-maxIn+int32(x)]
+		p := float32(t * inv)
+		var q int32
+		if uint8Out {
+			q = int32(float32(p + 0.5))
+		} else {
+			q = int32(math.Round(float64(p))) + k.out.ZP0()
+		}
+		y := Clamp32(q, k.outMin, k.outMax)
+		out[j] = Out(y)
+		if j == want && c != nil {
+			c.AddReal("exp", 0, float64(t), "table lookup: expf(−s_in·β·(max − x)), float32", "table[255 − %d + %d] = %.9g", maxIn, x, t)
+			c.AddReal("scaled", 0, float64(p), "exp · inverse, float32 (the output in units of s_out)", "%.9g · %.9g = %.9g", t, inv, p)
+			if uint8Out {
+				c.Add("round", int64(q), "uint8 output: int32(p + 0.5f), truncation; the output zero point is ignored", "int32(%.9g + 0.5) = %d", p, q)
+			} else {
+				c.Add("round", int64(q), "roundf (half away from zero) plus the output zero point", "roundf(%.9g) + %d = %d", p, k.out.ZP0(), q)
+			}
+			st := c.Add("clamp", int64(y), "clamped to the output type", "clamp(%d, %d, %d) = %d", q, k.outMin, k.outMax, y)
+			st.Changed = y != q
+		}
+	}
 }
 
 // softmaxRows computes every row of the 8-bit-input softmax.
@@ -326,6 +478,18 @@ func (k *softmaxKernel) Explain(out, elem int, c *Chain) error {
 	lo, hi := row*k.depth, (row+1)*k.depth
 	first := len(c.Sources)
 	switch {
+	case k.floatTable && k.in.Type == tflite.TypeUint8:
+		scratch := make([]uint8, k.depth)
+		softmaxRowFloat(k, k.in.Uint8()[lo:hi], scratch, j, c)
+		c.Final = int64(scratch[j])
+	case k.floatTable && k.out.Type == tflite.TypeInt8:
+		scratch := make([]int8, k.depth)
+		softmaxRowFloat(k, k.in.Int8()[lo:hi], scratch, j, c)
+		c.Final = int64(scratch[j])
+	case k.floatTable:
+		scratch := make([]int16, k.depth)
+		softmaxRowFloat(k, k.in.Int8()[lo:hi], scratch, j, c)
+		c.Final = int64(scratch[j])
 	case k.in.Type == tflite.TypeInt16:
 		scratch := make([]int16, k.depth)
 		k.rowInt16(k.in.Int16()[lo:hi], scratch, j, c)
@@ -357,6 +521,10 @@ func (k *softmaxKernel) Explain(out, elem int, c *Chain) error {
 }
 
 func (k *softmaxKernel) Describe() Params {
+	if k.floatTable {
+		return Params{HasClamp: true, ClampMin: k.outMin, ClampMax: k.outMax,
+			Multipliers: []Multiplier{{Name: "table_exponent_float32", Channel: -1, Real: float64(-k.in.Scale0() * k.beta)}}}
+	}
 	p := Params{
 		Multipliers: []Multiplier{{Name: "input", Channel: -1, Real: k.real, Quantized: k.q}},
 		HasClamp:    true, ClampMin: k.outMin, ClampMax: k.outMax,

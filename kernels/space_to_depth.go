@@ -18,8 +18,14 @@ import (
 // (DEPTH_TO_SPACE in TensorFlow's DCR order). Values are copied unchanged.
 // Dtypes: float32, int8.
 func prepareSpaceDepth(n *Node) (Kernel, error) {
+	return newSpaceDepth(n, tflite.TypeFloat32, tflite.TypeInt8)
+}
+
+// newSpaceDepth prepares a SPACE_TO_DEPTH or DEPTH_TO_SPACE node whose data
+// has one of types.
+func newSpaceDepth(n *Node, types ...tflite.TensorType) (Kernel, error) {
 	in, out := n.Input(0), firstOutput(n)
-	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8); err != nil {
+	if err := checkDataType(n, in, []*Tensor{out}, types...); err != nil {
 		return nil, err
 	}
 	bs := 0

@@ -21,7 +21,10 @@ var splitTypes = []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8, tflite
 // Values are copied unchanged. The axis (SPLIT: input 0, SPLIT_V: input 2) must
 // be a constant int32 tensor, as TFLite-Micro requires; negative axes count
 // from the end. Dtypes: float32, int8, int16, int32.
-func prepareSplit(n *Node) (Kernel, error) {
+func prepareSplit(n *Node) (Kernel, error) { return newSplit(n, splitTypes...) }
+
+// newSplit prepares a SPLIT or SPLIT_V node whose data has one of types.
+func newSplit(n *Node, types ...tflite.TensorType) (Kernel, error) {
 	var in, axisT, sizes *Tensor
 	if n.Op == tflite.OpSplit {
 		axisT, in = n.Input(0), n.Input(1)
@@ -31,7 +34,7 @@ func prepareSplit(n *Node) (Kernel, error) {
 	if len(n.Outputs) == 0 {
 		return nil, fmt.Errorf("%w: %v has no outputs", ErrMissingInput, n.Op)
 	}
-	if err := checkDataType(n, in, n.Outputs, splitTypes...); err != nil {
+	if err := checkDataType(n, in, n.Outputs, types...); err != nil {
 		return nil, err
 	}
 	if err := checkIndexType(n, axisT, "axis", false); err != nil {

@@ -1,7 +1,10 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
+
+	"github.com/tflq/tflq-trace/tflite"
 )
 
 // tanhKernel is TANH (int8, int16), after TFLite-Micro's tanh.cc with
@@ -29,6 +32,39 @@ func prepareTanh(n *Node) (Kernel, error) {
 	return &tanhKernel{*f}, nil
 }
 
+// prepareTanhTFLite prepares TANH of an int8 or uint8 input as full TFLite
+// does (ImplTFLite: kReference and kGenericOptimized alike): the LUTPopulate
+// table of tanhf (sigmoidFamily.entry8). A random sweep found it equal to
+// TFLite-Micro's fixed point on 512,000 int8 table entries; uint8 has no
+// TFLite-Micro kernel.
+func prepareTanhTFLite(n *Node) (Kernel, error) {
+	f, err := newSigmoidLUT(n, func(d float32) float32 { return float32(math.Tanh(float64(d))) }, "tanh")
+	if err != nil {
+		return nil, err
+	}
+	return &tanhKernel{*f}, nil
+}
+
+// prepareTanhOptimized prepares int16 TANH as the 2022 TFLite optimized
+// kernel computes it when the input scale is 2^−12 or 2^−11: gemmlowp's
+// int16 tanh of FixedPoint<int16, 3> applied to the raw input, doubled
+// first (SaturatingRoundingMultiplyByPOT<1>) for 2^−11 (FixedPointTanh16;
+// opzoo tanh_int16_pot_input xnnpack/ goldens). Other inputs are not taken.
+func prepareTanhOptimized(n *Node) (Kernel, error) {
+	if in := n.Input(0); in == nil || in.Type != tflite.TypeInt16 {
+		return nil, fmt.Errorf("%w: not an int16 TANH", errNotTaken)
+	}
+	f, err := prepareSigmoidFamily(n, 0, 1)
+	if err != nil {
+		return nil, err
+	}
+	if !f.pot {
+		return nil, fmt.Errorf("%w: int16 TANH input scale is not 2^−12 or 2^−11", errNotTaken)
+	}
+	f.gemmlowp16 = true
+	return &tanhKernel{*f}, nil
+}
+
 // elementInt8 computes one int8 output from the raw input x.
 func (k *tanhKernel) elementInt8(x int8, c *Chain) int8 {
 	d, sat := k.centredInt8(x, c)
@@ -51,6 +87,19 @@ func (k *tanhKernel) elementInt8(x int8, c *Chain) int8 {
 
 // elementInt16 computes one int16 output from the raw input x.
 func (k *tanhKernel) elementInt16(x int16, c *Chain) int16 {
+	if k.gemmlowp16 {
+		v := SaturatingRoundingMultiplyByPOT16(x, k.potShift)
+		y := FixedPointTanh16(v, 3)
+		if c != nil {
+			c.AddReal("x", int64(x), float64(k.in.Scale0())*float64(x), "raw input", "x = %d", x)
+			if k.potShift != 0 {
+				st := c.Add("shifted", int64(v), "input scale 2^−11: SaturatingRoundingMultiplyByPOT<1> to FixedPoint<int16, 3>", "%d·2 = %d", x, v)
+				st.Changed = int32(v) != 2*int32(x)
+			}
+			c.AddReal("tanh", int64(y), float64(y)/32768, "gemmlowp tanh on FixedPoint<int16, 3>, Q0.15", "tanh(%d) = %d", v, y)
+		}
+		return y
+	}
 	v := k.rescaleInt16(x, c)
 	abs := uint32(v)
 	if v < 0 {

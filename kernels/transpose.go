@@ -21,8 +21,13 @@ const transposeMaxRank = 6
 // is accepted and checked at every Eval. Ranks up to 6 (TFLite-Micro's limit).
 // Dtypes: float32, int8, int16, int32.
 func prepareTranspose(n *Node) (Kernel, error) {
+	return newTranspose(n, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32)
+}
+
+// newTranspose prepares a TRANSPOSE node whose data has one of types.
+func newTranspose(n *Node, types ...tflite.TensorType) (Kernel, error) {
 	in, perm, out := n.Input(0), n.Input(1), firstOutput(n)
-	if err := checkDataType(n, in, []*Tensor{out}, tflite.TypeFloat32, tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32); err != nil {
+	if err := checkDataType(n, in, []*Tensor{out}, types...); err != nil {
 		return nil, err
 	}
 	if err := checkIndexType(n, perm, "perm", false); err != nil {

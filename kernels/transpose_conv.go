@@ -36,9 +36,14 @@ type transposeConv struct {
 
 // prepareTransposeConv prepares a TRANSPOSE_CONV node (see transposeConv for
 // the formula).
-func prepareTransposeConv(n *Node) (Kernel, error) {
+func prepareTransposeConv(n *Node) (Kernel, error) { return newTransposeConv(n, false) }
+
+// newTransposeConv prepares the kernel; allowUint8 admits uint8 input,
+// filter and output (with the filter offset −zp_w), for the XNNPACK
+// delegate's QU8 deconvolution.
+func newTransposeConv(n *Node, allowUint8 bool) (*transposeConv, error) {
 	filter, in, bias := n.Input(1), n.Input(2), n.Input(3)
-	m, err := newMACTensors(n, in, filter, 4, false)
+	m, err := newMACTensors(n, in, filter, 4, allowUint8)
 	if err != nil {
 		return nil, err
 	}
@@ -67,6 +72,36 @@ func prepareTransposeConv(n *Node) (Kernel, error) {
 		o.wide = true
 	}
 	k.setOutputStage(o)
+	return k, nil
+}
+
+// prepareTransposeConvOptimized prepares int16 TRANSPOSE_CONV as the 2022
+// TFLite optimized kernel computes it (ImplTFLiteOptimized) when every zero
+// point is 0 and the bias is int32 or absent: optimized_integer_ops::
+// TransposeConvV2 accumulates in int32 (wrapping) and requantizes with the
+// 32-bit MultiplyByQuantizedMultiplier, where TFLite-Micro accumulates a
+// bias-less int16 kernel in int64 (opzoo
+// transpose_conv_int16_same_s2_nobias_perchannel xnnpack/ goldens). An int64
+// bias takes the reference kernel (TFLite-Micro's arithmetic; not taken), and
+// so does int8 (TransposeConvV2 with MBQM per channel, equal to TFLite-Micro
+// on its 10 golden cases).
+func prepareTransposeConvOptimized(n *Node) (Kernel, error) {
+	filter, in, bias := n.Input(1), n.Input(2), n.Input(3)
+	if in == nil || filter == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil || in.Type != tflite.TypeInt16 {
+		return nil, fmt.Errorf("%w: not an int16 TRANSPOSE_CONV", errNotTaken)
+	}
+	if bias != nil && bias.Type == tflite.TypeInt64 {
+		return nil, fmt.Errorf("%w: an int64 bias takes TFLite's reference kernel", errNotTaken)
+	}
+	if in.ZP0() != 0 || filter.ZP0() != 0 || n.Outputs[0].ZP0() != 0 {
+		return nil, fmt.Errorf("%w: a non-zero zero point takes TFLite's reference kernel", errNotTaken)
+	}
+	kr, err := prepareTransposeConv(n)
+	if err != nil {
+		return nil, err
+	}
+	k := kr.(*transposeConv)
+	k.o.wide = false
 	return k, nil
 }
 

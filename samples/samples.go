@@ -24,8 +24,11 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/tflq/tflq-trace/samples/internal/mnist"
 )
 
 //go:embed mnist_dense.tflite mnist_cnn.tflite info.json digits/*.png
@@ -153,4 +156,16 @@ func DigitImage(label int) (image.Image, string, error) {
 		return nil, "", fmt.Errorf("samples: %s: %w", name, err)
 	}
 	return img, name, nil
+}
+
+// MNISTTestFiles locates the MNIST test set as it is distributed (IDX
+// files, gzipped): the images and the labels. The files come with the
+// GoMNIST module the samples are trained from (go mod download), or from
+// $TFLQ_MNIST_DIR.
+func MNISTTestFiles() (images, labels string, err error) {
+	dir, err := mnist.Dir()
+	if err != nil {
+		return "", "", err
+	}
+	return filepath.Join(dir, "t10k-images-idx3-ubyte.gz"), filepath.Join(dir, "t10k-labels-idx1-ubyte.gz"), nil
 }

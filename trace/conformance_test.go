@@ -27,11 +27,63 @@ var expectedRefusals = map[string]map[kernels.Runtime]string{
 		kernels.RuntimeTFLM:       "full TFLite can",
 		kernels.RuntimeTFLMSingle: "full TFLite can",
 	},
+	// The 2022 TFLite of the tflite-xnnpack runtime (the tfjs-tflite WASM
+	// build) cannot be created for these models or fails their first
+	// Invoke: they have no xnnpack goldens. The words are what that build
+	// logs (kernels/tflite2022.go).
+	"person_detect_int8":                          {kernels.RuntimeTFLiteXNNPACK: "quantized along dimension 3 of a rank-1"},
+	"add_n_int8_2in":                              {kernels.RuntimeTFLiteXNNPACK: "AddN only supports FLOAT32|INT32"},
+	"add_n_int8_3in":                              {kernels.RuntimeTFLiteXNNPACK: "AddN only supports FLOAT32|INT32"},
+	"add_n_int8_4in":                              {kernels.RuntimeTFLiteXNNPACK: "AddN only supports FLOAT32|INT32"},
+	"broadcast_to_int16_1d_to_3d":                 {kernels.RuntimeTFLiteXNNPACK: "Didn't find op for builtin opcode 'BROADCAST_TO'"},
+	"broadcast_to_int8_1d_to_3d":                  {kernels.RuntimeTFLiteXNNPACK: "Didn't find op for builtin opcode 'BROADCAST_TO'"},
+	"broadcast_to_int8_4d":                        {kernels.RuntimeTFLiteXNNPACK: "Didn't find op for builtin opcode 'BROADCAST_TO'"},
+	"conv_2d_int16_valid_s1_nobias_perchannel":    {kernels.RuntimeTFLiteXNNPACK: "conv.cc:380 has_bias"},
+	"conv_2d_int8_same_s2_nobias_perchannel":      {kernels.RuntimeTFLiteXNNPACK: "conv.cc:380 has_bias"},
+	"cumsum_int8_axis0_exclusive":                 {kernels.RuntimeTFLiteXNNPACK: "CUMSUM of INT8"},
+	"cumsum_int8_axis1_reverse":                   {kernels.RuntimeTFLiteXNNPACK: "CUMSUM of INT8"},
+	"cumsum_int8_axis_last":                       {kernels.RuntimeTFLiteXNNPACK: "CUMSUM of INT8"},
+	"div_int8_const_bcast_channel_relu":           {kernels.RuntimeTFLiteXNNPACK: "Div only supports FLOAT32, INT32 and quantized UINT8"},
+	"div_int8_const_bcast_scalar":                 {kernels.RuntimeTFLiteXNNPACK: "Div only supports FLOAT32, INT32 and quantized UINT8"},
+	"div_int8_const_same":                         {kernels.RuntimeTFLiteXNNPACK: "Div only supports FLOAT32, INT32 and quantized UINT8"},
+	"dynamic_update_slice_int16_4d":               {kernels.RuntimeTFLiteXNNPACK: "DynamicUpdateSlice only currently supports"},
+	"prelu_int16_alpha_channel":                   {kernels.RuntimeTFLiteXNNPACK: "alpha INT8 must have one type"},
+	"prelu_int16_alpha_full":                      {kernels.RuntimeTFLiteXNNPACK: "alpha INT8 must have one type"},
+	"prelu_int16_alpha_scalar":                    {kernels.RuntimeTFLiteXNNPACK: "alpha INT8 must have one type"},
+	"rsqrt_int16_4d_after_abs":                    {kernels.RuntimeTFLiteXNNPACK: "Type INT16 is unsupported by op Rsqrt"},
+	"squared_difference_int16_same":               {kernels.RuntimeTFLiteXNNPACK: "SquaredDifference only supports FLOAT32 and INT32"},
+	"sum_int16_c":                                 {kernels.RuntimeTFLiteXNNPACK: "reduce.cc:721"},
+	"sum_int16_hw_keepdims":                       {kernels.RuntimeTFLiteXNNPACK: "reduce.cc:721"},
+	"svdf_int8_rank1":                             {kernels.RuntimeTFLiteXNNPACK: "svdf.cc:394"},
+	"svdf_int8_rank1_batch2":                      {kernels.RuntimeTFLiteXNNPACK: "svdf.cc:394"},
+	"svdf_int8_rank2":                             {kernels.RuntimeTFLiteXNNPACK: "svdf.cc:394"},
+	"unidirectional_sequence_lstm_int8_t3":        {kernels.RuntimeTFLiteXNNPACK: "needs 5 intermediate tensors", kernels.RuntimeTFLiteRef: "intermediate tensors"},
+	"unidirectional_sequence_lstm_int8_t5_batch2": {kernels.RuntimeTFLiteXNNPACK: "needs 5 intermediate tensors", kernels.RuntimeTFLiteRef: "intermediate tensors"},
+	"zeros_like_int8_basic":                       {kernels.RuntimeTFLiteXNNPACK: "ZerosLike only currently supports"},
 }
+
+// strictRefusals are the runtimes whose goldens say which models the real
+// runtime refuses: a model without any golden must be an expected refusal,
+// and any other refusal is an error (never a silent skip).
+var strictRefusals = map[kernels.Runtime]bool{kernels.RuntimeTFLiteXNNPACK: true}
+
+// invalidGoldens lists goldens known to be wrong, with the reason; the
+// suites skip them loudly and check that they are still the known-bad
+// bytes (so regenerated goldens make the entry fail).
+var invalidGoldens = map[string]map[kernels.Runtime]string{
+	"kws_basic_lstm_floatio_int8": {kernels.RuntimeTFLiteXNNPACK: "the xnnpack goldens are all zero bytes: the model has dynamic tensors (FILL with computed dims) " +
+		"and the tfjs-tflite wrapper returns stale buffers for tensors TFLite resizes at Invoke"},
+}
+
+// knownMismatches lists the (model, runtime) pairs whose mismatches are
+// understood and belong to kernels not written yet, with the reason. Their
+// differences are logged, not failed; an entry whose model matches fails,
+// so that the list shrinks as the kernels arrive.
+var knownMismatches = map[string]map[kernels.Runtime]string{}
 
 // conformanceRuntimes chooses the runtimes the suites check (go test
 // ./trace -run TestConformance -args -runtimes=tflite-ref or =all).
-var conformanceRuntimes = flag.String("runtimes", "tflm,tflm-single", "comma-separated runtimes the conformance suites check (all: every runtime)")
+var conformanceRuntimes = flag.String("runtimes", "tflm,tflm-single,tflite-ref,tflite-xnnpack", "comma-separated runtimes the conformance suites check (all: every runtime)")
 
 // checkedRuntimes parses -runtimes.
 func checkedRuntimes(t *testing.T) []kernels.Runtime {
@@ -68,8 +120,8 @@ func TestOpzoo(t *testing.T) {
 }
 
 type suiteTotals struct {
-	cases, tensors, mismatched int
-	skipped                    []string
+	cases, tensors, mismatched, known int
+	skipped                           []string
 }
 
 func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
@@ -95,6 +147,14 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 				for _, dir := range cases {
 					golden = append(golden, goldenFiles(dir, rt))
 				}
+				if why, ok := invalidGoldens[name][rt]; ok {
+					checkStillInvalid(t, golden)
+					msg := fmt.Sprintf("EXCLUDED %s under %v: %s", name, rt, why)
+					t.Log(msg)
+					fmt.Println(msg)
+					tt.skipped = append(tt.skipped, name+": excluded, invalid goldens")
+					continue
+				}
 				ip, err := New(m, Options{Runtime: rt})
 				if want, ok := expectedRefusals[name][rt]; ok {
 					if err == nil || !strings.Contains(err.Error(), want) {
@@ -103,21 +163,42 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 					tt.skipped = append(tt.skipped, name+": refused as expected")
 					continue
 				}
+				known, tolerated := knownMismatches[name][rt]
+				if err != nil && tolerated {
+					t.Logf("%v: known (%s): %v", rt, known, err)
+					tt.skipped = append(tt.skipped, fmt.Sprintf("%s: known, cannot prepare yet (%s)", name, known))
+					continue
+				}
 				if err != nil {
-					if !strict {
+					if !strict && !strictRefusals[rt] {
 						tt.skipped = append(tt.skipped, name+": "+err.Error())
 						continue
 					}
 					t.Fatalf("prepare (%v): %v", rt, err)
 				}
+				if strictRefusals[rt] && !anyGolden(golden) {
+					t.Errorf("%v: no goldens, so the real runtime refused the model, but it prepares: list the refusal in expectedRefusals", rt)
+				}
+				modelBad := 0
 				for c, dir := range cases {
 					if len(golden[c]) == 0 {
 						continue
 					}
 					tt.cases++
-					n, bad := checkCase(t, ip, dir, rt, golden[c])
+					n, bad := checkCase(t, ip, dir, rt, golden[c], tolerated)
 					tt.tensors += n
 					tt.mismatched += bad
+					modelBad += bad
+					if tolerated {
+						tt.known += bad
+					}
+				}
+				if tolerated {
+					if modelBad == 0 {
+						t.Errorf("%v: listed in knownMismatches (%s) but every golden matches: remove the entry", rt, known)
+					} else {
+						tt.skipped = append(tt.skipped, fmt.Sprintf("%s: %d known mismatches (%s)", name, modelBad, known))
+					}
 				}
 			}
 		})
@@ -125,8 +206,8 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 	for _, rt := range checkedRuntimes(t) {
 		tt := &tot[rt]
 		sort.Strings(tt.skipped)
-		msg := fmt.Sprintf("TOTAL %s %s: %d case runs, %d tensors compared, %d mismatched, %d models skipped",
-			filepath.Base(filepath.Dir(confDir))+"/"+filepath.Base(confDir), rt, tt.cases, tt.tensors, tt.mismatched, len(tt.skipped))
+		msg := fmt.Sprintf("TOTAL %s %s: %d case runs, %d tensors compared, %d mismatched (%d of them known, knownMismatches), %d models skipped",
+			filepath.Base(filepath.Dir(confDir))+"/"+filepath.Base(confDir), rt, tt.cases, tt.tensors, tt.mismatched, tt.known, len(tt.skipped))
 		t.Log(msg)
 		for _, s := range tt.skipped {
 			t.Log("  skipped: " + s)
@@ -205,8 +286,37 @@ func goldenFiles(dir string, rt kernels.Runtime) map[int]string {
 	return files
 }
 
-// checkCase feeds a case's inputs, invokes, and compares every golden tensor.
-func checkCase(t *testing.T, ip *Interpreter, dir string, rt kernels.Runtime, golden map[int]string) (tensors, mismatched int) {
+// anyGolden reports whether some case has a golden.
+func anyGolden(golden []map[int]string) bool {
+	for _, g := range golden {
+		if len(g) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// checkStillInvalid checks that goldens listed in invalidGoldens are still
+// the known-bad all-zero bytes.
+func checkStillInvalid(t *testing.T, golden []map[int]string) {
+	t.Helper()
+	for _, g := range golden {
+		for _, f := range g {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(bytes.Trim(data, "\x00")) != 0 {
+				t.Errorf("%s is no longer all zero bytes: remove its invalidGoldens entry", f)
+			}
+		}
+	}
+}
+
+// checkCase feeds a case's inputs, invokes, and compares every golden
+// tensor. With tolerated set (knownMismatches) differences are logged
+// rather than failed.
+func checkCase(t *testing.T, ip *Interpreter, dir string, rt kernels.Runtime, golden map[int]string, tolerated bool) (tensors, mismatched int) {
 	t.Helper()
 	caseName := filepath.Base(dir)
 	ip.ResetVariables()
@@ -254,7 +364,11 @@ func checkCase(t *testing.T, ip *Interpreter, dir string, rt kernels.Runtime, go
 		if p, ok := producer[idx]; ok {
 			where = fmt.Sprintf("op %d %s (%s)", p, ip.Ops()[p].Name, ip.Ops()[p].Impl)
 		}
-		t.Errorf("%s (%s): %s → tensor %d %q %v %v: %s", caseName, rt, where, idx, tt.Name, tt.Type, tt.Shape, describeDiff(tt, want))
+		report := t.Errorf
+		if tolerated {
+			report = t.Logf
+		}
+		report("%s (%s): %s → tensor %d %q %v %v: %s", caseName, rt, where, idx, tt.Name, tt.Type, tt.Shape, describeDiff(tt, want))
 	}
 	return tensors, mismatched
 }

@@ -25,6 +25,10 @@ type Options struct {
 	// Runtime is whose arithmetic the kernels reproduce (default
 	// RuntimeTFLM: TFLite-Micro's reference kernels, double rounding).
 	Runtime kernels.Runtime
+	// MaxMemory is the most the run may allocate (tensors, constants, float
+	// shadow, index tables), checked before anything is allocated; 0 means
+	// DefaultMemoryLimit, a negative value no limit.
+	MaxMemory int64
 	// AllowUnsupported keeps going when an operator cannot be prepared: its
 	// kernel is nil, the error is kept in PrepareErrors, and Invoke refuses
 	// to run. `inspect` uses it to show what it can of any model.
@@ -39,6 +43,8 @@ type Interpreter struct {
 	tensors []*kernels.Tensor
 	ops     []Op
 	options Options
+	// delegateNote: see DelegateNote.
+	delegateNote string
 }
 
 // Op is one operator of the run, in execution order: its node (wired to
@@ -72,9 +78,18 @@ var ErrBadInput = errors.New("bad input")
 // New builds an interpreter for subgraph 0 of m and prepares every operator.
 // An operator without a kernel, or one whose dtypes or parameters the kernel
 // refuses, is an *OpError naming the operator.
+//
+// Under a runtime with the XNNPACK delegate (tflite-xnnpack) New applies
+// the delegate as TFLite does: not at all when the graph has dynamic
+// tensors, and when the delegate fails to build one of the nodes it took
+// (kernels.ErrDelegateFallback) every node is prepared again without it.
+// DelegateNote says which happened.
 func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 	if len(m.SubGraphs) == 0 {
 		return nil, errors.New("model has no subgraphs")
+	}
+	if err := PlanMemory(m).check(opt.memoryLimit(), false); err != nil {
+		return nil, err
 	}
 	g := &m.SubGraphs[0]
 	ip := &Interpreter{model: m, graph: g, options: opt}
@@ -82,10 +97,43 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 	for i := range g.Tensors {
 		ip.tensors[i] = runtimeTensor(m, i, &g.Tensors[i])
 	}
+	withoutDelegate := false
+	if opt.Runtime.Delegates() {
+		if why := ip.dynamicTensors(); why != "" {
+			withoutDelegate = true
+			ip.delegateNote = "XNNPACK delegate not applied: the graph has dynamic tensors (" + why + ")"
+		}
+	}
+	ip.prepareOps(withoutDelegate)
+	if !withoutDelegate {
+		for i := range ip.ops {
+			if err := ip.ops[i].Err; errors.Is(err, kernels.ErrDelegateFallback) {
+				ip.delegateNote = "XNNPACK delegate dropped: " + err.Error()
+				ip.prepareOps(true)
+				break
+			}
+		}
+	}
+	if !opt.AllowUnsupported {
+		for i := range ip.ops {
+			if err := ip.ops[i].Err; err != nil {
+				return nil, err
+			}
+		}
+	}
+	ip.ResetVariables()
+	return ip, nil
+}
+
+// prepareOps builds a node for every operator and prepares it, keeping
+// each failure in its Op.
+func (ip *Interpreter) prepareOps(withoutDelegate bool) {
+	m, g, opt := ip.model, ip.graph, ip.options
 	ip.ops = make([]Op, len(g.Operators))
 	for i := range g.Operators {
 		op := &g.Operators[i]
-		n := &kernels.Node{Index: i, Op: m.OpCode(*op), Options: op.Options, Runtime: opt.Runtime, Rounding: opt.Runtime.Rounding()}
+		n := &kernels.Node{Index: i, Op: m.OpCode(*op), Options: op.Options, Runtime: opt.Runtime,
+			Rounding: opt.Runtime.Rounding(), WithoutDelegate: withoutDelegate}
 		n.Inputs = ip.tensorList(op.Inputs)
 		n.Outputs = ip.tensorList(op.Outputs)
 		n.Intermediates = ip.tensorList(op.Intermediates)
@@ -94,15 +142,45 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 		if o.Err != nil {
 			o.Kernel = nil
 			o.Err = &OpError{Index: i, Op: o.Name, Err: o.Err}
-			if !opt.AllowUnsupported {
-				return nil, o.Err
-			}
 		}
 		ip.ops[i] = o
 	}
-	ip.ResetVariables()
-	return ip, nil
 }
+
+// dynamicShapeOperands lists, per operator, the inputs whose values decide
+// the output's shape: when one of them is not a constant, TFLite's builtin
+// Prepare marks the output dynamic (its shape is known only at Invoke).
+var dynamicShapeOperands = map[tflite.BuiltinOperator][]int{
+	tflite.OpFill:        {0},
+	tflite.OpReshape:     {1},
+	tflite.OpBroadcastTo: {1},
+}
+
+// dynamicTensors names the first operator that makes a tensor of the graph
+// dynamic-sized, or returns "" when every shape is static. TFLite's XNNPACK
+// delegate (this build) does not support dynamic tensors: it is not applied
+// to such a graph at all (kws_basic_lstm's FILL with computed dims runs
+// entirely on builtin kernels).
+func (ip *Interpreter) dynamicTensors() string {
+	m := ip.model
+	for i, op := range ip.graph.Operators {
+		code := m.OpCode(op)
+		for _, k := range dynamicShapeOperands[code] {
+			if k < len(op.Inputs) && op.Inputs[k] >= 0 {
+				if t := ip.Tensor(int(op.Inputs[k])); t != nil && !t.Const {
+					return fmt.Sprintf("op %d %s: %s is computed at run time", i, m.OpName(op), kernels.InputRole(code, k))
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// DelegateNote is one line saying how the XNNPACK delegate was applied when
+// it was not applied to every node it takes ("XNNPACK delegate dropped: op 3
+// PAD: ..." or "XNNPACK delegate not applied: the graph has dynamic
+// tensors ..."), and "" otherwise (also for runtimes without the delegate).
+func (ip *Interpreter) DelegateNote() string { return ip.delegateNote }
 
 func (ip *Interpreter) tensorList(idx []int32) []*kernels.Tensor {
 	ts := make([]*kernels.Tensor, len(idx))
@@ -186,7 +264,12 @@ func (ip *Interpreter) SetInput(k int, data []byte) error {
 // ResetVariables resets every variable (state) tensor as TFLite-Micro's
 // ResetVariableTensors does (also after allocation, so a new interpreter
 // starts this way): int8 state is filled with its zero-point byte — the real
-// value 0 — and every other type with zero bytes.
+// value 0 — and every other type with zero bytes. Full TFLite (LiteRT's
+// ResetVariableTensor, the tflite-ref and tflite-xnnpack runtimes) resets the
+// same way, so the rule does not depend on the runtime: the
+// mnist_lstm_uint8io tflite/ goldens of both LSTM states (int8 hidden state
+// with zero point −1, int16 cell) match from this reset in all 3 cases, and
+// miss (11 tensors) when the int8 state starts at zero bytes instead.
 func (ip *Interpreter) ResetVariables() {
 	for _, t := range ip.tensors {
 		if !t.Variable {

@@ -107,6 +107,9 @@ func dequantizeAll(t *kernels.Tensor) []float32 {
 // RunShadow computes the float reference of every tensor. Invoke must have
 // run (the graph inputs are read from the interpreter).
 func RunShadow(ip *Interpreter) (*Shadow, error) {
+	if err := PlanMemory(ip.model).check(ip.options.memoryLimit(), true); err != nil {
+		return nil, err
+	}
 	s := &Shadow{Values: make([][]float32, len(ip.Tensors())), ip: ip}
 	for i, t := range ip.Tensors() {
 		if t.Const || isGraphInput(ip, i) {

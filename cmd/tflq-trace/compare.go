@@ -94,13 +94,17 @@ func runCompare(args []string, env *cliEnv) error {
 			return err
 		}
 	}
+	limit, err := parseMemoryFlag("compare", rf.maxMemory)
+	if err != nil {
+		return err
+	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return err
 	}
 	ips := make([]*trace.Interpreter, len(rts))
 	for i, rt := range rts {
-		if ips[i], err = trace.New(lm.Model, trace.Options{Runtime: rt}); err != nil {
+		if ips[i], err = trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit}); err != nil {
 			return runError(fmt.Errorf("%s under %v: %w", path, rt, err))
 		}
 	}
@@ -116,6 +120,9 @@ func runCompare(args []string, env *cliEnv) error {
 		count = len(set.names)
 	}
 	for n := range count {
+		if err := interrupted(env.ctx); err != nil {
+			return err
+		}
 		if set == nil {
 			if err := loadInputs(ips[0], rf.inputs, rf.random, rf.random >= 0); err != nil {
 				return err

@@ -30,8 +30,13 @@ func runExplain(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	if *op < 0 {
+	switch {
+	case fs.isSet("op") && *op < 0:
+		return usageError("explain: --op %d: an operator index is 0 or more", *op)
+	case *op < 0:
 		return usageError("explain: --op N is required")
+	case fs.isSet("element") && *element < 0:
+		return usageError("explain: --element %d: an element index is 0 or more", *element)
 	}
 	if (*element >= 0) == (*at != "") {
 		return usageError("explain: give exactly one of --element I or --at d0,d1,...")
@@ -78,7 +83,7 @@ func runExplain(args []string, env *cliEnv) error {
 		return runError(err)
 	}
 	if pairRuntimes != nil {
-		ip2, err := trace.New(ip.Model(), trace.Options{Runtime: pairRuntimes[1]})
+		ip2, err := trace.New(ip.Model(), trace.Options{Runtime: pairRuntimes[1], MaxMemory: ip.Options().MaxMemory})
 		if err != nil {
 			return runError(fmt.Errorf("%s under %v: %w", path, pairRuntimes[1], err))
 		}
@@ -132,7 +137,11 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	if t.Quantized() {
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
-	fmt.Fprintf(w, "runtime: %s\n\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+	fmt.Fprintf(w, "runtime: %s\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+	if note := ip.DelegateNote(); note != "" {
+		fmt.Fprintf(w, "%s\n", note)
+	}
+	fmt.Fprintln(w)
 	if len(c.Terms) > 0 {
 		printTerms(w, n, c.Terms)
 	}

@@ -52,6 +52,10 @@ func TestExplainGoldenSamples(t *testing.T) {
 		// it): the clamp hides the difference.
 		{"cnn_conv_2d_tflm_vs_single", []string{"--sample", "mnist_cnn", "--digit", "7", "--op", "0", "--at", "0,14,8,3", "--runtimes", "tflm,tflm-single"}},
 		{"dense_fully_connected_tflm_vs_ref", []string{"--sample", "mnist_dense", "--digit", "7", "--op", "1", "--at", "0,7", "--runtimes", "tflm,tflite-ref"}},
+		// The XNNPACK delegate's convolution: float32 scale, round half to
+		// even, its clamp bounds; and beside TFLite-Micro's fixed point.
+		{"cnn_conv_2d_xnnpack", []string{"--sample", "mnist_cnn", "--digit", "3", "--op", "0", "--at", "0,12,12,5", "--runtime", "tflite-xnnpack"}},
+		{"cnn_conv_2d_tflm_vs_xnnpack", []string{"--sample", "mnist_cnn", "--digit", "3", "--op", "0", "--at", "0,12,12,5", "--runtimes", "tflm,tflite-xnnpack"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, append([]string{"explain"}, tc.args...)...)
@@ -93,6 +97,35 @@ func TestExplainGoldenOpzoo(t *testing.T) {
 			// Paths differ between machines; the golden holds the rest.
 			out = strings.ReplaceAll(out, zoo, "$TFLQ_SHARED/opzoo")
 			checkGolden(t, "explain/opzoo_"+name, out)
+		})
+	}
+}
+
+// TestExplainGoldenOpzooXNNPACK: elements of shared single-op models the
+// XNNPACK delegate runs under tflite-xnnpack (its ADD with Q-format
+// multipliers, MUL's float32 scale, a LOGISTIC table entry, LEAKY_RELU's
+// 8-bit multipliers, MEAN's two-step scale, RESIZE_BILINEAR's Q11
+// weights), on their rand0 inputs.
+func TestExplainGoldenOpzooXNNPACK(t *testing.T) {
+	zoo := filepath.Join(sharedtest.Dir(t), "opzoo")
+	for _, tc := range []struct{ name, element string }{
+		{"add_int8_same_relu", "0"}, {"mul_int8_bcast_channel", "0"}, {"logistic_int8_4d", "0"},
+		{"leaky_relu_int8_alpha0p2", "0"}, {"mean_int8_hw", "0"}, {"resize_bilinear_int8_up2_half_pixel", "45"},
+	} {
+		name := tc.name
+		t.Run(name, func(t *testing.T) {
+			caseDir := filepath.Join(zoo, "conformance", name, "rand0")
+			inputs, _ := filepath.Glob(filepath.Join(caseDir, "input*.bin"))
+			args := []string{"explain", filepath.Join(zoo, "models", name+".tflite"), "--op", "0", "--element", tc.element, "--runtime", "tflite-xnnpack"}
+			for k := range inputs {
+				args = append(args, "--input", filepath.Join(caseDir, "input"+string(rune('0'+k))+".bin"))
+			}
+			code, out, errs := runCLI(t, args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			out = strings.ReplaceAll(out, zoo, "$TFLQ_SHARED/opzoo")
+			checkGolden(t, "explain/opzoo_xnnpack_"+name, out)
 		})
 	}
 }

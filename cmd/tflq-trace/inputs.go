@@ -102,6 +102,17 @@ func readInputFile(ip *trace.Interpreter, k int, path string) ([]byte, error) {
 		}
 		return imageInput(ip, t, img)
 	}
+	if file, index, ok := idxImagePath(path); ok {
+		dims, data, err := readIDX(file, idxImages)
+		if err != nil {
+			return nil, err
+		}
+		if len(dims) != 3 || index >= dims[0] {
+			return nil, fmt.Errorf("IDX image file %v has no image %d", dims, index)
+		}
+		h, w := dims[1], dims[2]
+		return imageInput(ip, t, &image.Gray{Pix: data[index*h*w : (index+1)*h*w], Stride: w, Rect: image.Rect(0, 0, w, h)})
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -428,4 +439,21 @@ func sameShape(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// idxImagePath splits FILE#N, image N of an IDX image file, as eval names
+// the inputs of one.
+func idxImagePath(path string) (file string, index int, ok bool) {
+	i := strings.LastIndexByte(path, '#')
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(path[i+1:])
+	if err != nil || n < 0 {
+		return "", 0, false
+	}
+	if _, err := os.Stat(path[:i]); err != nil {
+		return "", 0, false
+	}
+	return path[:i], n, true
 }

@@ -15,23 +15,33 @@ import (
 
 // inspectReport is what `inspect --json` prints; the text form shows the same.
 type inspectReport struct {
-	File        string         `json:"file"`
-	Bytes       int            `json:"bytes"`
-	Version     uint32         `json:"version"`
-	Description string         `json:"description"`
-	Metadata    []string       `json:"metadata,omitempty"`
-	Signatures  []string       `json:"signatures,omitempty"`
-	Warnings    []string       `json:"warnings,omitempty"`
-	SubGraphs   []subGraphInfo `json:"subgraphs"`
+	File        string   `json:"file"`
+	Bytes       int      `json:"bytes"`
+	Version     uint32   `json:"version"`
+	Description string   `json:"description"`
+	Metadata    []string `json:"metadata,omitempty"`
+	Signatures  []string `json:"signatures,omitempty"`
+	Warnings    []string `json:"warnings,omitempty"`
+	// Delegate says how the XNNPACK delegate was applied when not to every
+	// node it takes (trace.Interpreter.DelegateNote).
+	Delegate string `json:"delegate,omitempty"`
+	// Memory is what a run of subgraph 0 allocates (the plan the
+	// interpreter checks against --max-memory), and Limit that limit.
+	Memory trace.MemoryPlan `json:"memory"`
+	Limit  int64            `json:"memory_limit"`
+	// Note says why derived parameters are missing, if they are.
+	Note      string         `json:"note,omitempty"`
+	SubGraphs []subGraphInfo `json:"subgraphs"`
 }
 
 type subGraphInfo struct {
-	Index     int                `json:"index"`
-	Name      string             `json:"name"`
-	Inputs    []int32            `json:"inputs"`
-	Outputs   []int32            `json:"outputs"`
-	Tensors   []trace.TensorInfo `json:"tensors"`
-	Operators []trace.OpInfo     `json:"operators"`
+	memoryPerOp []int64            // subgraph 0: the memory plan's bytes per operator
+	Index       int                `json:"index"`
+	Name        string             `json:"name"`
+	Inputs      []int32            `json:"inputs"`
+	Outputs     []int32            `json:"outputs"`
+	Tensors     []trace.TensorInfo `json:"tensors"`
+	Operators   []trace.OpInfo     `json:"operators"`
 }
 
 func runInspect(args []string, env *cliEnv) error {
@@ -40,12 +50,20 @@ func runInspect(args []string, env *cliEnv) error {
 	opIndex := fs.Int("op", -1, "show only operator `N` (subgraph 0), with every per-channel multiplier")
 	tensorIndex := fs.Int("tensor", -1, "show only tensor `N` (subgraph 0) in full: every per-channel scale and zero point")
 	var runtimeName, roundingName string
-	registerRuntimeFlags(fs, &runtimeName, &roundingName)
+	registerRuntimeFlags(fs.FlagSet, &runtimeName, &roundingName)
 	sample := fs.String("sample", "", "inspect the bundled model `NAME` (same as MODEL sample:NAME)")
 	listOps := fs.Bool("ops", false, "list the operators and data-input dtypes the interpreter supports (no MODEL needed)")
+	var maxMemory string
+	registerMemoryFlag(fs.FlagSet, &maxMemory)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	if fs.isSet("op") && *opIndex < 0 {
+		return usageError("inspect: --op %d: an operator index is 0 or more", *opIndex)
+	}
+	if fs.isSet("tensor") && *tensorIndex < 0 {
+		return usageError("inspect: --tensor %d: a tensor index is 0 or more", *tensorIndex)
 	}
 	if *listOps {
 		if len(pos) > 0 {
@@ -61,11 +79,15 @@ func runInspect(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
+	limit, err := parseMemoryFlag("inspect", maxMemory)
+	if err != nil {
+		return err
+	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return err
 	}
-	rep := buildInspectReport(lm, rt)
+	rep := buildInspectReport(lm, rt, limit)
 	g := &rep.SubGraphs[0]
 	if *opIndex >= len(g.Operators) || *opIndex < -1 {
 		return usageError("inspect: --op %d: subgraph 0 has operators 0..%d", *opIndex, len(g.Operators)-1)
@@ -128,9 +150,13 @@ func printSupportedOps(w io.Writer, asJSON bool) error {
 	return nil
 }
 
-func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
+func buildInspectReport(lm *loadedModel, rt kernels.Runtime, limit int64) *inspectReport {
 	m := lm.Model
-	rep := &inspectReport{File: lm.Path, Bytes: lm.Size, Version: m.Version, Description: m.Description, Warnings: m.Warnings}
+	rep := &inspectReport{File: lm.Path, Bytes: lm.Size, Version: m.Version, Description: m.Description, Warnings: m.Warnings,
+		Memory: trace.PlanMemory(m), Limit: limit}
+	if limit == 0 {
+		rep.Limit = trace.DefaultMemoryLimit()
+	}
 	for _, md := range m.Metadata {
 		rep.Metadata = append(rep.Metadata, md.Name)
 	}
@@ -139,11 +165,18 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 	}
 	// Prepare subgraph 0 with the real kernels so that the derived
 	// parameters are exactly the ones the interpreter uses.
-	ip, _ := trace.New(m, trace.Options{Runtime: rt, AllowUnsupported: true})
-	// The other runtimes, to show where their kernels derive differently.
+	ip, err := trace.New(m, trace.Options{Runtime: rt, AllowUnsupported: true, MaxMemory: rep.Limit})
+	if err != nil {
+		rep.Note = fmt.Sprintf("no derived parameters: %v", err)
+	}
+	if ip != nil {
+		rep.Delegate = ip.DelegateNote()
+	}
+	// The other runtimes, to show where their kernels derive differently
+	// (when four interpreters fit the memory limit).
 	var others []*trace.Interpreter
 	for _, other := range kernels.Runtimes() {
-		if other == rt || ip == nil {
+		if other == rt || ip == nil || 4*(rep.Memory.Total-rep.Memory.Shadow) > rep.Limit {
 			continue
 		}
 		if oip, err := trace.New(m, trace.Options{Runtime: other, AllowUnsupported: true}); err == nil {
@@ -153,6 +186,9 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime) *inspectReport {
 	for gi := range m.SubGraphs {
 		g := &m.SubGraphs[gi]
 		sg := subGraphInfo{Index: gi, Name: g.Name, Inputs: g.Inputs, Outputs: g.Outputs}
+		if gi == 0 {
+			sg.memoryPerOp = rep.Memory.PerOp
+		}
 		for ti := range g.Tensors {
 			sg.Tensors = append(sg.Tensors, trace.DescribeTensor(m, g, ti))
 		}
@@ -187,8 +223,20 @@ func printReport(w io.Writer, rep *inspectReport) {
 	for _, warn := range summarizeWarnings(rep.Warnings) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
+	if rep.Delegate != "" {
+		fmt.Fprintf(w, "%s\n", rep.Delegate)
+	}
 	for gi := range rep.SubGraphs {
 		g := &rep.SubGraphs[gi]
+		if g.Index == 0 {
+			mp := rep.Memory
+			fmt.Fprintf(w, "memory: a run allocates %s (tensors %s, constants %s, index tables %s); explain, trace, ui and eval add the float shadow, %s; limit %s (--max-memory)\n",
+				trace.FormatBytes(mp.Total-mp.Shadow), trace.FormatBytes(mp.Tensors), trace.FormatBytes(mp.Constants), trace.FormatBytes(mp.Tables),
+				trace.FormatBytes(mp.Shadow), trace.FormatBytes(rep.Limit))
+			if rep.Note != "" {
+				fmt.Fprintf(w, "note: %s\n", rep.Note)
+			}
+		}
 		fmt.Fprintf(w, "\nsubgraph %d %q: %d tensors, %d operators\n", g.Index, g.Name, len(g.Tensors), len(g.Operators))
 		for _, i := range g.Inputs {
 			fmt.Fprintf(w, "  input   %s\n", tensorLine(g, i))
@@ -299,6 +347,9 @@ func printOp(w io.Writer, g *subGraphInfo, op *trace.OpInfo, full bool) {
 	}
 	if op.Requantization != "" {
 		fmt.Fprintf(w, "  requantization: %s\n", op.Requantization)
+	}
+	if full && g.Index == 0 && op.Index < len(g.memoryPerOp) {
+		fmt.Fprintf(w, "  memory: %s (its outputs and their float shadow)\n", trace.FormatBytes(g.memoryPerOp[op.Index]))
 	}
 	for _, rp := range op.Runtimes {
 		printRuntimeParams(w, op, rp, full)

@@ -18,11 +18,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 )
 
 func main() {
@@ -64,8 +67,25 @@ type command struct {
 
 // cliEnv is what a subcommand may use: no global state.
 type cliEnv struct {
+	// ctx is cancelled on SIGINT/SIGTERM: long work checks it, stops within
+	// a fraction of a second and leaves no partial output.
+	ctx            context.Context
 	stdin          io.Reader
 	stdout, stderr io.Writer
+}
+
+// exitInterrupted is the status after SIGINT/SIGTERM (128 + SIGINT).
+const exitInterrupted = 130
+
+// errInterrupted is what interrupted work returns.
+var errInterrupted = errors.New("interrupted")
+
+// interrupted is errInterrupted once ctx is cancelled, else nil.
+func interrupted(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return nil
 }
 
 func commands() []command {
@@ -77,12 +97,21 @@ func commands() []command {
 		{"samples", "list the bundled MNIST models and digits", runSamples},
 		{"trace", "export the run (tensors, parameters, layer errors, element chains) as JSON, CSV or Model Explorer data", runTrace},
 		{"compare", "run the model under several runtimes and show, layer by layer, where their results part", runCompare},
+		{"eval", "run a whole data set: accuracy per runtime and per-layer error statistics", runEval},
 		{"check", "compare your own numbers for some tensors with TFLite's and name the mistake where they part", runCheck},
 	}
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	env := &cliEnv{stdin: stdin, stdout: stdout, stderr: stderr}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runContext(ctx, args, stdin, stdout, stderr)
+}
+
+// runContext is run with the context that interrupts carry (tests cancel
+// it themselves).
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &cliEnv{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		return report(runMainJob(env), stderr)
 	}
@@ -107,6 +136,10 @@ func report(err error, stderr io.Writer) int {
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
+	}
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintln(stderr, "tflq-trace: interrupted: nothing was written")
+		return exitInterrupted
 	}
 	var status checkExit
 	if errors.As(err, &status) {
@@ -144,27 +177,44 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "Run 'tflq-trace COMMAND -h' for a command's flags.")
 }
 
-// newFlagSet makes a subcommand's flag set; parse errors print to stderr
-// and become usage errors.
-func newFlagSet(name, usage string, env *cliEnv) *flag.FlagSet {
+// flagSet is a subcommand's flag set and the usage it prints for -h.
+type flagSet struct {
+	*flag.FlagSet
+	printUsage func()
+}
+
+// newFlagSet makes a subcommand's flag set. A parse error becomes one
+// "tflq-trace:" line (parseFlags); only -h prints the usage, to stdout.
+func newFlagSet(name, usage string, env *cliEnv) *flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	// Parse errors become one "tflq-trace:" line; -h prints the usage to stdout.
 	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
+	fs.Usage = func() {} // the flag package calls it on errors too
+	print := func() {
 		fs.SetOutput(env.stdout)
 		fmt.Fprintf(env.stdout, "usage: tflq-trace %s %s\n\nflags:\n", name, usage)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
-	return fs
+	return &flagSet{FlagSet: fs, printUsage: print}
+}
+
+// isSet reports whether flag name was given on the command line.
+func (fs *flagSet) isSet(name string) bool {
+	if fs == nil {
+		return false
+	}
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // parseFlags parses flags placed before or after positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseFlags(fs *flagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.printUsage()
 				return nil, err
 			}
 			return nil, &cliError{code: exitUsage, err: fmt.Errorf("%s: %w (see tflq-trace %s -h)", fs.Name(), err, fs.Name())}

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/tflq/tflq-trace/internal/sharedtest"
+	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
@@ -452,8 +453,8 @@ func TestTraceToSpecialFiles(t *testing.T) {
 		t.Fatalf("the pipe was replaced: %v %v", fi.Mode(), err)
 	}
 	code, _, errs = runCLI(t, "trace", "--sample", "mnist_dense", "-o", dir)
-	if code != exitFailure {
-		t.Fatalf("-o directory: exit %d", code)
+	if code != exitUsage {
+		t.Fatalf("-o directory: exit %d, want 2 (checked before running)", code)
 	}
 	assertOneLineError(t, errs, "is a directory")
 }
@@ -561,4 +562,65 @@ func TestNoSilentDefaults(t *testing.T) {
 	if errs != "" {
 		t.Fatalf("a run with --random printed %q", errs)
 	}
+}
+
+// reluChain writes a 2.6 KB model of twenty RELUs on [1,32768,32768] int8
+// tensors: 21 GiB of activations that a careless interpreter would
+// allocate one after the other.
+func reluChain(t *testing.T) string {
+	b := tflite.NewModelBuilder()
+	q := tflite.PerTensor(0.5, 0)
+	prev := b.AddTensor("in", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
+	in := prev
+	for range 20 {
+		o := b.AddTensor("relu", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
+		b.AddOperator(tflite.OpRelu, tflite.Options{}, []int32{prev}, []int32{o})
+		prev = o
+	}
+	b.SetIO([]int32{in}, []int32{prev})
+	m, err := b.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := tflite.Write(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "relu20.tflite")
+	os.WriteFile(path, data, 0o644)
+	return path
+}
+
+// TestMemoryPlan: a model whose run would exceed the memory limit is
+// refused before anything is allocated, with one line naming the total, the
+// limit and the largest tensors (exit 1); --max-memory moves the limit;
+// inspect shows the plan without refusing.
+func TestMemoryPlan(t *testing.T) {
+	model := reluChain(t)
+	for _, cmd := range [][]string{{"run", model}, {"explain", model, "--op", "0", "--element", "0"}, {"trace", model, "-o", "-"}} {
+		code, out, errs := runCLI(t, cmd...)
+		if code != exitFailure || out != "" {
+			t.Fatalf("%v: exit %d, stdout %q", cmd, code, out)
+		}
+		assertOneLineError(t, errs, model, "memory limit exceeded", "21.0 GiB", "above the limit of", `t0 "in" [1 32768 32768] 1.0 GiB`, "--max-memory")
+	}
+	code, out, _ := runCLI(t, "inspect", model)
+	if code != exitOK || !strings.Contains(out, "memory: a run allocates 21.0 GiB") || !strings.Contains(out, "note: no derived parameters: memory limit exceeded") {
+		t.Fatalf("inspect: exit %d\n%s", code, out)
+	}
+	// sample:mnist_cnn allocates 22.1 KiB to run, 110 KiB with its shadow.
+	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "20KiB"); code != exitFailure || !strings.Contains(errs, "22.1 KiB") {
+		t.Fatalf("--max-memory 20KiB: exit %d, %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "30KiB"); code != exitOK {
+		t.Fatalf("--max-memory 30KiB: exit %d, %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--element", "0", "--max-memory", "30KiB"); code != exitFailure || !strings.Contains(errs, "float shadow 88.0 KiB") {
+		t.Fatalf("explain (needs the shadow) under 30KiB: exit %d, %s", code, errs)
+	}
+	code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "lots")
+	if code != exitUsage {
+		t.Fatalf("--max-memory lots: exit %d", code)
+	}
+	assertOneLineError(t, errs, "--max-memory", `"lots" is not a size`)
 }

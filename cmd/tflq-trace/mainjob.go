@@ -78,7 +78,7 @@ func runSamples(args []string, env *cliEnv) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return usageError("samples: takes no arguments")
+		return usageError("samples: takes no arguments, got %q", pos)
 	}
 	w := env.stdout
 	fmt.Fprintf(w, "bundled models (use as MODEL sample:NAME or --sample NAME); accuracy on the %d MNIST test images:\n", samples.TestImages())

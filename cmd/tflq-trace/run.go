@@ -41,9 +41,12 @@ type topItem struct {
 }
 
 type runReport struct {
-	Model    string      `json:"model"`
-	Runtime  string      `json:"runtime"`
-	Rounding string      `json:"rounding"`
+	Model    string `json:"model"`
+	Runtime  string `json:"runtime"`
+	Rounding string `json:"rounding"`
+	// Delegate says how the XNNPACK delegate was applied when not to every
+	// node it takes (trace.Interpreter.DelegateNote).
+	Delegate string      `json:"delegate,omitempty"`
 	Outputs  []runOutput `json:"outputs"`
 	Bench    *benchInfo  `json:"bench,omitempty"`
 	Dumped   int         `json:"dumped_tensors,omitempty"`
@@ -57,32 +60,59 @@ type benchInfo struct {
 
 // runFlags are the flags shared by the commands that run a model.
 type runFlags struct {
-	inputs   stringList
-	random   int64
-	rounding string
-	runtime  string
-	sample   string
-	digit    int
+	inputs    stringList
+	random    int64
+	rounding  string
+	runtime   string
+	sample    string
+	digit     int
+	maxMemory string
+	fs        *flagSet // to tell a flag given from its default
 	// defaultNote, set by prepare, says what input a run got when none was
 	// given (the sample digit, or zero points).
 	defaultNote string
 }
 
-func (f *runFlags) register(fs *flag.FlagSet) {
+func (f *runFlags) register(fs *flagSet) {
 	f.registerInputs(fs)
-	registerRuntimeFlags(fs, &f.runtime, &f.rounding)
+	registerRuntimeFlags(fs.FlagSet, &f.runtime, &f.rounding)
 }
 
 // registerInputs adds the model and input flags (not the runtime ones).
-func (f *runFlags) registerInputs(fs *flag.FlagSet) {
+func (f *runFlags) registerInputs(fs *flagSet) {
+	f.fs = fs
 	fs.Var(&f.inputs, "input", "graph input `FILE` (.bin raw bytes, .npy, .png/.jpg/.pgm image); repeat in graph-input order")
 	fs.Int64Var(&f.random, "random", -1, "fill the inputs with seeded random values (`SEED` ≥ 0) instead of files")
 	fs.StringVar(&f.sample, "sample", "", "use the bundled model `NAME` (mnist_dense or mnist_cnn; same as MODEL sample:NAME)")
 	fs.IntVar(&f.digit, "digit", -1, "use the bundled MNIST test image of digit `N` (0-9) as the input (same as --input digit:N)")
+	registerMemoryFlag(fs.FlagSet, &f.maxMemory)
+}
+
+// registerMemoryFlag adds --max-memory.
+func registerMemoryFlag(fs *flag.FlagSet, v *string) {
+	fs.StringVar(v, "max-memory", "", "refuse a model whose run would allocate more than `SIZE` (e.g. 8GiB; default the smaller of 4GiB and half the machine's memory)")
+}
+
+// parseMemoryFlag reads --max-memory (0: the default limit).
+func parseMemoryFlag(cmd, v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := trace.ParseBytes(v)
+	if err != nil {
+		return 0, usageError("%s: --max-memory: %v", cmd, err)
+	}
+	return n, nil
 }
 
 // inputFlags checks the input flags and folds --digit into --input.
 func (f *runFlags) inputFlags(cmd string) error {
+	if f.fs.isSet("random") && f.random < 0 {
+		return usageError("%s: --random %d: a seed is 0 or more", cmd, f.random)
+	}
+	if f.fs.isSet("digit") && (f.digit < 0 || f.digit > 9) {
+		return usageError("%s: --digit %d: a digit is 0 to 9", cmd, f.digit)
+	}
 	if f.digit >= 0 {
 		if len(f.inputs) > 0 {
 			return usageError("%s: --digit and --input exclude each other", cmd)
@@ -109,11 +139,15 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err := f.inputFlags(cmd); err != nil {
 		return nil, nil, err
 	}
+	limit, err := parseMemoryFlag(cmd, f.maxMemory)
+	if err != nil {
+		return nil, nil, err
+	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt})
+	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit})
 	if err != nil {
 		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
 	}
@@ -165,6 +199,14 @@ func runRun(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
+	if *bench < 0 {
+		return usageError("run: --bench %d: must be 0 or more", *bench)
+	}
+	if *dump != "" {
+		if err := checkOutputDir("--dump", *dump); err != nil {
+			return err
+		}
+	}
 	lm, ip, err := rf.prepare("run", path)
 	if err != nil {
 		return err
@@ -186,6 +228,9 @@ func runRun(args []string, env *cliEnv) error {
 	if *bench > 0 {
 		start := time.Now()
 		for i := 0; i < *bench; i++ {
+			if err := interrupted(env.ctx); err != nil {
+				return err
+			}
 			if err := ip.Invoke(); err != nil {
 				return runError(err)
 			}
@@ -248,6 +293,9 @@ func classifierShaped(shape []int) bool {
 
 func printRun(w io.Writer, rep *runReport) {
 	fmt.Fprintf(w, "model %s, runtime %s (%s rounding)\n", rep.Model, rep.Runtime, rep.Rounding)
+	if rep.Delegate != "" {
+		fmt.Fprintf(w, "%s\n", rep.Delegate)
+	}
 	for k, o := range rep.Outputs {
 		fmt.Fprintf(w, "\noutput %d: t%d %q %s %v", k, o.Index, o.Name, o.Type, o.Shape)
 		if o.Quantized != nil {
@@ -322,7 +370,7 @@ func dumpTensors(ip *trace.Interpreter, m *tflite.Model, dir string) (int, error
 // newRunReport starts the report of a run of the model at path.
 func newRunReport(path string, ip *trace.Interpreter) runReport {
 	rt := ip.Options().Runtime
-	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String()}
+	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String(), Delegate: ip.DelegateNote()}
 }
 
 // registerRuntimeFlags adds --runtime and its older spelling --rounding.

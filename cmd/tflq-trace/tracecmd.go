@@ -31,6 +31,12 @@ func runTrace(args []string, env *cliEnv) error {
 	if *outPath == "" {
 		return usageError("trace: -o FILE is required")
 	}
+	if err := checkOutputFile("-o", *outPath); err != nil {
+		return err
+	}
+	if *topTerms < 0 {
+		return usageError("trace: --terms %d: must be 0 or more", *topTerms)
+	}
 	sel, err := parseElements(*elements)
 	if err != nil {
 		return usageError("trace: --elements %s: %v", *elements, err)
@@ -181,4 +187,42 @@ func isTerminal(v any) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// checkOutputFile checks, before any work, that -o PATH can be written: its
+// folder exists and PATH is not a folder ("-" is standard output). Later
+// failures (a full disk) are run errors; these are usage errors.
+func checkOutputFile(flagName, path string) error {
+	if path == "-" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usageError("%s %s: is a directory", flagName, path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return usageError("%s %s: no such folder %s", flagName, path, dir)
+	case !fi.IsDir():
+		return usageError("%s %s: %s is not a folder", flagName, path, dir)
+	}
+	return nil
+}
+
+// checkOutputDir checks that --dump DIR can be created or written: DIR, or
+// the nearest of its parents that exists, is a folder.
+func checkOutputDir(flagName, dir string) error {
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err == nil {
+			if !fi.IsDir() {
+				return usageError("%s %s: %s is not a folder", flagName, dir, d)
+			}
+			return nil
+		}
+		if filepath.Dir(d) == d {
+			return nil
+		}
+	}
 }

@@ -1,0 +1,388 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/samples"
+	"github.com/tflq/tflq-trace/trace"
+)
+
+// sampleMNISTTest names the MNIST test set (10 000 images with labels) as
+// an input source.
+const sampleMNISTTest = samplePrefix + "mnist-test"
+
+// evalReport is what `eval` prints.
+type evalReport struct {
+	Model  string `json:"model"`
+	Inputs int    `json:"inputs"`
+	Source string `json:"source"`
+	Labels string `json:"labels,omitempty"`
+	// Runtimes holds one entry per runtime, the first being the reference
+	// for the prediction agreement.
+	Runtimes []runtimeEval `json:"runtimes"`
+	Seconds  float64       `json:"seconds"`
+}
+
+// runtimeEval is one runtime over the data set.
+type runtimeEval struct {
+	Runtime string `json:"runtime"`
+	// Accuracy is the fraction (0..1) of inputs whose top-1 class is the
+	// label (null without labels or without a classifier output).
+	Accuracy *float64 `json:"accuracy"`
+	Correct  int      `json:"correct"`
+	// PredictionsDiffer counts the inputs whose top-1 class differs from
+	// the first runtime's.
+	PredictionsDiffer int                 `json:"predictions_differ"`
+	Layers            []*trace.LayerStats `json:"layers"`
+}
+
+// evalResult is one input's outcome under every runtime.
+type evalResult struct {
+	class   []int
+	ok      []bool
+	metrics [][]trace.LayerMetrics
+	err     error
+}
+
+func runEval(args []string, env *cliEnv) error {
+	fs := newFlagSet("eval", "MODEL --inputs SOURCE [--labels SOURCE] [--runtimes A,B...] [--json|--csv] [-o FILE]", env)
+	var sample string
+	fs.StringVar(&sample, "sample", "", "use the bundled model `NAME` (same as MODEL sample:NAME)")
+	inputs := fs.String("inputs", "", "the data set: a folder of input files, an IDX image file (.gz or not), sample:digits, or sample:mnist-test (the MNIST test set, with its labels)")
+	labelsPath := fs.String("labels", "", "one class per input: an IDX label file or a .txt/.csv of class indices (default: the digit a file name starts with, as in 7_0.png)")
+	runtimes := fs.String("runtimes", "tflm", "comma-separated runtimes to evaluate (the first is the reference for prediction agreement)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "inputs evaluated in parallel (results are the same whatever the number)")
+	worst := fs.Int("worst", 3, "how many inputs with the largest error to list per layer")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	asCSV := fs.Bool("csv", false, "print one CSV row per runtime and layer")
+	outPath := fs.String("o", "", "write the report to `FILE` instead of standard output")
+	var maxMemory string
+	registerMemoryFlag(fs.FlagSet, &maxMemory)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	path, err := oneModelArg("eval", pos, sample)
+	if err != nil {
+		return err
+	}
+	if *inputs == "" {
+		return usageError("eval: --inputs SOURCE is required (a folder, an IDX file, sample:digits or sample:mnist-test)")
+	}
+	if *asJSON && *asCSV {
+		return usageError("eval: --json and --csv exclude each other")
+	}
+	if *workers < 1 || *worst < 0 {
+		return usageError("eval: --workers must be ≥ 1 and --worst ≥ 0")
+	}
+	rts, err := parseEvalRuntimes(*runtimes)
+	if err != nil {
+		return err
+	}
+	source, labelSource := *inputs, *labelsPath
+	if source == sampleMNISTTest {
+		images, labels, err := samples.MNISTTestFiles()
+		if err != nil {
+			return inputError(fmt.Errorf("--inputs %s: %w", source, err))
+		}
+		source = images
+		if labelSource == "" {
+			labelSource = labels
+		}
+	}
+	set, err := openInputSet("--inputs", source)
+	if err != nil {
+		return err
+	}
+	labels, err := evalLabels(set, labelSource)
+	if err != nil {
+		return err
+	}
+	limit, err := parseMemoryFlag("eval", maxMemory)
+	if err != nil {
+		return err
+	}
+	lm, err := loadModel(path)
+	if err != nil {
+		return err
+	}
+	// One interpreter per runtime per worker: its tensors are reused for
+	// every input that worker runs, so memory does not grow with the data set.
+	pools := make([][]*trace.Interpreter, *workers)
+	for w := range pools {
+		for _, rt := range rts {
+			ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit})
+			if err != nil {
+				return runError(fmt.Errorf("%s under %v: %w", path, rt, err))
+			}
+			pools[w] = append(pools[w], ip)
+		}
+	}
+	if len(pools[0][0].Inputs()) != 1 {
+		return usageError("eval: --inputs needs a model with one input; %s has %d", path, len(pools[0][0].Inputs()))
+	}
+	rep := &evalReport{Model: path, Inputs: len(set.names), Source: *inputs, Labels: labelSource}
+	for _, rt := range rts {
+		rep.Runtimes = append(rep.Runtimes, runtimeEval{Runtime: rt.String()})
+	}
+	start := time.Now()
+	progress := newProgress(env, len(set.names), start)
+	// Inputs run in batches, a contiguous slice per worker; results are folded
+	// in input order, so the report does not depend on the number of workers.
+	batch := *workers * 16
+	results := make([]evalResult, batch)
+	for lo := 0; lo < len(set.names); lo += batch {
+		if err := interrupted(env.ctx); err != nil {
+			progress.clear()
+			return err
+		}
+		hi := min(lo+batch, len(set.names))
+		var wg sync.WaitGroup
+		for w := range *workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := lo + w; i < hi; i += *workers {
+					results[i-lo] = evalOne(pools[w], set, i)
+				}
+			}()
+		}
+		wg.Wait()
+		for i := lo; i < hi; i++ {
+			r := &results[i-lo]
+			if r.err != nil {
+				progress.clear()
+				return r.err
+			}
+			rep.fold(i, r, labels, *worst)
+		}
+		progress.update(hi)
+	}
+	progress.done()
+	rep.Seconds = time.Since(start).Seconds()
+	for k := range rep.Runtimes {
+		re := &rep.Runtimes[k]
+		if labels != nil && pools[0][k] != nil {
+			if _, ok := trace.Prediction(pools[0][k]); ok {
+				acc := float64(re.Correct) / float64(rep.Inputs)
+				re.Accuracy = &acc
+			}
+		}
+	}
+	write := func(w io.Writer) error {
+		switch {
+		case *asJSON:
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		case *asCSV:
+			return writeEvalCSV(w, rep)
+		}
+		printEval(w, rep)
+		return nil
+	}
+	if *outPath == "" || *outPath == "-" {
+		return write(env.stdout)
+	}
+	if err := writeAtomically(*outPath, write); err != nil {
+		return runError(fmt.Errorf("-o %s: %w", *outPath, err))
+	}
+	fmt.Fprintf(env.stdout, "wrote %s\n", *outPath)
+	return nil
+}
+
+// parseEvalRuntimes parses --runtimes (one or more, no repeats).
+func parseEvalRuntimes(list string) ([]kernels.Runtime, error) {
+	var rts []kernels.Runtime
+	for _, name := range strings.Split(list, ",") {
+		rt, err := kernels.ParseRuntime(strings.TrimSpace(name))
+		if err != nil {
+			return nil, usageError("eval: --runtimes: %v", err)
+		}
+		for _, seen := range rts {
+			if seen == rt {
+				return nil, usageError("eval: --runtimes names %v twice", rt)
+			}
+		}
+		rts = append(rts, rt)
+	}
+	return rts, nil
+}
+
+// evalLabels reads --labels, or takes the labels the input names give (all
+// or nothing), or none.
+func evalLabels(set *inputSet, path string) ([]int, error) {
+	if path != "" {
+		return openLabels("--labels", path, len(set.names))
+	}
+	labels := make([]int, len(set.names))
+	for i := range set.names {
+		l, ok := set.label(i)
+		if !ok {
+			return nil, nil
+		}
+		labels[i] = l
+	}
+	return labels, nil
+}
+
+// evalOne runs input i under every runtime of one worker and takes the
+// float shadow's per-layer metrics of each run.
+func evalOne(ips []*trace.Interpreter, set *inputSet, i int) evalResult {
+	r := evalResult{class: make([]int, len(ips)), ok: make([]bool, len(ips)), metrics: make([][]trace.LayerMetrics, len(ips))}
+	data, err := set.load(ips[0], i)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	for k, ip := range ips {
+		if err := ip.SetInput(0, data); err != nil {
+			r.err = inputError(fmt.Errorf("%s: %w", set.names[i], err))
+			return r
+		}
+		if err := ip.Invoke(); err != nil {
+			r.err = runError(fmt.Errorf("%s under %v: %w", set.names[i], ip.Options().Runtime, err))
+			return r
+		}
+		r.class[k], r.ok[k] = trace.Prediction(ip)
+		sh, err := trace.RunShadow(ip)
+		if err != nil {
+			r.err = runError(fmt.Errorf("%s: %w", set.names[i], err))
+			return r
+		}
+		r.metrics[k] = sh.Metrics
+	}
+	return r
+}
+
+// fold adds input i's outcome to the report.
+func (rep *evalReport) fold(i int, r *evalResult, labels []int, worst int) {
+	for k := range rep.Runtimes {
+		re := &rep.Runtimes[k]
+		if re.Layers == nil {
+			for _, m := range r.metrics[k] {
+				re.Layers = append(re.Layers, trace.NewLayerStats(m))
+			}
+		}
+		for l, m := range r.metrics[k] {
+			re.Layers[l].Add(i, m, worst)
+		}
+		if r.ok[k] && labels != nil && r.class[k] == labels[i] {
+			re.Correct++
+		}
+		if r.ok[k] && r.class[k] != r.class[0] {
+			re.PredictionsDiffer++
+		}
+	}
+}
+
+func printEval(w io.Writer, rep *evalReport) {
+	fmt.Fprintf(w, "eval %s on %d inputs from %s (%.1f s)\n", rep.Model, rep.Inputs, rep.Source, rep.Seconds)
+	for k, re := range rep.Runtimes {
+		fmt.Fprintf(w, "\n%s:", re.Runtime)
+		if re.Accuracy != nil {
+			fmt.Fprintf(w, " top-1 accuracy %.4f (%d of %d)", *re.Accuracy, re.Correct, rep.Inputs)
+		}
+		if k > 0 {
+			fmt.Fprintf(w, "; prediction differs from %s on %d inputs", rep.Runtimes[0].Runtime, re.PredictionsDiffer)
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "  per layer over every input: error = dequantized − float reference (the float shadow)")
+		nameW := 4
+		for _, l := range re.Layers {
+			nameW = max(nameW, len(l.OpName))
+		}
+		fmt.Fprintf(w, "  %3s  %-*s  %12s  %13s  %13s  %12s  %15s  %s\n", "op", nameW, "name", "mean error", "mean |e| LSB", "max |e| LSB", "MSE", "rmse_over_scale", "worst inputs")
+		for _, l := range re.Layers {
+			var worst []string
+			for _, wi := range l.Worst {
+				worst = append(worst, fmt.Sprintf("%d (%s)", wi.Input, num(float64(wi.MaxAbsError), 3)))
+			}
+			ref := ""
+			if !l.Reference {
+				ref = "  (no float reference)"
+			}
+			fmt.Fprintf(w, "  %3d  %-*s  %12s  %13s  %13s  %12s  %15s  %s%s\n", l.Op, nameW, l.OpName, num(float64(l.MeanError), 4),
+				num(float64(l.MeanAbsErrorLSB), 4), num(float64(l.MaxAbsErrorLSB), 4), num(float64(l.MeanSquaredError), 4),
+				num(float64(l.RMSEOverScale), 4), strings.Join(worst, " "), ref)
+		}
+	}
+	fmt.Fprintln(w, "\nworst inputs are input indices (explain or ui them with --input of that file; for an IDX file, input i is image i)")
+}
+
+// num formats a statistic plainly ("-" when it has no value).
+func num(v float64, digits int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'g', digits, 64)
+}
+
+func writeEvalCSV(w io.Writer, rep *evalReport) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"runtime", "accuracy", "predictions_differ", "op", "op_name", "tensor_idx", "tensor_name", "inputs", "num_elements",
+		"mean_error", "mean_squared_error", "max_abs_error", "rmse_over_scale", "mean_abs_error_lsb", "max_abs_error_lsb", "float_reference"})
+	f := func(v float64) string {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	for _, re := range rep.Runtimes {
+		acc := ""
+		if re.Accuracy != nil {
+			acc = f(*re.Accuracy)
+		}
+		for _, l := range re.Layers {
+			cw.Write([]string{re.Runtime, acc, strconv.Itoa(re.PredictionsDiffer), strconv.Itoa(l.Op), l.OpName, strconv.Itoa(l.Tensor), l.TensorName,
+				strconv.Itoa(l.Inputs), strconv.FormatInt(l.Elements, 10), f(float64(l.MeanError)), f(float64(l.MeanSquaredError)),
+				f(float64(l.MaxAbsError)), f(float64(l.RMSEOverScale)), f(float64(l.MeanAbsErrorLSB)), f(float64(l.MaxAbsErrorLSB)),
+				strconv.FormatBool(l.Reference)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// progress is eval's progress bar on a terminal (count, rate, ETA); it
+// prints nothing when standard error is not one.
+type progress struct {
+	w     io.Writer
+	on    bool
+	total int
+	start time.Time
+}
+
+func newProgress(env *cliEnv, total int, start time.Time) *progress {
+	return &progress{w: env.stderr, on: isTerminal(env.stderr), total: total, start: start}
+}
+
+func (p *progress) update(done int) {
+	if !p.on {
+		return
+	}
+	el := time.Since(p.start).Seconds()
+	rate := float64(done) / max(el, 1e-9)
+	eta := float64(p.total-done) / max(rate, 1e-9)
+	const width = 30
+	bar := strings.Repeat("█", done*width/p.total) + strings.Repeat("·", width-done*width/p.total)
+	fmt.Fprintf(p.w, "\r%s %d/%d inputs  %.0f/s  ETA %.0fs ", bar, done, p.total, rate, eta)
+}
+
+func (p *progress) clear() {
+	if p.on {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+func (p *progress) done() { p.clear() }

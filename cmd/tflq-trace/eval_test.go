@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tflq/tflq-trace/samples"
+)
+
+// TestEvalDigitsAccuracy: eval over the bundled digits gives the accuracy
+// and per-runtime agreement computed from one run per digit.
+func TestEvalDigitsAccuracy(t *testing.T) {
+	for _, model := range []string{"sample:mnist_dense", "sample:mnist_cnn"} {
+		t.Run(model, func(t *testing.T) {
+			code, out, errs := runCLI(t, "eval", model, "--inputs", "sample:digits", "--runtimes", "tflm,tflm-single", "--json")
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var rep evalReport
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			correct := 0
+			for _, d := range samples.Digits() {
+				code, out, _ := runCLI(t, "run", model, "--digit", fmt.Sprint(d.Label))
+				if code != exitOK {
+					t.Fatalf("run digit %d: exit %d", d.Label, code)
+				}
+				if strings.Contains(out, fmt.Sprintf("prediction: class %d\n", d.Label)) {
+					correct++
+				}
+			}
+			if rep.Inputs != 10 || rep.Runtimes[0].Accuracy == nil || rep.Runtimes[0].Correct != correct || *rep.Runtimes[0].Accuracy != float64(correct)/10 {
+				t.Fatalf("eval says %d/%d correct (accuracy %v), the per-digit runs %d/10", rep.Runtimes[0].Correct, rep.Inputs, rep.Runtimes[0].Accuracy, correct)
+			}
+			if len(rep.Runtimes[0].Layers) == 0 || rep.Runtimes[0].Layers[0].Inputs != 10 {
+				t.Fatalf("layers %+v", rep.Runtimes[0].Layers)
+			}
+		})
+	}
+}
+
+// TestEvalParallelEqualsSerial: the report (but its timing) is the same
+// byte for byte with 1, 2 and 3 workers.
+func TestEvalParallelEqualsSerial(t *testing.T) {
+	var reports []string
+	for _, w := range []string{"1", "2", "3"} {
+		code, out, errs := runCLI(t, "eval", "sample:mnist_cnn", "--inputs", "sample:digits", "--runtimes", "tflm,tflm-single", "--workers", w, "--json")
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var rep map[string]any
+		json.Unmarshal([]byte(out), &rep)
+		delete(rep, "seconds")
+		b, _ := json.Marshal(rep)
+		reports = append(reports, string(b))
+	}
+	if reports[0] != reports[1] || reports[0] != reports[2] {
+		t.Fatalf("reports differ with the number of workers:\n%s\n%s", reports[0], reports[1])
+	}
+}
+
+// TestEvalMNISTTestSet: over the 10 000 MNIST test images as distributed
+// (IDX files), the bundled CNN's accuracy is the one samples/info.json
+// records.
+func TestEvalMNISTTestSet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10 000 images: skipped with -short")
+	}
+	images, labels, err := samples.MNISTTestFiles()
+	if err != nil {
+		t.Skipf("SKIPPED: %v", err)
+	}
+	info, _ := samples.Lookup("mnist_cnn")
+	code, out, errs := runCLI(t, "eval", "sample:mnist_cnn", "--inputs", images, "--labels", labels, "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep evalReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Inputs != 10000 || rep.Runtimes[0].Accuracy == nil || math.Abs(*rep.Runtimes[0].Accuracy-info.IntAccuracy) > 1e-9 {
+		t.Fatalf("accuracy %v over %d inputs, samples/info.json says %v", rep.Runtimes[0].Accuracy, rep.Inputs, info.IntAccuracy)
+	}
+}
+
+// idxFile writes an IDX file (optionally gzipped) with the given magic,
+// dimensions and data.
+func idxFile(t *testing.T, name string, magic uint32, dims []uint32, data []byte, gz bool) string {
+	var b bytes.Buffer
+	binary.Write(&b, binary.BigEndian, magic)
+	for _, d := range dims {
+		binary.Write(&b, binary.BigEndian, d)
+	}
+	b.Write(data)
+	raw := b.Bytes()
+	if gz {
+		var z bytes.Buffer
+		w := gzip.NewWriter(&z)
+		w.Write(raw)
+		w.Close()
+		raw = z.Bytes()
+	}
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestEvalIDX: a small IDX image file, gzipped or not, runs; its labels
+// come from an IDX label file or a text file and must match in number.
+func TestEvalIDX(t *testing.T) {
+	img, _, err := samples.DigitImage(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pix := make([]byte, 0, 2*28*28)
+	for i := 0; i < 2; i++ {
+		for y := 0; y < 28; y++ {
+			for x := 0; x < 28; x++ {
+				r, _, _, _ := img.At(x, y).RGBA()
+				pix = append(pix, byte(r>>8))
+			}
+		}
+	}
+	for _, gz := range []bool{false, true} {
+		images := idxFile(t, "images", idxImages, []uint32{2, 28, 28}, pix, gz)
+		labels := idxFile(t, "labels", idxLabels, []uint32{2}, []byte{7, 3}, gz)
+		code, out, errs := runCLI(t, "eval", "sample:mnist_dense", "--inputs", images, "--labels", labels, "--json")
+		if code != exitOK {
+			t.Fatalf("gz=%v: exit %d: %s", gz, code, errs)
+		}
+		var rep evalReport
+		json.Unmarshal([]byte(out), &rep)
+		if rep.Inputs != 2 || rep.Runtimes[0].Correct != 1 {
+			t.Fatalf("gz=%v: %d inputs, %d correct; want 2 and 1 (the same 7, labelled 7 then 3)", gz, rep.Inputs, rep.Runtimes[0].Correct)
+		}
+	}
+	txt := filepath.Join(t.TempDir(), "labels.txt")
+	os.WriteFile(txt, []byte("7, 7\n"), 0o644)
+	images := idxFile(t, "images", idxImages, []uint32{2, 28, 28}, pix, false)
+	if code, out, errs := runCLI(t, "eval", "sample:mnist_dense", "--inputs", images, "--labels", txt, "--json"); code != exitOK || !strings.Contains(out, `"correct": 2`) {
+		t.Fatalf("text labels: exit %d: %s%s", code, out, errs)
+	}
+}
+
+// TestEvalBadInput: truncated or mismatched data sets and labels are one
+// line naming the file and the cause, exit 2, nothing on stdout.
+func TestEvalBadInput(t *testing.T) {
+	pix := make([]byte, 2*28*28)
+	truncated := idxFile(t, "truncated", idxImages, []uint32{3, 28, 28}, pix, false)
+	truncatedGz := idxFile(t, "truncated.gz", idxImages, []uint32{3, 28, 28}, pix, true)
+	labels := idxFile(t, "labels", idxLabels, []uint32{2}, []byte{1, 2}, false)
+	images := idxFile(t, "images", idxImages, []uint32{2, 28, 28}, pix, false)
+	wrongMagic := idxFile(t, "wrongmagic", idxLabels, []uint32{2}, []byte{1, 2}, false)
+	wrongSize := idxFile(t, "wrongsize", idxImages, []uint32{1, 20, 20}, make([]byte, 400), false)
+	badText := filepath.Join(t.TempDir(), "labels.txt")
+	os.WriteFile(badText, []byte("1 two\n"), 0o644)
+	huge := idxFile(t, "huge", idxImages, []uint32{1 << 30, 1 << 30, 28}, nil, false)
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		parts []string
+	}{
+		{"no inputs", []string{"sample:mnist_dense"}, []string{"--inputs SOURCE is required"}},
+		{"truncated IDX", []string{"sample:mnist_dense", "--inputs", truncated}, []string{truncated, "2352 bytes of data, the file holds 1568"}},
+		{"truncated gzip IDX", []string{"sample:mnist_dense", "--inputs", truncatedGz}, []string{truncatedGz, "the file holds 1568"}},
+		{"labels as images", []string{"sample:mnist_dense", "--inputs", wrongMagic}, []string{wrongMagic, "not an IDX file of images"}},
+		{"images of the wrong size", []string{"sample:mnist_dense", "--inputs", wrongSize}, []string{wrongSize, "28×28"}},
+		{"label count", []string{"sample:mnist_dense", "--inputs", images, "--labels", idxFile(t, "three", idxLabels, []uint32{3}, []byte{1, 2, 3}, false)}, []string{"3 labels for 2 inputs"}},
+		{"non-numeric label", []string{"sample:mnist_dense", "--inputs", images, "--labels", badText}, []string{badText, `"two"`}},
+		{"huge header", []string{"sample:mnist_dense", "--inputs", huge}, []string{huge, "too large"}},
+		{"unknown runtime", []string{"sample:mnist_dense", "--inputs", images, "--labels", labels, "--runtimes", "tflm,xla"}, []string{"unknown runtime"}},
+		{"workers", []string{"sample:mnist_dense", "--inputs", images, "--workers", "0"}, []string{"--workers"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, append([]string{"eval"}, tc.args...)...)
+			if code != exitUsage || out != "" {
+				t.Fatalf("exit %d (want 2), stdout %q, stderr %q", code, out, errs)
+			}
+			assertOneLineError(t, errs, tc.parts...)
+		})
+	}
+}
