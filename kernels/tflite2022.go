@@ -25,12 +25,6 @@ func tflite2022Refusal(n *Node) error {
 	refuse := func(format string, args ...any) error {
 		return fmt.Errorf("%w (the 2022 TFLite of tflite-xnnpack): %s", ErrRefusedByBuild, fmt.Sprintf(format, args...))
 	}
-	for _, t := range append(append([]*Tensor(nil), n.Inputs...), n.Outputs...) {
-		if t != nil && len(t.Scale) > 1 && (t.QuantizedDimension < 0 || t.QuantizedDimension >= t.Rank()) {
-			return refuse("tensor %d (%s) is quantized along dimension %d of a rank-%d tensor (the interpreter cannot be created)",
-				t.Index, t.Name, t.QuantizedDimension, t.Rank())
-		}
-	}
 	in := n.Input(0)
 	inType := tflite.TypeFloat32
 	if in != nil {

@@ -31,7 +31,6 @@ var expectedRefusals = map[string]map[kernels.Runtime]string{
 	// build) cannot be created for these models or fails their first
 	// Invoke: they have no xnnpack goldens. The words are what that build
 	// logs (kernels/tflite2022.go).
-	"person_detect_int8":                          {kernels.RuntimeTFLiteXNNPACK: "quantized along dimension 3 of a rank-1"},
 	"add_n_int8_2in":                              {kernels.RuntimeTFLiteXNNPACK: "AddN only supports FLOAT32|INT32"},
 	"add_n_int8_3in":                              {kernels.RuntimeTFLiteXNNPACK: "AddN only supports FLOAT32|INT32"},
 	"add_n_int8_4in":                              {kernels.RuntimeTFLiteXNNPACK: "AddN only supports FLOAT32|INT32"},
@@ -60,6 +59,13 @@ var expectedRefusals = map[string]map[kernels.Runtime]string{
 	"unidirectional_sequence_lstm_int8_t3":        {kernels.RuntimeTFLiteXNNPACK: "needs 5 intermediate tensors", kernels.RuntimeTFLiteRef: "intermediate tensors"},
 	"unidirectional_sequence_lstm_int8_t5_batch2": {kernels.RuntimeTFLiteXNNPACK: "needs 5 intermediate tensors", kernels.RuntimeTFLiteRef: "intermediate tensors"},
 	"zeros_like_int8_basic":                       {kernels.RuntimeTFLiteXNNPACK: "ZerosLike only currently supports"},
+}
+
+// unverifiable lists models a runtime runs but the real runtime refused to
+// load, so that no golden can check them, with the reason (logged).
+var unverifiable = map[string]map[kernels.Runtime]string{
+	"person_detect_int8": {kernels.RuntimeTFLiteXNNPACK: "full TFLite refuses to load it (rank-1 biases quantized along dimension 3), so the oracle made no goldens; " +
+		"tflq-trace runs it as full TFLite's kernels would, with a note"},
 }
 
 // strictRefusals are the runtimes whose goldens say which models the real
@@ -175,6 +181,14 @@ func runSuite(t *testing.T, confDir, modelDir string, strict bool) {
 						continue
 					}
 					t.Fatalf("prepare (%v): %v", rt, err)
+				}
+				if why, ok := unverifiable[name][rt]; ok {
+					if anyGolden(golden) {
+						t.Errorf("%v: listed as unverifiable but has goldens: remove the entry", rt)
+					}
+					t.Logf("UNVERIFIED under %v: %s", rt, why)
+					tt.skipped = append(tt.skipped, name+": unverifiable ("+why+")")
+					continue
 				}
 				if strictRefusals[rt] && !anyGolden(golden) {
 					t.Errorf("%v: no goldens, so the real runtime refused the model, but it prepares: list the refusal in expectedRefusals", rt)

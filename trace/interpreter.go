@@ -15,6 +15,7 @@ package trace
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
@@ -43,8 +44,8 @@ type Interpreter struct {
 	tensors []*kernels.Tensor
 	ops     []Op
 	options Options
-	// delegateNote: see DelegateNote.
-	delegateNote string
+	// notes: see Notes.
+	notes []string
 }
 
 // Op is one operator of the run, in execution order: its node (wired to
@@ -83,7 +84,7 @@ var ErrBadInput = errors.New("bad input")
 // the delegate as TFLite does: not at all when the graph has dynamic
 // tensors, and when the delegate fails to build one of the nodes it took
 // (kernels.ErrDelegateFallback) every node is prepared again without it.
-// DelegateNote says which happened.
+// Notes says which happened.
 func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 	if len(m.SubGraphs) == 0 {
 		return nil, errors.New("model has no subgraphs")
@@ -97,18 +98,23 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 	for i := range g.Tensors {
 		ip.tensors[i] = runtimeTensor(m, i, &g.Tensors[i])
 	}
+	if !opt.Runtime.IsTFLM() {
+		if note := ip.loadRefusal(); note != "" {
+			ip.notes = append(ip.notes, note)
+		}
+	}
 	withoutDelegate := false
 	if opt.Runtime.Delegates() {
 		if why := ip.dynamicTensors(); why != "" {
 			withoutDelegate = true
-			ip.delegateNote = "XNNPACK delegate not applied: the graph has dynamic tensors (" + why + ")"
+			ip.notes = append(ip.notes, "XNNPACK delegate not applied: the graph has dynamic tensors ("+why+")")
 		}
 	}
 	ip.prepareOps(withoutDelegate)
 	if !withoutDelegate {
 		for i := range ip.ops {
 			if err := ip.ops[i].Err; errors.Is(err, kernels.ErrDelegateFallback) {
-				ip.delegateNote = "XNNPACK delegate dropped: " + err.Error()
+				ip.notes = append(ip.notes, "XNNPACK delegate dropped: "+err.Error())
 				ip.prepareOps(true)
 				break
 			}
@@ -176,11 +182,33 @@ func (ip *Interpreter) dynamicTensors() string {
 	return ""
 }
 
-// DelegateNote is one line saying how the XNNPACK delegate was applied when
-// it was not applied to every node it takes ("XNNPACK delegate dropped: op 3
-// PAD: ..." or "XNNPACK delegate not applied: the graph has dynamic
-// tensors ..."), and "" otherwise (also for runtimes without the delegate).
-func (ip *Interpreter) DelegateNote() string { return ip.delegateNote }
+// loadRefusal says why full TFLite refuses to create an interpreter for the
+// model although its kernels are defined: a per-channel tensor quantized
+// along a dimension it does not have (person_detect's rank-1 biases say
+// dimension 3; interpreter_builder.cc checks it, TFLite-Micro does not). The
+// full-TFLite runtimes still run such a model, as its kernels would compute
+// it, and say so.
+func (ip *Interpreter) loadRefusal() string {
+	var bad []string
+	var first *kernels.Tensor
+	for _, t := range ip.tensors {
+		if len(t.Scale) > 1 && (t.QuantizedDimension < 0 || t.QuantizedDimension >= t.Rank()) {
+			bad = append(bad, fmt.Sprintf("t%d", t.Index))
+			if first == nil {
+				first = t
+			}
+		}
+	}
+	if first == nil {
+		return ""
+	}
+	return fmt.Sprintf("full TFLite refuses to load this model: %d tensor(s) (%s) quantized along a dimension they do not have (t%d: dimension %d of a rank-%d tensor; interpreter_builder.cc); the results are what its kernels compute, taking the only dimension as TFLite-Micro does",
+		len(bad), strings.Join(bad, " "), first.Index, first.QuantizedDimension, first.Rank())
+}
+
+// Notes are the lines to show with a run: how the XNNPACK delegate was
+// applied and whether full TFLite would refuse the model.
+func (ip *Interpreter) Notes() []string { return ip.notes }
 
 func (ip *Interpreter) tensorList(idx []int32) []*kernels.Tensor {
 	ts := make([]*kernels.Tensor, len(idx))

@@ -95,7 +95,7 @@ func runXNNPACKProbe(t *testing.T, dir, want string) {
 			t.Errorf("output %d: %s", k, describeDiff(out, golden))
 		}
 	}
-	note := ip.DelegateNote()
+	note := strings.Join(ip.Notes(), "; ")
 	for _, op := range ip.Ops() {
 		onDelegate := op.Impl == kernels.ImplXNNPACK
 		switch want {
@@ -140,7 +140,7 @@ func checkExplainEndsAtStored(t *testing.T, ip *Interpreter) {
 // xnnAcceptanceCase is a built model and what the tflite-xnnpack runtime
 // must do with it: whether each op runs on the XNNPACK delegate (onDelegate,
 // in op order; otherwise on one of TFLite's builtin implementations), and
-// the start of its DelegateNote ("" when the delegate applies normally).
+// the start of its Notes ("" when the delegate applies normally).
 type xnnAcceptanceCase struct {
 	name       string
 	build      func(m *builtModel)
@@ -226,7 +226,7 @@ func TestXNNPACKAcceptance(t *testing.T) {
 					t.Errorf("op %d %s runs on %v, want on the delegate: %v", i, op.Name, op.Impl, c.onDelegate[i])
 				}
 			}
-			if note := ip.DelegateNote(); (c.note == "") != (note == "") || !strings.HasPrefix(note, c.note) {
+			if note := strings.Join(ip.Notes(), "; "); (c.note == "") != (note == "") || !strings.HasPrefix(note, c.note) {
 				t.Errorf("delegate note %q, want it to start with %q", note, c.note)
 			}
 			if err := ip.Invoke(); err != nil {

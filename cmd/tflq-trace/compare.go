@@ -17,16 +17,21 @@ import (
 // compareReport is what `compare` prints: every runtime against the first,
 // layer by layer, over one input or a set of inputs.
 type compareReport struct {
-	Model       string              `json:"model"`
-	Inputs      []string            `json:"inputs"`
-	Reference   string              `json:"reference"`
-	Comparisons []runtimeComparison `json:"comparisons"`
+	Model     string   `json:"model"`
+	Inputs    []string `json:"inputs"`
+	Reference string   `json:"reference"`
+	// ReferenceNotes are the reference runtime's notes on the model.
+	ReferenceNotes []string            `json:"reference_notes,omitempty"`
+	Comparisons    []runtimeComparison `json:"comparisons"`
 }
 
 // runtimeComparison is one runtime against the reference runtime.
 type runtimeComparison struct {
-	Runtime string       `json:"runtime"`
-	Layers  []layerTotal `json:"layers"`
+	Runtime string `json:"runtime"`
+	// Notes are the runtime's notes on the model (delegate dropped, a
+	// model full TFLite refuses to load...).
+	Notes  []string     `json:"notes,omitempty"`
+	Layers []layerTotal `json:"layers"`
 	// Predictions counts the inputs whose top-1 class differs (classifier
 	// outputs only; Classified is how many inputs had one).
 	Classified         int   `json:"classified"`
@@ -111,9 +116,9 @@ func runCompare(args []string, env *cliEnv) error {
 	if set != nil && len(ips[0].Inputs()) != 1 {
 		return usageError("compare: --inputs needs a model with one input; %s has %d", path, len(ips[0].Inputs()))
 	}
-	rep := &compareReport{Model: path, Reference: rts[0].String()}
-	for _, rt := range rts[1:] {
-		rep.Comparisons = append(rep.Comparisons, runtimeComparison{Runtime: rt.String()})
+	rep := &compareReport{Model: path, Reference: rts[0].String(), ReferenceNotes: ips[0].Notes()}
+	for i, rt := range rts[1:] {
+		rep.Comparisons = append(rep.Comparisons, runtimeComparison{Runtime: rt.String(), Notes: ips[i+1].Notes()})
 	}
 	count := 1
 	if set != nil {
@@ -273,8 +278,14 @@ func printCompare(w io.Writer, rep *compareReport, set *inputSet) {
 	}
 	fmt.Fprintf(w, "compare %s on %s: %s against %s\n", rep.Model, on, strings.Join(others, ", "), rep.Reference)
 	fmt.Fprintln(w, "each runtime runs the whole graph on its own, so differences propagate; Δ is in LSB of the output (real units for float outputs)")
+	for _, note := range rep.ReferenceNotes {
+		fmt.Fprintf(w, "note (%s): %s\n", rep.Reference, note)
+	}
 	for _, c := range rep.Comparisons {
 		fmt.Fprintf(w, "\n%s vs %s\n", c.Runtime, rep.Reference)
+		for _, note := range c.Notes {
+			fmt.Fprintf(w, "  note: %s\n", note)
+		}
 		nameW := 4
 		for _, l := range c.Layers {
 			nameW = max(nameW, len(l.OpName))

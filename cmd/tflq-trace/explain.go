@@ -138,8 +138,8 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
 	fmt.Fprintf(w, "runtime: %s\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
-	if note := ip.DelegateNote(); note != "" {
-		fmt.Fprintf(w, "%s\n", note)
+	for _, note := range ip.Notes() {
+		fmt.Fprintf(w, "note: %s\n", note)
 	}
 	fmt.Fprintln(w)
 	if len(c.Terms) > 0 {

@@ -22,9 +22,10 @@ type inspectReport struct {
 	Metadata    []string `json:"metadata,omitempty"`
 	Signatures  []string `json:"signatures,omitempty"`
 	Warnings    []string `json:"warnings,omitempty"`
-	// Delegate says how the XNNPACK delegate was applied when not to every
-	// node it takes (trace.Interpreter.DelegateNote).
-	Delegate string `json:"delegate,omitempty"`
+	// Notes say how the XNNPACK delegate was applied when not to every node
+	// it takes, and whether full TFLite would refuse the model
+	// (trace.Interpreter.Notes).
+	Notes []string `json:"notes,omitempty"`
 	// Memory is what a run of subgraph 0 allocates (the plan the
 	// interpreter checks against --max-memory), and Limit that limit.
 	Memory trace.MemoryPlan `json:"memory"`
@@ -170,7 +171,7 @@ func buildInspectReport(lm *loadedModel, rt kernels.Runtime, limit int64) *inspe
 		rep.Note = fmt.Sprintf("no derived parameters: %v", err)
 	}
 	if ip != nil {
-		rep.Delegate = ip.DelegateNote()
+		rep.Notes = ip.Notes()
 	}
 	// The other runtimes, to show where their kernels derive differently
 	// (when four interpreters fit the memory limit).
@@ -223,8 +224,8 @@ func printReport(w io.Writer, rep *inspectReport) {
 	for _, warn := range summarizeWarnings(rep.Warnings) {
 		fmt.Fprintf(w, "warning: %s\n", warn)
 	}
-	if rep.Delegate != "" {
-		fmt.Fprintf(w, "%s\n", rep.Delegate)
+	for _, note := range rep.Notes {
+		fmt.Fprintf(w, "note: %s\n", note)
 	}
 	for gi := range rep.SubGraphs {
 		g := &rep.SubGraphs[gi]

@@ -44,9 +44,9 @@ type runReport struct {
 	Model    string `json:"model"`
 	Runtime  string `json:"runtime"`
 	Rounding string `json:"rounding"`
-	// Delegate says how the XNNPACK delegate was applied when not to every
-	// node it takes (trace.Interpreter.DelegateNote).
-	Delegate string      `json:"delegate,omitempty"`
+	// Notes say how the XNNPACK delegate was applied when not to every node
+	// it takes, and whether full TFLite would refuse the model.
+	Notes []string `json:"notes,omitempty"`
 	Outputs  []runOutput `json:"outputs"`
 	Bench    *benchInfo  `json:"bench,omitempty"`
 	Dumped   int         `json:"dumped_tensors,omitempty"`
@@ -293,8 +293,8 @@ func classifierShaped(shape []int) bool {
 
 func printRun(w io.Writer, rep *runReport) {
 	fmt.Fprintf(w, "model %s, runtime %s (%s rounding)\n", rep.Model, rep.Runtime, rep.Rounding)
-	if rep.Delegate != "" {
-		fmt.Fprintf(w, "%s\n", rep.Delegate)
+	for _, note := range rep.Notes {
+		fmt.Fprintf(w, "note: %s\n", note)
 	}
 	for k, o := range rep.Outputs {
 		fmt.Fprintf(w, "\noutput %d: t%d %q %s %v", k, o.Index, o.Name, o.Type, o.Shape)
@@ -370,7 +370,7 @@ func dumpTensors(ip *trace.Interpreter, m *tflite.Model, dir string) (int, error
 // newRunReport starts the report of a run of the model at path.
 func newRunReport(path string, ip *trace.Interpreter) runReport {
 	rt := ip.Options().Runtime
-	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String(), Delegate: ip.DelegateNote()}
+	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String(), Notes: ip.Notes()}
 }
 
 // registerRuntimeFlags adds --runtime and its older spelling --rounding.
