@@ -341,7 +341,7 @@ func (ip *Interpreter) otherRuntimeMatching(op, out int, match *Matcher) *Interp
 		if rt == ip.options.Runtime {
 			continue
 		}
-		other, err := New(ip.model, Options{Runtime: rt})
+		other, err := New(ip.model, Options{Runtime: rt, MaxMemory: ip.options.MaxMemory})
 		if err != nil {
 			continue
 		}

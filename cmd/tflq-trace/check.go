@@ -20,6 +20,8 @@ type checkReport struct {
 	Model   string          `json:"model"`
 	Runtime string          `json:"runtime"`
 	Input   string          `json:"input"`
+	// Notes say how the runtime loaded the model (delegate dropped, ...).
+	Notes []string `json:"notes,omitempty"`
 	Tensors []checkedTensor `json:"tensors"`
 	// Match is true when every value matches.
 	Match bool `json:"match"`
@@ -162,11 +164,15 @@ func runCheck(args []string, env *cliEnv) error {
 	if err := rf.inputFlags("check"); err != nil {
 		return err
 	}
+	limit, err := parseMemoryFlag("check", rf.maxMemory)
+	if err != nil {
+		return err
+	}
 	lm, err := loadModel(path)
 	if err != nil {
 		return err
 	}
-	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt})
+	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit})
 	if err != nil {
 		return runError(fmt.Errorf("%s: %w", path, err))
 	}
@@ -299,7 +305,7 @@ func fileOf(files []userFile, tensor int) string {
 // buildCheckReport compares, locates and diagnoses.
 func buildCheckReport(ip *trace.Interpreter, path, inputDesc string, files []userFile, values map[int]trace.UserValues) (*checkReport, error) {
 	rt := ip.Options().Runtime
-	rep := &checkReport{Model: path, Runtime: rt.String(), Input: inputDesc, Match: true}
+	rep := &checkReport{Model: path, Runtime: rt.String(), Input: inputDesc, Match: true, Notes: ip.Notes()}
 	producer := map[int]int{}
 	for oi, op := range ip.Ops() {
 		for _, t := range op.Node.Outputs {
@@ -500,6 +506,9 @@ func chainValue(t *kernels.Tensor, final int64) float64 {
 func printCheck(w io.Writer, ip *trace.Interpreter, rep *checkReport) {
 	rt := ip.Options().Runtime
 	fmt.Fprintf(w, "check %s under %s (%s)\n", rep.Model, rt, rt.Summary())
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	fmt.Fprintf(w, "input: %s\n\n", rep.Input)
 	for _, ct := range rep.Tensors {
 		from := "graph input or constant"
