@@ -17,11 +17,11 @@ import (
 // checkReport is what `check` prints: the user's tensors compared with the
 // run's, where they start to differ, and the diagnosis of that operator.
 type checkReport struct {
-	Model   string          `json:"model"`
-	Runtime string          `json:"runtime"`
-	Input   string          `json:"input"`
+	Model   string `json:"model"`
+	Runtime string `json:"runtime"`
+	Input   string `json:"input"`
 	// Notes say how the runtime loaded the model (delegate dropped, ...).
-	Notes []string `json:"notes,omitempty"`
+	Notes   []string        `json:"notes,omitempty"`
 	Tensors []checkedTensor `json:"tensors"`
 	// Match is true when every value matches.
 	Match bool `json:"match"`
