@@ -424,7 +424,7 @@ func describeDiagnosis(ip *trace.Interpreter, d *trace.Diagnosis, u trace.UserVa
 	}
 	if d.HasOtherRuntime {
 		cd.Explanations = append(cd.Explanations, mistakeExplain{ID: "runtime",
-			Sentence: fmt.Sprintf("your values are exactly what %s computes (%s; its %s): not a mistake, a different runtime. Check against it with --runtime %s.",
+			Sentence: fmt.Sprintf("your values are exactly what %s computes (%s; %s for this operator): not a mistake, a different runtime. Check against it with --runtime %s.",
 				d.OtherRuntime, d.OtherRuntime.Summary(), d.OtherImplementation(), d.OtherRuntime)})
 	}
 	if d.FirstDiff < 0 {
@@ -581,7 +581,8 @@ func printDiagnosis(w io.Writer, ip *trace.Interpreter, d *checkDiagnosis) {
 	case d.Runtime != "":
 		fmt.Fprintf(w, "diagnosis: not a mistake: your values are exactly %s's, %d/%d elements of %s\n", d.Runtime, d.Reproduces, d.Elements, where)
 	case d.NoModel != "":
-		fmt.Fprintf(w, "diagnosis: no catalogue of mistakes for %s: %s\n", where, d.NoModel)
+		fmt.Fprintf(w, "diagnosis: the catalogue of known mistakes has no model of %s (%s: %s); TFLite's own values match %d/%d elements\n",
+			d.OpName, of, d.NoModel, d.RuntimeMatches, d.Elements)
 	case d.Exact:
 		fmt.Fprintf(w, "diagnosis: %s reproduces %d/%d elements of %s\n", strings.Join(d.IDs, "+"), d.Reproduces, d.Elements, where)
 		for _, e := range d.Equivalent {

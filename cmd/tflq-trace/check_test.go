@@ -1101,3 +1101,35 @@ func TestCheckBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckRealValuesDiagnosed: a mistake in real values (dequantized with
+// the tensor's scale and zero point) is diagnosed like one in integers.
+func TestCheckRealValuesDiagnosed(t *testing.T) {
+	dir := t.TempDir()
+	dump := filepath.Join(dir, "dump")
+	runCLI(t, "run", "sample:mnist_dense", "--dump", dump)
+	t4, _ := os.ReadFile(filepath.Join(dump, "t4.bin"))
+	var reals []string
+	for _, b := range t4 {
+		q := int(int8(b)) - 45 // no output zero point
+		reals = append(reals, fmt.Sprintf("%.6f", float64(q-45)*0.138268322))
+	}
+	path := filepath.Join(dir, "reals.csv")
+	os.WriteFile(path, []byte(strings.Join(reals, ",")), 0o644)
+	code, out, _ := runCLI(t, "check", "sample:mnist_dense", "--tensor", "4="+path)
+	if code != exitFailure || !strings.Contains(out, "real values: compared with the dequantized values (q − zp)·s to half an LSB") ||
+		!strings.Contains(out, "diagnosis: no-output-zp reproduces 10/10 elements of tensor 4 (op 1 FULLY_CONNECTED)") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	// An operator without a model: the runtime's values are counted, no claim.
+	cnn := filepath.Join(dir, "cnn")
+	runCLI(t, "run", "sample:mnist_cnn", "--dump", cnn)
+	t7, _ := os.ReadFile(filepath.Join(cnn, "t7.bin"))
+	t7[5]++
+	pool := filepath.Join(dir, "t7.bin")
+	os.WriteFile(pool, t7, 0o644)
+	code, out, _ = runCLI(t, "check", "sample:mnist_cnn", "--tensor", "7="+pool)
+	if code != exitFailure || !strings.Contains(out, "has no model of MAX_POOL_2D") || !strings.Contains(out, "match 1351/1352 elements") {
+		t.Errorf("MAX_POOL_2D: exit %d:\n%s", code, out)
+	}
+}
