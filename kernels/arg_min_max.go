@@ -26,15 +26,29 @@ type argMinMaxKernel struct {
 
 // prepareArgMinMax prepares an ARG_MAX or ARG_MIN node (see argMinMaxKernel for
 // the formula).
-func prepareArgMinMax(n *Node) (Kernel, error) {
+func prepareArgMinMax(n *Node) (Kernel, error) { return newArgMinMax(n, false) }
+
+// prepareArgMinMaxTFLite prepares ARG_MAX or ARG_MIN as full TFLite's
+// arg_min_max.cc does (ImplTFLite, reference and optimized alike): the same
+// rule, also for legacy uint8 inputs and an int64 output. From source; no
+// uint8 golden for full TFLite's kernels.
+func prepareArgMinMaxTFLite(n *Node) (Kernel, error) { return newArgMinMax(n, true) }
+
+// newArgMinMax prepares TFLite-Micro's kernel, or full TFLite's with
+// fullTFLite (uint8 input, int64 output).
+func newArgMinMax(n *Node, fullTFLite bool) (Kernel, error) {
 	in, axis, out := n.Input(0), n.Input(1), firstOutput(n)
-	if err := checkDataType(n, in, nil, tflite.TypeFloat32, tflite.TypeInt8); err != nil {
+	types := []tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8}
+	if fullTFLite {
+		types = append(types, tflite.TypeUint8)
+	}
+	if err := checkDataType(n, in, nil, types...); err != nil {
 		return nil, err
 	}
 	if err := checkIndexType(n, axis, "axis", false); err != nil {
 		return nil, err
 	}
-	if out == nil || out.Type != tflite.TypeInt32 {
+	if out == nil || (out.Type != tflite.TypeInt32 && !(fullTFLite && out.Type == tflite.TypeInt64)) {
 		return nil, fmt.Errorf("%w: %v output must be int32", ErrUnsupportedType, n.Op)
 	}
 	if axis.NumElements() != 1 {
@@ -68,8 +82,11 @@ func (k *argMinMaxKernel) geometry() (axisSize, outer, inner int, err error) {
 
 // value returns input element i as a float64 (exact for int8 and float32).
 func (k *argMinMaxKernel) value(i int) float64 {
-	if k.in.Type == tflite.TypeFloat32 {
+	switch k.in.Type {
+	case tflite.TypeFloat32:
 		return float64(k.in.Float32()[i])
+	case tflite.TypeUint8:
+		return float64(k.in.Data[i])
 	}
 	return float64(int8(k.in.Data[i]))
 }
@@ -116,6 +133,13 @@ func (k *argMinMaxKernel) Eval() error {
 	axisSize, _, inner, err := k.geometry()
 	if err != nil {
 		return err
+	}
+	if k.out.Type == tflite.TypeInt64 {
+		dst := k.out.Int64()
+		for e := range dst {
+			dst[e] = int64(k.element(e, axisSize, inner, nil))
+		}
+		return nil
 	}
 	dst := k.out.Int32()
 	for e := range dst {

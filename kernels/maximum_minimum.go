@@ -22,7 +22,16 @@ type maximumMinimumKernel struct {
 
 // prepareMaximumMinimum prepares a MAXIMUM or MINIMUM node (see
 // maximumMinimumKernel for the formula).
-func prepareMaximumMinimum(n *Node) (Kernel, error) {
+func prepareMaximumMinimum(n *Node) (Kernel, error) { return newMaximumMinimum(n, false) }
+
+// prepareMaximumMinimumTFLite prepares MAXIMUM or MINIMUM as full TFLite's
+// maximum_minimum.cc does (ImplTFLite): the same raw comparison, legacy uint8
+// too (no quantization check). uint8 MAXIMUM ran as a TFLite builtin in the
+// oracle's uint8 probes (research notes uint8.md); no shared golden.
+func prepareMaximumMinimumTFLite(n *Node) (Kernel, error) { return newMaximumMinimum(n, true) }
+
+// newMaximumMinimum prepares the kernel; allowUint8 admits uint8.
+func newMaximumMinimum(n *Node, allowUint8 bool) (Kernel, error) {
 	in1, in2 := n.Input(0), n.Input(1)
 	if in1 == nil || in2 == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
 		return nil, fmt.Errorf("%w: %v needs two inputs and one output", ErrMissingInput, n.Op)
@@ -30,6 +39,10 @@ func prepareMaximumMinimum(n *Node) (Kernel, error) {
 	out := n.Outputs[0]
 	switch out.Type {
 	case tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32:
+	case tflite.TypeUint8:
+		if !allowUint8 {
+			return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, out.Type)
+		}
 	default:
 		return nil, fmt.Errorf("%w: %v of %v", ErrUnsupportedType, n.Op, out.Type)
 	}

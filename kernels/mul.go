@@ -25,8 +25,20 @@ type mulKernel struct {
 }
 
 // prepareMul prepares a MUL node (see mulKernel for the formula).
-func prepareMul(n *Node) (Kernel, error) {
-	in1, in2, out, err := elementwiseOperands(n)
+func prepareMul(n *Node) (Kernel, error) { return newMul(n, false) }
+
+// prepareMulTFLite prepares MUL as full TFLite's mul.cc does (ImplTFLite:
+// reference and optimized kernels compute alike): the multiplier is the
+// float32 expression s1·s2/s_out (every operation rounded to float32, then
+// widened for QuantizeMultiplier) where TFLite-Micro widens each scale to
+// double first, and legacy uint8 is admitted (reference_ops::Mul, the same
+// formula with uint8 bounds). From source; no golden distinguishes the
+// multipliers, and there is no uint8 MUL golden for full TFLite's kernels.
+func prepareMulTFLite(n *Node) (Kernel, error) { return newMul(n, true) }
+
+// newMul prepares TFLite-Micro's MUL or, with fullTFLite, full TFLite's.
+func newMul(n *Node, fullTFLite bool) (Kernel, error) {
+	in1, in2, out, err := elementwiseOperandsOf(n, fullTFLite)
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +51,9 @@ func prepareMul(n *Node) (Kernel, error) {
 		return nil, fmt.Errorf("%w: int16 MUL needs zero points 0, have %d, %d, %d", ErrBadQuantization, k.in1ZP, k.in2ZP, k.outZP)
 	}
 	k.real = float64(in1.Scale0()) * float64(in2.Scale0()) / float64(out.Scale0())
+	if fullTFLite {
+		k.real = float64(in1.Scale0() * in2.Scale0() / out.Scale0())
+	}
 	k.q = QuantizeMultiplier(k.real, n.Rounding)
 	k.actMin, k.actMax = ActivationRange(fusedActivationOf(n), out)
 	return k, nil

@@ -65,7 +65,18 @@ var requantizePairs = map[[2]tflite.TensorType]bool{
 
 // prepareQuantize prepares a QUANTIZE node (see quantizeKernel for the
 // formula).
-func prepareQuantize(n *Node) (Kernel, error) {
+func prepareQuantize(n *Node) (Kernel, error) { return newQuantize(n, false) }
+
+// prepareQuantizeTFLite prepares QUANTIZE as full TFLite's quantize.cc does
+// (ImplTFLite): TFLite-Micro's conversions plus uint8 → uint8 (the same
+// Requantize, MBQM of M = s_in/s_out, clamped to [0, 255]). From source; no
+// golden for full TFLite's kernels (the 2022 XNNPACK delegate takes uint8 →
+// uint8 and computes it differently: ImplXNNPACK's).
+func prepareQuantizeTFLite(n *Node) (Kernel, error) { return newQuantize(n, true) }
+
+// newQuantize prepares TFLite-Micro's QUANTIZE, or with fullTFLite full
+// TFLite's conversions.
+func newQuantize(n *Node, fullTFLite bool) (Kernel, error) {
 	in := n.Input(0)
 	if in == nil || len(n.Outputs) == 0 || n.Outputs[0] == nil {
 		return nil, fmt.Errorf("%w: QUANTIZE needs an input and an output", ErrMissingInput)
@@ -86,7 +97,8 @@ func prepareQuantize(n *Node) (Kernel, error) {
 		}
 		return nil, fmt.Errorf("%w: QUANTIZE float32 to %v", ErrUnsupportedType, out.Type)
 	}
-	if !requantizePairs[[2]tflite.TensorType{in.Type, out.Type}] {
+	uint8Pair := fullTFLite && in.Type == tflite.TypeUint8 && out.Type == tflite.TypeUint8
+	if !requantizePairs[[2]tflite.TensorType{in.Type, out.Type}] && !uint8Pair {
 		return nil, fmt.Errorf("%w: QUANTIZE %v to %v", ErrUnsupportedType, in.Type, out.Type)
 	}
 	if !in.Quantized() {

@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
@@ -27,25 +28,58 @@ import (
 //
 // stored as int8 without clamping (a convex combination stays in range). The
 // values are raw: input and output share their quantization.
+//
+// LiteRT's reference kernel (ImplTFLiteRef) also takes legacy uint8, through
+// reference_ops::ResizeBilinear<uint8_t>, in float32:
+//
+//	scale = float32(I)/float32(O)  (align_corners and O > 1: float32(I−1)/float32(O−1))
+//	v     = o·scale, or (o + 0.5)·scale − 0.5 with half_pixel_centers
+//	lo    = max(int32(floor(v)), 0),  hi = min(int32(ceil(v)), I − 1),  d = v − lo
+//	y     = uint8(in[y0,x0]·(1−dy)·(1−dx) + in[y1,x0]·dy·(1−dx)
+//	            + in[y0,x1]·(1−dy)·dx + in[y1,x1]·dy·dx + 0.5)      (left to right, truncation)
+//
+// From source (no uint8 golden for full TFLite's kernels; the 2022 optimized
+// uint8 kernel is not implemented: the XNNPACK delegate takes uint8
+// RESIZE_BILINEAR in that build).
 type resizeBilinearKernel struct {
-	node                    *Node
-	in, out                 *Tensor
-	batches, depth          int
-	inH, inW, outH, outW    int32
-	heightScale, widthScale int32 // Q.10
-	halfPixelCenters        bool
-	alignCorners            bool
+	// float32 selects LiteRT's uint8 reference path.
+	float32                   bool
+	heightScaleF, widthScaleF float32
+	node                      *Node
+	in, out                   *Tensor
+	batches, depth            int
+	inH, inW, outH, outW      int32
+	heightScale, widthScale   int32 // Q.10
+	halfPixelCenters          bool
+	alignCorners              bool
+}
+
+// prepareResizeBilinearRef prepares uint8 RESIZE_BILINEAR as LiteRT's
+// reference kernel (see resizeBilinearKernel); other dtypes are not taken.
+func prepareResizeBilinearRef(n *Node) (Kernel, error) {
+	if in := n.Input(0); in == nil || in.Type != tflite.TypeUint8 {
+		return nil, fmt.Errorf("%w: LiteRT's int8 RESIZE_BILINEAR is TFLite-Micro's", errNotTaken)
+	}
+	return newResizeBilinear(n, true)
 }
 
 // prepareResizeBilinear prepares a RESIZE_BILINEAR node (see
 // resizeBilinearKernel for the formula).
-func prepareResizeBilinear(n *Node) (Kernel, error) {
+func prepareResizeBilinear(n *Node) (Kernel, error) { return newResizeBilinear(n, false) }
+
+// newResizeBilinear prepares TFLite-Micro's kernel, or with uint8Float
+// LiteRT's uint8 float path.
+func newResizeBilinear(n *Node, uint8Float bool) (Kernel, error) {
 	in, size := n.Input(0), n.Input(1)
 	if in == nil || size == nil || len(n.Outputs) < 1 || n.Outputs[0] == nil {
 		return nil, fmt.Errorf("%w: RESIZE_BILINEAR needs input, size and output", ErrMissingInput)
 	}
 	out := n.Outputs[0]
-	if in.Type != tflite.TypeInt8 || out.Type != tflite.TypeInt8 {
+	want := tflite.TypeInt8
+	if uint8Float {
+		want = tflite.TypeUint8
+	}
+	if in.Type != want || out.Type != want {
 		return nil, fmt.Errorf("%w: RESIZE_BILINEAR %v → %v", ErrUnsupportedType, in.Type, out.Type)
 	}
 	if in.Rank() != 4 || out.Rank() != 4 || in.Shape[0] != out.Shape[0] || in.Shape[3] != out.Shape[3] {
@@ -68,7 +102,65 @@ func prepareResizeBilinear(n *Node) (Kernel, error) {
 	}
 	k.heightScale = resizeBilinearScale(k.inH, k.outH, k.alignCorners)
 	k.widthScale = resizeBilinearScale(k.inW, k.outW, k.alignCorners)
+	if uint8Float {
+		k.float32 = true
+		k.heightScaleF = resizeBilinearScaleFloat(k.inH, k.outH, k.alignCorners)
+		k.widthScaleF = resizeBilinearScaleFloat(k.inW, k.outW, k.alignCorners)
+	}
 	return k, nil
+}
+
+// resizeBilinearScaleFloat is the float32 ratio of input to output extent of
+// reference_ops::ResizeBilinear.
+func resizeBilinearScaleFloat(in, out int32, alignCorners bool) float32 {
+	if alignCorners && out > 1 {
+		return float32(in-1) / float32(out-1)
+	}
+	return float32(in) / float32(out)
+}
+
+// interpolationValuesFloat is ComputeInterpolationValues (float32): the
+// source coordinate of output position o and its two neighbouring indices.
+func (k *resizeBilinearKernel) interpolationValuesFloat(o int32, scale float32, inSize int32) (v float32, lo, hi int32) {
+	if k.halfPixelCenters {
+		v = float32(float32(float32(o)+0.5)*scale) - 0.5
+	} else {
+		v = float32(o) * scale
+	}
+	lo = max(int32(math.Floor(float64(v))), 0)
+	hi = min(int32(math.Ceil(float64(v))), inSize-1)
+	return v, lo, hi
+}
+
+// elementFloat is LiteRT's uint8 output (b, y, x, ch), recording in c when
+// non-nil.
+func (k *resizeBilinearKernel) elementFloat(b, y, x, ch int32, c *Chain) uint8 {
+	vy, y0, y1 := k.interpolationValuesFloat(y, k.heightScaleF, k.inH)
+	vx, x0, x1 := k.interpolationValuesFloat(x, k.widthScaleF, k.inW)
+	dy, dx := vy-float32(y0), vx-float32(x0)
+	in := k.in.Data
+	at := func(yy, xx int32) int {
+		return ((int(b)*int(k.inH)+int(yy))*int(k.inW)+int(xx))*k.depth + int(ch)
+	}
+	i00, i10, i01, i11 := at(y0, x0), at(y1, x0), at(y0, x1), at(y1, x1)
+	t00 := float32(float32(float32(in[i00])*(1-dy)) * (1 - dx))
+	t10 := float32(float32(float32(in[i10])*dy) * (1 - dx))
+	t01 := float32(float32(float32(in[i01])*(1-dy)) * dx)
+	t11 := float32(float32(float32(in[i11])*dy) * dx)
+	sum := float32(float32(float32(float32(t00+t10)+t01)+t11) + 0.5)
+	out := uint8(sum)
+	if c != nil {
+		c.Sources = append(c.Sources, Source{Input: 0, Element: i00}, Source{Input: 0, Element: i10},
+			Source{Input: 0, Element: i01}, Source{Input: 0, Element: i11})
+		c.AddReal("src_y", int64(y0), float64(vy), "source row in float32 (rows y0, y1)", "y = %d → %.9g (rows %d, %d)", y, vy, y0, y1)
+		c.AddReal("src_x", int64(x0), float64(vx), "source column in float32 (columns x0, x1)", "x = %d → %.9g (columns %d, %d)", x, vx, x0, x1)
+		c.AddReal("sum", int64(out), float64(sum), "float32 weighted sum of the four raw corners, left to right, + 0.5",
+			"%d·(1−%.6g)·(1−%.6g) + %d·%.6g·(1−%.6g) + %d·(1−%.6g)·%.6g + %d·%.6g·%.6g + 0.5 = %.9g",
+			in[i00], dy, dx, in[i10], dy, dx, in[i01], dy, dx, in[i11], dy, dx, sum)
+		st := c.Add("truncate", int64(out), "converted to uint8 (truncation)", "uint8(%.9g) = %d", sum, out)
+		st.Changed = float32(out) != sum
+	}
+	return out
 }
 
 // resizeBilinearScale is the Q.10 ratio of input to output extent, rounded.
@@ -147,6 +239,20 @@ func (k *resizeBilinearKernel) element(b, y, x, ch int32, c *Chain) int8 {
 }
 
 func (k *resizeBilinearKernel) Eval() error {
+	if k.float32 {
+		i := 0
+		for b := int32(0); b < int32(k.batches); b++ {
+			for y := int32(0); y < k.outH; y++ {
+				for x := int32(0); x < k.outW; x++ {
+					for ch := int32(0); ch < int32(k.depth); ch++ {
+						k.out.Data[i] = k.elementFloat(b, y, x, ch, nil)
+						i++
+					}
+				}
+			}
+		}
+		return nil
+	}
 	o := k.out.Int8()
 	i := 0
 	for b := int32(0); b < int32(k.batches); b++ {
@@ -172,6 +278,10 @@ func (k *resizeBilinearKernel) Explain(out, elem int, c *Chain) error {
 	rest /= int(k.outW)
 	y := rest % int(k.outH)
 	b := rest / int(k.outH)
+	if k.float32 {
+		c.Final = int64(k.elementFloat(int32(b), int32(y), int32(x), int32(ch), c))
+		return nil
+	}
 	c.Final = int64(k.element(int32(b), int32(y), int32(x), int32(ch), c))
 	return nil
 }

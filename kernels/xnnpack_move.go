@@ -62,7 +62,7 @@ func prepareConcatenationXNNPACK(n *Node) (Kernel, error) {
 			return nil, xnnFallback(n, "input %d is %v, output %v", i, in.Type, out.Type)
 		}
 	}
-	return newConcatenation(n, true)
+	return newConcatenation(n, concatRawCopy)
 }
 
 // prepareSplitXNNPACK prepares a SPLIT node the XNNPACK delegate takes: a

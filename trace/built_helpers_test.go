@@ -11,6 +11,7 @@ package trace
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/tflq/tflq-trace/internal/oracle"
@@ -27,6 +28,16 @@ type builtCase struct {
 	// invokes is how many times the model runs on the same input before
 	// the check (0 means 1), for ops with state.
 	invokes int
+	// runtime is the runtime whose arithmetic the expected outputs are
+	// (TFLite-Micro's by default); the contract tests run every case under
+	// every runtime, and a TFLite-Micro runtime may refuse a case written
+	// for full TFLite (a legacy uint8 op, say).
+	runtime kernels.Runtime
+	// shadowTolLSB, when set, widens TestShadowReferenceKernels' tolerance
+	// for this case; shadowSkip, when set, says why the float reference
+	// cannot be compared at all (a runtime's own bug, say).
+	shadowTolLSB float64
+	shadowSkip   string
 }
 
 // builtModel is a model under construction with its input data and the
@@ -143,8 +154,18 @@ func (m *builtModel) outTol(name string, typ tflite.TensorType, shape []int, qp 
 	return i
 }
 
-func (m *builtModel) op(op tflite.BuiltinOperator, opts tflite.Options, ins []int32, outs ...int32) {
-	m.b.AddOperator(op, opts, ins, outs)
+func (m *builtModel) op(op tflite.BuiltinOperator, opts tflite.Options, ins []int32, outs ...int32) int32 {
+	return m.b.AddOperator(op, opts, ins, outs)
+}
+
+// containsAll reports whether s contains every one of subs.
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
 
 func ints2f(v []int64) []float64 {
@@ -210,7 +231,7 @@ func tryBuilt(c builtCase, opt Options) (*Interpreter, *builtModel, error) {
 // interpreter for further checks.
 func runBuilt(t *testing.T, c builtCase) *Interpreter {
 	t.Helper()
-	ip, m := newBuilt(t, c, Options{})
+	ip, m := newBuilt(t, c, Options{Runtime: c.runtime})
 	for range max(c.invokes, 1) {
 		if err := ip.Invoke(); err != nil {
 			t.Fatalf("invoke: %v", err)

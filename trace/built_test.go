@@ -254,6 +254,7 @@ func allBuiltCases() []builtCase {
 	cs = append(cs, moveCases()...)
 	cs = append(cs, resizeCases()...)
 	cs = append(cs, statefulCases()...)
+	cs = append(cs, tfliteCases()...)
 	return cs
 }
 
@@ -1622,7 +1623,13 @@ func svdfCase(name string, invokes int) builtCase {
 // weights of |w|·S ≤ 0.4·3 times one step, below a step: tolerance 1 LSB.
 // The hidden state's zero point is not 0: TFLite-Micro starts an int8
 // variable tensor at its zero point.
-func lstmCase(name string, timeMajor bool) builtCase {
+func lstmCase(name string, timeMajor bool) builtCase { return lstmCaseWith(name, timeMajor, false) }
+
+// lstmCaseWith is lstmCase, with the 5 intermediate tensors full TFLite
+// requires when intermediates is set (the last one carries the hidden
+// state's scale and zero point; without layer normalization the first four
+// are not read).
+func lstmCaseWith(name string, timeMajor, intermediates bool) builtCase {
 	const batches, steps, inDim, dim = 2, 3, 4, 3
 	sIn, sW, sH, sC := float32(0.03), float32(0.004), float32(1.0/128), float32(1.0/2048)
 	zIn, zH := int64(5), int64(-60)
@@ -1686,9 +1693,17 @@ func lstmCase(name string, timeMajor bool) builtCase {
 		ins[18] = m.state("hidden", i8, []int{batches, dim}, q(sH, zH))
 		ins[19] = m.state("cell", i16, []int{batches, dim}, q(sC, 0))
 		out := m.outTol("out", i8, outShape, q(sH, zH), want, 1)
-		m.op(tflite.OpUnidirectionalSequenceLstm, opts(tflite.OpUnidirectionalSequenceLstm, func(o *tflite.Options) {
+		op := m.op(tflite.OpUnidirectionalSequenceLstm, opts(tflite.OpUnidirectionalSequenceLstm, func(o *tflite.Options) {
 			o.Activation, o.TimeMajor = tflite.ActTanh, timeMajor
 		}), ins, out)
+		if intermediates {
+			var inter []int32
+			for g := range 4 {
+				inter = append(inter, m.tmp("gate_intermediate"+string(rune('0'+g)), i16, []int{batches, dim}, q(1.0/4096, 0)))
+			}
+			inter = append(inter, m.tmp("effective_hidden_scale_intermediate", i8, []int{batches, dim}, q(sH, zH)))
+			m.b.Operator(op).Intermediates = inter
+		}
 	}}
 }
 

@@ -64,10 +64,11 @@ func invokeUnder(t *testing.T, ip *Interpreter, c builtCase, opt Options) bool {
 
 // newBuiltUnder is newBuilt under opt's runtime; ok is false (and the
 // refusal logged) when a runtime other than TFLite-Micro refuses the model,
-// as the real runtime may (LiteRT's LSTM wants intermediates, say).
+// as the real runtime may (LiteRT's LSTM wants intermediates, say), or when
+// TFLite-Micro refuses a case written for full TFLite.
 func newBuiltUnder(t *testing.T, c builtCase, opt Options) (*Interpreter, *builtModel, bool) {
 	t.Helper()
-	if opt.Runtime.IsTFLM() {
+	if opt.Runtime.IsTFLM() && c.runtime.IsTFLM() {
 		ip, m := newBuilt(t, c, opt)
 		return ip, m, true
 	}

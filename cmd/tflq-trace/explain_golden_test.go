@@ -129,3 +129,43 @@ func TestExplainGoldenOpzooXNNPACK(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainGoldenFullTFLite: one element of shared models under the full
+// TFLite runtimes, where their kernels compute differently from
+// TFLite-Micro's (LiteRT's reference SUB, SUM, RELU6, RSQRT and LSTM; the
+// 2022 optimized ruy GEMM, float-table SOFTMAX, float MEAN, gemmlowp int16
+// TANH and int32 TRANSPOSE_CONV), on their rand0 inputs.
+func TestExplainGoldenFullTFLite(t *testing.T) {
+	shared := sharedtest.Dir(t)
+	for _, tc := range []struct {
+		suite, model, runtime, op, element string
+	}{
+		{"opzoo", "sub_int16_same", "tflite-ref", "0", "161"},
+		{"opzoo", "sum_int8_hw", "tflite-ref", "0", "0"},
+		{"opzoo", "sum_int16_hw_samescale", "tflite-ref", "0", "1"},
+		{"opzoo", "relu6_int8_4d", "tflite-ref", "0", "0"},
+		{"opzoo", "rsqrt_int16_4d_after_abs", "tflite-ref", "1", "0"},
+		{"", "mnist_lstm_uint8io", "tflite-ref", "1", "48"},
+		{"opzoo", "batch_matmul_int8_4d_adj_xy", "tflite-xnnpack", "0", "0"},
+		{"opzoo", "softmax_int8_beta0p5_2d", "tflite-xnnpack", "0", "0"},
+		{"opzoo", "mean_int16_c", "tflite-xnnpack", "0", "0"},
+		{"opzoo", "tanh_int16_pot_input", "tflite-xnnpack", "0", "0"},
+		{"opzoo", "transpose_conv_int16_same_s2_nobias_perchannel", "tflite-xnnpack", "0", "0"},
+	} {
+		t.Run(tc.runtime+"_"+tc.model, func(t *testing.T) {
+			base := filepath.Join(shared, tc.suite)
+			caseDir := filepath.Join(base, "conformance", tc.model, "rand0")
+			inputs, _ := filepath.Glob(filepath.Join(caseDir, "input*.bin"))
+			args := []string{"explain", filepath.Join(base, "models", tc.model+".tflite"), "--runtime", tc.runtime, "--op", tc.op, "--element", tc.element}
+			for k := range inputs {
+				args = append(args, "--input", filepath.Join(caseDir, "input"+string(rune('0'+k))+".bin"))
+			}
+			code, out, errs := runCLI(t, args...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			out = strings.ReplaceAll(out, shared, "$TFLQ_SHARED")
+			checkGolden(t, "explain/"+tc.runtime+"_"+tc.model, out)
+		})
+	}
+}

@@ -68,3 +68,19 @@ func (p Binary) Mul(x1, x2 int64) int64 {
 	lo, hi := ActivationRange(p.Act, p.Type, p.SOut, p.ZOut)
 	return Clamp(v+p.ZOut, lo, hi)
 }
+
+// SubTFLite is one element of full TFLite's quantized SUB (LiteRT sub.cc
+// PrepareGeneralSubOp, int8, uint8 and general-scale int16): the multipliers
+// of AddMultipliers (in double), not TFLite-Micro's float32 SubMultipliers.
+func (p Binary) SubTFLite(x1, x2 int64) int64 {
+	m1, m2, mo := AddMultipliers(p.S1, p.S2, p.SOut, AddSubLeftShift(p.Type))
+	return p.addSub(x1, x2, m1, m2, mo, -1)
+}
+
+// MulTFLite is one element of full TFLite's quantized MUL (LiteRT mul.cc):
+// as Mul, with the multiplier of MulMultiplierTFLite.
+func (p Binary) MulTFLite(x1, x2 int64) int64 {
+	v := Requantize((x1-p.Z1)*(x2-p.Z2), MulMultiplierTFLite(p.S1, p.S2, p.SOut), p.Rounding)
+	lo, hi := ActivationRange(p.Act, p.Type, p.SOut, p.ZOut)
+	return Clamp(v+p.ZOut, lo, hi)
+}

@@ -135,6 +135,19 @@ func MulMultiplier(s1, s2, sOut float32) float64 {
 	return float64(s1) * float64(s2) / float64(sOut)
 }
 
+// MulMultiplierTFLite is full TFLite's MUL multiplier (LiteRT mul.cc
+// Prepare): the C++ expression s1·s2/s_out on float scales, so every step is
+// a float32 operation, widened to double only for QuantizeMultiplier.
+func MulMultiplierTFLite(s1, s2, sOut float32) float64 {
+	prod := float32(s1 * s2)
+	return float64(float32(prod / sOut))
+}
+
+// QuantizedReluXMultiplier is full TFLite's RELU/RELU6 multiplier
+// (activations.cc ReluPrepare): double real_multiplier = s_in / s_out on
+// float scales, a float32 division widened afterwards.
+func QuantizedReluXMultiplier(sIn, sOut float32) float64 { return float64(float32(sIn / sOut)) }
+
 // AddSubLeftShift is the headroom left_shift of ADD and SUB: 15 for an int16
 // output, 20 otherwise (add_common.cc, sub_common.cc).
 func AddSubLeftShift(typ tflite.TensorType) int {
