@@ -305,11 +305,15 @@ type mistakeModeler interface {
 
 // NewMistakeModel returns the mistake model of node n whose kernel k has
 // run. A runtime's kernel without a model of its own (another
-// implementation's) gets TFLite-Micro's kernel's model, which applies the
-// mistakes to TFLite-Micro's arithmetic (ViaTFLM says so).
+// implementation's, or a form of it the model does not cover) gets
+// TFLite-Micro's kernel's model, which applies the mistakes to
+// TFLite-Micro's arithmetic (ViaTFLM says so).
 func NewMistakeModel(n *Node, k Kernel) (*MistakeModel, error) {
 	if mm, ok := k.(mistakeModeler); ok {
-		return mm.mistakeModel()
+		model, err := mm.mistakeModel()
+		if !errors.Is(err, ErrNoMistakeModel) || n.Runtime.IsTFLM() {
+			return model, err
+		}
 	}
 	row, ok := opTable[n.Op]
 	if ok {

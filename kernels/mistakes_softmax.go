@@ -28,6 +28,9 @@ func (k *softmaxKernel) mistakeModel() (*MistakeModel, error) {
 	if k.in.Type != tflite.TypeInt8 && k.in.Type != tflite.TypeUint8 {
 		return nil, fmt.Errorf("%w for %v %v", ErrNoMistakeModel, k.node.Op, k.in.Type)
 	}
+	if k.floatTable {
+		return nil, fmt.Errorf("%w for the float-table %v of TFLite's 2022 optimized kernels", ErrNoMistakeModel, k.node.Op)
+	}
 	typeLo, typeHi := k.outMin, k.outMax
 	m := &MistakeModel{node: k.node, elements: k.out.NumElements()}
 	m.applicable = SetOf(MistakeFloatRequant, MistakeHalfEven, MistakeTruncate, MistakeNoClamp)
