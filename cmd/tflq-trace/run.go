@@ -46,10 +46,10 @@ type runReport struct {
 	Rounding string `json:"rounding"`
 	// Notes say how the XNNPACK delegate was applied when not to every node
 	// it takes, and whether full TFLite would refuse the model.
-	Notes []string `json:"notes,omitempty"`
-	Outputs  []runOutput `json:"outputs"`
-	Bench    *benchInfo  `json:"bench,omitempty"`
-	Dumped   int         `json:"dumped_tensors,omitempty"`
+	Notes   []string    `json:"notes,omitempty"`
+	Outputs []runOutput `json:"outputs"`
+	Bench   *benchInfo  `json:"bench,omitempty"`
+	Dumped  int         `json:"dumped_tensors,omitempty"`
 }
 
 type benchInfo struct {
