@@ -51,7 +51,9 @@ func TestUINotATerminal(t *testing.T) {
 
 // TestUIInTmux runs the real binary in a 100×30 tmux window: it steps to the
 // dense layer, moves the cursor to output element 7, finds the accumulator,
-// multiplier, shift and final value on the screen, and quits with q.
+// multiplier, shift and final value on the screen, switches the runtime
+// three times (r: tflm-single, tflite-ref, tflite-xnnpack) with the
+// element's chain pair shown, and quits with q.
 func TestUIInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("SKIPPED: tmux is not installed (apt-get install tmux); the end-to-end UI test needs it")
@@ -106,6 +108,38 @@ func TestUIInTmux(t *testing.T) {
 		}
 	}
 	t.Logf("screen:\n%s", scr)
+	if !strings.Contains(scr, denseInput) {
+		t.Errorf("the title does not name the input %s:\n%s", denseInput, scr)
+	}
+
+	// r re-runs the model under tflm-single (in the background) and
+	// compares it with tflm; c shows the element's two chains (they part at
+	// the rounding: srdhm/rdbpot against product/round_shift, both 43).
+	keys("r")
+	waitFor("runtime tflm-single vs tflm")
+	keys("c")
+	scr = waitFor("tflm-single (current) vs tflm (started with)")
+	for _, want := range []string{"▶ product", "≠ srdhm", "final tflm-single 43 = tflm 43", "TFLite-Micro reference kernel"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("chain pair screen lacks %q:\n%s", want, scr)
+		}
+	}
+	// Then tflite-ref: LiteRT's reference FULLY_CONNECTED runs the op.
+	keys("r")
+	scr = waitFor("runtime tflite-ref vs tflm")
+	scr = waitFor("full TFLite reference kernel")
+	for _, want := range []string{"round_double", "final tflite-ref 43 = tflm 43", "t6[0,7]  q=43"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("tflite-ref screen lacks %q:\n%s", want, scr)
+		}
+	}
+	// Then tflite-xnnpack: the XNNPACK delegate runs the dense layer.
+	keys("r")
+	waitFor("runtime tflite-xnnpack vs tflm")
+	scr = waitFor("op 2 FULLY_CONNECTED · output t6 · XNNPACK delegate")
+	if !strings.Contains(scr, "final tflite-xnnpack 43 = tflm 43") {
+		t.Errorf("tflite-xnnpack screen lacks the two finals:\n%s", scr)
+	}
 	keys("q")
 	deadline := time.Now().Add(5 * time.Second)
 	for {

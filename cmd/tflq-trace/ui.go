@@ -2,7 +2,11 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
 
+	"github.com/tflq/tflq-trace/samples"
 	"github.com/tflq/tflq-trace/trace"
 	"github.com/tflq/tflq-trace/ui"
 )
@@ -27,18 +31,42 @@ func runUI(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	return startUI(ip, path, env)
+	return startUI(ip, ui.Options{Title: path, Input: rf.inputName()}, env)
+}
+
+// inputName names the input of a run for the UI's title (after prepare,
+// which folds --digit into --input): the bundled digit's image, the input
+// files' names, the random seed, or the zero points.
+func (f *runFlags) inputName() string {
+	switch {
+	case len(f.inputs) > 0:
+		names := make([]string, len(f.inputs))
+		for k, in := range f.inputs {
+			names[k] = filepath.Base(in)
+			if label, ok := strings.CutPrefix(in, digitPrefix); ok {
+				if n, err := strconv.Atoi(label); err == nil {
+					if _, file, err := samples.Digit(n); err == nil {
+						names[k] = "digit " + file
+					}
+				}
+			}
+		}
+		return strings.Join(names, ", ")
+	case f.random >= 0:
+		return fmt.Sprintf("random inputs (seed %d)", f.random)
+	}
+	return "inputs at zero point"
 }
 
 // startUI invokes a prepared interpreter (inputs already set), runs its
-// float shadow and opens the UI titled title. It refuses with a one-line
-// usage error when stdin/stdout are not a terminal.
-func startUI(ip *trace.Interpreter, title string, env *cliEnv) error {
+// float shadow and opens the UI with opt (its title and input). It refuses
+// with a one-line usage error when stdin/stdout are not a terminal.
+func startUI(ip *trace.Interpreter, opt ui.Options, env *cliEnv) error {
 	if err := needTerminal(env); err != nil {
 		return err
 	}
 	if err := ip.Invoke(); err != nil {
-		return runError(fmt.Errorf("%s: %w", title, err))
+		return runError(fmt.Errorf("%s: %w", opt.Title, err))
 	}
 	var ref ui.Reference
 	if sh, err := trace.RunShadow(ip); err == nil {
@@ -46,7 +74,7 @@ func startUI(ip *trace.Interpreter, title string, env *cliEnv) error {
 	} else {
 		fmt.Fprintf(env.stderr, "tflq-trace: ui: no float reference (%v)\n", err)
 	}
-	if err := ui.Run(ip, ref, ui.Options{Title: title}, env.stdin, env.stdout); err != nil {
+	if err := ui.Run(ip, ref, opt, env.stdin, env.stdout); err != nil {
 		return runError(fmt.Errorf("ui: %w", err))
 	}
 	return nil
