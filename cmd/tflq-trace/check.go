@@ -109,14 +109,14 @@ type mistakeExplain struct {
 
 // checkElement is the first differing element with both chains.
 type checkElement struct {
-	Index     int        `json:"index"`
-	Coords    []int      `json:"coords"`
-	Yours     float64    `json:"yours"`
-	YoursReal bool       `json:"yours_real"`
-	Runtime   float64    `json:"runtime"`
-	Diagnosed *float64   `json:"diagnosed,omitempty"`
-	Rows      []chainRow `json:"-"`
-	Steps     []stepPair `json:"steps,omitempty"`
+	Index     int                `json:"index"`
+	Coords    []int              `json:"coords"`
+	Yours     float64            `json:"yours"`
+	YoursReal bool               `json:"yours_real"`
+	Runtime   float64            `json:"runtime"`
+	Diagnosed *float64           `json:"diagnosed,omitempty"`
+	Rows      []kernels.StepPair `json:"-"`
+	Steps     []stepPair         `json:"steps,omitempty"`
 	// Parted is the row where the chains first part (−1 when they agree).
 	Parted int `json:"parted"`
 	// RuntimeLabel and DiagnosedLabel head the two columns.
@@ -453,26 +453,22 @@ func describeDiagnosis(ip *trace.Interpreter, d *trace.Diagnosis, u trace.UserVa
 		} else {
 			el.DiagnosedLabel = "yours (" + strings.Join(cd.IDs, "+") + ")"
 		}
-		el.Rows = alignChains(rc.Steps, dc.Steps)
+		el.Rows = kernels.AlignChains(rc, dc)
+		el.Parted = kernels.FirstParting(el.Rows)
 	} else {
 		for i := range rc.Steps {
-			el.Rows = append(el.Rows, chainRow{a: &rc.Steps[i]})
+			el.Rows = append(el.Rows, kernels.StepPair{A: &rc.Steps[i]})
 		}
 	}
-	for i, r := range el.Rows {
-		sp := stepPair{Step: rowName(r)}
-		if r.a != nil {
-			sp.Runtime = r.a.Formula
+	for _, r := range el.Rows {
+		sp := stepPair{Step: r.Name()}
+		if r.A != nil {
+			sp.Runtime = r.A.Formula
 		}
-		if r.b != nil {
-			sp.Diagnosed = r.b.Formula
+		if r.B != nil {
+			sp.Diagnosed = r.B.Formula
 		}
-		if el.Diagnosed != nil {
-			sp.Differs = r.a == nil || r.b == nil || r.a.Value != r.b.Value
-			if sp.Differs && el.Parted < 0 {
-				el.Parted = i
-			}
-		}
+		sp.Differs = el.Diagnosed != nil && r.Differs()
 		el.Steps = append(el.Steps, sp)
 	}
 	cd.Element = el
