@@ -7,6 +7,8 @@ package trace
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
@@ -443,4 +445,107 @@ func (d *Diagnosis) OtherImplementation() kernels.Implementation {
 		return 0
 	}
 	return d.other.ops[d.Op].Impl
+}
+
+// Explanation is one sentence of a diagnosis: what TFLite does where the
+// mistake ID does otherwise ("runtime" for another runtime's values).
+type Explanation struct {
+	ID       string `json:"id"`
+	Sentence string `json:"sentence"`
+}
+
+// Explanations are the diagnosis's sentences: one per mistake of an exact
+// diagnosis, or the one saying whose values they are (another runtime,
+// another tensor).
+func (d *Diagnosis) Explanations() []Explanation {
+	var ex []Explanation
+	switch {
+	case d.HasOtherRuntime:
+		ex = append(ex, Explanation{ID: "runtime",
+			Sentence: fmt.Sprintf("your values are exactly what %s computes (%s; %s for this operator): not a mistake, a different runtime. Check against it with --runtime %s.",
+				d.OtherRuntime, d.OtherRuntime.Summary(), d.OtherImplementation(), d.OtherRuntime)})
+	case d.WrongTensor >= 0:
+		w, other := d.WrongTensor, d.ip.Tensor(d.WrongTensor)
+		ex = append(ex, Explanation{ID: kernels.MistakeWrongTensor.String(),
+			Sentence: fmt.Sprintf("your values are exactly tensor %d %q's (%v %s), not tensor %d's: you may have saved get_tensor(%d) instead of get_tensor(%d).",
+				w, other.Name, other.Type, shapeList(other.Shape), d.Tensor, w, d.Tensor)})
+	case d.Model != nil && d.Search.Exact:
+		for _, m := range d.Search.Best.Set.Slice() {
+			ex = append(ex, Explanation{ID: m.String(), Sentence: d.Model.Sentence(m, d.Search.Best)})
+		}
+	}
+	return ex
+}
+
+// IDs are the mistake ids of the diagnosis (of the best partial match when
+// nothing reproduces every value; none for another runtime's values).
+func (d *Diagnosis) IDs() []string {
+	switch {
+	case d.HasOtherRuntime:
+		return []string{}
+	case d.WrongTensor >= 0:
+		return []string{kernels.MistakeWrongTensor.String()}
+	case d.Model == nil:
+		return []string{}
+	}
+	ids := d.Search.Best.Set.IDs()
+	if ids == nil {
+		ids = []string{}
+	}
+	return ids
+}
+
+// Summary is the diagnosis in text lines, as check prints it: the headline
+// (`diagnosis: ID[+ID...] reproduces N/M elements of tensor T (op K NAME)`
+// for an exact one), then, indented, the sets the values cannot tell apart
+// from it, the variant, and one sentence per explanation.
+func (d *Diagnosis) Summary() []string {
+	where := fmt.Sprintf("tensor %d (op %d %s)", d.Tensor, d.Op, d.OpName)
+	of := fmt.Sprintf("tensor %d, op %d %s", d.Tensor, d.Op, d.OpName)
+	ids := strings.Join(d.IDs(), "+")
+	var lines []string
+	switch {
+	case d.RuntimeMatches == d.Elements:
+		return []string{fmt.Sprintf("every value of %s matches", where)}
+	case d.HasOtherRuntime:
+		lines = append(lines, fmt.Sprintf("diagnosis: not a mistake: your values are exactly %s's, %d/%d elements of %s", d.OtherRuntime, d.Elements, d.Elements, where))
+	case d.WrongTensor >= 0:
+		lines = append(lines, fmt.Sprintf("diagnosis: %s reproduces %d/%d elements of %s", ids, d.Elements, d.Elements, where))
+		if d.Search.Exact && d.Search.Best.Set.Len() == 1 {
+			lines = append(lines, fmt.Sprintf("  (so does %s: the values cannot tell them apart)", d.Search.Best.Set))
+		}
+	case d.Model == nil:
+		lines = append(lines, fmt.Sprintf("diagnosis: the catalogue of known mistakes has no model of %s (%s: %v); TFLite's own values match %d/%d elements",
+			d.OpName, of, d.ModelErr, d.RuntimeMatches, d.Elements))
+	case d.Search.Exact:
+		lines = append(lines, fmt.Sprintf("diagnosis: %s reproduces %d/%d elements of %s", ids, d.Search.Matches, d.Elements, where))
+		for _, h := range d.Search.Equivalent {
+			lines = append(lines, fmt.Sprintf("  (so does %s: the values cannot tell them apart)", h.Set))
+		}
+		if v := d.Search.Best.Variant(); v != "" {
+			lines = append(lines, "  variant: "+v)
+		}
+	case d.Search.Matches > d.RuntimeMatches:
+		lines = append(lines, fmt.Sprintf("diagnosis: no known mistake reproduces these values (%s); the best partial match, %s, reproduces %d/%d elements (TFLite's own values: %d/%d)",
+			of, ids, d.Search.Matches, d.Elements, d.RuntimeMatches, d.Elements))
+	default:
+		lines = append(lines, fmt.Sprintf("diagnosis: no known mistake reproduces these values (%s); no combination of up to three matches more of them than TFLite's own values (%d/%d)",
+			of, d.RuntimeMatches, d.Elements))
+	}
+	if d.Model != nil && d.Model.ViaTFLM() && !d.HasOtherRuntime && d.WrongTensor < 0 {
+		lines = append(lines, "  (the runtime's kernel for this operator has no model of mistakes of its own: they were applied to TFLite-Micro's arithmetic)")
+	}
+	for _, e := range d.Explanations() {
+		lines = append(lines, fmt.Sprintf("  %s: %s", e.ID, e.Sentence))
+	}
+	return lines
+}
+
+// shapeList writes a shape as [1,10].
+func shapeList(shape []int) string {
+	parts := make([]string, len(shape))
+	for i, d := range shape {
+		parts[i] = strconv.Itoa(d)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
 }

@@ -94,17 +94,13 @@ type checkDiagnosis struct {
 	RuntimeMatches int `json:"runtime_matches"`
 	// ViaTFLM: the runtime's kernel has no mistake model; the mistakes were
 	// applied to TFLite-Micro's arithmetic.
-	ViaTFLM      bool             `json:"via_tflm,omitempty"`
-	Explanations []mistakeExplain `json:"explanations,omitempty"`
-	NoModel      string           `json:"no_model,omitempty"`
-	Tried        int              `json:"hypotheses_tried"`
-	Element      *checkElement    `json:"element,omitempty"`
-}
-
-// mistakeExplain is one sentence per id.
-type mistakeExplain struct {
-	ID       string `json:"id"`
-	Sentence string `json:"sentence"`
+	ViaTFLM      bool                `json:"via_tflm,omitempty"`
+	Explanations []trace.Explanation `json:"explanations,omitempty"`
+	// Summary is the diagnosis as the text report prints it.
+	Summary []string      `json:"summary"`
+	NoModel string        `json:"no_model,omitempty"`
+	Tried   int           `json:"hypotheses_tried"`
+	Element *checkElement `json:"element,omitempty"`
 }
 
 // checkElement is the first differing element with both chains.
@@ -383,49 +379,30 @@ func buildCheckReport(ip *trace.Interpreter, path, inputDesc string, files []use
 // chains of the first differing element.
 func describeDiagnosis(ip *trace.Interpreter, d *trace.Diagnosis, u trace.UserValues) (*checkDiagnosis, error) {
 	t := ip.Tensor(d.Tensor)
-	cd := &checkDiagnosis{Op: d.Op, OpName: d.OpName, Tensor: d.Tensor, Elements: d.Elements, RuntimeMatches: d.RuntimeMatches, Exact: d.Exact(), Tried: d.Search.Tried}
+	cd := &checkDiagnosis{Op: d.Op, OpName: d.OpName, Tensor: d.Tensor, Elements: d.Elements, RuntimeMatches: d.RuntimeMatches,
+		Exact: d.Exact(), Tried: d.Search.Tried, IDs: d.IDs(), Explanations: d.Explanations(), Summary: d.Summary()}
 	switch {
 	case d.HasOtherRuntime:
 		cd.Runtime = d.OtherRuntime.String()
 		cd.Reproduces = d.Elements
-		cd.IDs = []string{}
 	case d.WrongTensor >= 0:
 		w := d.WrongTensor
 		cd.WrongTensor = &w
-		cd.IDs = []string{kernels.MistakeWrongTensor.String()}
 		cd.Reproduces = d.Elements
-		other := ip.Tensor(w)
-		cd.Explanations = append(cd.Explanations, mistakeExplain{ID: kernels.MistakeWrongTensor.String(),
-			Sentence: fmt.Sprintf("your values are exactly tensor %d %q's (%v %s), not tensor %d's: you may have saved get_tensor(%d) instead of get_tensor(%d).",
-				w, other.Name, other.Type, shapeText(other.Shape), d.Tensor, w, d.Tensor)})
 		if d.Search.Exact && d.Search.Best.Set.Len() == 1 {
 			cd.Equivalent = append(cd.Equivalent, d.Search.Best.Set.IDs())
 		}
 	case d.Model == nil:
 		cd.NoModel = fmt.Sprint(d.ModelErr)
-		cd.IDs = []string{}
 	default:
-		s := d.Search
-		cd.IDs = s.Best.Set.IDs()
-		if cd.IDs == nil {
-			cd.IDs = []string{}
-		}
-		cd.Reproduces = s.Matches
-		cd.Variant = s.Best.Variant()
+		cd.Reproduces = d.Search.Matches
 		cd.ViaTFLM = d.Model.ViaTFLM()
-		for _, h := range s.Equivalent {
+		if d.Search.Exact {
+			cd.Variant = d.Search.Best.Variant()
+		}
+		for _, h := range d.Search.Equivalent {
 			cd.Equivalent = append(cd.Equivalent, h.Set.IDs())
 		}
-		if s.Exact {
-			for _, m := range s.Best.Set.Slice() {
-				cd.Explanations = append(cd.Explanations, mistakeExplain{ID: m.String(), Sentence: d.Model.Sentence(m, s.Best)})
-			}
-		}
-	}
-	if d.HasOtherRuntime {
-		cd.Explanations = append(cd.Explanations, mistakeExplain{ID: "runtime",
-			Sentence: fmt.Sprintf("your values are exactly what %s computes (%s; %s for this operator): not a mistake, a different runtime. Check against it with --runtime %s.",
-				d.OtherRuntime, d.OtherRuntime.Summary(), d.OtherImplementation(), d.OtherRuntime)})
 	}
 	if d.FirstDiff < 0 {
 		return cd, nil
@@ -571,34 +548,8 @@ func tensorList(ts []int) string {
 }
 
 func printDiagnosis(w io.Writer, ip *trace.Interpreter, d *checkDiagnosis) {
-	where := fmt.Sprintf("tensor %d (op %d %s)", d.Tensor, d.Op, d.OpName)
-	of := fmt.Sprintf("tensor %d, op %d %s", d.Tensor, d.Op, d.OpName)
-	switch {
-	case d.Runtime != "":
-		fmt.Fprintf(w, "diagnosis: not a mistake: your values are exactly %s's, %d/%d elements of %s\n", d.Runtime, d.Reproduces, d.Elements, where)
-	case d.NoModel != "":
-		fmt.Fprintf(w, "diagnosis: the catalogue of known mistakes has no model of %s (%s: %s); TFLite's own values match %d/%d elements\n",
-			d.OpName, of, d.NoModel, d.RuntimeMatches, d.Elements)
-	case d.Exact:
-		fmt.Fprintf(w, "diagnosis: %s reproduces %d/%d elements of %s\n", strings.Join(d.IDs, "+"), d.Reproduces, d.Elements, where)
-		for _, e := range d.Equivalent {
-			fmt.Fprintf(w, "  (so does %s: the values cannot tell them apart)\n", strings.Join(e, "+"))
-		}
-	case d.Reproduces > d.RuntimeMatches:
-		fmt.Fprintf(w, "diagnosis: no known mistake reproduces these values (%s); the best partial match, %s, reproduces %d/%d elements (TFLite's own values: %d/%d)\n",
-			of, strings.Join(d.IDs, "+"), d.Reproduces, d.Elements, d.RuntimeMatches, d.Elements)
-	default:
-		fmt.Fprintf(w, "diagnosis: no known mistake reproduces these values (%s); no combination of up to three matches more of them than TFLite's own values (%d/%d)\n",
-			of, d.RuntimeMatches, d.Elements)
-	}
-	if d.Variant != "" && d.Exact {
-		fmt.Fprintf(w, "  variant: %s\n", d.Variant)
-	}
-	if d.ViaTFLM {
-		fmt.Fprintln(w, "  (the runtime's kernel for this operator has no model of mistakes of its own: they were applied to TFLite-Micro's arithmetic)")
-	}
-	for _, e := range d.Explanations {
-		fmt.Fprintf(w, "  %s: %s\n", e.ID, e.Sentence)
+	for _, l := range d.Summary {
+		fmt.Fprintln(w, l)
 	}
 	el := d.Element
 	if el == nil {
