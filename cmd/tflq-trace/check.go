@@ -172,17 +172,13 @@ func runCheck(args []string, env *cliEnv) error {
 	if err != nil {
 		return runError(fmt.Errorf("%s: %w", path, err))
 	}
-	files, err := checkFiles(ip, tensorFlags, *against)
+	files, err := checkFiles("check", ip, tensorFlags, *against)
 	if err != nil {
 		return err
 	}
-	values := map[int]trace.UserValues{}
-	for _, f := range files {
-		u, err := readUserValues(f.path, ip.Tensor(f.tensor))
-		if err != nil {
-			return inputError(fmt.Errorf("%s: %w", f.path, err))
-		}
-		values[f.tensor] = u
+	values, err := readUserFiles(ip, files)
+	if err != nil {
+		return err
 	}
 	inputDesc, err := checkInputs(ip, &rf, path, values, files)
 	if err != nil {
@@ -212,20 +208,20 @@ func runCheck(args []string, env *cliEnv) error {
 
 // checkFiles lists the user's files: --tensor I=FILE and the --against
 // folder. A tensor may be given once.
-func checkFiles(ip *trace.Interpreter, tensorFlags []string, against string) ([]userFile, error) {
+func checkFiles(cmd string, ip *trace.Interpreter, tensorFlags []string, against string) ([]userFile, error) {
 	var files []userFile
 	n := len(ip.Tensors())
 	for _, spec := range tensorFlags {
 		idx, file, ok := strings.Cut(spec, "=")
 		if !ok || file == "" {
-			return nil, usageError("check: --tensor %q: want I=FILE (I the tensor index, see inspect)", spec)
+			return nil, usageError("%s: --tensor %q: want I=FILE (I the tensor index, see inspect)", cmd, spec)
 		}
 		i, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(idx), "t"))
 		if err != nil {
-			return nil, usageError("check: --tensor %q: %q is not a tensor index", spec, idx)
+			return nil, usageError("%s: --tensor %q: %q is not a tensor index", cmd, spec, idx)
 		}
 		if i < 0 || i >= n {
-			return nil, usageError("check: --tensor %s: tensor index %d is out of range (the model has tensors 0..%d)", spec, i, n-1)
+			return nil, usageError("%s: --tensor %s: tensor index %d is out of range (the model has tensors 0..%d)", cmd, spec, i, n-1)
 		}
 		files = append(files, userFile{tensor: i, path: file})
 	}
@@ -239,12 +235,51 @@ func checkFiles(ip *trace.Interpreter, tensorFlags []string, against string) ([]
 	seen := map[int]string{}
 	for _, f := range files {
 		if other, ok := seen[f.tensor]; ok {
-			return nil, usageError("check: %s and %s both give tensor %d", other, f.path, f.tensor)
+			return nil, usageError("%s: %s and %s both give tensor %d", cmd, other, f.path, f.tensor)
 		}
 		seen[f.tensor] = f.path
 	}
 	sort.SliceStable(files, func(a, b int) bool { return files[a].tensor < files[b].tensor })
 	return files, nil
+}
+
+// readUserFiles reads every file's values for its tensor.
+func readUserFiles(ip *trace.Interpreter, files []userFile) (map[int]trace.UserValues, error) {
+	values := map[int]trace.UserValues{}
+	for _, f := range files {
+		u, err := readUserValues(f.path, ip.Tensor(f.tensor))
+		if err != nil {
+			return nil, inputError(fmt.Errorf("%s: %w", f.path, err))
+		}
+		values[f.tensor] = u
+	}
+	return values, nil
+}
+
+// userGraphInputs sets every graph input from the user's values when they
+// hold them all (ok false, nothing set, otherwise).
+func userGraphInputs(ip *trace.Interpreter, values map[int]trace.UserValues, files []userFile) (desc string, ok bool, err error) {
+	ins := ip.Inputs()
+	if len(ins) == 0 {
+		return "", false, nil
+	}
+	for _, t := range ins {
+		if _, ok := values[t.Index]; !ok {
+			return "", false, nil
+		}
+	}
+	var names []string
+	for k, t := range ins {
+		data, err := userInputBytes(t, values[t.Index])
+		if err != nil {
+			return "", false, inputError(fmt.Errorf("%s: graph input %d: %w", fileOf(files, t.Index), k, err))
+		}
+		if err := ip.SetInput(k, data); err != nil {
+			return "", false, inputError(err)
+		}
+		names = append(names, fileOf(files, t.Index))
+	}
+	return "your graph input values (" + strings.Join(names, ", ") + ")", true, nil
 }
 
 // checkInputs sets the graph inputs: --input/--random/--digit if given,
@@ -253,25 +288,9 @@ func checkFiles(ip *trace.Interpreter, tensorFlags []string, against string) ([]
 func checkInputs(ip *trace.Interpreter, rf *runFlags, path string, values map[int]trace.UserValues, files []userFile) (string, error) {
 	given := len(rf.inputs) > 0 || rf.random >= 0
 	ins := ip.Inputs()
-	if !given && len(ins) > 0 {
-		all := true
-		for _, t := range ins {
-			_, ok := values[t.Index]
-			all = all && ok
-		}
-		if all {
-			var names []string
-			for k, t := range ins {
-				data, err := userInputBytes(t, values[t.Index])
-				if err != nil {
-					return "", inputError(fmt.Errorf("%s: graph input %d: %w", fileOf(files, t.Index), k, err))
-				}
-				if err := ip.SetInput(k, data); err != nil {
-					return "", inputError(err)
-				}
-				names = append(names, fileOf(files, t.Index))
-			}
-			return "your graph input values (" + strings.Join(names, ", ") + ")", nil
+	if !given {
+		if desc, ok, err := userGraphInputs(ip, values, files); ok || err != nil {
+			return desc, err
 		}
 	}
 	desc := rf.describeInput()
