@@ -35,6 +35,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -90,16 +91,19 @@ type place struct{ op, elem int }
 
 // Model is the root Bubble Tea model.
 type Model struct {
-	s        *session
-	keys     KeyMap
-	help     help.Model
-	width    int
-	height   int
-	focus    pane
-	showHelp bool
-	helpTop  int // first line of the help screen shown (it scrolls)
-	message  string
-	history  []place
+	s      *session
+	keys   KeyMap
+	help   help.Model
+	width  int // the layout's width: the window's, at least minWidth
+	height int // the layout's height: the window's, at least minHeight
+	// winW, winH are the window's own size; below minWidth×minHeight the
+	// screen says so instead of drawing a layout that would not fit.
+	winW, winH int
+	focus      pane
+	showHelp   bool
+	helpTop    int // first line of the help screen shown (it scrolls)
+	message    string
+	history    []place
 
 	// Runtimes: the input bytes every run starts from, the runs built so
 	// far and the runtimes that refused the model, the last runtime tried
@@ -132,7 +136,7 @@ func New(ip *trace.Interpreter, ref Reference, opt Options) *Model {
 			}
 		}
 	}
-	m := &Model{s: s, keys: DefaultKeyMap(), help: help.New(), width: 80, height: 24,
+	m := &Model{s: s, keys: DefaultKeyMap(), help: help.New(), width: 80, height: 24, winW: 80, winH: 24,
 		runs: map[kernels.Runtime]*run{base.runtime(): base}, refused: map[kernels.Runtime]error{},
 		tried: base.runtime(), pending: -1}
 	for _, in := range ip.Inputs() {
@@ -169,7 +173,8 @@ func (m *Model) elem() int { return m.tensor.elemOf(m.op()) }
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = max(msg.Width, 20), max(msg.Height, 8)
+		m.winW, m.winH = max(msg.Width, 0), max(msg.Height, 0)
+		m.width, m.height = max(msg.Width, minWidth), max(msg.Height, minHeight)
 		m.help.SetWidth(m.width)
 	case tea.ColorProfileMsg:
 		if msg.Profile <= colorprofile.ASCII && !m.s.styles.Mono {
@@ -438,8 +443,19 @@ func (m *Model) View() tea.View {
 	return v
 }
 
+// minWidth and minHeight are the smallest window the layout fits: the
+// layers pane (22 columns) beside a tensor pane that shows a few values, and
+// the title, a body of a few lines, the status and the key line.
+const (
+	minWidth  = 40
+	minHeight = 10
+)
+
 // Render draws the whole screen as text (View's content).
 func (m *Model) Render() string {
+	if m.winW < minWidth || m.winH < minHeight {
+		return m.tooSmall()
+	}
 	st := &m.s.styles
 	W, H := m.width, m.height
 	out := make([]string, 0, H)
@@ -453,6 +469,24 @@ func (m *Model) Render() string {
 	out = append(out, st.Status.Render(fit(m.statusLine(), W)))
 	out = append(out, fit(m.bottomLine(), W))
 	return strings.Join(out, "\n")
+}
+
+// tooSmall is the screen of a window below minWidth×minHeight: what is
+// needed, cut to the window (keys still work: q quits, a resize redraws).
+func (m *Model) tooSmall() string {
+	if m.winW == 0 || m.winH == 0 {
+		return ""
+	}
+	lines := []string{
+		fmt.Sprintf("window %d×%d", m.winW, m.winH),
+		"too small:",
+		fmt.Sprintf("tflq-trace needs %d×%d", minWidth, minHeight),
+		"q quits",
+	}
+	if m.winH < len(lines) {
+		lines = []string{fmt.Sprintf("%d×%d: too small, need %d×%d, q quits", m.winW, m.winH, minWidth, minHeight)}
+	}
+	return strings.Join(block(lines, m.winW, m.winH), "\n")
 }
 
 // titleLine names the model, its input, and the runtime (with the base it
@@ -705,9 +739,11 @@ func abs(x float64) float64 {
 	return x
 }
 
-// Run starts the UI full screen on in/out and returns when the user quits.
-// NO_COLOR (any non-empty value) selects the monochrome rendering.
-func Run(ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io.Writer) error {
+// Run starts the UI full screen on in/out and returns when the user quits
+// or ctx is cancelled (then with an error wrapping tea.ErrProgramKilled);
+// either way the terminal is restored first. NO_COLOR (any non-empty value)
+// selects the monochrome rendering.
+func Run(ctx context.Context, ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io.Writer) error {
 	if os.Getenv("NO_COLOR") != "" {
 		opt.Mono = true
 	}
@@ -715,7 +751,7 @@ func Run(ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io
 		opt.Title = "model"
 	}
 	opt.Title = filepath.Base(opt.Title)
-	opts := []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
 	if opt.Mono {
 		opts = append(opts, tea.WithColorProfile(colorprofile.ASCII))
 	}

@@ -100,7 +100,13 @@ func startUI(ip *trace.Interpreter, opt ui.Options, env *cliEnv) error {
 	} else {
 		fmt.Fprintf(env.stderr, "tflq-trace: ui: no float reference (%v)\n", err)
 	}
-	if err := ui.Run(ip, ref, opt, env.stdin, env.stdout); err != nil {
+	err := ui.Run(env.ctx, ip, ref, opt, env.stdin, env.stdout)
+	// SIGINT/SIGTERM: bubbletea quits (restoring the terminal) and ctx is
+	// cancelled; the command then ends like every interrupted one (130).
+	if e := interrupted(env.ctx); e != nil {
+		return e
+	}
+	if err != nil {
 		return runError(fmt.Errorf("ui: %w", err))
 	}
 	return nil
