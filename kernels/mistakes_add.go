@@ -19,6 +19,9 @@ type addMultipliers struct {
 }
 
 func (k *addSubKernel) mistakeModel() (*MistakeModel, error) {
+	if k.pot {
+		return nil, fmt.Errorf("%w for full TFLite's int16 power-of-two %v", ErrNoMistakeModel, k.node.Op)
+	}
 	typeLo, typeHi := Range(k.out.Type)
 	m := &MistakeModel{node: k.node, elements: k.out.NumElements(), activationClamp: k.lo != typeLo || k.hi != typeHi}
 	m.applicable = SetOf(MistakeFloatRequant, MistakeHalfEven, MistakeTruncate, MistakeNoClamp, MistakeNoOutputScale)
