@@ -37,6 +37,10 @@ type elementPane struct {
 	pair      bool
 	baseChain *kernels.Chain
 	baseErr   error
+
+	// diagnosis shows check's diagnosis of the user's values instead of the
+	// chain (y).
+	diagnosis bool
 }
 
 // load explains (op, elem) under the current run unless it already is; the
@@ -48,7 +52,7 @@ func (p *elementPane) load(s *session, op, elem int) {
 		}
 		return
 	}
-	*p = elementPane{op: op, elem: elem, ip: s.ip, loaded: true, pair: p.pair && !s.onBase()}
+	*p = elementPane{op: op, elem: elem, ip: s.ip, loaded: true, pair: p.pair && !s.onBase(), diagnosis: p.diagnosis}
 	p.chain, p.err = s.ip.Explain(op, 0, elem)
 	if p.pair {
 		p.baseChain, p.baseErr = s.base.ip.Explain(op, 0, elem)
@@ -158,6 +162,9 @@ func largest(terms []kernels.Term) int {
 
 // need is how many lines the pane would like without step meanings.
 func (p *elementPane) need(s *session) int {
+	if p.diagnosis && s.yours != nil {
+		return 4 + 2*len(s.yours.diag) + 2*len(s.yours.rows)
+	}
 	if p.chain == nil {
 		return 3
 	}
@@ -186,6 +193,9 @@ func (p *elementPane) render(s *session, w, h int) []string {
 		}
 	}
 	lines = append(lines, st.PaneTitle.Render(fit(title, w)))
+	if p.diagnosis && s.yours != nil {
+		return block(p.renderDiagnosis(s, lines, w), w, h)
+	}
 	if p.err != nil {
 		return block(append(lines, st.Warn.Render(" "+p.err.Error())), w, h)
 	}
@@ -232,6 +242,9 @@ func (p *elementPane) render(s *session, w, h int) []string {
 		pl = append(pl, pline{sourcesLine(s, p.op, c), 5})
 	}
 	pl = append(pl, pline{p.finalLine(s, t), 9})
+	if line, ok := s.yoursElementLine(t, p.elem); ok {
+		pl = append(pl, pline{line, 9})
+	}
 	for _, sp := range c.Steps {
 		if sp.Changed {
 			pl = append(pl, pline{st.Dim.Render(" * rounding or clamping changed the value · s steps through it"), 1})

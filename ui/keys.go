@@ -21,6 +21,7 @@ type KeyMap struct {
 	MaxError              key.Binding
 	Runtime, NextDiff     key.Binding
 	Chains                key.Binding
+	Yours                 key.Binding
 	Cancel                key.Binding
 	Help, Quit            key.Binding
 }
@@ -51,6 +52,7 @@ func DefaultKeyMap() KeyMap {
 		Runtime:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "runtime")),
 		NextDiff:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "next ≠")),
 		Chains:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "chain pair")),
+		Yours:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "your values' diagnosis")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -68,6 +70,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.First, k.Last, k.Jump, k.Filter, k.Focus},
 		{k.Left, k.Right, k.PrevChannel, k.NextChannel, k.Mode, k.MaxError},
 		{k.StepInto, k.NextTerm, k.NextNonZero, k.LargestTerm, k.FastForward, k.FollowBack, k.Return},
-		{k.Runtime, k.NextDiff, k.Chains, k.Cancel, k.Help, k.Quit},
+		{k.Runtime, k.NextDiff, k.Chains, k.Yours, k.Cancel, k.Help, k.Quit},
 	}
 }

@@ -268,6 +268,9 @@ func (p *tensorPane) need(s *session, op int, w int, mono bool) int {
 		h++ // the differences line
 	}
 	t := outputOf(s.ip, op)
+	if _, ok := s.yoursOf(t); ok {
+		h++ // the line comparing the user's values
+	}
 	if t == nil {
 		return h
 	}
@@ -310,6 +313,9 @@ func (p *tensorPane) render(s *session, op, w, h int, focused bool) []string {
 	lines = append(lines, s.styles.Dim.Render(mode))
 	if !s.onBase() {
 		lines = append(lines, p.diffLine(s, op, t, g, w))
+	}
+	if _, ok := s.yoursOf(t); ok {
+		lines = append(lines, s.yoursLine(t, w))
 	}
 	avail := h - len(lines)
 	if avail < 1 {
@@ -364,6 +370,9 @@ func (p *tensorPane) markWidth(s *session, t *kernels.Tensor) int {
 	if op, ok := s.producer[t.Index]; ok && !s.onBase() && s.differ[op] > 0 {
 		return 1
 	}
+	if u, ok := s.yoursOf(t); ok && trace.CheckTensor(t, u).Differ > 0 {
+		return 1
+	}
 	return 0
 }
 
@@ -399,9 +408,12 @@ func (p *tensorPane) cell(s *session, t *kernels.Tensor, i, cw, mw int, cursor b
 	}
 	body := strings.Repeat(" ", max(cw-len([]rune(txt)), 0)) + txt
 	if mw > 0 {
-		if s.differs(t, i) {
+		switch {
+		case s.yoursDiffers(t, i):
+			body += "✗"
+		case s.differs(t, i):
 			body += "≠"
-		} else {
+		default:
 			body += " "
 		}
 	}

@@ -62,6 +62,9 @@ type Options struct {
 	Input string
 	// Mono forces the monochrome rendering (NO_COLOR does the same).
 	Mono bool
+	// Yours are the user's own values for some tensors (nil: none), shown
+	// next to the run's (see Yours).
+	Yours *Yours
 }
 
 // session is what every pane reads. Panes never write it; the root replaces
@@ -73,6 +76,7 @@ type session struct {
 	producer map[int]int // tensor index → operator that writes it
 	title    string
 	input    string
+	yours    *yours // the user's own values (nil: none)
 }
 
 type pane int
@@ -123,7 +127,7 @@ type Model struct {
 // with; they run on the same model and copies of the same input bytes.
 func New(ip *trace.Interpreter, ref Reference, opt Options) *Model {
 	base := &run{ip: ip, ref: ref, differ: make([]int, len(ip.Ops()))}
-	s := &session{run: base, base: base, producer: map[int]int{}, title: opt.Title, input: opt.Input}
+	s := &session{run: base, base: base, producer: map[int]int{}, title: opt.Title, input: opt.Input, yours: newYours(opt.Yours)}
 	for i, op := range ip.Ops() {
 		n := op.Node
 		for _, o := range n.Outputs {
@@ -305,6 +309,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		default:
 			m.element.pair, m.element.stepping = true, false
 		}
+	case keyIs(msg, k.Yours):
+		m.showDiagnosis()
 	case keyIs(msg, k.FollowBack):
 		m.followBack()
 	case keyIs(msg, k.Return):

@@ -13,9 +13,12 @@ import (
 
 // runUI is `tflq-trace ui MODEL`: the step-through terminal UI.
 func runUI(args []string, env *cliEnv) error {
-	fs := newFlagSet("ui", "MODEL [--input FILE]... [--random SEED] [--runtime R]", env)
+	fs := newFlagSet("ui", "MODEL [--input FILE]... [--random SEED] [--runtime R] [(--tensor I=FILE)... | --against DIR]", env)
 	var rf runFlags
 	rf.register(fs)
+	var tensorFlags stringList
+	fs.Var(&tensorFlags, "tensor", "your values `I=FILE` for tensor I, shown next to the run's and diagnosed with y (files as check reads them); repeat")
+	against := fs.String("against", "", "a folder `DIR` of your values, one file per tensor (as check reads it)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -27,11 +30,34 @@ func runUI(args []string, env *cliEnv) error {
 	if err := needTerminal(env); err != nil {
 		return err
 	}
+	given := len(rf.inputs) > 0 || rf.random >= 0 || rf.digit >= 0
 	_, ip, err := rf.prepare("ui", path)
 	if err != nil {
 		return err
 	}
-	return startUI(ip, ui.Options{Title: path, Input: rf.inputName()}, rf.floats, env)
+	opt := ui.Options{Title: path, Input: rf.inputName()}
+	if len(tensorFlags) > 0 || *against != "" {
+		files, err := checkFiles("ui", ip, tensorFlags, *against)
+		if err != nil {
+			return err
+		}
+		values, err := readUserFiles(ip, files)
+		if err != nil {
+			return err
+		}
+		if !given {
+			if _, ok, err := userGraphInputs(ip, values, files); err != nil {
+				return err
+			} else if ok {
+				opt.Input = "your graph input values"
+			}
+		}
+		opt.Yours = &ui.Yours{Values: values, Files: map[int]string{}}
+		for _, f := range files {
+			opt.Yours.Files[f.tensor] = filepath.Base(f.path)
+		}
+	}
+	return startUI(ip, opt, rf.floats, env)
 }
 
 // inputName names the input of a run for the UI's title (after prepare,
