@@ -424,6 +424,10 @@ type tensorProducer struct {
 	Output int    `json:"output"`
 }
 
+// manifestFile is the file run --dump writes beside the tensors to say
+// what each holds; check --against skips it.
+const manifestFile = "manifest.json"
+
 // dumpTensors writes DIR/t<i>.bin (raw bytes, the layout of the shared
 // conformance goldens) or DIR/t<i>.npy for every non-constant tensor (and
 // the constants when asked), and DIR/manifest.json.
@@ -462,7 +466,7 @@ func dumpTensors(ip *trace.Interpreter, dir string, opt dumpOptions) (int, error
 	if err != nil {
 		return len(man.Tensors), err
 	}
-	return len(man.Tensors), os.WriteFile(filepath.Join(dir, "manifest.json"), append(b, '\n'), 0o644)
+	return len(man.Tensors), os.WriteFile(filepath.Join(dir, manifestFile), append(b, '\n'), 0o644)
 }
 
 // newRunReport starts the report of a run of the model at path.

@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/tflq/tflq-trace/trace"
 )
 
 // tutorialPath is docs/tutorial.md from this package's directory.
@@ -121,9 +119,6 @@ func TestTutorial(t *testing.T) {
 				continue
 			}
 			code, out, errs := runCLI(t, args[1:]...)
-			if code == exitUsage && strings.Contains(errs, "-dump-constants") {
-				code, out, errs = tutorialDumpWithoutFlag(t, args[1:])
-			}
 			if code != exitOK && !(args[1] == "check" && code == exitFailure) {
 				t.Fatalf("%s: exit %d, stderr %q", cmd, code, errs)
 			}
@@ -193,48 +188,6 @@ func TestTutorial(t *testing.T) {
 		!strings.Contains(out, "diagnosis: no-output-zp reproduces 10/10 elements of tensor 4 (op 1 FULLY_CONNECTED)") {
 		t.Errorf("check of wrong.py's values: exit %d\n%s", code, out)
 	}
-}
-
-// tutorialDumpWithoutFlag runs `run ... --dump DIR --dump-constants` where
-// run has no --dump-constants yet (it comes with the exports branch): the
-// dump without it, and the constants written here, raw, as that flag
-// writes them.
-func tutorialDumpWithoutFlag(t *testing.T, args []string) (int, string, string) {
-	t.Helper()
-	var rest []string
-	dir := ""
-	for i := 0; i < len(args); i++ {
-		switch {
-		case args[i] == "--dump-constants":
-		case args[i] == "--dump" && i+1 < len(args):
-			dir = args[i+1]
-			rest = append(rest, args[i], args[i+1])
-			i++
-		default:
-			rest = append(rest, args[i])
-		}
-	}
-	t.Logf("run has no --dump-constants on this branch: dumping without it and writing the constants in the test")
-	code, out, errs := runCLI(t, rest...)
-	if code != exitOK || dir == "" {
-		return code, out, errs
-	}
-	lm, err := loadModel(rest[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	ip, err := trace.New(lm.Model, trace.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, tt := range ip.Tensors() {
-		if tt.Const {
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("t%d.bin", i)), tt.Data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return code, out, errs
 }
 
 // rewriteBlocks replaces the console blocks' contents in the tutorial.

@@ -410,8 +410,8 @@ func listDumpFolder(dir string, tensors []*kernels.Tensor) ([]userFile, error) {
 	var files []userFile
 	for _, e := range entries {
 		ext := strings.ToLower(filepath.Ext(e.Name()))
-		if !e.Type().IsRegular() || !containsString(valueExtensions, ext) {
-			continue
+		if !e.Type().IsRegular() || !containsString(valueExtensions, ext) || e.Name() == manifestFile {
+			continue // run --dump's manifest.json describes the files, it holds no tensor
 		}
 		path := filepath.Join(dir, e.Name())
 		base := strings.TrimSuffix(e.Name(), filepath.Ext(e.Name()))
