@@ -13,6 +13,7 @@ package trace
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -70,6 +71,9 @@ type ExportOptions struct {
 	ClipPercentile float64
 	// Progress, if set, is called with (elements written, elements to write).
 	Progress func(done, total int)
+	// Context, if set, stops an export when it is cancelled (checked
+	// between batches of element chains): the writer returns ctx.Err().
+	Context context.Context
 }
 
 func (o *ExportOptions) selected(op int) bool { return opSelected(o.Ops, op) }
@@ -372,6 +376,9 @@ func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef
 		}
 	}
 	for start := 0; start < len(elems); start += batch * workers {
+		if opt.Context != nil && opt.Context.Err() != nil {
+			return opt.Context.Err()
+		}
 		results := make([]result, workers)
 		finished := make(chan struct{}, workers)
 		for w := 0; w < workers; w++ {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -258,14 +260,6 @@ func runRun(args []string, env *cliEnv) error {
 	for _, t := range ip.Outputs() {
 		rep.Outputs = append(rep.Outputs, describeOutput(t))
 	}
-	if *dump != "" {
-		n, err := dumpTensors(ip, *dump, dumpOptions{format: *dumpFormat, constants: *dumpConstants, model: path,
-			input: rf.describeInput()})
-		if err != nil {
-			return runError(fmt.Errorf("--dump %s: %w", *dump, err))
-		}
-		rep.Dumped = n
-	}
 	if *bench > 0 {
 		start := time.Now()
 		for i := 0; i < *bench; i++ {
@@ -278,6 +272,18 @@ func runRun(args []string, env *cliEnv) error {
 		}
 		ns := time.Since(start).Nanoseconds() / int64(*bench)
 		rep.Bench = &benchInfo{Invokes: *bench, NsPerInvoke: ns, MsPerInvoke: float64(ns) / 1e6}
+	}
+	// The dump comes last, so that an interrupted run has written nothing.
+	if *dump != "" {
+		n, err := dumpTensors(env.ctx, ip, *dump, dumpOptions{format: *dumpFormat, constants: *dumpConstants, model: path,
+			input: rf.describeInput()})
+		if errors.Is(err, errInterrupted) {
+			return err
+		}
+		if err != nil {
+			return runError(fmt.Errorf("--dump %s: %w", *dump, err))
+		}
+		rep.Dumped = n
 	}
 	rf.printDefaultNote(env)
 	if *asJSON {
@@ -430,11 +436,31 @@ const manifestFile = "manifest.json"
 
 // dumpTensors writes DIR/t<i>.bin (raw bytes, the layout of the shared
 // conformance goldens) or DIR/t<i>.npy for every non-constant tensor (and
-// the constants when asked), and DIR/manifest.json.
-func dumpTensors(ip *trace.Interpreter, dir string, opt dumpOptions) (int, error) {
+// the constants when asked), and DIR/manifest.json. The files are written
+// into a temporary folder inside DIR and moved into DIR only when all of
+// them are: an error or an interrupt (ctx, checked between files) leaves
+// DIR as it was (and no DIR if the dump made it).
+func dumpTensors(ctx context.Context, ip *trace.Interpreter, dir string, opt dumpOptions) (n int, err error) {
+	created := false
+	if _, statErr := os.Stat(dir); os.IsNotExist(statErr) {
+		created = true
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, err
 	}
+	tmp, err := os.MkdirTemp(dir, ".tflq-trace-dump-")
+	if err != nil {
+		if created {
+			os.Remove(dir)
+		}
+		return 0, err
+	}
+	defer func() {
+		os.RemoveAll(tmp)
+		if err != nil && created {
+			os.Remove(dir) // only if empty: never a user's files
+		}
+	}()
 	producers := map[int]*tensorProducer{}
 	for oi, op := range ip.Ops() {
 		for k, o := range op.Node.Outputs {
@@ -448,6 +474,9 @@ func dumpTensors(ip *trace.Interpreter, dir string, opt dumpOptions) (int, error
 		if t.Const && !opt.constants {
 			continue
 		}
+		if err := interrupted(ctx); err != nil {
+			return 0, err
+		}
 		f := dumpedFile{TensorInfo: trace.DescribeTensor(ip.Model(), ip.Graph(), i), Producer: producers[i], File: fmt.Sprintf("t%d.%s", i, opt.format)}
 		data := t.Data[:min(len(t.Data), f.Bytes)]
 		if opt.format == "npy" {
@@ -457,16 +486,31 @@ func dumpTensors(ip *trace.Interpreter, dir string, opt dumpOptions) (int, error
 			}
 			data = encodeNpy(descr, shape, data)
 		}
-		if err := os.WriteFile(filepath.Join(dir, f.File), data, 0o644); err != nil {
-			return len(man.Tensors), err
+		if err := os.WriteFile(filepath.Join(tmp, f.File), data, 0o644); err != nil {
+			return 0, err
 		}
 		man.Tensors = append(man.Tensors, f)
 	}
 	b, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
-		return len(man.Tensors), err
+		return 0, err
 	}
-	return len(man.Tensors), os.WriteFile(filepath.Join(dir, manifestFile), append(b, '\n'), 0o644)
+	if err := os.WriteFile(filepath.Join(tmp, manifestFile), append(b, '\n'), 0o644); err != nil {
+		return 0, err
+	}
+	if err := interrupted(ctx); err != nil {
+		return 0, err
+	}
+	names := []string{manifestFile}
+	for _, f := range man.Tensors {
+		names = append(names, f.File)
+	}
+	for _, name := range names {
+		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dir, name)); err != nil {
+			return 0, err
+		}
+	}
+	return len(man.Tensors), nil
 }
 
 // newRunReport starts the report of a run of the model at path.

@@ -89,7 +89,7 @@ func runTrace(args []string, env *cliEnv) error {
 		return runError(err)
 	}
 	opt := trace.ExportOptions{ModelPath: path, Input: rf.describeInput(), Ops: ops, Elements: sel, TopTerms: *topTerms, Constants: *constants,
-		Metric: *metric, ClipPercentile: *clip}
+		Metric: *metric, ClipPercentile: *clip, Context: env.ctx}
 	if isTerminal(env.stderr) {
 		opt.Progress = func(done, total int) {
 			fmt.Fprintf(env.stderr, "\rtflq-trace: %d/%d element chains", done, total)
@@ -109,12 +109,18 @@ func runTrace(args []string, env *cliEnv) error {
 	}
 	if *outPath == "-" {
 		if err := write(env.stdout); err != nil {
+			if e := interrupted(env.ctx); e != nil {
+				return e
+			}
 			return runError(err)
 		}
 		rf.printDefaultNote(env)
 		return nil
 	}
 	if err := writeAtomically(*outPath, write); err != nil {
+		if e := interrupted(env.ctx); e != nil {
+			return e // writeAtomically removed its temporary file
+		}
 		return runError(fmt.Errorf("-o %s: %w", *outPath, err))
 	}
 	rf.printDefaultNote(env)
