@@ -208,8 +208,8 @@ func (k *xnnQuantizeFloat) element(i int, c *Chain) int32 {
 		out = int32(min(max(r+float64(k.outZP), float64(k.lo)), float64(k.hi)))
 	}
 	if c != nil {
-		c.AddReal("input", int64(math.Float32bits(x)), float64(x), "the float input (Value holds the float32 bits)", "x = %g", x)
-		c.AddReal("inv_scale", int64(math.Float32bits(k.inv)), float64(k.inv), "XNNPACK multiplies by the float32 reciprocal 1/s_out (Value holds the float32 bits)",
+		c.AddReal("input", int64(math.Float32bits(x)), float64(x), "the float input", "x = %g", x)
+		c.AddReal("inv_scale", int64(math.Float32bits(k.inv)), float64(k.inv), "XNNPACK multiplies by the float32 reciprocal 1/s_out",
 			"float32(1/%.9g) = %.9g", k.outScale, k.inv)
 		s := c.AddReal("round_float32", saturatingInt64(r), float64(f), "float32 product x·(1/s_out) rounded half to even",
 			"round_half_even(%g · %.9g) = round_half_even(%.7g) = %.0f", x, k.inv, f, r)
@@ -360,9 +360,9 @@ func (k *xnnLUT) entry(q int32, c *Chain) int32 {
 	r := roundHalfEven32(scaled)
 	out := int32(min(max(r+float64(k.outZP), float64(lo)), float64(hi)))
 	if c != nil {
-		c.AddReal("x", int64(math.Float32bits(x)), float64(x), "the input's real value float32(q − zp_in)·s_in (Value holds the float32 bits)",
+		c.AddReal("x", int64(math.Float32bits(x)), float64(x), "the input's real value float32(q − zp_in)·s_in",
 			"float32(%d %s)·%.9g = %.9g", q, plus(-int64(k.inZP)), k.inScale, x)
-		c.AddReal(k.name, int64(math.Float32bits(y)), float64(y), "the function in float32 (Value holds the float32 bits)",
+		c.AddReal(k.name, int64(math.Float32bits(y)), float64(y), "the function in float32",
 			"%s(%.9g) = %.9g", k.name, x, y)
 		s := c.AddReal("round_float32", int64(r), float64(scaled), "y·float32(1/s_out) rounded half to even",
 			"round_half_even(%.9g · %.9g) = round_half_even(%.7g) = %.0f", y, k.inv, scaled, r)
