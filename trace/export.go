@@ -524,7 +524,7 @@ func appendElement(b []byte, ctx elementContext, s *Shadow, e int, c *kernels.Ch
 				b = append(b, ',')
 			}
 			b = append(b, `{"term":`...)
-			b = strconv.AppendInt(b, int64(t), 10)
+			b = strconv.AppendInt(b, int64(t)+1, 10) // numbered from 1, as explain and the UI print it
 			tm := c.Terms[t]
 			b = append(b, `,"input_index":`...)
 			b = strconv.AppendInt(b, int64(tm.InputIndex), 10)
