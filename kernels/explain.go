@@ -104,7 +104,23 @@ const (
 	// RuleFloat32 is XNNPACK's fp32 requantization:
 	// round_half_even(float32(acc)·scale).
 	RuleFloat32 = "float32"
+	// RuleFixedPointQ8 is XNNPACK's 8-bit rescaling (same-type QUANTIZE,
+	// LEAKY_RELU): a multiplier with 8 fractional bits,
+	// m = round_half_even(256·float32(r)), applied as (x·m + 128) >> 8.
+	RuleFixedPointQ8 = "fixed_point_q8"
 )
+
+// HasQ31 reports whether the stage's rule applies a Q0.31 multiplier and
+// shift (Quantized): the gemmlowp-style fixed-point rules. The float rules
+// apply Real itself, RuleFixedPointQ8 an 8-fractional-bit multiplier
+// (Real·256).
+func (r Requantization) HasQ31() bool {
+	switch r.Rule {
+	case RuleDoubleRounding, RuleSingleRounding, RuleFixedPoint64:
+		return true
+	}
+	return false
+}
 
 // ruleOf names the fixed-point rule of rounding r.
 func ruleOf(r Rounding) string {

@@ -101,17 +101,19 @@ func (k *xnnQ8Rescale) element(x int32, c *Chain) int32 {
 	if c != nil {
 		c.AddReal("x", int64(x), float64(d)*float64(k.inScale), "the raw input", "x = %d", x)
 		c.Add("offset", int64(d), "input minus its zero point", "%d %s = %d", x, plus(-int64(k.inZP)), d)
+		applied := float64(m) / 256
 		switch {
 		case !k.leaky:
-			c.AddReal("M", int64(m), float64(k.rPos), "XNNPACK's multiplier with 8 fractional bits: round_half_even(256·float32(s_in/s_out))",
+			c.AddReal("M", int64(m), applied, "XNNPACK's multiplier with 8 fractional bits: round_half_even(256·float32(s_in/s_out)); real m/256",
 				"round_half_even(256·%.9g) = %d", k.rPos, m)
 		case d > 0:
-			c.AddReal("M+", int64(m), float64(k.rPos), "positive input: XNNPACK's multiplier round_half_even(256·float32(s_in/s_out)), 8 fractional bits",
+			c.AddReal("M", int64(m), applied, "positive input: XNNPACK's multiplier r+ with 8 fractional bits, round_half_even(256·float32(s_in/s_out)); real m/256",
 				"round_half_even(256·%.9g) = %d", k.rPos, m)
 		default:
-			c.AddReal("M-", int64(m), float64(k.rNeg), "input ≤ zero point: round_half_even(256·float32(r+·alpha)), 8 fractional bits",
+			c.AddReal("M", int64(m), applied, "input ≤ zero point: XNNPACK's multiplier r− = r+·alpha with 8 fractional bits, round_half_even(256·float32(r+·alpha)); real m/256",
 				"round_half_even(256·float32(%.9g·%.9g)) = %d", k.rPos, k.alpha, m)
 		}
+		c.addRequantization(RuleFixedPointQ8, applied, QuantizedMultiplier{})
 		c.Add("product", int64(prod), "offset·M", "%d·%d = %d", d, m, prod)
 		s := c.Add("round_shift", int64(shifted), "(product + 128) >> 8: divide by 256, round half up",
 			"(%d + 128) >> 8 = %d", prod, shifted)

@@ -566,7 +566,7 @@ func appendRequantization(b []byte, r kernels.Requantization) []byte {
 	b = strconv.AppendQuote(b, r.Rule)
 	b = append(b, `,"applied_multiplier":`...)
 	b = appendFloat(b, r.Real)
-	if r.Quantized.Multiplier != 0 || r.Rule != kernels.RuleDoublePrecision && r.Rule != kernels.RuleFloat32 {
+	if r.HasQ31() {
 		b = append(b, `,"multiplier":`...)
 		b = strconv.AppendInt(b, int64(r.Quantized.Multiplier), 10)
 		b = append(b, `,"shift":`...)
