@@ -324,7 +324,7 @@ func TestExplainDenseElement(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68", "float reference: 3.35433"} {
+	for _, want := range []string{"784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68", "float reference, accumulated: 3.35433"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explanation lacks %q:\n%s", want, out)
 		}
@@ -363,7 +363,7 @@ func TestTraceCommand(t *testing.T) {
 					t.Fatalf("json: %v", err)
 				}
 			case "csv":
-				if !strings.HasPrefix(string(data), "op_name,tensor_idx,num_elements,stddev,mean_error,max_abs_error,mean_squared_error,scale,zero_point,tensor_name") {
+				if !strings.HasPrefix(string(data), "model,input,runtime,op,op_name,output,tensor_idx,tensor_name,mode,reference,num_elements,scale,zero_point,") {
 					t.Fatalf("csv header: %.100s", data)
 				}
 			case "model-explorer":
@@ -446,7 +446,7 @@ func TestTraceToSpecialFiles(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if data := <-got; !strings.HasPrefix(string(data), "op_name,") {
+	if data := <-got; !strings.HasPrefix(string(data), "model,input,runtime,op,") {
 		t.Fatalf("pipe received %q", data)
 	}
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
@@ -615,7 +615,7 @@ func TestMemoryPlan(t *testing.T) {
 	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "30KiB"); code != exitOK {
 		t.Fatalf("--max-memory 30KiB: exit %d, %s", code, errs)
 	}
-	if code, _, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--element", "0", "--max-memory", "30KiB"); code != exitFailure || !strings.Contains(errs, "float shadow 88.0 KiB") {
+	if code, _, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--element", "0", "--max-memory", "30KiB"); code != exitFailure || !strings.Contains(errs, "float shadow 157.7 KiB") { // accumulated and local references
 		t.Fatalf("explain (needs the shadow) under 30KiB: exit %d, %s", code, errs)
 	}
 	code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "lots")
