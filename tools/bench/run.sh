@@ -166,8 +166,8 @@ for ((r = 1; r <= rounds; r++)); do
 	done
 done
 
-# eval: the MNIST test set (10,000 inputs) three times each, and its first 1,000
-# images once, whose peak RSS shows whether memory grows with the inputs.
+# eval: the MNIST test set (10,000 inputs) and its first 1,000 images (whose
+# peak RSS shows whether memory grows with the inputs), three times each.
 # idx_head FILE.gz N OUT: the first N items of a gzipped IDX file, count rewritten.
 idx_head() {
 	local magic hdr item
@@ -190,7 +190,7 @@ if [ "$evals" = 1 ]; then
 	first1000="$out/mnist-test-1000-images.idx --labels $out/mnist-test-1000-labels.idx"
 	for job in "1:mnist_dense:sample:mnist-test" "1:mnist_cnn:sample:mnist-test" "2:mnist_dense:sample:mnist-test" \
 		"2:mnist_cnn:sample:mnist-test" "1:mnist_cnn:$first1000" "3:mnist_dense:sample:mnist-test" \
-		"3:mnist_cnn:sample:mnist-test"; do
+		"3:mnist_cnn:sample:mnist-test" "2:mnist_cnn:$first1000" "3:mnist_cnn:$first1000"; do
 		IFS=: read -r r s src <<<"$job"
 		log "eval sample:$s --inputs $src ($r, load $(load1))"
 		base=$out/eval-$s-$(basename "${src%% *}")
