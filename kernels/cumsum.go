@@ -124,7 +124,7 @@ func (k *cumsumKernel) line(x, o []int8, base, depth, after, want int, c *Chain)
 func (k *cumsumKernel) Eval() error {
 	before, depth, after, err := k.geometry()
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrRuntime, err) // an axis computed by the graph
 	}
 	x, o := k.in.Int8(), k.out.Int8()
 	for b := 0; b < before; b++ {

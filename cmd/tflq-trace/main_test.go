@@ -602,7 +602,7 @@ func TestMemoryPlan(t *testing.T) {
 		if code != exitFailure || out != "" {
 			t.Fatalf("%v: exit %d, stdout %q", cmd, code, out)
 		}
-		assertOneLineError(t, errs, model, "memory limit exceeded", "21.0 GiB", "above the limit of", `t0 "in" [1 32768 32768] 1.0 GiB`, "--max-memory")
+		assertOneLineError(t, errs, model, "memory limit exceeded", "21.0 GiB", "above the limit of", `t0 "in" [1,32768,32768] 1.0 GiB`, "--max-memory")
 	}
 	code, out, _ := runCLI(t, "inspect", model)
 	if code != exitOK || !strings.Contains(out, "memory: a run allocates 21.0 GiB") || !strings.Contains(out, "note: no derived parameters: memory limit exceeded") {
