@@ -260,7 +260,7 @@ func TestUISignalRestoresTerminal(t *testing.T) {
 			}
 			waitFor := func(what string) string {
 				t.Helper()
-				deadline := time.Now().Add(10 * time.Second)
+				deadline := time.Now().Add(30 * time.Second) // a loaded machine
 				for {
 					scr, _ := tmux("capture-pane", "-p", "-t", "sig")
 					if strings.Contains(scr, what) {
