@@ -104,11 +104,19 @@ type unaryElement[K any] func(k K, x int32, c *Chain) int32
 func evalUnary[K any](k K, u *unaryOperands, element unaryElement[K]) error {
 	switch u.in.Type {
 	case tflite.TypeInt8:
-		evalUnaryAs[int8](k, u, element)
+		if u.out.NumElements() >= unaryTableMinElements {
+			evalUnaryTable[int8](k, u, element)
+		} else {
+			evalUnaryAs[int8](k, u, element)
+		}
 	case tflite.TypeInt16:
 		evalUnaryAs[int16](k, u, element)
 	case tflite.TypeUint8:
-		evalUnaryAs[uint8](k, u, element)
+		if u.out.NumElements() >= unaryTableMinElements {
+			evalUnaryTable[uint8](k, u, element)
+		} else {
+			evalUnaryAs[uint8](k, u, element)
+		}
 	default:
 		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, u.node.Op, u.in.Type)
 	}
@@ -119,6 +127,28 @@ func evalUnaryAs[T int8 | int16 | uint8, K any](k K, u *unaryOperands, element u
 	in, out := view[T](u.in.Data), view[T](u.out.Data)
 	for i := range out {
 		out[i] = T(element(k, int32(in[i]), nil))
+	}
+}
+
+// unaryTableMinElements is the size from which an 8-bit unary Eval goes
+// through a table of the 256 possible inputs (256 element calls, then one
+// lookup per element) rather than one element call per element.
+const unaryTableMinElements = 512
+
+// evalUnaryTable is evalUnaryAs for 8-bit data through a lookup table: the
+// element function is a pure function of the raw input value, so
+// table[x] = element(k, x, nil) for each of the 256 values gives every
+// output exactly as a call per element would (Explain still calls element).
+func evalUnaryTable[T int8 | uint8, K any](k K, u *unaryOperands, element unaryElement[K]) {
+	in, out := view[T](u.in.Data), view[T](u.out.Data)
+	var table [256]T
+	for v := range 256 {
+		x := T(v) // int8 wraps 128..255 to −128..−1: every value once
+		table[uint8(x)] = T(element(k, int32(x), nil))
+	}
+	in = in[:len(out)]
+	for i, x := range in {
+		out[i] = table[uint8(x)]
 	}
 }
 
