@@ -29,6 +29,9 @@ import (
 type fullyConnected struct {
 	macTensors
 	depth int
+	// packed is the fast Eval's packed filter (mac_fast.go), nil when it
+	// does not apply.
+	packed *macPacked
 }
 
 // prepareFullyConnected prepares a FULLY_CONNECTED node (see fullyConnected for
@@ -104,6 +107,7 @@ func newFullyConnected(n *Node, allowUint8 bool) (*fullyConnected, error) {
 		o.weighOff = -filter.ZP0()
 	}
 	k.setOutputStage(o)
+	k.packed = k.newMACPackedFor(k.depth, k.outC)
 	return k, nil
 }
 
@@ -119,8 +123,21 @@ func (k *fullyConnected) element(b, _, _, oc int, c *Chain) int32 {
 	return k.o.finish(acc, oc, k.depth, c)
 }
 
+// Eval stores every element: through the packed filter when the fast path
+// applies (8-bit data), else one element at a time.
 func (k *fullyConnected) Eval() error {
 	k.refresh()
+	if k.packed != nil && k.o.eval.ok {
+		if !k.filter.Const {
+			k.packFilter(k.packed)
+		}
+		if k.uint8Data {
+			evalFCFast(k, k.inU8, k.outU8)
+		} else {
+			evalFCFast(k, k.in8, k.out8)
+		}
+		return nil
+	}
 	evalNHWC(k, &k.macResult, (*fullyConnected).element)
 	return nil
 }
