@@ -3,7 +3,9 @@ package trace
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/tflq/tflq-trace/internal/sharedtest"
 	"github.com/tflq/tflq-trace/tflite"
@@ -47,12 +49,24 @@ func BenchmarkInvoke(b *testing.B) {
 				}
 			}
 			b.ReportAllocs()
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			b.ResetTimer()
+			cpu := threadCPUTime()
 			for range b.N {
 				if err := ip.Invoke(); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu)
 		})
+	}
+}
+
+// reportCPU reports the CPU time per operation the benchmark's thread used
+// since start (threadCPUTime), as cpu-ns/op, where it can be measured.
+func reportCPU(b *testing.B, start time.Duration) {
+	if end := threadCPUTime(); start > 0 && end > start {
+		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
 }
