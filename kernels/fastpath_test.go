@@ -122,8 +122,11 @@ func newMACCase(rng *rand.Rand, op tflite.BuiltinOperator, typ tflite.TensorType
 		filter = fpRandTensor(rng, typ, []int{nch, d})
 		outShape = []int{b, nch}
 	default:
-		n, h, w := 1+rng.IntN(2), 1+rng.IntN(9), 1+rng.IntN(9)
+		n, h, w := 1+rng.IntN(2), 1+rng.IntN(12), 1+rng.IntN(12)
 		fh, fw := 1+rng.IntN(4), 1+rng.IntN(4)
+		if rng.IntN(3) == 0 {
+			fh, fw = 3, 3 // the common case, specialized for depthwise
+		}
 		opt.StrideH, opt.StrideW = int32(1+rng.IntN(3)), int32(1+rng.IntN(3))
 		opt.DilationH, opt.DilationW = int32(1+rng.IntN(2)), int32(1+rng.IntN(2))
 		opt.Padding = tflite.PaddingSame
@@ -143,7 +146,7 @@ func newMACCase(rng *rand.Rand, op tflite.BuiltinOperator, typ tflite.TensorType
 			filter = fpRandTensor(rng, typ, []int{nch, fh, fw, cin})
 		} else {
 			dm := 1 + rng.IntN(3)
-			if rng.IntN(2) == 0 {
+			if rng.IntN(2) == 0 || fh*fw == 9 {
 				dm = 1
 			}
 			nch = cin * dm

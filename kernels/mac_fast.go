@@ -36,14 +36,16 @@ import "math"
 // computes it for a 32-bit accumulator, with its parameters unpacked.
 type macEvalChannel struct {
 	bias int32
-	// Fixed point: the Q0.31 multiplier; double rounding shifts left by
-	// left before SaturatingRoundingDoublingHighMul and RoundingDivideByPOT
-	// by right (mask = 2^right − 1); single rounding adds round and shifts
-	// right by right = 31 − Shift.
+	// Fixed point: the Q0.31 multiplier. Double rounding shifts left by
+	// left before SaturatingRoundingDoublingHighMul, then
+	// RoundingDivideByPOT by right: adds round, and negTie (−1 when right >
+	// 0, else 0) for a negative value, and shifts (see storeMACRow). Single
+	// rounding adds round = 2^(right−1) and shifts right by right =
+	// 31 − Shift.
 	mult        int32
 	left, right uint32
-	mask        int32
 	round       int64
+	negTie      int64
 	// scale32 (requantFloat32) and effective (requantDouble).
 	scale32   float32
 	effective float64
@@ -81,7 +83,9 @@ func (o *macOutput) refreshEvalStage() {
 			c.round = int64(1) << (c.right - 1)
 		} else {
 			c.left, c.right = uint32(max(q.Shift, 0)), uint32(max(-q.Shift, 0))
-			c.mask = int32(uint32(1)<<c.right - 1)
+			if c.right > 0 {
+				c.round, c.negTie = int64(1)<<(c.right-1), -1
+			}
 		}
 		switch o.requant {
 		case requantFloat32:
@@ -110,24 +114,19 @@ func storeMACRow[T int8 | uint8](o *macOutput, acc []int32, ch0 int, dst []T) {
 	case o.requant == requantFixedPoint:
 		for i, a := range acc {
 			c := &chs[i]
-			// SaturatingRoundingDoublingHighMul((acc + bias)·2^left, M): the
-			// saturating case needs M = INT32_MIN, which no Q0.31
-			// multiplier is.
+			// SaturatingRoundingDoublingHighMul((acc + bias)·2^left, M) =
+			// trunc((ab + nudge)/2^31), nudge 2^30 or 1 − 2^30 by the sign of
+			// ab, is floor((ab + 2^30)/2^31) for either sign: for ab < 0,
+			// trunc = ceil and ceil((ab + 1 − 2^30)/2^31) = floor((ab +
+			// 2^30)/2^31). (Its saturating case needs M = INT32_MIN, which
+			// no Q0.31 multiplier is.)
 			ab := int64((a+c.bias)<<c.left) * int64(c.mult)
-			nudge := int64(1 << 30)
-			if ab < 0 {
-				nudge = 1 - (1 << 30)
-			}
-			h := int32((ab + nudge) / (1 << 31))
-			// RoundingDivideByPOT(h, right).
-			threshold := c.mask >> 1
-			if h < 0 {
-				threshold++
-			}
-			scaled := h >> c.right
-			if h&c.mask > threshold {
-				scaled++
-			}
+			h := (ab + 1<<30) >> 31
+			// RoundingDivideByPOT(h, right), half away from zero: h plus
+			// 2^(right−1), minus 1 when h < 0, floored by the shift (right
+			// = 0: h itself); in 64 bits, where h + 2^(right−1) cannot
+			// overflow.
+			scaled := int32((h + c.round + (h>>63)&c.negTie) >> c.right)
 			dst[i] = T(min(max(scaled+zp, lo), hi))
 		}
 	case o.requant == requantFloat32:
@@ -505,7 +504,10 @@ func evalDepthwiseFast[T int8 | uint8](k *depthwiseConv2D, in, out []T) {
 			for x := range k.outW {
 				x0 := x*k.strideW - k.padW
 				base := ((b*k.inH+y0)*k.inW + x0) * k.inC
-				if insideH && x0 >= 0 && x0+spanW < k.inW {
+				switch {
+				case insideH && x0 >= 0 && x0+spanW < k.inW && f.taps == 9 && dm == 1:
+					depthwise3x3(f, in[base:], k.inC, xo)
+				case insideH && x0 >= 0 && x0+spanW < k.inW:
 					for ic := range k.inC {
 						for m := range dm {
 							oc := ic*dm + m
@@ -518,7 +520,7 @@ func evalDepthwiseFast[T int8 | uint8](k *depthwiseConv2D, in, out []T) {
 							acc[oc] = a + xo*f.wsum[oc]
 						}
 					}
-				} else {
+				default:
 					valid := f.valid[:0]
 					for fy := range k.fH {
 						iy := y0 + fy*k.dilH
@@ -547,5 +549,24 @@ func evalDepthwiseFast[T int8 | uint8](k *depthwiseConv2D, in, out []T) {
 				pix++
 			}
 		}
+	}
+}
+
+// depthwise3x3 is the interior window of a 3×3 depthwise convolution with
+// depth multiplier 1: acc[c] = Σ_t w[c, t]·x_t[c] + xo·Σ_t w[c, t], x_t
+// the n channels tap t reads (in starts at the window's first tap).
+func depthwise3x3[T int8 | uint8](f *depthwiseFast, in []T, n int, xo int32) {
+	o := (*[9]int)(f.tapOff)
+	x0, x1, x2 := in[o[0]:][:n], in[o[1]:][:n], in[o[2]:][:n]
+	x3, x4, x5 := in[o[3]:][:n], in[o[4]:][:n], in[o[5]:][:n]
+	x6, x7, x8 := in[o[6]:][:n], in[o[7]:][:n], in[o[8]:][:n]
+	acc, wsum := f.acc[:n], f.wsum[:n]
+	w := f.w[:9*n]
+	for c := 0; c < n; c++ {
+		wc := (*[9]int32)(w[9*c : 9*c+9])
+		a := wc[0]*int32(x0[c]) + wc[1]*int32(x1[c]) + wc[2]*int32(x2[c]) +
+			wc[3]*int32(x3[c]) + wc[4]*int32(x4[c]) + wc[5]*int32(x5[c]) +
+			wc[6]*int32(x6[c]) + wc[7]*int32(x7[c]) + wc[8]*int32(x8[c])
+		acc[c] = a + xo*wsum[c]
 	}
 }
