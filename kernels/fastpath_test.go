@@ -390,3 +390,55 @@ func TestMACRowMatchesFinish(t *testing.T) {
 		t.Errorf("output stages exercised: %v, want fixed point double and single, float32, double", stages)
 	}
 }
+
+// TestPoolRowsMatchElement runs AVERAGE_POOL_2D and MAX_POOL_2D on random
+// shapes, filters, strides, paddings, activations and integer dtypes under
+// every runtime; dmCheckExplain compares each stored value with element.
+func TestPoolRowsMatchElement(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	ran := map[tflite.TensorType]int{}
+	for i := range 400 {
+		typ := []tflite.TensorType{tflite.TypeInt8, tflite.TypeInt16, tflite.TypeUint8}[rng.IntN(3)]
+		op := tflite.OpAveragePool2D
+		if rng.IntN(2) == 0 {
+			op = tflite.OpMaxPool2D
+		}
+		n, h, w, c := 1+rng.IntN(2), 1+rng.IntN(9), 1+rng.IntN(9), 1+rng.IntN(5)
+		opt := tflite.Options{Type: tflite.DefaultOptionsType(op), FilterH: int32(1 + rng.IntN(4)), FilterW: int32(1 + rng.IntN(4)),
+			StrideH: int32(1 + rng.IntN(3)), StrideW: int32(1 + rng.IntN(3)), Padding: tflite.PaddingSame,
+			Activation: []tflite.Activation{tflite.ActNone, tflite.ActRelu, tflite.ActRelu6}[rng.IntN(3)]}
+		if rng.IntN(2) == 0 {
+			opt.Padding = tflite.PaddingValid
+		}
+		oh := ComputeOutSize(opt.Padding, h, int(opt.FilterH), int(opt.StrideH), 1)
+		ow := ComputeOutSize(opt.Padding, w, int(opt.FilterW), int(opt.StrideW), 1)
+		if oh <= 0 || ow <= 0 {
+			continue
+		}
+		in := fpRandTensor(rng, typ, []int{n, h, w, c})
+		scale, zp := float32(0.05), fpRandZP(rng, typ)
+		if typ == tflite.TypeInt16 {
+			for j := range in.Int16() {
+				in.Int16()[j] = int16(rng.IntN(1<<16) - 1<<15)
+			}
+			zp = 0
+		}
+		in.Scale, in.ZeroPoint = []float32{scale}, []int64{zp}
+		out := NewTensor(typ, []int{n, oh, ow, c})
+		out.Scale, out.ZeroPoint = []float32{scale}, []int64{zp}
+		rt := Runtimes()[i%len(Runtimes())]
+		node := &Node{Op: op, Inputs: []*Tensor{in}, Outputs: []*Tensor{out}, Options: opt, Runtime: rt, Rounding: rt.Rounding()}
+		k, err := Prepare(node)
+		if err != nil {
+			continue
+		}
+		if err := k.Eval(); err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		dmCheckExplain(t, k, []*Tensor{out})
+		ran[typ]++
+	}
+	if ran[tflite.TypeInt8] < 50 || ran[tflite.TypeInt16] < 50 || ran[tflite.TypeUint8] < 10 {
+		t.Errorf("cases run per dtype: %v", ran)
+	}
+}
