@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sync"
 
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
@@ -104,16 +105,101 @@ func dequantizeAll(t *kernels.Tensor) []float32 {
 	return out
 }
 
+// perTensorInts is t's raw data when it is per-tensor quantized int8, uint8
+// or int16, whose Dequantize(i) is float64(raw[i] − zp)·float64(scale):
+// exactly one of the three views is non-nil.
+type perTensorInts struct {
+	i8    []int8
+	u8    []uint8
+	i16   []int16
+	zp    int64
+	scale float64
+}
+
+// perTensorView returns t's per-tensor view, ok false when t is not one.
+func perTensorView(t *kernels.Tensor) (v perTensorInts, ok bool) {
+	if len(t.Scale) != 1 {
+		return v, false
+	}
+	v.zp, v.scale = int64(t.ZeroPointAt(0)), float64(t.ScaleAt(0))
+	n := t.NumElements()
+	switch t.Type {
+	case tflite.TypeInt8:
+		v.i8 = t.Int8()[:n]
+	case tflite.TypeUint8:
+		v.u8 = t.Uint8()[:n]
+	case tflite.TypeInt16:
+		v.i16 = t.Int16()[:n]
+	default:
+		return v, false
+	}
+	return v, true
+}
+
+// dequantizeInputs is dequantizeAll, a loop on the raw values for a
+// per-tensor int8, uint8 or int16 tensor (the same values: Dequantize's
+// arithmetic without its per-element dispatch).
+func dequantizeInputs(t *kernels.Tensor) []float32 {
+	v, ok := perTensorView(t)
+	if !ok {
+		return dequantizeAll(t)
+	}
+	out := make([]float32, t.NumElements())
+	for i, q := range v.i8 {
+		out[i] = float32(float64(int64(q)-v.zp) * v.scale)
+	}
+	for i, q := range v.u8 {
+		out[i] = float32(float64(int64(q)-v.zp) * v.scale)
+	}
+	for i, q := range v.i16 {
+		out[i] = float32(float64(int64(q)-v.zp) * v.scale)
+	}
+	return out
+}
+
+// shadowShared is what every float shadow of one interpreter shares, made
+// by its first RunShadow: the memory check (the plan and the limit do not
+// change between runs) and the float values of the constants (which do not
+// either; the Shadows share them, read-only).
+type shadowShared struct {
+	once   sync.Once
+	err    error
+	consts [][]float32 // by tensor index, nil but for constants
+}
+
+// sharedShadow returns ip's shadowShared, making it on first use.
+func (ip *Interpreter) sharedShadow() *shadowShared {
+	c := &ip.shadow
+	c.once.Do(func() {
+		if err := PlanMemory(ip.model).check(ip.options.memoryLimit(), true); err != nil {
+			c.err = err
+			return
+		}
+		c.consts = make([][]float32, len(ip.tensors))
+		for i, t := range ip.tensors {
+			if t.Const {
+				c.consts[i] = dequantizeAll(t)
+			}
+		}
+	})
+	return c
+}
+
 // RunShadow computes the float reference of every tensor. Invoke must have
-// run (the graph inputs are read from the interpreter).
+// run (the graph inputs are read from the interpreter). The constants'
+// values are shared by every Shadow of ip: callers only read Values.
 func RunShadow(ip *Interpreter) (*Shadow, error) {
-	if err := PlanMemory(ip.model).check(ip.options.memoryLimit(), true); err != nil {
-		return nil, err
+	shared := ip.sharedShadow()
+	if shared.err != nil {
+		return nil, shared.err
 	}
 	s := &Shadow{Values: make([][]float32, len(ip.Tensors())), ip: ip}
 	for i, t := range ip.Tensors() {
-		if t.Const || isGraphInput(ip, i) {
-			s.Values[i] = dequantizeAll(t)
+		switch {
+		case t.Const:
+			s.Values[i] = shared.consts[i]
+		case isGraphInput(ip, i):
+			s.Values[i] = dequantizeInputs(t)
 		}
 	}
 	for oi, op := range ip.Ops() {
@@ -124,7 +210,7 @@ func RunShadow(ip *Interpreter) (*Shadow, error) {
 		}
 		for _, o := range n.Outputs {
 			if o != nil && s.Values[o.Index] == nil {
-				s.Values[o.Index] = dequantizeAll(o)
+				s.Values[o.Index] = dequantizeInputs(o)
 			}
 		}
 		s.Metrics = append(s.Metrics, s.metrics(oi, n, ref))
@@ -179,15 +265,43 @@ func (s *Shadow) metrics(oi int, n *kernels.Node, ref bool) LayerMetrics {
 		return m
 	}
 	var sum, sumSq, sumAbsLSB float64
-	for i := 0; i < m.NumElements; i++ {
-		e := s.Error(t.Index, i)
-		sum += e
-		sumSq += e * e
-		m.MaxAbsError = max(m.MaxAbsError, math.Abs(e))
-		if m.Scale > 0 {
-			l := math.Abs(s.ErrorLSB(t.Index, i))
+	if v, ok := perTensorView(t); ok && m.Scale > 0 {
+		// Error and ErrorLSB without their per-element dispatch: the same
+		// values, summed in the same order.
+		ref := s.Values[t.Index]
+		lsb := float64(t.ScaleAt(0))
+		for i := 0; i < m.NumElements; i++ {
+			var e float64
+			if i < len(ref) {
+				var q int64
+				switch {
+				case v.i8 != nil:
+					q = int64(v.i8[i])
+				case v.u8 != nil:
+					q = int64(v.u8[i])
+				default:
+					q = int64(v.i16[i])
+				}
+				e = float64(q-v.zp)*v.scale - float64(ref[i])
+			}
+			sum += e
+			sumSq += e * e
+			m.MaxAbsError = max(m.MaxAbsError, math.Abs(e))
+			l := math.Abs(e / lsb)
 			sumAbsLSB += l
 			m.MaxAbsErrorLSB = max(m.MaxAbsErrorLSB, l)
+		}
+	} else {
+		for i := 0; i < m.NumElements; i++ {
+			e := s.Error(t.Index, i)
+			sum += e
+			sumSq += e * e
+			m.MaxAbsError = max(m.MaxAbsError, math.Abs(e))
+			if m.Scale > 0 {
+				l := math.Abs(s.ErrorLSB(t.Index, i))
+				sumAbsLSB += l
+				m.MaxAbsErrorLSB = max(m.MaxAbsErrorLSB, l)
+			}
 		}
 	}
 	n64 := float64(m.NumElements)
