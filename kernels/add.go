@@ -31,6 +31,10 @@ type addSubKernel struct {
 	binaryOperands
 	headroomParams
 	sub bool
+	// pot is full TFLite's int16 power-of-two path (addSubPOT): input k is
+	// shifted right by potShift[k] (one of them is 0), no multipliers.
+	pot      bool
+	potShift [2]int
 }
 
 // prepareAdd prepares an ADD node (see addSubKernel for the formula).
@@ -39,9 +43,9 @@ func prepareAdd(n *Node) (Kernel, error) { return prepareAddSub(n, false, false)
 // prepareAddTFLite prepares ADD as full TFLite's add.cc does (ImplTFLite:
 // reference_integer_ops / reference_ops and the optimized kernels compute
 // alike): TFLite-Micro's arithmetic, legacy uint8 too (clamped to [0, 255]),
-// and int16 needing zero points 0. The int16 power-of-two path
-// (pot_scale_int16 with power-of-two scales) is not implemented: such a node
-// is refused.
+// and int16 needing zero points 0, with the power-of-two path when
+// pot_scale_int16 is set and every scale is a power of two (see
+// prepareAddSubPOT).
 func prepareAddTFLite(n *Node) (Kernel, error) { return prepareAddSub(n, false, true) }
 
 // prepareAddSub validates an ADD or SUB node and derives its parameters;
@@ -53,8 +57,12 @@ func prepareAddSub(n *Node, sub, fullTFLite bool) (Kernel, error) {
 		return nil, err
 	}
 	if fullTFLite && out.Type == tflite.TypeInt16 {
-		if err := checkFullTFLiteInt16AddSub(n, in1, in2, out); err != nil {
+		pot, err := checkFullTFLiteInt16AddSub(n, in1, in2, out)
+		if err != nil {
 			return nil, err
+		}
+		if pot {
+			return prepareAddSubPOT(n, sub, in1, in2, out)
 		}
 	}
 	k := &addSubKernel{sub: sub, headroomParams: headroomParams{offsetAdded: true}}
@@ -97,22 +105,83 @@ func prepareAddSub(n *Node, sub, fullTFLite bool) (Kernel, error) {
 }
 
 // checkFullTFLiteInt16AddSub applies full TFLite's int16 ADD/SUB Prepare
-// checks: zero points 0, and the general-scale path only (pot_scale_int16
-// false, or a scale that is not a power of two); the power-of-two path
-// (a saturating Q0.15 add of shifted inputs) is refused as not implemented.
-func checkFullTFLiteInt16AddSub(n *Node, in1, in2, out *Tensor) error {
+// checks (zero points 0) and reports whether the power-of-two path runs:
+// pot_scale_int16 set (the schema default) and every scale a power of two
+// (CheckedLog2).
+func checkFullTFLiteInt16AddSub(n *Node, in1, in2, out *Tensor) (pot bool, err error) {
 	if in1.ZP0() != 0 || in2.ZP0() != 0 || out.ZP0() != 0 {
-		return fmt.Errorf("%w: int16 %v needs zero points 0 (full TFLite), have %d, %d, %d", ErrBadQuantization, n.Op, in1.ZP0(), in2.ZP0(), out.ZP0())
+		return false, fmt.Errorf("%w: int16 %v needs zero points 0 (full TFLite), have %d, %d, %d", ErrBadQuantization, n.Op, in1.ZP0(), in2.ZP0(), out.ZP0())
 	}
 	if !n.Options.PotScaleInt16 {
-		return nil
+		return false, nil
 	}
 	for _, t := range []*Tensor{in1, in2, out} {
-		if _, pot := CheckedLog2(t.Scale0()); !pot {
-			return nil
+		if _, ok := CheckedLog2(t.Scale0()); !ok {
+			return false, nil
 		}
 	}
-	return fmt.Errorf("%w: int16 %v with power-of-two scales and pot_scale_int16 (full TFLite's power-of-two path is not implemented)", ErrUnsupportedOp, n.Op)
+	return true, nil
+}
+
+// prepareAddSubPOT prepares full TFLite's int16 power-of-two ADD or SUB
+// (add.cc / sub.cc with reference_ops::Add int16, Sub16,
+// BroadcastSub16POTSlow; the optimized kernels are the same code). Prepare:
+// shift_k = round(log2 s_k) − round(log2 s_out), which must be ≤ 0 with at
+// least one of them 0 (else Prepare fails). Per element:
+//
+//	y = clamp(RDBPOT(x1, −shift_1) ± RDBPOT(x2, −shift_2), lo, hi)
+//
+// (gemmlowp's SaturatingAdd/Sub in int16 before the clamp to the activation
+// range, which lies inside int16, gives the same value). ADD's path does not
+// broadcast (reference_ops::Add walks one flat size): inputs of different
+// shapes are refused. From source; no golden uses power-of-two int16 ADD/SUB.
+func prepareAddSubPOT(n *Node, sub bool, in1, in2, out *Tensor) (Kernel, error) {
+	if !sub && !sameShape(in1.Shape, in2.Shape) {
+		return nil, fmt.Errorf("%w: int16 power-of-two ADD of shapes %v and %v (full TFLite's path does not broadcast)", ErrBadShape, in1.Shape, in2.Shape)
+	}
+	k := &addSubKernel{sub: sub, pot: true}
+	var err error
+	if k.binaryOperands, err = newBinaryOperands(n, in1, in2, out); err != nil {
+		return nil, err
+	}
+	l1, _ := CheckedLog2(in1.Scale0())
+	l2, _ := CheckedLog2(in2.Scale0())
+	lo, _ := CheckedLog2(out.Scale0())
+	sh1, sh2 := l1-lo, l2-lo
+	if (sh1 != 0 && sh2 != 0) || sh1 > 0 || sh2 > 0 {
+		return nil, fmt.Errorf("%w: int16 power-of-two %v: input scales 2^%d, 2^%d and output 2^%d (full TFLite shifts one input right only)", ErrBadQuantization, n.Op, l1, l2, lo)
+	}
+	k.potShift = [2]int{-sh1, -sh2}
+	k.lo, k.hi = ActivationRange(fusedActivationOf(n), out)
+	return k, nil
+}
+
+// elementPOT is the power-of-two path's element.
+func (k *addSubKernel) elementPOT(x1, x2 int32, c *Chain) int32 {
+	a := RoundingDivideByPOT(x1, k.potShift[0])
+	b := RoundingDivideByPOT(x2, k.potShift[1])
+	raw := a + b
+	if k.sub {
+		raw = a - b
+	}
+	y := Clamp32(raw, k.lo, k.hi)
+	if c != nil {
+		so := float64(k.out.Scale0())
+		for i, v := range []struct{ x, s int32 }{{x1, a}, {x2, b}} {
+			st := c.AddReal(fmt.Sprintf("in%d.shifted", i+1), int64(v.s), float64(v.s)*so,
+				"input in the output's power-of-two scale: RoundingDivideByPOT by the scale ratio's exponent",
+				"RDBPOT(%d, %d) = %d", v.x, k.potShift[i], v.s)
+			st.Changed = k.potShift[i] != 0 && v.x&(int32(1)<<uint(k.potShift[i])-1) != 0
+		}
+		op := "+"
+		if k.sub {
+			op = "−"
+		}
+		c.AddReal("raw", int64(raw), float64(raw)*so, "sum or difference of the shifted inputs", "%d %s %d = %d", a, op, b, raw)
+		st := c.Add("clamp", int64(y), "clamped to the activation range", "clamp(%d, %d, %d) = %d", raw, k.lo, k.hi, y)
+		st.Changed = y != raw
+	}
+	return y
 }
 
 // fusedActivationOf is the node's fused activation (NONE without options).
@@ -121,6 +190,9 @@ func fusedActivationOf(n *Node) tflite.Activation { return n.Options.Activation 
 // element computes one output value from the raw input values x1 and x2,
 // recording every stage in c when c is non-nil.
 func (k *addSubKernel) element(x1, x2 int32, c *Chain) int32 {
+	if k.pot {
+		return k.elementPOT(x1, x2, c)
+	}
 	b1 := k.scaleInput(x1, k.zp1, k.q1, k.in1, 1, k.node.Rounding, c)
 	b2 := k.scaleInput(x2, k.zp2, k.q2, k.in2, 2, k.node.Rounding, c)
 	raw := b1 + b2
@@ -146,4 +218,10 @@ func (k *addSubKernel) Explain(out, elem int, c *Chain) error {
 	return explainBinary(k, &k.binaryOperands, (*addSubKernel).element, out, elem, c)
 }
 
-func (k *addSubKernel) Describe() Params { return k.describe() }
+func (k *addSubKernel) Describe() Params {
+	if k.pot {
+		return Params{HasClamp: true, ClampMin: k.lo, ClampMax: k.hi,
+			Ints: []NamedInt{{Name: "input1_right_shift", Value: int64(k.potShift[0])}, {Name: "input2_right_shift", Value: int64(k.potShift[1])}}}
+	}
+	return k.describe()
+}

@@ -90,4 +90,21 @@
 //
 // TestAddOperatorChecklist (trace) fails when item 2, 3, 4 or 5 is
 // missing; TestOpTableCoverage when item 6 is.
+//
+// # Known mistakes
+//
+// `tflq-trace check` names the mistake behind a user's numbers from a
+// catalogue (Mistake, mistakes.go). An operator joins it with one method
+// beside its kernel, mistakeModel() (*MistakeModel, error), in a file of its
+// own (mistakes_mac.go, mistakes_quantize.go, mistakes_add.go,
+// mistakes_pool.go, mistakes_softmax.go): the set of mistakes that can
+// change its output (Applicable), every output element under a Hypothesis
+// (Values: compute each distinct accumulator once, apply the output-stage
+// mistakes per element), one element's chain under it with the step names of
+// the kernel's own chain (Explain), and a sentence per mistake with the
+// operator's numbers (Sentence). trace's TestMistakeModelsAgreeWithKernels
+// checks that the model without mistakes is the kernel, element for
+// element, and that every chain ends at Values' value; cmd/tflq-trace's
+// TestCheckNamesInjectedMistakes that check names mistakes built by
+// independent reference arithmetic.
 package kernels

@@ -48,6 +48,15 @@ type Chain struct {
 	// is never Moved.
 	Moved bool
 	Move  Source
+	// Requantizations lists the requantization stages of the chain in the
+	// order they ran (the last one produced the output): the multiplier
+	// each applied and the rule it rounded by. The shared output stages
+	// (Requantize, Requantize64, the MAC output stage) record them.
+	Requantizations []Requantization
+	// Channel is the output channel whose bias or per-channel multiplier
+	// the element used (HasChannel false when the kernel has none).
+	Channel    int
+	HasChannel bool
 	// Final is the stored output value.
 	Final int64
 	// Alternatives are, for comparison, what other ways of requantizing
@@ -64,10 +73,59 @@ type Alternative struct {
 	Value   int64  // the output value it gives
 }
 
+// Requantization is one requantization stage of a chain.
+type Requantization struct {
+	// Rule is how it rounds: one of the Rule* names.
+	Rule string
+	// Real is the real multiplier M it applied.
+	Real float64
+	// Quantized is its Q0.31 multiplier and shift (zero for the float rules,
+	// which use Real directly).
+	Quantized QuantizedMultiplier
+	// Step is the index in Chain.Steps of its "M" step.
+	Step int
+}
+
+// Requantization rules, as Requantization.Rule names them.
+const (
+	// RuleDoubleRounding is MultiplyByQuantizedMultiplier with gemmlowp's
+	// two roundings (SaturatingRoundingDoublingHighMul, RoundingDivideByPOT).
+	RuleDoubleRounding = "double_rounding"
+	// RuleSingleRounding is TFLITE_SINGLE_ROUNDING's one 64-bit rounding.
+	RuleSingleRounding = "single_rounding"
+	// RuleFixedPoint64 is the 64-bit requantization of int16x8 kernels
+	// (MultiplyByQuantizedMultiplier64: Q0.15 reduced multiplier, one
+	// rounding).
+	RuleFixedPoint64 = "fixed_point_64"
+	// RuleDoublePrecision is LiteRT's reference FULLY_CONNECTED:
+	// round_half_away(double(acc)·M).
+	RuleDoublePrecision = "double_precision"
+	// RuleFloat32 is XNNPACK's fp32 requantization:
+	// round_half_even(float32(acc)·scale).
+	RuleFloat32 = "float32"
+)
+
+// ruleOf names the fixed-point rule of rounding r.
+func ruleOf(r Rounding) string {
+	if r == RoundingSingle {
+		return RuleSingleRounding
+	}
+	return RuleDoubleRounding
+}
+
+// addRequantization records a requantization whose "M" step is the last step.
+func (c *Chain) addRequantization(rule string, real float64, q QuantizedMultiplier) {
+	c.Requantizations = append(c.Requantizations, Requantization{Rule: rule, Real: real, Quantized: q, Step: len(c.Steps) - 1})
+}
+
+// setChannel records the output channel the element used.
+func (c *Chain) setChannel(ch int) { c.Channel, c.HasChannel = ch, true }
+
 // Reset empties the chain, keeping the capacity of its slices, so that one
 // Chain can explain many elements without allocating each time.
 func (c *Chain) Reset() {
-	*c = Chain{Steps: c.Steps[:0], Terms: c.Terms[:0], Sources: c.Sources[:0], Alternatives: c.Alternatives[:0]}
+	*c = Chain{Steps: c.Steps[:0], Terms: c.Terms[:0], Sources: c.Sources[:0], Requantizations: c.Requantizations[:0],
+		Alternatives: c.Alternatives[:0]}
 }
 
 // Add appends a step. Callers guard it with `if c != nil` so that building
@@ -132,6 +190,7 @@ func addAlternatives(c *Chain, acc int32, q QuantizedMultiplier, r Rounding, zp,
 func explainMultiply(x int32, q QuantizedMultiplier, r Rounding, c *Chain) int32 {
 	c.AddReal("M", int64(q.Multiplier), q.Real(), "real multiplier M = Multiplier·2^(Shift−31)",
 		"M = %d·2^(%d−31) = %.10g", q.Multiplier, q.Shift, q.Real())
+	c.addRequantization(ruleOf(r), q.Real(), q)
 	if r == RoundingSingle {
 		total := 31 - q.Shift
 		prod := int64(x) * int64(q.Multiplier)

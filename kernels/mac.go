@@ -186,6 +186,9 @@ func (o *macOutput) recordOffsets(c *Chain, terms int) {
 func (o *macOutput) finish(acc int64, ch, terms int, c *Chain) int32 {
 	if c != nil {
 		o.recordOffsets(c, terms)
+		if o.perChannel || o.bias != nil {
+			c.setChannel(ch) // the channel selects a bias or a multiplier
+		}
 	}
 	if o.requant != requantFixedPoint {
 		return o.finishFloat(acc, ch, c)
@@ -297,6 +300,7 @@ func Requantize64(acc int64, q QuantizedMultiplier, outputZP, lo, hi int32, c *C
 	if c != nil {
 		c.AddReal("M", int64(q.Multiplier), q.Real(), "real multiplier M = Multiplier·2^(Shift−31)",
 			"M = %d·2^(%d−31) = %.10g", q.Multiplier, q.Shift, q.Real())
+		c.addRequantization(RuleFixedPoint64, q.Real(), q)
 		r := ReducedMultiplier(q.Multiplier)
 		c.Add("reduced", int64(r), "multiplier reduced to Q0.15 for the 64-bit product: (Multiplier + 2^15) >> 16",
 			"(%d + 32768) >> 16 = %d", q.Multiplier, r)
@@ -710,6 +714,7 @@ func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
 		if c != nil {
 			c.AddReal("M", 0, m, "real multiplier M = s_in·s_w/s_out, every factor in double (LiteRT's reference FULLY_CONNECTED: no Q0.31 multiplier)",
 				"M = %.9g·%.9g/%.9g = %.10g", o.inScale, o.wScales[min(ch, len(o.wScales)-1)], o.outScale, m)
+			c.addRequantization(RuleDoublePrecision, m, QuantizedMultiplier{})
 			st := c.AddReal("round_double", int64(scaled), prod, "double product acc·M rounded half away from zero (math round)",
 				"round_half_away(%d · %.10g) = round_half_away(%.6f) = %d", sum, m, prod, scaled)
 			st.Changed = float64(scaled) != prod
@@ -723,6 +728,7 @@ func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
 		if c != nil {
 			c.AddReal("M", 0, float64(sc), "XNNPACK's float32 scale = float32(float32(s_in·s_w)/s_out) (no Q0.31 multiplier)",
 				"scale = float32(float32(%.9g·%.9g)/%.9g) = %.9g", o.inScale, o.wScales[min(ch, len(o.wScales)-1)], o.outScale, sc)
+			c.addRequantization(RuleFloat32, float64(sc), QuantizedMultiplier{})
 			st := c.AddReal("round_float32", scaled, float64(prod), "float32 product float32(acc)·scale rounded half to even (XNNPACK's fp32 requantization)",
 				"round_half_even(float32(%d) · %.9g) = round_half_even(%.7g) = %d", sum, sc, prod, scaled)
 			st.Changed = float64(scaled) != float64(prod)

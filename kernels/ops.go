@@ -231,6 +231,9 @@ func PrepareImpl(n *Node) (Kernel, Implementation, error) {
 		if errors.Is(err, errNotTaken) {
 			continue
 		}
+		if err == nil {
+			err = checkFiniteMultipliers(n, k)
+		}
 		if err != nil && n.Runtime.IsTFLM() && fullTFLiteRuns(n) {
 			err = fmt.Errorf("%w (TFLite-Micro cannot run it; full TFLite can: use --runtime tflite-ref or tflite-xnnpack)", err)
 		}
@@ -246,6 +249,25 @@ func fullTFLiteRuns(n *Node) bool {
 	m.Runtime, m.Rounding = RuntimeTFLiteRef, RuntimeTFLiteRef.Rounding()
 	_, impl, err := PrepareImpl(&m)
 	return err == nil && impl != ImplTFLM
+}
+
+// checkFiniteMultipliers refuses a prepared kernel whose derived
+// multipliers are not finite: scales that are each finite can still make
+// s_in/s_out or s_in·s_w/s_out overflow (a subnormal output scale, say), and
+// from an infinite or NaN multiplier TFLite's arithmetic is undefined (a
+// float→int conversion of NaN or ∞), so no runtime's result could be
+// reproduced.
+func checkFiniteMultipliers(n *Node, k Kernel) error {
+	d, ok := k.(Describer)
+	if !ok {
+		return nil
+	}
+	for _, m := range d.Describe().Multipliers {
+		if math.IsInf(m.Real, 0) || math.IsNaN(m.Real) {
+			return fmt.Errorf("%w: %v multiplier %s = %g from the tensors' scales (TFLite's arithmetic is undefined there)", ErrBadQuantization, n.Op, m.Name, m.Real)
+		}
+	}
+	return nil
 }
 
 // checkActivationQuantization refuses a node whose non-constant 8- or

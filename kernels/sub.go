@@ -14,5 +14,7 @@ func prepareSub(n *Node) (Kernel, error) { return prepareAddSub(n, true, false) 
 // multipliers in double, as ADD does (2·max(s1, s2) is exact in float32,
 // every quotient is double) — so they can differ from TFLite-Micro's in the
 // last bit (opzoo sub_int16_same rand0 shows one element) — and admits
-// legacy uint8; int16 needs zero points 0 (see prepareAddTFLite).
+// legacy uint8; int16 needs zero points 0 and takes the power-of-two path
+// when pot_scale_int16 is set and every scale is a power of two
+// (prepareAddSubPOT).
 func prepareSubTFLite(n *Node) (Kernel, error) { return prepareAddSub(n, true, true) }

@@ -199,6 +199,7 @@ func (k *xnnMul) element(a, b int32, c *Chain) int32 {
 			"(%d %s)·(%d %s) = %d", a, plus(-int64(k.zpA)), b, plus(-int64(k.zpB)), p)
 		c.AddReal("M", 0, float64(k.scale), "XNNPACK's float32 scale = float32(float32(s_a·s_b)/s_out)",
 			"float32(float32(%.9g·%.9g)/%.9g) = %.9g", k.in1.Scale0(), k.in2.Scale0(), k.out.Scale0(), k.scale)
+		c.addRequantization(RuleFloat32, float64(k.scale), QuantizedMultiplier{})
 		r := int64(roundHalfEven32(f))
 		s := c.AddReal("round_float32", r, float64(f), "float32 product float32(p)·scale rounded half to even",
 			"round_half_even(float32(%d) · %.9g) = round_half_even(%.7g) = %d", p, k.scale, f, r)

@@ -159,6 +159,7 @@ func (k *xnnMean) element(b, ch int, c *Chain) int32 {
 			"%d %s·%d = %d", sum, plus(-int64(k.width)), k.inZP, acc)
 		c.AddReal("M", 0, float64(k.scale), "XNNPACK's float32 scale = float32(s_in / float32(s_out·width))",
 			"float32(%.9g / float32(%.9g·%d)) = %.9g", k.in.Scale0(), k.out.Scale0(), k.width, k.scale)
+		c.addRequantization(RuleFloat32, float64(k.scale), QuantizedMultiplier{})
 		r := int64(roundHalfEven32(f))
 		s := c.AddReal("round_float32", r, float64(f), "float32 product float32(acc)·scale rounded half to even (XNNPACK's fp32 requantization)",
 			"round_half_even(float32(%d) · %.9g) = round_half_even(%.7g) = %d", acc, k.scale, f, r)

@@ -405,6 +405,14 @@ func tfliteCases() []builtCase {
 		// last bit, which changes 8 of these 4096 elements.
 		under(tfliteRef, binCase(binSpec{name: "SUB/int16/double-multipliers", op: tflite.OpSub, typ: i16, sh1: big, sh2: big, shO: big,
 			s1: 0.0008199098, s2: 0.00097455125, so: 0.0018544499, r1: r16, r2: r16, arith: oracle.Binary.SubTFLite, set: func(o *tflite.Options) { o.PotScaleInt16 = false }})),
+		// int16 power-of-two ADD/SUB: the input with the finer scale shifted
+		// right (RoundingDivideByPOT) to the output's scale, no multipliers.
+		under(tfliteRef, binCase(binSpec{name: "ADD/int16/power-of-two", op: tflite.OpAdd, typ: i16, sh1: same, sh2: same, shO: same,
+			s1: 1.0 / 4096, s2: 1.0 / 1024, so: 1.0 / 1024, r1: r16, r2: r16, act: tflite.ActRelu6,
+			f: func(a, b int64) int64 { return oracle.RoundingDivideByPOT(a, 2) + b }})),
+		under(tfliteRef, binCase(binSpec{name: "SUB/int16/power-of-two/broadcast", op: tflite.OpSub, typ: i16, sh1: same, sh2: []int{4}, shO: same,
+			s1: 1.0 / 2048, s2: 1.0 / 8192, so: 1.0 / 2048, r1: r16, r2: r16,
+			f: func(a, b int64) int64 { return a - oracle.RoundingDivideByPOT(b, 2) }})),
 		under(tfliteRef, binCase(binSpec{name: "ADD/uint8/relu", op: tflite.OpAdd, typ: u8, sh1: same, sh2: []int{4}, shO: same,
 			s1: 0.05, s2: 0.03, so: 0.06, z1: 128, z2: 100, zo: 120, r1: ru8, r2: ru8, act: tflite.ActRelu, arith: oracle.Binary.Add})),
 		under(tfliteRef, binCase(binSpec{name: "SUB/uint8", op: tflite.OpSub, typ: u8, sh1: same, sh2: same, shO: same,

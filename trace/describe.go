@@ -187,6 +187,38 @@ func DescribeTensor(m *tflite.Model, g *tflite.SubGraph, index int) TensorInfo {
 	return ti
 }
 
+// TensorValues are a tensor's values in row-major order: the stored
+// integers (integer and bool types) and their real values, (q − zp)·scale
+// with the element's channel's scale and zero point (the stored value for
+// float32 and unquantized tensors).
+type TensorValues struct {
+	Quantized   []int64 `json:"quantized,omitempty"`
+	Dequantized []Float `json:"dequantized"`
+}
+
+// ValuesOf reads every value of t; an error for dtypes without readable
+// values (strings, float16, packed int4, ...).
+func ValuesOf(t *kernels.Tensor) (*TensorValues, error) {
+	if !t.HasRealValue() {
+		return nil, fmt.Errorf("%v values cannot be read", t.Type)
+	}
+	n := t.NumElements()
+	if len(t.Data) < n*t.Type.Size() {
+		return nil, fmt.Errorf("%v %v holds %d bytes, not %d", t.Type, t.Shape, len(t.Data), n*t.Type.Size())
+	}
+	v := &TensorValues{Dequantized: make([]Float, n)}
+	if t.Type != tflite.TypeFloat32 {
+		v.Quantized = make([]int64, n)
+	}
+	for i := range n {
+		v.Dequantized[i] = Float(t.Dequantize(i))
+		if v.Quantized != nil {
+			v.Quantized[i] = t.Int(i)
+		}
+	}
+	return v, nil
+}
+
 // Operand is one input or output of an operator: its tensor index (−1 for
 // an absent optional input) and its role ("input", "weights", "bias", ...).
 type Operand struct {

@@ -13,14 +13,17 @@ package trace
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"runtime"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
@@ -33,19 +36,44 @@ const SchemaVersion = 2
 type ElementSelection struct {
 	All bool // every element of every selected op
 	Top int  // else, the Top elements with the largest |error| in LSB per op (0 = none)
+	// List, when non-nil, names the elements instead (those of the
+	// selected ops; duplicates are written once).
+	List []ElementRef
 }
 
-// ExportOptions configure WriteJSON.
+// ElementRef names one element of one output of one operator.
+type ElementRef struct {
+	Op, Output, Element int
+}
+
+// ExportOptions configure WriteJSON, WriteCSV and WriteModelExplorer.
 type ExportOptions struct {
 	ModelPath string
+	// Input says what the graph inputs were fed (files, random seed...).
+	Input string
 	// Ops selects operators (nil = all).
 	Ops      []int
 	Elements ElementSelection
+	// Constants adds the values of the selected ops' constant inputs
+	// (weights, biases...) to the tensors.
+	Constants bool
 	// TopTerms is how many of the largest products each MAC element lists
 	// (all of them are counted and summed).
 	TopTerms int
+	// Metric is what colours the Model Explorer graph: "accumulated-max"
+	// (the default), "accumulated-mean", "local-max" or "local-mean" — the
+	// largest or mean |error| of each output, in LSB (real units for outputs
+	// without a scale), accumulated or local.
+	Metric string
+	// ClipPercentile is the percentile of the values at which the Model
+	// Explorer colour scale saturates (default 95; 100 = the largest value),
+	// so that one outlier does not leave every other node green.
+	ClipPercentile float64
 	// Progress, if set, is called with (elements written, elements to write).
 	Progress func(done, total int)
+	// Context, if set, stops an export when it is cancelled (checked
+	// between batches of element chains): the writer returns ctx.Err().
+	Context context.Context
 }
 
 func (o *ExportOptions) selected(op int) bool { return opSelected(o.Ops, op) }
@@ -118,7 +146,7 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 		if i > 0 {
 			j.raw(",\n")
 		}
-		writeTensor(j, ip, t, s, needValues[i] && !t.Const)
+		writeTensor(j, ip, t, s, needValues[i] && (!t.Const || opt.Constants && t.HasRealValue()))
 	}
 	j.raw("\n],\n")
 	j.key("ops")
@@ -155,6 +183,7 @@ func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error
 // ModelSummary is the "model" object of a trace export.
 type ModelSummary struct {
 	Path        string  `json:"path"`
+	Input       string  `json:"input,omitempty"`
 	Description string  `json:"description"`
 	Runtime     string  `json:"runtime"`
 	Rounding    string  `json:"rounding"`
@@ -166,7 +195,7 @@ type ModelSummary struct {
 }
 
 func writeModelSummary(j *jw, ip *Interpreter, opt ExportOptions) {
-	j.value(ModelSummary{Path: opt.ModelPath, Description: ip.Model().Description, Runtime: ip.Options().Runtime.String(), Rounding: ip.Options().Runtime.Rounding().String(),
+	j.value(ModelSummary{Path: opt.ModelPath, Input: opt.Input, Description: ip.Model().Description, Runtime: ip.Options().Runtime.String(), Rounding: ip.Options().Runtime.Rounding().String(),
 		Inputs: ip.Graph().Inputs, Outputs: ip.Graph().Outputs, NumTensors: len(ip.Tensors()), NumOps: len(ip.Ops())})
 }
 
@@ -216,7 +245,7 @@ func writeTensor(j *jw, ip *Interpreter, t *kernels.Tensor, s *Shadow, values bo
 			j.float(t.Dequantize(i))
 		}
 		j.raw("]")
-		if ref := s.Values[t.Index]; ref != nil {
+		if ref := s.Values[t.Index]; ref != nil && !t.Const {
 			j.raw(",")
 			j.key("float_reference")
 			j.raw("[")
@@ -248,6 +277,20 @@ type elementRef struct{ output, element int }
 // output, in element order.
 func selectElements(ip *Interpreter, s *Shadow, oi int, sel ElementSelection) []elementRef {
 	var refs []elementRef
+	if sel.List != nil {
+		for _, r := range sel.List {
+			if r.Op == oi {
+				refs = append(refs, elementRef{r.Output, r.Element})
+			}
+		}
+		slices.SortFunc(refs, func(a, b elementRef) int {
+			if a.output != b.output {
+				return a.output - b.output
+			}
+			return a.element - b.element
+		})
+		return slices.Compact(refs)
+	}
 	for k, out := range ip.Ops()[oi].Node.Outputs {
 		if out == nil || (!sel.All && sel.Top <= 0) {
 			continue
@@ -273,14 +316,23 @@ func selectElements(ip *Interpreter, s *Shadow, oi int, sel ElementSelection) []
 // opHeader is an op of the trace export before its streamed elements.
 type opHeader struct {
 	OpInfo
-	Metrics *LayerMetrics `json:"metrics,omitempty"`
+	Metrics []LayerMetrics `json:"metrics,omitempty"`
+}
+
+// opMetrics are the metric rows of operator oi: every output, accumulated
+// then local.
+func (s *Shadow) opMetrics(oi int) []LayerMetrics {
+	var rows []LayerMetrics
+	for _, m := range s.OutputMetrics {
+		if m.Op == oi {
+			rows = append(rows, m)
+		}
+	}
+	return rows
 }
 
 func writeOp(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef, opt *ExportOptions, done *int, total int) error {
-	h := opHeader{OpInfo: DescribeOp(ip.Model(), ip.Graph(), oi, ip)}
-	if oi < len(s.Metrics) {
-		h.Metrics = &s.Metrics[oi]
-	}
+	h := opHeader{OpInfo: DescribeOp(ip.Model(), ip.Graph(), oi, ip), Metrics: s.opMetrics(oi)}
 	j.openValue(h)
 	j.raw(",")
 	j.key("elements")
@@ -309,6 +361,7 @@ func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef
 		err error
 	}
 	outs := ip.Ops()[oi].Node.Outputs
+	runtimeName := ip.Options().Runtime.String()
 	if len(elems) > 0 {
 		// Seed the op's step meanings from its first element, so that the
 		// workers only read the map.
@@ -323,6 +376,9 @@ func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef
 		}
 	}
 	for start := 0; start < len(elems); start += batch * workers {
+		if opt.Context != nil && opt.Context.Err() != nil {
+			return opt.Context.Err()
+		}
 		results := make([]result, workers)
 		finished := make(chan struct{}, workers)
 		for w := 0; w < workers; w++ {
@@ -343,7 +399,7 @@ func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef
 					if len(b) > 0 || lo > 0 || start > 0 {
 						b = append(b, ",\n"...)
 					}
-					b = appendElement(b, ref.output, outs[ref.output], s, ref.element, c, opt.TopTerms, meanings)
+					b = appendElement(b, elementContext{op: oi, output: ref.output, out: outs[ref.output], runtime: runtimeName}, s, ref.element, c, opt.TopTerms, meanings)
 				}
 				results[w].buf = b
 			}(w, lo, hi)
@@ -365,10 +421,23 @@ func writeElements(j *jw, ip *Interpreter, s *Shadow, oi int, elems []elementRef
 	return nil
 }
 
+// elementContext is what an element record says about where it belongs:
+// its operator, which output (position and tensor) and the runtime.
+type elementContext struct {
+	op, output int
+	out        *kernels.Tensor
+	runtime    string
+}
+
 // appendElement appends one element's JSON object.
-func appendElement(b []byte, output int, out *kernels.Tensor, s *Shadow, e int, c *kernels.Chain, topTerms int, meanings map[string]string) []byte {
-	b = append(b, `{"output":`...)
-	b = strconv.AppendInt(b, int64(output), 10)
+func appendElement(b []byte, ctx elementContext, s *Shadow, e int, c *kernels.Chain, topTerms int, meanings map[string]string) []byte {
+	out := ctx.out
+	b = append(b, `{"op":`...)
+	b = strconv.AppendInt(b, int64(ctx.op), 10)
+	b = append(b, `,"output":`...)
+	b = strconv.AppendInt(b, int64(ctx.output), 10)
+	b = append(b, `,"tensor":`...)
+	b = strconv.AppendInt(b, int64(out.Index), 10)
 	b = append(b, `,"element":`...)
 	b = strconv.AppendInt(b, int64(e), 10)
 	b = append(b, `,"coords":[`...)
@@ -378,7 +447,32 @@ func appendElement(b []byte, output int, out *kernels.Tensor, s *Shadow, e int, 
 		}
 		b = strconv.AppendInt(b, int64(v), 10)
 	}
-	b = append(b, `],"final":`...)
+	b = append(b, ']')
+	if c.HasChannel {
+		b = append(b, `,"channel":`...)
+		b = strconv.AppendInt(b, int64(c.Channel), 10)
+	}
+	b = append(b, `,"runtime":`...)
+	b = strconv.AppendQuote(b, ctx.runtime)
+	if n := len(c.Requantizations); n > 0 {
+		// The output stage (the last requantization) as fields of the
+		// record; every stage in requantizations when there are several.
+		b = appendRequantization(b, c.Requantizations[n-1])
+		if n > 1 {
+			b = append(b, `,"requantizations":[`...)
+			for k, r := range c.Requantizations {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"step":`...)
+				b = strconv.AppendInt(b, int64(r.Step), 10)
+				b = appendRequantization(b, r)
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+	}
+	b = append(b, `,"final":`...)
 	b = strconv.AppendInt(b, c.Final, 10)
 	b = append(b, `,"dequantized":`...)
 	b = appendFloat(b, out.Dequantize(e))
@@ -463,6 +557,24 @@ func appendElement(b []byte, output int, out *kernels.Tensor, s *Shadow, e int, 
 	return append(b, '}')
 }
 
+// appendRequantization appends the fields of one requantization stage:
+// its rounding rule, the real multiplier it applied and — for the
+// fixed-point rules — its Q0.31 multiplier and shift. Each starts with a
+// comma.
+func appendRequantization(b []byte, r kernels.Requantization) []byte {
+	b = append(b, `,"rounding":`...)
+	b = strconv.AppendQuote(b, r.Rule)
+	b = append(b, `,"applied_multiplier":`...)
+	b = appendFloat(b, r.Real)
+	if r.Quantized.Multiplier != 0 || r.Rule != kernels.RuleDoublePrecision && r.Rule != kernels.RuleFloat32 {
+		b = append(b, `,"multiplier":`...)
+		b = strconv.AppendInt(b, int64(r.Quantized.Multiplier), 10)
+		b = append(b, `,"shift":`...)
+		b = strconv.AppendInt(b, int64(r.Quantized.Shift), 10)
+	}
+	return b
+}
+
 func appendFloat(b []byte, v float64) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return append(b, "null"...)
@@ -500,59 +612,142 @@ func abs64(x int64) int64 {
 	return x
 }
 
-// csvHeader are the columns of WriteCSV: QuantizationDebugger's layer-stats
-// columns, then tflq-trace's LSB columns.
+// csvHeader are the columns of WriteCSV: the model, the input and the
+// runtime (so that files of several runs concatenate), then the metric
+// fields as the JSON names them.
 func csvHeader() []string {
-	return []string{"op_name", "tensor_idx", "num_elements", "stddev", "mean_error", "max_abs_error",
-		"mean_squared_error", "scale", "zero_point", "tensor_name", "op_index", "rmse/scale", "max_abs_error_lsb",
-		"mean_abs_error_lsb", "float_reference"}
+	return append([]string{"model", "input", "runtime"}, MetricColumns()...)
 }
 
-// WriteCSV writes one row per operator with its layer metrics.
-func WriteCSV(w io.Writer, s *Shadow, ops []int) error {
+// WriteCSV writes one row per operator output and metric mode (accumulated
+// then local) with its layer metrics; empty cells are nulls (no scale, or
+// not a number).
+func WriteCSV(w io.Writer, s *Shadow, opt ExportOptions) error {
 	cw := csv.NewWriter(w)
 	cw.Write(csvHeader())
-	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
-	for _, m := range s.Metrics {
-		if !opSelected(ops, m.Op) {
+	rt := s.ip.Options().Runtime.String()
+	for _, m := range s.OutputMetrics {
+		if !opSelected(opt.Ops, m.Op) {
 			continue
 		}
-		cw.Write([]string{m.OpName, strconv.Itoa(m.Tensor), strconv.Itoa(m.NumElements), f(m.Stddev), f(m.MeanError),
-			f(m.MaxAbsError), f(m.MeanSquaredError), f(m.Scale), strconv.Itoa(int(m.ZeroPoint)), m.TensorName,
-			strconv.Itoa(m.Op), f(m.RMSEOverScale), f(m.MaxAbsErrorLSB), f(m.MeanAbsErrorLSB), strconv.FormatBool(m.Reference)})
+		cw.Write(append([]string{opt.ModelPath, opt.Input, rt}, m.csvRecord()...))
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
+// ExplorerMetrics are the values ExportOptions.Metric takes.
+func ExplorerMetrics() []string {
+	return []string{"accumulated-max", "accumulated-mean", "local-max", "local-mean"}
+}
+
+// explorerValue is the figure a metric colours by: the row's largest or
+// mean |error|, in LSB when the output has a scale, else in real units.
+func explorerValue(m *LayerMetrics, stat string) float64 {
+	switch {
+	case stat == "mean" && m.HasScale():
+		return m.MeanAbsErrorLSB
+	case stat == "mean":
+		return m.MeanAbsError
+	case m.HasScale():
+		return m.MaxAbsErrorLSB
+	}
+	return m.MaxAbsError
+}
+
+// explorerStops are the colours of the scale: green (no error), yellow,
+// red (at the clip value and above).
+var explorerStops = [3][3]float64{{0x2e, 0x7d, 0x32}, {0xfb, 0xc0, 0x2d}, {0xc6, 0x28, 0x28}}
+
+// explorerColour is the colour of value v on a scale from 0 to clip.
+func explorerColour(v, clip float64) string {
+	f := 1.0
+	if clip > 0 {
+		f = min(max(v/clip, 0), 1)
+	}
+	lo, hi, t := explorerStops[0], explorerStops[1], f*2
+	if f > 0.5 {
+		lo, hi, t = explorerStops[1], explorerStops[2], f*2-1
+	}
+	var rgb [3]int
+	for i := range rgb {
+		rgb[i] = int(math.Round(lo[i] + (hi[i]-lo[i])*t))
+	}
+	return "#" + strconv.FormatInt(int64(rgb[0]<<16|rgb[1]<<8|rgb[2])|1<<24, 16)[1:]
+}
+
+// percentile is the nearest-rank p-th percentile of vs (p in (0, 100]).
+func percentile(vs []float64, p float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(vs)
+	slices.Sort(sorted)
+	k := int(math.Ceil(p/100*float64(len(sorted)))) - 1
+	return sorted[min(max(k, 0), len(sorted)-1)]
+}
+
 // WriteModelExplorer writes Model Explorer node data (a GraphNodeData
-// object): each operator's largest error in LSB keyed by its output tensor
-// name, with a green→red gradient, so the graph view shows where the
-// quantization error concentrates.
-func WriteModelExplorer(w io.Writer, s *Shadow, ops []int) error {
+// object): for each output of each selected operator, keyed by its tensor
+// name, the figure opt.Metric names as "value", and a "bgColor" on a green →
+// yellow → red scale from 0 to the opt.ClipPercentile-th percentile of the
+// values (values above it are red), so the graph shows where the
+// quantization error concentrates without one outlier flattening the rest.
+// The gradient (Model Explorer maps it from the smallest to the largest
+// value) only colours nodes without a colour of their own, e.g. NaN ones.
+func WriteModelExplorer(w io.Writer, s *Shadow, opt ExportOptions) error {
+	metric := opt.Metric
+	if metric == "" {
+		metric = "accumulated-max"
+	}
+	mode, stat, _ := strings.Cut(metric, "-")
+	if !slices.Contains(ExplorerMetrics(), metric) {
+		return fmt.Errorf("unknown metric %q (want one of %s)", metric, strings.Join(ExplorerMetrics(), ", "))
+	}
+	clipAt := opt.ClipPercentile
+	if clipAt == 0 {
+		clipAt = 95
+	}
+	if clipAt <= 0 || clipAt > 100 {
+		return fmt.Errorf("clip percentile %g is not in (0, 100]", clipAt)
+	}
+	type node struct {
+		name  string
+		value float64
+	}
+	var nodes []node
+	var values []float64
+	for i := range s.OutputMetrics {
+		m := &s.OutputMetrics[i]
+		if m.Tensor < 0 || m.Mode != mode || !opSelected(opt.Ops, m.Op) {
+			continue
+		}
+		v := explorerValue(m, stat)
+		nodes = append(nodes, node{m.TensorName, v})
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			values = append(values, v)
+		}
+	}
+	clip := percentile(values, clipAt)
 	bw := bufio.NewWriter(w)
 	j := &jw{w: bw}
 	j.raw("{")
 	j.key("results")
 	j.raw("{")
-	first := true
-	for _, m := range s.Metrics {
-		if m.Tensor < 0 || !opSelected(ops, m.Op) {
-			continue
-		}
-		if !first {
+	for k, n := range nodes {
+		if k > 0 {
 			j.raw(",")
 		}
-		first = false
 		j.raw("\n  ")
-		j.key(m.TensorName)
+		j.key(n.name)
 		j.raw("{")
 		j.key("value")
-		v := m.MaxAbsErrorLSB
-		if m.Scale == 0 {
-			v = m.MaxAbsError
+		j.float(n.value)
+		if !math.IsNaN(n.value) && !math.IsInf(n.value, 0) {
+			j.raw(",")
+			j.key("bgColor")
+			j.str(explorerColour(n.value, clip))
 		}
-		j.float(v)
 		j.raw("}")
 	}
 	j.raw("\n},")

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -35,7 +36,7 @@ func compileSchema(t testing.TB) *jsonschema.Schema {
 // into the Go types and checks its content against the interpreter.
 func exportAndCheck(t *testing.T, ip *Interpreter, opt ExportOptions) *File {
 	t.Helper()
-	s, err := RunShadow(ip)
+	s, err := RunShadowWith(ip, ShadowOptions{Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +77,14 @@ func exportAndCheck(t *testing.T, ip *Interpreter, opt ExportOptions) *File {
 		}
 	}
 	for _, op := range f.Ops {
-		if op.Metrics == nil || !sameMetrics(*op.Metrics, s.Metrics[op.Index]) {
-			t.Fatalf("op %d metrics %+v, shadow %+v", op.Index, op.Metrics, s.Metrics[op.Index])
+		want := s.opMetrics(op.Index)
+		if len(op.Metrics) != len(want) || len(want) != 2*len(op.Outputs) {
+			t.Fatalf("op %d: %d metric rows, shadow %d, %d outputs", op.Index, len(op.Metrics), len(want), len(op.Outputs))
+		}
+		for k := range want {
+			if !sameMetrics(op.Metrics[k], want[k]) {
+				t.Fatalf("op %d metrics %+v, shadow %+v", op.Index, op.Metrics[k], want[k])
+			}
 		}
 		out := ip.Ops()[op.Index].Node.Outputs
 		for _, e := range op.Elements {
@@ -109,9 +116,14 @@ func exportAndCheck(t *testing.T, ip *Interpreter, opt ExportOptions) *File {
 
 func sameMetrics(a, b LayerMetrics) bool {
 	near := func(x, y float64) bool { return x == y || math.Abs(x-y) <= 1e-12*math.Max(math.Abs(x), math.Abs(y)) }
-	return a.NumElements == b.NumElements && near(a.Stddev, b.Stddev) &&
-		near(a.MeanError, b.MeanError) && near(a.MaxAbsError, b.MaxAbsError) && near(a.MeanSquaredError, b.MeanSquaredError) &&
-		near(a.MaxAbsErrorLSB, b.MaxAbsErrorLSB) && a.Reference == b.Reference
+	same := a.Op == b.Op && a.Output == b.Output && a.Tensor == b.Tensor && a.Mode == b.Mode && a.NumElements == b.NumElements &&
+		near(a.Stddev, b.Stddev) && near(a.MeanError, b.MeanError) && near(a.MaxAbsError, b.MaxAbsError) &&
+		near(a.MeanAbsError, b.MeanAbsError) && near(a.MeanSquaredError, b.MeanSquaredError) && near(a.RMSE, b.RMSE) &&
+		a.Reference == b.Reference && a.Scale == b.Scale
+	if b.HasScale() {
+		same = same && near(a.MaxAbsErrorLSB, b.MaxAbsErrorLSB) && near(a.MeanAbsErrorLSB, b.MeanAbsErrorLSB) && near(a.RMSEOverScale, b.RMSEOverScale)
+	}
+	return same
 }
 
 func TestExportJSONShared(t *testing.T) {
@@ -144,31 +156,33 @@ func TestExportJSONShared(t *testing.T) {
 
 func TestExportCSVAndModelExplorer(t *testing.T) {
 	ip := runSharedCase(t, "mnist_lenet_floatio_int8", "rand0")
-	s, err := RunShadow(ip)
+	s, err := RunShadowWith(ip, ShadowOptions{Local: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, s, nil); err != nil {
+	if err := WriteCSV(&buf, s, ExportOptions{ModelPath: "lenet.tflite", Input: "random seed 0"}); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != len(ip.Ops())+1 || rows[0][0] != "op_name" || rows[0][9] != "tensor_name" {
+	if len(rows) != 2*len(ip.Ops())+1 || rows[0][0] != "model" || rows[0][3] != "op" || rows[0][7] != "tensor_name" {
 		t.Fatalf("csv: %d rows, header %v", len(rows), rows[0])
 	}
+	col := func(name string) int { return slices.Index(rows[0], name) }
 	for i, r := range rows[1:] {
-		m := s.Metrics[i]
-		maxAbs, _ := strconv.ParseFloat(r[5], 64)
-		if r[0] != m.OpName || r[1] != strconv.Itoa(m.Tensor) || maxAbs != m.MaxAbsError || r[9] != m.TensorName {
+		m := s.OutputMetrics[i]
+		maxAbs, _ := strconv.ParseFloat(r[col("max_abs_error_real")], 64)
+		if r[0] != "lenet.tflite" || r[1] != "random seed 0" || r[2] != "tflm" || r[col("op_name")] != m.OpName ||
+			r[col("tensor_idx")] != strconv.Itoa(m.Tensor) || maxAbs != m.MaxAbsError || r[col("mode")] != m.Mode {
 			t.Fatalf("row %d = %v, metrics %+v", i, r, m)
 		}
 	}
 
 	buf.Reset()
-	if err := WriteModelExplorer(&buf, s, nil); err != nil {
+	if err := WriteModelExplorer(&buf, s, ExportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var nd struct {
@@ -241,10 +255,14 @@ func loadForBench(b *testing.B, path string) *Interpreter {
 func TestSchemaRejects(t *testing.T) {
 	sch := compileSchema(t)
 	for name, doc := range map[string]string{
-		"missing ops":         `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[]}`,
-		"wrong version":       `{"format":"tflq-trace","version":1,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[],"ops":[]}`,
-		"unknown field":       `{"format":"tflq-trace","version":2,"extra":1,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[],"ops":[]}`,
-		"operand as an index": `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":1},"tensors":[],"ops":[{"index":0,"op":"ABS","version":1,"inputs":[0],"outputs":[{"tensor":1,"role":"output"}],"elements":[],"step_meanings":{}}]}`,
+		"missing ops":                       `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[]}`,
+		"wrong version":                     `{"format":"tflq-trace","version":1,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[],"ops":[]}`,
+		"unknown field":                     `{"format":"tflq-trace","version":2,"extra":1,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":0},"tensors":[],"ops":[]}`,
+		"element without its op":            `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","runtime":"tflm","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":1},"tensors":[],"ops":[{"index":0,"op":"ABS","version":1,"inputs":[],"outputs":[],"elements":[{"output":0,"tensor":1,"element":0,"coords":[0],"runtime":"tflm","final":1,"dequantized":1,"steps":[]}],"step_meanings":{}}]}`,
+		"metrics as one object":             `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","runtime":"tflm","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":1},"tensors":[],"ops":[{"index":0,"op":"ABS","version":1,"inputs":[],"outputs":[],"metrics":{"op":0},"elements":[],"step_meanings":{}}]}`,
+		"zero LSB of a float output":        `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","runtime":"tflm","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":1},"tensors":[],"ops":[{"index":0,"op":"ABS","version":1,"inputs":[],"outputs":[],"metrics":[{"op":0,"op_name":"ABS","output":0,"tensor_idx":1,"tensor_name":"x","mode":"local","reference":true,"num_elements":1,"scale":null,"zero_point":null,"mean_error_real":0,"stddev_real":0,"max_abs_error_real":0,"mean_abs_error_real":0,"mean_squared_error_real_sq":0,"rmse_real":0,"rmse_over_scale":null,"max_abs_error_lsb":0,"mean_abs_error_lsb":null}],"elements":[],"step_meanings":{}}]}`,
+		"QuantizationDebugger's rmse/scale": `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","runtime":"tflm","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":1},"tensors":[],"ops":[{"index":0,"op":"ABS","version":1,"inputs":[],"outputs":[],"metrics":[{"op":0,"op_name":"ABS","output":0,"tensor_idx":1,"tensor_name":"x","mode":"local","reference":true,"num_elements":1,"scale":null,"zero_point":null,"mean_error_real":0,"stddev_real":0,"max_abs_error_real":0,"mean_abs_error_real":0,"mean_squared_error_real_sq":0,"rmse_real":0,"rmse_over_scale":null,"max_abs_error_lsb":null,"mean_abs_error_lsb":null,"rmse/scale":0}],"elements":[],"step_meanings":{}}]}`,
+		"operand as an index":               `{"format":"tflq-trace","version":2,"model":{"path":"","description":"","rounding":"double","subgraph":0,"inputs":[],"outputs":[],"num_tensors":0,"num_ops":1},"tensors":[],"ops":[{"index":0,"op":"ABS","version":1,"inputs":[0],"outputs":[{"tensor":1,"role":"output"}],"elements":[],"step_meanings":{}}]}`,
 	} {
 		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader([]byte(doc)))
 		if err != nil {

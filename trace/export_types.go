@@ -28,24 +28,50 @@ type FileValues struct {
 // FileOp is one operator of a trace.
 type FileOp struct {
 	OpInfo
-	Metrics      *LayerMetrics     `json:"metrics"`
+	Metrics      []LayerMetrics    `json:"metrics"`
 	Elements     []FileElement     `json:"elements"`
 	StepMeanings map[string]string `json:"step_meanings"`
 }
 
-// FileElement is one element chain.
+// FileElement is one element chain. Op, Output and Element identify it
+// in the whole file; Tensor is the output tensor's index.
 type FileElement struct {
-	Output         int          `json:"output"`
-	Element        int          `json:"element"`
-	Coords         []int        `json:"coords"`
-	Final          int64        `json:"final"`
-	Dequantized    *float64     `json:"dequantized"`
-	FloatReference *float64     `json:"float_reference"`
-	Error          *float64     `json:"error"`
-	ErrorLSB       *float64     `json:"error_lsb"`
-	Steps          []FileStep   `json:"steps"`
-	Terms          *FileTerms   `json:"terms"`
-	Sources        []FileSource `json:"sources"`
+	Op      int    `json:"op"`
+	Output  int    `json:"output"`
+	Tensor  int    `json:"tensor"`
+	Element int    `json:"element"`
+	Coords  []int  `json:"coords"`
+	Channel *int   `json:"channel"`
+	Runtime string `json:"runtime"`
+	// The output stage's requantization (absent when the chain has none).
+	FileRequantization
+	// Requantizations lists every stage when there are several.
+	Requantizations []FileRequantizationStep `json:"requantizations"`
+	Final           int64                    `json:"final"`
+	Dequantized     *float64                 `json:"dequantized"`
+	FloatReference  *float64                 `json:"float_reference"`
+	Error           *float64                 `json:"error"`
+	ErrorLSB        *float64                 `json:"error_lsb"`
+	Steps           []FileStep               `json:"steps"`
+	Terms           *FileTerms               `json:"terms"`
+	Sources         []FileSource             `json:"sources"`
+}
+
+// FileRequantization is one requantization stage of a chain: its rounding
+// rule (kernels.Rule*), its real multiplier and, for the fixed-point
+// rules, its Q0.31 multiplier and shift.
+type FileRequantization struct {
+	Rounding          string   `json:"rounding,omitempty"`
+	AppliedMultiplier *float64 `json:"applied_multiplier,omitempty"`
+	Multiplier        *int32   `json:"multiplier,omitempty"`
+	Shift             *int     `json:"shift,omitempty"`
+}
+
+// FileRequantizationStep is a requantization stage with the index of its
+// "M" step.
+type FileRequantizationStep struct {
+	Step int `json:"step"`
+	FileRequantization
 }
 
 // FileStep is one step of a chain.

@@ -32,6 +32,10 @@ type MemoryPlan struct {
 	// Shadow is the float reference of every tensor (explain, trace, ui and
 	// eval compute it).
 	Shadow int64 `json:"float_shadow"`
+	// LocalShadow is what the trace export's local references add (not in
+	// Total): for every non-constant tensor 4 bytes per element for its
+	// local reference and 4 for the dequantized values the pass starts from.
+	LocalShadow int64 `json:"local_shadow"`
 	// Tables is the data-movement kernels' index tables (5 bytes per output
 	// element).
 	Tables int64 `json:"index_tables"`
@@ -85,6 +89,7 @@ func PlanMemory(m *tflite.Model) MemoryPlan {
 			bytes = int64(len(data))
 		} else {
 			p.Tensors += bytes
+			p.LocalShadow += 8 * n // local reference, dequantized values
 		}
 		p.Shadow += 4 * n
 		all = append(all, PlannedTensor{Index: i, Name: t.Name, Shape: t.Shape, Bytes: bytes})
@@ -108,6 +113,14 @@ func PlanMemory(m *tflite.Model) MemoryPlan {
 	p.Total = p.Tensors + p.Constants + p.Shadow + p.Tables
 	sort.SliceStable(all, func(a, b int) bool { return all[a].Bytes > all[b].Bytes })
 	p.Largest = all[:min(5, len(all))]
+	return p
+}
+
+// withLocal is the plan of a shadow run with its local references: they
+// count in Shadow and Total.
+func (p MemoryPlan) withLocal() MemoryPlan {
+	p.Shadow += p.LocalShadow
+	p.Total += p.LocalShadow
 	return p
 }
 

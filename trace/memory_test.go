@@ -10,7 +10,8 @@ import (
 
 // TestPlanMemory checks the plan of a small model term by term: tensors
 // (non-constant buffers), constants (their data), the float shadow (4 bytes
-// per element of every tensor) and the index tables of data movement (5
+// per element of every tensor; 8 more per non-constant element for the local
+// references, counted only when asked for) and the index tables of data movement (5
 // bytes per output element), per operator and in total; and that New and
 // RunShadow refuse a limit below what they need, before allocating.
 func TestPlanMemory(t *testing.T) {
@@ -31,9 +32,10 @@ func TestPlanMemory(t *testing.T) {
 	}
 	p := PlanMemory(m)
 	// Tensors: in 6 + fc 8 + out 8; constants: w 12 + b 16 + perm 8;
-	// shadow: 4·(6+12+4+8+2+8); tables: 5·8 for TRANSPOSE's output.
-	want := MemoryPlan{Tensors: 22, Constants: 36, Shadow: 160, Tables: 40, Total: 258, PerOp: []int64{8 + 32, 8 + 32 + 40}}
-	if p.Tensors != want.Tensors || p.Constants != want.Constants || p.Shadow != want.Shadow || p.Tables != want.Tables ||
+	// shadow: 4·(6+12+4+8+2+8); local references (not in the total):
+	// 8·(6+8+8); tables: 5·8 for TRANSPOSE's output.
+	want := MemoryPlan{Tensors: 22, Constants: 36, Shadow: 160, LocalShadow: 176, Tables: 40, Total: 258, PerOp: []int64{8 + 32, 8 + 32 + 40}}
+	if p.Tensors != want.Tensors || p.Constants != want.Constants || p.Shadow != want.Shadow || p.LocalShadow != want.LocalShadow || p.Tables != want.Tables ||
 		p.Total != want.Total || len(p.PerOp) != 2 || p.PerOp[0] != want.PerOp[0] || p.PerOp[1] != want.PerOp[1] {
 		t.Fatalf("plan %+v, want %+v", p, want)
 	}
@@ -52,6 +54,14 @@ func TestPlanMemory(t *testing.T) {
 	}
 	if _, err := RunShadow(ip); !errors.Is(err, ErrMemoryLimit) || !strings.Contains(err.Error(), "needs 258 B") {
 		t.Fatalf("RunShadow under 98 B: %v", err)
+	}
+	ip, _ = New(m, Options{MaxMemory: 258})
+	ip.Invoke()
+	if _, err := RunShadow(ip); err != nil {
+		t.Fatalf("RunShadow under 258 B: %v", err)
+	}
+	if _, err := RunShadowWith(ip, ShadowOptions{Local: true}); !errors.Is(err, ErrMemoryLimit) || !strings.Contains(err.Error(), "needs 434 B") {
+		t.Fatalf("RunShadowWith local under 258 B: %v", err)
 	}
 }
 

@@ -65,10 +65,24 @@ func TestShadowMatchesPerElement(t *testing.T) {
 					t.Fatalf("op %d %s: dequantized output differs from Dequantize", oi, op.Name)
 				}
 			}
-			if got, want := s.Metrics[oi], s.metricsPerElement(oi, n, s.Metrics[oi].Reference); !identicalMetrics(got, want) {
-				t.Fatalf("op %d %s: metrics %+v, per element %+v", oi, op.Name, got, want)
-			}
 			checked[0]++
+		}
+		local, err := RunShadowWith(ip, ShadowOptions{Local: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range []*Shadow{s, local} {
+			for _, m := range sh.OutputMetrics {
+				ref := sh.Values[m.Tensor]
+				if m.Mode == MetricsLocal {
+					ref = sh.Local[m.Tensor]
+				}
+				want := sh.metricsPerElement(m.Op, m.Output, ip.Tensors()[m.Tensor], ref, m.Reference, m.Mode)
+				if !identicalMetrics(m, want) {
+					t.Fatalf("op %d output %d %s metrics %+v, per element %+v", m.Op, m.Output, m.Mode, m, want)
+				}
+				checked[1]++
+			}
 		}
 	}
 	for _, c := range allBuiltCases() {
@@ -115,8 +129,8 @@ func TestShadowMatchesPerElement(t *testing.T) {
 			t.Errorf("no %v compared with its per-element form", op)
 		}
 	}
-	if checked[0] < 100 {
-		t.Errorf("%d layers' metrics compared, want ≥ 100", checked[0])
+	if checked[0] < 100 || checked[1] < 200 {
+		t.Errorf("%d layers and %d metrics compared, want ≥ 100 and ≥ 200", checked[0], checked[1])
 	}
 }
 
@@ -139,46 +153,46 @@ func identicalMetrics(a, b LayerMetrics) bool {
 	same := func(x, y float64) bool {
 		return math.Float64bits(x) == math.Float64bits(y) || (math.IsNaN(x) && math.IsNaN(y))
 	}
-	return a.Op == b.Op && a.OpName == b.OpName && a.Tensor == b.Tensor && a.TensorName == b.TensorName &&
-		a.NumElements == b.NumElements && a.ZeroPoint == b.ZeroPoint && a.Reference == b.Reference &&
-		same(a.Stddev, b.Stddev) && same(a.MeanError, b.MeanError) && same(a.MaxAbsError, b.MaxAbsError) &&
-		same(a.MeanSquaredError, b.MeanSquaredError) && same(a.Scale, b.Scale) && same(a.RMSEOverScale, b.RMSEOverScale) &&
-		same(a.MaxAbsErrorLSB, b.MaxAbsErrorLSB) && same(a.MeanAbsErrorLSB, b.MeanAbsErrorLSB)
+	return a.Op == b.Op && a.OpName == b.OpName && a.Output == b.Output && a.Tensor == b.Tensor && a.TensorName == b.TensorName &&
+		a.Mode == b.Mode && a.Reference == b.Reference && a.NumElements == b.NumElements && same(a.Scale, b.Scale) &&
+		a.ZeroPoint == b.ZeroPoint && same(a.MeanError, b.MeanError) && same(a.Stddev, b.Stddev) &&
+		same(a.MaxAbsError, b.MaxAbsError) && same(a.MeanAbsError, b.MeanAbsError) && same(a.MeanSquaredError, b.MeanSquaredError) &&
+		same(a.RMSE, b.RMSE) && same(a.RMSEOverScale, b.RMSEOverScale) && same(a.MaxAbsErrorLSB, b.MaxAbsErrorLSB) &&
+		same(a.MeanAbsErrorLSB, b.MeanAbsErrorLSB)
 }
 
-// metricsPerElement is metrics through Error and ErrorLSB, one element at a
+// metricsPerElement is metricsOf through Dequantize, one element at a
 // time.
-func (s *Shadow) metricsPerElement(oi int, n *kernels.Node, ref bool) LayerMetrics {
-	m := LayerMetrics{Op: oi, OpName: s.ip.Ops()[oi].Name, Tensor: -1, Reference: ref}
-	if len(n.Outputs) == 0 || n.Outputs[0] == nil {
-		return m
-	}
-	t := n.Outputs[0]
-	m.Tensor, m.TensorName, m.NumElements = t.Index, t.Name, t.NumElements()
+func (s *Shadow) metricsPerElement(oi, k int, t *kernels.Tensor, ref []float32, reference bool, mode string) LayerMetrics {
+	m := LayerMetrics{Op: oi, OpName: s.ip.Ops()[oi].Name, Output: k, Tensor: t.Index, TensorName: t.Name, Mode: mode,
+		Reference: reference, NumElements: t.NumElements()}
 	if t.Quantized() && t.Type != tflite.TypeFloat32 {
 		m.Scale, m.ZeroPoint = float64(t.Scale0()), t.ZP0()
 	}
-	if m.NumElements == 0 {
+	if m.NumElements == 0 || len(ref) < m.NumElements {
 		return m
 	}
-	var sum, sumSq, sumAbsLSB float64
+	var sum, sumSq, sumAbs, sumAbsLSB float64
 	for i := 0; i < m.NumElements; i++ {
-		e := s.Error(t.Index, i)
+		e := t.Dequantize(i) - float64(ref[i])
 		sum += e
 		sumSq += e * e
+		sumAbs += math.Abs(e)
 		m.MaxAbsError = max(m.MaxAbsError, math.Abs(e))
-		if m.Scale > 0 {
-			l := math.Abs(s.ErrorLSB(t.Index, i))
+		if m.HasScale() {
+			l := math.Abs(e / float64(t.ScaleAt(t.ChannelOf(i))))
 			sumAbsLSB += l
 			m.MaxAbsErrorLSB = max(m.MaxAbsErrorLSB, l)
 		}
 	}
 	n64 := float64(m.NumElements)
 	m.MeanError = sum / n64
+	m.MeanAbsError = sumAbs / n64
 	m.MeanSquaredError = sumSq / n64
+	m.RMSE = math.Sqrt(m.MeanSquaredError)
 	m.Stddev = math.Sqrt(max(0, m.MeanSquaredError-m.MeanError*m.MeanError))
-	if m.Scale > 0 {
-		m.RMSEOverScale = math.Sqrt(m.MeanSquaredError) / m.Scale
+	if m.HasScale() {
+		m.RMSEOverScale = m.RMSE / m.Scale
 		m.MeanAbsErrorLSB = sumAbsLSB / n64
 	}
 	return m

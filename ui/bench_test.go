@@ -27,6 +27,19 @@ func BenchmarkKeystroke(b *testing.B) {
 			}
 		})
 	}
+	// The same under tflm-single, compared with tflm: every cell and the
+	// channel's count check the base run, the chain pair explains twice.
+	b.Run("vs-base-pair", func(b *testing.B) {
+		m := newSized(ip, ref, Options{Title: personModel}, 100, 30)
+		settle(b, m, press(b, m, "r"))
+		press(b, m, "tab", "c")
+		keys := []tea.KeyPressMsg{keyMsg("l"), keyMsg("j"), keyMsg("h"), keyMsg("k")}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			m.Update(keys[i%len(keys)])
+			_ = m.View()
+		}
+	})
 	b.Run("layer-steps", func(b *testing.B) {
 		m := newSized(ip, ref, Options{Title: personModel}, 200, 60)
 		keys := []tea.KeyPressMsg{keyMsg("j"), keyMsg("k")}
@@ -65,4 +78,16 @@ func BenchmarkFirstFrame(b *testing.B) {
 
 func sizeName(s [2]int) string {
 	return fmt.Sprintf("%dx%d", s[0], s[1])
+}
+
+// BenchmarkRuntimeSwitch is r on person_detect: a new interpreter under
+// tflm-single, its invoke and float shadow, the comparison of every layer
+// with the base run, and the next frame. Target ≤ 300 ms (as a first frame).
+func BenchmarkRuntimeSwitch(b *testing.B) {
+	ip, ref := sharedRun(b, personModel, "person_detect_int8.input0.bin")
+	for i := 0; i < b.N; i++ {
+		m := newSized(ip, ref, Options{Title: personModel}, 100, 30)
+		settle(b, m, press(b, m, "r"))
+		_ = m.View()
+	}
 }

@@ -33,11 +33,37 @@ const (
 	modeDequantized
 	modeReference
 	modeError
+	// modeDelta is the current run's value minus the base run's: in LSB
+	// (quantized steps) for integer tensors, in real units for float32
+	// ones. Only away from the base run.
+	modeDelta
 	numModes
 )
 
 func (v valueMode) String() string {
-	return [...]string{"quantized", "dequantized", "float reference", "error (LSB)"}[v]
+	return [...]string{"quantized", "dequantized", "float reference", "error (LSB)", "Δ (LSB)"}[v]
+}
+
+// label names the mode on screen for tensor t: Δ says against which
+// runtime, and in which unit.
+func (v valueMode) label(s *session, t *kernels.Tensor) string {
+	if v != modeDelta {
+		return v.String()
+	}
+	unit := "LSB"
+	if t.Type == tflite.TypeFloat32 || !t.Quantized() {
+		unit = "real"
+	}
+	return fmt.Sprintf("Δ vs %s (%s)", s.baseRuntime(), unit)
+}
+
+// modes is how many value modes m cycles through: Δ only away from the
+// base run.
+func (s *session) modes() valueMode {
+	if s.onBase() {
+		return modeDelta
+	}
+	return numModes
 }
 
 // dequantize is trace.Dequantize, NaN for element types without a real
@@ -73,9 +99,10 @@ func rawValue(t *kernels.Tensor, i int) float64 {
 	return float64(t.Int(i))
 }
 
-// valueOf returns element i of t in the given mode; ok is false when the
-// mode has no value (no float reference).
-func valueOf(t *kernels.Tensor, i int, mode valueMode, ref Reference) (float64, bool) {
+// valueOf returns element i of t (a tensor of the current run) in the given
+// mode; ok is false when the mode has no value (no float reference).
+func valueOf(s *session, t *kernels.Tensor, i int, mode valueMode) (float64, bool) {
+	ref := s.ref
 	switch mode {
 	case modeQuantized:
 		return rawValue(t, i), true
@@ -95,6 +122,12 @@ func valueOf(t *kernels.Tensor, i int, mode valueMode, ref Reference) (float64, 
 			return 0, false
 		}
 		return ref.ErrorLSB(t.Index, i), true
+	case modeDelta:
+		b := s.base.ip.Tensor(t.Index)
+		if b == nil || !t.HasRealValue() {
+			return 0, false
+		}
+		return rawValue(t, i) - rawValue(b, i), true
 	}
 	return 0, false
 }
@@ -109,6 +142,11 @@ func formatValue(t *kernels.Tensor, v float64, mode valueMode) string {
 		return strconv.FormatInt(int64(v), 10)
 	case modeError:
 		return strconv.FormatFloat(v, 'f', 2, 64)
+	case modeDelta:
+		if t.Type == tflite.TypeFloat32 {
+			return strconv.FormatFloat(v, 'g', 4, 64)
+		}
+		return strconv.FormatInt(int64(v), 10)
 	}
 	return strconv.FormatFloat(v, 'g', 4, 64)
 }

@@ -51,7 +51,9 @@ func TestUINotATerminal(t *testing.T) {
 
 // TestUIInTmux runs the real binary in a 100×30 tmux window: it steps to the
 // dense layer, moves the cursor to output element 7, finds the accumulator,
-// multiplier, shift and final value on the screen, and quits with q.
+// multiplier, shift and final value on the screen, switches the runtime
+// three times (r: tflm-single, tflite-ref, tflite-xnnpack) with the
+// element's chain pair shown, and quits with q.
 func TestUIInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("SKIPPED: tmux is not installed (apt-get install tmux); the end-to-end UI test needs it")
@@ -106,6 +108,38 @@ func TestUIInTmux(t *testing.T) {
 		}
 	}
 	t.Logf("screen:\n%s", scr)
+	if !strings.Contains(scr, denseInput) {
+		t.Errorf("the title does not name the input %s:\n%s", denseInput, scr)
+	}
+
+	// r re-runs the model under tflm-single (in the background) and
+	// compares it with tflm; c shows the element's two chains (they part at
+	// the rounding: srdhm/rdbpot against product/round_shift, both 43).
+	keys("r")
+	waitFor("runtime tflm-single vs tflm")
+	keys("c")
+	scr = waitFor("tflm-single (current) vs tflm (started with)")
+	for _, want := range []string{"▶ product", "≠ srdhm", "final tflm-single 43 = tflm 43", "TFLite-Micro reference kernel"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("chain pair screen lacks %q:\n%s", want, scr)
+		}
+	}
+	// Then tflite-ref: LiteRT's reference FULLY_CONNECTED runs the op.
+	keys("r")
+	scr = waitFor("runtime tflite-ref vs tflm")
+	scr = waitFor("full TFLite reference kernel")
+	for _, want := range []string{"round_double", "final tflite-ref 43 = tflm 43", "t6[0,7]  q=43"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("tflite-ref screen lacks %q:\n%s", want, scr)
+		}
+	}
+	// Then tflite-xnnpack: the XNNPACK delegate runs the dense layer.
+	keys("r")
+	waitFor("runtime tflite-xnnpack vs tflm")
+	scr = waitFor("op 2 FULLY_CONNECTED · output t6 · XNNPACK delegate")
+	if !strings.Contains(scr, "final tflite-xnnpack 43 = tflm 43") {
+		t.Errorf("tflite-xnnpack screen lacks the two finals:\n%s", scr)
+	}
 	keys("q")
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -195,5 +229,66 @@ func TestMainJobInTmux(t *testing.T) {
 			t.Fatal("q did not quit")
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestUISignalRestoresTerminal: SIGTERM and SIGINT sent to a running ui
+// (as `kill` and a non-terminal ^C would) end it like every interrupted
+// command: the terminal leaves the alternate screen and raw mode (the shell
+// after it reads lines again, stty shows icanon and echo), one
+// "tflq-trace: interrupted" line, exit status 130.
+func TestUISignalRestoresTerminal(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("SKIPPED: tmux is not installed (apt-get install tmux); the end-to-end UI test needs it")
+	}
+	bin := uiBinary(t)
+	for _, sig := range []string{"TERM", "INT"} {
+		t.Run(sig, func(t *testing.T) {
+			dir := t.TempDir()
+			pidFile := filepath.Join(dir, "pid")
+			socket := fmt.Sprintf("tflq-sig-test-%d-%s", os.Getpid(), sig)
+			tmux := func(args ...string) (string, error) {
+				out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
+				return string(out), err
+			}
+			t.Cleanup(func() { tmux("kill-server") })
+			// The inner sh execs the ui (so its pid is the ui's); the outer
+			// one reports what the terminal looks like after it.
+			script := fmt.Sprintf(`sh -c 'echo $$ > %s; exec %s ui --sample mnist_dense --digit 3'; echo "EXIT=$?"; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo STTY-DONE; sleep 60`, pidFile, bin)
+			if out, err := tmux("new-session", "-d", "-s", "sig", "-x", "100", "-y", "30", "env", "TERM=xterm-256color", "sh", "-c", script); err != nil {
+				t.Fatalf("tmux new-session: %v %s", err, out)
+			}
+			waitFor := func(what string) string {
+				t.Helper()
+				deadline := time.Now().Add(10 * time.Second)
+				for {
+					scr, _ := tmux("capture-pane", "-p", "-t", "sig")
+					if strings.Contains(scr, what) {
+						return scr
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("timed out waiting for %q; screen:\n%s", what, scr)
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+			waitFor("sample:mnist_dense")
+			pid, err := os.ReadFile(pidFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command("kill", "-"+sig, strings.TrimSpace(string(pid))).CombinedOutput(); err != nil {
+				t.Fatalf("kill: %v %s", err, out)
+			}
+			scr := waitFor("STTY-DONE")
+			for _, want := range []string{"tflq-trace: interrupted", "EXIT=130", "icanon echo"} {
+				if !strings.Contains(scr, want) {
+					t.Errorf("after SIG%s the screen lacks %q:\n%s", sig, want, scr)
+				}
+			}
+			if strings.Contains(scr, "layers ") {
+				t.Errorf("the UI is still on the screen (alternate screen not left):\n%s", scr)
+			}
+		})
 	}
 }

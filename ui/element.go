@@ -6,12 +6,14 @@ import (
 
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
+	"github.com/tflq/tflq-trace/trace"
 )
 
 // elementPane explains the element under the cursor and micro-steps
 // through it.
 type elementPane struct {
 	op, elem int
+	ip       *trace.Interpreter // the run the chain is of
 	loaded   bool
 	chain    *kernels.Chain
 	err      error
@@ -20,19 +22,41 @@ type elementPane struct {
 	// accStep is the index of the first step computed from the terms (the
 	// accumulator); steps before it (offsets) show from the start.
 	accStep int
+	// inOff and wOff are the offsets added to every input and weight before
+	// multiplying (the chain's input_offset and filter_offset steps);
+	// hasOff is false when the chain does not state them.
+	inOff, wOff int64
+	hasOff      bool
 
 	stepping bool
 	term     int // terms accumulated so far (0..len(Terms))
 	step     int // steps from accStep revealed so far
+
+	// pair shows the chain next to the base run's (away from the base run);
+	// baseChain is the base run's chain of the same element.
+	pair      bool
+	baseChain *kernels.Chain
+	baseErr   error
+
+	// diagnosis shows check's diagnosis of the user's values instead of the
+	// chain (y).
+	diagnosis bool
 }
 
-// load explains (op, elem) unless it already is.
+// load explains (op, elem) under the current run unless it already is; the
+// pair view stays on.
 func (p *elementPane) load(s *session, op, elem int) {
-	if p.loaded && p.op == op && p.elem == elem {
+	if p.loaded && p.op == op && p.elem == elem && p.ip == s.ip {
+		if p.pair && p.baseChain == nil && p.baseErr == nil {
+			p.baseChain, p.baseErr = s.base.ip.Explain(op, 0, elem)
+		}
 		return
 	}
-	*p = elementPane{op: op, elem: elem, loaded: true}
+	*p = elementPane{op: op, elem: elem, ip: s.ip, loaded: true, pair: p.pair && !s.onBase(), diagnosis: p.diagnosis}
 	p.chain, p.err = s.ip.Explain(op, 0, elem)
+	if p.pair {
+		p.baseChain, p.baseErr = s.base.ip.Explain(op, 0, elem)
+	}
 	if p.chain == nil {
 		return
 	}
@@ -48,6 +72,16 @@ func (p *elementPane) load(s *session, op, elem int) {
 				break
 			}
 		}
+		var in, w bool
+		for _, st := range c.Steps[:p.accStep] {
+			switch st.Name {
+			case "input_offset":
+				p.inOff, in = st.Value, true
+			case "filter_offset":
+				p.wOff, w = st.Value, true
+			}
+		}
+		p.hasOff = in && w
 	}
 }
 
@@ -80,10 +114,62 @@ func (p *elementPane) fastForward() {
 	p.step = len(p.chain.Steps) - p.accStep
 }
 
+// nextNonZero accumulates up to the next term whose product is not 0 (the
+// blank border of an image contributes nothing), and returns a message when
+// there is none.
+func (p *elementPane) nextNonZero() string {
+	if p.chain == nil || len(p.chain.Terms) == 0 {
+		return "this element has no multiply-accumulate terms"
+	}
+	if !p.stepping {
+		p.startStepping()
+	}
+	for k := p.term; k < len(p.chain.Terms); k++ {
+		if p.chain.Terms[k].Product != 0 {
+			p.term = k + 1
+			return ""
+		}
+	}
+	from := p.term
+	p.term = len(p.chain.Terms)
+	return fmt.Sprintf("no non-zero term after term %d: the sum is complete (n walks the steps)", from)
+}
+
+// largestTerm accumulates up to the term with the largest |product| (the
+// first of equals), the one b follows back.
+func (p *elementPane) largestTerm() string {
+	if p.chain == nil || len(p.chain.Terms) == 0 {
+		return "this element has no multiply-accumulate terms"
+	}
+	if !p.stepping {
+		p.startStepping()
+	}
+	best := largest(p.chain.Terms)
+	p.term = best + 1
+	return fmt.Sprintf("term %d/%d has the largest |product|, %d (b follows it back)", best+1, len(p.chain.Terms), p.chain.Terms[best].Product)
+}
+
+// largest is the index of the first term with the largest |product|.
+func largest(terms []kernels.Term) int {
+	best := 0
+	for i, t := range terms {
+		if abs64(t.Product) > abs64(terms[best].Product) {
+			best = i
+		}
+	}
+	return best
+}
+
 // need is how many lines the pane would like without step meanings.
 func (p *elementPane) need(s *session) int {
+	if p.diagnosis && s.yours != nil {
+		return 4 + 2*len(s.yours.diag) + 2*len(s.yours.rows)
+	}
 	if p.chain == nil {
 		return 3
+	}
+	if p.pair && p.baseChain != nil {
+		return 5 + 2*len(kernels.AlignChains(p.chain, p.baseChain))
 	}
 	n := 2 + len(p.chain.Steps) + 2
 	if len(p.chain.Terms) > 0 {
@@ -97,7 +183,7 @@ func (p *elementPane) need(s *session) int {
 
 func (p *elementPane) render(s *session, w, h int) []string {
 	st := &s.styles
-	t := outputOf(s, p.op)
+	t := outputOf(s.ip, p.op)
 	var lines []string
 	title := " element"
 	if t != nil {
@@ -107,6 +193,9 @@ func (p *elementPane) render(s *session, w, h int) []string {
 		}
 	}
 	lines = append(lines, st.PaneTitle.Render(fit(title, w)))
+	if p.diagnosis && s.yours != nil {
+		return block(p.renderDiagnosis(s, lines, w), w, h)
+	}
 	if p.err != nil {
 		return block(append(lines, st.Warn.Render(" "+p.err.Error())), w, h)
 	}
@@ -116,6 +205,9 @@ func (p *elementPane) render(s *session, w, h int) []string {
 	}
 	if p.stepping {
 		return block(append(lines, p.renderStepping(s, t, w, h-len(lines))...), w, h)
+	}
+	if p.pair {
+		return block(squeeze(p.renderPair(s, t, lines), h), w, h)
 	}
 	// Lines carry priorities; when the pane is short the least important
 	// go first (the legend, offsets, the largest term), never the final value.
@@ -138,7 +230,7 @@ func (p *elementPane) render(s *session, w, h int) []string {
 		switch {
 		case sp.Changed:
 			prio = 8
-		case sp.Name == "input_offset" || sp.Name == "filter_offset" || sp.Name == "terms" || sp.Name == "output_offset":
+		case isSetupStep(sp.Name):
 			prio = 3
 		}
 		pl = append(pl, pline{stepLine(st, sp, nameW), prio})
@@ -150,6 +242,9 @@ func (p *elementPane) render(s *session, w, h int) []string {
 		pl = append(pl, pline{sourcesLine(s, p.op, c), 5})
 	}
 	pl = append(pl, pline{p.finalLine(s, t), 9})
+	if line, ok := s.yoursElementLine(t, p.elem); ok {
+		pl = append(pl, pline{line, 9})
+	}
 	for _, sp := range c.Steps {
 		if sp.Changed {
 			pl = append(pl, pline{st.Dim.Render(" * rounding or clamping changed the value · s steps through it"), 1})
@@ -157,6 +252,13 @@ func (p *elementPane) render(s *session, w, h int) []string {
 		}
 	}
 	return block(squeeze(pl, h), w, h)
+}
+
+// isSetupStep reports whether a step only states a constant of the
+// computation (offsets, the number of terms): the first lines to go when
+// the pane is short.
+func isSetupStep(name string) bool {
+	return name == "input_offset" || name == "filter_offset" || name == "terms" || name == "output_offset"
 }
 
 // pline is a line with a priority: squeeze drops the lowest first.
@@ -204,17 +306,29 @@ func stepLine(st *Styles, sp kernels.Step, nameW int) string {
 // termSummary: the number of terms, their sum and the largest products.
 func (p *elementPane) termSummary(s *session) []string {
 	c := p.chain
-	best := 0
-	for i, t := range c.Terms {
-		if abs64(t.Product) > abs64(c.Terms[best].Product) {
-			best = i
-		}
-	}
+	best := largest(c.Terms)
 	b := c.Terms[best]
+	in, w := termOperands(s, p.op, b)
 	return []string{
 		fmt.Sprintf(" %d terms (in+in_off)·(w+w_off), Σ = %d", len(c.Terms), p.running[len(c.Terms)]),
-		fmt.Sprintf(" largest: term %d in[%d]=%d · w[%d]=%d → %d (b follows it)", best+1, b.InputIndex, b.Input, b.WeightIndex, b.Weight, b.Product),
+		fmt.Sprintf(" largest: term %d %s=%d · %s=%d → %d (b follows it)", best+1, in, b.Input, w, b.Weight, b.Product),
 	}
+}
+
+// termOperands names a term's two elements by role and coordinates
+// (trace.TermOperands), with the input and weights roles shortened to in
+// and w: CONV_2D in[y=14,x=8,c=0] and w[oc=3,ky=0,kx=0,ic=0].
+func termOperands(s *session, op int, tm kernels.Term) (in, w string) {
+	in, w = trace.TermOperands(s.ip.Ops()[op].Node, tm)
+	short := func(x string) string {
+		for _, r := range [][2]string{{"input[", "in["}, {"weights[", "w["}} {
+			if rest, ok := strings.CutPrefix(x, r[0]); ok {
+				return r[1] + rest
+			}
+		}
+		return x
+	}
+	return short(in), short(w)
 }
 
 func sourcesLine(s *session, op int, c *kernels.Chain) string {
@@ -246,6 +360,91 @@ func (p *elementPane) finalLine(s *session, t *kernels.Tensor) string {
 		line += "  ≠ stored " + rawString(t, p.elem) + "!"
 	}
 	return s.styles.Final.Render(line)
+}
+
+// termString is one product with its operands and the offsets added to
+// them: (in[k=202] -44 +128)·(w[o=7,k=202] 25 +0) = 2100.
+func (p *elementPane) termString(s *session, tm kernels.Term) string {
+	in, w := termOperands(s, p.op, tm)
+	if !p.hasOff {
+		return fmt.Sprintf("%s=%d · %s=%d → %d", in, tm.Input, w, tm.Weight, tm.Product)
+	}
+	return fmt.Sprintf("(%s %d %+d)·(%s %d %+d) = %d", in, tm.Input, p.inOff, w, tm.Weight, p.wOff, tm.Product)
+}
+
+// renderPair shows the element's chain under the current runtime next to
+// the base runtime's, aligned step by step (kernels.AlignChains): a shared
+// step with the same formula on one line, otherwise each runtime's line
+// labelled with its name; ▶ marks the first step where they part, ≠ every
+// step that differs. head is the pane's title.
+func (p *elementPane) renderPair(s *session, t *kernels.Tensor, head []string) []pline {
+	st := &s.styles
+	cur, base := s.runtime().String(), s.baseRuntime().String()
+	pl := make([]pline, 0, 32)
+	for _, l := range head {
+		pl = append(pl, pline{l, 9})
+	}
+	pl = append(pl, pline{st.Dim.Render(fmt.Sprintf(" %s (current) vs %s (started with), step by step · c: one chain", cur, base)), 7})
+	if p.baseErr != nil || p.baseChain == nil {
+		return append(pl, pline{st.Warn.Render(fmt.Sprintf(" %s: %v", base, p.baseErr)), 9})
+	}
+	rows := kernels.AlignChains(p.chain, p.baseChain)
+	parted := kernels.FirstParting(rows)
+	nameW, labW := 4, max(len(cur), len(base))
+	for _, r := range rows {
+		nameW = max(nameW, len(r.Name()))
+	}
+	line := func(mark, name, label, formula string) string {
+		return fmt.Sprintf(" %s %-*s  %-*s  %s", mark, nameW, name, labW, label, formula)
+	}
+	for i, r := range rows {
+		mark := " "
+		switch {
+		case i == parted:
+			mark = "▶"
+		case r.Differs():
+			mark = "≠"
+		}
+		switch {
+		case r.A != nil && r.B != nil && r.A.Formula == r.B.Formula && !r.Differs():
+			prio := 5
+			if isSetupStep(r.Name()) {
+				prio = 3
+			}
+			pl = append(pl, pline{line(mark, r.Name(), "", r.A.Formula), prio})
+		case r.A != nil && r.B != nil:
+			prio := 6
+			if r.Differs() {
+				prio = 8
+			}
+			pl = append(pl, pline{st.Changed.Render(line(mark, r.Name(), cur, r.A.Formula)), prio},
+				pline{st.Changed.Render(line(" ", "", base, r.B.Formula)), prio})
+		case r.A != nil:
+			pl = append(pl, pline{st.Changed.Render(line(mark, r.Name(), cur, r.A.Formula)), 8})
+		default:
+			pl = append(pl, pline{st.Changed.Render(line(mark, r.Name(), base, r.B.Formula)), 8})
+		}
+	}
+	cf, bf := p.chain.Final, p.baseChain.Final
+	final := fmt.Sprintf(" final %s %d", cur, cf)
+	if cf == bf {
+		final += fmt.Sprintf(" = %s %d", base, bf)
+	} else {
+		final += fmt.Sprintf(" ≠ %s %d", base, bf)
+	}
+	if t != nil && t.Type == tflite.TypeFloat32 {
+		final = fmt.Sprintf(" final %s %s, %s %s", cur, rawString(t, p.elem), base, rawString(s.base.ip.Tensor(t.Index), p.elem))
+	}
+	pl = append(pl, pline{st.Final.Render(final), 9})
+	switch {
+	case parted < 0:
+		pl = append(pl, pline{st.Dim.Render(" the two chains agree at every step"), 7})
+	case cf == bf:
+		pl = append(pl, pline{st.Dim.Render(fmt.Sprintf(" ▶ the chains part at %s but end at the same value; ≠ marks every step that differs", rows[parted].Name())), 7})
+	default:
+		pl = append(pl, pline{st.Dim.Render(fmt.Sprintf(" ▶ the chains part at %s; ≠ marks every step that differs", rows[parted].Name())), 7})
+	}
+	return pl
 }
 
 // renderStepping shows the setup steps, the terms accumulated so far with
@@ -282,12 +481,7 @@ func (p *elementPane) renderStepping(s *session, t *kernels.Tensor, w, h int) []
 	if N > 0 && room > 0 && p.term > 0 {
 		first := max(1, p.term-room+1)
 		for k := first; k <= p.term; k++ {
-			tm := c.Terms[k-1]
-			wt := fmt.Sprintf("w[%d]=%d", tm.WeightIndex, tm.Weight)
-			if tm.WeightIndex < 0 {
-				wt = fmt.Sprintf("%d", tm.Weight)
-			}
-			terms = append(terms, fmt.Sprintf("   %d/%d in[%d]=%d · %s → %d   Σ %d", k, N, tm.InputIndex, tm.Input, wt, tm.Product, p.running[k]))
+			terms = append(terms, fmt.Sprintf("   %d/%d %s   Σ %d", k, N, p.termString(s, c.Terms[k-1]), p.running[k]))
 		}
 	}
 	// Too short: the setup steps go first, then the oldest revealed steps.

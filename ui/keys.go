@@ -15,8 +15,13 @@ type KeyMap struct {
 	Mode                  key.Binding
 	StepInto, NextTerm    key.Binding
 	FastForward           key.Binding
+	NextNonZero           key.Binding
+	LargestTerm           key.Binding
 	FollowBack, Return    key.Binding
 	MaxError              key.Binding
+	Runtime, NextDiff     key.Binding
+	Chains                key.Binding
+	Yours                 key.Binding
 	Cancel                key.Binding
 	Help, Quit            key.Binding
 }
@@ -39,9 +44,15 @@ func DefaultKeyMap() KeyMap {
 		StepInto:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "step")),
 		NextTerm:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next")),
 		FastForward: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fast-fwd")),
+		NextNonZero: key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "next term ≠ 0")),
+		LargestTerm: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "largest term")),
 		FollowBack:  key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "follow back")),
 		Return:      key.NewBinding(key.WithKeys("u", "backspace"), key.WithHelp("u", "return")),
 		MaxError:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "max error")),
+		Runtime:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "runtime")),
+		NextDiff:    key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "next ≠")),
+		Chains:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "chain pair")),
+		Yours:       key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "your values' diagnosis")),
 		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
@@ -58,6 +69,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.First, k.Last, k.Jump, k.Filter, k.Focus},
 		{k.Left, k.Right, k.PrevChannel, k.NextChannel, k.Mode, k.MaxError},
-		{k.StepInto, k.NextTerm, k.FastForward, k.FollowBack, k.Return, k.Cancel, k.Help, k.Quit},
+		{k.StepInto, k.NextTerm, k.NextNonZero, k.LargestTerm, k.FastForward, k.FollowBack, k.Return},
+		{k.Runtime, k.NextDiff, k.Chains, k.Yours, k.Cancel, k.Help, k.Quit},
 	}
 }

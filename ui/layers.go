@@ -15,6 +15,7 @@ type layerRow struct {
 	dtype   string
 	err     string // largest |error| in LSB, "·" without a reference
 	errHigh bool   // ≥ 1 LSB
+	differ  bool   // the output differs from the base run's
 	search  string // lower-case op and output tensor names, for the filter
 }
 
@@ -50,11 +51,21 @@ func newLayersPane(s *session) layersPane {
 				r.errHigh = e >= 1
 			}
 		}
+		r.differ = s.differ[i] > 0
 		r.search = strings.Join(names, "\n")
 		p.rows = append(p.rows, r)
 	}
 	p.setFilter("")
 	return p
+}
+
+// refresh rebuilds the rows from the current run (a runtime switch: other
+// errors and differences), keeping the cursor and the filter.
+func (p *layersPane) refresh(s *session) {
+	q := newLayersPane(s)
+	q.cursor, q.filtering, q.jump = p.cursor, p.filtering, p.jump
+	q.setFilter(p.filter)
+	*p = q
 }
 
 // setFilter keeps the operators whose op name or output tensor name contains
@@ -151,6 +162,9 @@ func (p *layersPane) render(s *session, w, h int, focused bool) []string {
 	st := &s.styles
 	lines := make([]string, 0, h)
 	title := fmt.Sprintf(" layers %d", len(p.rows))
+	if !s.onBase() {
+		title += fmt.Sprintf(" · %d ≠ %s", s.layersDiffering(), s.baseRuntime())
+	}
 	if p.filter != "" {
 		title += fmt.Sprintf(" · /%s: %d shown", p.filter, len(p.visible))
 	}
@@ -198,7 +212,11 @@ func (p *layersPane) render(s *session, w, h int, focused bool) []string {
 		if len(name) > nameW {
 			name = name[:nameW-1] + "…"
 		}
-		line := fmt.Sprintf("%s%*d %-*s", marker, idxW, r.index, nameW, name)
+		gap := " "
+		if r.differ {
+			gap = "≠"
+		}
+		line := fmt.Sprintf("%s%*d%s%-*s", marker, idxW, r.index, gap, nameW, name)
 		if shapeW > 0 {
 			line += fmt.Sprintf(" %-*s", shapeW, r.shape)
 		}

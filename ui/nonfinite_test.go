@@ -49,14 +49,14 @@ func TestHeatmapNonFinite(t *testing.T) {
 	ip := nonFiniteRun(t)
 	for _, mono := range []bool{true, false} {
 		m := newSized(ip, nil, Options{Title: "nonfinite", Mono: mono}, 90, 26)
-		for range numModes {
+		for range m.s.modes() { // the four modes of the base run (no Δ)
 			checkSize(t, screen(m), 90, 26) // every mode, also without a reference
 			press(t, m, "m")
 		}
 		if m.tensor.mode != modeQuantized {
 			t.Fatalf("mode %v after cycling", m.tensor.mode)
 		}
-		out := outputOf(m.s, m.op())
+		out := outputOf(m.s.ip, m.op())
 		g := gridOf(out.Shape)
 		if !g.heatmap || g.rows != 4 || g.cols != 4 {
 			t.Fatalf("output %v is not a 4×4 heatmap", out.Shape)

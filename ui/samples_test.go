@@ -142,7 +142,7 @@ func screenShows(t *testing.T, scr string, wants ...string) {
 func TestSampleDenseWalkthrough(t *testing.T) {
 	ip, sh := sampleRun(t, "mnist_dense", 7)
 	const fc = 1
-	out := outputOf(&session{ip: ip}, fc)
+	out := outputOf(ip, fc)
 	predicted := 0
 	for i := 0; i < out.NumElements(); i++ {
 		if out.Int(i) > out.Int(predicted) {
@@ -216,12 +216,23 @@ func TestSampleDenseWalkthrough(t *testing.T) {
 	}
 	scr = golden(t, m, "sample_dense_fc_stepping")
 	screenShows(t, scr, fmt.Sprintf("term %d/784 · running sum Σ = %d", steps, sum))
+	// Each listed term shows its operands with the offsets the chain states
+	// (input_offset 128 = −(−128), filter_offset 0: symmetric weights).
+	inOff, wOff := chainStep(t, c, "input_offset").Value, chainStep(t, c, "filter_offset").Value
+	if inOff != 128 || wOff != 0 {
+		t.Fatalf("offsets %d, %d; want 128 (input zero point −128) and 0", inOff, wOff)
+	}
 	var partial int64
 	for k := 1; k <= steps; k++ {
 		tm := c.Terms[k-1]
 		partial += tm.Product
+		if (int64(tm.Input)+inOff)*(int64(tm.Weight)+wOff) != tm.Product {
+			t.Fatalf("term %d: (%d%+d)·(%d%+d) ≠ product %d", k, tm.Input, inOff, tm.Weight, wOff, tm.Product)
+		}
 		if k > steps-3 { // the last terms are listed with their running sums
-			screenShows(t, scr, fmt.Sprintf("%d/784 in[%d]=%d · w[%d]=%d → %d   Σ %d", k, tm.InputIndex, tm.Input, tm.WeightIndex, tm.Weight, tm.Product, partial))
+			// FULLY_CONNECTED names input[k] and weights[o,k] (weights [10,784]).
+			screenShows(t, scr, fmt.Sprintf("%d/784 (in[k=%d] %d +%d)·(w[o=%d,k=%d] %d +%d) = %d   Σ %d", k, tm.InputIndex, tm.Input, inOff,
+				tm.WeightIndex/784, tm.WeightIndex%784, tm.Weight, wOff, tm.Product, partial))
 		}
 	}
 	// s again restarts from term 0; f finishes the sum at the accumulator.
@@ -263,6 +274,9 @@ func TestSampleWindowSizes(t *testing.T) {
 		})
 	}
 }
+
+// commaCoords writes coordinates as the whole UI does, [0,15,17,5].
+func commaCoords(c []int) string { return strings.ReplaceAll(fmt.Sprint(c), " ", ",") }
 
 // repeat is key k n times.
 func repeat(k string, n int) []string {
@@ -311,7 +325,7 @@ func TestSampleCNNWalk(t *testing.T) {
 	if raw := m.View().Content; strings.Contains(raw, "38;2;") || strings.Contains(raw, "48;2;") {
 		t.Error("the mono screen uses 24-bit colour")
 	}
-	conv := outputOf(m.s, 0)
+	conv := outputOf(m.s.ip, 0)
 	if ip.Ops()[0].Name != "CONV_2D" || fmt.Sprint(conv.Shape) != "[1 26 26 8]" {
 		t.Fatalf("op 0 is %s %v, want CONV_2D [1 26 26 8]", ip.Ops()[0].Name, conv.Shape)
 	}
@@ -377,10 +391,10 @@ func TestSampleCNNWalk(t *testing.T) {
 	if m.op() != 0 || m.elem() != best {
 		t.Errorf("e moved to op %d elem %d, want op 0 elem %d (|err| %.4f LSB)", m.op(), m.elem(), best, bestErr)
 	}
-	screenShows(t, screen(m), fmt.Sprintf("largest |error| in this layer: %.3g LSB at %v", bestErr, kernels.Unravel(best, conv.Shape)))
+	screenShows(t, screen(m), fmt.Sprintf("largest |error| in this layer: %.3g LSB at %s", bestErr, commaCoords(kernels.Unravel(best, conv.Shape))))
 
 	// b from MAX_POOL_2D (2×2, stride 2) lands on the window's maximum.
-	pool := outputOf(m.s, 1)
+	pool := outputOf(m.s.ip, 1)
 	if ip.Ops()[1].Name != "MAX_POOL_2D" || fmt.Sprint(pool.Shape) != "[1 13 13 8]" {
 		t.Fatalf("op 1 is %s %v, want MAX_POOL_2D [1 13 13 8]", ip.Ops()[1].Name, pool.Shape)
 	}
@@ -414,7 +428,7 @@ func TestSampleCNNWalk(t *testing.T) {
 			kernels.Unravel(pe, pool.Shape), m.op(), m.elem(), kernels.Unravel(m.elem(), conv.Shape), winArg, kernels.Unravel(winArg, conv.Shape), winMax)
 	}
 	scr = golden(t, m, "sample_cnn_followed_back_mono")
-	screenShows(t, scr, fmt.Sprintf("followed back to op 0 t%d%v via source 4 of 4", conv.Index, kernels.Unravel(winArg, conv.Shape)))
+	screenShows(t, scr, fmt.Sprintf("followed back to op 0 t%d%s via source 4 of 4", conv.Index, commaCoords(kernels.Unravel(winArg, conv.Shape))))
 	press(t, m, "u")
 	if m.op() != 1 || m.elem() != pe {
 		t.Errorf("u returned to op %d elem %d, want op 1 elem %d", m.op(), m.elem(), pe)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -84,8 +85,11 @@ func TestDenseWalkthrough(t *testing.T) {
 	if !strings.Contains(screen(m), "cursor y=15 x=11") {
 		t.Errorf("QUANTIZE heatmap cursor not at y=15 x=11:\n%s", screen(m))
 	}
+	if !strings.Contains(m.message, "[0,15,11] via source") {
+		t.Errorf("follow-back message %q does not name [0,15,11] (comma-separated, as every coordinate on screen)", m.message)
+	}
 	press(t, m, "b") // QUANTIZE's input is the graph input
-	if m.op() != 0 || !strings.Contains(m.message, "graph input") {
+	if m.op() != 0 || !strings.Contains(m.message, "[0,15,11] is a graph input") {
 		t.Errorf("b on a graph-input source: op %d message %q", m.op(), m.message)
 	}
 	press(t, m, "u", "u")
@@ -149,7 +153,7 @@ func TestCNNMono(t *testing.T) {
 
 	// e: the element with the largest |error| of the layer.
 	press(t, m, "e")
-	out := outputOf(m.s, 0)
+	out := outputOf(m.s.ip, 0)
 	best, bestErr := -1, -1.0
 	for i := 0; i < out.NumElements(); i++ {
 		if e := math.Abs(ref.ErrorLSB(out.Index, i)); e > bestErr {
@@ -162,13 +166,13 @@ func TestCNNMono(t *testing.T) {
 
 	// Follow back from the pool: the source holding the window's maximum.
 	press(t, m, "tab", "j", "tab", "l", "j")
-	pool := outputOf(m.s, 1)
+	pool := outputOf(m.s.ip, 1)
 	final := m.element.chain.Final
 	press(t, m, "b")
 	if m.op() != 0 {
 		t.Fatalf("b from MAX_POOL_2D went to op %d", m.op())
 	}
-	if got := outputOf(m.s, 0).Int(m.elem()); got != final {
+	if got := outputOf(m.s.ip, 0).Int(m.elem()); got != final {
 		t.Errorf("followed back to a window element holding %d, want the max %d (pool %v)", got, final, pool.Shape)
 	}
 	golden(t, m, "cnn_followed_back_mono")
@@ -212,8 +216,42 @@ func TestFilterJumpHelpQuit(t *testing.T) {
 		t.Errorf("G went to op %d", m.op())
 	}
 	press(t, m, "?")
-	if scr := screen(m); !strings.Contains(scr, "follow back") || !strings.Contains(scr, "any key closes") {
+	scr := screen(m)
+	if !strings.Contains(scr, "follow back") || !strings.Contains(scr, "any other key closes") {
 		t.Errorf("help screen:\n%s", scr)
+	}
+	// Every binding is listed with its help text.
+	for _, b := range m.keys.FullHelp() {
+		for _, k := range b {
+			if !strings.Contains(scr, k.Help().Key+" ") || !strings.Contains(scr, k.Help().Desc) {
+				t.Errorf("help screen lacks %s %s", k.Help().Key, k.Help().Desc)
+			}
+		}
+	}
+	// At 100×30 the text does not fit: j scrolls down to its end (and no
+	// further), k back up; the last paragraph explains the runtime keys.
+	if !strings.Contains(scr, "lines 1–26 of ") || strings.Contains(scr, "r re-runs the model") {
+		t.Errorf("the help screen should start at line 1 and not yet show the runtimes paragraph:\n%s", scr)
+	}
+	press(t, m, repeat("j", 40)...)
+	scr = screen(m)
+	flat := strings.Join(strings.Fields(scr), " ") // the paragraphs are wrapped to the window
+	screenShows(t, flat, "r re-runs the model under the next runtime", "z jumps to the next non-zero term",
+		"d jumps to the next element that differs", "implementation whose kernel runs the op.")
+	// The body's last line (above the status and key lines) says the end
+	// is shown.
+	lines := strings.Split(scr, "\n")
+	if f := regexp.MustCompile(`lines (\d+)–(\d+) of (\d+)`).FindStringSubmatch(lines[len(lines)-3]); f == nil || f[2] != f[3] {
+		t.Errorf("after 40× j the help's last line %q does not say its last line is shown", lines[len(lines)-3])
+	}
+	top := m.helpTop
+	press(t, m, "j")
+	if m.helpTop != top {
+		t.Errorf("j past the end moved the help from line %d to %d", top, m.helpTop)
+	}
+	press(t, m, "k")
+	if m.helpTop != top-1 || !m.showHelp {
+		t.Errorf("k: help top %d (want %d), shown %v", m.helpTop, top-1, m.showHelp)
 	}
 	if cmd := press(t, m, "x"); cmd != nil || m.showHelp {
 		t.Error("a key did not close the help")

@@ -7,14 +7,16 @@ import (
 	"testing"
 
 	"github.com/tflq/tflq-trace/internal/sharedtest"
+	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
 // TestEveryOpOfEverySharedModel opens every shared model the interpreter
-// runs, visits every operator and presses the element keys there (move,
-// channel, modes, step through, follow back, max error), checking that the
-// screen is always exactly the window and the explanation matches the
+// runs, switches to tflm-single, visits every operator and presses the
+// element keys there (move, channel, modes with Δ, step through and its
+// jumps, next difference, chain pair, follow back, max error), checking that
+// the screen is always exactly the window and the explanation matches the
 // stored value.
 // unsupportedSharedModels are the shared models trace.New is known to refuse,
 // as TFLite-Micro does; any other refusal fails the test.
@@ -64,14 +66,31 @@ func TestEveryOpOfEverySharedModel(t *testing.T) {
 			}
 			ran++
 			m := newSized(ip, ref, Options{Title: name, Mono: os.Getenv("NO_COLOR") != ""}, 90, 26)
+			// Under tflm-single, compared with tflm: the differences and the
+			// chain pair on every op too.
+			settle(t, m, press(t, m, "r"))
+			if rt := m.s.runtime(); rt != kernels.RuntimeTFLMSingle {
+				t.Fatalf("r: runtime %v (%s), want tflm-single", rt, m.message)
+			}
+			single, layers := rerun(t, ip, kernels.RuntimeTFLMSingle), 0
+			for op := range ip.Ops() {
+				if want := len(differing(single, ip, op)); m.s.differ[op] != want {
+					t.Errorf("op %d: the UI counts %d elements differing from tflm, an independent run %d", op, m.s.differ[op], want)
+				}
+				if m.s.differ[op] > 0 {
+					layers++
+				}
+			}
+			t.Logf("%d of %d layers differ under tflm-single", layers, len(ip.Ops()))
 			for op := range ip.Ops() {
 				if m.op() != op {
 					t.Fatalf("expected to be at op %d, at %d", op, m.op())
 				}
-				press(t, m, "tab", "l", "j", "]", "m", "m", "m", "s", "n", "f", "f", "esc", "m", "e")
+				press(t, m, "tab", "l", "j", "]", "m", "m", "m", "s", "n", "z", "t", "f", "f", "esc", "m", "m", "e", "d", "c")
 				checkSize(t, screen(m), 90, 26)
+				press(t, m, "c")
 				if c := m.element.chain; c != nil {
-					if out := outputOf(m.s, op); out.Type != tflite.TypeFloat32 && out.Int(m.elem()) != c.Final {
+					if out := outputOf(m.s.ip, op); out.Type != tflite.TypeFloat32 && out.Int(m.elem()) != c.Final {
 						t.Errorf("op %d elem %d: chain final %d, stored %d", op, m.elem(), c.Final, out.Int(m.elem()))
 					}
 				}

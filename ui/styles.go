@@ -10,9 +10,11 @@ import (
 
 // Styles is every visual style of the UI, in one place. Meaning never rests
 // on colour alone: the current op carries a ▶ marker, the tensor cursor has
-// brackets and margin arrows, changed steps a * mark, so the screen reads the
-// same with NO_COLOR or on a monochrome terminal (Mono), where the heatmap
-// also switches from coloured half blocks to shade characters.
+// brackets and margin arrows, changed steps a * mark, values and layers that
+// differ from the base runtime a ≠ mark, so the screen reads the same with
+// NO_COLOR or on a monochrome terminal (Mono), where the heatmap also
+// switches from coloured half blocks to shade characters (and to − . + for
+// the sign of a Δ).
 type Styles struct {
 	Mono bool
 
@@ -31,6 +33,7 @@ type Styles struct {
 	ErrorHigh    lipgloss.Style // per-layer error ≥ 1 LSB
 	Help         help.Styles    // the bubbles help view
 	ShadeChars   string         // mono heatmap, darkest to brightest
+	DeltaChars   [3]string      // mono heatmap of Δ: negative, zero, positive
 	HeatStops    []rgb          // colour heatmap for values (low → high)
 	DivergeStops []rgb          // colour heatmap for errors (negative → 0 → positive)
 	CursorColour rgb            // the cursor pixel of a colour heatmap
@@ -57,6 +60,7 @@ func NewStyles(mono bool) Styles {
 		Separator:    lipgloss.NewStyle(),
 		ErrorHigh:    lipgloss.NewStyle().Bold(true),
 		ShadeChars:   " .:-=+*#%@",
+		DeltaChars:   [3]string{"-", ".", "+"},
 		HeatStops:    []rgb{{13, 8, 135}, {126, 3, 168}, {204, 71, 120}, {248, 149, 64}, {240, 249, 33}},
 		DivergeStops: []rgb{{33, 102, 172}, {146, 197, 222}, {40, 40, 40}, {244, 165, 130}, {178, 24, 43}},
 		CursorColour: rgb{0, 255, 0},

@@ -7,22 +7,35 @@
 //
 //   - layersPane (layers.go): every operator with its output shape, dtype and
 //     largest error in LSB; stepping, jump-by-index and a name filter.
+//
 //   - tensorPane (tensor.go): the current operator's tensors, quantization and
 //     derived multipliers, and the output's values as a table (rank ≤ 2) or a
 //     heatmap of one channel (rank 3/4), with a cursor on one element and four
-//     value modes (quantized, dequantized, float reference, error in LSB).
+//     value modes (quantized, dequantized, float reference, error in LSB; a
+//     fifth, Δ from the base run, under another runtime).
+//
 //   - elementPane (element.go): the kernels.Chain of the element under the
 //     cursor (trace.Interpreter.Explain), and micro-stepping through its
-//     multiply-accumulate terms and requantization steps.
+//     multiply-accumulate terms (with their offsets; jumps to the next
+//     non-zero and to the largest term) and requantization steps.
 //
-// The panes read a shared, read-only session (the interpreter, the float
-// reference, styles); all mutable state lives in the models, none is global.
+//   - runtime.go: r re-runs the model under the next runtime (a new
+//     interpreter on the same model and input bytes, built in the
+//     background as a tea.Cmd) and compares every layer with the run the UI
+//     started with (the base run): the panes mark what differs with ≠, the
+//     tensor pane adds a Δ value mode, d jumps to the next difference, and
+//     the element pane shows both chains aligned (kernels.AlignChains).
+//
+// The panes read a shared session (the current run: interpreter, float
+// reference and differences; the base run; styles) that only the root
+// changes; all mutable state lives in the models, none is global.
 // Keys are in keys.go (a bubbles KeyMap with help), every style in styles.go.
 // Rendering is plain string building sized to the window: each pane returns
 // exactly the lines it was given room for, and the root joins them.
 package ui
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -43,17 +56,27 @@ import (
 type Options struct {
 	// Title names the model in the top bar (usually its file name).
 	Title string
+	// Input names the input the model ran on, for the top bar (e.g.
+	// "digit 7_0.png", "input.bin", "inputs at zero point"); empty shows
+	// nothing.
+	Input string
 	// Mono forces the monochrome rendering (NO_COLOR does the same).
 	Mono bool
+	// Yours are the user's own values for some tensors (nil: none), shown
+	// next to the run's (see Yours).
+	Yours *Yours
 }
 
-// session is what every pane reads and nobody writes after New.
+// session is what every pane reads. Panes never write it; the root replaces
+// the current run (a runtime switch) and the styles (a colour profile).
 type session struct {
-	ip       *trace.Interpreter
-	ref      Reference
+	*run          // the current run: interpreter, reference, differences
+	base     *run // the run under the runtime the UI started with
 	styles   Styles
 	producer map[int]int // tensor index → operator that writes it
 	title    string
+	input    string
+	yours    *yours // the user's own values (nil: none)
 }
 
 type pane int
@@ -68,15 +91,29 @@ type place struct{ op, elem int }
 
 // Model is the root Bubble Tea model.
 type Model struct {
-	s        *session
-	keys     KeyMap
-	help     help.Model
-	width    int
-	height   int
-	focus    pane
-	showHelp bool
-	message  string
-	history  []place
+	s      *session
+	keys   KeyMap
+	help   help.Model
+	width  int // the layout's width: the window's, at least minWidth
+	height int // the layout's height: the window's, at least minHeight
+	// winW, winH are the window's own size; below minWidth×minHeight the
+	// screen says so instead of drawing a layout that would not fit.
+	winW, winH int
+	focus      pane
+	showHelp   bool
+	helpTop    int // first line of the help screen shown (it scrolls)
+	message    string
+	history    []place
+
+	// Runtimes: the input bytes every run starts from, the runs built so
+	// far and the runtimes that refused the model, the last runtime tried
+	// (r tries the one after it) and the one running in the background (-1:
+	// none).
+	inputs  [][]byte
+	runs    map[kernels.Runtime]*run
+	refused map[kernels.Runtime]error
+	tried   kernels.Runtime
+	pending int
 
 	layers  layersPane
 	tensor  tensorPane
@@ -85,8 +122,12 @@ type Model struct {
 
 // New builds the UI for an interpreter that has already run (Invoke). ref
 // may be nil (no float reference: the reference and error modes say so).
+//
+// Its runtime is the base the other runtimes (r cycles them) are compared
+// with; they run on the same model and copies of the same input bytes.
 func New(ip *trace.Interpreter, ref Reference, opt Options) *Model {
-	s := &session{ip: ip, ref: ref, producer: map[int]int{}, title: opt.Title}
+	base := &run{ip: ip, ref: ref, differ: make([]int, len(ip.Ops()))}
+	s := &session{run: base, base: base, producer: map[int]int{}, title: opt.Title, input: opt.Input, yours: newYours(opt.Yours)}
 	for i, op := range ip.Ops() {
 		n := op.Node
 		for _, o := range n.Outputs {
@@ -95,7 +136,17 @@ func New(ip *trace.Interpreter, ref Reference, opt Options) *Model {
 			}
 		}
 	}
-	m := &Model{s: s, keys: DefaultKeyMap(), help: help.New(), width: 80, height: 24}
+	m := &Model{s: s, keys: DefaultKeyMap(), help: help.New(), width: 80, height: 24, winW: 80, winH: 24,
+		runs: map[kernels.Runtime]*run{base.runtime(): base}, refused: map[kernels.Runtime]error{},
+		tried: base.runtime(), pending: -1}
+	for _, in := range ip.Inputs() {
+		m.inputs = append(m.inputs, append([]byte(nil), in.Data...))
+	}
+	// What the run's notes say (the XNNPACK delegate dropped, a model full
+	// TFLite would refuse to load) shows until the first key.
+	if notes := ip.Notes(); len(notes) > 0 {
+		m.message = fmt.Sprintf("runtime %s: %s", base.runtime(), strings.Join(notes, "; "))
+	}
 	m.setStyles(opt.Mono)
 	m.layers = newLayersPane(s)
 	m.tensor = newTensorPane()
@@ -122,7 +173,8 @@ func (m *Model) elem() int { return m.tensor.elemOf(m.op()) }
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = max(msg.Width, 20), max(msg.Height, 8)
+		m.winW, m.winH = max(msg.Width, 0), max(msg.Height, 0)
+		m.width, m.height = max(msg.Width, minWidth), max(msg.Height, minHeight)
 		m.help.SetWidth(m.width)
 	case tea.ColorProfileMsg:
 		if msg.Profile <= colorprofile.ASCII && !m.s.styles.Mono {
@@ -130,12 +182,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
+	case runtimeRunMsg:
+		m.runDone(msg)
 	}
 	return m, nil
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
+	var cmd tea.Cmd
 	m.message = ""
 	if m.layers.filtering {
 		if msg.String() == "ctrl+c" {
@@ -146,9 +201,16 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if m.showHelp {
-		m.showHelp = false
-		if keyIs(msg, k.Quit) {
+		switch {
+		case keyIs(msg, k.Down):
+			// The last top line that still fills the screen (see helpScreen).
+			m.helpTop = min(m.helpTop+1, max(len(m.helpBody(m.width))-max(m.height-4, 1), 0))
+		case keyIs(msg, k.Up):
+			m.helpTop = max(m.helpTop-1, 0)
+		case keyIs(msg, k.Quit):
 			return tea.Quit
+		default:
+			m.showHelp = false
 		}
 		return nil
 	}
@@ -175,7 +237,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keyIs(msg, k.Quit):
 		return tea.Quit
 	case keyIs(msg, k.Help):
-		m.showHelp = true
+		m.showHelp, m.helpTop = true, 0
 	case keyIs(msg, k.Cancel):
 		switch {
 		case m.element.stepping:
@@ -214,8 +276,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case keyIs(msg, k.NextChannel):
 		m.tensor.moveChannel(m.s, m.op(), 1)
 	case keyIs(msg, k.Mode):
-		m.tensor.mode = (m.tensor.mode + 1) % numModes
-		if m.tensor.mode >= modeReference && m.s.ref == nil {
+		m.tensor.nextMode(m.s)
+		if (m.tensor.mode == modeReference || m.tensor.mode == modeError) && m.s.ref == nil {
 			m.message = "no float reference for this run: showing " + m.tensor.mode.String() + " as —"
 		}
 	case keyIs(msg, k.StepInto):
@@ -230,6 +292,25 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.element.startStepping()
 		}
 		m.element.fastForward()
+	case keyIs(msg, k.NextNonZero):
+		m.message = m.element.nextNonZero()
+	case keyIs(msg, k.LargestTerm):
+		m.message = m.element.largestTerm()
+	case keyIs(msg, k.Runtime):
+		cmd = m.cycleRuntime()
+	case keyIs(msg, k.NextDiff):
+		m.nextDiff()
+	case keyIs(msg, k.Chains):
+		switch {
+		case m.element.pair:
+			m.element.pair = false
+		case m.s.onBase():
+			m.message = fmt.Sprintf("c compares this element's chain with %s's: switch the runtime first (r)", m.s.baseRuntime())
+		default:
+			m.element.pair, m.element.stepping = true, false
+		}
+	case keyIs(msg, k.Yours):
+		m.showDiagnosis()
 	case keyIs(msg, k.FollowBack):
 		m.followBack()
 	case keyIs(msg, k.Return):
@@ -244,7 +325,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.maxError()
 	}
 	m.sync()
-	return nil
+	return cmd
 }
 
 func keyIs(msg tea.KeyPressMsg, b interface{ Keys() []string }) bool {
@@ -328,12 +409,12 @@ func (m *Model) followBack() {
 		if !t.Const {
 			kind = "a graph input"
 		}
-		m.message = fmt.Sprintf("input %d t%d%v is %s: no layer produced it (%s)", input, t.Index, kernels.Unravel(elem, t.Shape), kind, why)
+		m.message = fmt.Sprintf("input %d t%d%s is %s: no layer produced it (%s)", input, t.Index, shapeString(kernels.Unravel(elem, t.Shape)), kind, why)
 		return
 	}
 	m.history = append(m.history, place{m.op(), m.elem()})
 	m.goTo(prod, elem)
-	m.message = fmt.Sprintf("followed back to op %d t%d%v via %s (u returns)", prod, t.Index, kernels.Unravel(elem, t.Shape), why)
+	m.message = fmt.Sprintf("followed back to op %d t%d%s via %s (u returns)", prod, t.Index, shapeString(kernels.Unravel(elem, t.Shape)), why)
 }
 
 func (m *Model) maxError() {
@@ -349,10 +430,10 @@ func (m *Model) maxError() {
 		}
 	}
 	m.tensor.setElem(m.op(), best)
-	m.message = fmt.Sprintf("largest |error| in this layer: %.3g LSB at %v", bestErr, kernels.Unravel(best, t.Shape))
+	m.message = fmt.Sprintf("largest |error| in this layer: %.3g LSB at %s", bestErr, shapeString(kernels.Unravel(best, t.Shape)))
 }
 
-func (m *Model) outTensor() *kernels.Tensor { return outputOf(m.s, m.op()) }
+func (m *Model) outTensor() *kernels.Tensor { return outputOf(m.s.ip, m.op()) }
 
 // View implements tea.Model.
 func (m *Model) View() tea.View {
@@ -362,29 +443,76 @@ func (m *Model) View() tea.View {
 	return v
 }
 
+// minWidth and minHeight are the smallest window the layout fits: the
+// layers pane (22 columns) beside a tensor pane that shows a few values, and
+// the title, a body of a few lines, the status and the key line.
+const (
+	minWidth  = 40
+	minHeight = 10
+)
+
 // Render draws the whole screen as text (View's content).
 func (m *Model) Render() string {
+	if m.winW < minWidth || m.winH < minHeight {
+		return m.tooSmall()
+	}
 	st := &m.s.styles
 	W, H := m.width, m.height
 	out := make([]string, 0, H)
-	title := fmt.Sprintf(" tflq-trace · %s · %d ops · runtime %s", m.s.title, len(m.s.ip.Ops()), m.s.ip.Options().Runtime)
-	out = append(out, st.Title.Render(fit(title, W)))
+	out = append(out, st.Title.Render(fit(m.titleLine(W), W)))
 	bodyH := H - 3
 	if m.showHelp {
-		hm := m.help
-		hm.ShowAll = true
-		body := []string{"", " keys (any key closes this help)", ""}
-		for _, l := range strings.Split(hm.View(m.keys), "\n") {
-			body = append(body, " "+l)
-		}
-		body = append(body, helpText...)
-		out = append(out, block(body, W, bodyH)...)
+		out = append(out, m.helpScreen(W, bodyH)...)
 	} else {
 		out = append(out, m.body(W, bodyH)...)
 	}
 	out = append(out, st.Status.Render(fit(m.statusLine(), W)))
 	out = append(out, fit(m.bottomLine(), W))
 	return strings.Join(out, "\n")
+}
+
+// tooSmall is the screen of a window below minWidth×minHeight: what is
+// needed, cut to the window (keys still work: q quits, a resize redraws).
+func (m *Model) tooSmall() string {
+	if m.winW == 0 || m.winH == 0 {
+		return ""
+	}
+	lines := []string{
+		fmt.Sprintf("window %d×%d", m.winW, m.winH),
+		"too small:",
+		fmt.Sprintf("tflq-trace needs %d×%d", minWidth, minHeight),
+		"q quits",
+	}
+	if m.winH < len(lines) {
+		lines = []string{fmt.Sprintf("%d×%d: too small, need %d×%d, q quits", m.winW, m.winH, minWidth, minHeight)}
+	}
+	return strings.Join(block(lines, m.winW, m.winH), "\n")
+}
+
+// titleLine names the model, its input, and the runtime (with the base it
+// is compared with, or the one running in the background); in a narrow
+// window it leaves out the program's name, then the number of ops.
+func (m *Model) titleLine(w int) string {
+	rt := "runtime " + m.s.runtime().String()
+	switch {
+	case m.pending >= 0:
+		rt += fmt.Sprintf(" → %s…", kernels.Runtime(m.pending))
+	case !m.s.onBase():
+		rt += " vs " + m.s.baseRuntime().String()
+	}
+	model := m.s.title
+	if m.s.input != "" {
+		model += " · " + m.s.input
+	}
+	ops := fmt.Sprintf("%d ops", len(m.s.ip.Ops()))
+	var title string
+	for _, parts := range [][]string{{"tflq-trace", model, ops, rt}, {model, ops, rt}, {model, rt}} {
+		title = " " + strings.Join(parts, " · ")
+		if ansi.StringWidth(title) <= w {
+			break
+		}
+	}
+	return title
 }
 
 // wide is the three-column layout (layers | tensor | element); narrower
@@ -444,7 +572,7 @@ func (m *Model) statusLine() string {
 	}
 	i := m.elem()
 	var sb strings.Builder
-	fmt.Fprintf(&sb, " t%d%v  q=%s  deq=%.6g", t.Index, shapeString(kernels.Unravel(i, t.Shape)), rawString(t, i), dequantize(t, i))
+	fmt.Fprintf(&sb, " t%d%s  q=%s  deq=%.6g", t.Index, shapeString(kernels.Unravel(i, t.Shape)), rawString(t, i), dequantize(t, i))
 	if m.s.ref != nil {
 		if f := m.s.ref.Float(t.Index); i < len(f) {
 			unit := " LSB"
@@ -453,6 +581,9 @@ func (m *Model) statusLine() string {
 			}
 			fmt.Fprintf(&sb, "  ref=%.6g  err=%+.3f%s", f[i], m.s.ref.ErrorLSB(t.Index, i), unit)
 		}
+	}
+	if m.s.differs(t, i) {
+		fmt.Fprintf(&sb, "  ≠ %s q=%s", m.s.baseRuntime(), rawString(m.s.base.ip.Tensor(t.Index), i))
 	}
 	return sb.String()
 }
@@ -467,23 +598,85 @@ func (m *Model) bottomLine() string {
 	case m.message != "":
 		return st.Warn.Render(" " + m.message)
 	case m.element.stepping:
-		return st.Prompt.Render("stepping:") + " n next term/step · f fast-forward · s restart · esc leave · b follow back"
+		return st.Prompt.Render("stepping:") + " n next · z next term ≠ 0 · t largest term · f fast-forward · s restart · esc leave"
 	}
 	return m.help.ShortHelpView(m.keys.ShortHelp())
 }
 
-// helpText follows the key list on the help screen.
+// helpText follows the key list on the help screen, one paragraph a string
+// (wrapped to the window).
 var helpText = []string{
-	"",
-	" j/k move through the layers when the layers pane has focus, through the tensor when it has (tab).",
-	" Values (m): quantized integers · dequantized (q − zero point)·scale · float reference (the same",
-	" graph in float32) · error = (dequantized − reference)/scale in LSB. The status line always shows",
-	" the element under the cursor quantized and dequantized side by side.",
-	" Markers: ▶ current op and cursor row, ▲/▼ cursor column, [v] cursor cell, * a step where",
-	" rounding or clamping changed the value.",
-	" s steps into the element: n adds one multiply-accumulate term (running sum shown), f finishes",
-	" the accumulation, then n / f walk the requantization steps. b jumps to the input element with",
-	" the largest |product| (or the source of a pool / copy) in the layer that produced it; u returns.",
+	"j/k move through the layers when the layers pane has focus, through the tensor when it has (tab).",
+	"Values (m): quantized integers · dequantized (q − zero point)·scale · float reference (the same " +
+		"graph in float32) · error = (dequantized − reference)/scale in LSB. The status line always shows " +
+		"the element under the cursor quantized and dequantized side by side.",
+	"Markers: ▶ current op and cursor row, ▲/▼ cursor column, [v] cursor cell, * a step where " +
+		"rounding or clamping changed the value, ≠ a layer or value that differs from the runtime the UI " +
+		"started with.",
+	"s steps into the element: n adds one multiply-accumulate term, shown with the offsets added to " +
+		"its input and weight, (in[coordinates] q +in_off)·(w[coordinates] q +w_off) = product, and the running sum; z jumps " +
+		"to the next non-zero term, t to the largest; f finishes the accumulation, then n / f walk the " +
+		"requantization steps. b jumps to the input element with the largest |product| (or the source " +
+		"of a pool / copy) in the layer that produced it; u returns.",
+	"r re-runs the model under the next runtime (tflm, tflm-single, tflite-ref, tflite-xnnpack) and " +
+		"compares it with the one the UI started with: ≠ marks the layers and values that differ and the " +
+		"tensor pane counts them; m adds a Δ mode (the difference in LSB; − . + in mono), d jumps to the " +
+		"next element that differs, c shows the element's chain under both runtimes aligned step by step " +
+		"(▶ where they part, ≠ on every step that differs). The tensor pane's first line names the " +
+		"implementation whose kernel runs the op.",
+}
+
+// helpScreen is the key list and helpText in a w×h block; when it is taller
+// it scrolls (j/k) and its last line says which lines are shown.
+func (m *Model) helpScreen(w, h int) []string {
+	body := m.helpBody(w)
+	if len(body) <= h {
+		return block(body, w, h)
+	}
+	view := max(h-1, 1)
+	top := min(m.helpTop, len(body)-view)
+	lines := append([]string(nil), body[top:top+view]...)
+	lines = append(lines, m.s.styles.Dim.Render(fmt.Sprintf(" lines %d–%d of %d · j/k scroll · any other key closes", top+1, top+view, len(body))))
+	return block(lines, w, h)
+}
+
+// helpBody is every line of the help screen for width w.
+func (m *Model) helpBody(w int) []string {
+	hm := m.help
+	hm.ShowAll = true
+	body := []string{"", " keys (j/k scroll, any other key closes this help)", ""}
+	for _, l := range strings.Split(hm.View(m.keys), "\n") {
+		body = append(body, " "+l)
+	}
+	for _, para := range helpText {
+		body = append(body, "")
+		for _, l := range wrap(para, w-2) {
+			body = append(body, " "+l)
+		}
+	}
+	return body
+}
+
+// wrap breaks text into lines of at most w cells at spaces (a longer word
+// gets a line of its own).
+func wrap(text string, w int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // fit truncates or pads s (which may hold ANSI styles) to exactly w cells.
@@ -546,9 +739,11 @@ func abs(x float64) float64 {
 	return x
 }
 
-// Run starts the UI full screen on in/out and returns when the user quits.
-// NO_COLOR (any non-empty value) selects the monochrome rendering.
-func Run(ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io.Writer) error {
+// Run starts the UI full screen on in/out and returns when the user quits
+// or ctx is cancelled (then with an error wrapping tea.ErrProgramKilled);
+// either way the terminal is restored first. NO_COLOR (any non-empty value)
+// selects the monochrome rendering.
+func Run(ctx context.Context, ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io.Writer) error {
 	if os.Getenv("NO_COLOR") != "" {
 		opt.Mono = true
 	}
@@ -556,7 +751,7 @@ func Run(ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io
 		opt.Title = "model"
 	}
 	opt.Title = filepath.Base(opt.Title)
-	opts := []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
 	if opt.Mono {
 		opts = append(opts, tea.WithColorProfile(colorprofile.ASCII))
 	}

@@ -63,6 +63,7 @@ func TestBadInputMatrix(t *testing.T) {
 		"trace":   {"-o", filepath.Join(outDir, "t.json")},
 		"compare": {"--runtimes", "tflm,tflm-single"},
 		"eval":    {"--inputs", "sample:digits"},
+		"check":   {"--tensor", "0=" + aFile},
 	}
 	for cmd, extra := range commands {
 		for _, f := range modelFaults {
@@ -119,6 +120,9 @@ func TestBadInputMatrix(t *testing.T) {
 		{"trace elements", []string{"trace", model, "-o", filepath.Join(outDir, "t.json"), "--elements", "most"}, []string{"--elements most"}},
 		{"trace format", []string{"trace", model, "-o", filepath.Join(outDir, "t.json"), "--format", "xml"}, []string{"--format xml"}},
 		{"trace terms negative", []string{"trace", model, "-o", filepath.Join(outDir, "t.json"), "--terms", "-1"}, []string{"--terms -1"}},
+		{"check random negative", []string{"check", model, "--tensor", "0=" + aFile, "--random", "-5"}, []string{"--random -5"}},
+		{"check max memory", []string{"check", model, "--tensor", "0=" + aFile, "--max-memory", "much"}, []string{"--max-memory", "much"}},
+		{"check against a file", []string{"check", model, "--against", aFile}, []string{"--against", aFile, "is a file"}},
 		{"samples with arguments", []string{"samples", "extra"}, []string{"samples", "extra"}},
 		{"unknown command", []string{"frobnicate"}, []string{`"frobnicate"`}},
 		{"unknown flag", []string{"run", model, "--frobnicate"}, []string{"frobnicate"}},

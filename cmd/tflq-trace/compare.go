@@ -129,7 +129,7 @@ func runCompare(args []string, env *cliEnv) error {
 			return err
 		}
 		if set == nil {
-			if err := loadInputs(ips[0], rf.inputs, rf.random, rf.random >= 0); err != nil {
+			if _, _, err := loadInputs(ips[0], rf.inputs, rf.random, rf.random >= 0); err != nil {
 				return err
 			}
 			rep.Inputs = append(rep.Inputs, describeInputs(rf.inputs, rf.random))

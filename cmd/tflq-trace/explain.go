@@ -103,7 +103,7 @@ func runExplain(args []string, env *cliEnv) error {
 		printExplanationPair(env.stdout, [2]*trace.Interpreter{ip, ip2}, *op, *out, idx, [2]*kernels.Chain{c, c2})
 		return nil
 	}
-	shadow, err := trace.RunShadow(ip)
+	shadow, err := trace.RunShadowWith(ip, trace.ShadowOptions{FloatInputs: rf.floats})
 	if err != nil {
 		return runError(err)
 	}
@@ -284,47 +284,6 @@ func runtimeLine(rt kernels.Runtime, impl kernels.Implementation) string {
 	return fmt.Sprintf("%s, %s (%s rounding)", rt, impl, rt.Rounding())
 }
 
-// chainRow is one row of two chains shown side by side: a step of each
-// (nil where one chain has no step of that name there).
-type chainRow struct{ a, b *kernels.Step }
-
-// alignChains pairs the steps of two chains by name, in order (a longest
-// common subsequence of the step names), so that the stages the two
-// runtimes share stand on one row and each runtime's own stages on rows of
-// their own.
-func alignChains(a, b []kernels.Step) []chainRow {
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i].Name == b[j].Name {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var rows []chainRow
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i].Name == b[j].Name:
-			rows = append(rows, chainRow{&a[i], &b[j]})
-			i, j = i+1, j+1
-		case j == m || (i < n && lcs[i+1][j] >= lcs[i][j+1]):
-			rows = append(rows, chainRow{a: &a[i]})
-			i++
-		default:
-			rows = append(rows, chainRow{b: &b[j]})
-			j++
-		}
-	}
-	return rows
-}
-
 // printExplanationPair prints one element's chains under two runtimes side
 // by side and marks the first step where they part: a stage only one
 // runtime has, or a shared stage with a different value.
@@ -336,37 +295,32 @@ func printExplanationPair(w io.Writer, ips [2]*trace.Interpreter, op, out, idx i
 		fmt.Fprintf(w, "%c: %s\n", 'A'+k, runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
 	}
 	fmt.Fprintln(w)
-	rows := alignChains(cs[0].Steps, cs[1].Steps)
+	rows := kernels.AlignChains(cs[0], cs[1])
 	nameW, leftW := 4, 1
 	for _, r := range rows {
-		for _, s := range []*kernels.Step{r.a, r.b} {
-			if s != nil {
-				nameW = max(nameW, len(s.Name))
-			}
-		}
-		if r.a != nil {
-			leftW = max(leftW, len([]rune(r.a.Formula)))
+		nameW = max(nameW, len(r.Name()))
+		if r.A != nil {
+			leftW = max(leftW, len([]rune(r.A.Formula)))
 		}
 	}
 	fmt.Fprintf(w, "  %-*s  %-*s  %s\n", nameW, "step", leftW, "A "+ips[0].Options().Runtime.String(), "B "+ips[1].Options().Runtime.String())
-	parted := -1
+	parted := kernels.FirstParting(rows)
 	for i, r := range rows {
-		name := ""
 		left, right := "—", "—"
-		if r.a != nil {
-			name, left = r.a.Name, r.a.Formula
+		if r.A != nil {
+			left = r.A.Formula
 		}
-		if r.b != nil {
-			name, right = r.b.Name, r.b.Formula
+		if r.B != nil {
+			right = r.B.Formula
 		}
 		mark := " "
-		if r.a == nil || r.b == nil || r.a.Value != r.b.Value {
+		switch {
+		case i == parted:
+			mark = "▶"
+		case r.Differs():
 			mark = "≠"
-			if parted < 0 {
-				parted, mark = i, "▶"
-			}
 		}
-		fmt.Fprintf(w, "%s %-*s  %-*s  %s\n", mark, nameW, name, leftW, left, right)
+		fmt.Fprintf(w, "%s %-*s  %-*s  %s\n", mark, nameW, r.Name(), leftW, left, right)
 	}
 	fmt.Fprintln(w)
 	for k, c := range cs {
@@ -376,15 +330,8 @@ func printExplanationPair(w io.Writer, ips [2]*trace.Interpreter, op, out, idx i
 	case parted < 0:
 		fmt.Fprintln(w, "the two chains agree at every step")
 	case cs[0].Final == cs[1].Final:
-		fmt.Fprintf(w, "▶ the chains part at step %q (row %d) but end at the same value; ≠ marks every row that differs\n", rowName(rows[parted]), parted+1)
+		fmt.Fprintf(w, "▶ the chains part at step %q (row %d) but end at the same value; ≠ marks every row that differs\n", rows[parted].Name(), parted+1)
 	default:
-		fmt.Fprintf(w, "▶ the chains part at step %q (row %d); ≠ marks every row that differs\n", rowName(rows[parted]), parted+1)
+		fmt.Fprintf(w, "▶ the chains part at step %q (row %d); ≠ marks every row that differs\n", rows[parted].Name(), parted+1)
 	}
-}
-
-func rowName(r chainRow) string {
-	if r.a != nil {
-		return r.a.Name
-	}
-	return r.b.Name
 }

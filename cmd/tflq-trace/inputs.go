@@ -4,10 +4,14 @@ package main
 //
 //   - .bin: raw little-endian bytes in the input tensor's dtype; the size
 //     must be exactly elements × dtype size.
-//   - .npy: the array's dtype must be the tensor's dtype and its shape the
-//     tensor's shape (leading 1s ignored). A float32 array may also feed an
-//     integer input: it is quantized with the input's scale and zero point
-//     (round half away from zero, then clamp), as QUANTIZE would.
+//   - .npy: the array's shape must be the tensor's once every size-1
+//     dimension is dropped ([28,28] feeds [1,28,28,1]); any byte order, C or
+//     Fortran order. Its dtype is the tensor's, or float64 for a float32
+//     tensor (converted, with a note), or float32/float64 for a quantized
+//     integer tensor: converted to float32 and quantized with the input's
+//     scale and zero point (round half away from zero, then clamp) as
+//     QUANTIZE would, with a note; the float values are kept as the float
+//     reference's input.
 //   - .png / .jpg / .jpeg / .pgm images: the input must be [1,]H×W×C with
 //     C = 1 (grayscale) or 3 (RGB) and the image exactly H×W. A pixel p in
 //     0..255 is mapped linearly onto the real range the input represents:
@@ -21,7 +25,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -45,23 +48,40 @@ func inputSpec(t *kernels.Tensor) string {
 	return fmt.Sprintf("%v %v (%d bytes)", t.Type, t.Shape, len(t.Data))
 }
 
+// inputData is one graph input read from a file: its bytes in the input's
+// dtype; when the file held real values that were quantized to feed an
+// integer input, those values (the float reference starts from them); and
+// a one-line note when the data was converted.
+type inputData struct {
+	data   []byte
+	floats []float32
+	note   string
+}
+
 // loadInputs fills the graph inputs from files (in graph-input order), or
 // with seeded random values (whole dtype range; float inputs uniform over
-// the range the consuming QUANTIZE represents), or zeros.
-func loadInputs(ip *trace.Interpreter, files []string, random int64, haveRandom bool) error {
+// the range the consuming QUANTIZE represents), or zeros. It returns, per
+// graph input, the real values a quantized input was quantized from (nil
+// otherwise), and a one-line note for each file whose data was converted.
+func loadInputs(ip *trace.Interpreter, files []string, random int64, haveRandom bool) ([][]float32, []string, error) {
 	ins := ip.Inputs()
 	if len(files) > 0 && len(files) != len(ins) {
-		return usageError("the model has %d input(s), got %d --input file(s)", len(ins), len(files))
+		return nil, nil, usageError("the model has %d input(s), got %d --input file(s)", len(ins), len(files))
 	}
+	floats := make([][]float32, len(ins))
+	var notes []string
 	for k, t := range ins {
 		var data []byte
-		var err error
 		switch {
 		case len(files) > 0:
-			data, err = readInputFile(ip, k, files[k])
+			in, err := readInputFile(ip, k, files[k])
 			if err != nil {
-				return inputError(fmt.Errorf("input %d %q from %s: %w", k, t.Name, files[k], err))
+				return nil, nil, inputError(fmt.Errorf("input %d %q from %s: %w", k, t.Name, files[k], err))
 			}
+			if in.note != "" {
+				notes = append(notes, fmt.Sprintf("note: input %d %q from %s: %s", k, t.Name, files[k], in.note))
+			}
+			data, floats[k] = in.data, in.floats
 		case haveRandom:
 			data = randomInput(ip, t, random+int64(k))
 		default:
@@ -69,10 +89,10 @@ func loadInputs(ip *trace.Interpreter, files []string, random int64, haveRandom 
 			fillZeroPoint(t, data)
 		}
 		if err := ip.SetInput(k, data); err != nil {
-			return inputError(err)
+			return nil, nil, inputError(err)
 		}
 	}
-	return nil
+	return floats, notes, nil
 }
 
 // fillZeroPoint sets every element to the real value 0 (the zero point).
@@ -89,26 +109,26 @@ func fillZeroPoint(t *kernels.Tensor, data []byte) {
 // digitPrefix names a bundled MNIST digit in any --input: digit:7.
 const digitPrefix = "digit:"
 
-func readInputFile(ip *trace.Interpreter, k int, path string) ([]byte, error) {
+func readInputFile(ip *trace.Interpreter, k int, path string) (inputData, error) {
 	t := ip.Inputs()[k]
 	if label, ok := strings.CutPrefix(path, digitPrefix); ok {
 		n, err := strconv.Atoi(label)
 		if err != nil {
-			return nil, fmt.Errorf("digit label %q is not a number 0-9", label)
+			return inputData{}, fmt.Errorf("digit label %q is not a number 0-9", label)
 		}
 		img, _, err := samples.DigitImage(n)
 		if err != nil {
-			return nil, err
+			return inputData{}, err
 		}
 		return imageInput(ip, t, img)
 	}
 	if file, index, ok := idxImagePath(path); ok {
 		dims, data, err := readIDX(file, idxImages)
 		if err != nil {
-			return nil, err
+			return inputData{}, err
 		}
 		if len(dims) != 3 || index >= dims[0] {
-			return nil, fmt.Errorf("IDX image file %v has no image %d", dims, index)
+			return inputData{}, fmt.Errorf("IDX image file %v has no image %d", dims, index)
 		}
 		h, w := dims[1], dims[2]
 		return imageInput(ip, t, &image.Gray{Pix: data[index*h*w : (index+1)*h*w], Stride: w, Rect: image.Rect(0, 0, w, h)})
@@ -116,32 +136,32 @@ func readInputFile(ip *trace.Interpreter, k int, path string) ([]byte, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("no such file")
+			return inputData{}, fmt.Errorf("no such file")
 		}
-		return nil, err
+		return inputData{}, err
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".bin", ".raw":
 		if len(raw) != len(t.Data) {
-			return nil, fmt.Errorf("expected %s, got %d bytes", inputSpec(t), len(raw))
+			return inputData{}, fmt.Errorf("expected %s, got %d bytes", inputSpec(t), len(raw))
 		}
-		return raw, nil
+		return inputData{data: raw}, nil
 	case ".npy":
 		return npyInput(raw, t)
 	case ".png", ".jpg", ".jpeg":
 		img, _, err := image.Decode(bytes.NewReader(raw))
 		if err != nil {
-			return nil, fmt.Errorf("decode image: %w", err)
+			return inputData{}, fmt.Errorf("decode image: %w", err)
 		}
 		return imageInput(ip, t, img)
 	case ".pgm":
 		img, err := decodePGM(raw)
 		if err != nil {
-			return nil, err
+			return inputData{}, err
 		}
 		return imageInput(ip, t, img)
 	}
-	return nil, fmt.Errorf("unknown input format %q (want .bin, .npy, .png, .jpg or .pgm)", filepath.Ext(path))
+	return inputData{}, fmt.Errorf("unknown input format %q (want .bin, .npy, .png, .jpg or .pgm)", filepath.Ext(path))
 }
 
 func putInt(t *kernels.Tensor, i int, v int64) {
@@ -185,7 +205,10 @@ func floatRange(ip *trace.Interpreter, t *kernels.Tensor) (lo, hi float64) {
 	return 0, 1
 }
 
-func imageInput(ip *trace.Interpreter, t *kernels.Tensor, img image.Image) ([]byte, error) {
+// imageInput maps an image's pixels onto the input (see the package rules).
+// For a quantized integer input it also returns the real values the pixels
+// map to before rounding, (qmin + p·(qmax−qmin)/255 − zp)·scale.
+func imageInput(ip *trace.Interpreter, t *kernels.Tensor, img image.Image) (inputData, error) {
 	// Accepted layouts: [1,H,W,C], [H,W,C] (C = 1 or 3), [1,H,W], [H,W].
 	shape := t.Shape
 	if len(shape) == 4 && shape[0] == 1 {
@@ -198,20 +221,24 @@ func imageInput(ip *trace.Interpreter, t *kernels.Tensor, img image.Image) ([]by
 	}
 	b := img.Bounds()
 	if len(shape) != 3 || (shape[2] != 1 && shape[2] != 3) {
-		return nil, fmt.Errorf("an image needs an input shaped [1,]H×W×C with C = 1 or 3; this input is %s", inputSpec(t))
+		return inputData{}, fmt.Errorf("an image needs an input shaped [1,]H×W×C with C = 1 or 3; this input is %s", inputSpec(t))
 	}
 	h, w, c := shape[0], shape[1], shape[2]
 	if b.Dx() != w || b.Dy() != h {
-		return nil, fmt.Errorf("expected a %d×%d image for %s, got %d×%d", w, h, inputSpec(t), b.Dx(), b.Dy())
+		return inputData{}, fmt.Errorf("expected a %d×%d image for %s, got %d×%d", w, h, inputSpec(t), b.Dx(), b.Dy())
 	}
 	out := &kernels.Tensor{Type: t.Type, Shape: t.Shape, Data: kernels.AlignedBytes(len(t.Data))}
 	var flo, fhi float64
 	if t.Type == tflite.TypeFloat32 {
 		flo, fhi = floatRange(ip, t)
 	} else if t.Type != tflite.TypeInt8 && t.Type != tflite.TypeUint8 && t.Type != tflite.TypeInt16 {
-		return nil, fmt.Errorf("images can feed float32, int8, uint8 or int16 inputs, not %s", inputSpec(t))
+		return inputData{}, fmt.Errorf("images can feed float32, int8, uint8 or int16 inputs, not %s", inputSpec(t))
 	}
 	qmin, qmax := kernels.Range(t.Type)
+	var floats []float32
+	if t.Type != tflite.TypeFloat32 && t.Quantized() {
+		floats = make([]float32, t.NumElements())
+	}
 	i := 0
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
@@ -229,13 +256,18 @@ func imageInput(ip *trace.Interpreter, t *kernels.Tensor, img image.Image) ([]by
 				if t.Type == tflite.TypeFloat32 {
 					out.Float32()[i] = float32(flo + p/255*(fhi-flo))
 				} else {
+					exact := float64(qmin) + p*float64(qmax-qmin)/255
 					putInt(out, i, int64(qmin)+int64(math.Round(p*float64(qmax-qmin)/255)))
+					if floats != nil {
+						c := t.ChannelOf(i)
+						floats[i] = float32((exact - float64(t.ZeroPointAt(c))) * float64(t.ScaleAt(c)))
+					}
 				}
 				i++
 			}
 		}
 	}
-	return out.Data, nil
+	return inputData{data: out.Data, floats: floats}, nil
 }
 
 // decodePGM reads binary (P5) or plain (P2) 8-bit PGM images.
@@ -328,117 +360,47 @@ func randomInput(ip *trace.Interpreter, t *kernels.Tensor, seed int64) []byte {
 	return out.Data
 }
 
-// npyInput decodes a NumPy .npy array (format 1.0–3.0, C order).
-func npyInput(raw []byte, t *kernels.Tensor) ([]byte, error) {
-	if len(raw) < 10 || string(raw[:6]) != "\x93NUMPY" {
-		return nil, fmt.Errorf("not a .npy file")
-	}
-	var hlen, start int
-	switch raw[6] {
-	case 1:
-		hlen, start = int(binary.LittleEndian.Uint16(raw[8:10])), 10
-	case 2, 3:
-		if len(raw) < 12 {
-			return nil, fmt.Errorf("truncated .npy header")
-		}
-		hlen, start = int(binary.LittleEndian.Uint32(raw[8:12])), 12
-	default:
-		return nil, fmt.Errorf("unsupported .npy version %d", raw[6])
-	}
-	if start+hlen > len(raw) {
-		return nil, fmt.Errorf("truncated .npy header")
-	}
-	header := string(raw[start : start+hlen])
-	body := raw[start+hlen:]
-	descr := npyField(header, "descr")
-	if strings.Contains(npyField(header, "fortran_order"), "True") {
-		return nil, fmt.Errorf(".npy array is in Fortran order; save it C-ordered")
-	}
-	shape, err := npyShape(npyField(header, "shape"))
+// npyInput converts a .npy array to input t (see the package rules).
+func npyInput(raw []byte, t *kernels.Tensor) (inputData, error) {
+	a, err := parseNpy(raw)
 	if err != nil {
-		return nil, err
+		return inputData{}, err
 	}
-	dtype, ok := map[string]tflite.TensorType{
-		"|i1": tflite.TypeInt8, "<i1": tflite.TypeInt8, "|u1": tflite.TypeUint8, "<u1": tflite.TypeUint8,
-		"<i2": tflite.TypeInt16, "<i4": tflite.TypeInt32, "<i8": tflite.TypeInt64, "<f4": tflite.TypeFloat32, "|b1": tflite.TypeBool,
-	}[strings.Trim(descr, "'\" ")]
-	if !ok {
-		return nil, fmt.Errorf("unsupported .npy dtype %s", descr)
+	if !sameShape(a.shape, t.Shape) {
+		return inputData{}, fmt.Errorf("expected %s, got a .npy array of shape %v", inputSpec(t), a.shape)
 	}
-	if !sameShape(shape, t.Shape) {
-		return nil, fmt.Errorf("expected %s, got a .npy array of shape %v", inputSpec(t), shape)
-	}
-	n := kernels.NumElements(shape)
-	if len(body) != n*dtype.Size() {
-		return nil, fmt.Errorf(".npy data is %d bytes, its header says %d", len(body), n*dtype.Size())
-	}
-	if dtype == t.Type {
-		return body, nil
-	}
-	if dtype == tflite.TypeFloat32 && t.Quantized() && t.Type != tflite.TypeFloat32 {
-		src := &kernels.Tensor{Type: dtype, Shape: shape, Data: kernels.AlignedBytes(len(body))}
-		copy(src.Data, body)
+	switch {
+	case a.typ == t.Type:
+		return inputData{data: a.data}, nil
+	case a.typ == tflite.TypeFloat64 && t.Type == tflite.TypeFloat32:
 		out := &kernels.Tensor{Type: t.Type, Shape: t.Shape, Data: kernels.AlignedBytes(len(t.Data))}
-		for i, x := range src.Float32() {
-			putInt(out, i, quantizeFloat(x, t))
+		for i, x := range a.float64s() {
+			out.Float32()[i] = float32(x)
 		}
-		return out.Data, nil
+		return inputData{data: out.Data, note: "float64 .npy converted to FLOAT32"}, nil
+	case (a.typ == tflite.TypeFloat32 || a.typ == tflite.TypeFloat64) && t.Quantized() && t.Type != tflite.TypeFloat32 && isIntegerType(t.Type):
+		out := &kernels.Tensor{Type: t.Type, Shape: t.Shape, Data: kernels.AlignedBytes(len(t.Data))}
+		floats := make([]float32, t.NumElements())
+		for i, x := range a.float64s() {
+			floats[i] = float32(x)
+			putInt(out, i, quantizeFloat(floats[i], t))
+		}
+		from := "float32"
+		if a.typ == tflite.TypeFloat64 {
+			from = "float64 .npy converted to float32 and"
+		}
+		return inputData{data: out.Data, floats: floats,
+			note: fmt.Sprintf("%s quantized to %v with scale %.9g and zero point %d (as QUANTIZE does)", from, t.Type, t.Scale0(), t.ZP0())}, nil
 	}
-	return nil, fmt.Errorf("expected %s, got a .npy array of dtype %s", inputSpec(t), dtype)
+	return inputData{}, fmt.Errorf("expected %s, got a .npy array of dtype %s", inputSpec(t), a.descr)
 }
 
-func npyField(header, key string) string {
-	i := strings.Index(header, "'"+key+"'")
-	if i < 0 {
-		return ""
+func isIntegerType(t tflite.TensorType) bool {
+	switch t {
+	case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeInt64:
+		return true
 	}
-	rest := strings.TrimSpace(header[i+len(key)+2:])
-	rest = strings.TrimSpace(strings.TrimPrefix(rest, ":"))
-	if strings.HasPrefix(rest, "(") {
-		if j := strings.Index(rest, ")"); j >= 0 {
-			return rest[:j+1]
-		}
-	}
-	if j := strings.IndexAny(rest, ",}"); j >= 0 {
-		return strings.TrimSpace(rest[:j])
-	}
-	return rest
-}
-
-func npyShape(s string) ([]int, error) {
-	s = strings.Trim(strings.TrimSpace(s), "()")
-	var shape []int
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		v, err := strconv.Atoi(part)
-		if err != nil || v < 0 {
-			return nil, fmt.Errorf("bad .npy shape %q", s)
-		}
-		shape = append(shape, v)
-	}
-	return shape, nil
-}
-
-// sameShape compares shapes ignoring leading 1s.
-func sameShape(a, b []int) bool {
-	for len(a) > 0 && a[0] == 1 {
-		a = a[1:]
-	}
-	for len(b) > 0 && b[0] == 1 {
-		b = b[1:]
-	}
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return false
 }
 
 // idxImagePath splits FILE#N, image N of an IDX image file, as eval names

@@ -82,11 +82,11 @@ func openInputSet(flagName, source string) (*inputSet, error) {
 
 // loadFile reads input i as --input would.
 func (s *inputSet) loadFile(ip *trace.Interpreter, i int) ([]byte, error) {
-	data, err := readInputFile(ip, 0, s.names[i])
+	in, err := readInputFile(ip, 0, s.names[i])
 	if err != nil {
 		return nil, inputError(fmt.Errorf("%s: %w", s.names[i], err))
 	}
-	return data, nil
+	return in.data, nil
 }
 
 // labelOfName reads the class from a file name that starts with it, as the
@@ -181,7 +181,7 @@ func openIDXImages(flagName, path string) (*inputSet, error) {
 		if err != nil {
 			return nil, inputError(fmt.Errorf("%s image %d: %w", path, i, err))
 		}
-		return out, nil
+		return out.data, nil
 	}
 	set.label = func(int) (int, bool) { return 0, false }
 	return set, nil

@@ -46,10 +46,11 @@ type subGraphInfo struct {
 }
 
 func runInspect(args []string, env *cliEnv) error {
-	fs := newFlagSet("inspect", "[--json] [--op N] [--tensor N] [--runtime R] MODEL | inspect --ops [--json]", env)
+	fs := newFlagSet("inspect", "[--json] [--op N] [--tensor N [--values]] [--runtime R] MODEL | inspect --ops [--json]", env)
 	asJSON := fs.Bool("json", false, "print structured JSON instead of text")
 	opIndex := fs.Int("op", -1, "show only operator `N` (subgraph 0), with every per-channel multiplier")
 	tensorIndex := fs.Int("tensor", -1, "show only tensor `N` (subgraph 0) in full: every per-channel scale and zero point")
+	values := fs.Bool("values", false, "with --tensor N of a constant (weights, bias): print every value, stored and real")
 	var runtimeName, roundingName string
 	registerRuntimeFlags(fs.FlagSet, &runtimeName, &roundingName)
 	sample := fs.String("sample", "", "inspect the bundled model `NAME` (same as MODEL sample:NAME)")
@@ -71,6 +72,9 @@ func runInspect(args []string, env *cliEnv) error {
 			return usageError("inspect: --ops takes no MODEL")
 		}
 		return printSupportedOps(env.stdout, *asJSON)
+	}
+	if *values && *tensorIndex < 0 {
+		return usageError("inspect: --values needs --tensor N")
 	}
 	path, err := oneModelArg("inspect", pos, *sample)
 	if err != nil {
@@ -96,13 +100,22 @@ func runInspect(args []string, env *cliEnv) error {
 	if *tensorIndex >= len(g.Tensors) || *tensorIndex < -1 {
 		return usageError("inspect: --tensor %d: subgraph 0 has tensors 0..%d", *tensorIndex, len(g.Tensors)-1)
 	}
+	var vals *trace.TensorValues
+	if *values {
+		if vals, err = constantValues(lm, rt, *tensorIndex); err != nil {
+			return usageError("inspect: --values: tensor %d: %v", *tensorIndex, err)
+		}
+	}
 	if *asJSON {
 		var v any = rep
 		switch {
 		case *opIndex >= 0:
 			v = g.Operators[*opIndex]
 		case *tensorIndex >= 0:
-			v = g.Tensors[*tensorIndex]
+			v = struct {
+				trace.TensorInfo
+				Values *trace.TensorValues `json:"values,omitempty"`
+			}{g.Tensors[*tensorIndex], vals}
 		}
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")
@@ -114,6 +127,9 @@ func runInspect(args []string, env *cliEnv) error {
 		printOp(w, g, &g.Operators[*opIndex], true)
 	case *tensorIndex >= 0:
 		printTensorFull(w, g, &g.Tensors[*tensorIndex])
+		if vals != nil {
+			printValues(w, &g.Tensors[*tensorIndex], vals)
+		}
 	default:
 		printReport(w, rep)
 	}
@@ -458,6 +474,50 @@ func printTensorFull(w io.Writer, g *subGraphInfo, t *trace.TensorInfo) {
 	}
 	if len(q.Min) > 0 {
 		fmt.Fprintf(w, "  min %v max %v\n", q.Min, q.Max)
+	}
+}
+
+// constantValues reads the values of constant tensor i of subgraph 0 as the
+// interpreter holds them.
+func constantValues(lm *loadedModel, rt kernels.Runtime, i int) (*trace.TensorValues, error) {
+	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, AllowUnsupported: true})
+	if err != nil {
+		return nil, err
+	}
+	t := ip.Tensor(i)
+	if !t.Const {
+		return nil, fmt.Errorf("%q is not a constant: its values exist only in a run (run --dump DIR, or trace)", t.Name)
+	}
+	return trace.ValuesOf(t)
+}
+
+// printValues lists every value of a tensor, one element per line: its
+// coordinates, the stored integer and the real value.
+func printValues(w io.Writer, t *trace.TensorInfo, v *trace.TensorValues) {
+	shape := make([]int, len(t.Shape))
+	for i, d := range t.Shape {
+		shape[i] = int(d)
+	}
+	how := "real = (q − zero_point)·scale"
+	if q := t.Quantization; q != nil && len(q.Scale) > 1 {
+		how += fmt.Sprintf(", with the scale and zero point of the element's channel along axis %d", q.QuantizedDimension)
+	}
+	if v.Quantized == nil {
+		how = "float32"
+	} else if t.Quantization == nil || len(t.Quantization.Scale) == 0 {
+		how = "not quantized: real = q"
+	}
+	fmt.Fprintf(w, "  values (%d, row-major; %s):\n", len(v.Dequantized), how)
+	for i, r := range v.Dequantized {
+		coords := make([]string, 0, len(shape))
+		for _, c := range kernels.Unravel(i, shape) {
+			coords = append(coords, fmt.Sprint(c))
+		}
+		if v.Quantized != nil {
+			fmt.Fprintf(w, "    [%s]  q=%d  real=%.9g\n", strings.Join(coords, ","), v.Quantized[i], float64(r))
+		} else {
+			fmt.Fprintf(w, "    [%s]  real=%.9g\n", strings.Join(coords, ","), float64(r))
+		}
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tflq/tflq-trace/internal/sharedtest"
 )
 
 // runInterrupted runs a command whose context is cancelled after delay, as
@@ -26,7 +28,8 @@ func runInterrupted(t *testing.T, delay time.Duration, args ...string) (int, str
 	return code, out.String(), errb.String()
 }
 
-// TestInterrupt: an interrupted eval -o, compare or run --bench exits 130
+// TestInterrupt: an interrupted eval -o, trace -o, run --dump, compare or
+// run --bench exits 130
 // with one line, writes nothing on stdout and leaves no file (not even the
 // temporary one) behind.
 func TestInterrupt(t *testing.T) {
@@ -38,6 +41,9 @@ func TestInterrupt(t *testing.T) {
 		{"eval -o", []string{"eval", "sample:mnist_cnn", "--inputs", "sample:digits", "--runtimes", "tflm,tflm-single,tflite-ref", "-o", filepath.Join(dir, "eval.json"), "--json"}},
 		{"compare", []string{"compare", "sample:mnist_cnn", "--inputs", "sample:digits", "--runtimes", "tflm,tflm-single"}},
 		{"run --bench", []string{"run", "sample:mnist_cnn", "--bench", "100000000"}},
+		{"trace -o", []string{"trace", "sample:mnist_cnn", "--elements", "all", "-o", filepath.Join(dir, "trace.json")}},
+		{"run --dump", []string{"run", "sample:mnist_cnn", "--dump", filepath.Join(dir, "dump")}},
+		{"run --dump npy", []string{"run", "sample:mnist_cnn", "--dump", filepath.Join(dir, "dump"), "--format", "npy", "--dump-constants"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
@@ -62,5 +68,52 @@ func TestInterrupt(t *testing.T) {
 	}
 	if el := time.Since(start); el > 1500*time.Millisecond {
 		t.Errorf("bench interrupted after 200 ms stopped after %v", el)
+	}
+}
+
+// TestInterruptMidway interrupts long writes part-way: `trace --elements
+// all -o` of person_detect (seconds of element chains) stops within a
+// fraction of a second of the signal and leaves no file, not even its
+// temporary one; `run --dump` into a folder holding a user's file leaves
+// the folder exactly as it was.
+func TestInterruptMidway(t *testing.T) {
+	shared, ok := sharedtest.Lookup()
+	if !ok {
+		t.Skip("SKIPPED: no shared data (TFLQ_SHARED): the long export needs person_detect")
+	}
+	dir := t.TempDir()
+	model := filepath.Join(shared, "models", "person_detect_int8.tflite")
+	start := time.Now()
+	code, out, errs := runInterrupted(t, 500*time.Millisecond, "trace", model, "--elements", "all", "-o", filepath.Join(dir, "pd.json"))
+	if code != exitInterrupted || out != "" {
+		t.Fatalf("trace: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	assertOneLineError(t, errs, "interrupted")
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("trace interrupted after 500 ms stopped after %v", el)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		t.Errorf("trace left behind: %s", e.Name())
+	}
+
+	dump := filepath.Join(dir, "dump")
+	if err := os.Mkdir(dump, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(dump, "notes.txt")
+	if err := os.WriteFile(mine, []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runInterrupted(t, 0, "run", model, "--dump", dump); code != exitInterrupted {
+		t.Fatalf("run --dump: exit %d, stderr %q", code, errs)
+	}
+	entries, _ = os.ReadDir(dump)
+	if len(entries) != 1 || entries[0].Name() != "notes.txt" {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the dump folder holds %v after the interrupt, want only the user's notes.txt", names)
 	}
 }

@@ -98,6 +98,7 @@ func commands() []command {
 		{"trace", "export the run (tensors, parameters, layer errors, element chains) as JSON, CSV or Model Explorer data", runTrace},
 		{"compare", "run the model under several runtimes and show, layer by layer, where their results part", runCompare},
 		{"eval", "run a whole data set: accuracy per runtime and per-layer error statistics", runEval},
+		{"check", "compare your own numbers for some tensors with TFLite's and name the mistake where they part", runCheck},
 	}
 }
 
@@ -139,6 +140,10 @@ func report(err error, stderr io.Writer) int {
 	if errors.Is(err, errInterrupted) {
 		fmt.Fprintln(stderr, "tflq-trace: interrupted: nothing was written")
 		return exitInterrupted
+	}
+	var status checkExit
+	if errors.As(err, &status) {
+		return int(status) // the command's report said it all
 	}
 	code := exitFailure
 	var ce *cliError

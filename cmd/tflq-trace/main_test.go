@@ -363,7 +363,7 @@ func TestTraceCommand(t *testing.T) {
 					t.Fatalf("json: %v", err)
 				}
 			case "csv":
-				if !strings.HasPrefix(string(data), "op_name,tensor_idx,num_elements,stddev,mean_error,max_abs_error,mean_squared_error,scale,zero_point,tensor_name") {
+				if !strings.HasPrefix(string(data), "model,input,runtime,op,op_name,output,tensor_idx,tensor_name,mode,reference,num_elements,scale,zero_point,") {
 					t.Fatalf("csv header: %.100s", data)
 				}
 			case "model-explorer":
@@ -446,7 +446,7 @@ func TestTraceToSpecialFiles(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if data := <-got; !strings.HasPrefix(string(data), "op_name,") {
+	if data := <-got; !strings.HasPrefix(string(data), "model,input,runtime,op,") {
 		t.Fatalf("pipe received %q", data)
 	}
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {

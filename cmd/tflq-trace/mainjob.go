@@ -7,6 +7,7 @@ import (
 	"github.com/tflq/tflq-trace/samples"
 	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
+	"github.com/tflq/tflq-trace/ui"
 )
 
 // mainDigit is the digit the no-argument main job feeds the sample.
@@ -25,9 +26,8 @@ func runMainJob(env *cliEnv) error {
 		return err
 	}
 	_, digitName, _ := samples.Digit(mainDigit)
-	title := fmt.Sprintf("%s · MNIST test digit %s", path, digitName)
 	if needTerminal(env) == nil {
-		return startUI(ip, title, env)
+		return startUI(ip, ui.Options{Title: path, Input: rf.inputName()}, rf.floats, env)
 	}
 	if err := ip.Invoke(); err != nil {
 		return runError(err)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,10 +48,10 @@ type runReport struct {
 	Rounding string `json:"rounding"`
 	// Notes say how the XNNPACK delegate was applied when not to every node
 	// it takes, and whether full TFLite would refuse the model.
-	Notes []string `json:"notes,omitempty"`
-	Outputs  []runOutput `json:"outputs"`
-	Bench    *benchInfo  `json:"bench,omitempty"`
-	Dumped   int         `json:"dumped_tensors,omitempty"`
+	Notes   []string    `json:"notes,omitempty"`
+	Outputs []runOutput `json:"outputs"`
+	Bench   *benchInfo  `json:"bench,omitempty"`
+	Dumped  int         `json:"dumped_tensors,omitempty"`
 }
 
 type benchInfo struct {
@@ -71,6 +73,12 @@ type runFlags struct {
 	// defaultNote, set by prepare, says what input a run got when none was
 	// given (the sample digit, or zero points).
 	defaultNote string
+	// notes, set by prepare, are the one-line notes of input conversions
+	// (a float64 .npy converted, float data quantized).
+	notes []string
+	// floats[k], after prepare, is the real data a quantized graph input k
+	// was quantized from (a float .npy or an image), else nil.
+	floats [][]float32
 }
 
 func (f *runFlags) register(fs *flagSet) {
@@ -132,6 +140,16 @@ func (f *runFlags) model(cmd string, pos []string) (string, error) {
 
 // prepare loads the model, builds the interpreter and loads the inputs.
 func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, error) {
+	lm, ip, err := f.prepareModel(cmd, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return lm, ip, f.loadInputs(ip, path)
+}
+
+// prepareModel is prepare without loading the inputs, so that a command
+// can check its own flags against the model before reading input files.
+func (f *runFlags) prepareModel(cmd, path string) (*loadedModel, *trace.Interpreter, error) {
 	rt, err := parseRuntimeFlags(cmd, f.runtime, f.rounding)
 	if err != nil {
 		return nil, nil, err
@@ -151,6 +169,14 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 	if err != nil {
 		return nil, nil, runError(fmt.Errorf("%s: %w", path, err))
 	}
+	return lm, ip, nil
+}
+
+// loadInputs fills ip's graph inputs (of the model at path) as the flags
+// say — without input flags, a bundled sample's digit or zero points, with
+// a note — and keeps the real data of quantized inputs in f.floats and the
+// conversion notes in f.notes.
+func (f *runFlags) loadInputs(ip *trace.Interpreter, path string) error {
 	f.defaultNote = ""
 	if len(f.inputs) == 0 && f.random < 0 {
 		if strings.HasPrefix(path, samplePrefix) {
@@ -160,10 +186,9 @@ func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, 
 			f.defaultNote = "note: no --input: every graph input holds its zero point, the real value 0 (give --input FILE or --random SEED)"
 		}
 	}
-	if err := loadInputs(ip, f.inputs, f.random, f.random >= 0); err != nil {
-		return nil, nil, err
-	}
-	return lm, ip, nil
+	var err error
+	f.floats, f.notes, err = loadInputs(ip, f.inputs, f.random, f.random >= 0)
+	return err
 }
 
 // describeInput says in a few words what the run's input is.
@@ -177,23 +202,40 @@ func (f *runFlags) describeInput() string {
 	return "inputs at their zero point"
 }
 
-// printDefaultNote tells on stderr what input a run used when none was given.
+// printDefaultNote tells on stderr what input a run used when none was
+// given, and how input files were converted (after success, so that an
+// error stays one line).
 func (f *runFlags) printDefaultNote(env *cliEnv) {
 	if f.defaultNote != "" {
 		fmt.Fprintln(env.stderr, f.defaultNote)
 	}
+	for _, n := range f.notes {
+		fmt.Fprintln(env.stderr, n)
+	}
 }
 
 func runRun(args []string, env *cliEnv) error {
-	fs := newFlagSet("run", "MODEL [--input FILE]... [--random SEED] [--runtime R] [--dump DIR] [--json] [--bench N]", env)
+	fs := newFlagSet("run", "MODEL [--input FILE]... [--random SEED] [--runtime R] [--dump DIR [--format bin|npy] [--dump-constants]] [--json] [--bench N]", env)
 	var rf runFlags
 	rf.register(fs)
-	dump := fs.String("dump", "", "write every non-constant tensor i as raw bytes to `DIR`/t<i>.bin")
+	dump := fs.String("dump", "", "write every non-constant tensor i to `DIR`/t<i>.bin (raw bytes) or t<i>.npy, with DIR/manifest.json")
+	dumpFormat := fs.String("format", "bin", "`FORMAT` of the --dump files: bin (raw little-endian bytes, the conformance goldens' layout) or npy")
+	dumpConstants := fs.Bool("dump-constants", false, "--dump also writes the constant tensors (weights, biases, shapes)")
 	asJSON := fs.Bool("json", false, "print the outputs as JSON")
 	bench := fs.Int("bench", 0, "time `N` invokes and print the mean time per invoke")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	switch {
+	case *dumpFormat != "bin" && *dumpFormat != "npy":
+		return usageError("run: --format %s: want bin or npy", *dumpFormat)
+	case *dump == "" && set["format"]:
+		return usageError("run: --format is the format of --dump: give --dump DIR")
+	case *dump == "" && *dumpConstants:
+		return usageError("run: --dump-constants needs --dump DIR")
 	}
 	path, err := rf.model("run", pos)
 	if err != nil {
@@ -207,7 +249,7 @@ func runRun(args []string, env *cliEnv) error {
 			return err
 		}
 	}
-	lm, ip, err := rf.prepare("run", path)
+	_, ip, err := rf.prepare("run", path)
 	if err != nil {
 		return err
 	}
@@ -217,13 +259,6 @@ func runRun(args []string, env *cliEnv) error {
 	rep := newRunReport(path, ip)
 	for _, t := range ip.Outputs() {
 		rep.Outputs = append(rep.Outputs, describeOutput(t))
-	}
-	if *dump != "" {
-		n, err := dumpTensors(ip, lm.Model, *dump)
-		if err != nil {
-			return runError(fmt.Errorf("--dump %s: %w", *dump, err))
-		}
-		rep.Dumped = n
 	}
 	if *bench > 0 {
 		start := time.Now()
@@ -237,6 +272,18 @@ func runRun(args []string, env *cliEnv) error {
 		}
 		ns := time.Since(start).Nanoseconds() / int64(*bench)
 		rep.Bench = &benchInfo{Invokes: *bench, NsPerInvoke: ns, MsPerInvoke: float64(ns) / 1e6}
+	}
+	// The dump comes last, so that an interrupted run has written nothing.
+	if *dump != "" {
+		n, err := dumpTensors(env.ctx, ip, *dump, dumpOptions{format: *dumpFormat, constants: *dumpConstants, model: path,
+			input: rf.describeInput()})
+		if errors.Is(err, errInterrupted) {
+			return err
+		}
+		if err != nil {
+			return runError(fmt.Errorf("--dump %s: %w", *dump, err))
+		}
+		rep.Dumped = n
 	}
 	rf.printDefaultNote(env)
 	if *asJSON {
@@ -348,23 +395,122 @@ func joinFloats(v []float64, limit int) string {
 	return strings.Join(parts, " ")
 }
 
-// dumpTensors writes DIR/t<i>.bin for every non-constant tensor, the layout
-// of the shared conformance goldens.
-func dumpTensors(ip *trace.Interpreter, m *tflite.Model, dir string) (int, error) {
+// dumpOptions say what run --dump writes.
+type dumpOptions struct {
+	format       string // "bin" or "npy"
+	constants    bool   // also the constant tensors
+	model, input string // for the manifest
+}
+
+// dumpManifest is DIR/manifest.json: what each dumped file holds.
+type dumpManifest struct {
+	Model   string       `json:"model"`
+	Input   string       `json:"input"`
+	Runtime string       `json:"runtime"`
+	Format  string       `json:"format"`
+	Tensors []dumpedFile `json:"tensors"`
+}
+
+// dumpedFile describes one dumped tensor in the vocabulary of inspect --json
+// and the trace export (trace.TensorInfo), with its file and its producer.
+type dumpedFile struct {
+	trace.TensorInfo
+	File string `json:"file"`
+	// RawBytes marks an .npy holding the raw bytes (uint8, 1-D) of a dtype
+	// NumPy has no type for.
+	RawBytes bool `json:"raw_bytes,omitempty"`
+	// Producer is the operator that computes the tensor (nil for graph
+	// inputs, constants and variables never written).
+	Producer *tensorProducer `json:"producer"`
+}
+
+type tensorProducer struct {
+	Op     int    `json:"op"`
+	OpName string `json:"op_name"`
+	Output int    `json:"output"`
+}
+
+// manifestFile is the file run --dump writes beside the tensors to say
+// what each holds; check --against skips it.
+const manifestFile = "manifest.json"
+
+// dumpTensors writes DIR/t<i>.bin (raw bytes, the layout of the shared
+// conformance goldens) or DIR/t<i>.npy for every non-constant tensor (and
+// the constants when asked), and DIR/manifest.json. The files are written
+// into a temporary folder inside DIR and moved into DIR only when all of
+// them are: an error or an interrupt (ctx, checked between files) leaves
+// DIR as it was (and no DIR if the dump made it).
+func dumpTensors(ctx context.Context, ip *trace.Interpreter, dir string, opt dumpOptions) (n int, err error) {
+	created := false
+	if _, statErr := os.Stat(dir); os.IsNotExist(statErr) {
+		created = true
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, err
 	}
-	n := 0
+	tmp, err := os.MkdirTemp(dir, ".tflq-trace-dump-")
+	if err != nil {
+		if created {
+			os.Remove(dir)
+		}
+		return 0, err
+	}
+	defer func() {
+		os.RemoveAll(tmp)
+		if err != nil && created {
+			os.Remove(dir) // only if empty: never a user's files
+		}
+	}()
+	producers := map[int]*tensorProducer{}
+	for oi, op := range ip.Ops() {
+		for k, o := range op.Node.Outputs {
+			if o != nil {
+				producers[o.Index] = &tensorProducer{Op: oi, OpName: op.Name, Output: k}
+			}
+		}
+	}
+	man := dumpManifest{Model: opt.model, Input: opt.input, Runtime: ip.Options().Runtime.String(), Format: opt.format, Tensors: []dumpedFile{}}
 	for i, t := range ip.Tensors() {
-		if t.Const {
+		if t.Const && !opt.constants {
 			continue
 		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("t%d.bin", i)), t.Data, 0o644); err != nil {
-			return n, err
+		if err := interrupted(ctx); err != nil {
+			return 0, err
 		}
-		n++
+		f := dumpedFile{TensorInfo: trace.DescribeTensor(ip.Model(), ip.Graph(), i), Producer: producers[i], File: fmt.Sprintf("t%d.%s", i, opt.format)}
+		data := t.Data[:min(len(t.Data), f.Bytes)]
+		if opt.format == "npy" {
+			descr, shape := npyDescr(t.Type), t.Shape
+			if descr == "" || len(data) != t.NumElements()*t.Type.Size() {
+				descr, shape, f.RawBytes = "|u1", []int{len(data)}, true
+			}
+			data = encodeNpy(descr, shape, data)
+		}
+		if err := os.WriteFile(filepath.Join(tmp, f.File), data, 0o644); err != nil {
+			return 0, err
+		}
+		man.Tensors = append(man.Tensors, f)
 	}
-	return n, nil
+	b, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return 0, err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, manifestFile), append(b, '\n'), 0o644); err != nil {
+		return 0, err
+	}
+	if err := interrupted(ctx); err != nil {
+		return 0, err
+	}
+	names := []string{manifestFile}
+	for _, f := range man.Tensors {
+		names = append(names, f.File)
+	}
+	for _, name := range names {
+		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(dir, name)); err != nil {
+			return 0, err
+		}
+	}
+	return len(man.Tensors), nil
 }
 
 // newRunReport starts the report of a run of the model at path.
