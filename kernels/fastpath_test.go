@@ -113,7 +113,7 @@ func newMACCase(rng *rand.Rand, op tflite.BuiltinOperator, typ tflite.TensorType
 	qdim := 0
 	switch op {
 	case tflite.OpFullyConnected:
-		b, d := 1+rng.IntN(3), 1+rng.IntN(40)
+		b, d := 1+rng.IntN(6), 1+rng.IntN(40)
 		if depth > 0 {
 			d = depth
 		}
@@ -217,6 +217,7 @@ func TestMACFastMatchesElement(t *testing.T) {
 	}
 	ran := map[key]int{}
 	fast := map[tflite.BuiltinOperator]int{}
+	fcRows := 0
 	for i := range 1500 {
 		op := []tflite.BuiltinOperator{tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpFullyConnected}[i%3]
 		typ := tflite.TypeInt8
@@ -236,6 +237,9 @@ func TestMACFastMatchesElement(t *testing.T) {
 		ran[key{op, impl, typ}]++
 		if macFastTaken(k) {
 			fast[op]++
+			if fc, ok := k.(*fullyConnected); ok && fc.rows {
+				fcRows++
+			}
 		}
 		dmCheckExplain(t, k, c.node.Outputs)
 	}
@@ -257,6 +261,9 @@ func TestMACFastMatchesElement(t *testing.T) {
 		if fast[op] < 100 {
 			t.Errorf("%v took the fast path %d times, want ≥ 100", op, fast[op])
 		}
+	}
+	if fcRows < 50 || fast[tflite.OpFullyConnected]-fcRows < 50 {
+		t.Errorf("FULLY_CONNECTED took the unpacked rows %d times and the packed filter %d times, want ≥ 50 each", fcRows, fast[tflite.OpFullyConnected]-fcRows)
 	}
 }
 
@@ -280,38 +287,40 @@ func macFastTaken(k Kernel) bool {
 // inside int32) must give the wrapped value too.
 func TestMACFastWrapsLikeTFLite(t *testing.T) {
 	const depth = 100000
-	in := NewTensor(tflite.TypeInt8, []int{1, depth})
-	in.Scale, in.ZeroPoint = []float32{0.5}, []int64{-128}
-	filter := NewTensor(tflite.TypeInt8, []int{3, depth})
-	filter.Scale, filter.ZeroPoint, filter.Const = []float32{0.25}, []int64{0}, true
-	for i := range in.Data {
-		in.Data[i] = 0x7F // 127: 127 + 128 = 255
-	}
-	for i := range filter.Data {
-		filter.Data[i] = []byte{0x7F, 0x81, 0x05}[i/depth] // 127, −127, 5
-	}
-	out := NewTensor(tflite.TypeInt8, []int{1, 3})
-	out.Scale, out.ZeroPoint = []float32{1 << 20}, []int64{3}
-	for _, rt := range Runtimes() {
-		n := &Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{in, filter}, Outputs: []*Tensor{out}, Runtime: rt, Rounding: rt.Rounding()}
-		k, err := Prepare(n)
-		if err != nil {
-			t.Fatalf("%v: %v", rt, err)
+	for _, batches := range []int{1, fcPackedMinBatches} { // unpacked rows, packed filter
+		in := NewTensor(tflite.TypeInt8, []int{batches, depth})
+		in.Scale, in.ZeroPoint = []float32{0.5}, []int64{-128}
+		filter := NewTensor(tflite.TypeInt8, []int{3, depth})
+		filter.Scale, filter.ZeroPoint, filter.Const = []float32{0.25}, []int64{0}, true
+		for i := range in.Data {
+			in.Data[i] = 0x7F // 127: 127 + 128 = 255
 		}
-		if !macFastTaken(k) {
-			t.Fatalf("%v: the fast path did not apply", rt)
+		for i := range filter.Data {
+			filter.Data[i] = []byte{0x7F, 0x81, 0x05}[i/depth] // 127, −127, 5
 		}
-		if err := k.Eval(); err != nil {
-			t.Fatal(err)
-		}
-		dmCheckExplain(t, k, []*Tensor{out})
-		var c Chain
-		if err := k.Explain(0, 0, &c); err != nil {
-			t.Fatal(err)
-		}
-		// 100000·127·255 = 3 238 500 000 wraps to −1 056 467 296.
-		if acc := c.Steps[3]; acc.Name != "acc" || acc.Value != -1056467296 {
-			t.Errorf("%v: step %+v, want acc = −1056467296", rt, acc)
+		out := NewTensor(tflite.TypeInt8, []int{batches, 3})
+		out.Scale, out.ZeroPoint = []float32{1 << 20}, []int64{3}
+		for _, rt := range Runtimes() {
+			n := &Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{in, filter}, Outputs: []*Tensor{out}, Runtime: rt, Rounding: rt.Rounding()}
+			k, err := Prepare(n)
+			if err != nil {
+				t.Fatalf("%v: %v", rt, err)
+			}
+			if !macFastTaken(k) || k.(*fullyConnected).rows != (batches < fcPackedMinBatches) {
+				t.Fatalf("%v, %d rows: not the fast path expected", rt, batches)
+			}
+			if err := k.Eval(); err != nil {
+				t.Fatal(err)
+			}
+			dmCheckExplain(t, k, []*Tensor{out})
+			var c Chain
+			if err := k.Explain(0, 0, &c); err != nil {
+				t.Fatal(err)
+			}
+			// 100000·127·255 = 3 238 500 000 wraps to −1 056 467 296.
+			if acc := c.Steps[3]; acc.Name != "acc" || acc.Value != -1056467296 {
+				t.Errorf("%v: step %+v, want acc = −1056467296", rt, acc)
+			}
 		}
 	}
 }

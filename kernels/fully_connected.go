@@ -29,9 +29,11 @@ import (
 type fullyConnected struct {
 	macTensors
 	depth int
-	// packed is the fast Eval's packed filter (mac_fast.go), nil when it
-	// does not apply.
+	// packed is the fast Eval's state (mac_fast.go), nil when it does not
+	// apply: the packed filter, or with rows (fewer rows than
+	// fcPackedMinBatches, a constant filter) only the channel sums.
 	packed *macPacked
+	rows   bool
 }
 
 // prepareFullyConnected prepares a FULLY_CONNECTED node (see fullyConnected for
@@ -107,7 +109,11 @@ func newFullyConnected(n *Node, allowUint8 bool) (*fullyConnected, error) {
 		o.weighOff = -filter.ZP0()
 	}
 	k.setOutputStage(o)
-	k.packed = k.newMACPackedFor(k.depth, k.outC)
+	if k.batches < fcPackedMinBatches {
+		k.packed, k.rows = k.newMACRowsFor(k.depth, k.outC), true
+	} else {
+		k.packed = k.newMACPackedFor(k.depth, k.outC)
+	}
 	return k, nil
 }
 
@@ -128,13 +134,13 @@ func (k *fullyConnected) element(b, _, _, oc int, c *Chain) int32 {
 func (k *fullyConnected) Eval() error {
 	k.refresh()
 	if k.packed != nil && k.o.eval.ok {
-		if !k.filter.Const {
+		if !k.filter.Const && !k.rows {
 			k.packFilter(k.packed)
 		}
 		if k.uint8Data {
-			evalFCFast(k, k.inU8, k.outU8)
+			evalFCFast(k, k.wU8, k.inU8, k.outU8)
 		} else {
-			evalFCFast(k, k.in8, k.out8)
+			evalFCFast(k, k.w, k.in8, k.out8)
 		}
 		return nil
 	}

@@ -288,6 +288,83 @@ func (m *macTensors) newMACPackedFor(depth, nch int) *macPacked {
 	return p
 }
 
+// newMACRowsFor prepares the unpacked fast Eval of a constant filter whose
+// channel ch has its depth weights at filter[ch·depth:] (each weight used
+// once per Eval, as FULLY_CONNECTED on one row: packing would only move
+// four times the bytes): the per-channel sums and the accumulator row; nil
+// when the fast Eval does not apply.
+func (m *macTensors) newMACRowsFor(depth, nch int) *macPacked {
+	if !m.macFastOK() || !m.filter.Const {
+		return nil
+	}
+	p := &macPacked{depth: depth, nch: nch, wsum: make([]int32, nch), acc: make([]int32, nch)}
+	if m.uint8Data {
+		sumMACRows(p, m.wU8)
+	} else {
+		sumMACRows(p, m.w)
+	}
+	return p
+}
+
+// sumMACRows sets p.wsum from the unpacked weights w.
+func sumMACRows[T int8 | uint8](p *macPacked, w []T) {
+	d := p.depth
+	for ch := range p.nch {
+		p.wsum[ch] = sumRaw(w[ch*d : (ch+1)*d])
+	}
+}
+
+// accumulateMACRows sets p.acc[ch] = Σ_i w[ch·depth + i]·x[i] (raw values,
+// wrapping int32) for every channel, two channels per pass over x.
+func accumulateMACRows[T int8 | uint8](p *macPacked, w, x []T) {
+	d := p.depth
+	x = x[:d]
+	acc := p.acc[:p.nch]
+	ch := 0
+	for ; ch+2 <= len(acc); ch += 2 {
+		acc[ch], acc[ch+1] = dotRows2(x, w[ch*d:(ch+1)*d], w[(ch+1)*d:(ch+2)*d])
+	}
+	if ch < len(acc) {
+		w0 := w[ch*d : (ch+1)*d]
+		w0 = w0[:len(x)]
+		var a0, a1 int32
+		i := 0
+		for ; i+2 <= len(x); i += 2 {
+			a0 += int32(w0[i]) * int32(x[i])
+			a1 += int32(w0[i+1]) * int32(x[i+1])
+		}
+		if i < len(x) {
+			a0 += int32(w0[i]) * int32(x[i])
+		}
+		acc[ch] = a0 + a1
+	}
+}
+
+// dotRows2 is (Σ w0[i]·x[i], Σ w1[i]·x[i]) in wrapping int32, four partial
+// sums each.
+func dotRows2[T int8 | uint8](x, w0, w1 []T) (int32, int32) {
+	w0, w1 = w0[:len(x)], w1[:len(x)]
+	var a0, a1, a2, a3, b0, b1, b2, b3 int32
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		xs, v, u := x[i:i+4:i+4], w0[i:i+4:i+4], w1[i:i+4:i+4]
+		x0, x1, x2, x3 := int32(xs[0]), int32(xs[1]), int32(xs[2]), int32(xs[3])
+		a0 += int32(v[0]) * x0
+		a1 += int32(v[1]) * x1
+		a2 += int32(v[2]) * x2
+		a3 += int32(v[3]) * x3
+		b0 += int32(u[0]) * x0
+		b1 += int32(u[1]) * x1
+		b2 += int32(u[2]) * x2
+		b3 += int32(u[3]) * x3
+	}
+	for ; i < len(x); i++ {
+		a0 += int32(w0[i]) * int32(x[i])
+		b0 += int32(w1[i]) * int32(x[i])
+	}
+	return a0 + a1 + a2 + a3, b0 + b1 + b2 + b3
+}
+
 // packFilter packs the kernel's filter into p.
 func (m *macTensors) packFilter(p *macPacked) {
 	if m.uint8Data {
@@ -321,13 +398,24 @@ func sumRaw[T int8 | uint8](x []T) int32 {
 // ---------------------------------------------------------------------------
 // FULLY_CONNECTED
 
-// evalFast is FULLY_CONNECTED's Eval through the packed filter.
-func evalFCFast[T int8 | uint8](k *fullyConnected, in, out []T) {
+// fcPackedMinBatches is the number of rows from which FULLY_CONNECTED packs
+// its filter (each weight then serves several rows); below it the rows
+// read the int8 weights as they are.
+const fcPackedMinBatches = 4
+
+// evalFCFast is FULLY_CONNECTED's fast Eval: per row, the accumulators
+// (through the packed filter, or over the unpacked rows of w), the offsets,
+// the row store.
+func evalFCFast[T int8 | uint8](k *fullyConnected, w, in, out []T) {
 	p := k.packed
 	d := k.depth
 	for b := range k.batches {
 		x := in[b*d : (b+1)*d]
-		accumulateMAC(p, x)
+		if k.rows {
+			accumulateMACRows(p, w, x)
+		} else {
+			accumulateMAC(p, x)
+		}
 		var psum int32
 		if k.o.weighOff != 0 {
 			psum = sumRaw(x)
