@@ -162,12 +162,7 @@ func BenchmarkFullyConnectedInt8(b *testing.B) {
 	r := rand.New(rand.NewSource(1))
 	k, _, _, _, _, _ := buildFC(b, refFCCase{typ: tflite.TypeInt8, biasType: tflite.TypeInt32, inShape: []int{1, 1024}, outShape: []int{1, 128},
 		depth: 1024, units: 128, inZP: -128, outZP: 3, inScale: 0.02, outScale: 0.05}, r, RoundingDouble)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := k.Eval(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchEval(b, k)
 }
 
 // BenchmarkFullyConnectedInt8Const is BenchmarkFullyConnectedInt8 with
@@ -185,13 +180,7 @@ func BenchmarkFullyConnectedInt8Const(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := k.Eval(); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(rows*1024*128)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+			benchEval(b, k)
 		})
 	}
 }

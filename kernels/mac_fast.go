@@ -68,6 +68,15 @@ func (o *macOutput) refreshEvalStage() {
 	if !e.ok {
 		return
 	}
+	// The row stage masks its shift counts (left & 31, right & 63) so that
+	// they compile to plain shifts; a multiplier outside those counts (M ≥
+	// 2^31, which no sane model has) keeps the per-element Eval.
+	for _, q := range o.q {
+		if q.Shift > 31 || q.Shift < -32 {
+			e.ok = false
+			return
+		}
+	}
 	for ch := range e.ch {
 		c := macEvalChannel{}
 		switch {
@@ -108,7 +117,7 @@ func storeMACRow[T int8 | uint8](o *macOutput, acc []int32, ch0 int, dst []T) {
 	case o.requant == requantFixedPoint && o.rule == RoundingSingle:
 		for i, a := range acc {
 			c := &chs[i]
-			scaled := int32((int64(a+c.bias)*int64(c.mult) + c.round) >> c.right)
+			scaled := int32((int64(a+c.bias)*int64(c.mult) + c.round) >> (c.right & 63))
 			dst[i] = T(min(max(scaled+zp, lo), hi))
 		}
 	case o.requant == requantFixedPoint:
@@ -120,13 +129,13 @@ func storeMACRow[T int8 | uint8](o *macOutput, acc []int32, ch0 int, dst []T) {
 			// trunc = ceil and ceil((ab + 1 − 2^30)/2^31) = floor((ab +
 			// 2^30)/2^31). (Its saturating case needs M = INT32_MIN, which
 			// no Q0.31 multiplier is.)
-			ab := int64((a+c.bias)<<c.left) * int64(c.mult)
+			ab := int64((a+c.bias)<<(c.left&31)) * int64(c.mult)
 			h := (ab + 1<<30) >> 31
 			// RoundingDivideByPOT(h, right), half away from zero: h plus
 			// 2^(right−1), minus 1 when h < 0, floored by the shift (right
 			// = 0: h itself); in 64 bits, where h + 2^(right−1) cannot
 			// overflow.
-			scaled := int32((h + c.round + (h>>63)&c.negTie) >> c.right)
+			scaled := int32((h + c.round + (h>>63)&c.negTie) >> (c.right & 63))
 			dst[i] = T(min(max(scaled+zp, lo), hi))
 		}
 	case o.requant == requantFloat32:
@@ -152,10 +161,12 @@ type macPacked struct {
 	depth, nch int
 	// blocks holds channels 8j..8j+7 (four pairs) of block j interleaved:
 	// the pairs of product i at blocks[(j·depth+i)·4 : +4]; tail holds the
-	// remaining pairs one after another, depth values each. A pair is
-	// uint64(w₀ + w₁·2^32) (w₁ = 0 past the last channel).
+	// remaining r = (pairs mod 4) pairs interleaved the same way, product i
+	// at tail[i·r : +r]. A pair is uint64(w₀ + w₁·2^32) (w₁ = 0 past the
+	// last channel).
 	blocks, tail []uint64
 	nBlocks      int
+	tailPairs    int
 	// wsum[ch] is Σ of channel ch's raw weights.
 	wsum []int32
 	// acc is the accumulator row (one per channel, rounded up to a pair).
@@ -171,9 +182,9 @@ func macPackedFits(depth int, wMax, pMax int64) bool {
 // newMACPacked allocates the packing of nch channels of depth weights.
 func newMACPacked(depth, nch int) *macPacked {
 	pairs := (nch + 1) / 2
-	p := &macPacked{depth: depth, nch: nch, nBlocks: pairs / 4}
+	p := &macPacked{depth: depth, nch: nch, nBlocks: pairs / 4, tailPairs: pairs % 4}
 	p.blocks = make([]uint64, p.nBlocks*4*depth)
-	p.tail = make([]uint64, (pairs-4*p.nBlocks)*depth)
+	p.tail = make([]uint64, p.tailPairs*depth)
 	p.wsum = make([]int32, nch)
 	p.acc = make([]int32, 2*pairs)
 	return p
@@ -195,7 +206,7 @@ func packMAC[T int8 | uint8](p *macPacked, w []T) {
 			if j := pr / 4; j < p.nBlocks {
 				p.blocks[(j*d+i)*4+pr%4] = v
 			} else {
-				p.tail[(pr-4*p.nBlocks)*d+i] = v
+				p.tail[i*p.tailPairs+pr-4*p.nBlocks] = v
 			}
 		}
 	}
@@ -239,15 +250,41 @@ func accumulateMAC[T int8 | uint8](p *macPacked, x []T) {
 		r[4], r[5] = unpackPair(a2)
 		r[6], r[7] = unpackPair(a3)
 	}
-	for t := 0; t*d < len(p.tail); t++ {
-		ws := p.tail[t*d : (t+1)*d]
+	ch := 8 * p.nBlocks
+	switch ws := p.tail; p.tailPairs {
+	case 1:
 		ws = ws[:len(x)]
 		var a uint64
 		for i, xv := range x {
 			a += ws[i] * uint64(int64(xv))
 		}
-		ch := 8*p.nBlocks + 2*t
 		acc[ch], acc[ch+1] = unpackPair(a)
+	case 2:
+		ws = ws[:2*len(x)]
+		var a0, a1 uint64
+		for i, xv := range x {
+			v := uint64(int64(xv))
+			w := ws[i*2 : i*2+2 : i*2+2]
+			a0 += w[0] * v
+			a1 += w[1] * v
+		}
+		r := acc[ch : ch+4 : ch+4]
+		r[0], r[1] = unpackPair(a0)
+		r[2], r[3] = unpackPair(a1)
+	case 3:
+		ws = ws[:3*len(x)]
+		var a0, a1, a2 uint64
+		for i, xv := range x {
+			v := uint64(int64(xv))
+			w := ws[i*3 : i*3+3 : i*3+3]
+			a0 += w[0] * v
+			a1 += w[1] * v
+			a2 += w[2] * v
+		}
+		r := acc[ch : ch+6 : ch+6]
+		r[0], r[1] = unpackPair(a0)
+		r[2], r[3] = unpackPair(a1)
+		r[4], r[5] = unpackPair(a2)
 	}
 }
 
@@ -536,6 +573,8 @@ type depthwiseFast struct {
 	tapOff []int
 	valid  []int
 	acc    []int32
+	// xs is the inputs of one channel of an interior window (scratch).
+	xs     []int32
 	filled bool
 }
 
@@ -547,7 +586,7 @@ func newDepthwiseFast(k *depthwiseConv2D) *depthwiseFast {
 	}
 	taps := k.fH * k.fW
 	f := &depthwiseFast{taps: taps, w: make([]int32, k.outC*taps), wsum: make([]int32, k.outC),
-		tapOff: make([]int, taps), valid: make([]int, 0, taps), acc: make([]int32, k.outC)}
+		tapOff: make([]int, taps), valid: make([]int, 0, taps), acc: make([]int32, k.outC), xs: make([]int32, taps)}
 	for fy := range k.fH {
 		for fx := range k.fW {
 			f.tapOff[fy*k.fW+fx] = (fy*k.dilH*k.inW + fx*k.dilW) * k.inC
@@ -596,14 +635,20 @@ func evalDepthwiseFast[T int8 | uint8](k *depthwiseConv2D, in, out []T) {
 				case insideH && x0 >= 0 && x0+spanW < k.inW && f.taps == 9 && dm == 1:
 					depthwise3x3(f, in[base:], k.inC, xo)
 				case insideH && x0 >= 0 && x0+spanW < k.inW:
+					// The window's inputs of channel ic once, then each of
+					// its dm output channels.
+					xs := f.xs[:len(f.tapOff)]
 					for ic := range k.inC {
+						for t, off := range f.tapOff {
+							xs[t] = int32(in[base+off+ic])
+						}
 						for m := range dm {
 							oc := ic*dm + m
 							w := f.w[oc*f.taps : (oc+1)*f.taps]
-							w = w[:len(f.tapOff)]
+							w = w[:len(xs)]
 							var a int32
-							for t, off := range f.tapOff {
-								a += w[t] * int32(in[base+off+ic])
+							for t, x := range xs {
+								a += w[t] * x
 							}
 							acc[oc] = a + xo*f.wsum[oc]
 						}
