@@ -180,13 +180,16 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 // data, no XNNPACK pair wrap-around), else one element at a time.
 func (k *conv2D) Eval() error {
 	k.refresh()
-	if k.fast != nil && k.pairs == nil && k.o.eval.ok {
+	if k.fast != nil && k.pairs == nil {
 		if !k.filter.Const {
 			k.packFilter(k.fast.macPacked)
 		}
-		if k.uint8Data {
+		switch {
+		case k.uint8Data:
 			evalConvFast(k, k.inU8, k.outU8)
-		} else {
+		case k.int16Data:
+			evalConvFast(k, k.in16, k.out16)
+		default:
 			evalConvFast(k, k.in8, k.out8)
 		}
 		return nil

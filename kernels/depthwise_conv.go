@@ -146,13 +146,16 @@ func (k *depthwiseConv2D) element(b, y, x, oc int, c *Chain) int32 {
 // data, no XNNPACK pair wrap-around), else one element at a time.
 func (k *depthwiseConv2D) Eval() error {
 	k.refresh()
-	if k.fast != nil && k.pairs == nil && k.o.eval.ok {
+	if k.fast != nil && k.pairs == nil {
 		if !k.filter.Const || !k.fast.filled {
 			k.fast.fill(k)
 		}
-		if k.uint8Data {
+		switch {
+		case k.uint8Data:
 			evalDepthwiseFast(k, k.inU8, k.outU8)
-		} else {
+		case k.int16Data:
+			evalDepthwiseFast(k, k.in16, k.out16)
+		default:
 			evalDepthwiseFast(k, k.in8, k.out8)
 		}
 		return nil

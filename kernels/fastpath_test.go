@@ -71,6 +71,19 @@ type macCase struct {
 // extremes of the type.
 func fpRandTensor(rng *rand.Rand, typ tflite.TensorType, shape []int) *Tensor {
 	t := NewTensor(typ, shape)
+	if typ == tflite.TypeInt16 {
+		for i := range t.Int16() {
+			v := int16(rng.IntN(1<<16) - 1<<15)
+			switch rng.IntN(8) {
+			case 0:
+				v = math.MinInt16
+			case 1:
+				v = math.MaxInt16
+			}
+			t.Int16()[i] = v
+		}
+		return t
+	}
 	for i := range t.Data {
 		v := byte(rng.IntN(256))
 		switch rng.IntN(8) {
@@ -101,10 +114,15 @@ func fpRandZP(rng *rand.Rand, typ tflite.TensorType) int64 {
 	return lo + rng.Int64N(hi-lo+1)
 }
 
-// newMACCase builds a random node of op over typ data; depth forces the
-// accumulation depth of a FULLY_CONNECTED node (0: random).
+// newMACCase builds a random node of op over typ data (int8, uint8, or
+// int16 with int8 weights); depth forces the accumulation depth of a
+// FULLY_CONNECTED node (0: random).
 func newMACCase(rng *rand.Rand, op tflite.BuiltinOperator, typ tflite.TensorType, depth int) macCase {
-	perChannel := typ == tflite.TypeInt8 && rng.IntN(3) > 0
+	perChannel := typ != tflite.TypeUint8 && rng.IntN(3) > 0
+	wtyp := typ
+	if typ == tflite.TypeInt16 {
+		wtyp = tflite.TypeInt8
+	}
 	acts := []tflite.Activation{tflite.ActNone, tflite.ActRelu, tflite.ActRelu6, tflite.ActReluN1To1}
 	opt := tflite.Options{Type: tflite.DefaultOptionsType(op), Activation: acts[rng.IntN(len(acts))]}
 	var in, filter *Tensor
@@ -119,7 +137,7 @@ func newMACCase(rng *rand.Rand, op tflite.BuiltinOperator, typ tflite.TensorType
 		}
 		nch = 1 + rng.IntN(19)
 		in = fpRandTensor(rng, typ, []int{b, d})
-		filter = fpRandTensor(rng, typ, []int{nch, d})
+		filter = fpRandTensor(rng, wtyp, []int{nch, d})
 		outShape = []int{b, nch}
 	default:
 		n, h, w := 1+rng.IntN(2), 1+rng.IntN(12), 1+rng.IntN(12)
@@ -143,7 +161,7 @@ func newMACCase(rng *rand.Rand, op tflite.BuiltinOperator, typ tflite.TensorType
 		in = fpRandTensor(rng, typ, []int{n, h, w, cin})
 		if op == tflite.OpConv2D {
 			nch = 1 + rng.IntN(19)
-			filter = fpRandTensor(rng, typ, []int{nch, fh, fw, cin})
+			filter = fpRandTensor(rng, wtyp, []int{nch, fh, fw, cin})
 		} else {
 			dm := 1 + rng.IntN(3)
 			if rng.IntN(2) == 0 || fh*fw == 9 {
@@ -151,7 +169,7 @@ func newMACCase(rng *rand.Rand, op tflite.BuiltinOperator, typ tflite.TensorType
 			}
 			nch = cin * dm
 			opt.DepthMultiplier = int32(dm)
-			filter = fpRandTensor(rng, typ, []int{1, fh, fw, nch})
+			filter = fpRandTensor(rng, wtyp, []int{1, fh, fw, nch})
 			qdim = 3
 		}
 		outShape = []int{n, oh, ow, nch}
@@ -167,9 +185,9 @@ func newMACCase(rng *rand.Rand, op tflite.BuiltinOperator, typ tflite.TensorType
 	for i := range filter.Scale {
 		filter.Scale[i] = float32(0.001 + 0.05*rng.Float64())
 	}
-	if typ == tflite.TypeUint8 || (op == tflite.OpFullyConnected && !perChannel && rng.IntN(2) == 0) {
+	if typ == tflite.TypeUint8 || (typ == tflite.TypeInt8 && op == tflite.OpFullyConnected && !perChannel && rng.IntN(2) == 0) {
 		filter.ZeroPoint[0] = fpRandZP(rng, typ)
-	} else if typ == tflite.TypeInt8 {
+	} else if wtyp == tflite.TypeInt8 {
 		// Symmetric int8 weights never reach −128 except in the XNNPACK
 		// pair-wrap cases, which some filters keep.
 		if rng.IntN(3) > 0 {
@@ -184,12 +202,29 @@ func newMACCase(rng *rand.Rand, op tflite.BuiltinOperator, typ tflite.TensorType
 	// Output scales that put M = s_in·s_w/s_out on both sides of 1.
 	out.Scale = []float32{in.Scale[0] * filter.Scale[0] * float32(math.Pow(2, -10+14*rng.Float64()))}
 	out.ZeroPoint = []int64{fpRandZP(rng, typ)}
+	if typ == tflite.TypeInt16 {
+		in.ZeroPoint[0], out.ZeroPoint[0] = 0, 0
+		if rng.IntN(2) == 0 {
+			opt.QuantizedBiasType = tflite.TypeInt64 // a bias-less int16 node with the 64-bit accumulator
+		}
+	}
 	inputs := []*Tensor{in, filter}
-	if rng.IntN(5) > 0 {
+	// int16 DEPTHWISE_CONV_2D requires an int64 bias; other int16 nodes
+	// take an int64 (64-bit accumulator) or an int32 one.
+	wideBias := typ == tflite.TypeInt16 && (op == tflite.OpDepthwiseConv2D || rng.IntN(2) == 0)
+	if rng.IntN(5) > 0 || (typ == tflite.TypeInt16 && op == tflite.OpDepthwiseConv2D) {
 		bias := NewTensor(tflite.TypeInt32, []int{nch})
+		if wideBias {
+			bias = NewTensor(tflite.TypeInt64, []int{nch})
+		}
 		bias.Const = true
 		for i := range nch {
-			bias.Int32()[i] = int32(rng.IntN(1<<21) - 1<<20)
+			v := rng.IntN(1<<21) - 1<<20
+			if wideBias {
+				bias.Int64()[i] = int64(v) << rng.IntN(20)
+			} else {
+				bias.Int32()[i] = int32(v)
+			}
 		}
 		bias.Scale, bias.ZeroPoint = make([]float32, nScales), make([]int64, nScales)
 		for i := range bias.Scale {
@@ -217,13 +252,12 @@ func TestMACFastMatchesElement(t *testing.T) {
 	}
 	ran := map[key]int{}
 	fast := map[tflite.BuiltinOperator]int{}
+	fast16 := map[tflite.BuiltinOperator]int{}
+	wide16 := 0
 	fcRows := 0
-	for i := range 1500 {
+	for i := range 2000 {
 		op := []tflite.BuiltinOperator{tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpFullyConnected}[i%3]
-		typ := tflite.TypeInt8
-		if rng.IntN(3) == 0 {
-			typ = tflite.TypeUint8
-		}
+		typ := []tflite.TensorType{tflite.TypeInt8, tflite.TypeInt8, tflite.TypeUint8, tflite.TypeInt16}[rng.IntN(4)]
 		rt := Runtimes()[rng.IntN(len(Runtimes()))]
 		c := newMACCase(rng, op, typ, 0)
 		c.node.Runtime, c.node.Rounding = rt, rt.Rounding()
@@ -237,6 +271,12 @@ func TestMACFastMatchesElement(t *testing.T) {
 		ran[key{op, impl, typ}]++
 		if macFastTaken(k) {
 			fast[op]++
+			if typ == tflite.TypeInt16 {
+				fast16[op]++
+				if macOutputOf(k).wide {
+					wide16++
+				}
+			}
 			if fc, ok := k.(*fullyConnected); ok && fc.rows {
 				fcRows++
 			}
@@ -252,6 +292,8 @@ func TestMACFastMatchesElement(t *testing.T) {
 		{tflite.OpFullyConnected, ImplTFLM, tflite.TypeInt8}, {tflite.OpFullyConnected, ImplTFLiteRef, tflite.TypeInt8},
 		{tflite.OpFullyConnected, ImplTFLiteRef, tflite.TypeUint8}, {tflite.OpFullyConnected, ImplXNNPACK, tflite.TypeInt8},
 		{tflite.OpFullyConnected, ImplXNNPACK, tflite.TypeUint8},
+		{tflite.OpConv2D, ImplTFLM, tflite.TypeInt16}, {tflite.OpDepthwiseConv2D, ImplTFLM, tflite.TypeInt16},
+		{tflite.OpFullyConnected, ImplTFLM, tflite.TypeInt16}, {tflite.OpFullyConnected, ImplTFLiteRef, tflite.TypeInt16},
 	} {
 		if ran[want] < 5 {
 			t.Errorf("%v %v under %v ran %d times, want ≥ 5 (ran: %v)", want.op, want.typ, want.impl, ran[want], ran)
@@ -262,20 +304,41 @@ func TestMACFastMatchesElement(t *testing.T) {
 			t.Errorf("%v took the fast path %d times, want ≥ 100", op, fast[op])
 		}
 	}
+	for _, op := range []tflite.BuiltinOperator{tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpFullyConnected} {
+		if fast16[op] < 30 {
+			t.Errorf("int16 %v took the fast path %d times, want ≥ 30", op, fast16[op])
+		}
+	}
+	if n := fast16[tflite.OpConv2D] + fast16[tflite.OpDepthwiseConv2D] + fast16[tflite.OpFullyConnected]; wide16 < 30 || n-wide16 < 30 {
+		t.Errorf("int16 fast paths with the 64-bit accumulator %d, with the 32-bit one %d: want ≥ 30 each", wide16, n-wide16)
+	}
 	if fcRows < 50 || fast[tflite.OpFullyConnected]-fcRows < 50 {
 		t.Errorf("FULLY_CONNECTED took the unpacked rows %d times and the packed filter %d times, want ≥ 50 each", fcRows, fast[tflite.OpFullyConnected]-fcRows)
 	}
+}
+
+// macOutputOf is k's output stage.
+func macOutputOf(k Kernel) *macOutput {
+	switch k := k.(type) {
+	case *conv2D:
+		return k.o
+	case *depthwiseConv2D:
+		return k.o
+	case *fullyConnected:
+		return k.o
+	}
+	return nil
 }
 
 // macFastTaken says whether k's Eval takes the fast path.
 func macFastTaken(k Kernel) bool {
 	switch k := k.(type) {
 	case *conv2D:
-		return k.fast != nil && k.pairs == nil && k.o.eval.ok
+		return k.fast != nil && k.pairs == nil
 	case *depthwiseConv2D:
-		return k.fast != nil && k.pairs == nil && k.o.eval.ok
+		return k.fast != nil && k.pairs == nil
 	case *fullyConnected:
-		return k.packed != nil && k.o.eval.ok
+		return k.packed != nil
 	}
 	return false
 }

@@ -133,13 +133,16 @@ func (k *fullyConnected) element(b, _, _, oc int, c *Chain) int32 {
 // applies (8-bit data), else one element at a time.
 func (k *fullyConnected) Eval() error {
 	k.refresh()
-	if k.packed != nil && k.o.eval.ok {
+	if k.packed != nil {
 		if !k.filter.Const && !k.rows {
 			k.packFilter(k.packed)
 		}
-		if k.uint8Data {
+		switch {
+		case k.uint8Data:
 			evalFCFast(k, k.wU8, k.inU8, k.outU8)
-		} else {
+		case k.int16Data:
+			evalFCFast(k, k.w, k.in16, k.out16)
+		default:
 			evalFCFast(k, k.w, k.in8, k.out8)
 		}
 		return nil

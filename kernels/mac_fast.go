@@ -32,6 +32,13 @@ import "math"
 // convolutions, zero points outside the data type, depths too large for the
 // two-lane products.
 
+// macData is the activations' data type of the fast Eval: int8, uint8
+// (legacy full TFLite) or int16 (int16x8, int8 weights).
+type macData interface{ int8 | uint8 | int16 }
+
+// macWeight is the weights' data type: int8, or uint8 with uint8 data.
+type macWeight interface{ int8 | uint8 }
+
 // macEvalChannel is the output stage of one channel, as macOutput.finish
 // computes it for a 32-bit accumulator, with its parameters unpacked.
 type macEvalChannel struct {
@@ -107,11 +114,20 @@ func (o *macOutput) refreshEvalStage() {
 }
 
 // storeMACRow stores the outputs of channels ch0, ch0+1, ... from their
-// 32-bit accumulators acc (without bias): macOutput.finish(acc[i], ch0+i,
-// _, nil) for each, into dst (int8 or uint8 values, as finish returns them).
-func storeMACRow[T int8 | uint8](o *macOutput, acc []int32, ch0 int, dst []T) {
-	chs := o.eval.ch[ch0 : ch0+len(acc)]
+// accumulators acc (without bias): macOutput.finish(acc[i], ch0+i, _, nil)
+// for each, into dst. acc is the accumulator modulo 2^32 (a 32-bit
+// accumulator wraps the same way) or, for a 64-bit one, its exact value
+// (the fast Eval checks at Prepare that its sums stay inside int32); the
+// stage unpacked per channel when it has one, finish itself otherwise.
+func storeMACRow[T macData](o *macOutput, acc []int32, ch0 int, dst []T) {
 	dst = dst[:len(acc)]
+	if !o.eval.ok {
+		for i, a := range acc {
+			dst[i] = T(o.finish(int64(a), ch0+i, 0, nil))
+		}
+		return
+	}
+	chs := o.eval.ch[ch0 : ch0+len(acc)]
 	zp, lo, hi := o.outZP, o.lo, o.hi
 	switch {
 	case o.requant == requantFixedPoint && o.rule == RoundingSingle:
@@ -191,7 +207,7 @@ func newMACPacked(depth, nch int) *macPacked {
 }
 
 // pack packs w (channel ch's weights at w[ch·depth : (ch+1)·depth]).
-func packMAC[T int8 | uint8](p *macPacked, w []T) {
+func packMAC[W macWeight](p *macPacked, w []W) {
 	d := p.depth
 	weight := func(ch, i int) int64 {
 		if ch >= p.nch {
@@ -229,7 +245,7 @@ func unpackPair(a uint64) (lo, hi int32) {
 
 // accumulate sets p.acc[ch] = Σ_i w[ch, i]·x[i] (raw values) for every
 // channel; len(x) is the depth.
-func accumulateMAC[T int8 | uint8](p *macPacked, x []T) {
+func accumulateMAC[T macData](p *macPacked, x []T) {
 	d := p.depth
 	x = x[:d]
 	acc := p.acc
@@ -288,34 +304,53 @@ func accumulateMAC[T int8 | uint8](p *macPacked, x []T) {
 	}
 }
 
-// macFastOK says whether the fast Eval can run a kernel: 8-bit data whose
-// input zero point (the value padding taps read) fits the data type, and a
-// 32-bit accumulator.
+// macFastOK says whether the fast Eval can run a kernel: data whose input
+// zero point (the value padding taps read) fits the data type; for int16
+// data (no input offset) no filter offset either.
 func (m *macTensors) macFastOK() bool {
-	if m.int16Data || m.o.wide {
-		return false
-	}
 	pad := -int64(m.o.inputOff)
-	if m.uint8Data {
+	switch {
+	case m.int16Data:
+		return pad == 0 && m.o.weighOff == 0
+	case m.uint8Data:
 		return pad >= 0 && pad <= math.MaxUint8
 	}
 	return pad >= math.MinInt8 && pad <= math.MaxInt8
 }
 
-// rawMax is the largest magnitude of a raw 8-bit value of the kernel's
+// rawMax is the largest magnitude of a raw input value of the kernel's
 // data type.
 func (m *macTensors) rawMax() int64 {
+	switch {
+	case m.int16Data:
+		return -math.MinInt16
+	case m.uint8Data:
+		return math.MaxUint8
+	}
+	return -math.MinInt8
+}
+
+// weightMax is the largest magnitude of a raw weight.
+func (m *macTensors) weightMax() int64 {
 	if m.uint8Data {
 		return math.MaxUint8
 	}
 	return -math.MinInt8
 }
 
+// sumsFit says whether every sum of depth raw products stays inside the
+// int32 range, so that a 32-bit sum is exact: required for the two-lane
+// products, and for int16 data, whose accumulator TFLite may keep in 64
+// bits (the fast Eval's 32-bit sums are then its exact value).
+func (m *macTensors) sumsFit(depth int) bool {
+	return macPackedFits(depth, m.weightMax(), m.rawMax())
+}
+
 // newMACPackedFor packs the filter of a kernel whose channel ch has its
 // depth weights at filter[ch·depth:], when the fast Eval applies; nil
 // otherwise. A constant filter is packed now, another at each Eval.
 func (m *macTensors) newMACPackedFor(depth, nch int) *macPacked {
-	if !m.macFastOK() || !macPackedFits(depth, m.rawMax(), m.rawMax()) {
+	if !m.macFastOK() || !m.sumsFit(depth) {
 		return nil
 	}
 	p := newMACPacked(depth, nch)
@@ -331,7 +366,7 @@ func (m *macTensors) newMACPackedFor(depth, nch int) *macPacked {
 // four times the bytes): the per-channel sums and the accumulator row; nil
 // when the fast Eval does not apply.
 func (m *macTensors) newMACRowsFor(depth, nch int) *macPacked {
-	if !m.macFastOK() || !m.filter.Const {
+	if !m.macFastOK() || !m.filter.Const || (m.int16Data && !m.sumsFit(depth)) {
 		return nil
 	}
 	p := &macPacked{depth: depth, nch: nch, wsum: make([]int32, nch), acc: make([]int32, nch)}
@@ -344,7 +379,7 @@ func (m *macTensors) newMACRowsFor(depth, nch int) *macPacked {
 }
 
 // sumMACRows sets p.wsum from the unpacked weights w.
-func sumMACRows[T int8 | uint8](p *macPacked, w []T) {
+func sumMACRows[W macWeight](p *macPacked, w []W) {
 	d := p.depth
 	for ch := range p.nch {
 		p.wsum[ch] = sumRaw(w[ch*d : (ch+1)*d])
@@ -353,7 +388,7 @@ func sumMACRows[T int8 | uint8](p *macPacked, w []T) {
 
 // accumulateMACRows sets p.acc[ch] = Σ_i w[ch·depth + i]·x[i] (raw values,
 // wrapping int32) for every channel, two channels per pass over x.
-func accumulateMACRows[T int8 | uint8](p *macPacked, w, x []T) {
+func accumulateMACRows[T macData, W macWeight](p *macPacked, w []W, x []T) {
 	d := p.depth
 	x = x[:d]
 	acc := p.acc[:p.nch]
@@ -379,7 +414,7 @@ func accumulateMACRows[T int8 | uint8](p *macPacked, w, x []T) {
 
 // dotRows2 is (Σ w0[i]·x[i], Σ w1[i]·x[i]) in wrapping int32, four partial
 // sums each.
-func dotRows2[T int8 | uint8](x, w0, w1 []T) (int32, int32) {
+func dotRows2[T macData, W macWeight](x []T, w0, w1 []W) (int32, int32) {
 	w0, w1 = w0[:len(x)], w1[:len(x)]
 	var a0, a1, a2, a3, b0, b1, b2, b3 int32
 	i := 0
@@ -424,7 +459,7 @@ func (m *macTensors) finishAccumulators(p *macPacked, n int, psum int32) {
 }
 
 // sumRaw is Σ x.
-func sumRaw[T int8 | uint8](x []T) int32 {
+func sumRaw[T macData](x []T) int32 {
 	var s int32
 	for _, v := range x {
 		s += int32(v)
@@ -443,7 +478,7 @@ const fcPackedMinBatches = 4
 // evalFCFast is FULLY_CONNECTED's fast Eval: per row, the accumulators
 // (through the packed filter, or over the unpacked rows of w), the offsets,
 // the row store.
-func evalFCFast[T int8 | uint8](k *fullyConnected, w, in, out []T) {
+func evalFCFast[T macData, W macWeight](k *fullyConnected, w []W, in, out []T) {
 	p := k.packed
 	d := k.depth
 	for b := range k.batches {
@@ -482,14 +517,14 @@ func newConvFast(k *conv2D) *convFast {
 	if p == nil {
 		return nil
 	}
-	return &convFast{macPacked: p, patch: make([]byte, p.depth)}
+	return &convFast{macPacked: p, patch: make([]byte, p.depth*k.in.Type.Size())}
 }
 
 // evalConvFast is CONV_2D's Eval for an ungrouped convolution: for each
 // output pixel, the window's inputs (a slice of the input when the filter
 // is one contiguous run of it, else gathered, padding taps reading the
 // input zero point), the packed accumulation, the offsets, the row store.
-func evalConvFast[T int8 | uint8](k *conv2D, in, out []T) {
+func evalConvFast[T macData](k *conv2D, in, out []T) {
 	f := k.fast
 	patch := view[T](f.patch)
 	padValue := T(-k.o.inputOff)
@@ -535,7 +570,7 @@ func evalConvFast[T int8 | uint8](k *conv2D, in, out []T) {
 
 // gatherWindow copies the inputs of the window at (y0, x0) of batch b into
 // patch in filter order, padValue for the taps outside the image.
-func gatherWindow[T int8 | uint8](k *conv2D, in, patch []T, padValue T, b, y0, x0 int) {
+func gatherWindow[T macData](k *conv2D, in, patch []T, padValue T, b, y0, x0 int) {
 	n := k.inC
 	i := 0
 	for fy := range k.fH {
@@ -581,10 +616,10 @@ type depthwiseFast struct {
 // newDepthwiseFast prepares the fast Eval of a depthwise convolution, or
 // returns nil.
 func newDepthwiseFast(k *depthwiseConv2D) *depthwiseFast {
-	if !k.macFastOK() {
+	taps := k.fH * k.fW
+	if !k.macFastOK() || (k.int16Data && !k.sumsFit(taps)) {
 		return nil
 	}
-	taps := k.fH * k.fW
 	f := &depthwiseFast{taps: taps, w: make([]int32, k.outC*taps), wsum: make([]int32, k.outC),
 		tapOff: make([]int, taps), valid: make([]int, 0, taps), acc: make([]int32, k.outC), xs: make([]int32, taps)}
 	for fy := range k.fH {
@@ -617,7 +652,7 @@ func (f *depthwiseFast) fill(k *depthwiseConv2D) {
 // channel, Σ_t (w+wo)·p + xo·Σ(w+wo) over the taps of an interior window,
 // Σ (w+wo)·(p+xo) over the valid taps of a border window, then the row
 // store.
-func evalDepthwiseFast[T int8 | uint8](k *depthwiseConv2D, in, out []T) {
+func evalDepthwiseFast[T macData](k *depthwiseConv2D, in, out []T) {
 	f := k.fast
 	xo := k.o.inputOff
 	dm := k.depthMultiplier
@@ -688,7 +723,7 @@ func evalDepthwiseFast[T int8 | uint8](k *depthwiseConv2D, in, out []T) {
 // depthwise3x3 is the interior window of a 3×3 depthwise convolution with
 // depth multiplier 1: acc[c] = Σ_t w[c, t]·x_t[c] + xo·Σ_t w[c, t], x_t
 // the n channels tap t reads (in starts at the window's first tap).
-func depthwise3x3[T int8 | uint8](f *depthwiseFast, in []T, n int, xo int32) {
+func depthwise3x3[T macData](f *depthwiseFast, in []T, n int, xo int32) {
 	o := (*[9]int)(f.tapOff)
 	x0, x1, x2 := in[o[0]:][:n], in[o[1]:][:n], in[o[2]:][:n]
 	x3, x4, x5 := in[o[3]:][:n], in[o[4]:][:n], in[o[5]:][:n]
