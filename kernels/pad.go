@@ -128,10 +128,11 @@ func (k *padKernel) source(elem int) int {
 	return idx
 }
 
-// Eval computes what source says for every element, a row at a time: the
-// output is filled with the pad value, then each innermost row of the input
-// is copied to where source puts it (TestPadRowsMatchSource checks the two
-// agree element by element).
+// Eval computes what source says for every element, a run at a time: the
+// output is filled with the pad value, then each run of the input that
+// stays contiguous in the output — the innermost dimensions without
+// padding and the last padded one — is copied to where source puts it
+// (TestPadRowsMatchSource checks the two agree element by element).
 func (k *padKernel) Eval() error {
 	rank := len(k.before)
 	out := k.out.Data[:k.out.NumElements()*k.size]
@@ -140,8 +141,7 @@ func (k *padKernel) Eval() error {
 		return nil
 	}
 	fillPattern(out, k.padBytes)
-	rowLen := k.in.Shape[rank-1]
-	if rowLen == 0 || k.in.NumElements() == 0 {
+	if k.in.NumElements() == 0 {
 		return nil
 	}
 	var outStrides [padMaxRank]int
@@ -150,16 +150,26 @@ func (k *padKernel) Eval() error {
 		outStrides[d] = stride
 		stride *= k.out.Shape[d]
 	}
-	rowBytes := rowLen * k.size
+	// Dimensions inner..rank−1 form one contiguous run of the input and of
+	// the output: those after inner are not padded.
+	inner := rank - 1
+	for inner > 0 && k.in.Shape[inner] == k.out.Shape[inner] {
+		inner--
+	}
+	runLen := 1
+	for d := inner; d < rank; d++ {
+		runLen *= k.in.Shape[d]
+	}
+	runBytes := runLen * k.size
 	in := k.in.Data[:k.in.NumElements()*k.size]
-	var coord [padMaxRank]int // input coordinates of dimensions 0..rank−2
-	for r := 0; r*rowBytes < len(in); r++ {
-		o := k.before[rank-1]
-		for d := range rank - 1 {
+	var coord [padMaxRank]int // input coordinates of dimensions 0..inner−1
+	for r := 0; r*runBytes < len(in); r++ {
+		o := k.before[inner] * outStrides[inner]
+		for d := range inner {
 			o += (coord[d] + k.before[d]) * outStrides[d]
 		}
-		copy(out[o*k.size:o*k.size+rowBytes], in[r*rowBytes:(r+1)*rowBytes])
-		for d := rank - 2; d >= 0; d-- {
+		copy(out[o*k.size:o*k.size+runBytes], in[r*runBytes:(r+1)*runBytes])
+		for d := inner - 1; d >= 0; d-- {
 			if coord[d]++; coord[d] < k.in.Shape[d] {
 				break
 			}
