@@ -136,14 +136,14 @@ func (k *castKernel) element(i int, c *Chain) int64 {
 	if c != nil {
 		c.Sources = append(c.Sources, Source{Input: 0, Element: i})
 		if isFloat {
-			c.AddReal("input", int64(math.Float32bits(fv)), float64(fv), "the float32 input (Value holds its bits)", "x = %g", fv)
+			c.AddReal("input", int64(math.Float32bits(fv)), float64(fv), "the float32 input", "x = %g", fv)
 		} else {
 			c.Add("input", iv, "the "+k.in.Type.String()+" input", "x = %d", iv)
 		}
 		var s *Step
 		if k.out.Type == tflite.TypeFloat32 {
 			y := math.Float32frombits(uint32(stored))
-			s = c.AddReal("cast", stored, float64(y), "static_cast to float32: "+how+" (Value holds the float32 bits)", "float32(%d) = %g", iv, y)
+			s = c.AddReal("cast", stored, float64(y), "static_cast to float32: "+how+"", "float32(%d) = %g", iv, y)
 		} else if isFloat {
 			s = c.Add("cast", stored, "static_cast to "+k.out.Type.String()+": "+how, "%s(%g) = %d", k.out.Type, fv, stored)
 		} else {

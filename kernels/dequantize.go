@@ -59,7 +59,7 @@ func (k *dequantizeKernel) element(i int, c *Chain) float32 {
 	if c != nil {
 		c.Add("input", int64(q), "the raw input", "q = %d", q)
 		c.Add("offset", int64(off), "input minus its zero point", "%d − %d = %d", q, k.zp, off)
-		c.AddReal("scale", int64(math.Float32bits(y)), float64(y), "times the scale in float32 (Value holds the float32 bits)",
+		c.AddReal("scale", int64(math.Float32bits(y)), float64(y), "times the scale in float32",
 			"%g · %d = %g", k.scale, off, y)
 	}
 	return y

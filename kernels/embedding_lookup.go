@@ -99,7 +99,7 @@ func (k *embeddingHybridKernel) element(e int, c *Chain) (float32, error) {
 		c.Sources = append(c.Sources, Source{Input: 0, Element: i}, Source{Input: 1, Element: at})
 		c.Add("row", int64(row), "the row number lookup[i]", "lookup[%d] = %d", i, row)
 		c.Add("input", int64(q), "the raw table value", "value[%d, %d] = %d", row, j, q)
-		c.AddReal("scale", int64(math.Float32bits(y)), float64(y), "times the table scale in float32 (zero point 0; Value holds the float32 bits)",
+		c.AddReal("scale", int64(math.Float32bits(y)), float64(y), "times the table scale in float32 (zero point 0)",
 			"%g · %d = %g", k.scale, q, y)
 		c.Final = int64(math.Float32bits(y))
 	}

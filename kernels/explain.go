@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Step is one named stage of an element's arithmetic.
@@ -103,7 +104,23 @@ const (
 	// RuleFloat32 is XNNPACK's fp32 requantization:
 	// round_half_even(float32(acc)·scale).
 	RuleFloat32 = "float32"
+	// RuleFixedPointQ8 is XNNPACK's 8-bit rescaling (same-type QUANTIZE,
+	// LEAKY_RELU): a multiplier with 8 fractional bits,
+	// m = round_half_even(256·float32(r)), applied as (x·m + 128) >> 8.
+	RuleFixedPointQ8 = "fixed_point_q8"
 )
+
+// HasQ31 reports whether the stage's rule applies a Q0.31 multiplier and
+// shift (Quantized): the gemmlowp-style fixed-point rules. The float rules
+// apply Real itself, RuleFixedPointQ8 an 8-fractional-bit multiplier
+// (Real·256).
+func (r Requantization) HasQ31() bool {
+	switch r.Rule {
+	case RuleDoubleRounding, RuleSingleRounding, RuleFixedPoint64:
+		return true
+	}
+	return false
+}
 
 // ruleOf names the fixed-point rule of rounding r.
 func ruleOf(r Rounding) string {
@@ -131,8 +148,66 @@ func (c *Chain) Reset() {
 // Add appends a step. Callers guard it with `if c != nil` so that building
 // the formula costs nothing when explanation is off.
 func (c *Chain) Add(name string, value int64, meaning, format string, args ...any) *Step {
-	c.Steps = append(c.Steps, Step{Name: name, Value: value, Meaning: meaning, Formula: fmt.Sprintf(format, args...)})
+	c.Steps = append(c.Steps, Step{Name: name, Value: value, Meaning: meaning, Formula: BracketNegatives(fmt.Sprintf(format, args...))})
 	return &c.Steps[len(c.Steps)-1]
+}
+
+// BracketNegatives writes a negative number that follows an operator in
+// brackets, as a student would: "5 − -128" becomes "5 − (-128)", "x·-3"
+// becomes "x·(-3)" (after −, +, ·, × and /, with or without a space). A
+// formula without such a number is returned as it is, at the cost of a
+// scan.
+func BracketNegatives(f string) string {
+	if !strings.Contains(f, "-") {
+		return f
+	}
+	var b strings.Builder
+	rest := f
+	changed := false
+	for {
+		i := strings.IndexByte(rest, '-')
+		if i < 0 {
+			break
+		}
+		end := i + 1
+		for end < len(rest) && (rest[end] >= '0' && rest[end] <= '9' || rest[end] == '.') {
+			end++
+		}
+		if end < len(rest) && (rest[end] == 'e' || rest[end] == 'E') && end+1 < len(rest) && (rest[end+1] == '-' || rest[end+1] == '+') {
+			end += 2
+			for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
+				end++
+			}
+		}
+		if end > i+1 && followsOperator(rest[:i]) && !(end < len(rest) && rest[end] == ')' && strings.HasSuffix(rest[:i], "(")) {
+			b.WriteString(rest[:i])
+			b.WriteByte('(')
+			b.WriteString(rest[i:end])
+			b.WriteByte(')')
+			rest = rest[end:]
+			changed = true
+			continue
+		}
+		b.WriteString(rest[:end])
+		rest = rest[end:]
+	}
+	if !changed {
+		return f
+	}
+	b.WriteString(rest)
+	return b.String()
+}
+
+// followsOperator reports whether s ends with a binary operator (−, +, ·,
+// ×, /), possibly followed by one space.
+func followsOperator(s string) bool {
+	s = strings.TrimSuffix(s, " ")
+	for _, op := range []string{"−", "+", "·", "×", "/"} {
+		if strings.HasSuffix(s, op) {
+			return true
+		}
+	}
+	return false
 }
 
 // AddReal appends a step that has a real-number meaning.

@@ -256,6 +256,10 @@ type Multiplier struct {
 	Channel   int    // output channel for per-channel multipliers, -1 otherwise
 	Real      float64
 	Quantized QuantizedMultiplier
+	// What, when set, says what a multiplier is that is not a
+	// requantization M (s_in·s_w/s_out or the like): SOFTMAX's β·s_in·2^26
+	// input scaling, say. Views then show it by its name, not as M.
+	What string
 }
 
 // Params are the derived parameters of a prepared node, for display.

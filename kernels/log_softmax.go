@@ -154,8 +154,10 @@ func (k *logSoftmaxKernel) Explain(out, elem int, c *Chain) error {
 func (k *logSoftmaxKernel) Describe() Params {
 	return Params{
 		Multipliers: []Multiplier{
-			{Name: "input", Channel: -1, Real: k.real, Quantized: k.q},
-			{Name: "reverse_scaling", Channel: -1, Real: k.realReverse, Quantized: k.qReverse},
+			{Name: "input_multiplier", Channel: -1, Real: k.real, Quantized: k.q,
+				What: "β·s_in·2^(31−5): scales x − max to Q5.26 (not an output requantization)"},
+			{Name: "reverse_scaling", Channel: -1, Real: k.realReverse, Quantized: k.qReverse,
+				What: "back from Q5.26 to the input's scale, for diff_min"},
 		},
 		Ints: []NamedInt{{Name: "diff_min", Value: int64(k.diffMin)}},
 	}

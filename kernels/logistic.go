@@ -213,8 +213,9 @@ func (k *sigmoidFamily) describe() Params {
 			{Name: "input_integer_bits", Value: 3}}}
 	}
 	p := Params{
-		Multipliers: []Multiplier{{Name: "input", Channel: -1, Real: k.real, Quantized: k.q}},
-		HasClamp:    true, ClampMin: lo, ClampMax: hi,
+		Multipliers: []Multiplier{{Name: "input_multiplier", Channel: -1, Real: k.real, Quantized: k.q,
+			What: "s_in·2^(31−4): scales x − zp_in to Q4.27 for the fixed-point function (not an output requantization)"}},
+		HasClamp: true, ClampMin: lo, ClampMax: hi,
 	}
 	if k.in.Type == tflite.TypeInt8 {
 		p.Ints = []NamedInt{{Name: "input_left_shift", Value: int64(k.q.Shift)}, {Name: "input_range_radius", Value: int64(k.radius)},

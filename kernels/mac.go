@@ -63,6 +63,9 @@ type macOutput struct {
 	inputOff int32 // added to every input value (−zp_in, 0 for int16)
 	weighOff int32 // added to every weight value (−zp_w, 0 when TFLite ignores it)
 	outZP    int32 // added after requantization (0 for int16)
+	// windowed is true for the convolutions, whose windows lose the taps
+	// that fall in the padding (false for FULLY_CONNECTED, BATCH_MATMUL).
+	windowed bool
 	lo, hi   int32
 
 	inScale  float32
@@ -84,7 +87,7 @@ func newMACOutput(n *Node, in, filter, bias, out *Tensor, nch int, act tflite.Ac
 	if !in.Quantized() || !filter.Quantized() || !out.Quantized() {
 		return nil, fmt.Errorf("%w: input, filter and output must be quantized", ErrBadQuantization)
 	}
-	o := &macOutput{rule: n.Rounding, bias: bias, inScale: in.Scale0(), wScales: filter.Scale, outScale: out.Scale0()}
+	o := &macOutput{rule: n.Rounding, bias: bias, inScale: in.Scale0(), wScales: filter.Scale, outScale: out.Scale0(), windowed: !fc}
 	o.perChannel = len(filter.Scale) > 1
 	if o.perChannel && len(filter.Scale) != nch {
 		return nil, fmt.Errorf("%w: filter has %d scales for %d output channels", ErrBadQuantization, len(filter.Scale), nch)
@@ -175,8 +178,11 @@ func (o *macOutput) recordOffsets(c *Chain, terms int) {
 		"input_offset = %d", o.inputOff)
 	c.Add("filter_offset", int64(o.weighOff), "added to every weight before multiplying (−weight zero point; 0 where weights are symmetric)",
 		"filter_offset = %d", o.weighOff)
-	c.Add("terms", int64(terms), "number of products in the accumulator (padding taps are skipped)",
-		"%d terms", terms)
+	meaning := "number of products in the accumulator"
+	if o.windowed {
+		meaning += " (padding taps are skipped)"
+	}
+	c.Add("terms", int64(terms), meaning, "%d terms", terms)
 }
 
 // finish turns the accumulated products (terms of them) of output channel ch

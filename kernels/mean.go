@@ -349,7 +349,7 @@ func (k *reduceKernel) element(o int, c *Chain) int64 {
 	if k.in.Type == tflite.TypeFloat32 {
 		v := int64(math.Float32bits(bestF))
 		if c != nil {
-			c.AddReal(k.opWord(), v, float64(bestF), "the "+k.opWord()+" of the reduced values (Value holds the float32 bits)",
+			c.AddReal(k.opWord(), v, float64(bestF), "the "+k.opWord()+" of the reduced values",
 				"%s of %d values = %g", k.opWord(), k.g.count, bestF)
 			c.Final = v
 		}
@@ -487,7 +487,7 @@ func (k *reduceKernel) finishFloatSum(sum float32, c *Chain) int64 {
 	}
 	v := int64(math.Float32bits(res))
 	if c != nil {
-		c.AddReal("sum", int64(math.Float32bits(sum)), float64(sum), "float32 sum in row-major order (Value holds the float32 bits)",
+		c.AddReal("sum", int64(math.Float32bits(sum)), float64(sum), "float32 sum in row-major order",
 			"Σ of %d values = %g", k.g.count, sum)
 		if k.isMean {
 			c.AddReal("mean", v, float64(res), "sum / count in float32", "%g / %d = %g", sum, k.g.count, res)

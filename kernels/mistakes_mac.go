@@ -373,7 +373,11 @@ func (mm *macMistakes) explain(h Hypothesis, elem int, c *Chain) {
 	} else {
 		c.Add("filter_offset", int64(wOff[ch]), "added to every weight before multiplying (−weight zero point; 0 where weights are symmetric)", "filter_offset = %d", wOff[ch])
 	}
-	c.Add("terms", int64(terms), "number of products in the accumulator (padding taps are skipped)", "%d terms", terms)
+	termsMeaning := "number of products in the accumulator"
+	if o.windowed {
+		termsMeaning += " (padding taps are skipped)"
+	}
+	c.Add("terms", int64(terms), termsMeaning, "%d terms", terms)
 	s := o.accScale(ch)
 	what := "accumulator Σ(input+input_offset)·(weight+filter_offset)"
 	if transposed {

@@ -37,7 +37,7 @@ func (k *quantizeKernel) mistakeModel() (*MistakeModel, error) {
 		}
 		m.explain = func(h Hypothesis, elem int, c *Chain) {
 			x := k.in.Float32()[elem]
-			c.AddReal("input", int64(math.Float32bits(x)), float64(x), "the float input (Value holds the float32 bits)", "x = %g", x)
+			c.AddReal("input", int64(math.Float32bits(x)), float64(x), "the float input", "x = %g", x)
 			c.Final = int64(k.floatValue(h, x, typeLo, typeHi, c))
 		}
 	} else {
@@ -98,7 +98,7 @@ func (k *quantizeKernel) floatValue(h Hypothesis, x float32, typeLo, typeHi int3
 		if h.Set.Has(MistakeNoOutputScale) {
 			c.AddReal("divide", int64(math.Float32bits(quot)), float64(quot), "x not divided by the output scale (no-output-scale)", "%g / 1 = %g", x, quot)
 		} else {
-			c.AddReal("divide", int64(math.Float32bits(quot)), float64(quot), "x / scale in float32 (Value holds the float32 bits)", "%g / %g = %g", x, scale, quot)
+			c.AddReal("divide", int64(math.Float32bits(quot)), float64(quot), "x / scale in float32", "%g / %g = %g", x, scale, quot)
 		}
 		if float {
 			s := c.Add(kind.step(), int64(r), kind.meaning(), "%s = %s", kind.formula(fmt.Sprintf("%g", quot)), fmtNum(r))
@@ -229,7 +229,7 @@ func (k *dequantizeKernel) mistakeModel() (*MistakeModel, error) {
 		} else {
 			c.Add("offset", int64(off), "input minus its zero point", "%d − %d = %d", q, k.zp, off)
 		}
-		c.AddReal("scale", int64(math.Float32bits(y)), float64(y), "times the scale in float32 (Value holds the float32 bits)", "%g · %d = %g", k.scale, off, y)
+		c.AddReal("scale", int64(math.Float32bits(y)), float64(y), "times the scale in float32", "%g · %d = %g", k.scale, off, y)
 		c.Final = int64(math.Float32bits(y))
 	}
 	m.sentence = func(mk Mistake, _ Hypothesis) string {

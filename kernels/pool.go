@@ -236,7 +236,7 @@ func (k *poolKernel) elementFloat(elem int, c *Chain) (v int64, ok bool) {
 		}
 		raw = total / float32(count)
 		if c != nil {
-			c.AddReal("sum", int64(math.Float32bits(total)), float64(total), "float32 sum of the window in order (Value holds the float32 bits)", "Σ window = %g", total)
+			c.AddReal("sum", int64(math.Float32bits(total)), float64(total), "float32 sum of the window in order", "Σ window = %g", total)
 			c.AddReal("average", int64(math.Float32bits(raw)), float64(raw), "sum / count in float32", "%g / %d = %g", total, count, raw)
 		}
 	} else if c != nil {
@@ -251,7 +251,7 @@ func (k *poolKernel) elementFloat(elem int, c *Chain) (v int64, ok bool) {
 	}
 	bits := int64(math.Float32bits(out))
 	if c != nil {
-		s := c.AddReal("clamp", bits, float64(out), "clamped to the fused activation's float range ("+k.act.String()+"); Value holds the float32 bits",
+		s := c.AddReal("clamp", bits, float64(out), "clamped to the fused activation's float range ("+k.act.String()+")",
 			"clamp(%g, %g, %g) = %g", raw, k.loF, k.hiF, out)
 		s.Changed = out != raw
 		c.Final = bits

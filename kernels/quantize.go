@@ -128,7 +128,7 @@ func quantizeFloat(x, scale float32, zp, lo, hi int32, c *Chain) int32 {
 	v := ri + zp
 	out := Clamp32(v, lo, hi)
 	if c != nil {
-		c.AddReal("divide", int64(math.Float32bits(quot)), float64(quot), "x / scale in float32 (Value holds the float32 bits)",
+		c.AddReal("divide", int64(math.Float32bits(quot)), float64(quot), "x / scale in float32",
 			"%g / %g = %g", x, scale, quot)
 		s := c.Add("round", int64(ri), "rounded half away from zero to an integer", "round(%g) = %d", quot, ri)
 		s.Changed = float32(ri) != quot
@@ -144,7 +144,7 @@ func (k *quantizeKernel) element(i int, c *Chain) int32 {
 	if k.in.Type == tflite.TypeFloat32 {
 		x := k.in.Float32()[i]
 		if c != nil {
-			c.AddReal("input", int64(math.Float32bits(x)), float64(x), "the float input (Value holds the float32 bits)", "x = %g", x)
+			c.AddReal("input", int64(math.Float32bits(x)), float64(x), "the float input", "x = %g", x)
 		}
 		return quantizeFloat(x, k.outScale, k.outZP, k.lo, k.hi, c)
 	}

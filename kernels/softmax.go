@@ -334,15 +334,15 @@ func softmaxRowInt8[In int8 | uint8, Out int8 | int16 | uint8](k *softmaxKernel,
 	}
 	var sum int32 // Q12.19
 	for j, x := range in {
+		if c != nil { // every element of the row (its maximum and its sum read them all)
+			c.Sources = append(c.Sources, Source{Input: 0, Element: j})
+		}
 		diff := int32(x) - maxIn
 		if diff < k.diffMin {
 			continue
 		}
 		scaled := MultiplyByQuantizedMultiplierGreaterThanOne(diff, k.q.Multiplier, k.q.Shift, r)
 		sum += RescaleFixedPoint(ExpOnNegativeValues(scaled, softmaxScaledDiffIntegerBits), 0, softmaxAccumulationIntegerBits)
-		if c != nil {
-			c.Sources = append(c.Sources, Source{Input: 0, Element: j})
-		}
 	}
 	recip, bitsOverUnit := GetReciprocal(sum, softmaxAccumulationIntegerBits)
 	exponent := bitsOverUnit + 31 - k.outputBits
@@ -523,11 +523,13 @@ func (k *softmaxKernel) Explain(out, elem int, c *Chain) error {
 func (k *softmaxKernel) Describe() Params {
 	if k.floatTable {
 		return Params{HasClamp: true, ClampMin: k.outMin, ClampMax: k.outMax,
-			Multipliers: []Multiplier{{Name: "table_exponent_float32", Channel: -1, Real: float64(-k.in.Scale0() * k.beta)}}}
+			Multipliers: []Multiplier{{Name: "table_exponent_float32", Channel: -1, Real: float64(-k.in.Scale0() * k.beta),
+				What: "−β·s_in in float32: the factor of (x − max) in the exp table"}}}
 	}
 	p := Params{
-		Multipliers: []Multiplier{{Name: "input", Channel: -1, Real: k.real, Quantized: k.q}},
-		HasClamp:    true, ClampMin: k.outMin, ClampMax: k.outMax,
+		Multipliers: []Multiplier{{Name: "input_multiplier", Channel: -1, Real: k.real, Quantized: k.q,
+			What: "β·s_in·2^(31−5): scales x − max to Q5.26 before exp (not an output requantization)"}},
+		HasClamp: true, ClampMin: k.outMin, ClampMax: k.outMax,
 		Ints: []NamedInt{{Name: "input_left_shift", Value: int64(k.q.Shift)}},
 	}
 	if k.in.Type == tflite.TypeInt16 {

@@ -101,17 +101,19 @@ func (k *xnnQ8Rescale) element(x int32, c *Chain) int32 {
 	if c != nil {
 		c.AddReal("x", int64(x), float64(d)*float64(k.inScale), "the raw input", "x = %d", x)
 		c.Add("offset", int64(d), "input minus its zero point", "%d %s = %d", x, plus(-int64(k.inZP)), d)
+		applied := float64(m) / 256
 		switch {
 		case !k.leaky:
-			c.AddReal("M", int64(m), float64(k.rPos), "XNNPACK's multiplier with 8 fractional bits: round_half_even(256·float32(s_in/s_out))",
+			c.AddReal("M", int64(m), applied, "XNNPACK's multiplier with 8 fractional bits: round_half_even(256·float32(s_in/s_out)); real m/256",
 				"round_half_even(256·%.9g) = %d", k.rPos, m)
 		case d > 0:
-			c.AddReal("M+", int64(m), float64(k.rPos), "positive input: XNNPACK's multiplier round_half_even(256·float32(s_in/s_out)), 8 fractional bits",
+			c.AddReal("M", int64(m), applied, "positive input: XNNPACK's multiplier r+ with 8 fractional bits, round_half_even(256·float32(s_in/s_out)); real m/256",
 				"round_half_even(256·%.9g) = %d", k.rPos, m)
 		default:
-			c.AddReal("M-", int64(m), float64(k.rNeg), "input ≤ zero point: round_half_even(256·float32(r+·alpha)), 8 fractional bits",
+			c.AddReal("M", int64(m), applied, "input ≤ zero point: XNNPACK's multiplier r− = r+·alpha with 8 fractional bits, round_half_even(256·float32(r+·alpha)); real m/256",
 				"round_half_even(256·float32(%.9g·%.9g)) = %d", k.rPos, k.alpha, m)
 		}
+		c.addRequantization(RuleFixedPointQ8, applied, QuantizedMultiplier{})
 		c.Add("product", int64(prod), "offset·M", "%d·%d = %d", d, m, prod)
 		s := c.Add("round_shift", int64(shifted), "(product + 128) >> 8: divide by 256, round half up",
 			"(%d + 128) >> 8 = %d", prod, shifted)
@@ -208,8 +210,8 @@ func (k *xnnQuantizeFloat) element(i int, c *Chain) int32 {
 		out = int32(min(max(r+float64(k.outZP), float64(k.lo)), float64(k.hi)))
 	}
 	if c != nil {
-		c.AddReal("input", int64(math.Float32bits(x)), float64(x), "the float input (Value holds the float32 bits)", "x = %g", x)
-		c.AddReal("inv_scale", int64(math.Float32bits(k.inv)), float64(k.inv), "XNNPACK multiplies by the float32 reciprocal 1/s_out (Value holds the float32 bits)",
+		c.AddReal("input", int64(math.Float32bits(x)), float64(x), "the float input", "x = %g", x)
+		c.AddReal("inv_scale", int64(math.Float32bits(k.inv)), float64(k.inv), "XNNPACK multiplies by the float32 reciprocal 1/s_out",
 			"float32(1/%.9g) = %.9g", k.outScale, k.inv)
 		s := c.AddReal("round_float32", saturatingInt64(r), float64(f), "float32 product x·(1/s_out) rounded half to even",
 			"round_half_even(%g · %.9g) = round_half_even(%.7g) = %.0f", x, k.inv, f, r)
@@ -360,9 +362,9 @@ func (k *xnnLUT) entry(q int32, c *Chain) int32 {
 	r := roundHalfEven32(scaled)
 	out := int32(min(max(r+float64(k.outZP), float64(lo)), float64(hi)))
 	if c != nil {
-		c.AddReal("x", int64(math.Float32bits(x)), float64(x), "the input's real value float32(q − zp_in)·s_in (Value holds the float32 bits)",
+		c.AddReal("x", int64(math.Float32bits(x)), float64(x), "the input's real value float32(q − zp_in)·s_in",
 			"float32(%d %s)·%.9g = %.9g", q, plus(-int64(k.inZP)), k.inScale, x)
-		c.AddReal(k.name, int64(math.Float32bits(y)), float64(y), "the function in float32 (Value holds the float32 bits)",
+		c.AddReal(k.name, int64(math.Float32bits(y)), float64(y), "the function in float32",
 			"%s(%.9g) = %.9g", k.name, x, y)
 		s := c.AddReal("round_float32", int64(r), float64(scaled), "y·float32(1/s_out) rounded half to even",
 			"round_half_even(%.9g · %.9g) = round_half_even(%.7g) = %.0f", y, k.inv, scaled, r)

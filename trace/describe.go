@@ -235,6 +235,9 @@ type MultiplierInfo struct {
 	Real       Float  `json:"real"`
 	Multiplier int32  `json:"multiplier"`
 	Shift      int    `json:"shift"`
+	// What, when present, says what a multiplier is that is not a
+	// requantization M (SOFTMAX's β·s_in·2^26 input scaling, say).
+	What string `json:"what,omitempty"`
 }
 
 // OpInfo describes one operator: its operands with their roles, the
@@ -302,7 +305,7 @@ func DescribeOp(m *tflite.Model, g *tflite.SubGraph, oi int, ip *Interpreter) Op
 	}
 	for _, mu := range p.Multipliers {
 		info.Multipliers = append(info.Multipliers, MultiplierInfo{Name: mu.Name, Channel: mu.Channel, Real: Float(mu.Real),
-			Multiplier: mu.Quantized.Multiplier, Shift: mu.Quantized.Shift})
+			Multiplier: mu.Quantized.Multiplier, Shift: mu.Quantized.Shift, What: mu.What})
 	}
 	for _, kv := range p.Ints {
 		info.Params = append(info.Params, Named{kv.Name, kv.Value})

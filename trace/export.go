@@ -524,7 +524,7 @@ func appendElement(b []byte, ctx elementContext, s *Shadow, e int, c *kernels.Ch
 				b = append(b, ',')
 			}
 			b = append(b, `{"term":`...)
-			b = strconv.AppendInt(b, int64(t), 10)
+			b = strconv.AppendInt(b, int64(t)+1, 10) // numbered from 1, as explain and the UI print it
 			tm := c.Terms[t]
 			b = append(b, `,"input_index":`...)
 			b = strconv.AppendInt(b, int64(tm.InputIndex), 10)
@@ -566,7 +566,7 @@ func appendRequantization(b []byte, r kernels.Requantization) []byte {
 	b = strconv.AppendQuote(b, r.Rule)
 	b = append(b, `,"applied_multiplier":`...)
 	b = appendFloat(b, r.Real)
-	if r.Quantized.Multiplier != 0 || r.Rule != kernels.RuleDoublePrecision && r.Rule != kernels.RuleFloat32 {
+	if r.HasQ31() {
 		b = append(b, `,"multiplier":`...)
 		b = strconv.AppendInt(b, int64(r.Quantized.Multiplier), 10)
 		b = append(b, `,"shift":`...)

@@ -327,8 +327,8 @@ func TestRequantizationRecordsMatchSteps(t *testing.T) {
 								t.Fatalf("%s under %v op %d element %d: step %d of %d", bc.name, rt, oi, e, r.Step, len(c.Steps))
 							}
 							st := c.Steps[r.Step]
-							fixed := r.Rule != kernels.RuleDoublePrecision && r.Rule != kernels.RuleFloat32
-							if !strings.HasSuffix(st.Name, "M") || st.Real != r.Real || fixed && st.Value != int64(r.Quantized.Multiplier) {
+							q8 := r.Rule == kernels.RuleFixedPointQ8 && st.Value != int64(r.Real*256)
+							if !strings.HasSuffix(st.Name, "M") || st.Real != r.Real || r.HasQ31() && st.Value != int64(r.Quantized.Multiplier) || q8 {
 								t.Fatalf("%s under %v op %d element %d: record %+v, step %+v", bc.name, rt, oi, e, r, st)
 							}
 						}
@@ -337,7 +337,7 @@ func TestRequantizationRecordsMatchSteps(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"MUL/XNNPACK delegate", "FULLY_CONNECTED/TFLite-Micro reference kernel", "ADD/TFLite-Micro reference kernel"} {
+	for _, want := range []string{"MUL/XNNPACK delegate", "LEAKY_RELU/XNNPACK delegate", "QUANTIZE/XNNPACK delegate", "FULLY_CONNECTED/TFLite-Micro reference kernel", "ADD/TFLite-Micro reference kernel"} {
 		if !recorded[want] {
 			t.Errorf("no %s chain recorded its requantization (recorded: %v)", want, recorded)
 		}

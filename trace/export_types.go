@@ -93,7 +93,7 @@ type FileTerms struct {
 
 // FileTerm is one product.
 type FileTerm struct {
-	Term        int   `json:"term"`
+	Term        int   `json:"term"` // numbered from 1, as explain and the UI print it
 	InputIndex  int   `json:"input_index"`
 	WeightIndex int   `json:"weight_index"`
 	Input       int32 `json:"input"`

@@ -228,7 +228,9 @@ func runtimeTensor(m *tflite.Model, index int, t *tflite.Tensor) *kernels.Tensor
 		shape[i] = int(d)
 	}
 	rt := &kernels.Tensor{Index: index, Name: t.Name, Type: t.Type, Shape: shape, Variable: t.IsVariable}
-	if q := t.Quantization; q != nil {
+	// As TFLite and TFLite-Micro do, a tensor without both scales and zero
+	// points is not quantized (the reader warns about it).
+	if q := t.Quantization; q != nil && len(q.Scale) > 0 && len(q.ZeroPoint) > 0 {
 		rt.Scale = q.Scale
 		rt.ZeroPoint = q.ZeroPoint
 		rt.QuantizedDimension = int(q.QuantizedDimension)

@@ -137,7 +137,7 @@ func (p MemoryPlan) check(limit int64, withShadow bool) error {
 	}
 	var big []string
 	for _, t := range p.Largest[:min(3, len(p.Largest))] {
-		big = append(big, fmt.Sprintf("t%d %q %v %s", t.Index, t.Name, t.Shape, FormatBytes(t.Bytes)))
+		big = append(big, fmt.Sprintf("t%d %q %s %s", t.Index, t.Name, strings.ReplaceAll(fmt.Sprint(t.Shape), " ", ","), FormatBytes(t.Bytes)))
 	}
 	shadow := "not needed"
 	if withShadow {

@@ -279,8 +279,8 @@ func (r shadowReference) Float(tensor int) []float32 {
 func (r shadowReference) ErrorLSB(tensor, elem int) float64 { return r.s.ErrorLSB(tensor, elem) }
 
 func (r shadowReference) LayerMaxErrorLSB(op int) (float64, bool) {
-	if op < 0 || op >= len(r.s.Metrics) || !r.s.Metrics[op].Reference {
-		return 0, false
+	if op < 0 || op >= len(r.s.Metrics) || !r.s.Metrics[op].Reference || r.s.Metrics[op].Scale == 0 {
+		return 0, false // no reference, or a float output: no LSB to count in
 	}
 	return r.s.Metrics[op].MaxAbsErrorLSB, true
 }

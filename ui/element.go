@@ -354,7 +354,7 @@ func (p *elementPane) finalLine(s *session, t *kernels.Tensor) string {
 	}
 	line := " final " + v
 	if t != nil && t.Quantized() {
-		line += fmt.Sprintf(" → (%s − %d)·%.6g = %.6g", v, t.ZeroPointAt(t.ChannelOf(p.elem)), t.ScaleAt(t.ChannelOf(p.elem)), dequantize(t, p.elem))
+		line += kernels.BracketNegatives(fmt.Sprintf(" → (%s − %d)·%.6g = %.6g", v, t.ZeroPointAt(t.ChannelOf(p.elem)), t.ScaleAt(t.ChannelOf(p.elem)), dequantize(t, p.elem)))
 	}
 	if t != nil && rawString(t, p.elem) != v {
 		line += "  ≠ stored " + rawString(t, p.elem) + "!"

@@ -239,6 +239,10 @@ func multiplierLines(s *session, op, ch int) []string {
 		if m.Channel >= 0 {
 			name = fmt.Sprintf("%s ch%d", m.Name, m.Channel)
 		}
+		if m.What != "" { // not a requantization M (SOFTMAX's β·s_in·2^26, say): by its name
+			parts = append(parts, fmt.Sprintf("%s=%.6g", name, m.Real))
+			continue
+		}
 		if m.Quantized.Multiplier == 0 && m.Real != 0 { // requantized with M as a real number (LiteRT's double, XNNPACK's float32)
 			parts = append(parts, fmt.Sprintf("M[%s]=%.10g (real, no Q0.31)", name, m.Real))
 			continue

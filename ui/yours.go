@@ -212,7 +212,11 @@ func (p *elementPane) renderDiagnosis(s *session, head []string, w int) []string
 		if strings.HasPrefix(l, "  ") {
 			indent = "   "
 		}
-		for _, part := range wrapWords(strings.TrimSpace(l), max(w-2-len(indent), 10)) {
+		parts := wrap(strings.TrimSpace(l), max(w-2-len(indent), 10))
+		if len(parts) == 0 {
+			parts = []string{""} // a blank line stays
+		}
+		for _, part := range parts {
 			lines = append(lines, " "+indent+part)
 			indent = strings.Repeat(" ", len(indent)+2)
 		}
@@ -247,22 +251,4 @@ func (p *elementPane) renderDiagnosis(s *session, head []string, w int) []string
 		}
 	}
 	return lines
-}
-
-// wrapWords breaks s into lines of at most w columns at spaces.
-func wrapWords(s string, w int) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = word
-		case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-	}
-	return append(lines, line)
 }

@@ -103,7 +103,7 @@ func runExplain(args []string, env *cliEnv) error {
 		printExplanationPair(env.stdout, [2]*trace.Interpreter{ip, ip2}, *op, *out, idx, [2]*kernels.Chain{c, c2})
 		return nil
 	}
-	shadow, err := trace.RunShadowWith(ip, trace.ShadowOptions{FloatInputs: rf.floats})
+	shadow, err := trace.RunShadowWith(ip, trace.ShadowOptions{FloatInputs: rf.floats, Local: true})
 	if err != nil {
 		return runError(err)
 	}
@@ -133,7 +133,7 @@ func flatIndex(s string, shape []int) (int, error) {
 func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *kernels.Chain) {
 	n := ip.Ops()[op].Node
 	t := n.Outputs[out]
-	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %v, element %d at %v\n", op, ip.Ops()[op].Name, out, t.Index, t.Name, t.Type, t.Shape, idx, kernels.Unravel(idx, t.Shape))
+	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %s, element %d at %s\n", op, ip.Ops()[op].Name, out, t.Index, t.Name, t.Type, shapeText(t.Shape), idx, shapeText(kernels.Unravel(idx, t.Shape)))
 	if t.Quantized() {
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
@@ -165,18 +165,7 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 		}
 	}
 	if len(c.Sources) > 0 && len(c.Terms) == 0 {
-		var parts []string
-		for i, s := range c.Sources {
-			if i == 8 {
-				parts = append(parts, fmt.Sprintf("… %d more", len(c.Sources)-8))
-				break
-			}
-			in := n.Input(s.Input)
-			if in != nil {
-				parts = append(parts, fmt.Sprintf("input %d t%d %v", s.Input, in.Index, kernels.Unravel(s.Element, in.Shape)))
-			}
-		}
-		fmt.Fprintf(w, "\nfrom: %s\n", strings.Join(parts, "; "))
+		fmt.Fprintf(w, "\nfrom: %s\n", sourcesText(n, c.Sources))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "final value: %s", finalString(t, c.Final))
@@ -214,18 +203,74 @@ func printAlternatives(w io.Writer, c *kernels.Chain) {
 	}
 }
 
-// printReference shows the element next to the float computation.
+// sourcesText lists the input elements an element was computed from: each
+// run of consecutive elements of one input (a SOFTMAX row, say) as its
+// first and last coordinates and its length, other elements one by one,
+// eight entries at most.
+func sourcesText(n *kernels.Node, sources []kernels.Source) string {
+	var parts []string
+	for i := 0; i < len(sources); {
+		s := sources[i]
+		j := i + 1
+		for j < len(sources) && sources[j].Input == s.Input && sources[j].Element == sources[j-1].Element+1 {
+			j++
+		}
+		if len(parts) == 8 {
+			parts = append(parts, fmt.Sprintf("… %d more", len(sources)-i))
+			break
+		}
+		in := n.Input(s.Input)
+		if in == nil {
+			i++
+			continue
+		}
+		if run := j - i; run >= 3 {
+			parts = append(parts, fmt.Sprintf("input %d t%d %v … %v (%d elements)", s.Input, in.Index,
+				shapeText(kernels.Unravel(s.Element, in.Shape)), shapeText(kernels.Unravel(sources[j-1].Element, in.Shape)), run))
+			i = j
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("input %d t%d %v", s.Input, in.Index, shapeText(kernels.Unravel(s.Element, in.Shape))))
+		i++
+	}
+	return strings.Join(parts, "; ")
+}
+
+// printReference shows the element's dequantized value (the final line's
+// real) next to the float computations: the
+// accumulated reference (the whole graph in float32 from the same input,
+// so its error carries every earlier layer's) and, when the shadow has it,
+// the local one (this operator alone on the inputs it actually got: the
+// error it adds itself).
 func printReference(w io.Writer, s *trace.Shadow, t *kernels.Tensor, idx int) {
 	ref := s.Values[t.Index]
 	if ref == nil {
 		return
 	}
 	deq := t.Dequantize(idx)
-	fmt.Fprintf(w, "float reference: %.6g (the graph run in float32 on dequantized weights); dequantized %.6g; error %.3g", ref[idx], deq, s.Error(t.Index, idx))
-	if t.Quantized() && t.Type != tflite.TypeFloat32 {
-		fmt.Fprintf(w, " = %.2f LSB", s.ErrorLSB(t.Index, idx))
+	lsb := func(err float64) string {
+		if !t.Quantized() || t.Type == tflite.TypeFloat32 {
+			return ""
+		}
+		return " = " + fixed(err/float64(t.ScaleAt(t.ChannelOf(idx))), 2) + " LSB"
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "float reference, accumulated: %.6g (the whole graph in float32 from the same input, constants dequantized); error %.3g%s\n",
+		ref[idx], deq-float64(ref[idx]), lsb(deq-float64(ref[idx])))
+	if s.Local != nil && s.Local[t.Index] != nil {
+		local := s.Local[t.Index][idx]
+		fmt.Fprintf(w, "float reference, local:       %.6g (this operator alone in float32 on the dequantized inputs it got); error %.3g%s: the error it adds\n",
+			local, deq-float64(local), lsb(deq-float64(local)))
+	}
+}
+
+// fixed formats v with prec decimals, without the sign of a value that
+// rounds to zero (0.00, never -0.00).
+func fixed(v float64, prec int) string {
+	text := strconv.FormatFloat(v, 'f', prec, 64)
+	if z, err := strconv.ParseFloat(text, 64); err == nil && z == 0 {
+		return strings.TrimPrefix(text, "-")
+	}
+	return text
 }
 
 func printTerms(w io.Writer, n *kernels.Node, terms []kernels.Term) {
@@ -263,7 +308,7 @@ func finalString(t *kernels.Tensor, v int64) string {
 		return fmt.Sprintf("%g", math.Float32frombits(uint32(v)))
 	}
 	if t.Quantized() {
-		return fmt.Sprintf("%d → real (%d − %d)·%.9g = %.6g", v, v, t.ZP0(), t.Scale0(), float64(v-int64(t.ZP0()))*float64(t.Scale0()))
+		return kernels.BracketNegatives(fmt.Sprintf("%d → real (%d − %d)·%.9g = %.6g", v, v, t.ZP0(), t.Scale0(), float64(v-int64(t.ZP0()))*float64(t.Scale0())))
 	}
 	return fmt.Sprint(v)
 }
@@ -290,7 +335,7 @@ func runtimeLine(rt kernels.Runtime, impl kernels.Implementation) string {
 func printExplanationPair(w io.Writer, ips [2]*trace.Interpreter, op, out, idx int, cs [2]*kernels.Chain) {
 	n := ips[0].Ops()[op].Node
 	t := n.Outputs[out]
-	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %v, element %d at %v\n", op, ips[0].Ops()[op].Name, out, t.Index, t.Name, t.Type, t.Shape, idx, kernels.Unravel(idx, t.Shape))
+	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %s, element %d at %s\n", op, ips[0].Ops()[op].Name, out, t.Index, t.Name, t.Type, shapeText(t.Shape), idx, shapeText(kernels.Unravel(idx, t.Shape)))
 	for k, ip := range ips {
 		fmt.Fprintf(w, "%c: %s\n", 'A'+k, runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
 	}

@@ -8,9 +8,11 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -556,4 +558,54 @@ func TestTraceFlagErrorBeforeNotes(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	assertOneLineError(t, errs, "--elements", "op 5 does not exist")
+}
+
+// TestTermsNumberedAlike: a multiply-accumulate element's largest terms
+// carry the same numbers in the trace export ("term") as in explain's text
+// ("term 212/784"), for the dense sample's element 7: the same terms, in
+// the same order, each term N reading input element N−1.
+func TestTermsNumberedAlike(t *testing.T) {
+	code, out, errs := runCLI(t, "trace", "sample:mnist_dense", "--elements", "1:7", "--terms", "5", "-o", "-")
+	if code != exitOK {
+		t.Fatalf("trace: exit %d: %s", code, errs)
+	}
+	var f struct {
+		Ops []struct {
+			Elements []struct {
+				Element int `json:"element"`
+				Terms   struct {
+					Top []struct {
+						Term       int `json:"term"`
+						InputIndex int `json:"input_index"`
+						Product    int `json:"product"`
+					} `json:"top"`
+				} `json:"terms"`
+			} `json:"elements"`
+		} `json:"ops"`
+	}
+	if err := json.Unmarshal([]byte(out), &f); err != nil {
+		t.Fatal(err)
+	}
+	var exported []string
+	for _, op := range f.Ops {
+		for _, e := range op.Elements {
+			for _, tm := range e.Terms.Top {
+				if tm.InputIndex != tm.Term-1 {
+					t.Errorf("term %d reads input element %d, want %d", tm.Term, tm.InputIndex, tm.Term-1)
+				}
+				exported = append(exported, fmt.Sprintf("term %d/784: input[k=%d]", tm.Term, tm.InputIndex))
+			}
+		}
+	}
+	code, text, errs := runCLI(t, "explain", "sample:mnist_dense", "--op", "1", "--element", "7")
+	if code != exitOK {
+		t.Fatalf("explain: exit %d: %s", code, errs)
+	}
+	var explained []string
+	for _, m := range regexp.MustCompile(`term (\d+)/784: input\[k=(\d+)\]`).FindAllStringSubmatch(text, -1) {
+		explained = append(explained, m[0])
+	}
+	if len(exported) != 5 || fmt.Sprint(exported) != fmt.Sprint(explained) {
+		t.Errorf("export's terms %v, explain's %v", exported, explained)
+	}
 }

@@ -382,19 +382,27 @@ func printRuntimeParams(w io.Writer, op *trace.OpInfo, rp trace.RuntimeParams, f
 		return
 	}
 	fmt.Fprintf(w, " (%s):", rp.Implementation)
+	same := true
 	if rp.Requantization != op.Requantization {
 		fmt.Fprintf(w, " requantization %s;", rp.Requantization)
+		same = false
 	}
 	if rp.Clamp != nil && (op.Clamp == nil || *rp.Clamp != *op.Clamp) {
 		fmt.Fprintf(w, " clamp=[%d, %d];", rp.Clamp[0], rp.Clamp[1])
+		same = false
 	}
 	for _, kv := range rp.Params {
 		if v, ok := op.Params.Get(kv.Name); !ok || fmt.Sprint(v) != fmt.Sprint(kv.Value) {
 			fmt.Fprintf(w, " %s = %v;", kv.Name, kv.Value)
+			same = false
 		}
 	}
+	multipliersDiffer := fmt.Sprint(rp.Multipliers) != fmt.Sprint(op.Multipliers)
+	if same && !multipliersDiffer {
+		fmt.Fprint(w, " the same parameters (another kernel: its steps may differ)")
+	}
 	fmt.Fprintln(w)
-	if fmt.Sprint(rp.Multipliers) != fmt.Sprint(op.Multipliers) {
+	if multipliersDiffer {
 		var b strings.Builder
 		printMultipliers(&b, rp.Multipliers, full)
 		for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
@@ -407,6 +415,10 @@ func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
 	var perChannel []trace.MultiplierInfo
 	for _, m := range ms {
 		switch {
+		case m.What != "" && m.Multiplier == 0:
+			fmt.Fprintf(w, "  %s = %.10g  (%s)\n", m.Name, m.Real, m.What)
+		case m.What != "":
+			fmt.Fprintf(w, "  %s = %.10g  multiplier=%d  shift=%d  (%s)\n", m.Name, m.Real, m.Multiplier, m.Shift, m.What)
 		case m.Channel < 0 && m.Multiplier == 0 && m.Real != 0:
 			fmt.Fprintf(w, "  M[%s] = %.10g  (used as a real number: no Q0.31 multiplier)\n", m.Name, m.Real)
 		case m.Channel < 0:

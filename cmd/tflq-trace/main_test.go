@@ -324,7 +324,7 @@ func TestExplainDenseElement(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68", "float reference: 3.35433"} {
+	for _, want := range []string{"784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68", "float reference, accumulated: 3.35433"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explanation lacks %q:\n%s", want, out)
 		}
@@ -602,7 +602,7 @@ func TestMemoryPlan(t *testing.T) {
 		if code != exitFailure || out != "" {
 			t.Fatalf("%v: exit %d, stdout %q", cmd, code, out)
 		}
-		assertOneLineError(t, errs, model, "memory limit exceeded", "21.0 GiB", "above the limit of", `t0 "in" [1 32768 32768] 1.0 GiB`, "--max-memory")
+		assertOneLineError(t, errs, model, "memory limit exceeded", "21.0 GiB", "above the limit of", `t0 "in" [1,32768,32768] 1.0 GiB`, "--max-memory")
 	}
 	code, out, _ := runCLI(t, "inspect", model)
 	if code != exitOK || !strings.Contains(out, "memory: a run allocates 21.0 GiB") || !strings.Contains(out, "note: no derived parameters: memory limit exceeded") {
@@ -615,7 +615,7 @@ func TestMemoryPlan(t *testing.T) {
 	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "30KiB"); code != exitOK {
 		t.Fatalf("--max-memory 30KiB: exit %d, %s", code, errs)
 	}
-	if code, _, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--element", "0", "--max-memory", "30KiB"); code != exitFailure || !strings.Contains(errs, "float shadow 88.0 KiB") {
+	if code, _, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--element", "0", "--max-memory", "30KiB"); code != exitFailure || !strings.Contains(errs, "float shadow 157.7 KiB") { // accumulated and local references
 		t.Fatalf("explain (needs the shadow) under 30KiB: exit %d, %s", code, errs)
 	}
 	code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "lots")

@@ -59,7 +59,7 @@ func runMainJob(env *cliEnv) error {
 	if err != nil {
 		return runError(err)
 	}
-	shadow, err := trace.RunShadow(ip)
+	shadow, err := trace.RunShadowWith(ip, trace.ShadowOptions{Local: true})
 	if err != nil {
 		return runError(err)
 	}
