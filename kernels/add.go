@@ -211,11 +211,11 @@ func (k *addSubKernel) element(x1, x2 int32, c *Chain) int32 {
 }
 
 // Eval stores element's value for every output element; 8-bit outputs
-// from unaryTableMinElements take the input stages from two 256-entry
+// from binaryTableMinElements take the input stages from two 256-entry
 // tables (each a pure function of one raw input value) and requantize the
 // sum per element, as element does.
 func (k *addSubKernel) Eval() error {
-	if !k.pot && k.out.NumElements() >= unaryTableMinElements {
+	if !k.pot && k.out.NumElements() >= binaryTableMinElements {
 		switch k.out.Type {
 		case tflite.TypeInt8:
 			evalAddSubTables[int8](k)
