@@ -70,3 +70,43 @@ func reportCPU(b *testing.B, start time.Duration) {
 		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
 }
+
+// BenchmarkInvokeByOperator runs Invoke's operators one at a time on
+// person_detect and id_model and reports, per builtin operator, the thread
+// CPU time its nodes take per Invoke (e.g. CONV_2D-cpu-ns/op), where it
+// can be measured: where an Invoke's time goes.
+func BenchmarkInvokeByOperator(b *testing.B) {
+	shared, ok := lookupShared()
+	if !ok {
+		b.Skip("SKIPPED: no shared data (TFLQ_SHARED)")
+	}
+	for _, name := range []string{"person_detect_int8", "id_model_int8"} {
+		b.Run(name, func(b *testing.B) {
+			data, err := os.ReadFile(filepath.Join(shared, "models", name+".tflite"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ip := mustInterpreter(b, data)
+			if threadCPUTime() == 0 {
+				b.Skip("SKIPPED: no thread CPU clock here")
+			}
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			spent := map[string]time.Duration{}
+			b.ResetTimer()
+			for range b.N {
+				for i := range ip.ops {
+					op := &ip.ops[i]
+					start := threadCPUTime()
+					if err := op.Kernel.Eval(); err != nil {
+						b.Fatal(err)
+					}
+					spent[op.Name] += threadCPUTime() - start
+				}
+			}
+			for name, d := range spent {
+				b.ReportMetric(float64(d)/float64(b.N), name+"-cpu-ns/op")
+			}
+		})
+	}
+}
