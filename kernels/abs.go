@@ -32,13 +32,13 @@ func prepareAbs(n *Node) (Kernel, error) {
 	in := n.Input(0)
 	if in != nil && in.Type == tflite.TypeInt16 && !in.Quantized() && len(n.Outputs) > 0 && n.Outputs[0] != nil &&
 		n.Outputs[0].Type == tflite.TypeInt16 && n.Outputs[0].NumElements() == in.NumElements() {
-		return &absKernel{unaryOperands: unaryOperands{n, in, n.Outputs[0]}, plain: true}, nil
+		return &absKernel{unaryOperands: unaryOperands{node: n, in: in, out: n.Outputs[0]}, plain: true}, nil
 	}
 	in, out, err := unaryQuantOperands(n, tflite.TypeInt8, tflite.TypeInt16)
 	if err != nil {
 		return nil, err
 	}
-	k := &absKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &absKernel{unaryOperands: unaryOperands{node: n, in: in, out: out}, inZP: in.ZP0(), outZP: out.ZP0()}
 	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
 		return nil, fmt.Errorf("%w: int16 ABS needs zero points 0, have %d and %d", ErrBadQuantization, k.inZP, k.outZP)
 	}

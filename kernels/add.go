@@ -210,8 +210,55 @@ func (k *addSubKernel) element(x1, x2 int32, c *Chain) int32 {
 	return Requantize(raw, k.qOut, k.node.Rounding, k.outZP, k.lo, k.hi, c)
 }
 
+// Eval stores element's value for every output element; 8-bit outputs
+// from binaryTableMinElements take the input stages from two 256-entry
+// tables (each a pure function of one raw input value) and requantize the
+// sum per element, as element does.
 func (k *addSubKernel) Eval() error {
+	if !k.pot && k.out.NumElements() >= binaryTableMinElements {
+		switch k.out.Type {
+		case tflite.TypeInt8:
+			evalAddSubTables[int8](k)
+			return nil
+		case tflite.TypeUint8:
+			evalAddSubTables[uint8](k)
+			return nil
+		}
+	}
 	return evalBinary(k, &k.binaryOperands, (*addSubKernel).element)
+}
+
+// evalAddSubTables is addSubKernel's Eval for 8-bit data through tables of
+// the input stages.
+func evalAddSubTables[T int8 | uint8](k *addSubKernel) {
+	var t1, t2 [256]int32
+	r := k.node.Rounding
+	for v := range 256 {
+		x := int32(T(v)) // every raw value once (int8 wraps 128..255 to −128..−1)
+		t1[uint8(T(v))] = k.scaleInput(x, k.zp1, k.q1, k.in1, 1, r, nil)
+		t2[uint8(T(v))] = k.scaleInput(x, k.zp2, k.q2, k.in2, 2, r, nil)
+	}
+	x1, x2, o := view[T](k.in1.Data), view[T](k.in2.Data), view[T](k.out.Data)
+	o = o[:k.out.NumElements()]
+	value := func(a, b T) T {
+		raw := t1[uint8(a)] + t2[uint8(b)]
+		if k.sub {
+			raw = t1[uint8(a)] - t2[uint8(b)]
+		}
+		return T(Requantize(raw, k.qOut, r, k.outZP, k.lo, k.hi, nil))
+	}
+	if k.bc.Same {
+		x1, x2 = x1[:len(o)], x2[:len(o)]
+		for i := range o {
+			o[i] = value(x1[i], x2[i])
+		}
+		return
+	}
+	cur := k.bc.Cursor()
+	for i := range o {
+		o[i] = value(x1[cur.I1], x2[cur.I2])
+		cur.Next()
+	}
 }
 
 func (k *addSubKernel) Explain(out, elem int, c *Chain) error {

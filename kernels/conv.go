@@ -42,6 +42,9 @@ type conv2D struct {
 	// pairs is XNNPACK's depthwise int16 pair wrap-around (ImplXNNPACK
 	// only; nil otherwise).
 	pairs *xnnDWPairs
+	// fast is the fast Eval's state (mac_fast.go), nil when it does not
+	// apply.
+	fast *convFast
 }
 
 // prepareConv2D prepares a CONV_2D node (see conv2D for the formula).
@@ -109,6 +112,7 @@ func newConv2D(n *Node, allowUint8 bool) (*conv2D, error) {
 		return nil, err
 	}
 	k.setOutputStage(o)
+	k.fast = newConvFast(k)
 	return k, nil
 }
 
@@ -172,8 +176,24 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 	return k.o.finish(acc, oc, terms, c)
 }
 
+// Eval stores every element: through the fast path when it applies (8-bit
+// data, no XNNPACK pair wrap-around), else one element at a time.
 func (k *conv2D) Eval() error {
 	k.refresh()
+	if k.fast != nil && k.pairs == nil {
+		if !k.filter.Const {
+			k.packFilter(k.fast.macPacked)
+		}
+		switch {
+		case k.uint8Data:
+			evalConvFast(k, k.inU8, k.outU8)
+		case k.int16Data:
+			evalConvFast(k, k.in16, k.out16)
+		default:
+			evalConvFast(k, k.in8, k.out8)
+		}
+		return nil
+	}
 	evalNHWC(k, &k.macResult, (*conv2D).element)
 	return nil
 }

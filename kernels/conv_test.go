@@ -316,13 +316,7 @@ func TestComputePaddingMatchesOracle(t *testing.T) {
 func benchConv(b *testing.B, tc refConvCase) {
 	r := rand.New(rand.NewSource(1))
 	k, _, _, _, _, _ := buildConv(b, tc, r, RoundingDouble)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if err := k.Eval(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchEval(b, k)
 }
 
 // BenchmarkConv2DInt8 is a person_detect-sized pointwise layer:

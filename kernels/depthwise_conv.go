@@ -30,6 +30,9 @@ type depthwiseConv2D struct {
 	// pairs is XNNPACK's depthwise int16 pair wrap-around (ImplXNNPACK
 	// only; nil otherwise).
 	pairs *xnnDWPairs
+	// fast is the fast Eval's state (mac_fast.go), nil when it does not
+	// apply.
+	fast *depthwiseFast
 }
 
 // prepareDepthwiseConv2D prepares a DEPTHWISE_CONV_2D node (see depthwiseConv2D
@@ -85,6 +88,7 @@ func newDepthwiseConv2D(n *Node, allowUint8 bool) (*depthwiseConv2D, error) {
 		return nil, err
 	}
 	k.setOutputStage(o)
+	k.fast = newDepthwiseFast(k)
 	return k, nil
 }
 
@@ -138,8 +142,24 @@ func (k *depthwiseConv2D) element(b, y, x, oc int, c *Chain) int32 {
 	return k.o.finish(acc, oc, terms, c)
 }
 
+// Eval stores every element: through the fast path when it applies (8-bit
+// data, no XNNPACK pair wrap-around), else one element at a time.
 func (k *depthwiseConv2D) Eval() error {
 	k.refresh()
+	if k.fast != nil && k.pairs == nil {
+		if !k.filter.Const || !k.fast.filled {
+			k.fast.fill(k)
+		}
+		switch {
+		case k.uint8Data:
+			evalDepthwiseFast(k, k.inU8, k.outU8)
+		case k.int16Data:
+			evalDepthwiseFast(k, k.in16, k.out16)
+		default:
+			evalDepthwiseFast(k, k.in8, k.out8)
+		}
+		return nil
+	}
 	evalNHWC(k, &k.macResult, (*depthwiseConv2D).element)
 	return nil
 }

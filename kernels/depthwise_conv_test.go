@@ -141,10 +141,5 @@ func BenchmarkDepthwiseConv2DInt8(b *testing.B) {
 	r := rand.New(rand.NewSource(1))
 	k, _, _, _, _, _ := buildDW(b, refDWCase{typ: tflite.TypeInt8, n: 1, h: 48, w: 48, cin: 16, dm: 1, fh: 3, fw: 3, sh: 2, sw: 2, dh: 1, dw: 1,
 		padding: tflite.PaddingSame, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02}, r, RoundingDouble)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := k.Eval(); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchEval(b, k)
 }

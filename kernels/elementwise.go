@@ -92,6 +92,11 @@ func explainBinary[K any](k K, b *binaryOperands, element binaryElement[K], out,
 type unaryOperands struct {
 	node    *Node
 	in, out *Tensor
+	// table[uint8(x)] is the raw output of 8-bit raw input x, filled by
+	// the first Eval (tableFilled): element is a pure function of x and of
+	// parameters fixed at Prepare.
+	table       [256]uint8
+	tableFilled bool
 }
 
 // unaryElement computes one output value of kernel k from the raw input
@@ -104,11 +109,11 @@ type unaryElement[K any] func(k K, x int32, c *Chain) int32
 func evalUnary[K any](k K, u *unaryOperands, element unaryElement[K]) error {
 	switch u.in.Type {
 	case tflite.TypeInt8:
-		evalUnaryAs[int8](k, u, element)
+		evalUnaryTable[int8](k, u, element)
 	case tflite.TypeInt16:
 		evalUnaryAs[int16](k, u, element)
 	case tflite.TypeUint8:
-		evalUnaryAs[uint8](k, u, element)
+		evalUnaryTable[uint8](k, u, element)
 	default:
 		return fmt.Errorf("%w: %v %v", ErrUnsupportedType, u.node.Op, u.in.Type)
 	}
@@ -119,6 +124,31 @@ func evalUnaryAs[T int8 | int16 | uint8, K any](k K, u *unaryOperands, element u
 	in, out := view[T](u.in.Data), view[T](u.out.Data)
 	for i := range out {
 		out[i] = T(element(k, int32(in[i]), nil))
+	}
+}
+
+// binaryTableMinElements is the size from which an 8-bit binary Eval
+// (ADD, SUB) goes through tables of its input stages (2·256 calls, then
+// lookups) rather than computing them per element.
+const binaryTableMinElements = 512
+
+// evalUnaryTable is evalUnaryAs for 8-bit data through a lookup table: the
+// element function is a pure function of the raw input value and of
+// parameters fixed at Prepare, so table[x] = element(k, x, nil), filled by
+// the first Eval for the 256 values, gives every output exactly as a call
+// per element would (Explain still calls element).
+func evalUnaryTable[T int8 | uint8, K any](k K, u *unaryOperands, element unaryElement[K]) {
+	if !u.tableFilled {
+		for v := range 256 {
+			x := T(v) // int8 wraps 128..255 to −128..−1: every value once
+			u.table[uint8(x)] = uint8(T(element(k, int32(x), nil)))
+		}
+		u.tableFilled = true
+	}
+	in, out := view[T](u.in.Data), view[T](u.out.Data)
+	in = in[:len(out)]
+	for i, x := range in {
+		out[i] = T(u.table[uint8(x)])
 	}
 }
 

@@ -29,6 +29,11 @@ import (
 type fullyConnected struct {
 	macTensors
 	depth int
+	// packed is the fast Eval's state (mac_fast.go), nil when it does not
+	// apply: the packed filter, or with rows (fewer rows than
+	// fcPackedMinBatches, a constant filter) only the channel sums.
+	packed *macPacked
+	rows   bool
 }
 
 // prepareFullyConnected prepares a FULLY_CONNECTED node (see fullyConnected for
@@ -104,6 +109,11 @@ func newFullyConnected(n *Node, allowUint8 bool) (*fullyConnected, error) {
 		o.weighOff = -filter.ZP0()
 	}
 	k.setOutputStage(o)
+	if k.batches < fcPackedMinBatches {
+		k.packed, k.rows = k.newMACRowsFor(k.depth, k.outC), true
+	} else {
+		k.packed = k.newMACPackedFor(k.depth, k.outC)
+	}
 	return k, nil
 }
 
@@ -119,8 +129,24 @@ func (k *fullyConnected) element(b, _, _, oc int, c *Chain) int32 {
 	return k.o.finish(acc, oc, k.depth, c)
 }
 
+// Eval stores every element: through the packed filter when the fast path
+// applies (8-bit data), else one element at a time.
 func (k *fullyConnected) Eval() error {
 	k.refresh()
+	if k.packed != nil {
+		if !k.filter.Const && !k.rows {
+			k.packFilter(k.packed)
+		}
+		switch {
+		case k.uint8Data:
+			evalFCFast(k, k.wU8, k.inU8, k.outU8)
+		case k.int16Data:
+			evalFCFast(k, k.w, k.in16, k.out16)
+		default:
+			evalFCFast(k, k.w, k.in8, k.out8)
+		}
+		return nil
+	}
 	evalNHWC(k, &k.macResult, (*fullyConnected).element)
 	return nil
 }

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand"
 	"testing"
 
@@ -161,10 +162,25 @@ func BenchmarkFullyConnectedInt8(b *testing.B) {
 	r := rand.New(rand.NewSource(1))
 	k, _, _, _, _, _ := buildFC(b, refFCCase{typ: tflite.TypeInt8, biasType: tflite.TypeInt32, inShape: []int{1, 1024}, outShape: []int{1, 128},
 		depth: 1024, units: 128, inZP: -128, outZP: 3, inScale: 0.02, outScale: 0.05}, r, RoundingDouble)
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := k.Eval(); err != nil {
-			b.Fatal(err)
-		}
+	benchEval(b, k)
+}
+
+// BenchmarkFullyConnectedInt8Const is BenchmarkFullyConnectedInt8 with
+// constant weights, as in a model (the fast Eval's unpacked rows), on 1
+// row and on 8 rows (the packed filter).
+func BenchmarkFullyConnectedInt8Const(b *testing.B) {
+	for _, rows := range []int{1, 8} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			r := rand.New(rand.NewSource(1))
+			k, _, _, _, _, _ := buildFC(b, refFCCase{typ: tflite.TypeInt8, biasType: tflite.TypeInt32, inShape: []int{rows, 1024}, outShape: []int{rows, 128},
+				depth: 1024, units: 128, inZP: -128, outZP: 3, inScale: 0.02, outScale: 0.05}, r, RoundingDouble)
+			n := k.(*fullyConnected).node
+			n.Inputs[1].Const = true
+			k, err := Prepare(n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchEval(b, k)
+		})
 	}
 }

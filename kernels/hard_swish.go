@@ -42,7 +42,7 @@ func prepareHardSwish(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &hardSwishKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &hardSwishKernel{unaryOperands: unaryOperands{node: n, in: in, out: out}, inZP: in.ZP0(), outZP: out.ZP0()}
 	hires := float32(1.0/128.0) * in.Scale0()
 	const reluishScale = float32(3.0 / 32768.0)
 	k.realOut = float64(hires / out.Scale0())

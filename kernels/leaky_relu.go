@@ -43,7 +43,7 @@ func prepareLeakyRelu(n *Node) (Kernel, error) {
 	if !in.Quantized() || !out.Quantized() || out.Scale0() <= 0 {
 		return nil, fmt.Errorf("%w: LEAKY_RELU needs quantized input and output", ErrBadQuantization)
 	}
-	k := &leakyReluKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &leakyReluKernel{unaryOperands: unaryOperands{node: n, in: in, out: out}, inZP: in.ZP0(), outZP: out.ZP0()}
 	k.alpha = n.Options.Alpha
 	sIn, sOut := in.Scale0(), out.Scale0()
 	k.realAlpha = float64(float32(sIn*k.alpha) / sOut)

@@ -74,6 +74,10 @@ type macOutput struct {
 	// float32Product says M = double(float32(s_in·s_w))/s_out (per-tensor
 	// FULLY_CONNECTED, legacy uint8), else every factor is in double.
 	float32Product bool
+
+	// eval is the output stage unpacked per channel for the fast Eval
+	// (mac_fast.go), refreshed at each Eval.
+	eval macEvalStage
 }
 
 // newMACOutput derives the output stage of a kernel with nch output
@@ -107,6 +111,7 @@ func newMACOutput(n *Node, in, filter, bias, out *Tensor, nch int, act tflite.Ac
 	}
 	o.q = make([]QuantizedMultiplier, nch)
 	o.real = make([]float64, nch)
+	o.eval.ch = make([]macEvalChannel, nch)
 	for ch := range nch {
 		ws := filter.ScaleAt(min(ch, len(filter.Scale)-1))
 		if fc && !o.perChannel {
@@ -147,17 +152,18 @@ func newMACOutput(n *Node, in, filter, bias, out *Tensor, nch int, act tflite.Ac
 	return o, nil
 }
 
-// refresh re-takes the typed view of the bias data. Prepare and Eval call
-// it; Explain only reads, so explaining never writes kernel state.
+// refresh re-takes the typed view of the bias data and the fast Eval's
+// output stage. Prepare and Eval call it; Explain only reads, so explaining
+// never writes kernel state.
 func (o *macOutput) refresh() {
-	if o.bias == nil {
-		return
+	if o.bias != nil {
+		if o.bias.Type == tflite.TypeInt64 {
+			o.bias64 = o.bias.Int64()
+		} else {
+			o.bias32 = o.bias.Int32()
+		}
 	}
-	if o.bias.Type == tflite.TypeInt64 {
-		o.bias64 = o.bias.Int64()
-	} else {
-		o.bias32 = o.bias.Int32()
-	}
+	o.refreshEvalStage()
 }
 
 // accScale is the product scale of channel ch: the real value of one

@@ -128,15 +128,67 @@ func (k *padKernel) source(elem int) int {
 	return idx
 }
 
+// Eval computes what source says for every element, a run at a time: the
+// output is filled with the pad value, then each run of the input that
+// stays contiguous in the output — the innermost dimensions without
+// padding and the last padded one — is copied to where source puts it
+// (TestPadRowsMatchSource checks the two agree element by element).
 func (k *padKernel) Eval() error {
-	for e := range k.out.NumElements() {
-		if src := k.source(e); src >= 0 {
-			copyElement(k.out, e, k.in, src, k.size)
-		} else {
-			copy(k.out.Data[e*k.size:(e+1)*k.size], k.padBytes)
+	rank := len(k.before)
+	out := k.out.Data[:k.out.NumElements()*k.size]
+	if rank == 0 {
+		copy(out, k.in.Data[:k.size])
+		return nil
+	}
+	fillPattern(out, k.padBytes)
+	if k.in.NumElements() == 0 {
+		return nil
+	}
+	var outStrides [padMaxRank]int
+	stride := 1
+	for d := rank - 1; d >= 0; d-- {
+		outStrides[d] = stride
+		stride *= k.out.Shape[d]
+	}
+	// Dimensions inner..rank−1 form one contiguous run of the input and of
+	// the output: those after inner are not padded.
+	inner := rank - 1
+	for inner > 0 && k.in.Shape[inner] == k.out.Shape[inner] {
+		inner--
+	}
+	runLen := 1
+	for d := inner; d < rank; d++ {
+		runLen *= k.in.Shape[d]
+	}
+	runBytes := runLen * k.size
+	in := k.in.Data[:k.in.NumElements()*k.size]
+	var coord [padMaxRank]int // input coordinates of dimensions 0..inner−1
+	for r := 0; r*runBytes < len(in); r++ {
+		o := k.before[inner] * outStrides[inner]
+		for d := range inner {
+			o += (coord[d] + k.before[d]) * outStrides[d]
+		}
+		copy(out[o*k.size:o*k.size+runBytes], in[r*runBytes:(r+1)*runBytes])
+		for d := inner - 1; d >= 0; d-- {
+			if coord[d]++; coord[d] < k.in.Shape[d] {
+				break
+			}
+			coord[d] = 0
 		}
 	}
 	return nil
+}
+
+// fillPattern fills b with copies of pattern (len(b) a multiple of its
+// length), doubling the filled prefix at each step.
+func fillPattern(b, pattern []byte) {
+	if len(b) == 0 {
+		return
+	}
+	n := copy(b, pattern)
+	for n < len(b) {
+		n += copy(b[n:], b[:n])
+	}
 }
 
 func (k *padKernel) Explain(out, elem int, c *Chain) error {

@@ -3,6 +3,7 @@ package kernels
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -114,5 +115,59 @@ func TestPadRejects(t *testing.T) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestPadRowsMatchSource runs PAD's row-copying Eval on random shapes,
+// paddings and dtypes; dmRun checks every stored element against Explain,
+// which maps each output element through source one at a time.
+func TestPadRowsMatchSource(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 2))
+	types := []tflite.TensorType{tflite.TypeInt8, tflite.TypeInt16, tflite.TypeInt32, tflite.TypeFloat32}
+	for i := range 200 {
+		typ := types[i%len(types)]
+		rank := 1 + rng.IntN(5)
+		in, out := make([]int, rank), make([]int, rank)
+		var pads []float64
+		for d := range rank {
+			in[d] = rng.IntN(4) // 0 sometimes: an empty input
+			if i%7 != 0 && in[d] == 0 {
+				in[d] = 1
+			}
+			b, a := rng.IntN(3), rng.IntN(3)
+			if rng.IntN(2) == 0 {
+				b, a = 0, 0 // unpadded dimensions join the contiguous runs
+			}
+			pads = append(pads, float64(b), float64(a))
+			out[d] = b + in[d] + a
+		}
+		x := dmTensor(typ, in)
+		for j := range x.NumElements() {
+			switch typ {
+			case tflite.TypeFloat32:
+				x.Float32()[j] = float32(rng.NormFloat64())
+			default:
+				lo, hi := Range(typ)
+				if typ == tflite.TypeInt32 {
+					lo, hi = -1000, 1000
+				}
+				v := int64(lo) + rng.Int64N(int64(hi)-int64(lo)+1)
+				switch typ {
+				case tflite.TypeInt8:
+					x.Int8()[j] = int8(v)
+				case tflite.TypeInt16:
+					x.Int16()[j] = int16(v)
+				default:
+					x.Int32()[j] = int32(v)
+				}
+			}
+		}
+		x = dmQuant(x, 0.5, 0)
+		y := dmQuant(NewTensor(typ, out), 0.5, 0)
+		if typ == tflite.TypeInt8 {
+			x.ZeroPoint, y.ZeroPoint = []int64{-3}, []int64{-3}
+		}
+		dmRun(t, tflite.OpPad, tflite.Options{}, RoundingDouble, []*Tensor{y},
+			x, dmConst(dmTensor(tflite.TypeInt32, []int{rank, 2}, pads...)))
 	}
 }

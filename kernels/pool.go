@@ -45,6 +45,8 @@ type poolKernel struct {
 	// xnnClamp says [lo, hi] is XNNPACK's quantization of the activation
 	// (ImplXNNPACK), for explanations.
 	xnnClamp bool
+	// sums and best are evalPoolRows' per-channel scratch.
+	sums, best []int32
 }
 
 // floatActivationRange is TFLite's CalculateActivationRange for float
@@ -103,6 +105,7 @@ func preparePool(n *Node) (Kernel, error) {
 	if wantH != k.outH || wantW != k.outW {
 		return nil, fmt.Errorf("%w: %v %v padding of %v gives %dx%d, output is %v", ErrBadShape, n.Op, o.Padding, in.Shape, wantH, wantW, out.Shape)
 	}
+	k.sums, k.best = make([]int32, k.depth), make([]int32, k.depth)
 	k.padH, k.padW = ComputePadding(o.Padding, k.strideH, k.strideW, 1, 1, k.inH, k.inW, k.filterH, k.filterW, k.outH, k.outW)
 	if in.Type == tflite.TypeFloat32 {
 		k.loF, k.hiF = floatActivationRange(k.act)
@@ -260,11 +263,11 @@ func (k *poolKernel) Eval() error {
 	n := k.out.NumElements()
 	switch k.out.Type {
 	case tflite.TypeInt8:
-		return evalPoolInts(k, k.out.Int8()[:n])
+		return evalPoolRows(k, k.in.Int8(), k.out.Int8()[:n])
 	case tflite.TypeInt16:
-		return evalPoolInts(k, k.out.Int16()[:n])
+		return evalPoolRows(k, k.in.Int16(), k.out.Int16()[:n])
 	case tflite.TypeUint8:
-		return evalPoolInts(k, k.out.Uint8()[:n])
+		return evalPoolRows(k, k.in.Uint8(), k.out.Uint8()[:n])
 	case tflite.TypeFloat32:
 		dst := k.out.Float32()[:n]
 		for e := range dst {
@@ -278,14 +281,54 @@ func (k *poolKernel) Eval() error {
 	return nil
 }
 
-// evalPoolInts stores every element of an integer output.
-func evalPoolInts[T int8 | int16 | uint8](k *poolKernel, dst []T) error {
-	for e := range dst {
-		v, ok := k.element(e, nil)
-		if !ok {
-			return k.emptyWindow(e)
+// evalPoolRows stores every element of an integer output, what element
+// computes, a pixel at a time: the window's bounds once per output pixel,
+// its channels' sums and maxima side by side (TestPoolRowsMatchElement).
+func evalPoolRows[T int8 | int16 | uint8](k *poolKernel, in, dst []T) error {
+	dtypeLo, _ := Range(k.in.Type)
+	d := k.depth
+	sums, best := k.sums[:d], k.best[:d]
+	e := 0
+	for b := range k.batches {
+		for y := range k.outH {
+			originY := y*k.strideH - k.padH
+			fyStart, fyEnd := max(0, -originY), min(k.filterH, k.inH-originY)
+			for x := range k.outW {
+				originX := x*k.strideW - k.padW
+				fxStart, fxEnd := max(0, -originX), min(k.filterW, k.inW-originX)
+				count := max(fyEnd-fyStart, 0) * max(fxEnd-fxStart, 0)
+				if k.average && count == 0 && d > 0 {
+					return k.emptyWindow(e)
+				}
+				clear(sums)
+				for ch := range best {
+					best[ch] = dtypeLo
+				}
+				for fy := fyStart; fy < fyEnd; fy++ {
+					for fx := fxStart; fx < fxEnd; fx++ {
+						idx := ((b*k.inH+originY+fy)*k.inW + originX + fx) * d
+						for ch, v := range in[idx : idx+d] {
+							sums[ch] += int32(v)
+							best[ch] = max(best[ch], int32(v))
+						}
+					}
+				}
+				out := dst[e : e+d]
+				for ch := range out {
+					raw := best[ch]
+					if k.average {
+						n, acc := int32(count), sums[ch]
+						if acc > 0 {
+							raw = (acc + n/2) / n
+						} else {
+							raw = (acc - n/2) / n
+						}
+					}
+					out[ch] = T(Clamp32(raw, k.lo, k.hi))
+				}
+				e += d
+			}
 		}
-		dst[e] = T(v)
 	}
 	return nil
 }

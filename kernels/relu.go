@@ -72,7 +72,7 @@ func prepareRelu(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &reluKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &reluKernel{unaryOperands: unaryOperands{node: n, in: in, out: out}, inZP: in.ZP0(), outZP: out.ZP0()}
 	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
 		return nil, fmt.Errorf("%w: int16 RELU needs zero points 0, have %d and %d", ErrBadQuantization, k.inZP, k.outZP)
 	}
@@ -91,7 +91,7 @@ func prepareRelu6(n *Node) (Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &reluKernel{unaryOperands: unaryOperands{n, in, out}, rawClamp: true, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &reluKernel{unaryOperands: unaryOperands{node: n, in: in, out: out}, rawClamp: true, inZP: in.ZP0(), outZP: out.ZP0()}
 	qmin, qmax := Range(in.Type)
 	k.lower = k.inZP
 	// FloatToQuantizedType<T>(6.0f, scale, zp): round(6.0f / scale) + zp, clamped.
@@ -115,7 +115,7 @@ func newReluX(n *Node, relu6 bool) (*reluKernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &reluKernel{unaryOperands: unaryOperands{n, in, out}, inZP: in.ZP0(), outZP: out.ZP0()}
+	k := &reluKernel{unaryOperands: unaryOperands{node: n, in: in, out: out}, inZP: in.ZP0(), outZP: out.ZP0()}
 	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
 		return nil, fmt.Errorf("%w: int16 %v needs zero points 0, have %d and %d", ErrBadQuantization, n.Op, k.inZP, k.outZP)
 	}

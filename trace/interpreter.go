@@ -46,6 +46,8 @@ type Interpreter struct {
 	options Options
 	// notes: see Notes.
 	notes []string
+	// shadow is what every RunShadow of the interpreter shares.
+	shadow shadowShared
 }
 
 // Op is one operator of the run, in execution order: its node (wired to

@@ -20,6 +20,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/tflite"
@@ -204,6 +205,110 @@ func dequantizeAll(t *kernels.Tensor) []float32 {
 	return out
 }
 
+// perTensorInts is t's raw data when it is per-tensor quantized int8, uint8
+// or int16, whose Dequantize(i) is float64(raw[i] − zp)·float64(scale):
+// exactly one of the three views is non-nil.
+type perTensorInts struct {
+	i8    []int8
+	u8    []uint8
+	i16   []int16
+	zp    int64
+	scale float64
+}
+
+// perTensorView returns t's per-tensor view, ok false when t is not one.
+func perTensorView(t *kernels.Tensor) (v perTensorInts, ok bool) {
+	if len(t.Scale) != 1 {
+		return v, false
+	}
+	v.zp, v.scale = int64(t.ZeroPointAt(0)), float64(t.ScaleAt(0))
+	n := t.NumElements()
+	switch t.Type {
+	case tflite.TypeInt8:
+		v.i8 = t.Int8()[:n]
+	case tflite.TypeUint8:
+		v.u8 = t.Uint8()[:n]
+	case tflite.TypeInt16:
+		v.i16 = t.Int16()[:n]
+	default:
+		return v, false
+	}
+	return v, true
+}
+
+// at is Dequantize(i).
+func (v *perTensorInts) at(i int) float64 {
+	var q int64
+	switch {
+	case v.i8 != nil:
+		q = int64(v.i8[i])
+	case v.u8 != nil:
+		q = int64(v.u8[i])
+	default:
+		q = int64(v.i16[i])
+	}
+	return float64(q-v.zp) * v.scale
+}
+
+// dequantizeRun is dequantizeAll for the tensors a run changes (graph
+// inputs, outputs without a reference): a loop on the raw values for a
+// per-tensor int8, uint8 or int16 tensor, Dequantize's arithmetic without
+// its per-element dispatch.
+func dequantizeRun(t *kernels.Tensor) []float32 {
+	v, ok := perTensorView(t)
+	if !ok {
+		return dequantizeAll(t)
+	}
+	out := make([]float32, t.NumElements())
+	for i, q := range v.i8 {
+		out[i] = float32(float64(int64(q)-v.zp) * v.scale)
+	}
+	for i, q := range v.u8 {
+		out[i] = float32(float64(int64(q)-v.zp) * v.scale)
+	}
+	for i, q := range v.i16 {
+		out[i] = float32(float64(int64(q)-v.zp) * v.scale)
+	}
+	return out
+}
+
+// shadowShared is what every float shadow of one interpreter shares, made
+// by its first RunShadow: the memory plan and limit (they do not change
+// between runs) and the float values of the constants (which do not either;
+// the Shadows share them, read-only).
+type shadowShared struct {
+	once   sync.Once
+	plan   MemoryPlan
+	limit  int64
+	consts [][]float32 // by tensor index, nil but for constants
+}
+
+// sharedShadow returns ip's shadowShared, making it on first use.
+func (ip *Interpreter) sharedShadow() *shadowShared {
+	c := &ip.shadow
+	c.once.Do(func() {
+		c.plan, c.limit = PlanMemory(ip.model), ip.options.memoryLimit()
+		if c.plan.check(c.limit, true) != nil {
+			return // every run is refused: no constants to dequantize
+		}
+		c.consts = make([][]float32, len(ip.tensors))
+		for i, t := range ip.tensors {
+			if t.Const {
+				c.consts[i] = dequantizeAll(t)
+			}
+		}
+	})
+	return c
+}
+
+// constValues is the float values of constant tensor i.
+func (c *shadowShared) constValues(t *kernels.Tensor) []float32 {
+	if c.consts != nil {
+		return c.consts[t.Index]
+	}
+	return dequantizeAll(t)
+}
+
 // RunShadow computes the float reference of every tensor, accumulated from
 // the graph inputs, and the metrics of every operator output. Invoke must
 // have run (the graph inputs are read from the interpreter).
@@ -226,13 +331,15 @@ type ShadowOptions struct {
 // RunShadowWith is RunShadow with options: the real data quantized inputs
 // came from, and the local references and metrics. A model whose shadow
 // would exceed the interpreter's memory limit is refused before anything is
-// allocated.
+// allocated. The constants' values are shared by every Shadow of ip:
+// callers only read Values.
 func RunShadowWith(ip *Interpreter, opt ShadowOptions) (*Shadow, error) {
-	plan := PlanMemory(ip.model)
+	shared := ip.sharedShadow()
+	plan := shared.plan
 	if opt.Local {
 		plan = plan.withLocal()
 	}
-	if err := plan.check(ip.options.memoryLimit(), true); err != nil {
+	if err := plan.check(shared.limit, true); err != nil {
 		return nil, err
 	}
 	s := &Shadow{Values: make([][]float32, len(ip.Tensors())), ip: ip}
@@ -240,8 +347,11 @@ func RunShadowWith(ip *Interpreter, opt ShadowOptions) (*Shadow, error) {
 		s.Local = make([][]float32, len(ip.Tensors()))
 	}
 	for i, t := range ip.Tensors() {
-		if t.Const || isGraphInput(ip, i) {
-			s.Values[i] = dequantizeAll(t)
+		switch {
+		case t.Const:
+			s.Values[i] = shared.constValues(t)
+		case isGraphInput(ip, i):
+			s.Values[i] = dequantizeRun(t)
 		}
 	}
 	for k, f := range opt.FloatInputs {
@@ -263,7 +373,7 @@ func RunShadowWith(ip *Interpreter, opt ShadowOptions) (*Shadow, error) {
 		refs[oi] = ref
 		for _, o := range n.Outputs {
 			if o != nil && s.Values[o.Index] == nil {
-				s.Values[o.Index] = dequantizeAll(o)
+				s.Values[o.Index] = dequantizeRun(o)
 			}
 		}
 	}
@@ -308,7 +418,7 @@ func (s *Shadow) runLocal() error {
 	deq := make([][]float32, len(ip.Tensors()))
 	dequantized := func(t *kernels.Tensor) []float32 {
 		if deq[t.Index] == nil {
-			deq[t.Index] = dequantizeAll(t)
+			deq[t.Index] = dequantizeRun(t)
 		}
 		return deq[t.Index]
 	}
@@ -390,16 +500,32 @@ func (s *Shadow) metricsOf(oi, k int, t *kernels.Tensor, ref []float32, referenc
 		return m
 	}
 	var sum, sumSq, sumAbs, sumAbsLSB float64
-	for i := 0; i < m.NumElements; i++ {
-		e := t.Dequantize(i) - float64(ref[i])
-		sum += e
-		sumSq += e * e
-		sumAbs += math.Abs(e)
-		m.MaxAbsError = max(m.MaxAbsError, math.Abs(e))
-		if m.HasScale() {
-			l := math.Abs(e / float64(t.ScaleAt(t.ChannelOf(i))))
+	if v, ok := perTensorView(t); ok && m.HasScale() {
+		// The loop below without Dequantize's per-element dispatch: the
+		// same values, summed in the same order.
+		lsb := float64(t.ScaleAt(0))
+		for i := 0; i < m.NumElements; i++ {
+			e := v.at(i) - float64(ref[i])
+			sum += e
+			sumSq += e * e
+			sumAbs += math.Abs(e)
+			m.MaxAbsError = max(m.MaxAbsError, math.Abs(e))
+			l := math.Abs(e / lsb)
 			sumAbsLSB += l
 			m.MaxAbsErrorLSB = max(m.MaxAbsErrorLSB, l)
+		}
+	} else {
+		for i := 0; i < m.NumElements; i++ {
+			e := t.Dequantize(i) - float64(ref[i])
+			sum += e
+			sumSq += e * e
+			sumAbs += math.Abs(e)
+			m.MaxAbsError = max(m.MaxAbsError, math.Abs(e))
+			if m.HasScale() {
+				l := math.Abs(e / float64(t.ScaleAt(t.ChannelOf(i))))
+				sumAbsLSB += l
+				m.MaxAbsErrorLSB = max(m.MaxAbsErrorLSB, l)
+			}
 		}
 	}
 	n64 := float64(m.NumElements)

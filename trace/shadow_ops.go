@@ -223,36 +223,80 @@ func shadowConv(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 	if !depthwise {
 		groupOut = outC / (inC / filterC)
 	}
+	// Each output channel's sum takes its products in the order (ky, kx,
+	// ic), then the bias: the channels of a pixel accumulate side by side,
+	// each in that order, so that the taps' positions are worked out once
+	// per pixel and the inner loops run over contiguous slices.
+	acc := make([]float32, outC)
+	// An ungrouped convolution reads its weights transposed to [KH, KW,
+	// IC, OC], so that each input value multiplies a contiguous row of
+	// output channels.
+	var wT []float32
+	if !depthwise && groupOut == outC && len(w) == outC*kh*kw*filterC {
+		wT = make([]float32, len(w))
+		for oc := 0; oc < outC; oc++ {
+			for t := 0; t < kh*kw*filterC; t++ {
+				wT[t*outC+oc] = w[oc*kh*kw*filterC+t]
+			}
+		}
+	}
 	for b := 0; b < batches; b++ {
 		for y := 0; y < outH; y++ {
 			for x := 0; x < outW; x++ {
-				for oc := 0; oc < outC; oc++ {
-					var acc float32
-					for ky := 0; ky < kh; ky++ {
-						iy := y*sh - padH + ky*dh
-						if iy < 0 || iy >= inH {
+				clear(acc)
+				for ky := 0; ky < kh; ky++ {
+					iy := y*sh - padH + ky*dh
+					if iy < 0 || iy >= inH {
+						continue
+					}
+					for kx := 0; kx < kw; kx++ {
+						ix := x*sw - padW + kx*dw
+						if ix < 0 || ix >= inW {
 							continue
 						}
-						for kx := 0; kx < kw; kx++ {
-							ix := x*sw - padW + kx*dw
-							if ix < 0 || ix >= inW {
+						base := ((b*inH+iy)*inW + ix) * inC
+						if depthwise {
+							wt := w[(ky*kw+kx)*outC:][:outC]
+							if dm == 1 {
+								xs := in[base:][:outC]
+								for oc := range acc {
+									acc[oc] += xs[oc] * wt[oc]
+								}
 								continue
 							}
-							base := ((b*inH+iy)*inW + ix) * inC
-							if depthwise {
-								acc += in[base+oc/dm] * w[(ky*kw+kx)*outC+oc]
-								continue
+							for oc := range acc {
+								acc[oc] += in[base+oc/dm] * wt[oc]
 							}
+							continue
+						}
+						if wT != nil {
+							xs := in[base:][:filterC]
+							for ic, v := range xs {
+								row := wT[((ky*kw+kx)*filterC+ic)*outC:][:outC]
+								for oc := range acc {
+									acc[oc] += v * row[oc]
+								}
+							}
+							continue
+						}
+						for oc := range acc {
 							g := oc / groupOut
-							for ic := 0; ic < filterC; ic++ {
-								acc += in[base+g*filterC+ic] * w[((oc*kh+ky)*kw+kx)*filterC+ic]
+							xs := in[base+g*filterC:][:filterC]
+							wr := w[((oc*kh+ky)*kw+kx)*filterC:][:filterC]
+							a := acc[oc]
+							for ic, v := range xs {
+								a += v * wr[ic]
 							}
+							acc[oc] = a
 						}
 					}
+				}
+				px := out[((b*outH+y)*outW+x)*outC:][:outC]
+				for oc, a := range acc {
 					if bias != nil {
-						acc += bias[oc]
+						a += bias[oc]
 					}
-					out[((b*outH+y)*outW+x)*outC+oc] = activate(o.Activation, acc)
+					px[oc] = activate(o.Activation, a)
 				}
 			}
 		}
@@ -272,34 +316,42 @@ func shadowPool(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 	fh, fw := int(o.FilterH), int(o.FilterW)
 	sh, sw := max(int(o.StrideH), 1), max(int(o.StrideW), 1)
 	padH, padW := kernels.ComputePadding(o.Padding, sh, sw, 1, 1, inH, inW, fh, fw, outH, outW)
+	// Each channel's sum and maximum take the window's values in the order
+	// (ky, kx): the channels of a pixel side by side, each in that order.
+	sums, best := make([]float32, c), make([]float32, c)
 	for b := 0; b < batches; b++ {
 		for y := 0; y < outH; y++ {
 			for x := 0; x < outW; x++ {
-				for ch := 0; ch < c; ch++ {
-					var sum float32
-					best := float32(math.Inf(-1))
-					count := 0
-					for ky := 0; ky < fh; ky++ {
-						iy := y*sh - padH + ky
-						if iy < 0 || iy >= inH {
+				clear(sums)
+				for ch := range best {
+					best[ch] = float32(math.Inf(-1))
+				}
+				count := 0
+				for ky := 0; ky < fh; ky++ {
+					iy := y*sh - padH + ky
+					if iy < 0 || iy >= inH {
+						continue
+					}
+					for kx := 0; kx < fw; kx++ {
+						ix := x*sw - padW + kx
+						if ix < 0 || ix >= inW {
 							continue
 						}
-						for kx := 0; kx < fw; kx++ {
-							ix := x*sw - padW + kx
-							if ix < 0 || ix >= inW {
-								continue
-							}
-							v := in[((b*inH+iy)*inW+ix)*c+ch]
-							sum += v
-							best = max(best, v)
-							count++
+						xs := in[((b*inH+iy)*inW+ix)*c:][:c]
+						for ch, v := range xs {
+							sums[ch] += v
+							best[ch] = max(best[ch], v)
 						}
+						count++
 					}
-					v := best
+				}
+				px := out[((b*outH+y)*outW+x)*c:][:c]
+				for ch := range px {
+					v := best[ch]
 					if n.Op == tflite.OpAveragePool2D {
-						v = sum / float32(max(count, 1))
+						v = sums[ch] / float32(max(count, 1))
 					}
-					out[((b*outH+y)*outW+x)*c+ch] = activate(o.Activation, v)
+					px[ch] = activate(o.Activation, v)
 				}
 			}
 		}

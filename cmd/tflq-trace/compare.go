@@ -122,7 +122,7 @@ func runCompare(args []string, env *cliEnv) error {
 	}
 	count := 1
 	if set != nil {
-		count = len(set.names)
+		count = set.len()
 	}
 	for n := range count {
 		if err := interrupted(env.ctx); err != nil {
@@ -141,7 +141,7 @@ func runCompare(args []string, env *cliEnv) error {
 			if err := ips[0].SetInput(0, data); err != nil {
 				return inputError(err)
 			}
-			rep.Inputs = append(rep.Inputs, set.names[n])
+			rep.Inputs = append(rep.Inputs, set.nameOf(n))
 		}
 		for _, ip := range ips[1:] {
 			for k, t := range ips[0].Inputs() {

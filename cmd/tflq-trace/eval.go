@@ -131,22 +131,28 @@ func runEval(args []string, env *cliEnv) error {
 	if len(pools[0][0].Inputs()) != 1 {
 		return usageError("eval: --inputs needs a model with one input; %s has %d", path, len(pools[0][0].Inputs()))
 	}
-	rep := &evalReport{Model: path, Inputs: len(set.names), Source: *inputs, Labels: labelSource}
+	rep := &evalReport{Model: path, Inputs: set.len(), Source: *inputs, Labels: labelSource}
 	for _, rt := range rts {
 		rep.Runtimes = append(rep.Runtimes, runtimeEval{Runtime: rt.String()})
 	}
 	start := time.Now()
-	progress := newProgress(env, len(set.names), start)
+	progress := newProgress(env, set.len(), start)
 	// Inputs run in batches, a contiguous slice per worker; results are folded
 	// in input order, so the report does not depend on the number of workers.
 	batch := *workers * 16
 	results := make([]evalResult, batch)
-	for lo := 0; lo < len(set.names); lo += batch {
+	for lo := 0; lo < set.len(); lo += batch {
 		if err := interrupted(env.ctx); err != nil {
 			progress.clear()
 			return err
 		}
-		hi := min(lo+batch, len(set.names))
+		hi := min(lo+batch, set.len())
+		if set.prefetch != nil {
+			if err := set.prefetch(lo, hi); err != nil {
+				progress.clear()
+				return err
+			}
+		}
 		var wg sync.WaitGroup
 		for w := range *workers {
 			wg.Add(1)
@@ -223,10 +229,10 @@ func parseEvalRuntimes(list string) ([]kernels.Runtime, error) {
 // or nothing), or none.
 func evalLabels(set *inputSet, path string) ([]int, error) {
 	if path != "" {
-		return openLabels("--labels", path, len(set.names))
+		return openLabels("--labels", path, set.len())
 	}
-	labels := make([]int, len(set.names))
-	for i := range set.names {
+	labels := make([]int, set.len())
+	for i := range set.len() {
 		l, ok := set.label(i)
 		if !ok {
 			return nil, nil
@@ -247,17 +253,17 @@ func evalOne(ips []*trace.Interpreter, set *inputSet, i int) evalResult {
 	}
 	for k, ip := range ips {
 		if err := ip.SetInput(0, data); err != nil {
-			r.err = inputError(fmt.Errorf("%s: %w", set.names[i], err))
+			r.err = inputError(fmt.Errorf("%s: %w", set.nameOf(i), err))
 			return r
 		}
 		if err := ip.Invoke(); err != nil {
-			r.err = runError(fmt.Errorf("%s under %v: %w", set.names[i], ip.Options().Runtime, err))
+			r.err = runError(fmt.Errorf("%s under %v: %w", set.nameOf(i), ip.Options().Runtime, err))
 			return r
 		}
 		r.class[k], r.ok[k] = trace.Prediction(ip)
 		sh, err := trace.RunShadow(ip)
 		if err != nil {
-			r.err = runError(fmt.Errorf("%s: %w", set.names[i], err))
+			r.err = runError(fmt.Errorf("%s: %w", set.nameOf(i), err))
 			return r
 		}
 		r.metrics[k] = sh.Metrics

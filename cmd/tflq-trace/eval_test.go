@@ -192,3 +192,51 @@ func TestEvalBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestIDXImagesReadOnDemand: an IDX image set reads its images from the
+// file when they are loaded — uncompressed with ReadAt, gzipped a batch at
+// a time through prefetch or, without it, by moving through the stream
+// (backwards by starting over) — and every image is the one the whole file
+// holds.
+func TestIDXImagesReadOnDemand(t *testing.T) {
+	const n, h, w = 7, 3, 4
+	pix := make([]byte, n*h*w)
+	for i := range pix {
+		pix[i] = byte(i*37 + 11)
+	}
+	for _, gz := range []bool{false, true} {
+		path := idxFile(t, "images", idxImages, []uint32{n, h, w}, pix, gz)
+		dims, all, err := readIDX(path, idxImages)
+		if err != nil || len(dims) != 3 || !bytes.Equal(all, pix) {
+			t.Fatalf("gz=%v: readIDX %v %v", gz, dims, err)
+		}
+		set, err := openIDXImages("--inputs", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if set.len() != n || set.nameOf(4) != path+"#4" {
+			t.Fatalf("gz=%v: %d inputs, input 4 named %q", gz, set.len(), set.nameOf(4))
+		}
+		x, err := openIDX(path, idxImages)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(i int) {
+			t.Helper()
+			got := make([]byte, h*w)
+			if err := x.read(got, int64(i*h*w)); err != nil || !bytes.Equal(got, pix[i*h*w:(i+1)*h*w]) {
+				t.Fatalf("gz=%v: image %d read %v (%v), want %v", gz, i, got, err, pix[i*h*w:(i+1)*h*w])
+			}
+		}
+		for _, i := range []int{2, 3, 6, 0, 5, 1, 4} { // forward, then back to the start
+			check(i)
+		}
+		if err := set.prefetch(3, 6); err != nil {
+			t.Fatal(err)
+		}
+		if x.gz != gz {
+			t.Fatalf("gzipped %v, want %v", x.gz, gz)
+		}
+		x.close()
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tflq/tflq-trace/samples"
 	"github.com/tflq/tflq-trace/trace"
@@ -28,12 +28,35 @@ const sampleDigits = samplePrefix + "digits"
 type inputSet struct {
 	// source is what the user named (the folder, the file, sample:digits).
 	source string
-	// names are the inputs: file paths, digit:N, or "<file>#i".
+	// names are the inputs of a folder or of sample:digits: file paths or
+	// digit:N. An IDX file's inputs are named "<file>#i" on demand
+	// (nameOf), count of them.
 	names []string
+	count int
 	// load reads input i for the model of ip (its one input).
 	load func(ip *trace.Interpreter, i int) ([]byte, error)
+	// prefetch, when not nil, makes inputs lo..hi−1 ready for load before
+	// they are loaded in parallel (a gzipped IDX file reads them in one
+	// pass); load works without it.
+	prefetch func(lo, hi int) error
 	// label is the class an input's name gives (7_0.png → 7), if any.
 	label func(i int) (int, bool)
+}
+
+// len is the number of inputs.
+func (s *inputSet) len() int {
+	if s.names == nil {
+		return s.count
+	}
+	return len(s.names)
+}
+
+// nameOf names input i.
+func (s *inputSet) nameOf(i int) string {
+	if s.names == nil {
+		return fmt.Sprintf("%s#%d", s.source, i)
+	}
+	return s.names[i]
 }
 
 // inputExtensions are the file types an input folder may hold.
@@ -108,75 +131,199 @@ const (
 )
 
 // readIDX reads an IDX file of unsigned bytes (gzipped or not) with the
-// given magic, returning its dimensions and data. The data is read as it
-// comes, so a header that claims more than the file holds costs nothing: it
-// is an error naming the file.
+// given magic, returning its dimensions and data.
 func readIDX(path string, magic uint32) ([]int, []byte, error) {
-	f, err := os.Open(path)
+	f, err := openIDX(path, magic)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
-	var r io.Reader = bufio.NewReader(f)
-	br := r.(*bufio.Reader)
+	defer f.close()
+	data := make([]byte, f.size())
+	if err := f.read(data, 0); err != nil {
+		return nil, nil, err
+	}
+	return f.dims, data, nil
+}
+
+// idxReader is an opened IDX file of unsigned bytes whose header and length
+// are checked; its data is read on demand, not held in memory.
+type idxReader struct {
+	path string
+	dims []int
+	// offset is where the data starts in the file (uncompressed files).
+	offset int64
+	// file is the open file: read with ReadAt when uncompressed (which
+	// is safe for concurrent use), from the gzip stream under mu otherwise.
+	file *os.File
+	gz   bool
+	mu   sync.Mutex
+	// zr reads the gzipped file's data, at data offset next.
+	zr   *gzip.Reader
+	next int64
+}
+
+// openIDX opens an IDX file of unsigned bytes (gzipped or not) with the
+// given magic and checks that it holds as much data as its header says,
+// reading it through without keeping it (so that a header that claims more
+// than the file holds costs nothing: it is an error naming the file).
+func openIDX(path string, magic uint32) (*idxReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	x := &idxReader{path: path, file: f}
+	br := bufio.NewReader(f)
+	var r io.Reader = br
 	if head, err := br.Peek(2); err == nil && head[0] == 0x1f && head[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, nil, fmt.Errorf("not a gzip file: %w", err)
+			f.Close()
+			return nil, fmt.Errorf("not a gzip file: %w", err)
 		}
-		r = gz
+		r, x.gz = gz, true
 	}
+	if err := x.readHeader(r, magic); err != nil {
+		f.Close()
+		return nil, err
+	}
+	total := x.size()
+	var n int64
+	if x.gz {
+		n, err = io.Copy(io.Discard, io.LimitReader(r, total+1))
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+			f.Close()
+			return nil, err
+		}
+	} else {
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		n = min(fi.Size()-x.offset, total+1)
+	}
+	if n != total {
+		f.Close()
+		return nil, fmt.Errorf("IDX header says %v = %d bytes of data, the file holds %d", x.dims, total, n)
+	}
+	return x, nil
+}
+
+// readHeader reads the magic and the dimensions.
+func (x *idxReader) readHeader(r io.Reader, magic uint32) error {
 	var m uint32
 	if err := binary.Read(r, binary.BigEndian, &m); err != nil {
-		return nil, nil, fmt.Errorf("too short for an IDX header")
+		return fmt.Errorf("too short for an IDX header")
 	}
 	if m != magic {
 		kind := "images (magic 0x00000803)"
 		if magic == idxLabels {
 			kind = "labels (magic 0x00000801)"
 		}
-		return nil, nil, fmt.Errorf("not an IDX file of %s: magic 0x%08x", kind, m)
+		return fmt.Errorf("not an IDX file of %s: magic 0x%08x", kind, m)
 	}
-	dims := make([]int, m&0xff)
+	x.dims = make([]int, m&0xff)
 	total := int64(1)
-	for i := range dims {
+	for i := range x.dims {
 		var d uint32
 		if err := binary.Read(r, binary.BigEndian, &d); err != nil {
-			return nil, nil, fmt.Errorf("truncated IDX header")
+			return fmt.Errorf("truncated IDX header")
 		}
-		dims[i] = int(d)
+		x.dims[i] = int(d)
 		total *= int64(d)
 		if total > 1<<34 {
-			return nil, nil, fmt.Errorf("IDX dimensions %v are too large", dims[:i+1])
+			return fmt.Errorf("IDX dimensions %v are too large", x.dims[:i+1])
 		}
 	}
-	var buf bytes.Buffer
-	n, err := buf.ReadFrom(io.LimitReader(r, total+1))
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, nil, err
-	}
-	if n != total {
-		return nil, nil, fmt.Errorf("IDX header says %v = %d bytes of data, the file holds %d", dims, total, n)
-	}
-	return dims, buf.Bytes(), nil
+	x.offset = int64(4 + 4*len(x.dims))
+	return nil
 }
 
-// openIDXImages opens an IDX image file [N, H, W] as N grayscale images.
+// size is the number of data bytes.
+func (x *idxReader) size() int64 {
+	total := int64(1)
+	for _, d := range x.dims {
+		total *= int64(d)
+	}
+	return total
+}
+
+// read fills dst with the data bytes from offset off.
+func (x *idxReader) read(dst []byte, off int64) error {
+	if !x.gz {
+		_, err := x.file.ReadAt(dst, x.offset+off)
+		return err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.zr == nil || off < x.next {
+		// Back to the start of the stream (and past the header).
+		if _, err := x.file.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		zr, err := gzip.NewReader(bufio.NewReader(x.file))
+		if err != nil {
+			return err
+		}
+		if _, err := io.CopyN(io.Discard, zr, x.offset); err != nil {
+			return err
+		}
+		x.zr, x.next = zr, 0
+	}
+	if _, err := io.CopyN(io.Discard, x.zr, off-x.next); err != nil {
+		return err
+	}
+	if _, err := io.ReadFull(x.zr, dst); err != nil {
+		return err
+	}
+	x.next = off + int64(len(dst))
+	return nil
+}
+
+// close closes the file.
+func (x *idxReader) close() { x.file.Close() }
+
+// openIDXImages opens an IDX image file [N, H, W] as N grayscale images,
+// read one at a time (or, for a gzipped file, a batch at a time through
+// prefetch): the data set is not held in memory.
 func openIDXImages(flagName, path string) (*inputSet, error) {
-	dims, data, err := readIDX(path, idxImages)
+	x, err := openIDX(path, idxImages)
 	if err != nil {
 		return nil, inputError(fmt.Errorf("%s %s: %w", flagName, path, err))
 	}
+	dims := x.dims
 	if len(dims) != 3 || dims[0] == 0 {
+		x.close()
 		return nil, inputError(fmt.Errorf("%s %s: an IDX image file has 3 dimensions [N, H, W] with N > 0, this one %v", flagName, path, dims))
 	}
-	set := &inputSet{source: path}
+	set := &inputSet{source: path, count: dims[0]}
 	h, w := dims[1], dims[2]
-	for i := range dims[0] {
-		set.names = append(set.names, fmt.Sprintf("%s#%d", path, i))
+	record := int64(h * w)
+	// batch holds the prefetched images lo..hi−1 of a gzipped file.
+	var batch []byte
+	var batchLo, batchHi int
+	set.prefetch = func(lo, hi int) error {
+		if !x.gz {
+			return nil
+		}
+		batch = slices.Grow(batch[:0], (hi-lo)*int(record))[:(hi-lo)*int(record)]
+		if err := x.read(batch, int64(lo)*record); err != nil {
+			return inputError(fmt.Errorf("%s images %d..%d: %w", path, lo, hi-1, err))
+		}
+		batchLo, batchHi = lo, hi
+		return nil
 	}
 	set.load = func(ip *trace.Interpreter, i int) ([]byte, error) {
-		img := &image.Gray{Pix: data[i*h*w : (i+1)*h*w], Stride: w, Rect: image.Rect(0, 0, w, h)}
+		var pix []byte
+		if i >= batchLo && i < batchHi {
+			pix = batch[int64(i-batchLo)*record : int64(i-batchLo+1)*record]
+		} else {
+			pix = make([]byte, record)
+			if err := x.read(pix, int64(i)*record); err != nil {
+				return nil, inputError(fmt.Errorf("%s image %d: %w", path, i, err))
+			}
+		}
+		img := &image.Gray{Pix: pix, Stride: w, Rect: image.Rect(0, 0, w, h)}
 		out, err := imageInput(ip, ip.Inputs()[0], img)
 		if err != nil {
 			return nil, inputError(fmt.Errorf("%s image %d: %w", path, i, err))

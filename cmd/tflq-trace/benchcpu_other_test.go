@@ -1,0 +1,8 @@
+//go:build !unix
+
+package main
+
+import "time"
+
+// processCPUTime is not measured off Unix systems.
+func processCPUTime() time.Duration { return 0 }
