@@ -24,6 +24,19 @@ func (p StepPair) Differs() bool {
 	return p.A == nil || p.B == nil || p.A.Value != p.B.Value
 }
 
+// Mark is the row's marker in a side-by-side view: "▶" on the first row
+// where the chains part (row index i == parted, FirstParting's), "≠" on
+// every other row that differs, " " elsewhere.
+func (p StepPair) Mark(i, parted int) string {
+	switch {
+	case i == parted:
+		return "▶"
+	case p.Differs():
+		return "≠"
+	}
+	return " "
+}
+
 // AlignChains pairs the steps of two chains by name, in order: a longest
 // common subsequence of the step names stands on shared rows, so that the
 // stages both computations have (offsets, acc, bias, zp, clamp) line up and

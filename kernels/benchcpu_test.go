@@ -3,6 +3,8 @@ package kernels
 import (
 	"runtime"
 	"testing"
+
+	"github.com/tflq/tflq-trace/internal/cputime"
 )
 
 // benchEval times k.Eval, reporting allocations and, where the thread's
@@ -14,13 +16,13 @@ func benchEval(b *testing.B, k Kernel) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	b.ResetTimer()
-	start := threadCPUTime()
+	start := cputime.Thread()
 	for b.Loop() {
 		if err := k.Eval(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if end := threadCPUTime(); start > 0 && end > start {
+	if end := cputime.Thread(); start > 0 && end > start {
 		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tflq/tflq-trace/internal/cputime"
 	"github.com/tflq/tflq-trace/internal/sharedtest"
 	"github.com/tflq/tflq-trace/tflite"
 )
@@ -57,7 +58,7 @@ func BenchmarkInvoke(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			b.ResetTimer()
-			cpu := threadCPUTime()
+			cpu := cputime.Thread()
 			for range b.N {
 				if err := ip.Invoke(); err != nil {
 					b.Fatal(err)
@@ -72,7 +73,7 @@ func BenchmarkInvoke(b *testing.B) {
 // reportCPU reports the CPU time per operation the benchmark's thread used
 // since start (threadCPUTime), as cpu-ns/op, where it can be measured.
 func reportCPU(b *testing.B, start time.Duration) {
-	if end := threadCPUTime(); start > 0 && end > start {
+	if end := cputime.Thread(); start > 0 && end > start {
 		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
 }
@@ -93,7 +94,7 @@ func BenchmarkInvokeByOperator(b *testing.B) {
 				b.Fatal(err)
 			}
 			ip := mustInterpreter(b, data)
-			if threadCPUTime() == 0 {
+			if cputime.Thread() == 0 {
 				b.Skip("SKIPPED: no thread CPU clock here")
 			}
 			runtime.LockOSThread()
@@ -103,11 +104,11 @@ func BenchmarkInvokeByOperator(b *testing.B) {
 			for range b.N {
 				for i := range ip.ops {
 					op := &ip.ops[i]
-					start := threadCPUTime()
+					start := cputime.Thread()
 					if err := op.Kernel.Eval(); err != nil {
 						b.Fatal(err)
 					}
-					spent[op.Name] += threadCPUTime() - start
+					spent[op.Name] += cputime.Thread() - start
 				}
 			}
 			for name, d := range spent {

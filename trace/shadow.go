@@ -504,16 +504,19 @@ func (s *Shadow) metricsOf(oi, k int, t *kernels.Tensor, ref []float32, referenc
 		// The loop below without Dequantize's per-element dispatch: the
 		// same values, summed in the same order.
 		lsb := float64(t.ScaleAt(0))
-		for i := 0; i < m.NumElements; i++ {
-			e := v.at(i) - float64(ref[i])
+		var maxAbs, maxLSB float64 // in registers, not m's fields
+		for i, r := range ref[:m.NumElements] {
+			e := v.at(i) - float64(r)
+			a := math.Abs(e)
 			sum += e
 			sumSq += e * e
-			sumAbs += math.Abs(e)
-			m.MaxAbsError = max(m.MaxAbsError, math.Abs(e))
+			sumAbs += a
+			maxAbs = max(maxAbs, a)
 			l := math.Abs(e / lsb)
 			sumAbsLSB += l
-			m.MaxAbsErrorLSB = max(m.MaxAbsErrorLSB, l)
+			maxLSB = max(maxLSB, l)
 		}
+		m.MaxAbsError, m.MaxAbsErrorLSB = maxAbs, maxLSB
 	} else {
 		for i := 0; i < m.NumElements; i++ {
 			e := t.Dequantize(i) - float64(ref[i])

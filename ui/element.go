@@ -398,13 +398,7 @@ func (p *elementPane) renderPair(s *session, t *kernels.Tensor, head []string) [
 		return fmt.Sprintf(" %s %-*s  %-*s  %s", mark, nameW, name, labW, label, formula)
 	}
 	for i, r := range rows {
-		mark := " "
-		switch {
-		case i == parted:
-			mark = "▶"
-		case r.Differs():
-			mark = "≠"
-		}
+		mark := r.Mark(i, parted)
 		switch {
 		case r.A != nil && r.B != nil && r.A.Formula == r.B.Formula && !r.Differs():
 			prio := 5

@@ -229,13 +229,7 @@ func (p *elementPane) renderDiagnosis(s *session, head []string, w int) []string
 		}
 		parted := kernels.FirstParting(rows)
 		for i, r := range rows {
-			mark := " "
-			if r.Differs() {
-				mark = "≠"
-				if i == parted {
-					mark = "▶"
-				}
-			}
+			mark := r.Mark(i, parted)
 			formula := func(st *kernels.Step) string {
 				if st == nil {
 					return "—"

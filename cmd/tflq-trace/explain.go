@@ -358,13 +358,7 @@ func printExplanationPair(w io.Writer, ips [2]*trace.Interpreter, op, out, idx i
 		if r.B != nil {
 			right = r.B.Formula
 		}
-		mark := " "
-		switch {
-		case i == parted:
-			mark = "▶"
-		case r.Differs():
-			mark = "≠"
-		}
+		mark := r.Mark(i, parted)
 		fmt.Fprintf(w, "%s %-*s  %-*s  %s\n", mark, nameW, r.Name(), leftW, left, right)
 	}
 	fmt.Fprintln(w)

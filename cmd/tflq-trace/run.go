@@ -308,7 +308,7 @@ func describeOutput(t *kernels.Tensor) runOutput {
 			o.Quantized[i] = t.Int(i)
 		}
 	}
-	if classifierShaped(t.Shape) {
+	if trace.ClassifierShaped(t.Shape) {
 		idx := make([]int, n)
 		for i := range idx {
 			idx[i] = i
@@ -323,19 +323,6 @@ func describeOutput(t *kernels.Tensor) runOutput {
 		}
 	}
 	return o
-}
-
-// classifierShaped: [N] or [1,…,1,N] with N ≥ 2.
-func classifierShaped(shape []int) bool {
-	if len(shape) == 0 {
-		return false
-	}
-	for _, d := range shape[:len(shape)-1] {
-		if d != 1 {
-			return false
-		}
-	}
-	return shape[len(shape)-1] >= 2
 }
 
 func printRun(w io.Writer, rep *runReport) {
