@@ -327,16 +327,16 @@ func shadowPool(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 					best[ch] = float32(math.Inf(-1))
 				}
 				count := 0
-				for ky := 0; ky < fh; ky++ {
-					iy := y*sh - padH + ky
-					if iy < 0 || iy >= inH {
-						continue
-					}
-					for kx := 0; kx < fw; kx++ {
-						ix := x*sw - padW + kx
-						if ix < 0 || ix >= inW {
-							continue
-						}
+				// The window clipped to the image (the same taps, in the
+				// same order, as testing each one): a filter far larger
+				// than the image costs the image, not the filter.
+				y0, x0 := y*sh-padH, x*sw-padW
+				kyFrom, kyTo := max(0, -y0), min(fh, inH-y0)
+				kxFrom, kxTo := max(0, -x0), min(fw, inW-x0)
+				for ky := kyFrom; ky < kyTo; ky++ {
+					iy := y0 + ky
+					for kx := kxFrom; kx < kxTo; kx++ {
+						ix := x0 + kx
 						xs := in[((b*inH+iy)*inW+ix)*c:][:c]
 						for ch, v := range xs {
 							sums[ch] += v
