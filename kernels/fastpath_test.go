@@ -569,3 +569,35 @@ func TestAddSubTablesMatchElement(t *testing.T) {
 		t.Errorf("cases run: %v", ran)
 	}
 }
+
+// TestMACFastLeavesMinInt32Multiplier: a negative weight scale can make the
+// Q0.31 multiplier exactly −2^31, where SaturatingRoundingDoublingHighMul
+// saturates and the row stage's product would wrap; the fast path must
+// leave such a kernel to the per-element Eval, so that the stored value is
+// the explained one. (Found in review: Eval stored −128, Explain said 127.)
+func TestMACFastLeavesMinInt32Multiplier(t *testing.T) {
+	in := NewTensor(tflite.TypeInt8, []int{1, 1, 1, 1})
+	in.Scale, in.ZeroPoint = []float32{float32(1 + math.Ldexp(1, -12))}, []int64{0}
+	filter := NewTensor(tflite.TypeInt8, []int{1, 1, 1, 1})
+	filter.Scale, filter.ZeroPoint, filter.Const = []float32{-float32(1 - math.Ldexp(1, -12) - math.Ldexp(1, -23))}, []int64{0}, true
+	bias := NewTensor(tflite.TypeInt32, []int{1})
+	bias.Const = true
+	bias.Int32()[0] = math.MinInt32
+	out := NewTensor(tflite.TypeInt8, []int{1, 1, 1, 1})
+	out.Scale, out.ZeroPoint = []float32{float32(1 - 3*math.Ldexp(1, -24))}, []int64{0}
+	opts := tflite.DefaultOptions(tflite.OptionsConv2D)
+	opts.StrideW, opts.StrideH, opts.Padding = 1, 1, tflite.PaddingValid
+	n := &Node{Op: tflite.OpConv2D, Options: opts, Inputs: []*Tensor{in, filter, bias}, Outputs: []*Tensor{out}}
+	k, err := Prepare(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.(*conv2D).refresh()
+	if q := k.(*conv2D).o.q[0]; q.Multiplier != math.MinInt32 {
+		t.Fatalf("the case does not reach the multiplier −2^31: %+v", q)
+	}
+	if err := k.Eval(); err != nil {
+		t.Fatal(err)
+	}
+	dmCheckExplain(t, k, []*Tensor{out})
+}

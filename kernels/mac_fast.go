@@ -78,8 +78,11 @@ func (o *macOutput) refreshEvalStage() {
 	// The row stage masks its shift counts (left & 31, right & 63) so that
 	// they compile to plain shifts; a multiplier outside those counts (M ≥
 	// 2^31, which no sane model has) keeps the per-element Eval.
+	// So does a multiplier of −2^31 (a negative weight scale can round to
+	// it): SaturatingRoundingDoublingHighMul saturates there, the row form
+	// would wrap.
 	for _, q := range o.q {
-		if q.Shift > 31 || q.Shift < -32 {
+		if q.Shift > 31 || q.Shift < -32 || q.Multiplier == math.MinInt32 {
 			e.ok = false
 			return
 		}
@@ -144,7 +147,7 @@ func storeMACRow[T macData](o *macOutput, acc []int32, ch0 int, dst []T) {
 			// ab, is floor((ab + 2^30)/2^31) for either sign: for ab < 0,
 			// trunc = ceil and ceil((ab + 1 − 2^30)/2^31) = floor((ab +
 			// 2^30)/2^31). (Its saturating case needs M = INT32_MIN, which
-			// no Q0.31 multiplier is.)
+			// refreshEvalStage leaves to the per-element path.)
 			ab := int64((a+c.bias)<<(c.left&31)) * int64(c.mult)
 			h := (ab + 1<<30) >> 31
 			// RoundingDivideByPOT(h, right), half away from zero: h plus

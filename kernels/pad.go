@@ -79,7 +79,9 @@ func newPad(n *Node, allowUint8 bool) (*padKernel, error) {
 		k.inStrides[d] = stride
 		stride *= in.Shape[d]
 		b, a := int(paddings.Int(2*d)), int(paddings.Int(2*d+1))
-		if b < 0 || a < 0 || b+in.Shape[d]+a != out.Shape[d] {
+		// Checked without overflow: int64 paddings near 2^63 must not wrap
+		// into a sum that matches.
+		if b < 0 || a < 0 || b > out.Shape[d] || a != out.Shape[d]-in.Shape[d]-b {
 			return nil, fmt.Errorf("%w: %v pads dimension %d of %v by (%d, %d) but the output is %v", ErrBadShape, n.Op, d, in.Shape, b, a, out.Shape)
 		}
 		k.before[d] = b

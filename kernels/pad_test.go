@@ -108,6 +108,8 @@ func TestPadRejects(t *testing.T) {
 		{"output size", dmConst(dmTensor(tflite.TypeInt32, []int{1, 2}, 1, 1)), NewTensor(tflite.TypeInt8, []int{5}), ErrBadShape},
 		{"negative padding", dmConst(dmTensor(tflite.TypeInt32, []int{1, 2}, -1, 1)), NewTensor(tflite.TypeInt8, []int{2}), ErrBadShape},
 		{"paddings dtype", dmConst(dmTensor(tflite.TypeInt8, []int{1, 2}, 1, 1)), NewTensor(tflite.TypeInt8, []int{4}), ErrUnsupportedType},
+		// 2 + 2·(2^63 − 1) wraps to 0 in int64: the sum must not be what is checked.
+		{"int64 paddings that wrap", dmConst(hugePaddings()), NewTensor(tflite.TypeInt8, []int{0}), ErrBadShape},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -170,4 +172,11 @@ func TestPadRowsMatchSource(t *testing.T) {
 		dmRun(t, tflite.OpPad, tflite.Options{}, RoundingDouble, []*Tensor{y},
 			x, dmConst(dmTensor(tflite.TypeInt32, []int{rank, 2}, pads...)))
 	}
+}
+
+// hugePaddings is a [1,2] int64 paddings tensor of MaxInt64 twice.
+func hugePaddings() *Tensor {
+	t := NewTensor(tflite.TypeInt64, []int{1, 2})
+	t.Int64()[0], t.Int64()[1] = math.MaxInt64, math.MaxInt64
+	return t
 }

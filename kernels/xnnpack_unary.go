@@ -1,13 +1,15 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
 
 // xnnUnaryVisit is the common visit stage of the delegate's one-input
-// 8-bit operators: one input and one output, both per-tensor int8/uint8.
+// elementwise 8-bit operators: one input and one output, both per-tensor
+// int8/uint8, with as many elements.
 func xnnUnaryVisit(n *Node) (in, out *Tensor, err error) {
 	if len(n.Inputs) != 1 || len(n.Outputs) != 1 {
 		return nil, nil, xnnNotTaken(n, "%d inputs and %d outputs", len(n.Inputs), len(n.Outputs))
@@ -15,6 +17,9 @@ func xnnUnaryVisit(n *Node) (in, out *Tensor, err error) {
 	in, out = n.Inputs[0], n.Outputs[0]
 	if !xnnQ8(in) || !xnnQ8(out) {
 		return nil, nil, xnnNotTaken(n, "input and output are not per-tensor int8/uint8 tensors")
+	}
+	if in.NumElements() != out.NumElements() {
+		return nil, nil, fmt.Errorf("%w: %v input %v, output %v", ErrBadShape, n.Op, in.Shape, out.Shape)
 	}
 	return in, out, nil
 }
@@ -190,6 +195,9 @@ func prepareQuantizeXNNPACK(n *Node) (Kernel, error) {
 	r := float32(in.Scale0() / out.Scale0())
 	if !(r >= 0x1p-8 && r <= 0x1p7) {
 		return nil, xnnNotTaken(n, "unsupported input-to-output scale %g (outside [2^-8, 2^7])", r)
+	}
+	if in.NumElements() != out.NumElements() {
+		return nil, fmt.Errorf("%w: %v input %v, output %v", ErrBadShape, n.Op, in.Shape, out.Shape)
 	}
 	if err := xnnUnaryDefine(n, in, out); err != nil {
 		return nil, err

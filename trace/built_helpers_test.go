@@ -196,6 +196,14 @@ func newBuilt(t *testing.T, c builtCase, opt Options) (*Interpreter, *builtModel
 	return ip, m
 }
 
+// buildModel builds c's model (not yet written to bytes).
+func buildModel(c builtCase) (*tflite.Model, error) {
+	m := &builtModel{b: tflite.NewModelBuilder()}
+	c.build(m)
+	m.b.SetIO(m.inputs, m.outputs)
+	return m.b.Model()
+}
+
 // tryBuilt is newBuilt returning its error.
 func tryBuilt(c builtCase, opt Options) (*Interpreter, *builtModel, error) {
 	m := &builtModel{b: tflite.NewModelBuilder()}

@@ -200,11 +200,11 @@ type TensorValues struct {
 // values (strings, float16, packed int4, ...).
 func ValuesOf(t *kernels.Tensor) (*TensorValues, error) {
 	if !t.HasRealValue() {
-		return nil, fmt.Errorf("%v values cannot be read", t.Type)
+		return nil, fmt.Errorf("%w: %v values cannot be read", kernels.ErrUnsupportedType, t.Type)
 	}
 	n := t.NumElements()
 	if len(t.Data) < n*t.Type.Size() {
-		return nil, fmt.Errorf("%v %v holds %d bytes, not %d", t.Type, t.Shape, len(t.Data), n*t.Type.Size())
+		return nil, fmt.Errorf("%w: %v %v holds %d bytes, not %d", kernels.ErrBadShape, t.Type, t.Shape, len(t.Data), n*t.Type.Size())
 	}
 	v := &TensorValues{Dequantized: make([]Float, n)}
 	if t.Type != tflite.TypeFloat32 {
