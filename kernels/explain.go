@@ -110,6 +110,26 @@ const (
 	RuleFixedPointQ8 = "fixed_point_q8"
 )
 
+// RuleWords says a rule in a few words for headers: "double rounding",
+// "single rounding", "requantized in float32", ...
+func RuleWords(rule string) string {
+	switch rule {
+	case RuleDoubleRounding:
+		return "double rounding"
+	case RuleSingleRounding:
+		return "single rounding"
+	case RuleFixedPoint64:
+		return "64-bit fixed point, one rounding"
+	case RuleDoublePrecision:
+		return "requantized in double precision"
+	case RuleFloat32:
+		return "requantized in float32"
+	case RuleFixedPointQ8:
+		return "8-bit fixed-point multiplier"
+	}
+	return rule
+}
+
 // HasQ31 reports whether the stage's rule applies a Q0.31 multiplier and
 // shift (Quantized): the gemmlowp-style fixed-point rules. The float rules
 // apply Real itself, RuleFixedPointQ8 an 8-fractional-bit multiplier

@@ -137,7 +137,7 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	if t.Quantized() {
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
-	fmt.Fprintf(w, "runtime: %s\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+	fmt.Fprintf(w, "runtime: %s\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl, c))
 	for _, note := range ip.Notes() {
 		fmt.Fprintf(w, "note: %s\n", note)
 	}
@@ -322,11 +322,13 @@ func elementString(t *kernels.Tensor, i int) string {
 
 // runtimeLine names the runtime and whose kernel computed the element, with
 // the rounding rule of the fixed-point kernels.
-func runtimeLine(rt kernels.Runtime, impl kernels.Implementation) string {
-	if impl == kernels.ImplXNNPACK {
-		return fmt.Sprintf("%s, %s", rt, impl)
+func runtimeLine(rt kernels.Runtime, impl kernels.Implementation, c *kernels.Chain) string {
+	// The rule the element's output stage used (the last requantization),
+	// not the runtime's default: full TFLite's kernels round in several ways.
+	if n := len(c.Requantizations); n > 0 {
+		return fmt.Sprintf("%s, %s (%s)", rt, impl, kernels.RuleWords(c.Requantizations[n-1].Rule))
 	}
-	return fmt.Sprintf("%s, %s (%s rounding)", rt, impl, rt.Rounding())
+	return fmt.Sprintf("%s, %s", rt, impl)
 }
 
 // printExplanationPair prints one element's chains under two runtimes side
@@ -337,7 +339,7 @@ func printExplanationPair(w io.Writer, ips [2]*trace.Interpreter, op, out, idx i
 	t := n.Outputs[out]
 	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %s, element %d at %s\n", op, ips[0].Ops()[op].Name, out, t.Index, t.Name, t.Type, shapeText(t.Shape), idx, shapeText(kernels.Unravel(idx, t.Shape)))
 	for k, ip := range ips {
-		fmt.Fprintf(w, "%c: %s\n", 'A'+k, runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+		fmt.Fprintf(w, "%c: %s\n", 'A'+k, runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl, cs[k]))
 	}
 	fmt.Fprintln(w)
 	rows := kernels.AlignChains(cs[0], cs[1])

@@ -624,3 +624,25 @@ func TestMemoryPlan(t *testing.T) {
 	}
 	assertOneLineError(t, errs, "--max-memory", `"lots" is not a size`)
 }
+
+// TestRoundingLabels: a run's header names the TFLite-Micro build's
+// rounding, and says the full-TFLite runtimes round per operator (they said
+// "double rounding" above single-rounding and float chains); explain's
+// runtime line names the rule the element's own output stage used.
+func TestRoundingLabels(t *testing.T) {
+	for _, tc := range []struct{ runtime, header, explain string }{
+		{"tflm", "runtime tflm (double rounding)", "TFLite-Micro reference kernel (double rounding)"},
+		{"tflm-single", "runtime tflm-single (single rounding)", "TFLite-Micro reference kernel (single rounding)"},
+		{"tflite-ref", "runtime tflite-ref (each operator rounds", "full TFLite reference kernel (requantized in double precision)"},
+		{"tflite-xnnpack", "runtime tflite-xnnpack (each operator rounds", "XNNPACK delegate (requantized in float32)"},
+	} {
+		code, out, errs := runCLI(t, "run", "sample:mnist_dense", "--runtime", tc.runtime)
+		if code != exitOK || !strings.Contains(out, tc.header) {
+			t.Errorf("run --runtime %s: exit %d, %s\n%s", tc.runtime, code, errs, out)
+		}
+		code, out, errs = runCLI(t, "explain", "sample:mnist_dense", "--op", "1", "--element", "7", "--runtime", tc.runtime)
+		if code != exitOK || !strings.Contains(out, "runtime: "+tc.runtime+", "+tc.explain) {
+			t.Errorf("explain --runtime %s: exit %d, %s\n%s", tc.runtime, code, errs, out)
+		}
+	}
+}

@@ -326,7 +326,11 @@ func describeOutput(t *kernels.Tensor) runOutput {
 }
 
 func printRun(w io.Writer, rep *runReport) {
-	fmt.Fprintf(w, "model %s, runtime %s (%s rounding)\n", rep.Model, rep.Runtime, rep.Rounding)
+	if rep.Rounding == "per_operator" {
+		fmt.Fprintf(w, "model %s, runtime %s (each operator rounds as its TFLite kernel does: explain shows the rule)\n", rep.Model, rep.Runtime)
+	} else {
+		fmt.Fprintf(w, "model %s, runtime %s (%s rounding)\n", rep.Model, rep.Runtime, rep.Rounding)
+	}
 	for _, note := range rep.Notes {
 		fmt.Fprintf(w, "note: %s\n", note)
 	}
@@ -503,7 +507,7 @@ func dumpTensors(ctx context.Context, ip *trace.Interpreter, dir string, opt dum
 // newRunReport starts the report of a run of the model at path.
 func newRunReport(path string, ip *trace.Interpreter) runReport {
 	rt := ip.Options().Runtime
-	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String(), Notes: ip.Notes()}
+	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.RoundingLabel(), Notes: ip.Notes()}
 }
 
 // registerRuntimeFlags adds --runtime and its older spelling --rounding.
