@@ -113,9 +113,10 @@ func runExplain(args []string, env *cliEnv) error {
 	return nil
 }
 
-// flatIndex converts "d0,d1,..." to a row-major flat index.
+// flatIndex converts "d0,d1,..." (or "[d0,d1,...]", as the tool prints
+// coordinates) to a row-major flat index.
 func flatIndex(s string, shape []int) (int, error) {
-	parts := strings.Split(s, ",")
+	parts := strings.Split(unbracket(s), ",")
 	if len(parts) != len(shape) {
 		return 0, fmt.Errorf("the output has shape %v: give %d coordinates", shape, len(shape))
 	}
@@ -201,6 +202,16 @@ func printAlternatives(w io.Writer, c *kernels.Chain) {
 		}
 		fmt.Fprintf(w, "  %-16s %s   (%s)\n", strings.ReplaceAll(a.Name, "_", " "), a.Formula, verdict)
 	}
+}
+
+// unbracket drops the brackets around coordinates written as the tool
+// prints them, "[0,14,8,3]".
+func unbracket(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		return s[1 : len(s)-1]
+	}
+	return s
 }
 
 // sourcesText lists the input elements an element was computed from: each

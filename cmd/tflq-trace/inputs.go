@@ -161,7 +161,7 @@ func readInputFile(ip *trace.Interpreter, k int, path string) (inputData, error)
 		}
 		return imageInput(ip, t, img)
 	}
-	return inputData{}, fmt.Errorf("unknown input format %q (want .bin, .npy, .png, .jpg or .pgm)", filepath.Ext(path))
+	return inputData{}, fmt.Errorf("unknown input format %q (want .bin/.raw, .npy, .png, .jpg/.jpeg or .pgm)", filepath.Ext(path))
 }
 
 func putInt(t *kernels.Tensor, i int, v int64) {

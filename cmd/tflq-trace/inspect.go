@@ -430,9 +430,17 @@ func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
 	if len(perChannel) == 0 {
 		return
 	}
+	// A runtime that requantizes with M itself (LiteRT's double, XNNPACK's
+	// float32) has no Q0.31 multiplier per channel either.
+	q31 := func(m trace.MultiplierInfo) string {
+		if m.Multiplier == 0 && m.Real != 0 {
+			return "(a real number: no Q0.31 multiplier)"
+		}
+		return fmt.Sprintf("multiplier=%d shift=%d", m.Multiplier, m.Shift)
+	}
 	if full || len(perChannel) <= 4 {
 		for _, m := range perChannel {
-			fmt.Fprintf(w, "  M[%s ch %d] = %.10g  multiplier=%d  shift=%d\n", m.Name, m.Channel, m.Real, m.Multiplier, m.Shift)
+			fmt.Fprintf(w, "  M[%s ch %d] = %.10g  %s\n", m.Name, m.Channel, m.Real, q31(m))
 		}
 		return
 	}
@@ -445,8 +453,8 @@ func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
 			hi = m
 		}
 	}
-	fmt.Fprintf(w, "  M[%s] per channel (%d): min %.10g (ch %d: multiplier=%d shift=%d), max %.10g (ch %d: multiplier=%d shift=%d)\n",
-		lo.Name, len(perChannel), lo.Real, lo.Channel, lo.Multiplier, lo.Shift, hi.Real, hi.Channel, hi.Multiplier, hi.Shift)
+	fmt.Fprintf(w, "  M[%s] per channel (%d): min %.10g (ch %d: %s), max %.10g (ch %d: %s)\n",
+		lo.Name, len(perChannel), lo.Real, lo.Channel, q31(lo), hi.Real, hi.Channel, q31(hi))
 }
 
 func printTensorFull(w io.Writer, g *subGraphInfo, t *trace.TensorInfo) {

@@ -646,3 +646,31 @@ func TestRoundingLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestCoordinatesAsPrinted: coordinates are accepted as the tool prints
+// them ([0,14,8,3]) by explain --at and trace --elements, with the same
+// result as the bare form; top-error:K mixed with a list names that as the
+// problem. inspect under tflite-xnnpack does not show per-channel float32
+// multipliers as "multiplier=0 shift=0". (Found in review.)
+func TestCoordinatesAsPrinted(t *testing.T) {
+	_, bare, _ := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--at", "0,14,8,3")
+	code, bracketed, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--at", "[0,14,8,3]")
+	if code != exitOK || bracketed != bare || !strings.Contains(bare, "element 2979 at [0,14,8,3]") {
+		t.Errorf("--at [0,14,8,3]: exit %d %s\n%s", code, errs, bracketed)
+	}
+	code, out, errs := runCLI(t, "trace", "sample:mnist_cnn", "--elements", "0:[0,14,8,3]", "-o", "-")
+	if code != exitOK || !strings.Contains(out, `"element":2979`) {
+		t.Errorf("--elements 0:[0,14,8,3]: exit %d %s", code, errs)
+	}
+	code, _, errs = runCLI(t, "trace", "sample:mnist_cnn", "--elements", "top-error:2;0:0,14,8,3", "-o", "-")
+	if code != exitUsage {
+		t.Fatalf("mixed --elements: exit %d", code)
+	}
+	assertOneLineError(t, errs, "--elements", "top-error:K stands alone")
+	if shared, ok := sharedtest.Lookup(); ok {
+		_, out, _ := runCLI(t, "inspect", filepath.Join(shared, "models", "kws_dscnn_int8.tflite"), "--runtime", "tflite-xnnpack", "--op", "0")
+		if strings.Contains(out, "multiplier=0 shift=0") || !strings.Contains(out, "(a real number: no Q0.31 multiplier)") {
+			t.Errorf("inspect --runtime tflite-xnnpack --op 0:\n%s", out)
+		}
+	}
+}

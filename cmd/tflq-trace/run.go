@@ -125,6 +125,9 @@ func (f *runFlags) inputFlags(cmd string) error {
 		if len(f.inputs) > 0 {
 			return usageError("%s: --digit and --input exclude each other", cmd)
 		}
+		if f.random >= 0 {
+			return usageError("%s: --digit and --random exclude each other", cmd)
+		}
 		f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, f.digit)}
 	}
 	if len(f.inputs) > 0 && f.random >= 0 {
@@ -512,8 +515,8 @@ func newRunReport(path string, ip *trace.Interpreter) runReport {
 
 // registerRuntimeFlags adds --runtime and its older spelling --rounding.
 func registerRuntimeFlags(fs *flag.FlagSet, runtime, rounding *string) {
-	fs.StringVar(runtime, "runtime", "", "whose arithmetic to reproduce: `tflm` (default: TFLite-Micro reference kernels), tflm-single (TFLITE_SINGLE_ROUNDING), tflite-ref (full TFLite, BUILTIN_REF), tflite-xnnpack (the Python interpreter's default)")
-	fs.StringVar(rounding, "rounding", "", "`double` or single: the same as --runtime tflm or tflm-single")
+	fs.StringVar(runtime, "runtime", "", "whose arithmetic to reproduce, `R`: tflm (default: TFLite-Micro reference kernels), tflm-single (TFLITE_SINGLE_ROUNDING), tflite-ref (full TFLite, BUILTIN_REF), tflite-xnnpack (the Python interpreter's default)")
+	fs.StringVar(rounding, "rounding", "", "`RULE`, double or single: the same as --runtime tflm or tflm-single")
 }
 
 // parseRuntimeFlags resolves --runtime and --rounding (tflm by default).
