@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -17,6 +18,17 @@ type Step struct {
 	// Changed marks a step where rounding or clamping altered the value
 	// (the UI highlights it).
 	Changed bool
+}
+
+// RealNote is the "(real x)" a view prints after the step's formula, or ""
+// when the step has no real meaning or its formula already shows it (an
+// "≈", the word "real", or the value itself to 4 digits).
+func (s Step) RealNote() string {
+	if !s.HasReal || strings.Contains(s.Formula, "≈") || strings.Contains(s.Formula, "real") ||
+		strings.Contains(s.Formula, strconv.FormatFloat(s.Real, 'g', 4, 64)) {
+		return ""
+	}
+	return fmt.Sprintf("(real %.6g)", s.Real)
 }
 
 // Term is one product of a multiply-accumulate.

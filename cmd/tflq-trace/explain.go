@@ -156,9 +156,8 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 			mark = "*"
 		}
 		fmt.Fprintf(w, "%s %-*s  %s", mark, nameW, s.Name, s.Formula)
-		if s.HasReal && !strings.Contains(s.Formula, "≈") && !strings.Contains(s.Formula, "real") &&
-			!strings.Contains(s.Formula, strconv.FormatFloat(s.Real, 'g', 4, 64)) {
-			fmt.Fprintf(w, "   (real %.6g)", s.Real)
+		if note := s.RealNote(); note != "" {
+			fmt.Fprintf(w, "   %s", note)
 		}
 		fmt.Fprintln(w)
 		if s.Meaning != "" {
