@@ -92,6 +92,7 @@ func TestBadInputMatrix(t *testing.T) {
 		{"inspect rounding", []string{"inspect", model, "--rounding", "triple"}, []string{"--rounding", "triple"}},
 		{"inspect conflicting runtime", []string{"inspect", model, "--runtime", "tflm", "--rounding", "single"}, []string{"disagree"}},
 		{"inspect ops with model", []string{"inspect", "--ops", model}, []string{"--ops takes no MODEL"}},
+		{"inspect ops with runtime", []string{"inspect", "--ops", "--runtime", "tflite-ref"}, []string{"--ops lists every runtime", "--runtime"}},
 		{"run input size", []string{"run", model, "--input", wrongSize}, []string{wrongSize, "got 100 bytes"}},
 		{"run input missing", []string{"run", model, "--input", filepath.Join(dir, "nope.bin")}, []string{"nope.bin", "no such file"}},
 		{"run random negative", []string{"run", model, "--random", "-5"}, []string{"--random -5"}},

@@ -71,6 +71,9 @@ func runInspect(args []string, env *cliEnv) error {
 		if len(pos) > 0 {
 			return usageError("inspect: --ops takes no MODEL")
 		}
+		if runtimeName != "" || roundingName != "" {
+			return usageError("inspect: --ops lists every runtime's kernels at once; --runtime and --rounding do not apply")
+		}
 		return printSupportedOps(env.stdout, *asJSON)
 	}
 	if *values && *tensorIndex < 0 {
@@ -141,6 +144,10 @@ type supportedOp struct {
 	Op     string   `json:"op"`
 	Code   int32    `json:"code"`
 	DTypes []string `json:"dtypes"`
+	// Kernels names the implementations with a kernel of their own for the
+	// operator (TFLite-Micro's first); a runtime without one of its own
+	// runs TFLite-Micro's.
+	Kernels []string `json:"kernels"`
 }
 
 // printSupportedOps lists the kernels' op table: every operator with a
@@ -152,6 +159,9 @@ func printSupportedOps(w io.Writer, asJSON bool) error {
 		for _, t := range info.Types {
 			row.DTypes = append(row.DTypes, t.String())
 		}
+		for _, impl := range info.Implementations {
+			row.Kernels = append(row.Kernels, impl.String())
+		}
 		rows = append(rows, row)
 	}
 	sort.Slice(rows, func(a, b int) bool { return rows[a].Op < rows[b].Op })
@@ -160,9 +170,13 @@ func printSupportedOps(w io.Writer, asJSON bool) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
-	fmt.Fprintf(w, "%d operators have kernels (integer paths bit-exact with TFLite-Micro's reference kernels); the data-input dtypes each accepts:\n", len(rows))
+	fmt.Fprintf(w, "%d operators have kernels: the data-input dtypes TFLite-Micro's accepts, then the other runtimes' kernels that compute differently (those also take legacy uint8 where full TFLite does):\n", len(rows))
 	for _, r := range rows {
-		fmt.Fprintf(w, "  %-28s %s\n", r.Op, strings.Join(r.DTypes, " "))
+		line := fmt.Sprintf("  %-28s %-26s", r.Op, strings.Join(r.DTypes, " "))
+		if len(r.Kernels) > 1 {
+			line += "  also: " + strings.Join(r.Kernels[1:], ", ")
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
 	return nil
 }

@@ -418,6 +418,10 @@ func TestInspectOps(t *testing.T) {
 	for _, r := range rows {
 		if r.Op == "FULLY_CONNECTED" {
 			found = strings.Contains(strings.Join(r.DTypes, ","), "INT8") && strings.Contains(strings.Join(r.DTypes, ","), "INT16")
+			// The other runtimes' own kernels are listed after TFLite-Micro's.
+			if want := []string{"TFLite-Micro reference kernel", "full TFLite reference kernel"}; len(r.Kernels) < 2 || r.Kernels[0] != want[0] || !slices.Contains(r.Kernels, want[1]) || !slices.Contains(r.Kernels, "XNNPACK delegate") {
+				t.Errorf("FULLY_CONNECTED kernels %v, want TFLite-Micro's first, LiteRT's reference and XNNPACK's", r.Kernels)
+			}
 		}
 	}
 	if !found {
