@@ -39,6 +39,12 @@ type LayerStats struct {
 type WorstInput struct {
 	Input       int   `json:"input"`
 	MaxAbsError Float `json:"max_abs_error"`
+	// InputSpec names the input so that it can be run again (the caller
+	// sets it: e.g. the --input that replays it).
+	InputSpec string `json:"input_spec,omitempty"`
+	// Prediction is the top-1 class of the run of this input (the caller
+	// sets it; nil without a classifier output).
+	Prediction *int `json:"prediction,omitempty"`
 }
 
 // NewLayerStats starts the statistics of the layer a metrics row describes.

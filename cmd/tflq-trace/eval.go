@@ -104,6 +104,9 @@ func runEval(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
+	if *inputs == sampleMNISTTest {
+		set.source = sampleMNISTTest // its inputs replay as sample:mnist-test#i
+	}
 	labels, err := evalLabels(set, labelSource)
 	if err != nil {
 		return err
@@ -170,7 +173,7 @@ func runEval(args []string, env *cliEnv) error {
 				progress.clear()
 				return r.err
 			}
-			rep.fold(i, r, labels, *worst)
+			rep.fold(i, set.nameOf(i), r, labels, *worst)
 		}
 		progress.update(hi)
 	}
@@ -271,8 +274,9 @@ func evalOne(ips []*trace.Interpreter, set *inputSet, i int) evalResult {
 	return r
 }
 
-// fold adds input i's outcome to the report.
-func (rep *evalReport) fold(i int, r *evalResult, labels []int, worst int) {
+// fold adds input i's outcome to the report; spec is the --input that
+// replays input i.
+func (rep *evalReport) fold(i int, spec string, r *evalResult, labels []int, worst int) {
 	for k := range rep.Runtimes {
 		re := &rep.Runtimes[k]
 		if re.Layers == nil {
@@ -282,6 +286,15 @@ func (rep *evalReport) fold(i int, r *evalResult, labels []int, worst int) {
 		}
 		for l, m := range r.metrics[k] {
 			re.Layers[l].Add(i, m, worst)
+			for w := range re.Layers[l].Worst {
+				if wi := &re.Layers[l].Worst[w]; wi.Input == i {
+					wi.InputSpec = spec
+					if r.ok[k] {
+						class := r.class[k]
+						wi.Prediction = &class
+					}
+				}
+			}
 		}
 		if r.ok[k] && labels != nil && r.class[k] == labels[i] {
 			re.Correct++
@@ -323,7 +336,31 @@ func printEval(w io.Writer, rep *evalReport) {
 				num(float64(l.RMSEOverScale), 4), strings.Join(worst, " "), ref)
 		}
 	}
-	fmt.Fprintln(w, "\nworst inputs are input indices (explain or ui them with --input of that file; for an IDX file, input i is image i)")
+	printReplay(w, rep)
+}
+
+// printReplay lists the worst inputs of every layer, in order of first
+// appearance, with the --input that runs each again.
+func printReplay(w io.Writer, rep *evalReport) {
+	seen := map[int]bool{}
+	var lines []string
+	for _, re := range rep.Runtimes {
+		for _, l := range re.Layers {
+			for _, wi := range l.Worst {
+				if !seen[wi.Input] {
+					seen[wi.Input] = true
+					lines = append(lines, fmt.Sprintf("  %6d  %s", wi.Input, wi.InputSpec))
+				}
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nworst inputs by index, with the --input that replays each (e.g. tflq-trace explain %s --input SPEC --op 0 --element 0):\n", rep.Model)
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
 }
 
 // num formats a statistic plainly ("-" when it has no value).

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -238,5 +239,83 @@ func TestIDXImagesReadOnDemand(t *testing.T) {
 			t.Fatalf("gzipped %v, want %v", x.gz, gz)
 		}
 		x.close()
+	}
+}
+
+// TestEvalWorstInputsReplay: every worst input eval lists carries the
+// --input that runs it again (FILE#i for an IDX file, sample:mnist-test#i,
+// the file of a folder), and run and explain given it run that input: run
+// predicts the class eval recorded for it.
+func TestEvalWorstInputsReplay(t *testing.T) {
+	dir := t.TempDir()
+	var pix []byte
+	for _, d := range []int{7, 2, 1} {
+		img, _, err := samples.DigitImage(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%d_x.png", d)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		png.Encode(f, img)
+		f.Close()
+		for y := 0; y < 28; y++ {
+			for x := 0; x < 28; x++ {
+				r, _, _, _ := img.At(x, y).RGBA()
+				pix = append(pix, byte(r>>8))
+			}
+		}
+	}
+	idx := idxFile(t, "images.gz", idxImages, []uint32{3, 28, 28}, pix, true)
+	sources := map[string]string{"folder": dir, "IDX file": idx}
+	if _, _, err := samples.MNISTTestFiles(); err == nil {
+		sources["MNIST test set"] = "sample:mnist-test"
+	} else {
+		t.Logf("sample:mnist-test not checked: %v", err)
+	}
+	for name, source := range sources {
+		t.Run(name, func(t *testing.T) {
+			code, out, errs := runCLI(t, "eval", "sample:mnist_dense", "--inputs", source, "--runtimes", "tflm,tflm-single", "--worst", "2", "--json")
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var rep evalReport
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			replayed := map[string]bool{}
+			for _, re := range rep.Runtimes {
+				for _, l := range re.Layers {
+					for _, wi := range l.Worst {
+						if wi.InputSpec == "" || wi.Prediction == nil {
+							t.Fatalf("%s op %d: worst input %d without a replay spec or prediction: %+v", re.Runtime, l.Op, wi.Input, wi)
+						}
+						key := re.Runtime + " " + wi.InputSpec
+						if replayed[key] {
+							continue
+						}
+						replayed[key] = true
+						code, out, errs := runCLI(t, "run", "sample:mnist_dense", "--runtime", re.Runtime, "--input", wi.InputSpec)
+						if want := fmt.Sprintf("prediction: class %d\n", *wi.Prediction); code != exitOK || !strings.Contains(out, want) {
+							t.Fatalf("run --input %s: exit %d, want %q:\n%s%s", wi.InputSpec, code, want, out, errs)
+						}
+						if code, _, errs := runCLI(t, "explain", "sample:mnist_dense", "--runtime", re.Runtime, "--op", "1", "--element", "0", "--input", wi.InputSpec); code != exitOK {
+							t.Fatalf("explain --input %s: exit %d: %s", wi.InputSpec, code, errs)
+						}
+					}
+				}
+			}
+			if len(replayed) == 0 {
+				t.Fatal("no worst inputs listed")
+			}
+			code, out, _ = runCLI(t, "eval", "sample:mnist_dense", "--inputs", source, "--worst", "1")
+			for _, re := range rep.Runtimes[:1] {
+				spec := re.Layers[len(re.Layers)-1].Worst[0].InputSpec
+				if code != exitOK || !strings.Contains(out, " "+spec+"\n") {
+					t.Fatalf("the text report does not list %s:\n%s", spec, out)
+				}
+			}
+		})
 	}
 }
