@@ -321,19 +321,24 @@ func printEval(w io.Writer, rep *evalReport) {
 		for _, l := range re.Layers {
 			nameW = max(nameW, len(l.OpName))
 		}
-		fmt.Fprintf(w, "  %3s  %-*s  %12s  %13s  %13s  %12s  %15s  %s\n", "op", nameW, "name", "mean error", "mean |e| LSB", "max |e| LSB", "MSE", "rmse_over_scale", "worst inputs")
+		fmt.Fprintf(w, "  %3s  %-*s  %17s  %14s  %13s  %13s  %16s  %s\n", "op", nameW, "name", "mean error (real)", "mean |e| (LSB)",
+			"max |e| (LSB)", "MSE (real²)", "rmse/scale (LSB)", "worst inputs (max |e| in LSB)")
 		for _, l := range re.Layers {
 			var worst []string
 			for _, wi := range l.Worst {
-				worst = append(worst, fmt.Sprintf("%d (%s)", wi.Input, num(float64(wi.MaxAbsError), 3)))
+				if wi.MaxAbsErrorLSB != nil {
+					worst = append(worst, fmt.Sprintf("%d (%s)", wi.Input, num(float64(*wi.MaxAbsErrorLSB), 3)))
+				} else {
+					worst = append(worst, fmt.Sprintf("%d (%s real)", wi.Input, num(float64(wi.MaxAbsErrorReal), 3)))
+				}
 			}
 			ref := ""
 			if !l.Reference {
 				ref = "  (no float reference)"
 			}
-			fmt.Fprintf(w, "  %3d  %-*s  %12s  %13s  %13s  %12s  %15s  %s%s\n", l.Op, nameW, l.OpName, num(float64(l.MeanError), 4),
-				num(float64(l.MeanAbsErrorLSB), 4), num(float64(l.MaxAbsErrorLSB), 4), num(float64(l.MeanSquaredError), 4),
-				num(float64(l.RMSEOverScale), 4), strings.Join(worst, " "), ref)
+			fmt.Fprintf(w, "  %3d  %-*s  %17s  %14s  %13s  %13s  %16s  %s%s\n", l.Op, nameW, l.OpName, num(l.MeanError, 4),
+				num(l.MeanAbsErrorLSB, 4), num(l.MaxAbsErrorLSB, 4), num(l.MeanSquaredError, 4),
+				num(l.RMSEOverScale, 4), strings.Join(worst, " "), ref)
 		}
 	}
 	printReplay(w, rep)
@@ -371,26 +376,18 @@ func num(v float64, digits int) string {
 	return strconv.FormatFloat(v, 'g', digits, 64)
 }
 
+// writeEvalCSV writes one row per runtime and layer; the statistics'
+// columns are named as in the trace export (trace.StatsColumns).
 func writeEvalCSV(w io.Writer, rep *evalReport) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"runtime", "accuracy", "predictions_differ", "op", "op_name", "tensor_idx", "tensor_name", "inputs", "num_elements",
-		"mean_error", "mean_squared_error", "max_abs_error", "rmse_over_scale", "mean_abs_error_lsb", "max_abs_error_lsb", "float_reference"})
-	f := func(v float64) string {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	}
+	cw.Write(append([]string{"runtime", "accuracy", "predictions_differ"}, trace.StatsColumns()...))
 	for _, re := range rep.Runtimes {
 		acc := ""
 		if re.Accuracy != nil {
-			acc = f(*re.Accuracy)
+			acc = strconv.FormatFloat(*re.Accuracy, 'g', -1, 64)
 		}
 		for _, l := range re.Layers {
-			cw.Write([]string{re.Runtime, acc, strconv.Itoa(re.PredictionsDiffer), strconv.Itoa(l.Op), l.OpName, strconv.Itoa(l.Tensor), l.TensorName,
-				strconv.Itoa(l.Inputs), strconv.FormatInt(l.Elements, 10), f(float64(l.MeanError)), f(float64(l.MeanSquaredError)),
-				f(float64(l.MaxAbsError)), f(float64(l.RMSEOverScale)), f(float64(l.MeanAbsErrorLSB)), f(float64(l.MaxAbsErrorLSB)),
-				strconv.FormatBool(l.Reference)})
+			cw.Write(append([]string{re.Runtime, acc, strconv.Itoa(re.PredictionsDiffer)}, l.CSVRecord()...))
 		}
 	}
 	cw.Flush()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"image/png"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/tflq/tflq-trace/samples"
+	"github.com/tflq/tflq-trace/trace"
 )
 
 // TestEvalDigitsAccuracy: eval over the bundled digits gives the accuracy
@@ -317,5 +319,93 @@ func TestEvalWorstInputsReplay(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEvalUnits: eval's JSON and CSV name the statistics as the trace
+// export does (units in the names), write null for the scale, zero point and
+// LSB figures of an output without a scale, and give each worst input's
+// figure with its unit: its max_abs_error_lsb is the layer's largest in LSB
+// (real units, max_abs_error_real, for an output without a scale).
+func TestEvalUnits(t *testing.T) {
+	code, out, errs := runCLI(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits", "--worst", "2", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep struct {
+		Runtimes []struct {
+			Layers []map[string]any `json:"layers"`
+		} `json:"runtimes"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	exported := map[string]bool{"inputs": true, "worst_inputs": true}
+	for _, c := range trace.MetricColumns() {
+		exported[c] = true
+	}
+	scaled, unscaled := 0, 0
+	for _, l := range rep.Runtimes[0].Layers {
+		for k := range l {
+			if !exported[k] {
+				t.Errorf("op %v: field %q is not a name of the trace export", l["op"], k)
+			}
+		}
+		worst := l["worst_inputs"].([]any)
+		if len(worst) == 0 {
+			t.Fatalf("op %v: no worst inputs", l["op"])
+		}
+		w0 := worst[0].(map[string]any)
+		if _, ok := w0["max_abs_error"]; ok {
+			t.Errorf("op %v: worst input figure without its unit: %v", l["op"], w0)
+		}
+		if l["scale"] == nil {
+			unscaled++
+			for _, k := range []string{"zero_point", "rmse_over_scale", "max_abs_error_lsb", "mean_abs_error_lsb"} {
+				if v, ok := l[k]; !ok || v != nil {
+					t.Errorf("op %v without a scale: %s is %v, want null", l["op"], k, v)
+				}
+			}
+			if w0["max_abs_error_lsb"] != nil || w0["max_abs_error_real"] != l["max_abs_error_real"] {
+				t.Errorf("op %v without a scale: worst input %v, layer max_abs_error_real %v", l["op"], w0, l["max_abs_error_real"])
+			}
+			continue
+		}
+		scaled++
+		if w0["max_abs_error_lsb"] == nil || w0["max_abs_error_lsb"] != l["max_abs_error_lsb"] {
+			t.Errorf("op %v: worst input %v, layer max_abs_error_lsb %v", l["op"], w0, l["max_abs_error_lsb"])
+		}
+		if w0["max_abs_error_real"].(float64) > l["max_abs_error_real"].(float64) {
+			t.Errorf("op %v: worst input %v above the layer's max_abs_error_real %v", l["op"], w0, l["max_abs_error_real"])
+		}
+	}
+	if scaled == 0 || unscaled == 0 {
+		t.Fatalf("%d layers with a scale, %d without: want both (mnist_dense ends in DEQUANTIZE)", scaled, unscaled)
+	}
+	code, out, errs = runCLI(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits", "--csv")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported["runtime"], exported["accuracy"], exported["predictions_differ"] = true, true, true
+	for _, c := range rows[0] {
+		if !exported[c] {
+			t.Errorf("CSV column %q is not a name of the trace export", c)
+		}
+	}
+	last := rows[len(rows)-1] // DEQUANTIZE: no scale
+	for i, c := range rows[0] {
+		if (c == "scale" || c == "zero_point" || strings.HasSuffix(c, "_lsb") || c == "rmse_over_scale") && last[i] != "" {
+			t.Errorf("CSV %s of the DEQUANTIZE row is %q, want empty", c, last[i])
+		}
+	}
+	code, out, _ = runCLI(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits")
+	for _, h := range []string{"mean error (real)", "max |e| (LSB)", "MSE (real²)", "worst inputs (max |e| in LSB)", " real)"} {
+		if code != exitOK || !strings.Contains(out, h) {
+			t.Errorf("text report without %q:\n%s", h, out)
+		}
 	}
 }
