@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/samples"
 	"github.com/tflq/tflq-trace/trace"
 )
@@ -82,12 +81,20 @@ func runEval(args []string, env *cliEnv) error {
 	if *asJSON && *asCSV {
 		return usageError("eval: --json and --csv exclude each other")
 	}
-	if *workers < 1 || *worst < 0 {
-		return usageError("eval: --workers must be ≥ 1 and --worst ≥ 0")
+	if *workers < 1 {
+		return usageError("eval: --workers %d: must be ≥ 1", *workers)
 	}
-	rts, err := parseEvalRuntimes(*runtimes)
+	if *worst < 0 {
+		return usageError("eval: --worst %d: must be ≥ 0", *worst)
+	}
+	rts, err := parseRuntimes("eval", *runtimes)
 	if err != nil {
 		return err
+	}
+	if *outPath != "" {
+		if err := checkOutputFile("-o", *outPath); err != nil {
+			return err
+		}
 	}
 	source, labelSource := *inputs, *labelsPath
 	if source == sampleMNISTTest {
@@ -208,24 +215,6 @@ func runEval(args []string, env *cliEnv) error {
 	}
 	fmt.Fprintf(env.stdout, "wrote %s\n", *outPath)
 	return nil
-}
-
-// parseEvalRuntimes parses --runtimes (one or more, no repeats).
-func parseEvalRuntimes(list string) ([]kernels.Runtime, error) {
-	var rts []kernels.Runtime
-	for _, name := range strings.Split(list, ",") {
-		rt, err := kernels.ParseRuntime(strings.TrimSpace(name))
-		if err != nil {
-			return nil, usageError("eval: --runtimes: %v", err)
-		}
-		for _, seen := range rts {
-			if seen == rt {
-				return nil, usageError("eval: --runtimes names %v twice", rt)
-			}
-		}
-		rts = append(rts, rt)
-	}
-	return rts, nil
 }
 
 // evalLabels reads --labels, or takes the labels the input names give (all

@@ -184,7 +184,8 @@ func TestEvalBadInput(t *testing.T) {
 		{"non-numeric label", []string{"sample:mnist_dense", "--inputs", images, "--labels", badText}, []string{badText, `"two"`}},
 		{"huge header", []string{"sample:mnist_dense", "--inputs", huge}, []string{huge, "too large"}},
 		{"unknown runtime", []string{"sample:mnist_dense", "--inputs", images, "--labels", labels, "--runtimes", "tflm,xla"}, []string{"unknown runtime"}},
-		{"workers", []string{"sample:mnist_dense", "--inputs", images, "--workers", "0"}, []string{"--workers"}},
+		{"workers", []string{"sample:mnist_dense", "--inputs", images, "--workers", "0"}, []string{"--workers 0"}},
+		{"worst", []string{"sample:mnist_dense", "--inputs", images, "--worst", "-2"}, []string{"--worst -2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, append([]string{"eval"}, tc.args...)...)
@@ -192,6 +193,12 @@ func TestEvalBadInput(t *testing.T) {
 				t.Fatalf("exit %d (want 2), stdout %q, stderr %q", code, out, errs)
 			}
 			assertOneLineError(t, errs, tc.parts...)
+			// Only the flag that is wrong is named.
+			for _, flag := range []string{"--workers", "--worst"} {
+				if strings.Contains(errs, flag) && tc.args[len(tc.args)-2] != flag {
+					t.Errorf("the error names %s, which is not wrong: %q", flag, errs)
+				}
+			}
 		})
 	}
 }
