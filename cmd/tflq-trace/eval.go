@@ -141,6 +141,9 @@ func runEval(args []string, env *cliEnv) error {
 	if len(pools[0][0].Inputs()) != 1 {
 		return usageError("eval: --inputs needs a model with one input; %s has %d", path, len(pools[0][0].Inputs()))
 	}
+	if err := checkLabelRange(pools[0][0], path, labels, labelsName(*inputs, *labelsPath, labelSource), set); err != nil {
+		return err
+	}
 	rep := &evalReport{Model: path, Inputs: set.len(), Source: *inputs, Labels: labelSource}
 	for _, rt := range rts {
 		rep.Runtimes = append(rep.Runtimes, runtimeEval{Runtime: rt.String()})
@@ -232,6 +235,34 @@ func evalLabels(set *inputSet, path string) ([]int, error) {
 		labels[i] = l
 	}
 	return labels, nil
+}
+
+// labelsName names where eval's labels come from, for errors.
+func labelsName(inputs, labelsFlag, labelSource string) string {
+	switch {
+	case labelsFlag != "":
+		return "--labels " + labelsFlag
+	case inputs == sampleMNISTTest:
+		return "the labels of " + sampleMNISTTest + " (" + labelSource + ")"
+	}
+	return "the labels in the file names of --inputs " + inputs
+}
+
+// checkLabelRange refuses labels that are not classes of the model's
+// classifier output (none to check without labels or without one).
+func checkLabelRange(ip *trace.Interpreter, model string, labels []int, source string, set *inputSet) error {
+	outs := ip.Outputs()
+	if labels == nil || len(outs) == 0 || outs[0] == nil || !trace.ClassifierShaped(outs[0].Shape) {
+		return nil
+	}
+	classes := outs[0].Shape[len(outs[0].Shape)-1]
+	for i, l := range labels {
+		if l < 0 || l >= classes {
+			return inputError(fmt.Errorf("eval: %s: label %d of input %d (%s) is not a class of %s, which has %d classes (0..%d)",
+				source, l, i, set.nameOf(i), model, classes, classes-1))
+		}
+	}
+	return nil
 }
 
 // evalOne runs input i under every runtime of one worker and takes the

@@ -169,6 +169,18 @@ func TestEvalBadInput(t *testing.T) {
 	wrongSize := idxFile(t, "wrongsize", idxImages, []uint32{1, 20, 20}, make([]byte, 400), false)
 	badText := filepath.Join(t.TempDir(), "labels.txt")
 	os.WriteFile(badText, []byte("1 two\n"), 0o644)
+	bigText := filepath.Join(t.TempDir(), "big.txt")
+	os.WriteFile(bigText, []byte("25 15\n"), 0o644)
+	bigNames := t.TempDir()
+	for _, name := range []string{"15_a.png", "7_b.png"} {
+		img, _, err := samples.DigitImage(7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _ := os.Create(filepath.Join(bigNames, name))
+		png.Encode(f, img)
+		f.Close()
+	}
 	huge := idxFile(t, "huge", idxImages, []uint32{1 << 30, 1 << 30, 28}, nil, false)
 	for _, tc := range []struct {
 		name  string
@@ -182,6 +194,10 @@ func TestEvalBadInput(t *testing.T) {
 		{"images of the wrong size", []string{"sample:mnist_dense", "--inputs", wrongSize}, []string{wrongSize, "28×28"}},
 		{"label count", []string{"sample:mnist_dense", "--inputs", images, "--labels", idxFile(t, "three", idxLabels, []uint32{3}, []byte{1, 2, 3}, false)}, []string{"3 labels for 2 inputs"}},
 		{"non-numeric label", []string{"sample:mnist_dense", "--inputs", images, "--labels", badText}, []string{badText, `"two"`}},
+		{"labels beyond the classes", []string{"sample:mnist_dense", "--inputs", images, "--labels", idxFile(t, "big", idxLabels, []uint32{2}, []byte{3, 15}, false)},
+			[]string{"--labels", "label 15 of input 1", "10 classes"}},
+		{"text labels beyond the classes", []string{"sample:mnist_dense", "--inputs", images, "--labels", bigText}, []string{"--labels " + bigText, "label 25 of input 0", "10 classes"}},
+		{"file-name labels beyond the classes", []string{"sample:mnist_dense", "--inputs", bigNames}, []string{"file names of --inputs " + bigNames, "label 15 of input 0", "15_a.png", "10 classes"}},
 		{"huge header", []string{"sample:mnist_dense", "--inputs", huge}, []string{huge, "too large"}},
 		{"unknown runtime", []string{"sample:mnist_dense", "--inputs", images, "--labels", labels, "--runtimes", "tflm,xla"}, []string{"unknown runtime"}},
 		{"workers", []string{"sample:mnist_dense", "--inputs", images, "--workers", "0"}, []string{"--workers 0"}},
