@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -17,6 +18,17 @@ type Step struct {
 	// Changed marks a step where rounding or clamping altered the value
 	// (the UI highlights it).
 	Changed bool
+}
+
+// RealNote is the "(real x)" a view prints after the step's formula, or ""
+// when the step has no real meaning or its formula already shows it (an
+// "≈", the word "real", or the value itself to 4 digits).
+func (s Step) RealNote() string {
+	if !s.HasReal || strings.Contains(s.Formula, "≈") || strings.Contains(s.Formula, "real") ||
+		strings.Contains(s.Formula, strconv.FormatFloat(s.Real, 'g', 4, 64)) {
+		return ""
+	}
+	return fmt.Sprintf("(real %.6g)", s.Real)
 }
 
 // Term is one product of a multiply-accumulate.
@@ -109,6 +121,26 @@ const (
 	// m = round_half_even(256·float32(r)), applied as (x·m + 128) >> 8.
 	RuleFixedPointQ8 = "fixed_point_q8"
 )
+
+// RuleWords says a rule in a few words for headers: "double rounding",
+// "single rounding", "requantized in float32", ...
+func RuleWords(rule string) string {
+	switch rule {
+	case RuleDoubleRounding:
+		return "double rounding"
+	case RuleSingleRounding:
+		return "single rounding"
+	case RuleFixedPoint64:
+		return "64-bit fixed point, one rounding"
+	case RuleDoublePrecision:
+		return "requantized in double precision"
+	case RuleFloat32:
+		return "requantized in float32"
+	case RuleFixedPointQ8:
+		return "8-bit fixed-point multiplier"
+	}
+	return rule
+}
 
 // HasQ31 reports whether the stage's rule applies a Q0.31 multiplier and
 // shift (Quantized): the gemmlowp-style fixed-point rules. The float rules

@@ -125,6 +125,17 @@ func (r Runtime) Summary() string { return runtimeTable[r].summary }
 // kernels.
 func (r Runtime) Rounding() Rounding { return runtimeTable[r].rounding }
 
+// RoundingLabel names the runtime's requantization rounding for a run's
+// header and the exports' model summary: "double" or "single" for the
+// TFLite-Micro builds, "per_operator" for full TFLite, whose kernels round
+// in several ways (each chain's requantization records its rule).
+func (r Runtime) RoundingLabel() string {
+	if !r.IsTFLM() {
+		return "per_operator"
+	}
+	return r.Rounding().String()
+}
+
 // Delegates reports whether the runtime applies the XNNPACK delegate
 // (ImplXNNPACK) to the graph.
 func (r Runtime) Delegates() bool {

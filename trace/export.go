@@ -195,7 +195,7 @@ type ModelSummary struct {
 }
 
 func writeModelSummary(j *jw, ip *Interpreter, opt ExportOptions) {
-	j.value(ModelSummary{Path: opt.ModelPath, Input: opt.Input, Description: ip.Model().Description, Runtime: ip.Options().Runtime.String(), Rounding: ip.Options().Runtime.Rounding().String(),
+	j.value(ModelSummary{Path: opt.ModelPath, Input: opt.Input, Description: ip.Model().Description, Runtime: ip.Options().Runtime.String(), Rounding: ip.Options().Runtime.RoundingLabel(),
 		Inputs: ip.Graph().Inputs, Outputs: ip.Graph().Outputs, NumTensors: len(ip.Tensors()), NumOps: len(ip.Ops())})
 }
 

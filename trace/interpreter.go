@@ -78,6 +78,12 @@ func (e *OpError) Unwrap() error { return e.Err }
 // ErrBadInput reports graph input data of the wrong size or index.
 var ErrBadInput = errors.New("bad input")
 
+// ErrBadGraph: an operator writes a tensor it may not — a constant, its own
+// input, or one another operator (or another of its outputs) also writes.
+// TFLite refuses such graphs; a kernel writing over what it reads would make
+// explanations disagree with stored values.
+var ErrBadGraph = errors.New("bad graph")
+
 // New builds an interpreter for subgraph 0 of m and prepares every operator.
 // An operator without a kernel, or one whose dtypes or parameters the kernel
 // refuses, is an *OpError naming the operator.
@@ -138,6 +144,7 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 func (ip *Interpreter) prepareOps(withoutDelegate bool) {
 	m, g, opt := ip.model, ip.graph, ip.options
 	ip.ops = make([]Op, len(g.Operators))
+	writer := map[int]int{} // tensor index → the operator that writes it
 	for i := range g.Operators {
 		op := &g.Operators[i]
 		n := &kernels.Node{Index: i, Op: m.OpCode(*op), Options: op.Options, Runtime: opt.Runtime,
@@ -146,13 +153,38 @@ func (ip *Interpreter) prepareOps(withoutDelegate bool) {
 		n.Outputs = ip.tensorList(op.Outputs)
 		n.Intermediates = ip.tensorList(op.Intermediates)
 		o := Op{Node: n, Name: m.OpName(*op)}
-		o.Kernel, o.Impl, o.Err = kernels.PrepareImpl(n)
+		if o.Err = checkWrites(n, i, writer); o.Err == nil {
+			o.Kernel, o.Impl, o.Err = kernels.PrepareImpl(n)
+		}
 		if o.Err != nil {
 			o.Kernel = nil
 			o.Err = &OpError{Index: i, Op: o.Name, Err: o.Err}
 		}
 		ip.ops[i] = o
 	}
+}
+
+// checkWrites refuses an operator whose outputs are tensors it may not
+// write (ErrBadGraph), and records them in writer.
+func checkWrites(n *kernels.Node, op int, writer map[int]int) error {
+	for k, t := range n.Outputs {
+		if t == nil {
+			continue
+		}
+		if t.Const {
+			return fmt.Errorf("%w: output %d is tensor %d %q, a constant (its values are in the file)", ErrBadGraph, k, t.Index, t.Name)
+		}
+		for j, in := range n.Inputs {
+			if in == t {
+				return fmt.Errorf("%w: output %d is tensor %d, also its input %d: it would overwrite what it reads", ErrBadGraph, k, t.Index, j)
+			}
+		}
+		if prev, ok := writer[t.Index]; ok {
+			return fmt.Errorf("%w: output %d is tensor %d, which op %d also writes", ErrBadGraph, k, t.Index, prev)
+		}
+		writer[t.Index] = op
+	}
+	return nil
 }
 
 // dynamicShapeOperands lists, per operator, the inputs whose values decide

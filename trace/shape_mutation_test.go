@@ -1,7 +1,9 @@
 package trace
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/tflq/tflq-trace/kernels"
@@ -95,4 +97,53 @@ func grow(shape []int32, d int32) []int32 {
 	s := append([]int32(nil), shape...)
 	s[len(s)-1] += d
 	return s
+}
+
+// TestBadGraphWrites: an operator that writes a constant, its own input, or
+// a tensor another operator writes is refused with ErrBadGraph naming the
+// op and the tensor (FuzzPipeline found a DEPTHWISE_CONV_2D writing into
+// its own weights: Eval stored 40 where Explain, reading the overwritten
+// weights, said 0).
+func TestBadGraphWrites(t *testing.T) {
+	build := func(wire func(b *tflite.ModelBuilder, in, out, cst int32)) error {
+		b := tflite.NewModelBuilder()
+		in := b.AddTensor("in", tflite.TypeInt8, []int32{4}, tflite.PerTensor(0.5, 0))
+		out := b.AddTensor("out", tflite.TypeInt8, []int32{4}, tflite.PerTensor(0.5, 0))
+		cst := b.AddConstTensor("cst", tflite.TypeInt8, []int32{4}, tflite.PerTensor(0.5, 0), tflite.Int8Data([]int8{1, 2, 3, 4}))
+		wire(b, in, out, cst)
+		b.SetIO([]int32{in}, []int32{out})
+		m, err := b.Model()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = New(m, Options{})
+		return err
+	}
+	relu := tflite.DefaultOptions(tflite.DefaultOptionsType(tflite.OpRelu))
+	for _, tc := range []struct {
+		name string
+		wire func(b *tflite.ModelBuilder, in, out, cst int32)
+		want string
+	}{
+		{"writes a constant", func(b *tflite.ModelBuilder, in, out, cst int32) {
+			b.AddOperator(tflite.OpRelu, relu, []int32{in}, []int32{cst})
+		}, "a constant"},
+		{"writes its input", func(b *tflite.ModelBuilder, in, out, cst int32) {
+			b.AddOperator(tflite.OpRelu, relu, []int32{in}, []int32{in})
+		}, "also its input 0"},
+		{"two writers", func(b *tflite.ModelBuilder, in, out, cst int32) {
+			b.AddOperator(tflite.OpRelu, relu, []int32{in}, []int32{out})
+			b.AddOperator(tflite.OpRelu, relu, []int32{in}, []int32{out})
+		}, "which op 0 also writes"},
+	} {
+		err := build(tc.wire)
+		if !errors.Is(err, ErrBadGraph) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want ErrBadGraph saying %q", tc.name, err, tc.want)
+		}
+	}
+	if err := build(func(b *tflite.ModelBuilder, in, out, cst int32) {
+		b.AddOperator(tflite.OpRelu, relu, []int32{in}, []int32{out})
+	}); err != nil {
+		t.Errorf("a well-formed RELU: %v", err)
+	}
 }

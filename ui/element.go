@@ -294,8 +294,8 @@ func squeeze(pl []pline, h int) []string {
 
 func stepLine(st *Styles, sp kernels.Step, nameW int) string {
 	line := fmt.Sprintf("%-*s  %s", nameW, sp.Name, sp.Formula)
-	if sp.HasReal && !strings.Contains(sp.Formula, "≈") {
-		line += fmt.Sprintf("  (real %.6g)", sp.Real)
+	if note := sp.RealNote(); note != "" {
+		line += "  " + note
 	}
 	if sp.Changed {
 		return st.Changed.Render(" * " + line)

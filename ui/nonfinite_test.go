@@ -62,7 +62,7 @@ func TestHeatmapNonFinite(t *testing.T) {
 			t.Fatalf("output %v is not a 4×4 heatmap", out.Shape)
 		}
 		lines := m.tensor.heatmap(m.s, out, g, 15, 40, 10) // cursor at the last pixel
-		if info := ansi.Strip(lines[0]); !strings.Contains(info, "scale 1 … 15") {
+		if info := ansi.Strip(lines[0]); !strings.Contains(info, "colours 1 … 15") {
 			t.Errorf("mono=%v: scale not over the finite values: %q", mono, info)
 		}
 		if mono {

@@ -178,7 +178,7 @@ func TestSampleRuntimeCycling(t *testing.T) {
 		}
 	}
 	scr = screen(m)
-	screenShows(t, scr, "values: Δ vs tflm (LSB) (m cycles)", "scale -1 … 1")
+	screenShows(t, scr, "values: Δ vs tflm (LSB) (m cycles)", "colours -1 … 1")
 	minus, dots := 0, 0
 	for _, l := range strings.Split(scr, "\n") {
 		if _, right, ok := strings.Cut(l, "│"); ok && (strings.HasPrefix(right, "  .") || strings.HasPrefix(right, "▶ ")) {

@@ -346,7 +346,7 @@ func TestSampleCNNWalk(t *testing.T) {
 	lo, hi := channelScale(conv, sh, ch, modeQuantized)
 	screenShows(t, scr,
 		"channel 5/8", fmt.Sprintf("cursor y=%d x=%d", y, x),
-		fmt.Sprintf("scale %d … %d", int(lo), int(hi)),
+		fmt.Sprintf("colours %d … %d", int(lo), int(hi)),
 		fmt.Sprintf("M[output ch%d]=", ch), fmt.Sprintf("mult=%d shift=%d", want.mult, want.shift),
 		"9 terms", fmt.Sprintf("acc = %d", want.acc), fmt.Sprintf("final %d", want.final),
 		fmt.Sprintf("t%d[0,%d,%d,%d] = %d", conv.Index, y, x, ch, want.final))
@@ -371,7 +371,7 @@ func TestSampleCNNWalk(t *testing.T) {
 		}
 		lo, hi := channelScale(conv, sh, ch, mode)
 		screenShows(t, screen(m), "values: "+mode.String(),
-			fmt.Sprintf("scale %s … %s", formatValue(conv, lo, mode), formatValue(conv, hi, mode)))
+			fmt.Sprintf("colours %s … %s", formatValue(conv, lo, mode), formatValue(conv, hi, mode)))
 		if mode == modeError {
 			golden(t, m, "sample_cnn_conv_error_mono")
 		}

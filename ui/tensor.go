@@ -532,7 +532,7 @@ func (p *tensorPane) heatmap(s *session, t *kernels.Tensor, g grid, elem, w, h i
 	if p.mode == modeError || p.mode == modeDelta {
 		stops = st.DivergeStops
 	}
-	info := fmt.Sprintf(" %d×%d · scale %s … %s · cursor y=%d x=%d", g.rows, g.cols, formatValue(t, lo, p.mode), formatValue(t, hi, p.mode), cr, cc)
+	info := fmt.Sprintf(" %d×%d · colours %s … %s · cursor y=%d x=%d", g.rows, g.cols, formatValue(t, lo, p.mode), formatValue(t, hi, p.mode), cr, cc)
 	lines := []string{st.Dim.Render(info)}
 	mapLines := max(h-2, 1)
 	perLine := 2

@@ -97,6 +97,7 @@ func TestBadInputMatrix(t *testing.T) {
 		{"run random negative", []string{"run", model, "--random", "-5"}, []string{"--random -5"}},
 		{"run digit out of range", []string{"run", model, "--digit", "11"}, []string{"digit", "11"}},
 		{"run digit and input", []string{"run", model, "--digit", "3", "--input", wrongSize}, []string{"--digit and --input"}},
+		{"run digit and random", []string{"run", model, "--digit", "3", "--random", "1"}, []string{"--digit and --random"}},
 		{"run bench negative", []string{"run", model, "--bench", "-1"}, []string{"--bench -1"}},
 		{"run dump into a file", []string{"run", model, "--dump", filepath.Join(aFile, "sub")}, []string{"--dump", aFile}},
 		{"run max memory", []string{"run", model, "--max-memory", "much"}, []string{"--max-memory", "much"}},

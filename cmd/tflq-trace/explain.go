@@ -113,9 +113,10 @@ func runExplain(args []string, env *cliEnv) error {
 	return nil
 }
 
-// flatIndex converts "d0,d1,..." to a row-major flat index.
+// flatIndex converts "d0,d1,..." (or "[d0,d1,...]", as the tool prints
+// coordinates) to a row-major flat index.
 func flatIndex(s string, shape []int) (int, error) {
-	parts := strings.Split(s, ",")
+	parts := strings.Split(unbracket(s), ",")
 	if len(parts) != len(shape) {
 		return 0, fmt.Errorf("the output has shape %v: give %d coordinates", shape, len(shape))
 	}
@@ -137,7 +138,7 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	if t.Quantized() {
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
-	fmt.Fprintf(w, "runtime: %s\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+	fmt.Fprintf(w, "runtime: %s\n", runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl, c))
 	for _, note := range ip.Notes() {
 		fmt.Fprintf(w, "note: %s\n", note)
 	}
@@ -155,9 +156,8 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 			mark = "*"
 		}
 		fmt.Fprintf(w, "%s %-*s  %s", mark, nameW, s.Name, s.Formula)
-		if s.HasReal && !strings.Contains(s.Formula, "≈") && !strings.Contains(s.Formula, "real") &&
-			!strings.Contains(s.Formula, strconv.FormatFloat(s.Real, 'g', 4, 64)) {
-			fmt.Fprintf(w, "   (real %.6g)", s.Real)
+		if note := s.RealNote(); note != "" {
+			fmt.Fprintf(w, "   %s", note)
 		}
 		fmt.Fprintln(w)
 		if s.Meaning != "" {
@@ -201,6 +201,16 @@ func printAlternatives(w io.Writer, c *kernels.Chain) {
 		}
 		fmt.Fprintf(w, "  %-16s %s   (%s)\n", strings.ReplaceAll(a.Name, "_", " "), a.Formula, verdict)
 	}
+}
+
+// unbracket drops the brackets around coordinates written as the tool
+// prints them, "[0,14,8,3]".
+func unbracket(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		return s[1 : len(s)-1]
+	}
+	return s
 }
 
 // sourcesText lists the input elements an element was computed from: each
@@ -322,11 +332,13 @@ func elementString(t *kernels.Tensor, i int) string {
 
 // runtimeLine names the runtime and whose kernel computed the element, with
 // the rounding rule of the fixed-point kernels.
-func runtimeLine(rt kernels.Runtime, impl kernels.Implementation) string {
-	if impl == kernels.ImplXNNPACK {
-		return fmt.Sprintf("%s, %s", rt, impl)
+func runtimeLine(rt kernels.Runtime, impl kernels.Implementation, c *kernels.Chain) string {
+	// The rule the element's output stage used (the last requantization),
+	// not the runtime's default: full TFLite's kernels round in several ways.
+	if n := len(c.Requantizations); n > 0 {
+		return fmt.Sprintf("%s, %s (%s)", rt, impl, kernels.RuleWords(c.Requantizations[n-1].Rule))
 	}
-	return fmt.Sprintf("%s, %s (%s rounding)", rt, impl, rt.Rounding())
+	return fmt.Sprintf("%s, %s", rt, impl)
 }
 
 // printExplanationPair prints one element's chains under two runtimes side
@@ -337,7 +349,7 @@ func printExplanationPair(w io.Writer, ips [2]*trace.Interpreter, op, out, idx i
 	t := n.Outputs[out]
 	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %s, element %d at %s\n", op, ips[0].Ops()[op].Name, out, t.Index, t.Name, t.Type, shapeText(t.Shape), idx, shapeText(kernels.Unravel(idx, t.Shape)))
 	for k, ip := range ips {
-		fmt.Fprintf(w, "%c: %s\n", 'A'+k, runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl))
+		fmt.Fprintf(w, "%c: %s\n", 'A'+k, runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl, cs[k]))
 	}
 	fmt.Fprintln(w)
 	rows := kernels.AlignChains(cs[0], cs[1])

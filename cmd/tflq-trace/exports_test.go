@@ -609,3 +609,26 @@ func TestTermsNumberedAlike(t *testing.T) {
 		t.Errorf("export's terms %v, explain's %v", exported, explained)
 	}
 }
+
+// TestNpyFloatsSaturate: float .npy values far outside the input's range
+// quantize to its ends (1e20 and +Inf to 127, −Inf to −128, as QUANTIZE's
+// clamp does), not to whatever a float→int conversion wraps to; NaN is
+// refused in one line naming the file (exit 2).
+func TestNpyFloatsSaturate(t *testing.T) {
+	model := fcModel(t)
+	dir := t.TempDir()
+	in := npyFile(t, filepath.Join(dir, "big.npy"), "<f4", false, "(1, 3)", float32Bytes(binary.LittleEndian, 1e20, float32(math.Inf(1)), float32(math.Inf(-1))))
+	dump := t.TempDir()
+	if code, _, errs := runCLI(t, "run", model, "--input", in, "--dump", dump); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dump, "t0.bin")); !bytes.Equal(got, []byte{127, 127, 0x80}) {
+		t.Errorf("input quantized to %v, want [127 127 -128]", got)
+	}
+	nan := npyFile(t, filepath.Join(dir, "nan.npy"), "<f4", false, "(1, 3)", float32Bytes(binary.LittleEndian, 1, float32(math.NaN()), 0))
+	code, out, errs := runCLI(t, "run", model, "--input", nan)
+	if code != exitUsage || out != "" {
+		t.Fatalf("NaN: exit %d, stdout %q", code, out)
+	}
+	assertOneLineError(t, errs, "nan.npy", "element 1 is NaN")
+}

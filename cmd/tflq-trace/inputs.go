@@ -161,7 +161,7 @@ func readInputFile(ip *trace.Interpreter, k int, path string) (inputData, error)
 		}
 		return imageInput(ip, t, img)
 	}
-	return inputData{}, fmt.Errorf("unknown input format %q (want .bin, .npy, .png, .jpg or .pgm)", filepath.Ext(path))
+	return inputData{}, fmt.Errorf("unknown input format %q (want .bin/.raw, .npy, .png, .jpg/.jpeg or .pgm)", filepath.Ext(path))
 }
 
 func putInt(t *kernels.Tensor, i int, v int64) {
@@ -179,11 +179,14 @@ func putInt(t *kernels.Tensor, i int, v int64) {
 	}
 }
 
-// quantizeFloat is QUANTIZE's rule: zp + round-half-away(x/scale), clamped.
+// quantizeFloat is QUANTIZE's rule: zp + round-half-away(x/scale), clamped
+// — in float64 before the conversion to an integer, so that a value far
+// out of range (1e20, ±Inf) saturates at the right end instead of wrapping.
+// x must not be NaN (the readers refuse it).
 func quantizeFloat(x float32, t *kernels.Tensor) int64 {
 	lo, hi := kernels.Range(t.Type)
-	q := int64(math.Round(float64(x/t.Scale0()))) + int64(t.ZP0())
-	return min(max(q, int64(lo)), int64(hi))
+	q := math.Round(float64(x/t.Scale0())) + float64(t.ZP0())
+	return int64(min(max(q, float64(lo)), float64(hi)))
 }
 
 // floatRange is the real range a float32 input is expected to cover: the
@@ -382,6 +385,9 @@ func npyInput(raw []byte, t *kernels.Tensor) (inputData, error) {
 		out := &kernels.Tensor{Type: t.Type, Shape: t.Shape, Data: kernels.AlignedBytes(len(t.Data))}
 		floats := make([]float32, t.NumElements())
 		for i, x := range a.float64s() {
+			if math.IsNaN(x) {
+				return inputData{}, fmt.Errorf("element %d is NaN: a quantized input needs numbers", i)
+			}
 			floats[i] = float32(x)
 			putInt(out, i, quantizeFloat(floats[i], t))
 		}

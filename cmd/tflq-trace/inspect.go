@@ -282,7 +282,7 @@ func tensorLine(g *subGraphInfo, i int32) string {
 	}
 	t := &g.Tensors[i]
 	var b strings.Builder
-	fmt.Fprintf(&b, "t%-3d %-8s %-14s %s", t.Index, t.DType, shapeString(t.Shape), quantSummary(t.Quantization))
+	fmt.Fprintf(&b, "t%-3d %-8s %-14s %s", t.Index, t.DType, shapeString(t.Shape), quantSummary(t.Quantization, len(t.Shape)))
 	if t.Const {
 		b.WriteString("  const")
 	}
@@ -301,7 +301,10 @@ func shapeString(s []int32) string {
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
-func quantSummary(q *trace.Quantization) string {
+// quantSummary says a tensor's quantization in a few words; rank is the
+// tensor's, to say when a per-channel axis outside it is read as axis 0
+// (the reader's warning about rank-1 biases).
+func quantSummary(q *trace.Quantization, rank int) string {
 	if q == nil || len(q.Scale) == 0 {
 		return "not quantized"
 	}
@@ -320,7 +323,11 @@ func quantSummary(q *trace.Quantization) string {
 	if !allZero {
 		zps = "zp per channel"
 	}
-	return fmt.Sprintf("per-channel(axis %d, %d ch) scale=%.6g..%.6g %s", q.QuantizedDimension, len(q.Scale), lo, hi, zps)
+	axis := fmt.Sprint(q.QuantizedDimension)
+	if int(q.QuantizedDimension) >= rank {
+		axis = fmt.Sprintf("0 (the file says %d)", q.QuantizedDimension)
+	}
+	return fmt.Sprintf("per-channel(axis %s, %d ch) scale=%.6g..%.6g %s", axis, len(q.Scale), lo, hi, zps)
 }
 
 func zp(q *trace.Quantization, i int) int64 {
@@ -430,9 +437,17 @@ func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
 	if len(perChannel) == 0 {
 		return
 	}
+	// A runtime that requantizes with M itself (LiteRT's double, XNNPACK's
+	// float32) has no Q0.31 multiplier per channel either.
+	q31 := func(m trace.MultiplierInfo) string {
+		if m.Multiplier == 0 && m.Real != 0 {
+			return "(a real number: no Q0.31 multiplier)"
+		}
+		return fmt.Sprintf("multiplier=%d shift=%d", m.Multiplier, m.Shift)
+	}
 	if full || len(perChannel) <= 4 {
 		for _, m := range perChannel {
-			fmt.Fprintf(w, "  M[%s ch %d] = %.10g  multiplier=%d  shift=%d\n", m.Name, m.Channel, m.Real, m.Multiplier, m.Shift)
+			fmt.Fprintf(w, "  M[%s ch %d] = %.10g  %s\n", m.Name, m.Channel, m.Real, q31(m))
 		}
 		return
 	}
@@ -445,8 +460,8 @@ func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
 			hi = m
 		}
 	}
-	fmt.Fprintf(w, "  M[%s] per channel (%d): min %.10g (ch %d: multiplier=%d shift=%d), max %.10g (ch %d: multiplier=%d shift=%d)\n",
-		lo.Name, len(perChannel), lo.Real, lo.Channel, lo.Multiplier, lo.Shift, hi.Real, hi.Channel, hi.Multiplier, hi.Shift)
+	fmt.Fprintf(w, "  M[%s] per channel (%d): min %.10g (ch %d: %s), max %.10g (ch %d: %s)\n",
+		lo.Name, len(perChannel), lo.Real, lo.Channel, q31(lo), hi.Real, hi.Channel, q31(hi))
 }
 
 func printTensorFull(w io.Writer, g *subGraphInfo, t *trace.TensorInfo) {

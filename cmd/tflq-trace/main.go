@@ -25,6 +25,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -192,7 +193,12 @@ func newFlagSet(name, usage string, env *cliEnv) *flagSet {
 	print := func() {
 		fs.SetOutput(env.stdout)
 		fmt.Fprintf(env.stdout, "usage: tflq-trace %s %s\n\nflags:\n", name, usage)
+		// -1 is how an integer flag says "not given" (--digit, --random):
+		// not a default worth printing.
+		var b strings.Builder
+		fs.SetOutput(&b)
 		fs.PrintDefaults()
+		fmt.Fprint(env.stdout, strings.ReplaceAll(b.String(), " (default -1)", ""))
 		fs.SetOutput(io.Discard)
 	}
 	return &flagSet{FlagSet: fs, printUsage: print}

@@ -624,3 +624,53 @@ func TestMemoryPlan(t *testing.T) {
 	}
 	assertOneLineError(t, errs, "--max-memory", `"lots" is not a size`)
 }
+
+// TestRoundingLabels: a run's header names the TFLite-Micro build's
+// rounding, and says the full-TFLite runtimes round per operator (they said
+// "double rounding" above single-rounding and float chains); explain's
+// runtime line names the rule the element's own output stage used.
+func TestRoundingLabels(t *testing.T) {
+	for _, tc := range []struct{ runtime, header, explain string }{
+		{"tflm", "runtime tflm (double rounding)", "TFLite-Micro reference kernel (double rounding)"},
+		{"tflm-single", "runtime tflm-single (single rounding)", "TFLite-Micro reference kernel (single rounding)"},
+		{"tflite-ref", "runtime tflite-ref (each operator rounds", "full TFLite reference kernel (requantized in double precision)"},
+		{"tflite-xnnpack", "runtime tflite-xnnpack (each operator rounds", "XNNPACK delegate (requantized in float32)"},
+	} {
+		code, out, errs := runCLI(t, "run", "sample:mnist_dense", "--runtime", tc.runtime)
+		if code != exitOK || !strings.Contains(out, tc.header) {
+			t.Errorf("run --runtime %s: exit %d, %s\n%s", tc.runtime, code, errs, out)
+		}
+		code, out, errs = runCLI(t, "explain", "sample:mnist_dense", "--op", "1", "--element", "7", "--runtime", tc.runtime)
+		if code != exitOK || !strings.Contains(out, "runtime: "+tc.runtime+", "+tc.explain) {
+			t.Errorf("explain --runtime %s: exit %d, %s\n%s", tc.runtime, code, errs, out)
+		}
+	}
+}
+
+// TestCoordinatesAsPrinted: coordinates are accepted as the tool prints
+// them ([0,14,8,3]) by explain --at and trace --elements, with the same
+// result as the bare form; top-error:K mixed with a list names that as the
+// problem. inspect under tflite-xnnpack does not show per-channel float32
+// multipliers as "multiplier=0 shift=0". (Found in review.)
+func TestCoordinatesAsPrinted(t *testing.T) {
+	_, bare, _ := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--at", "0,14,8,3")
+	code, bracketed, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--at", "[0,14,8,3]")
+	if code != exitOK || bracketed != bare || !strings.Contains(bare, "element 2979 at [0,14,8,3]") {
+		t.Errorf("--at [0,14,8,3]: exit %d %s\n%s", code, errs, bracketed)
+	}
+	code, out, errs := runCLI(t, "trace", "sample:mnist_cnn", "--elements", "0:[0,14,8,3]", "-o", "-")
+	if code != exitOK || !strings.Contains(out, `"element":2979`) {
+		t.Errorf("--elements 0:[0,14,8,3]: exit %d %s", code, errs)
+	}
+	code, _, errs = runCLI(t, "trace", "sample:mnist_cnn", "--elements", "top-error:2;0:0,14,8,3", "-o", "-")
+	if code != exitUsage {
+		t.Fatalf("mixed --elements: exit %d", code)
+	}
+	assertOneLineError(t, errs, "--elements", "top-error:K stands alone")
+	if shared, ok := sharedtest.Lookup(); ok {
+		_, out, _ := runCLI(t, "inspect", filepath.Join(shared, "models", "kws_dscnn_int8.tflite"), "--runtime", "tflite-xnnpack", "--op", "0")
+		if strings.Contains(out, "multiplier=0 shift=0") || !strings.Contains(out, "(a real number: no Q0.31 multiplier)") {
+			t.Errorf("inspect --runtime tflite-xnnpack --op 0:\n%s", out)
+		}
+	}
+}

@@ -125,6 +125,9 @@ func (f *runFlags) inputFlags(cmd string) error {
 		if len(f.inputs) > 0 {
 			return usageError("%s: --digit and --input exclude each other", cmd)
 		}
+		if f.random >= 0 {
+			return usageError("%s: --digit and --random exclude each other", cmd)
+		}
 		f.inputs = stringList{fmt.Sprintf("%s%d", digitPrefix, f.digit)}
 	}
 	if len(f.inputs) > 0 && f.random >= 0 {
@@ -326,7 +329,11 @@ func describeOutput(t *kernels.Tensor) runOutput {
 }
 
 func printRun(w io.Writer, rep *runReport) {
-	fmt.Fprintf(w, "model %s, runtime %s (%s rounding)\n", rep.Model, rep.Runtime, rep.Rounding)
+	if rep.Rounding == "per_operator" {
+		fmt.Fprintf(w, "model %s, runtime %s (each operator rounds as its TFLite kernel does: explain shows the rule)\n", rep.Model, rep.Runtime)
+	} else {
+		fmt.Fprintf(w, "model %s, runtime %s (%s rounding)\n", rep.Model, rep.Runtime, rep.Rounding)
+	}
 	for _, note := range rep.Notes {
 		fmt.Fprintf(w, "note: %s\n", note)
 	}
@@ -503,13 +510,13 @@ func dumpTensors(ctx context.Context, ip *trace.Interpreter, dir string, opt dum
 // newRunReport starts the report of a run of the model at path.
 func newRunReport(path string, ip *trace.Interpreter) runReport {
 	rt := ip.Options().Runtime
-	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.Rounding().String(), Notes: ip.Notes()}
+	return runReport{Model: path, Runtime: rt.String(), Rounding: rt.RoundingLabel(), Notes: ip.Notes()}
 }
 
 // registerRuntimeFlags adds --runtime and its older spelling --rounding.
 func registerRuntimeFlags(fs *flag.FlagSet, runtime, rounding *string) {
-	fs.StringVar(runtime, "runtime", "", "whose arithmetic to reproduce: `tflm` (default: TFLite-Micro reference kernels), tflm-single (TFLITE_SINGLE_ROUNDING), tflite-ref (full TFLite, BUILTIN_REF), tflite-xnnpack (the Python interpreter's default)")
-	fs.StringVar(rounding, "rounding", "", "`double` or single: the same as --runtime tflm or tflm-single")
+	fs.StringVar(runtime, "runtime", "", "whose arithmetic to reproduce, `R`: tflm (default: TFLite-Micro reference kernels), tflm-single (TFLITE_SINGLE_ROUNDING), tflite-ref (full TFLite, BUILTIN_REF), tflite-xnnpack (the Python interpreter's default)")
+	fs.StringVar(rounding, "rounding", "", "`RULE`, double or single: the same as --runtime tflm or tflm-single")
 }
 
 // parseRuntimeFlags resolves --runtime and --rounding (tflm by default).

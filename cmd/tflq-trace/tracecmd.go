@@ -14,12 +14,12 @@ import (
 )
 
 func runTrace(args []string, env *cliEnv) error {
-	fs := newFlagSet("trace", "MODEL [--input FILE]... -o FILE [--ops LIST] [--elements all|none|top-error:K|OP:I;...] [--format json|csv|model-explorer [--metric M] [--clip P]] [--constants]", env)
+	fs := newFlagSet("trace", "MODEL [--input FILE]... [--random SEED] [--runtime R] -o FILE [--ops LIST] [--elements all|none|top-error:K|OP:I;...] [--format json|csv|model-explorer [--metric M] [--clip P]] [--terms N] [--constants]", env)
 	var rf runFlags
 	rf.register(fs)
 	outPath := fs.String("o", "", "write the trace to `FILE` (required; - for standard output)")
 	opsList := fs.String("ops", "", "only these operators: `LIST` of indices and ranges, e.g. 0,3-5 (default all)")
-	elements := fs.String("elements", "top-error:5", "element chains to include: all, none, top-error:`K` (the K largest errors in LSB per op), or a list 'OP:I;OP:d0,d1,...;OP:OUT:I' (flat index or coordinates, output 0 unless OUT is given)")
+	elements := fs.String("elements", "top-error:5", "`WHICH` element chains to include: all, none, top-error:K (the K largest errors in LSB per op), or a list 'OP:I;OP:d0,d1,...;OP:OUT:I' (flat index or coordinates, output 0 unless OUT is given)")
 	format := fs.String("format", "json", "json (docs/trace.md), csv (per-layer metrics) or model-explorer (node data)")
 	topTerms := fs.Int("terms", 5, "how many of the largest products each multiply-accumulate element lists")
 	metric := fs.String("metric", "accumulated-max", "model-explorer: what colours the graph, `M` = accumulated-max, accumulated-mean, local-max or local-mean (|error| in LSB, real units for outputs without a scale)")
@@ -181,6 +181,8 @@ func parseElements(s string) (trace.ElementSelection, error) {
 		return trace.ElementSelection{All: true}, nil
 	case s == "none":
 		return trace.ElementSelection{}, nil
+	case strings.HasPrefix(s, "top-error:") && strings.ContainsAny(s, "; \t\n"):
+		return trace.ElementSelection{}, fmt.Errorf("top-error:K stands alone: it cannot be combined with a list of elements")
 	case strings.HasPrefix(s, "top-error:"):
 		k, err := strconv.Atoi(strings.TrimPrefix(s, "top-error:"))
 		if err != nil || k < 1 {
@@ -227,7 +229,7 @@ func parseElementList(s string) ([]elementEntry, error) {
 			err = fmt.Errorf("want OP:I, OP:d0,d1,... or OP:OUT:I")
 		}
 		if err == nil {
-			spec := strings.Split(parts[len(parts)-1], ",")
+			spec := strings.Split(unbracket(parts[len(parts)-1]), ",")
 			if len(spec) == 1 {
 				e.flat, err = nonNegative(spec[0])
 			} else {
