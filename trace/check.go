@@ -262,8 +262,10 @@ type Diagnosis struct {
 	RuntimeMatches int
 	// OtherRuntime is set when the user's values are exactly another
 	// runtime's for this operator (computed from the same inputs): not a
-	// mistake, a different runtime.
+	// mistake, a different runtime. OtherRuntimes are all the runtimes
+	// whose values they are (OtherRuntime the first), in runtime order.
 	OtherRuntime    kernels.Runtime
+	OtherRuntimes   []kernels.Runtime
 	HasOtherRuntime bool
 	// WrongTensor is a tensor whose values are exactly the user's (−1 if
 	// none).
@@ -276,7 +278,7 @@ type Diagnosis struct {
 	ModelErr error
 
 	ip    *Interpreter
-	other *Interpreter
+	other []*Interpreter // of OtherRuntimes
 }
 
 // Exact reports whether something (another runtime, another tensor, a set
@@ -315,8 +317,11 @@ func (ip *Interpreter) Diagnose(op, out int, u UserValues) (*Diagnosis, error) {
 	if d.RuntimeMatches == d.Elements {
 		return d, nil
 	}
-	if other := ip.otherRuntimeMatching(op, out, match); other != nil {
-		d.OtherRuntime, d.HasOtherRuntime, d.other = other.options.Runtime, true, other
+	if others := ip.otherRuntimesMatching(op, out, match); len(others) > 0 {
+		d.OtherRuntime, d.HasOtherRuntime, d.other = others[0].options.Runtime, true, others
+		for _, o := range others {
+			d.OtherRuntimes = append(d.OtherRuntimes, o.options.Runtime)
+		}
 		return d, nil
 	}
 	d.WrongTensor = ip.tensorMatching(t, match)
@@ -335,10 +340,11 @@ func (ip *Interpreter) Diagnose(op, out int, u UserValues) (*Diagnosis, error) {
 	return d, nil
 }
 
-// otherRuntimeMatching returns an interpreter of another runtime whose
-// kernel for op, run on this run's inputs of op, gives exactly the values
-// match accepts (nil if none).
-func (ip *Interpreter) otherRuntimeMatching(op, out int, match *Matcher) *Interpreter {
+// otherRuntimesMatching returns the interpreters of the other runtimes
+// whose kernel for op, run on this run's inputs of op, gives exactly the
+// values match accepts, in runtime order.
+func (ip *Interpreter) otherRuntimesMatching(op, out int, match *Matcher) []*Interpreter {
+	var matching []*Interpreter
 	for _, rt := range kernels.Runtimes() {
 		if rt == ip.options.Runtime {
 			continue
@@ -359,10 +365,10 @@ func (ip *Interpreter) otherRuntimeMatching(op, out int, match *Matcher) *Interp
 			}
 		}
 		if all {
-			return other
+			matching = append(matching, other)
 		}
 	}
-	return nil
+	return matching
 }
 
 // EvalOpFrom runs operator op of ip alone, on the values op's non-constant
@@ -425,7 +431,7 @@ func (d *Diagnosis) RuntimeChain(elem int) (*kernels.Chain, error) {
 func (d *Diagnosis) DiagnosedChain(elem int) (*kernels.Chain, error) {
 	switch {
 	case d.HasOtherRuntime:
-		return d.other.Explain(d.Op, d.Output, elem)
+		return d.other[0].Explain(d.Op, d.Output, elem)
 	case d.WrongTensor >= 0:
 		return nil, nil
 	case d.Model != nil && d.Search.Best.Set != 0:
@@ -439,12 +445,12 @@ func (d *Diagnosis) DiagnosedChain(elem int) (*kernels.Chain, error) {
 }
 
 // OtherImplementation is the implementation whose kernel computed the
-// diagnosed operator under the other runtime.
+// diagnosed operator under the other runtime (the first of them).
 func (d *Diagnosis) OtherImplementation() kernels.Implementation {
-	if d.other == nil {
+	if len(d.other) == 0 {
 		return 0
 	}
-	return d.other.ops[d.Op].Impl
+	return d.other[0].ops[d.Op].Impl
 }
 
 // Explanation is one sentence of a diagnosis: what TFLite does where the
@@ -460,10 +466,20 @@ type Explanation struct {
 func (d *Diagnosis) Explanations() []Explanation {
 	var ex []Explanation
 	switch {
-	case d.HasOtherRuntime:
+	case d.HasOtherRuntime && len(d.other) == 1:
 		ex = append(ex, Explanation{ID: "runtime",
 			Sentence: fmt.Sprintf("your values are exactly what %s computes (%s; %s for this operator): not a mistake, a different runtime. Check against it with --runtime %s.",
 				d.OtherRuntime, d.OtherRuntime.Summary(), d.OtherImplementation(), d.OtherRuntime)})
+	case d.HasOtherRuntime:
+		var names, whats []string
+		for _, o := range d.other {
+			rt := o.options.Runtime
+			names = append(names, rt.String())
+			whats = append(whats, fmt.Sprintf("%s: %s (for this operator: %s)", rt, rt.Summary(), o.ops[d.Op].Impl))
+		}
+		ex = append(ex, Explanation{ID: "runtime",
+			Sentence: fmt.Sprintf("your values are exactly what %s compute (%s): not a mistake, a different runtime. Check against one with --runtime %s.",
+				andList(names), strings.Join(whats, "; "), d.OtherRuntime)})
 	case d.WrongTensor >= 0:
 		w, other := d.WrongTensor, d.ip.Tensor(d.WrongTensor)
 		ex = append(ex, Explanation{ID: kernels.MistakeWrongTensor.String(),
@@ -508,7 +524,11 @@ func (d *Diagnosis) Summary() []string {
 	case d.RuntimeMatches == d.Elements:
 		return []string{fmt.Sprintf("every value of %s matches", where)}
 	case d.HasOtherRuntime:
-		lines = append(lines, fmt.Sprintf("diagnosis: not a mistake: your values are exactly %s's, %d/%d elements of %s", d.OtherRuntime, d.Elements, d.Elements, where))
+		var whose []string
+		for _, rt := range d.OtherRuntimes {
+			whose = append(whose, rt.String()+"'s")
+		}
+		lines = append(lines, fmt.Sprintf("diagnosis: not a mistake: your values are exactly %s, %d/%d elements of %s", andList(whose), d.Elements, d.Elements, where))
 	case d.WrongTensor >= 0:
 		lines = append(lines, fmt.Sprintf("diagnosis: %s reproduces %d/%d elements of %s", ids, d.Elements, d.Elements, where))
 		if d.Search.Exact && d.Search.Best.Set.Len() == 1 {
@@ -539,6 +559,23 @@ func (d *Diagnosis) Summary() []string {
 		lines = append(lines, fmt.Sprintf("  %s: %s", e.ID, e.Sentence))
 	}
 	return lines
+}
+
+// andList joins words as "a", "a and b", "a, b and c".
+func andList(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// TensorList names tensors as "t3, t5".
+func TensorList(ts []int) string {
+	parts := make([]string, len(ts))
+	for i, t := range ts {
+		parts[i] = fmt.Sprintf("t%d", t)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // shapeList writes a shape as [1,10].

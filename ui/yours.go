@@ -165,17 +165,9 @@ func (s *session) diagnose() error {
 		}
 	}
 	for _, p := range loc.Propagated {
-		y.diag = append(y.diag, fmt.Sprintf("later: op %d %s differs because its input(s) %s do", p.Op, ip.Ops()[p.Op].Name, tensorNames(p.Inputs)))
+		y.diag = append(y.diag, fmt.Sprintf("later: op %d %s differs because its input(s) %s do", p.Op, ip.Ops()[p.Op].Name, trace.TensorList(p.Inputs)))
 	}
 	return nil
-}
-
-func tensorNames(ts []int) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = fmt.Sprintf("t%d", t)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // showDiagnosis is the y key: the diagnosis in the element pane, the

@@ -86,9 +86,11 @@ type checkDiagnosis struct {
 	Variant    string   `json:"variant,omitempty"`
 	// Equivalent are other sets of the same size that reproduce every value.
 	Equivalent [][]string `json:"equivalent,omitempty"`
-	// Runtime is another runtime whose values are exactly the user's.
-	Runtime     string `json:"runtime,omitempty"`
-	WrongTensor *int   `json:"wrong_tensor,omitempty"`
+	// Runtime is another runtime whose values are exactly the user's (the
+	// first of Runtimes, all those whose values they are).
+	Runtime     string   `json:"runtime,omitempty"`
+	Runtimes    []string `json:"runtimes,omitempty"`
+	WrongTensor *int     `json:"wrong_tensor,omitempty"`
 	// RuntimeMatches counts the elements where the user's values equal the
 	// run's.
 	RuntimeMatches int `json:"runtime_matches"`
@@ -407,6 +409,9 @@ func describeDiagnosis(ip *trace.Interpreter, d *trace.Diagnosis, u trace.UserVa
 	switch {
 	case d.HasOtherRuntime:
 		cd.Runtime = d.OtherRuntime.String()
+		for _, rt := range d.OtherRuntimes {
+			cd.Runtimes = append(cd.Runtimes, rt.String())
+		}
 		cd.Reproduces = d.Elements
 	case d.WrongTensor >= 0:
 		w := d.WrongTensor
@@ -547,7 +552,7 @@ func printCheck(w io.Writer, ip *trace.Interpreter, rep *checkReport) {
 	if len(rep.Propagated) > 0 {
 		fmt.Fprintln(w, "later operators that differ only because their inputs did:")
 		for _, p := range rep.Propagated {
-			fmt.Fprintf(w, "  op %d %s: %s differ(s), because of its input(s) %s\n", p.Op, p.OpName, tensorList(p.Outputs), tensorList(p.DifferingInputs))
+			fmt.Fprintf(w, "  op %d %s: %s differ(s), because of its input(s) %s\n", p.Op, p.OpName, trace.TensorList(p.Outputs), trace.TensorList(p.DifferingInputs))
 		}
 	}
 	if len(rep.MoreSources) > 0 {
@@ -560,14 +565,6 @@ func printCheck(w io.Writer, ip *trace.Interpreter, rep *checkReport) {
 		fmt.Fprintln(w)
 		printDiagnosis(w, ip, d)
 	}
-}
-
-func tensorList(ts []int) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = fmt.Sprintf("t%d", t)
-	}
-	return strings.Join(parts, ", ")
 }
 
 func printDiagnosis(w io.Writer, ip *trace.Interpreter, d *checkDiagnosis) {

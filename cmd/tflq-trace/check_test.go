@@ -9,6 +9,7 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -1131,5 +1132,51 @@ func TestCheckRealValuesDiagnosed(t *testing.T) {
 	code, out, _ = runCLI(t, "check", "sample:mnist_cnn", "--tensor", "7="+pool)
 	if code != exitFailure || !strings.Contains(out, "has no model of MAX_POOL_2D") || !strings.Contains(out, "match 1351/1352 elements") {
 		t.Errorf("MAX_POOL_2D: exit %d:\n%s", code, out)
+	}
+}
+
+// TestCheckNamesEveryMatchingRuntime: when several runtimes compute
+// exactly the user's values (kws_dscnn's first CONV_2D on --random 3:
+// tflm-single and tflite-xnnpack agree), check names all of them, in text
+// and in JSON's runtimes (runtime keeps the first).
+func TestCheckNamesEveryMatchingRuntime(t *testing.T) {
+	shared := os.Getenv("TFLQ_SHARED")
+	model := filepath.Join(shared, "models", "kws_dscnn_int8.tflite")
+	if _, err := os.Stat(model); shared == "" || err != nil {
+		t.Skip("SKIPPED: no shared data (TFLQ_SHARED): needs models/kws_dscnn_int8.tflite")
+	}
+	dump := filepath.Join(t.TempDir(), "dump")
+	if code, _, errs := runCLI(t, "run", model, "--random", "3", "--runtime", "tflm-single", "--dump", dump); code != exitOK {
+		t.Fatalf("run: exit %d: %s", code, errs)
+	}
+	args := []string{"check", model, "--random", "3", "--tensor", "22=" + filepath.Join(dump, "t22.bin")}
+	code, out, errs := runCLI(t, args...)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want 1: %s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"diagnosis: not a mistake: your values are exactly tflm-single's and tflite-xnnpack's, 8000/8000 elements of tensor 22 (op 0 CONV_2D)",
+		"your values are exactly what tflm-single and tflite-xnnpack compute (tflm-single: ",
+		"; tflite-xnnpack: ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	code, out, errs = runCLI(t, append(args, "--json")...)
+	if code != exitFailure {
+		t.Fatalf("--json: exit %d: %s", code, errs)
+	}
+	var rep struct {
+		Diagnosis struct {
+			Runtime  string   `json:"runtime"`
+			Runtimes []string `json:"runtimes"`
+		} `json:"diagnosis"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Diagnosis.Runtime != "tflm-single" || !slices.Equal(rep.Diagnosis.Runtimes, []string{"tflm-single", "tflite-xnnpack"}) {
+		t.Fatalf("JSON diagnosis runtime %q, runtimes %v; want tflm-single and [tflm-single tflite-xnnpack]", rep.Diagnosis.Runtime, rep.Diagnosis.Runtimes)
 	}
 }

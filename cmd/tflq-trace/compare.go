@@ -174,6 +174,18 @@ func parseRuntimeList(cmd, list string) ([]kernels.Runtime, error) {
 	if list == "" {
 		return nil, usageError("%s: --runtimes A,B[,...] is required (e.g. --runtimes tflm,tflite-xnnpack)", cmd)
 	}
+	rts, err := parseRuntimes(cmd, list)
+	if err != nil {
+		return nil, err
+	}
+	if len(rts) < 2 {
+		return nil, usageError("%s: --runtimes needs at least two runtimes, got %s", cmd, list)
+	}
+	return rts, nil
+}
+
+// parseRuntimes parses --runtimes: one or more, no repeats.
+func parseRuntimes(cmd, list string) ([]kernels.Runtime, error) {
 	var rts []kernels.Runtime
 	for _, name := range strings.Split(list, ",") {
 		rt, err := kernels.ParseRuntime(strings.TrimSpace(name))
@@ -186,9 +198,6 @@ func parseRuntimeList(cmd, list string) ([]kernels.Runtime, error) {
 			}
 		}
 		rts = append(rts, rt)
-	}
-	if len(rts) < 2 {
-		return nil, usageError("%s: --runtimes needs at least two runtimes, got %s", cmd, list)
 	}
 	return rts, nil
 }

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/samples"
 	"github.com/tflq/tflq-trace/trace"
 )
@@ -82,12 +81,20 @@ func runEval(args []string, env *cliEnv) error {
 	if *asJSON && *asCSV {
 		return usageError("eval: --json and --csv exclude each other")
 	}
-	if *workers < 1 || *worst < 0 {
-		return usageError("eval: --workers must be ≥ 1 and --worst ≥ 0")
+	if *workers < 1 {
+		return usageError("eval: --workers %d: must be ≥ 1", *workers)
 	}
-	rts, err := parseEvalRuntimes(*runtimes)
+	if *worst < 0 {
+		return usageError("eval: --worst %d: must be ≥ 0", *worst)
+	}
+	rts, err := parseRuntimes("eval", *runtimes)
 	if err != nil {
 		return err
+	}
+	if *outPath != "" {
+		if err := checkOutputFile("-o", *outPath); err != nil {
+			return err
+		}
 	}
 	source, labelSource := *inputs, *labelsPath
 	if source == sampleMNISTTest {
@@ -103,6 +110,9 @@ func runEval(args []string, env *cliEnv) error {
 	set, err := openInputSet("--inputs", source)
 	if err != nil {
 		return err
+	}
+	if *inputs == sampleMNISTTest {
+		set.source = sampleMNISTTest // its inputs replay as sample:mnist-test#i
 	}
 	labels, err := evalLabels(set, labelSource)
 	if err != nil {
@@ -130,6 +140,9 @@ func runEval(args []string, env *cliEnv) error {
 	}
 	if len(pools[0][0].Inputs()) != 1 {
 		return usageError("eval: --inputs needs a model with one input; %s has %d", path, len(pools[0][0].Inputs()))
+	}
+	if err := checkLabelRange(pools[0][0], path, labels, labelsName(*inputs, *labelsPath, labelSource), set); err != nil {
+		return err
 	}
 	rep := &evalReport{Model: path, Inputs: set.len(), Source: *inputs, Labels: labelSource}
 	for _, rt := range rts {
@@ -170,7 +183,7 @@ func runEval(args []string, env *cliEnv) error {
 				progress.clear()
 				return r.err
 			}
-			rep.fold(i, r, labels, *worst)
+			rep.fold(i, set.nameOf(i), r, labels, *worst)
 		}
 		progress.update(hi)
 	}
@@ -207,24 +220,6 @@ func runEval(args []string, env *cliEnv) error {
 	return nil
 }
 
-// parseEvalRuntimes parses --runtimes (one or more, no repeats).
-func parseEvalRuntimes(list string) ([]kernels.Runtime, error) {
-	var rts []kernels.Runtime
-	for _, name := range strings.Split(list, ",") {
-		rt, err := kernels.ParseRuntime(strings.TrimSpace(name))
-		if err != nil {
-			return nil, usageError("eval: --runtimes: %v", err)
-		}
-		for _, seen := range rts {
-			if seen == rt {
-				return nil, usageError("eval: --runtimes names %v twice", rt)
-			}
-		}
-		rts = append(rts, rt)
-	}
-	return rts, nil
-}
-
 // evalLabels reads --labels, or takes the labels the input names give (all
 // or nothing), or none.
 func evalLabels(set *inputSet, path string) ([]int, error) {
@@ -240,6 +235,34 @@ func evalLabels(set *inputSet, path string) ([]int, error) {
 		labels[i] = l
 	}
 	return labels, nil
+}
+
+// labelsName names where eval's labels come from, for errors.
+func labelsName(inputs, labelsFlag, labelSource string) string {
+	switch {
+	case labelsFlag != "":
+		return "--labels " + labelsFlag
+	case inputs == sampleMNISTTest:
+		return "the labels of " + sampleMNISTTest + " (" + labelSource + ")"
+	}
+	return "the labels in the file names of --inputs " + inputs
+}
+
+// checkLabelRange refuses labels that are not classes of the model's
+// classifier output (none to check without labels or without one).
+func checkLabelRange(ip *trace.Interpreter, model string, labels []int, source string, set *inputSet) error {
+	outs := ip.Outputs()
+	if labels == nil || len(outs) == 0 || outs[0] == nil || !trace.ClassifierShaped(outs[0].Shape) {
+		return nil
+	}
+	classes := outs[0].Shape[len(outs[0].Shape)-1]
+	for i, l := range labels {
+		if l < 0 || l >= classes {
+			return inputError(fmt.Errorf("eval: %s: label %d of input %d (%s) is not a class of %s, which has %d classes (0..%d)",
+				source, l, i, set.nameOf(i), model, classes, classes-1))
+		}
+	}
+	return nil
 }
 
 // evalOne runs input i under every runtime of one worker and takes the
@@ -271,8 +294,9 @@ func evalOne(ips []*trace.Interpreter, set *inputSet, i int) evalResult {
 	return r
 }
 
-// fold adds input i's outcome to the report.
-func (rep *evalReport) fold(i int, r *evalResult, labels []int, worst int) {
+// fold adds input i's outcome to the report; spec is the --input that
+// replays input i.
+func (rep *evalReport) fold(i int, spec string, r *evalResult, labels []int, worst int) {
 	for k := range rep.Runtimes {
 		re := &rep.Runtimes[k]
 		if re.Layers == nil {
@@ -282,6 +306,15 @@ func (rep *evalReport) fold(i int, r *evalResult, labels []int, worst int) {
 		}
 		for l, m := range r.metrics[k] {
 			re.Layers[l].Add(i, m, worst)
+			for w := range re.Layers[l].Worst {
+				if wi := &re.Layers[l].Worst[w]; wi.Input == i {
+					wi.InputSpec = spec
+					if r.ok[k] {
+						class := r.class[k]
+						wi.Prediction = &class
+					}
+				}
+			}
 		}
 		if r.ok[k] && labels != nil && r.class[k] == labels[i] {
 			re.Correct++
@@ -308,22 +341,51 @@ func printEval(w io.Writer, rep *evalReport) {
 		for _, l := range re.Layers {
 			nameW = max(nameW, len(l.OpName))
 		}
-		fmt.Fprintf(w, "  %3s  %-*s  %12s  %13s  %13s  %12s  %15s  %s\n", "op", nameW, "name", "mean error", "mean |e| LSB", "max |e| LSB", "MSE", "rmse_over_scale", "worst inputs")
+		fmt.Fprintf(w, "  %3s  %-*s  %17s  %14s  %13s  %13s  %16s  %s\n", "op", nameW, "name", "mean error (real)", "mean |e| (LSB)",
+			"max |e| (LSB)", "MSE (real²)", "rmse/scale (LSB)", "worst inputs (max |e| in LSB)")
 		for _, l := range re.Layers {
 			var worst []string
 			for _, wi := range l.Worst {
-				worst = append(worst, fmt.Sprintf("%d (%s)", wi.Input, num(float64(wi.MaxAbsError), 3)))
+				if wi.MaxAbsErrorLSB != nil {
+					worst = append(worst, fmt.Sprintf("%d (%s)", wi.Input, num(float64(*wi.MaxAbsErrorLSB), 3)))
+				} else {
+					worst = append(worst, fmt.Sprintf("%d (%s real)", wi.Input, num(float64(wi.MaxAbsErrorReal), 3)))
+				}
 			}
 			ref := ""
 			if !l.Reference {
 				ref = "  (no float reference)"
 			}
-			fmt.Fprintf(w, "  %3d  %-*s  %12s  %13s  %13s  %12s  %15s  %s%s\n", l.Op, nameW, l.OpName, num(float64(l.MeanError), 4),
-				num(float64(l.MeanAbsErrorLSB), 4), num(float64(l.MaxAbsErrorLSB), 4), num(float64(l.MeanSquaredError), 4),
-				num(float64(l.RMSEOverScale), 4), strings.Join(worst, " "), ref)
+			fmt.Fprintf(w, "  %3d  %-*s  %17s  %14s  %13s  %13s  %16s  %s%s\n", l.Op, nameW, l.OpName, num(l.MeanError, 4),
+				num(l.MeanAbsErrorLSB, 4), num(l.MaxAbsErrorLSB, 4), num(l.MeanSquaredError, 4),
+				num(l.RMSEOverScale, 4), strings.Join(worst, " "), ref)
 		}
 	}
-	fmt.Fprintln(w, "\nworst inputs are input indices (explain or ui them with --input of that file; for an IDX file, input i is image i)")
+	printReplay(w, rep)
+}
+
+// printReplay lists the worst inputs of every layer, in order of first
+// appearance, with the --input that runs each again.
+func printReplay(w io.Writer, rep *evalReport) {
+	seen := map[int]bool{}
+	var lines []string
+	for _, re := range rep.Runtimes {
+		for _, l := range re.Layers {
+			for _, wi := range l.Worst {
+				if !seen[wi.Input] {
+					seen[wi.Input] = true
+					lines = append(lines, fmt.Sprintf("  %6d  %s", wi.Input, wi.InputSpec))
+				}
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nworst inputs by index, with the --input that replays each (e.g. tflq-trace explain %s --input SPEC --op 0 --element 0):\n", rep.Model)
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
 }
 
 // num formats a statistic plainly ("-" when it has no value).
@@ -334,26 +396,18 @@ func num(v float64, digits int) string {
 	return strconv.FormatFloat(v, 'g', digits, 64)
 }
 
+// writeEvalCSV writes one row per runtime and layer; the statistics'
+// columns are named as in the trace export (trace.StatsColumns).
 func writeEvalCSV(w io.Writer, rep *evalReport) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"runtime", "accuracy", "predictions_differ", "op", "op_name", "tensor_idx", "tensor_name", "inputs", "num_elements",
-		"mean_error", "mean_squared_error", "max_abs_error", "rmse_over_scale", "mean_abs_error_lsb", "max_abs_error_lsb", "float_reference"})
-	f := func(v float64) string {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	}
+	cw.Write(append([]string{"runtime", "accuracy", "predictions_differ"}, trace.StatsColumns()...))
 	for _, re := range rep.Runtimes {
 		acc := ""
 		if re.Accuracy != nil {
-			acc = f(*re.Accuracy)
+			acc = strconv.FormatFloat(*re.Accuracy, 'g', -1, 64)
 		}
 		for _, l := range re.Layers {
-			cw.Write([]string{re.Runtime, acc, strconv.Itoa(re.PredictionsDiffer), strconv.Itoa(l.Op), l.OpName, strconv.Itoa(l.Tensor), l.TensorName,
-				strconv.Itoa(l.Inputs), strconv.FormatInt(l.Elements, 10), f(float64(l.MeanError)), f(float64(l.MeanSquaredError)),
-				f(float64(l.MaxAbsError)), f(float64(l.RMSEOverScale)), f(float64(l.MeanAbsErrorLSB)), f(float64(l.MaxAbsErrorLSB)),
-				strconv.FormatBool(l.Reference)})
+			cw.Write(append([]string{re.Runtime, acc, strconv.Itoa(re.PredictionsDiffer)}, l.CSVRecord()...))
 		}
 	}
 	cw.Flush()

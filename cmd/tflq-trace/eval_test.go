@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/tflq/tflq-trace/samples"
+	"github.com/tflq/tflq-trace/trace"
 )
 
 // TestEvalDigitsAccuracy: eval over the bundled digits gives the accuracy
@@ -166,6 +169,18 @@ func TestEvalBadInput(t *testing.T) {
 	wrongSize := idxFile(t, "wrongsize", idxImages, []uint32{1, 20, 20}, make([]byte, 400), false)
 	badText := filepath.Join(t.TempDir(), "labels.txt")
 	os.WriteFile(badText, []byte("1 two\n"), 0o644)
+	bigText := filepath.Join(t.TempDir(), "big.txt")
+	os.WriteFile(bigText, []byte("25 15\n"), 0o644)
+	bigNames := t.TempDir()
+	for _, name := range []string{"15_a.png", "7_b.png"} {
+		img, _, err := samples.DigitImage(7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, _ := os.Create(filepath.Join(bigNames, name))
+		png.Encode(f, img)
+		f.Close()
+	}
 	huge := idxFile(t, "huge", idxImages, []uint32{1 << 30, 1 << 30, 28}, nil, false)
 	for _, tc := range []struct {
 		name  string
@@ -179,9 +194,14 @@ func TestEvalBadInput(t *testing.T) {
 		{"images of the wrong size", []string{"sample:mnist_dense", "--inputs", wrongSize}, []string{wrongSize, "28×28"}},
 		{"label count", []string{"sample:mnist_dense", "--inputs", images, "--labels", idxFile(t, "three", idxLabels, []uint32{3}, []byte{1, 2, 3}, false)}, []string{"3 labels for 2 inputs"}},
 		{"non-numeric label", []string{"sample:mnist_dense", "--inputs", images, "--labels", badText}, []string{badText, `"two"`}},
+		{"labels beyond the classes", []string{"sample:mnist_dense", "--inputs", images, "--labels", idxFile(t, "big", idxLabels, []uint32{2}, []byte{3, 15}, false)},
+			[]string{"--labels", "label 15 of input 1", "10 classes"}},
+		{"text labels beyond the classes", []string{"sample:mnist_dense", "--inputs", images, "--labels", bigText}, []string{"--labels " + bigText, "label 25 of input 0", "10 classes"}},
+		{"file-name labels beyond the classes", []string{"sample:mnist_dense", "--inputs", bigNames}, []string{"file names of --inputs " + bigNames, "label 15 of input 0", "15_a.png", "10 classes"}},
 		{"huge header", []string{"sample:mnist_dense", "--inputs", huge}, []string{huge, "too large"}},
 		{"unknown runtime", []string{"sample:mnist_dense", "--inputs", images, "--labels", labels, "--runtimes", "tflm,xla"}, []string{"unknown runtime"}},
-		{"workers", []string{"sample:mnist_dense", "--inputs", images, "--workers", "0"}, []string{"--workers"}},
+		{"workers", []string{"sample:mnist_dense", "--inputs", images, "--workers", "0"}, []string{"--workers 0"}},
+		{"worst", []string{"sample:mnist_dense", "--inputs", images, "--worst", "-2"}, []string{"--worst -2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, append([]string{"eval"}, tc.args...)...)
@@ -189,6 +209,12 @@ func TestEvalBadInput(t *testing.T) {
 				t.Fatalf("exit %d (want 2), stdout %q, stderr %q", code, out, errs)
 			}
 			assertOneLineError(t, errs, tc.parts...)
+			// Only the flag that is wrong is named.
+			for _, flag := range []string{"--workers", "--worst"} {
+				if strings.Contains(errs, flag) && tc.args[len(tc.args)-2] != flag {
+					t.Errorf("the error names %s, which is not wrong: %q", flag, errs)
+				}
+			}
 		})
 	}
 }
@@ -238,5 +264,171 @@ func TestIDXImagesReadOnDemand(t *testing.T) {
 			t.Fatalf("gzipped %v, want %v", x.gz, gz)
 		}
 		x.close()
+	}
+}
+
+// TestEvalWorstInputsReplay: every worst input eval lists carries the
+// --input that runs it again (FILE#i for an IDX file, sample:mnist-test#i,
+// the file of a folder), and run and explain given it run that input: run
+// predicts the class eval recorded for it.
+func TestEvalWorstInputsReplay(t *testing.T) {
+	dir := t.TempDir()
+	var pix []byte
+	for _, d := range []int{7, 2, 1} {
+		img, _, err := samples.DigitImage(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%d_x.png", d)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		png.Encode(f, img)
+		f.Close()
+		for y := 0; y < 28; y++ {
+			for x := 0; x < 28; x++ {
+				r, _, _, _ := img.At(x, y).RGBA()
+				pix = append(pix, byte(r>>8))
+			}
+		}
+	}
+	idx := idxFile(t, "images.gz", idxImages, []uint32{3, 28, 28}, pix, true)
+	sources := map[string]string{"folder": dir, "IDX file": idx}
+	if _, _, err := samples.MNISTTestFiles(); err == nil {
+		sources["MNIST test set"] = "sample:mnist-test"
+	} else {
+		t.Logf("sample:mnist-test not checked: %v", err)
+	}
+	for name, source := range sources {
+		t.Run(name, func(t *testing.T) {
+			code, out, errs := runCLI(t, "eval", "sample:mnist_dense", "--inputs", source, "--runtimes", "tflm,tflm-single", "--worst", "2", "--json")
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			var rep evalReport
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			replayed := map[string]bool{}
+			for _, re := range rep.Runtimes {
+				for _, l := range re.Layers {
+					for _, wi := range l.Worst {
+						if wi.InputSpec == "" || wi.Prediction == nil {
+							t.Fatalf("%s op %d: worst input %d without a replay spec or prediction: %+v", re.Runtime, l.Op, wi.Input, wi)
+						}
+						key := re.Runtime + " " + wi.InputSpec
+						if replayed[key] {
+							continue
+						}
+						replayed[key] = true
+						code, out, errs := runCLI(t, "run", "sample:mnist_dense", "--runtime", re.Runtime, "--input", wi.InputSpec)
+						if want := fmt.Sprintf("prediction: class %d\n", *wi.Prediction); code != exitOK || !strings.Contains(out, want) {
+							t.Fatalf("run --input %s: exit %d, want %q:\n%s%s", wi.InputSpec, code, want, out, errs)
+						}
+						if code, _, errs := runCLI(t, "explain", "sample:mnist_dense", "--runtime", re.Runtime, "--op", "1", "--element", "0", "--input", wi.InputSpec); code != exitOK {
+							t.Fatalf("explain --input %s: exit %d: %s", wi.InputSpec, code, errs)
+						}
+					}
+				}
+			}
+			if len(replayed) == 0 {
+				t.Fatal("no worst inputs listed")
+			}
+			code, out, _ = runCLI(t, "eval", "sample:mnist_dense", "--inputs", source, "--worst", "1")
+			for _, re := range rep.Runtimes[:1] {
+				spec := re.Layers[len(re.Layers)-1].Worst[0].InputSpec
+				if code != exitOK || !strings.Contains(out, " "+spec+"\n") {
+					t.Fatalf("the text report does not list %s:\n%s", spec, out)
+				}
+			}
+		})
+	}
+}
+
+// TestEvalUnits: eval's JSON and CSV name the statistics as the trace
+// export does (units in the names), write null for the scale, zero point and
+// LSB figures of an output without a scale, and give each worst input's
+// figure with its unit: its max_abs_error_lsb is the layer's largest in LSB
+// (real units, max_abs_error_real, for an output without a scale).
+func TestEvalUnits(t *testing.T) {
+	code, out, errs := runCLI(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits", "--worst", "2", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep struct {
+		Runtimes []struct {
+			Layers []map[string]any `json:"layers"`
+		} `json:"runtimes"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	exported := map[string]bool{"inputs": true, "worst_inputs": true}
+	for _, c := range trace.MetricColumns() {
+		exported[c] = true
+	}
+	scaled, unscaled := 0, 0
+	for _, l := range rep.Runtimes[0].Layers {
+		for k := range l {
+			if !exported[k] {
+				t.Errorf("op %v: field %q is not a name of the trace export", l["op"], k)
+			}
+		}
+		worst := l["worst_inputs"].([]any)
+		if len(worst) == 0 {
+			t.Fatalf("op %v: no worst inputs", l["op"])
+		}
+		w0 := worst[0].(map[string]any)
+		if _, ok := w0["max_abs_error"]; ok {
+			t.Errorf("op %v: worst input figure without its unit: %v", l["op"], w0)
+		}
+		if l["scale"] == nil {
+			unscaled++
+			for _, k := range []string{"zero_point", "rmse_over_scale", "max_abs_error_lsb", "mean_abs_error_lsb"} {
+				if v, ok := l[k]; !ok || v != nil {
+					t.Errorf("op %v without a scale: %s is %v, want null", l["op"], k, v)
+				}
+			}
+			if w0["max_abs_error_lsb"] != nil || w0["max_abs_error_real"] != l["max_abs_error_real"] {
+				t.Errorf("op %v without a scale: worst input %v, layer max_abs_error_real %v", l["op"], w0, l["max_abs_error_real"])
+			}
+			continue
+		}
+		scaled++
+		if w0["max_abs_error_lsb"] == nil || w0["max_abs_error_lsb"] != l["max_abs_error_lsb"] {
+			t.Errorf("op %v: worst input %v, layer max_abs_error_lsb %v", l["op"], w0, l["max_abs_error_lsb"])
+		}
+		if w0["max_abs_error_real"].(float64) > l["max_abs_error_real"].(float64) {
+			t.Errorf("op %v: worst input %v above the layer's max_abs_error_real %v", l["op"], w0, l["max_abs_error_real"])
+		}
+	}
+	if scaled == 0 || unscaled == 0 {
+		t.Fatalf("%d layers with a scale, %d without: want both (mnist_dense ends in DEQUANTIZE)", scaled, unscaled)
+	}
+	code, out, errs = runCLI(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits", "--csv")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported["runtime"], exported["accuracy"], exported["predictions_differ"] = true, true, true
+	for _, c := range rows[0] {
+		if !exported[c] {
+			t.Errorf("CSV column %q is not a name of the trace export", c)
+		}
+	}
+	last := rows[len(rows)-1] // DEQUANTIZE: no scale
+	for i, c := range rows[0] {
+		if (c == "scale" || c == "zero_point" || strings.HasSuffix(c, "_lsb") || c == "rmse_over_scale") && last[i] != "" {
+			t.Errorf("CSV %s of the DEQUANTIZE row is %q, want empty", c, last[i])
+		}
+	}
+	code, out, _ = runCLI(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits")
+	for _, h := range []string{"mean error (real)", "max |e| (LSB)", "MSE (real²)", "worst inputs (max |e| in LSB)", " real)"} {
+		if code != exitOK || !strings.Contains(out, h) {
+			t.Errorf("text report without %q:\n%s", h, out)
+		}
 	}
 }

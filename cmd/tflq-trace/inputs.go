@@ -410,7 +410,7 @@ func isIntegerType(t tflite.TensorType) bool {
 }
 
 // idxImagePath splits FILE#N, image N of an IDX image file, as eval names
-// the inputs of one.
+// the inputs of one; sample:mnist-test#N is image N of the MNIST test set.
 func idxImagePath(path string) (file string, index int, ok bool) {
 	i := strings.LastIndexByte(path, '#')
 	if i < 0 {
@@ -419,6 +419,13 @@ func idxImagePath(path string) (file string, index int, ok bool) {
 	n, err := strconv.Atoi(path[i+1:])
 	if err != nil || n < 0 {
 		return "", 0, false
+	}
+	if path[:i] == sampleMNISTTest {
+		images, _, err := samples.MNISTTestFiles()
+		if err != nil {
+			return "", 0, false
+		}
+		return images, n, true
 	}
 	if _, err := os.Stat(path[:i]); err != nil {
 		return "", 0, false
