@@ -57,8 +57,8 @@ func runEval(args []string, env *cliEnv) error {
 	fs := newFlagSet("eval", "MODEL --inputs SOURCE [--labels SOURCE] [--runtimes A,B...] [--json|--csv] [-o FILE]", env)
 	var sample string
 	fs.StringVar(&sample, "sample", "", "use the bundled model `NAME` (same as MODEL sample:NAME)")
-	inputs := fs.String("inputs", "", "the data set: a folder of input files, an IDX image file (.gz or not), sample:digits, or sample:mnist-test (the MNIST test set, with its labels)")
-	labelsPath := fs.String("labels", "", "one class per input: an IDX label file or a .txt/.csv of class indices (default: the digit a file name starts with, as in 7_0.png)")
+	inputs := fs.String("inputs", "", "the data set: a folder of input files, a .npy batch (first axis = sample), an IDX image file (.gz or not), sample:digits, or sample:mnist-test (the MNIST test set, with its labels)")
+	labelsPath := fs.String("labels", "", "one class per input: an IDX label file, a .npy or a .txt/.csv of class indices (default: the digit a file name starts with, as in 7_0.png)")
 	runtimes := fs.String("runtimes", "tflm", "comma-separated runtimes to evaluate (the first is the reference for prediction agreement)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "inputs evaluated in parallel (results are the same whatever the number)")
 	worst := fs.Int("worst", 3, "how many inputs with the largest error to list per layer")
@@ -76,7 +76,7 @@ func runEval(args []string, env *cliEnv) error {
 		return err
 	}
 	if *inputs == "" {
-		return usageError("eval: --inputs SOURCE is required (a folder, an IDX file, sample:digits or sample:mnist-test)")
+		return usageError("eval: --inputs SOURCE is required (a folder, a .npy batch, an IDX file, sample:digits or sample:mnist-test)")
 	}
 	if *asJSON && *asCSV {
 		return usageError("eval: --json and --csv exclude each other")

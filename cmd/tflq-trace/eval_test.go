@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -431,4 +432,88 @@ func TestEvalUnits(t *testing.T) {
 			t.Errorf("text report without %q:\n%s", h, out)
 		}
 	}
+}
+
+// TestEvalNpyBatch: a .npy batch whose first axis is the sample (the ten
+// bundled digits as float32 p/255, [10,28,28]) with a .npy of int64 labels
+// gives the same report as sample:digits — same accuracy, same per-layer
+// statistics and worst inputs — since p/255 quantizes to the q an image's
+// pixel maps to; BATCH#i replays sample i; a Fortran-ordered or truncated
+// batch and float labels are one line naming the file (exit 2).
+func TestEvalNpyBatch(t *testing.T) {
+	dir := t.TempDir()
+	var pix []float32
+	var labels []byte
+	for _, d := range samples.Digits() {
+		img, _, err := samples.DigitImage(d.Label)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for y := 0; y < 28; y++ {
+			for x := 0; x < 28; x++ {
+				r, _, _, _ := img.At(x, y).RGBA()
+				pix = append(pix, float32(r>>8)/255)
+			}
+		}
+		labels = binary.LittleEndian.AppendUint64(labels, uint64(d.Label))
+	}
+	batch := npyFile(t, filepath.Join(dir, "digits.npy"), "<f4", false, "(10, 28, 28)", float32Bytes(binary.LittleEndian, pix...))
+	labelFile := npyFile(t, filepath.Join(dir, "labels.npy"), "<i8", false, "(10,)", labels)
+	report := func(args ...string) evalReport {
+		t.Helper()
+		code, out, errs := runCLI(t, append([]string{"eval", "sample:mnist_cnn", "--runtimes", "tflm,tflite-xnnpack", "--json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var rep evalReport
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep
+	}
+	fromNpy := report("--inputs", batch, "--labels", labelFile)
+	fromDigits := report("--inputs", "sample:digits")
+	if fromNpy.Inputs != 10 || fromNpy.Runtimes[0].Accuracy == nil {
+		t.Fatalf("npy batch: %d inputs, accuracy %v", fromNpy.Inputs, fromNpy.Runtimes[0].Accuracy)
+	}
+	for k := range fromNpy.Runtimes {
+		a, b := fromNpy.Runtimes[k], fromDigits.Runtimes[k]
+		if *a.Accuracy != *b.Accuracy || layersWithoutSpecs(t, a) != layersWithoutSpecs(t, b) {
+			t.Errorf("%s: npy batch %v %v, sample:digits %v %v", a.Runtime, *a.Accuracy, a.Layers, *b.Accuracy, b.Layers)
+		}
+	}
+	_, want, _ := runCLI(t, "run", "sample:mnist_cnn", "--digit", "3")
+	code, got, errs := runCLI(t, "run", "sample:mnist_cnn", "--input", batch+"#3")
+	if code != exitOK || got[strings.Index(got, "output 0"):] != want[strings.Index(want, "output 0"):] {
+		t.Errorf("run --input %s#3: exit %d %s\n%s\nwant\n%s", batch, code, errs, got, want)
+	}
+	fortran := npyFile(t, filepath.Join(dir, "fortran.npy"), "<f4", true, "(10, 28, 28)", float32Bytes(binary.LittleEndian, pix...))
+	short := npyFile(t, filepath.Join(dir, "short.npy"), "<f4", false, "(10, 28, 28)", float32Bytes(binary.LittleEndian, pix[:100]...))
+	floatLabels := npyFile(t, filepath.Join(dir, "flabels.npy"), "<f4", false, "(10,)", float32Bytes(binary.LittleEndian, make([]float32, 10)...))
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--inputs", fortran}, []string{"fortran.npy", "C-ordered"}},
+		{[]string{"--inputs", short}, []string{"short.npy", "its header"}},
+		{[]string{"--inputs", batch, "--labels", floatLabels}, []string{"flabels.npy", "integer class indices"}},
+	} {
+		code, out, errs := runCLI(t, append([]string{"eval", "sample:mnist_cnn"}, tc.args...)...)
+		if code != exitUsage || out != "" {
+			t.Errorf("%v: exit %d, stdout %q", tc.args, code, out)
+			continue
+		}
+		assertOneLineError(t, errs, tc.want...)
+	}
+}
+
+// layersWithoutSpecs is a runtime's layer statistics as JSON without the
+// worst inputs' replay specs (a batch names them BATCH#i, the digits
+// digit:N).
+func layersWithoutSpecs(t *testing.T, r runtimeEval) string {
+	b, err := json.Marshal(r.Layers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return regexp.MustCompile(`"input_spec":"[^"]*"`).ReplaceAllString(string(b), "")
 }

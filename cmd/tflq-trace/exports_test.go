@@ -302,9 +302,9 @@ func TestNpyInputForms(t *testing.T) {
 	}
 }
 
-// npyHeader splits a .npy file (format 1.0) into its header dict and data,
+// splitNpyFile splits a .npy file (format 1.0) into its header dict and data,
 // checking the magic, the version and the 64-byte alignment.
-func npyHeader(t *testing.T, path string) (string, []byte) {
+func splitNpyFile(t *testing.T, path string) (string, []byte) {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -345,7 +345,7 @@ func TestRunDumpNpy(t *testing.T) {
 		{"t2.npy", "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", []byte{8, 0, 0, 0, 0xf8, 0xff, 0xff, 0xff}},
 		{"t3.npy", "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 2), }", []byte{4, 2}},
 	} {
-		h, data := npyHeader(t, filepath.Join(dir, tc.file))
+		h, data := splitNpyFile(t, filepath.Join(dir, tc.file))
 		if h != tc.header || !bytes.Equal(data, tc.data) {
 			t.Errorf("%s: header %s data %v, want %s %v", tc.file, h, data, tc.header, tc.data)
 		}

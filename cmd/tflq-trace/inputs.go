@@ -122,6 +122,13 @@ func readInputFile(ip *trace.Interpreter, k int, path string) (inputData, error)
 		}
 		return imageInput(ip, t, img)
 	}
+	if file, index, ok := idxImagePath(path); ok && strings.EqualFold(filepath.Ext(file), ".npy") {
+		a, err := readNpySample(file, index)
+		if err != nil {
+			return inputData{}, err
+		}
+		return npyArrayInput(a, t)
+	}
 	if file, index, ok := idxImagePath(path); ok {
 		dims, data, err := readIDX(file, idxImages)
 		if err != nil {
@@ -369,6 +376,12 @@ func npyInput(raw []byte, t *kernels.Tensor) (inputData, error) {
 	if err != nil {
 		return inputData{}, err
 	}
+	return npyArrayInput(a, t)
+}
+
+// npyArrayInput converts a decoded .npy array (a whole file, or one sample
+// of a batch) to input t's data, as npyInput describes.
+func npyArrayInput(a *npyArray, t *kernels.Tensor) (inputData, error) {
 	if !sameShape(a.shape, t.Shape) {
 		return inputData{}, fmt.Errorf("expected %s, got a .npy array of shape %v", inputSpec(t), a.shape)
 	}

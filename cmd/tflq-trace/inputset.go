@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/samples"
 	"github.com/tflq/tflq-trace/trace"
 )
@@ -81,6 +82,8 @@ func openInputSet(flagName, source string) (*inputSet, error) {
 		return nil, usageError("%s %s: no such file or folder", flagName, source)
 	case err != nil:
 		return nil, inputError(fmt.Errorf("%s %s: %w", flagName, source, err))
+	case !fi.IsDir() && strings.EqualFold(filepath.Ext(source), ".npy"):
+		return openNpyBatch(flagName, source)
 	case !fi.IsDir():
 		return openIDXImages(flagName, source)
 	}
@@ -334,11 +337,128 @@ func openIDXImages(flagName, path string) (*inputSet, error) {
 	return set, nil
 }
 
-// openLabels reads one class per input: an IDX label file, or a text file
-// of integers separated by whitespace or commas.
+// readNpyHeader reads the header of the .npy file f.
+func readNpyHeader(f *os.File) (*npyHeader, error) {
+	prefix := make([]byte, 12)
+	if _, err := io.ReadFull(f, prefix); err != nil {
+		return nil, fmt.Errorf("not a .npy file (too short)")
+	}
+	hlen := int(binary.LittleEndian.Uint16(prefix[8:10])) + 10
+	if prefix[6] >= 2 {
+		hlen = int(binary.LittleEndian.Uint32(prefix[8:12])) + 12
+	}
+	if string(prefix[:6]) != "\x93NUMPY" || hlen > 1<<20 {
+		return nil, fmt.Errorf("not a .npy file")
+	}
+	raw := make([]byte, hlen)
+	if _, err := f.ReadAt(raw, 0); err != nil {
+		return nil, fmt.Errorf("truncated .npy header")
+	}
+	return parseNpyHeader(raw)
+}
+
+// openNpyBatch opens a .npy array whose first axis is the sample: input i
+// is array[i], read from the file when it runs (memory stays flat).
+func openNpyBatch(flagName, path string) (*inputSet, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, inputError(fmt.Errorf("%s %s: %w", flagName, path, err))
+	}
+	defer f.Close()
+	h, err := checkNpyBatch(f)
+	if err != nil {
+		return nil, inputError(fmt.Errorf("%s %s: %w", flagName, path, err))
+	}
+	set := &inputSet{source: path, count: h.shape[0]}
+	set.load = func(ip *trace.Interpreter, i int) ([]byte, error) {
+		a, err := readNpySample(path, i)
+		if err == nil {
+			var in inputData
+			if in, err = npyArrayInput(a, ip.Inputs()[0]); err == nil {
+				return in.data, nil
+			}
+		}
+		return nil, inputError(fmt.Errorf("%s#%d: %w", path, i, err))
+	}
+	set.label = func(int) (int, bool) { return 0, false }
+	return set, nil
+}
+
+// checkNpyBatch reads and checks a batch's header: at least one axis, at
+// least one sample, C order (a Fortran-ordered batch's samples are not
+// contiguous), and exactly the data its header promises.
+func checkNpyBatch(f *os.File) (*npyHeader, error) {
+	h, err := readNpyHeader(f)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(h.shape) == 0 || h.shape[0] == 0:
+		return nil, fmt.Errorf("a batch needs a first axis with at least one sample, this one has shape %v", h.shape)
+	case h.fortran:
+		return nil, fmt.Errorf("a batch must be C-ordered (numpy.ascontiguousarray), this one is Fortran-ordered")
+	case fi.Size() != int64(h.offset)+int64(h.elements)*int64(h.size):
+		return nil, fmt.Errorf("%d bytes of data, its header %v %s says %d", fi.Size()-int64(h.offset), h.shape, h.descr, int64(h.elements)*int64(h.size))
+	}
+	return h, nil
+}
+
+// readNpySample reads sample i of the .npy batch at path.
+func readNpySample(path string, i int) (*npyArray, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h, err := checkNpyBatch(f)
+	if err != nil {
+		return nil, err
+	}
+	if i >= h.shape[0] {
+		return nil, fmt.Errorf("the batch %v has no sample %d", h.shape, i)
+	}
+	per := h.elements / h.shape[0] * h.size
+	buf := make([]byte, per)
+	if _, err := f.ReadAt(buf, int64(h.offset)+int64(i)*int64(per)); err != nil {
+		return nil, err
+	}
+	return h.array(buf, h.shape[1:]), nil
+}
+
+// openLabels reads one class per input: an IDX label file, a .npy of
+// integer class indices, or a text file of integers separated by
+// whitespace or commas.
 func openLabels(flagName, path string, n int) ([]int, error) {
 	var labels []int
-	if dims, data, err := readIDX(path, idxLabels); err == nil {
+	if strings.EqualFold(filepath.Ext(path), ".npy") {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil, usageError("%s %s: no such file", flagName, path)
+			}
+			return nil, inputError(fmt.Errorf("%s %s: %w", flagName, path, err))
+		}
+		a, err := parseNpy(raw)
+		if err != nil {
+			return nil, inputError(fmt.Errorf("%s %s: %w", flagName, path, err))
+		}
+		if !isIntegerType(a.typ) || len(squeezed(a.shape)) > 1 {
+			return nil, inputError(fmt.Errorf("%s %s: want a 1-D array of integer class indices, got %s %v", flagName, path, a.descr, a.shape))
+		}
+		t := &kernels.Tensor{Type: a.typ, Shape: []int{len(a.data) / a.typ.Size()}, Data: kernels.AlignedBytes(len(a.data))}
+		copy(t.Data, a.data)
+		for k := range t.NumElements() {
+			v := t.Int(k)
+			if v < 0 {
+				return nil, inputError(fmt.Errorf("%s %s: label %d is %d, not a class index", flagName, path, k, v))
+			}
+			labels = append(labels, int(v))
+		}
+	} else if dims, data, err := readIDX(path, idxLabels); err == nil {
 		if len(dims) != 1 {
 			return nil, inputError(fmt.Errorf("%s %s: an IDX label file has one dimension, this one %v", flagName, path, dims))
 		}

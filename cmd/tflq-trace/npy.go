@@ -52,10 +52,22 @@ type npyArray struct {
 	data  []byte
 }
 
-// parseNpy decodes a .npy file. Big-endian data is byte-swapped and
-// Fortran-ordered data transposed, so that data is always C order,
-// little-endian.
-func parseNpy(raw []byte) (*npyArray, error) {
+// npyHeader is a .npy file's header: the element type, the shape, the
+// byte order and layout, and where the data starts.
+type npyHeader struct {
+	typ       tflite.TensorType
+	descr     string
+	shape     []int
+	size      int  // bytes per element
+	bigEndian bool // data stored big-endian
+	fortran   bool // data stored column-major
+	offset    int  // the data's offset in the file
+	elements  int  // the product of shape
+}
+
+// parseNpyHeader decodes the header at the start of a .npy file (raw holds
+// at least the header).
+func parseNpyHeader(raw []byte) (*npyHeader, error) {
 	if len(raw) < 10 || string(raw[:6]) != "\x93NUMPY" {
 		return nil, fmt.Errorf("not a .npy file")
 	}
@@ -75,27 +87,28 @@ func parseNpy(raw []byte) (*npyArray, error) {
 		return nil, fmt.Errorf("truncated .npy header")
 	}
 	header := string(raw[start : start+hlen])
-	body := raw[start+hlen:]
-	a := &npyArray{descr: strings.Trim(npyField(header, "descr"), `'" `)}
+	h := &npyHeader{descr: strings.Trim(npyField(header, "descr"), `'" `), offset: start + hlen}
 	shape, err := npyShape(npyField(header, "shape"))
 	if err != nil {
 		return nil, err
 	}
-	a.shape = shape
-	if len(a.descr) < 3 {
-		return nil, fmt.Errorf("unsupported .npy dtype %q", a.descr)
+	h.shape = shape
+	if len(h.descr) < 3 {
+		return nil, fmt.Errorf("unsupported .npy dtype %q", h.descr)
 	}
-	order, kind := a.descr[0], a.descr[1]
-	size, err := strconv.Atoi(a.descr[2:])
+	order, kind := h.descr[0], h.descr[1]
+	size, err := strconv.Atoi(h.descr[2:])
 	found := false
 	for _, n := range npyTypes {
 		if err == nil && n.kind == kind && n.size == size && (order == '<' || order == '>' || order == '|' || order == '=') {
-			a.typ, found = n.typ, true
+			h.typ, found = n.typ, true
 		}
 	}
 	if !found {
-		return nil, fmt.Errorf("unsupported .npy dtype %s", a.descr)
+		return nil, fmt.Errorf("unsupported .npy dtype %s", h.descr)
 	}
+	h.size, h.bigEndian = size, order == '>' && size > 1
+	h.fortran = strings.Contains(npyField(header, "fortran_order"), "True") && len(shape) > 1
 	n := 1
 	for _, d := range shape {
 		if d != 0 && n > math.MaxInt32/d {
@@ -103,19 +116,39 @@ func parseNpy(raw []byte) (*npyArray, error) {
 		}
 		n *= d
 	}
-	if len(body) != n*size {
-		return nil, fmt.Errorf(".npy data is %d bytes, its header says %d", len(body), n*size)
-	}
-	a.data = append([]byte(nil), body...)
-	if order == '>' && size > 1 {
-		for i := 0; i < len(a.data); i += size {
-			slices.Reverse(a.data[i : i+size])
+	h.elements = n
+	return h, nil
+}
+
+// array makes an array of the header's type from body, count elements of
+// the given shape stored as the header says: byte-swapped to little-endian
+// and (for a whole Fortran-ordered array) reordered to C order.
+func (h *npyHeader) array(body []byte, shape []int) *npyArray {
+	a := &npyArray{typ: h.typ, descr: h.descr, shape: shape, data: append([]byte(nil), body...)}
+	if h.bigEndian {
+		for i := 0; i < len(a.data); i += h.size {
+			slices.Reverse(a.data[i : i+h.size])
 		}
 	}
-	if strings.Contains(npyField(header, "fortran_order"), "True") && len(shape) > 1 {
-		a.data = fortranToC(a.data, shape, size)
+	if h.fortran {
+		a.data = fortranToC(a.data, shape, h.size)
 	}
-	return a, nil
+	return a
+}
+
+// parseNpy decodes a .npy file. Big-endian data is byte-swapped and
+// Fortran-ordered data transposed, so that data is always C order,
+// little-endian.
+func parseNpy(raw []byte) (*npyArray, error) {
+	h, err := parseNpyHeader(raw)
+	if err != nil {
+		return nil, err
+	}
+	body := raw[h.offset:]
+	if len(body) != h.elements*h.size {
+		return nil, fmt.Errorf(".npy data is %d bytes, its header says %d", len(body), h.elements*h.size)
+	}
+	return h.array(body, h.shape), nil
 }
 
 // fortranToC reorders column-major data of the given shape into row-major.
