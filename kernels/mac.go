@@ -537,12 +537,20 @@ func (w convWindow) padding() []NamedInt {
 	return []NamedInt{{"pad_h", int64(w.padH)}, {"pad_w", int64(w.padW)}}
 }
 
-// convOptions returns the options a convolution cannot do without.
-func convOptions(n *Node) (*tflite.Options, error) {
-	if err := requireOptions(n); err != nil {
-		return nil, err
+// newConvTensors is newMACTensors for the rank-4 convolutions (CONV_2D,
+// DEPTHWISE_CONV_2D, TRANSPOSE_CONV): it also returns the options they
+// cannot do without and sets the batch count and the output height and
+// width (NHWC).
+func newConvTensors(n *Node, in, filter *Tensor, allowUint8 bool) (macTensors, *tflite.Options, error) {
+	m, err := newMACTensors(n, in, filter, 4, allowUint8)
+	if err != nil {
+		return m, nil, err
 	}
-	return &n.Options, nil
+	if err := requireOptions(n); err != nil {
+		return m, nil, err
+	}
+	m.batches, m.outH, m.outW = in.Shape[0], m.out.Shape[1], m.out.Shape[2]
+	return m, &n.Options, nil
 }
 
 // dot8x8 is Σ w[i]·(x[i] + off) in wrapping int32, the int8 MAC inner loop
