@@ -187,10 +187,7 @@ func (k *softmaxKernel) mistakenRow(h Hypothesis, f softmaxFixed, row []int32, u
 // says. An element below diff_min (unsat −Inf) is the minimum, or 0
 // without the zero point.
 func (k *softmaxKernel) softmaxOutput(h Hypothesis, unsat float64, typeLo, typeHi int32, c *Chain) float64 {
-	zp := float64(k.outMin)
-	if h.Set.Has(MistakeNoOutputZP) {
-		zp = 0
-	}
+	zp := hypothesisZP(h, k.outMin)
 	if math.IsInf(unsat, -1) {
 		return zp
 	}
