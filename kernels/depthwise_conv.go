@@ -126,13 +126,7 @@ func (k *depthwiseConv2D) element(b, y, x, oc int, c *Chain) int32 {
 		}
 	}
 	if k.pairs != nil {
-		acc = k.pairs.correct(acc, k.pairs.wraps(k.w, oc, func(fy, fx int) int32 {
-			iy, ix := y0+k.dilH*fy, x0+k.dilW*fx
-			if iy < 0 || iy >= k.inH || ix < 0 || ix >= k.inW {
-				return -off
-			}
-			return int32(k.in8[((b*k.inH+iy)*k.inW+ix)*k.inC+ic])
-		}), c)
+		acc = k.pairs.correctAt(acc, k.w, k.in8, b, y0, x0, oc, ic, c)
 	}
 	return k.o.finish(acc, oc, terms, c)
 }
