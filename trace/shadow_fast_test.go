@@ -92,26 +92,7 @@ func TestShadowMatchesPerElement(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { check(t, runBuilt(t, c)) })
 	}
 	for _, name := range samples.Names() {
-		t.Run(name, func(t *testing.T) {
-			data, err := samples.Model(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ip := mustInterpreter(t, data)
-			in := ip.Inputs()[0]
-			for i := range in.Data {
-				in.Data[i] = byte(i * 13 % 256)
-			}
-			if in.Type == tflite.TypeFloat32 {
-				for i := range in.Float32() {
-					in.Float32()[i] = float32(i%256) / 255
-				}
-			}
-			if err := ip.Invoke(); err != nil {
-				t.Fatal(err)
-			}
-			check(t, ip)
-		})
+		t.Run(name, func(t *testing.T) { check(t, patternSampleRun(t, name)) })
 	}
 	if _, ok := sharedtest.Lookup(); ok {
 		for _, model := range []string{"person_detect_int8", "id_model_int8", "kws_dscnn_int8", "kws_dscnn_int16x8", "ic_resnet_cifar10_int8"} {
