@@ -180,14 +180,7 @@ func openModel(t testing.TB, m *tflite.Model, input []byte, title string, w, h i
 	if err := ip.SetInput(0, input); err != nil {
 		t.Fatal(err)
 	}
-	if err := ip.Invoke(); err != nil {
-		t.Fatal(err)
-	}
-	sh, err := trace.RunShadow(ip)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newSized(ip, FromShadow(sh), Options{Title: title}, w, h)
+	return newSized(ip, FromShadow(invokeShadow(t, ip)), Options{Title: title}, w, h)
 }
 
 // TestLargeModels opens each large model at 100×30, walks every layer with
