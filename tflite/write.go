@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"fmt"
+	"unsafe"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 )
@@ -46,37 +47,34 @@ type writer struct {
 	b *flatbuffers.Builder
 }
 
+// vector writes v as a FlatBuffers vector, each element with prepend (one
+// of the Builder's PrependX methods for T); elements are aligned to their
+// size.
+func vector[T any](b *flatbuffers.Builder, v []T, prepend func(T)) flatbuffers.UOffsetT {
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	b.StartVector(size, len(v), size)
+	for i := len(v) - 1; i >= 0; i-- {
+		prepend(v[i])
+	}
+	return b.EndVector(len(v))
+}
+
 // offsets writes a vector of table offsets.
 func (w *writer) offsets(offs []flatbuffers.UOffsetT) flatbuffers.UOffsetT {
-	w.b.StartVector(4, len(offs), 4)
-	for i := len(offs) - 1; i >= 0; i-- {
-		w.b.PrependUOffsetT(offs[i])
-	}
-	return w.b.EndVector(len(offs))
+	return vector(w.b, offs, w.b.PrependUOffsetT)
 }
 
 func (w *writer) int32s(v []int32) flatbuffers.UOffsetT {
-	w.b.StartVector(4, len(v), 4)
-	for i := len(v) - 1; i >= 0; i-- {
-		w.b.PrependInt32(v[i])
-	}
-	return w.b.EndVector(len(v))
+	return vector(w.b, v, w.b.PrependInt32)
 }
 
 func (w *writer) float32s(v []float32) flatbuffers.UOffsetT {
-	w.b.StartVector(4, len(v), 4)
-	for i := len(v) - 1; i >= 0; i-- {
-		w.b.PrependFloat32(v[i])
-	}
-	return w.b.EndVector(len(v))
+	return vector(w.b, v, w.b.PrependFloat32)
 }
 
 func (w *writer) int64s(v []int64) flatbuffers.UOffsetT {
-	w.b.StartVector(8, len(v), 8)
-	for i := len(v) - 1; i >= 0; i-- {
-		w.b.PrependInt64(v[i])
-	}
-	return w.b.EndVector(len(v))
+	return vector(w.b, v, w.b.PrependInt64)
 }
 
 // alignedBytes writes a [ubyte] vector whose first byte is 16-byte aligned
