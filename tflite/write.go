@@ -43,6 +43,9 @@ func encode(m *Model) []byte {
 	return w.b.FinishedBytes()
 }
 
+// writer builds the FlatBuffer. An absent string, vector or sub-table is
+// kept as offset 0, which PrependUOffsetTSlot(slot, 0, 0) leaves out of the
+// table like any field equal to its default.
 type writer struct {
 	b *flatbuffers.Builder
 }
@@ -130,16 +133,10 @@ func (w *writer) model(m *Model) flatbuffers.UOffsetT {
 	b.PrependUint32Slot(0, m.Version, 0)
 	b.PrependUOffsetTSlot(1, codesVec, 0)
 	b.PrependUOffsetTSlot(2, subsVec, 0)
-	if desc != 0 {
-		b.PrependUOffsetTSlot(3, desc, 0)
-	}
+	b.PrependUOffsetTSlot(3, desc, 0)
 	b.PrependUOffsetTSlot(4, bufsVec, 0)
-	if metaVec != 0 {
-		b.PrependUOffsetTSlot(6, metaVec, 0)
-	}
-	if sigVec != 0 {
-		b.PrependUOffsetTSlot(7, sigVec, 0)
-	}
+	b.PrependUOffsetTSlot(6, metaVec, 0)
+	b.PrependUOffsetTSlot(7, sigVec, 0)
 	return b.EndObject()
 }
 
@@ -167,9 +164,7 @@ func (w *writer) operatorCode(c *OperatorCode) flatbuffers.UOffsetT {
 	}
 	b.StartObject(4)
 	b.PrependInt8Slot(0, int8(min(max(c.Builtin, 0), OpPlaceholderForGreaterOpCodes)), 0)
-	if custom != 0 {
-		b.PrependUOffsetTSlot(1, custom, 0)
-	}
+	b.PrependUOffsetTSlot(1, custom, 0)
 	b.PrependInt32Slot(2, c.Version, 1)
 	b.PrependInt32Slot(3, int32(c.Builtin), 0)
 	return b.EndObject()
@@ -198,9 +193,7 @@ func (w *writer) subGraph(sg *SubGraph) flatbuffers.UOffsetT {
 	b.PrependUOffsetTSlot(1, inputs, 0)
 	b.PrependUOffsetTSlot(2, outputs, 0)
 	b.PrependUOffsetTSlot(3, opsVec, 0)
-	if name != 0 {
-		b.PrependUOffsetTSlot(4, name, 0)
-	}
+	b.PrependUOffsetTSlot(4, name, 0)
 	return b.EndObject()
 }
 
@@ -223,9 +216,7 @@ func (w *writer) tensor(t *Tensor) flatbuffers.UOffsetT {
 		}
 		b.StartObject(7)
 		for slot, off := range []flatbuffers.UOffsetT{mn, mx, sc, zp} {
-			if off != 0 {
-				b.PrependUOffsetTSlot(slot, off, 0)
-			}
+			b.PrependUOffsetTSlot(slot, off, 0)
 		}
 		b.PrependInt32Slot(6, q.QuantizedDimension, 0)
 		quant = b.EndObject()
@@ -242,16 +233,10 @@ func (w *writer) tensor(t *Tensor) flatbuffers.UOffsetT {
 	b.PrependUOffsetTSlot(0, shape, 0)
 	b.PrependInt8Slot(1, int8(t.Type), 0)
 	b.PrependUint32Slot(2, t.Buffer, 0)
-	if name != 0 {
-		b.PrependUOffsetTSlot(3, name, 0)
-	}
-	if quant != 0 {
-		b.PrependUOffsetTSlot(4, quant, 0)
-	}
+	b.PrependUOffsetTSlot(3, name, 0)
+	b.PrependUOffsetTSlot(4, quant, 0)
 	b.PrependBoolSlot(5, t.IsVariable, false)
-	if sig != 0 {
-		b.PrependUOffsetTSlot(7, sig, 0)
-	}
+	b.PrependUOffsetTSlot(7, sig, 0)
 	return b.EndObject()
 }
 
@@ -278,12 +263,8 @@ func (w *writer) operator(op *Operator) flatbuffers.UOffsetT {
 		b.PrependUint8Slot(3, uint8(op.Options.Type), 0)
 		b.PrependUOffsetTSlot(4, opts, 0)
 	}
-	if custom != 0 {
-		b.PrependUOffsetTSlot(5, custom, 0)
-	}
-	if inter != 0 {
-		b.PrependUOffsetTSlot(8, inter, 0)
-	}
+	b.PrependUOffsetTSlot(5, custom, 0)
+	b.PrependUOffsetTSlot(8, inter, 0)
 	return b.EndObject()
 }
 
@@ -328,9 +309,7 @@ func (w *writer) options(o *Options) flatbuffers.UOffsetT {
 		case *float32:
 			b.PrependFloat32Slot(f.slot, *p, float32(f.def))
 		case *[]int32, *string:
-			if refs[i] != 0 {
-				b.PrependUOffsetTSlot(f.slot, refs[i], 0)
-			}
+			b.PrependUOffsetTSlot(f.slot, refs[i], 0)
 		default:
 			panic(fmt.Sprintf("tflite: options field of unsupported type %T", p))
 		}
