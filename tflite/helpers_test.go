@@ -61,3 +61,12 @@ func tableAt(t testing.TB, tbl fbTable, slot int, i uint32, what string) fbTable
 func (l locate) tensor0(t testing.TB) fbTable {
 	return tableAt(t, tableAt(t, l.root, 2, 0, "subgraph"), 0, 0, "tensor")
 }
+
+// mustRef returns the position field slot of tbl points to.
+func mustRef(t testing.TB, tbl fbTable, slot int) uint32 {
+	at, _, err := tbl.ref(slot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
+}

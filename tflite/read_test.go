@@ -79,21 +79,11 @@ func TestReadCorrupt(t *testing.T) {
 		}, ErrBadVTable},
 		{"vector length huge", func(t *testing.T) []byte {
 			b := clone()
-			tn := newLocate(t, b).tensor0(t)
-			at, _, err := tn.ref(0) // shape
-			if err != nil {
-				t.Fatal(err)
-			}
-			return put32(b, at, 0x7ffffff0)
+			return put32(b, mustRef(t, newLocate(t, b).tensor0(t), 0), 0x7ffffff0) // shape
 		}, ErrOutOfBounds},
 		{"string past end", func(t *testing.T) []byte {
 			b := clone()
-			tn := newLocate(t, b).tensor0(t)
-			at, _, err := tn.ref(3) // name
-			if err != nil {
-				t.Fatal(err)
-			}
-			return put32(b, at, uint32(len(b)))
+			return put32(b, mustRef(t, newLocate(t, b).tensor0(t), 3), uint32(len(b))) // name
 		}, ErrOutOfBounds},
 		{"string offset past end", func(t *testing.T) []byte {
 			b := clone()
