@@ -15,15 +15,23 @@ import (
 	"testing"
 )
 
-// sharedDir returns the shared test material folder ($TFLQ_SHARED, default
+// findShared returns the shared test material folder ($TFLQ_SHARED, default
 // ../../shared from this package directory, i.e. ../shared from the repo
-// root), skipping the test loudly when it is absent.
-func sharedDir(t testing.TB) string {
+// root), with an error when it has no models folder.
+func findShared() (string, error) {
 	dir := os.Getenv("TFLQ_SHARED")
 	if dir == "" {
 		dir = filepath.Join("..", "..", "shared")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "models")); err != nil {
+	_, err := os.Stat(filepath.Join(dir, "models"))
+	return dir, err
+}
+
+// sharedDir returns the shared test material folder (findShared), skipping
+// the test loudly when it is absent.
+func sharedDir(t testing.TB) string {
+	dir, err := findShared()
+	if err != nil {
 		t.Skipf("SKIPPING: shared test material not found at %q (set TFLQ_SHARED): %v", dir, err)
 	}
 	return dir
