@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/tflq/tflq-trace/internal/sharedtest"
 )
 
 // allSentinels lists every error Read may wrap.
@@ -29,7 +31,7 @@ func FuzzRead(f *testing.F) {
 	for _, cut := range []int{8, 16, 64, len(small) / 2, len(small) - 1} {
 		f.Add(small[:cut])
 	}
-	if dir, err := findShared(); err == nil {
+	if dir, ok := sharedtest.Lookup(); ok {
 		paths, _ := filepath.Glob(filepath.Join(dir, "models", "*.tflite"))
 		opzoo, _ := filepath.Glob(filepath.Join(dir, "opzoo", "models", "conv_2d_*.tflite"))
 		paths = append(paths, opzoo...)
