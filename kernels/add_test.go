@@ -26,9 +26,9 @@ func refBinary(tc addSubCase, r Rounding) oracle.Binary {
 }
 
 func buildBinary(op tflite.BuiltinOperator, tc addSubCase, r Rounding, v1, v2 []int64) (*Node, error) {
-	in1 := ewTensor(tc.typ, tc.shape1, tc.s1, tc.z1, v1...)
-	in2 := ewTensor(tc.typ, tc.shape2, tc.s2, tc.z2, v2...)
-	out := ewTensor(tc.typ, tc.outShape, tc.so, tc.zo)
+	in1 := arTensor(tc.typ, tc.shape1, tc.s1, tc.z1, v1...)
+	in2 := arTensor(tc.typ, tc.shape2, tc.s2, tc.z2, v2...)
+	out := arTensor(tc.typ, tc.outShape, tc.so, tc.zo)
 	return &Node{Op: op, Inputs: []*Tensor{in1, in2}, Outputs: []*Tensor{out},
 		Options: tflite.Options{Activation: tc.act}, Rounding: r}, nil
 }
@@ -68,7 +68,7 @@ func TestAddSubMatchesReference(t *testing.T) {
 						t.Fatal(err)
 					}
 					out := n.Outputs[0]
-					got := ewValues(out)
+					got := arValues(out)
 					for e := range got {
 						i1 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e)
 						i2 := oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
@@ -125,7 +125,7 @@ func TestAddHandChecked(t *testing.T) {
 			if err := k.Eval(); err != nil {
 				t.Fatal(err)
 			}
-			if got := ewValues(n.Outputs[0]); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			if got := arValues(n.Outputs[0]); fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Fatalf("got %v, want %v", got, tt.want)
 			}
 			c := &Chain{}

@@ -1,9 +1,9 @@
 package kernels
 
-// Helpers shared by the tests of the arithmetic / activation kernels
-// (relu.go, maximum_minimum.go, abs.go, rsqrt.go, prelu.go,
-// squared_difference.go, div.go, add_n.go, cumsum.go, log_softmax.go,
-// hard_swish.go, elu.go, l2_normalization.go, resize_bilinear.go).
+// Helpers shared by the kernels' tests: building tensors and nodes, reading
+// values, running a kernel and checking its explanations. They began with
+// the arithmetic / activation kernels' tests (hence "ar"); the elementwise,
+// multiply-accumulate, data-movement and SVDF tests use them too.
 
 import (
 	"testing"
@@ -18,24 +18,40 @@ func arTensor(typ tflite.TensorType, shape []int, scale float32, zp int64, value
 	if scale != 0 {
 		t.Scale, t.ZeroPoint = []float32{scale}, []int64{zp}
 	}
+	setInts(t, values)
+	return t
+}
+
+// setInts stores values into t's first elements, whatever t's integer (or
+// bool) dtype.
+func setInts(t *Tensor, values []int64) {
 	for i, v := range values {
-		switch typ {
-		case tflite.TypeInt8:
-			t.Int8()[i] = int8(v)
+		switch t.Type {
+		case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeBool:
+			t.Data[i] = byte(v)
 		case tflite.TypeInt16:
 			t.Int16()[i] = int16(v)
 		case tflite.TypeInt32:
 			t.Int32()[i] = int32(v)
+		case tflite.TypeInt64:
+			t.Int64()[i] = v
+		case tflite.TypeUint32:
+			view[uint32](t.Data)[i] = uint32(v)
 		default:
-			panic("arTensor: dtype " + typ.String())
+			panic("setInts: dtype " + t.Type.String())
 		}
 	}
-	return t
 }
 
 // arConst marks a tensor as constant model data.
 func arConst(t *Tensor) *Tensor {
 	t.Const = true
+	return t
+}
+
+// arQuant gives t a per-tensor scale and zero point.
+func arQuant(t *Tensor, scale float32, zp int64) *Tensor {
+	t.Scale, t.ZeroPoint = []float32{scale}, []int64{zp}
 	return t
 }
 

@@ -53,7 +53,7 @@ func TestBatchMatmulMatchesReference(t *testing.T) {
 				rhs := randInts(r, NumElements(tc.rhsShape), lo, hi)
 				lT := qtensor(tc.typ, tc.lhsShape, []float32{tc.lhsScale}, tc.lhsZP, lhs)
 				rT := qtensor(tc.typ, tc.rhsShape, []float32{tc.rhsScale}, tc.rhsZP, rhs)
-				out := qtensor[int64](tc.typ, tc.wantOutShape, []float32{tc.outScale}, tc.outZP, nil)
+				out := qtensor(tc.typ, tc.wantOutShape, []float32{tc.outScale}, tc.outZP, nil)
 				k, err := Prepare(&Node{Op: tflite.OpBatchMatmul, Inputs: []*Tensor{lT, rT}, Outputs: []*Tensor{out}, Rounding: rule,
 					Options: tflite.Options{AdjX: tc.adjX, AdjY: tc.adjY}})
 				if err != nil {
@@ -63,7 +63,7 @@ func TestBatchMatmulMatchesReference(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := refBMMOut(tc, lhs, rhs, rule)
-				got := tensorInts(out)
+				got := arValues(out)
 				if len(got) != len(want) {
 					t.Fatalf("%d outputs, want %d", len(got), len(want))
 				}
@@ -83,7 +83,7 @@ func TestBatchMatmulMatchesReference(t *testing.T) {
 func TestBatchMatmulHandChecked(t *testing.T) {
 	l := qtensor(tflite.TypeInt8, []int{1, 2}, []float32{0.5}, 1, []int64{3, 5})
 	r := qtensor(tflite.TypeInt8, []int{2, 1}, []float32{0.5}, -1, []int64{2, -4})
-	out := qtensor[int64](tflite.TypeInt8, []int{1, 1}, []float32{0.25}, 2, nil)
+	out := qtensor(tflite.TypeInt8, []int{1, 1}, []float32{0.25}, 2, nil)
 	k, err := Prepare(&Node{Op: tflite.OpBatchMatmul, Inputs: []*Tensor{l, r}, Outputs: []*Tensor{out}, Options: tflite.Options{}})
 	if err != nil {
 		t.Fatal(err)

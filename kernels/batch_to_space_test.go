@@ -7,7 +7,7 @@ import (
 )
 
 func TestBatchSpace(t *testing.T) {
-	i32 := func(shape []int, v ...int64) *Tensor { return mtConst(mtTensor(tflite.TypeInt32, shape, v...)) }
+	i32 := func(shape []int, v ...int64) *Tensor { return arConst(mtTensor(tflite.TypeInt32, shape, v...)) }
 	t.Run("SPACE_TO_BATCH_ND 2x2", func(t *testing.T) {
 		in := mtTensor(tflite.TypeInt8, []int{1, 2, 2, 1}, 1, 2, 3, 4)
 		out := NewTensor(tflite.TypeInt8, []int{4, 1, 1, 1})
@@ -15,8 +15,8 @@ func TestBatchSpace(t *testing.T) {
 		mtWant(t, out, 1, 2, 3, 4)
 	})
 	t.Run("SPACE_TO_BATCH_ND pads with 0, not the zero point", func(t *testing.T) {
-		in := mtQuant(mtTensor(tflite.TypeInt8, []int{1, 1, 2, 1}, 5, 6), 0.5, -20)
-		out := mtQuant(NewTensor(tflite.TypeInt8, []int{4, 1, 1, 1}), 0.5, -20)
+		in := arQuant(mtTensor(tflite.TypeInt8, []int{1, 1, 2, 1}, 5, 6), 0.5, -20)
+		out := arQuant(NewTensor(tflite.TypeInt8, []int{4, 1, 1, 1}), 0.5, -20)
 		mtRun(t, tflite.OpSpaceToBatchNd, tflite.Options{}, []*Tensor{out}, in, i32([]int{2}, 2, 2), i32([]int{2, 2}, 1, 0, 0, 0))
 		mtWant(t, out, 0, 0, 5, 6)
 	})

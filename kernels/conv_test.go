@@ -12,35 +12,14 @@ import (
 // ---- test helpers shared by the multiply-accumulate kernel tests ----
 
 // qtensor builds a quantized tensor with the given data.
-func qtensor[T int8 | int16 | int32 | int64](typ tflite.TensorType, shape []int, scales []float32, zp int64, data []T) *Tensor {
+func qtensor(typ tflite.TensorType, shape []int, scales []float32, zp int64, data []int64) *Tensor {
 	t := NewTensor(typ, shape)
 	t.Scale = scales
 	t.ZeroPoint = make([]int64, len(scales))
 	for i := range t.ZeroPoint {
 		t.ZeroPoint[i] = zp
 	}
-	switch typ {
-	case tflite.TypeInt8:
-		d := t.Int8()
-		for i, v := range data {
-			d[i] = int8(v)
-		}
-	case tflite.TypeInt16:
-		d := t.Int16()
-		for i, v := range data {
-			d[i] = int16(v)
-		}
-	case tflite.TypeInt32:
-		d := t.Int32()
-		for i, v := range data {
-			d[i] = int32(v)
-		}
-	case tflite.TypeInt64:
-		d := t.Int64()
-		for i, v := range data {
-			d[i] = int64(v)
-		}
-	}
+	setInts(t, data)
 	return t
 }
 
@@ -91,20 +70,11 @@ func refConvOut(tc refConvCase, in, w, bias []int64, wScales []float32, rule Rou
 		Out: refStage(tc.typ, oracle.ConvMultipliers(tc.inScale, wScales, tc.outScale), tc.outScale, tc.outZP, tc.act, wide, rule)}, in, w, bias)
 }
 
-// tensorInts reads every element of t.
-func tensorInts(t *Tensor) []int64 {
-	out := make([]int64, t.NumElements())
-	for i := range out {
-		out[i] = t.Int(i)
-	}
-	return out
-}
-
 // checkExplain checks, for every output element, that Explain reproduces the
 // stored value and that its steps chain.
 func checkExplain(t *testing.T, k Kernel, out *Tensor, wantTerms bool) {
 	t.Helper()
-	got := tensorInts(out)
+	got := arValues(out)
 	for e := range got {
 		c := &Chain{}
 		if err := k.Explain(0, e, c); err != nil {
@@ -176,7 +146,7 @@ func buildConv(t testing.TB, tc refConvCase, r *rand.Rand, rule Rounding) (k Ker
 		}
 		bT = qtensor(tc.biasType, []int{tc.cout}, bs, 0, bias)
 	}
-	out = qtensor[int64](tc.typ, tc.window().OutShape(tc.cout), []float32{tc.outScale}, tc.outZP, nil)
+	out = qtensor(tc.typ, tc.window().OutShape(tc.cout), []float32{tc.outScale}, tc.outZP, nil)
 	opt := tflite.Options{Type: tflite.OptionsConv2D, Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
 		DilationH: int32(tc.dh), DilationW: int32(tc.dw), Activation: tc.act, QuantizedBiasType: tc.quantizedBiasType}
 	n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out}, Options: opt, Rounding: rule}
@@ -220,7 +190,7 @@ func TestConv2DMatchesReference(t *testing.T) {
 					t.Fatal(err)
 				}
 				_, want := refConvOut(tc, in, w, bias, ws, rule)
-				got := tensorInts(out)
+				got := arValues(out)
 				for e := range want {
 					if got[e] != want[e] {
 						t.Fatalf("element %d: got %d, want %d", e, got[e], want[e])
@@ -246,7 +216,7 @@ func TestConv2DHandChecked(t *testing.T) {
 			in := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{0.5}, 5, []int64{10, -20})
 			w := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{0.25}, 0, []int64{3, 4})
 			b := qtensor(tflite.TypeInt32, []int{1}, []float32{0.125}, 0, []int64{88})
-			out := qtensor[int64](tflite.TypeInt8, []int{1, 1, 1, 1}, []float32{1}, -3, nil)
+			out := qtensor(tflite.TypeInt8, []int{1, 1, 1, 1}, []float32{1}, -3, nil)
 			n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out},
 				Options: tflite.Options{Type: tflite.OptionsConv2D, Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}, Rounding: tc.rule}
 			k, err := Prepare(n)

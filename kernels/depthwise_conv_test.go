@@ -56,7 +56,7 @@ func buildDW(t testing.TB, tc refDWCase, r *rand.Rand, rule Rounding) (k Kernel,
 	wT := qtensor(tflite.TypeInt8, []int{1, tc.fh, tc.fw, cout}, ws, 0, w)
 	wT.QuantizedDimension = 3
 	bT := qtensor(biasType, []int{cout}, ws, 0, bias)
-	out = qtensor[int64](tc.typ, tc.window().OutShape(cout), []float32{tc.outScale}, tc.outZP, nil)
+	out = qtensor(tc.typ, tc.window().OutShape(cout), []float32{tc.outScale}, tc.outZP, nil)
 	opt := tflite.Options{Type: tflite.OptionsDepthwiseConv2D, Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
 		DilationH: int32(tc.dh), DilationW: int32(tc.dw), DepthMultiplier: int32(tc.dm), Activation: tc.act}
 	n := &Node{Op: tflite.OpDepthwiseConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out}, Options: opt, Rounding: rule}
@@ -92,7 +92,7 @@ func TestDepthwiseConv2DMatchesReference(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := refDWOut(tc, in, w, bias, ws, rule)
-				got := tensorInts(out)
+				got := arValues(out)
 				for e := range want {
 					if got[e] != want[e] {
 						t.Fatalf("element %d: got %d, want %d", e, got[e], want[e])
@@ -112,7 +112,7 @@ func TestDepthwiseConv2DHandChecked(t *testing.T) {
 	in := qtensor(tflite.TypeInt8, []int{1, 1, 2, 1}, []float32{0.5}, 2, []int64{4, 6})
 	w := qtensor(tflite.TypeInt8, []int{1, 1, 2, 2}, []float32{0.5, 0.5}, 0, []int64{7, 5, 9, -1})
 	b := qtensor(tflite.TypeInt32, []int{2}, []float32{0.25, 0.25}, 0, []int64{0, 10})
-	out := qtensor[int64](tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{1}, 1, nil)
+	out := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{1}, 1, nil)
 	n := &Node{Op: tflite.OpDepthwiseConv2D, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out},
 		Options: tflite.Options{Type: tflite.OptionsDepthwiseConv2D, Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, DepthMultiplier: 2}}
 	k, err := Prepare(n)
@@ -123,7 +123,7 @@ func TestDepthwiseConv2DHandChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	// channel 0: 7·2 + 9·4 = 50, ·0.25 = 12.5 → 13 (half up/away), + 1 = 14.
-	if got := tensorInts(out); got[0] != 14 || got[1] != 5 {
+	if got := arValues(out); got[0] != 14 || got[1] != 5 {
 		t.Fatalf("got %v, want [14 5]", got)
 	}
 	c := &Chain{}

@@ -58,7 +58,7 @@ func buildFC(t testing.TB, tc refFCCase, r *rand.Rand, rule Rounding) (k Kernel,
 		bias = randInts(r, tc.units, -5000, 5000)
 		bT = qtensor(tc.biasType, []int{tc.units}, ws, 0, bias)
 	}
-	out = qtensor[int64](tc.typ, tc.outShape, []float32{tc.outScale}, tc.outZP, nil)
+	out = qtensor(tc.typ, tc.outShape, []float32{tc.outScale}, tc.outZP, nil)
 	n := &Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out},
 		Options: tflite.Options{Activation: tc.act, QuantizedBiasType: tc.quantizedBiasType}, Rounding: rule}
 	k, err := Prepare(n)
@@ -101,7 +101,7 @@ func TestFullyConnectedMatchesReference(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := refFCOut(tc, in, w, bias, ws, rule)
-				got := tensorInts(out)
+				got := arValues(out)
 				if len(got) != len(want) {
 					t.Fatalf("%d outputs, want %d", len(got), len(want))
 				}
@@ -123,7 +123,7 @@ func TestFullyConnectedMatchesReference(t *testing.T) {
 func TestFullyConnectedMultiplierFloatProduct(t *testing.T) {
 	in := qtensor(tflite.TypeInt8, []int{1, 1}, []float32{0.1}, 0, []int64{1})
 	w := qtensor(tflite.TypeInt8, []int{1, 1}, []float32{0.3}, 0, []int64{1})
-	out := qtensor[int64](tflite.TypeInt8, []int{1, 1}, []float32{0.7}, 0, nil)
+	out := qtensor(tflite.TypeInt8, []int{1, 1}, []float32{0.7}, 0, nil)
 	k, err := Prepare(&Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{in, w}, Outputs: []*Tensor{out}, Options: tflite.Options{}})
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestFullyConnectedHandChecked(t *testing.T) {
 	in := qtensor(tflite.TypeInt8, []int{1, 2}, []float32{0.5}, -1, []int64{3, 5})
 	w := qtensor(tflite.TypeInt8, []int{1, 2}, []float32{0.25}, 0, []int64{2, -1})
 	b := qtensor(tflite.TypeInt32, []int{1}, []float32{0.125}, 0, []int64{-10})
-	out := qtensor[int64](tflite.TypeInt8, []int{1, 1}, []float32{0.5}, 7, nil)
+	out := qtensor(tflite.TypeInt8, []int{1, 1}, []float32{0.5}, 7, nil)
 	k, err := Prepare(&Node{Op: tflite.OpFullyConnected, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out}, Options: tflite.Options{}})
 	if err != nil {
 		t.Fatal(err)

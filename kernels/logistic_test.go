@@ -10,8 +10,8 @@ import (
 )
 
 func buildUnary(op tflite.BuiltinOperator, typ tflite.TensorType, sIn float32, zIn int64, sOut float32, zOut int64, r Rounding, values []int64) *Node {
-	in := ewTensor(typ, []int{len(values)}, sIn, zIn, values...)
-	out := ewTensor(typ, []int{len(values)}, sOut, zOut)
+	in := arTensor(typ, []int{len(values)}, sIn, zIn, values...)
+	out := arTensor(typ, []int{len(values)}, sOut, zOut)
 	return &Node{Op: op, Inputs: []*Tensor{in}, Outputs: []*Tensor{out}, Rounding: r}
 }
 
@@ -81,7 +81,7 @@ func TestSigmoidFamilyNearFloat(t *testing.T) {
 					t.Fatal(err)
 				}
 				lo, hi := Range(tc.typ)
-				for i, g := range ewValues(n.Outputs[0]) {
+				for i, g := range arValues(n.Outputs[0]) {
 					want := tc.f(float64(tc.sIn)*float64(values[i]-tc.zIn))/float64(tc.sOut) + float64(tc.zOut)
 					want = min(max(want, float64(lo)), float64(hi))
 					if math.Abs(float64(g)-want) > tc.tol {
@@ -123,7 +123,7 @@ func TestSigmoidFamilyHandChecked(t *testing.T) {
 			t.Fatal(err)
 		}
 		// sigmoid(119/16 = 7.4375) = 0.99941 → 255.85 → 256 − 128 → clamp 127.
-		if got, want := ewValues(n.Outputs[0]), []int64{0, 127, -128, 127}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := arValues(n.Outputs[0]), []int64{0, 127, -128, 127}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%v LOGISTIC int8: got %v, want %v", r, got, want)
 		}
 		for _, tc := range []struct {
@@ -147,7 +147,7 @@ func TestSigmoidFamilyHandChecked(t *testing.T) {
 			if err := k.Eval(); err != nil {
 				t.Fatal(err)
 			}
-			if got := ewValues(n.Outputs[0])[0]; got != tc.want {
+			if got := arValues(n.Outputs[0])[0]; got != tc.want {
 				t.Fatalf("%v %v at 0: got %d, want %d", tc.op, tc.typ, got, tc.want)
 			}
 		}

@@ -14,22 +14,7 @@ func mtTensor(typ tflite.TensorType, shape []int, vals ...int64) *Tensor {
 	if len(vals) != t.NumElements() && len(vals) != 0 {
 		panic("mtTensor: wrong number of values")
 	}
-	for i, v := range vals {
-		switch typ {
-		case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeBool:
-			t.Data[i] = byte(v)
-		case tflite.TypeInt16:
-			t.Int16()[i] = int16(v)
-		case tflite.TypeInt32:
-			t.Int32()[i] = int32(v)
-		case tflite.TypeInt64:
-			t.Int64()[i] = v
-		case tflite.TypeUint32:
-			view[uint32](t.Data)[i] = uint32(v)
-		default:
-			panic("mtTensor: dtype " + typ.String())
-		}
-	}
+	setInts(t, vals)
 	return t
 }
 
@@ -37,15 +22,6 @@ func mtTensor(typ tflite.TensorType, shape []int, vals ...int64) *Tensor {
 func mtFloats(shape []int, vals ...float32) *Tensor {
 	t := NewTensor(tflite.TypeFloat32, shape)
 	copy(t.Float32(), vals)
-	return t
-}
-
-// mtConst marks t constant.
-func mtConst(t *Tensor) *Tensor { t.Const = true; return t }
-
-// mtQuant gives t a per-tensor scale and zero point.
-func mtQuant(t *Tensor, scale float32, zp int64) *Tensor {
-	t.Scale, t.ZeroPoint = []float32{scale}, []int64{zp}
 	return t
 }
 
@@ -136,10 +112,10 @@ func mtWantErr(t *testing.T, err, sentinel error) {
 
 func TestMoveKernelSourcesAndFill(t *testing.T) {
 	// SPACE_TO_BATCH_ND with padding: element 0 is fill, element 2 a copy.
-	in := mtQuant(mtTensor(tflite.TypeInt8, []int{1, 1, 2, 1}, 5, 6), 0.1, 7)
-	out := mtQuant(NewTensor(tflite.TypeInt8, []int{4, 1, 1, 1}), 0.1, 7)
+	in := arQuant(mtTensor(tflite.TypeInt8, []int{1, 1, 2, 1}, 5, 6), 0.1, 7)
+	out := arQuant(NewTensor(tflite.TypeInt8, []int{4, 1, 1, 1}), 0.1, 7)
 	k := mtRun(t, tflite.OpSpaceToBatchNd, tflite.Options{}, []*Tensor{out}, in,
-		mtConst(mtTensor(tflite.TypeInt32, []int{2}, 2, 2)), mtConst(mtTensor(tflite.TypeInt32, []int{2, 2}, 1, 0, 0, 0)))
+		arConst(mtTensor(tflite.TypeInt32, []int{2}, 2, 2)), arConst(mtTensor(tflite.TypeInt32, []int{2, 2}, 1, 0, 0, 0)))
 	var c Chain
 	if err := k.Explain(0, 0, &c); err != nil {
 		t.Fatal(err)

@@ -42,7 +42,7 @@ func TestMulMatchesReference(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatal(err)
 				}
-				got := ewValues(n.Outputs[0])
+				got := arValues(n.Outputs[0])
 				for e := range got {
 					i1 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e)
 					i2 := oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
@@ -83,7 +83,7 @@ func TestMulHandChecked(t *testing.T) {
 		if err := k.Eval(); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := ewValues(n.Outputs[0]), []int64{3, 18, 127}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := arValues(n.Outputs[0]), []int64{3, 18, 127}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%v: got %v, want %v", r, got, want)
 		}
 	}

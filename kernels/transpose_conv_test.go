@@ -64,7 +64,7 @@ func TestTransposeConvMatchesReference(t *testing.T) {
 				shapeT := qtensor(tflite.TypeInt32, []int{4}, nil, 0, []int64{int64(tc.n), int64(tc.oh), int64(tc.ow), int64(tc.cout)})
 				inT := qtensor(tc.typ, []int{tc.n, tc.h, tc.w, tc.cin}, []float32{tc.inScale}, tc.inZP, in)
 				wT := qtensor(tflite.TypeInt8, []int{tc.cout, tc.fh, tc.fw, tc.cin}, ws, 0, w)
-				out := qtensor[int64](tc.typ, []int{tc.n, tc.oh, tc.ow, tc.cout}, []float32{tc.outScale}, tc.outZP, nil)
+				out := qtensor(tc.typ, []int{tc.n, tc.oh, tc.ow, tc.cout}, []float32{tc.outScale}, tc.outZP, nil)
 				inputs := []*Tensor{shapeT, wT, inT}
 				if bT != nil {
 					inputs = append(inputs, bT)
@@ -78,7 +78,7 @@ func TestTransposeConvMatchesReference(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := refTCOut(tc, in, w, bias, ws, rule)
-				got := tensorInts(out)
+				got := arValues(out)
 				for e := range want {
 					if got[e] != want[e] {
 						t.Fatalf("element %d: got %d, want %d", e, got[e], want[e])
