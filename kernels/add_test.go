@@ -60,13 +60,7 @@ func TestAddSubMatchesReference(t *testing.T) {
 					}
 					v1, v2 := rand(NumElements(tc.shape1)), rand(NumElements(tc.shape2))
 					n, _ := buildBinary(op, tc, r, v1, v2)
-					k, err := Prepare(n)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := k.Eval(); err != nil {
-						t.Fatal(err)
-					}
+					k := arPrepareEval(t, n)
 					out := n.Outputs[0]
 					got := arValues(out)
 					for e := range got {

@@ -73,6 +73,15 @@ func arNode(op tflite.BuiltinOperator, opts tflite.Options, rule Rounding, out *
 // checks every element's explanation against the stored output.
 func arRun(t *testing.T, n *Node) Kernel {
 	t.Helper()
+	k := arPrepareEval(t, n)
+	arCheckExplain(t, k, n.Outputs[0])
+	return k
+}
+
+// arPrepareEval prepares and evaluates a node, failing the test on any
+// error.
+func arPrepareEval(t *testing.T, n *Node) Kernel {
+	t.Helper()
 	k, err := Prepare(n)
 	if err != nil {
 		t.Fatalf("prepare %v: %v", n.Op, err)
@@ -80,7 +89,6 @@ func arRun(t *testing.T, n *Node) Kernel {
 	if err := k.Eval(); err != nil {
 		t.Fatalf("eval %v: %v", n.Op, err)
 	}
-	arCheckExplain(t, k, n.Outputs[0])
 	return k
 }
 

@@ -52,13 +52,7 @@ func TestComparisonsInt8Rescaled(t *testing.T) {
 				in2 := arQuant(mtTensor(tflite.TypeInt8, []int{1}, 5), 0.15, 0)
 				out := NewTensor(tflite.TypeBool, []int{1})
 				n := &Node{Op: op, Inputs: []*Tensor{in1, in2}, Outputs: []*Tensor{out}, Rounding: rule}
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				mtWant(t, out, want)
 				mtCheckExplain(t, k, []*Tensor{out})
 				var c Chain

@@ -219,13 +219,7 @@ func TestConv2DHandChecked(t *testing.T) {
 			out := qtensor(tflite.TypeInt8, []int{1, 1, 1, 1}, []float32{1}, -3, nil)
 			n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out},
 				Options: tflite.Options{Type: tflite.OptionsConv2D, Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}, Rounding: tc.rule}
-			k, err := Prepare(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := k.Eval(); err != nil {
-				t.Fatal(err)
-			}
+			k := arPrepareEval(t, n)
 			if got := out.Int(0); got != tc.want {
 				t.Fatalf("got %d, want %d", got, tc.want)
 			}

@@ -115,13 +115,7 @@ func TestDepthwiseConv2DHandChecked(t *testing.T) {
 	out := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{1}, 1, nil)
 	n := &Node{Op: tflite.OpDepthwiseConv2D, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out},
 		Options: tflite.Options{Type: tflite.OptionsDepthwiseConv2D, Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, DepthMultiplier: 2}}
-	k, err := Prepare(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := k.Eval(); err != nil {
-		t.Fatal(err)
-	}
+	k := arPrepareEval(t, n)
 	// channel 0: 7·2 + 9·4 = 50, ·0.25 = 12.5 → 13 (half up/away), + 1 = 14.
 	if got := arValues(out); got[0] != 14 || got[1] != 5 {
 		t.Fatalf("got %v, want [14 5]", got)

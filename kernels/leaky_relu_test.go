@@ -64,13 +64,7 @@ func TestLeakyReluMatchesReference(t *testing.T) {
 					values = append(values, v)
 				}
 				n := buildLeakyRelu(tc.typ, tc.sIn, tc.sOut, tc.zIn, tc.zOut, tc.alpha, r, values)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				mID, mAlpha := oracle.LeakyReluMultipliers(tc.sIn, tc.sOut, tc.alpha)
 				got := arValues(n.Outputs[0])
 				for i, x := range values {

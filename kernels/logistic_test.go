@@ -73,13 +73,7 @@ func TestSigmoidFamilyNearFloat(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/%v/s%g/%v", tc.op, tc.typ, tc.sIn, r), func(t *testing.T) {
 				values := allValues(tc.typ)
 				n := buildUnary(tc.op, tc.typ, tc.sIn, tc.zIn, tc.sOut, tc.zOut, r, values)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				lo, hi := Range(tc.typ)
 				for i, g := range arValues(n.Outputs[0]) {
 					want := tc.f(float64(tc.sIn)*float64(values[i]-tc.zIn))/float64(tc.sOut) + float64(tc.zOut)
@@ -140,13 +134,7 @@ func TestSigmoidFamilyHandChecked(t *testing.T) {
 				sOut = 1.0 / 128
 			}
 			n := buildUnary(tc.op, tc.typ, 1.0/4096, 0, sOut, 0, r, []int64{0})
-			k, err := Prepare(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := k.Eval(); err != nil {
-				t.Fatal(err)
-			}
+			arPrepareEval(t, n)
 			if got := arValues(n.Outputs[0])[0]; got != tc.want {
 				t.Fatalf("%v %v at 0: got %d, want %d", tc.op, tc.typ, got, tc.want)
 			}

@@ -92,13 +92,7 @@ func TestLstmExplainMatchesEval(t *testing.T) {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v", sp, r), func(t *testing.T) {
 				n := lstmNode(sp, r)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				out := n.Outputs[0]
 				hiddenAfter := fmt.Sprint(arValues(n.Inputs[lstmOutputState]))
 				cellAfter := fmt.Sprint(arValues(n.Inputs[lstmCellState]))
@@ -164,13 +158,7 @@ func TestLstmNearFloat(t *testing.T) {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v", sp, r), func(t *testing.T) {
 				n := lstmNode(sp, r)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				arPrepareEval(t, n)
 				deq := func(t *Tensor, i int) float64 {
 					return float64(t.Scale0()) * float64(t.Int(i)-int64(t.ZP0()))
 				}
@@ -244,13 +232,7 @@ func TestLstmTimeMajorSameAsBatchMajor(t *testing.T) {
 		}
 	}
 	for _, n := range []*Node{batchMajor, timeMajor} {
-		k, err := Prepare(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := k.Eval(); err != nil {
-			t.Fatal(err)
-		}
+		arPrepareEval(t, n)
 	}
 	for b := 0; b < sp.batches; b++ {
 		for tt := 0; tt < sp.steps; tt++ {
@@ -312,13 +294,7 @@ func TestLstmByHand(t *testing.T) {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("clip%g/%v", tc.clip, r), func(t *testing.T) {
 				n := tinyLstm(tc.clip, r)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				for step, cell := range tc.cells {
 					c := &Chain{}
 					if err := k.Explain(0, step, c); err != nil {

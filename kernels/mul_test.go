@@ -35,13 +35,7 @@ func TestMulMatchesReference(t *testing.T) {
 				}
 				v1, v2 := rand(NumElements(tc.shape1)), rand(NumElements(tc.shape2))
 				n, _ := buildBinary(tflite.OpMul, tc, r, v1, v2)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				got := arValues(n.Outputs[0])
 				for e := range got {
 					i1 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e)

@@ -58,13 +58,7 @@ func TestSoftmaxHandChecked(t *testing.T) {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v/%v", tc.out, tc.values, r), func(t *testing.T) {
 				n := buildSoftmax(tflite.TypeInt8, tc.out, []int{1, 4}, 0.1, 0, 1, r, tc.values)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				if got := arValues(n.Outputs[0]); fmt.Sprint(got) != fmt.Sprint(tc.want) {
 					t.Fatalf("got %v, want %v", got, tc.want)
 				}
@@ -159,13 +153,7 @@ func TestSoftmaxNearFloat(t *testing.T) {
 					values[i] = int64(lo) + rng.Int64N(int64(hi)-int64(lo)+1)
 				}
 				n := buildSoftmax(tc.in, tc.out, tc.shape, tc.sIn, tc.zIn, tc.beta, r, values)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				out := n.Outputs[0]
 				ref := refSoftmax(values, tc.shape[len(tc.shape)-1], float64(tc.sIn), float64(tc.beta), float64(out.Scale0()), int64(out.ZP0()))
 				olo, ohi := oracle.TypeRange(tc.out)

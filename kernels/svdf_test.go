@@ -122,13 +122,7 @@ func TestSvdfInt8StateSaturates(t *testing.T) {
 			out := arTensor(tflite.TypeInt8, []int{1, 1}, 0.25, 0)
 			n := &Node{Op: tflite.OpSvdf, Inputs: []*Tensor{in, wf, wt, b, state}, Outputs: []*Tensor{out},
 				Options: tflite.Options{Rank: 1}, Rounding: r}
-			k, err := Prepare(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := k.Eval(); err != nil {
-				t.Fatal(err)
-			}
+			k := arPrepareEval(t, n)
 			if got := arValues(state); got[0] != 0 || got[1] != 127 {
 				t.Errorf("state %v, want [0 127]", got)
 			}
