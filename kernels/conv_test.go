@@ -70,6 +70,25 @@ func refConvOut(tc refConvCase, in, w, bias []int64, wScales []float32, rule Rou
 		Out: refStage(tc.typ, oracle.ConvMultipliers(tc.inScale, wScales, tc.outScale), tc.outScale, tc.outZP, tc.act, wide, rule)}, in, w, bias)
 }
 
+// checkMACOutput evaluates k and checks every element of out against want
+// (the oracle's), then the explanations (checkExplain).
+func checkMACOutput(t *testing.T, k Kernel, out *Tensor, want []int64, wantTerms bool) {
+	t.Helper()
+	if err := k.Eval(); err != nil {
+		t.Fatal(err)
+	}
+	got := arValues(out)
+	if len(got) != len(want) {
+		t.Fatalf("%d outputs, want %d", len(got), len(want))
+	}
+	for e := range want {
+		if got[e] != want[e] {
+			t.Fatalf("element %d: got %d, want %d", e, got[e], want[e])
+		}
+	}
+	checkExplain(t, k, out, wantTerms)
+}
+
 // checkExplain checks, for every output element, that Explain reproduces the
 // stored value and that its steps chain.
 func checkExplain(t *testing.T, k Kernel, out *Tensor, wantTerms bool) {
@@ -124,10 +143,7 @@ func checkExplain(t *testing.T, k Kernel, out *Tensor, wantTerms bool) {
 
 func buildConv(t testing.TB, tc refConvCase, r *rand.Rand, rule Rounding) (k Kernel, out *Tensor, in, w, bias []int64, ws []float32) {
 	t.Helper()
-	lo, hi := int64(-128), int64(127)
-	if tc.typ == tflite.TypeInt16 {
-		lo, hi = -32768, 32767
-	}
+	lo, hi := oracle.TypeRange(tc.typ)
 	in = randInts(r, tc.n*tc.h*tc.w*tc.cin, lo, hi)
 	w = randInts(r, tc.cout*tc.fh*tc.fw*tc.fc, -127, 127)
 	nScales := 1
@@ -186,17 +202,8 @@ func TestConv2DMatchesReference(t *testing.T) {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				r := rand.New(rand.NewSource(int64(100 + i)))
 				k, out, in, w, bias, ws := buildConv(t, tc, r, rule)
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
 				_, want := refConvOut(tc, in, w, bias, ws, rule)
-				got := arValues(out)
-				for e := range want {
-					if got[e] != want[e] {
-						t.Fatalf("element %d: got %d, want %d", e, got[e], want[e])
-					}
-				}
-				checkExplain(t, k, out, true)
+				checkMACOutput(t, k, out, want, true)
 			})
 		}
 	}
