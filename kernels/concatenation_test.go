@@ -57,9 +57,7 @@ func TestConcatenation(t *testing.T) {
 			}
 			out := arQuant(NewTensor(tc.typ, tc.out), 0.5, 3)
 			k := dmRun(t, tflite.OpConcatenation, tflite.Options{Axis: tc.axis}, RoundingDouble, []*Tensor{out}, ins...)
-			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("output %v, want %v", got, tc.want)
-			}
+			dmWant(t, out, tc.want)
 			for e, want := range tc.sources {
 				var c Chain
 				if err := k.Explain(0, e, &c); err != nil {

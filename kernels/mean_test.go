@@ -93,9 +93,7 @@ func TestReduceQuantized(t *testing.T) {
 				axis := arConst(dmTensor(tflite.TypeInt32, []int{len(tc.axis)}, tc.axis...))
 				out := arQuant(NewTensor(tc.typ, tc.out), tc.sOut, tc.zpOut)
 				k := dmRun(t, tc.op, tflite.Options{KeepDims: tc.keepDims}, rule, []*Tensor{out}, in, axis)
-				if got := dmValues(out); !reflect.DeepEqual(got, tc.want[rule]) {
-					t.Errorf("output %v, want %v", got, tc.want[rule])
-				}
+				dmWant(t, out, tc.want[rule])
 				if tc.op == tflite.OpMean {
 					p := k.(Describer).Describe()
 					if len(p.Multipliers) != 2 || p.Multipliers[1].Quantized != tc.wantMean {

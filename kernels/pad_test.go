@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"reflect"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -66,9 +65,7 @@ func TestPad(t *testing.T) {
 			}
 			out := arQuant(NewTensor(tc.typ, tc.out), 0.5, tc.zp)
 			k := dmRun(t, tc.op, tflite.Options{}, RoundingDouble, []*Tensor{out}, ins...)
-			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("output %v, want %v", got, tc.want)
-			}
+			dmWant(t, out, tc.want)
 			// Element 0 is padding in every case: no source.
 			var c Chain
 			if err := k.Explain(0, 0, &c); err != nil {

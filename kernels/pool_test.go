@@ -3,7 +3,6 @@ package kernels
 import (
 	"errors"
 	"math"
-	"reflect"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -92,9 +91,7 @@ func TestPool(t *testing.T) {
 			in := arQuant(dmTensor(tc.typ, tc.in, tc.vals...), tc.scale, tc.zp)
 			out := arQuant(NewTensor(tc.typ, tc.out), tc.scale, tc.zp)
 			k := dmRun(t, tc.op, tc.opts, RoundingDouble, []*Tensor{out}, in)
-			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("output %v, want %v", got, tc.want)
-			}
+			dmWant(t, out, tc.want)
 			for e, want := range tc.wantCount {
 				var c Chain
 				if err := k.Explain(0, e, &c); err != nil {

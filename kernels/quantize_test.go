@@ -2,7 +2,6 @@ package kernels
 
 import (
 	"errors"
-	"reflect"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -33,9 +32,7 @@ func TestQuantizeFromFloat(t *testing.T) {
 				in := dmTensor(tflite.TypeFloat32, []int{len(tc.x)}, tc.x...)
 				out := arQuant(NewTensor(tc.typ, []int{len(tc.x)}), tc.scale, tc.zp)
 				dmRun(t, tflite.OpQuantize, tflite.Options{}, rule, []*Tensor{out}, in)
-				if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
-					t.Errorf("output %v, want %v", got, tc.want)
-				}
+				dmWant(t, out, tc.want)
 			})
 		}
 	}
@@ -115,9 +112,7 @@ func TestQuantizeRequantize(t *testing.T) {
 				in := arQuant(dmTensor(tc.from, []int{len(tc.x)}, tc.x...), tc.sIn, tc.zpIn)
 				out := arQuant(NewTensor(tc.to, []int{len(tc.x)}), tc.sOut, tc.zpOut)
 				k := dmRun(t, tflite.OpQuantize, tflite.Options{}, rule, []*Tensor{out}, in)
-				if got := dmValues(out); !reflect.DeepEqual(got, tc.want[rule]) {
-					t.Errorf("output %v, want %v", got, tc.want[rule])
-				}
+				dmWant(t, out, tc.want[rule])
 				p := k.(Describer).Describe()
 				if len(p.Multipliers) != 1 || int(p.Multipliers[0].Quantized.Multiplier) != tc.wantMult || p.Multipliers[0].Quantized.Shift != tc.wantSh {
 					t.Errorf("multipliers %+v, want (%d, %d)", p.Multipliers, tc.wantMult, tc.wantSh)

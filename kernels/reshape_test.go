@@ -46,6 +46,14 @@ func dmValues(t *Tensor) []float64 {
 	return vals
 }
 
+// dmWant checks out's values (dmValues) against want.
+func dmWant(t *testing.T, out *Tensor, want []float64) {
+	t.Helper()
+	if got := dmValues(out); !reflect.DeepEqual(got, want) {
+		t.Errorf("output %v, want %v", got, want)
+	}
+}
+
 // dmRun prepares op on the given tensors, evaluates it, checks that every
 // output element's explanation ends on the stored value, and returns the
 // kernel.
@@ -115,9 +123,7 @@ func TestReshapeFamilyCopiesInOrder(t *testing.T) {
 			in := dmTensor(tc.typ, tc.in, tc.vals...)
 			out := NewTensor(tc.typ, tc.out)
 			k := dmRun(t, tc.op, tflite.Options{}, RoundingDouble, []*Tensor{out}, append([]*Tensor{in}, tc.extraIns...)...)
-			if got := dmValues(out); !reflect.DeepEqual(got, tc.vals) {
-				t.Errorf("output %v, want %v", got, tc.vals)
-			}
+			dmWant(t, out, tc.vals)
 			var c Chain
 			if err := k.Explain(0, 1, &c); err != nil {
 				t.Fatal(err)

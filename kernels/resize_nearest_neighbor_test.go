@@ -32,9 +32,7 @@ func TestResizeNearestNeighbor(t *testing.T) {
 			out := NewTensor(tflite.TypeInt8, []int{1, 2, 1, 1})
 			opts := tflite.Options{AlignCorners: tc.align, HalfPixelCenters: tc.half}
 			dmRun(t, tflite.OpResizeNearestNeighbor, opts, RoundingDouble, []*Tensor{out}, in, size)
-			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("output %v, want %v", got, tc.want)
-			}
+			dmWant(t, out, tc.want)
 		})
 	}
 }
