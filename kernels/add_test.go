@@ -94,7 +94,7 @@ func checkBinaryMatchesReference(t *testing.T, rng *rand.Rand, op tflite.Builtin
 			t.Fatalf("element %d: sources %+v, want inputs %d and %d", e, c.Sources, i1, i2)
 		}
 	}
-	ewCheckNoAlloc(t, k)
+	arCheckNoAlloc(t, k)
 }
 
 // TestAddHandChecked: s1 = s2 = 1/8, s_out = 1/4, zero points 0, so M1 = M2

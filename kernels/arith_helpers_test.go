@@ -6,6 +6,7 @@ package kernels
 // multiply-accumulate, data-movement and SVDF tests use them too.
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -92,41 +93,54 @@ func arPrepareEval(t *testing.T, n *Node) Kernel {
 	return k
 }
 
-// arCheckExplain explains every output element and checks that the chain's
-// Final equals the stored value, that it recorded steps, and
-// that Explain changed nothing.
-func arCheckExplain(t *testing.T, k Kernel, out *Tensor) {
+// arCheckExplain explains every element of every output (all of k's
+// outputs, in order) and checks that the chain's Final equals the stored
+// value (as a Chain stores it: mtValues), that it recorded steps, that
+// Explain changed no output, and that explaining past the end of an output
+// or an output past the last fails with ErrBadElement.
+func arCheckExplain(t *testing.T, k Kernel, outs ...*Tensor) {
 	t.Helper()
-	before := append([]byte(nil), out.Data...)
-	for i := 0; i < out.NumElements(); i++ {
-		var c Chain
-		if err := k.Explain(0, i, &c); err != nil {
-			t.Fatalf("explain element %d: %v", i, err)
+	before := make([]string, len(outs))
+	for o, out := range outs {
+		before[o] = string(out.Data)
+	}
+	for o, out := range outs {
+		stored := mtValues(out)
+		for e := range stored {
+			var c Chain
+			if err := k.Explain(o, e, &c); err != nil {
+				t.Fatalf("explain output %d element %d: %v", o, e, err)
+			}
+			if c.Final != stored[e] {
+				t.Fatalf("explain output %d element %d: Final %d, stored %d (%+v)", o, e, c.Final, stored[e], c)
+			}
+			if len(c.Steps) == 0 {
+				t.Fatalf("explain output %d element %d recorded no step", o, e)
+			}
 		}
-		if c.Final != out.Int(i) {
-			t.Errorf("element %d: explanation Final %d, stored %d", i, c.Final, out.Int(i))
-		}
-		if len(c.Steps) == 0 {
-			t.Errorf("element %d: explanation has no steps", i)
+		if err := k.Explain(o, len(stored), &Chain{}); !errors.Is(err, ErrBadElement) {
+			t.Fatalf("explain past the end of output %d: %v, want ErrBadElement", o, err)
 		}
 	}
-	if string(before) != string(out.Data) {
-		t.Error("Explain modified the output tensor")
+	for o, out := range outs {
+		if string(out.Data) != before[o] {
+			t.Errorf("Explain modified output %d", o)
+		}
 	}
-	var c Chain
-	if err := k.Explain(0, out.NumElements(), &c); err == nil {
-		t.Error("Explain accepted an element past the end")
-	}
-	if err := k.Explain(1, 0, &c); err == nil {
-		t.Error("Explain accepted output 1")
+	if err := k.Explain(len(outs), 0, &Chain{}); !errors.Is(err, ErrBadElement) {
+		t.Errorf("explain of a missing output: %v, want ErrBadElement", err)
 	}
 }
 
-// arCheckNoAlloc checks that Eval allocates nothing.
+// arCheckNoAlloc checks that Eval succeeds and allocates nothing.
 func arCheckNoAlloc(t *testing.T, k Kernel) {
 	t.Helper()
-	if allocs := testing.AllocsPerRun(5, func() { _ = k.Eval() }); allocs != 0 {
-		t.Errorf("Eval allocates %v times per run", allocs)
+	if n := testing.AllocsPerRun(5, func() {
+		if err := k.Eval(); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Fatalf("Eval allocates %v times per run", n)
 	}
 }
 

@@ -58,18 +58,6 @@ func ewCheckExplain(t *testing.T, k Kernel, out *Tensor, steps ...string) []*Cha
 	return chains
 }
 
-// ewCheckNoAlloc checks that Eval allocates nothing.
-func ewCheckNoAlloc(t *testing.T, k Kernel) {
-	t.Helper()
-	if n := testing.AllocsPerRun(5, func() {
-		if err := k.Eval(); err != nil {
-			t.Fatal(err)
-		}
-	}); n != 0 {
-		t.Fatalf("Eval allocates %v times per run", n)
-	}
-}
-
 func TestBroadcast(t *testing.T) {
 	tests := []struct {
 		name string

@@ -79,7 +79,7 @@ func TestLeakyReluMatchesReference(t *testing.T) {
 					}
 				}
 				ewCheckExplain(t, k, n.Outputs[0], "offset", "branch", "clamp")
-				ewCheckNoAlloc(t, k)
+				arCheckNoAlloc(t, k)
 			})
 		}
 	}

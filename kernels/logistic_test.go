@@ -91,7 +91,7 @@ func TestSigmoidFamilyNearFloat(t *testing.T) {
 				} else {
 					ewCheckExplain(t, k, n.Outputs[0], "x", "offset")
 				}
-				ewCheckNoAlloc(t, k)
+				arCheckNoAlloc(t, k)
 			})
 		}
 	}

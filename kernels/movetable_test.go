@@ -53,47 +53,13 @@ func mtPrepare(op tflite.BuiltinOperator, opts tflite.Options, outs []*Tensor, i
 	return Prepare(n)
 }
 
-// mtRun prepares and evaluates a node, then checks that Eval does not
-// allocate and that every element of every output explains to the value Eval
-// stored.
+// mtRun is dmRun under double rounding (prepare, evaluate, check every
+// output element's explanation), then checks that Eval does not allocate.
 func mtRun(t *testing.T, op tflite.BuiltinOperator, opts tflite.Options, outs []*Tensor, ins ...*Tensor) Kernel {
 	t.Helper()
-	k, err := mtPrepare(op, opts, outs, ins...)
-	if err != nil {
-		t.Fatalf("prepare: %v", err)
-	}
-	if err := k.Eval(); err != nil {
-		t.Fatalf("eval: %v", err)
-	}
-	if allocs := testing.AllocsPerRun(5, func() { _ = k.Eval() }); allocs != 0 {
-		t.Errorf("Eval allocates %v times", allocs)
-	}
-	mtCheckExplain(t, k, outs)
+	k := dmRun(t, op, opts, RoundingDouble, outs, ins...)
+	arCheckNoAlloc(t, k)
 	return k
-}
-
-// mtCheckExplain checks Final == stored value for every output element.
-func mtCheckExplain(t *testing.T, k Kernel, outs []*Tensor) {
-	t.Helper()
-	for o, out := range outs {
-		stored := mtValues(out)
-		for e := range stored {
-			var c Chain
-			if err := k.Explain(o, e, &c); err != nil {
-				t.Fatalf("explain output %d element %d: %v", o, e, err)
-			}
-			if c.Final != stored[e] {
-				t.Fatalf("explain output %d element %d: Final %d, stored %d (%+v)", o, e, c.Final, stored[e], c)
-			}
-			if len(c.Steps) == 0 {
-				t.Fatalf("explain output %d element %d: no steps", o, e)
-			}
-		}
-	}
-	var c Chain
-	if err := k.Explain(len(outs), 0, &c); !errors.Is(err, ErrBadElement) {
-		t.Errorf("explain of a missing output: %v, want ErrBadElement", err)
-	}
 }
 
 func mtWant(t *testing.T, out *Tensor, want ...int64) {

@@ -59,15 +59,8 @@ func dmWant(t *testing.T, out *Tensor, want []float64) {
 // kernel.
 func dmRun(t *testing.T, op tflite.BuiltinOperator, opts tflite.Options, rule Rounding, outs []*Tensor, ins ...*Tensor) Kernel {
 	t.Helper()
-	n := &Node{Op: op, Inputs: ins, Outputs: outs, Options: opts, Rounding: rule}
-	k, err := Prepare(n)
-	if err != nil {
-		t.Fatalf("prepare: %v", err)
-	}
-	if err := k.Eval(); err != nil {
-		t.Fatalf("eval: %v", err)
-	}
-	dmCheckExplain(t, k, outs)
+	k := arPrepareEval(t, &Node{Op: op, Inputs: ins, Outputs: outs, Options: opts, Rounding: rule})
+	arCheckExplain(t, k, outs...)
 	return k
 }
 
@@ -75,30 +68,6 @@ func dmRun(t *testing.T, op tflite.BuiltinOperator, opts tflite.Options, rule Ro
 func dmPrepareErr(op tflite.BuiltinOperator, opts tflite.Options, outs []*Tensor, ins ...*Tensor) error {
 	_, err := Prepare(&Node{Op: op, Inputs: ins, Outputs: outs, Options: opts})
 	return err
-}
-
-// dmCheckExplain explains every element of every output and checks that the
-// chain's Final is the stored value, that it has steps, and that explaining
-// past the end fails.
-func dmCheckExplain(t *testing.T, k Kernel, outs []*Tensor) {
-	t.Helper()
-	for o, out := range outs {
-		for e := range out.NumElements() {
-			var c Chain
-			if err := k.Explain(o, e, &c); err != nil {
-				t.Fatalf("explain output %d element %d: %v", o, e, err)
-			}
-			if want := chainValue(out, e); c.Final != want {
-				t.Fatalf("explain output %d element %d: Final %d, Eval stored %d", o, e, c.Final, want)
-			}
-			if len(c.Steps) == 0 {
-				t.Fatalf("explain output %d element %d recorded no step", o, e)
-			}
-		}
-		if err := k.Explain(o, out.NumElements(), &Chain{}); !errors.Is(err, ErrBadElement) {
-			t.Fatalf("explain past the end: %v, want ErrBadElement", err)
-		}
-	}
 }
 
 func TestReshapeFamilyCopiesInOrder(t *testing.T) {

@@ -173,7 +173,7 @@ func TestSoftmaxNearFloat(t *testing.T) {
 						}
 					}
 				}
-				ewCheckNoAlloc(t, k)
+				arCheckNoAlloc(t, k)
 			})
 		}
 	}
