@@ -8,23 +8,16 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// refDWCase is a depthwise convolution described plainly for the reference.
 type refDWCase struct {
-	name              string
-	typ               tflite.TensorType
-	n, h, w, cin, dm  int
-	fh, fw            int
-	sh, sw, dh, dw    int
-	padding           tflite.Padding
+	name string
+	typ  tflite.TensorType
+	refWindow
+	dm                int
 	act               tflite.Activation
 	perChannel        bool
 	inZP, outZP       int64
 	inScale, outScale float32
-}
-
-// window is the case's geometry in the oracle's terms.
-func (tc refDWCase) window() oracle.Window {
-	return oracle.Window{Batches: tc.n, InH: tc.h, InW: tc.w, InC: tc.cin, KH: tc.fh, KW: tc.fw,
-		StrideH: tc.sh, StrideW: tc.sw, DilationH: tc.dh, DilationW: tc.dw, Padding: tc.padding}
 }
 
 // refDWOut is the oracle's DEPTHWISE_CONV_2D for the case (int16 cases carry
@@ -67,18 +60,18 @@ func buildDW(t testing.TB, tc refDWCase, r *rand.Rand, rule Rounding) (k Kernel,
 }
 
 var dwCases = []refDWCase{
-	{name: "int8_same_s1_dm1", typ: tflite.TypeInt8, n: 1, h: 6, w: 7, cin: 3, dm: 1, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1,
-		padding: tflite.PaddingSame, perChannel: true, inZP: -9, outZP: 4, inScale: 0.05, outScale: 0.04},
-	{name: "int8_valid_s2_dm2_relu", typ: tflite.TypeInt8, n: 1, h: 9, w: 8, cin: 2, dm: 2, fh: 3, fw: 2, sh: 2, sw: 2, dh: 1, dw: 1,
-		padding: tflite.PaddingValid, act: tflite.ActRelu, perChannel: true, inZP: 17, outZP: -30, inScale: 0.03, outScale: 0.02},
-	{name: "int8_same_s2x1_dm3_relu6_pertensor", typ: tflite.TypeInt8, n: 2, h: 7, w: 5, cin: 2, dm: 3, fh: 2, fw: 3, sh: 2, sw: 1, dh: 1, dw: 1,
-		padding: tflite.PaddingSame, act: tflite.ActRelu6, inZP: -128, outZP: -128, inScale: 0.05, outScale: 0.03},
-	{name: "int8_same_d2", typ: tflite.TypeInt8, n: 1, h: 8, w: 8, cin: 4, dm: 1, fh: 3, fw: 3, sh: 1, sw: 1, dh: 2, dw: 2,
-		padding: tflite.PaddingSame, perChannel: true, inZP: 1, outZP: 0, inScale: 0.05, outScale: 0.06},
-	{name: "int16_same_s1_dm1", typ: tflite.TypeInt16, n: 1, h: 6, w: 6, cin: 3, dm: 1, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1,
-		padding: tflite.PaddingSame, perChannel: true, inScale: 0.001, outScale: 0.002},
-	{name: "int16_valid_s2_dm2_relu6_d2", typ: tflite.TypeInt16, n: 1, h: 9, w: 9, cin: 2, dm: 2, fh: 2, fw: 2, sh: 2, sw: 2, dh: 2, dw: 2,
-		padding: tflite.PaddingValid, act: tflite.ActRelu6, perChannel: true, inScale: 0.0005, outScale: 0.0003},
+	{name: "int8_same_s1_dm1", typ: tflite.TypeInt8, refWindow: refWindow{n: 1, h: 6, w: 7, cin: 3, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		dm: 1, perChannel: true, inZP: -9, outZP: 4, inScale: 0.05, outScale: 0.04},
+	{name: "int8_valid_s2_dm2_relu", typ: tflite.TypeInt8, refWindow: refWindow{n: 1, h: 9, w: 8, cin: 2, fh: 3, fw: 2, sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingValid},
+		dm: 2, act: tflite.ActRelu, perChannel: true, inZP: 17, outZP: -30, inScale: 0.03, outScale: 0.02},
+	{name: "int8_same_s2x1_dm3_relu6_pertensor", typ: tflite.TypeInt8, refWindow: refWindow{n: 2, h: 7, w: 5, cin: 2, fh: 2, fw: 3, sh: 2, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		dm: 3, act: tflite.ActRelu6, inZP: -128, outZP: -128, inScale: 0.05, outScale: 0.03},
+	{name: "int8_same_d2", typ: tflite.TypeInt8, refWindow: refWindow{n: 1, h: 8, w: 8, cin: 4, fh: 3, fw: 3, sh: 1, sw: 1, dh: 2, dw: 2, padding: tflite.PaddingSame},
+		dm: 1, perChannel: true, inZP: 1, outZP: 0, inScale: 0.05, outScale: 0.06},
+	{name: "int16_same_s1_dm1", typ: tflite.TypeInt16, refWindow: refWindow{n: 1, h: 6, w: 6, cin: 3, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		dm: 1, perChannel: true, inScale: 0.001, outScale: 0.002},
+	{name: "int16_valid_s2_dm2_relu6_d2", typ: tflite.TypeInt16, refWindow: refWindow{n: 1, h: 9, w: 9, cin: 2, fh: 2, fw: 2, sh: 2, sw: 2, dh: 2, dw: 2, padding: tflite.PaddingValid},
+		dm: 2, act: tflite.ActRelu6, perChannel: true, inScale: 0.0005, outScale: 0.0003},
 }
 
 func TestDepthwiseConv2DMatchesReference(t *testing.T) {
@@ -123,7 +116,7 @@ func TestDepthwiseConv2DHandChecked(t *testing.T) {
 // 3×3, stride 2.
 func BenchmarkDepthwiseConv2DInt8(b *testing.B) {
 	r := rand.New(rand.NewSource(1))
-	k, _, _, _, _, _ := buildDW(b, refDWCase{typ: tflite.TypeInt8, n: 1, h: 48, w: 48, cin: 16, dm: 1, fh: 3, fw: 3, sh: 2, sw: 2, dh: 1, dw: 1,
-		padding: tflite.PaddingSame, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02}, r, RoundingDouble)
+	k, _, _, _, _, _ := buildDW(b, refDWCase{typ: tflite.TypeInt8, refWindow: refWindow{n: 1, h: 48, w: 48, cin: 16, fh: 3, fw: 3, sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		dm: 1, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02}, r, RoundingDouble)
 	benchEval(b, k)
 }
