@@ -230,12 +230,10 @@ func runRun(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
 	case *dumpFormat != "bin" && *dumpFormat != "npy":
 		return usageError("run: --format %s: want bin or npy", *dumpFormat)
-	case *dump == "" && set["format"]:
+	case *dump == "" && fs.isSet("format"):
 		return usageError("run: --format is the format of --dump: give --dump DIR")
 	case *dump == "" && *dumpConstants:
 		return usageError("run: --dump-constants needs --dump DIR")

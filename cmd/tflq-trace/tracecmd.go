@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -49,9 +48,7 @@ func runTrace(args []string, env *cliEnv) error {
 	if *format != "json" && *format != "csv" && *format != "model-explorer" {
 		return usageError("trace: --format %s: want json, csv or model-explorer", *format)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if (set["metric"] || set["clip"]) && *format != "model-explorer" {
+	if (fs.isSet("metric") || fs.isSet("clip")) && *format != "model-explorer" {
 		return usageError("trace: --metric and --clip colour the Model Explorer graph: use them with --format model-explorer")
 	}
 	if !slices.Contains(trace.ExplorerMetrics(), *metric) {

@@ -37,11 +37,7 @@ func runUI(args []string, env *cliEnv) error {
 	}
 	opt := ui.Options{Title: path, Input: rf.inputName()}
 	if len(tensorFlags) > 0 || *against != "" {
-		files, err := checkFiles("ui", ip, tensorFlags, *against)
-		if err != nil {
-			return err
-		}
-		values, err := readUserFiles(ip, files)
+		files, values, err := readUserFiles("ui", ip, tensorFlags, *against)
 		if err != nil {
 			return err
 		}
