@@ -398,7 +398,7 @@ func writeValuesNpy(t *testing.T, path string, vals []float64, float bool) {
 	if float {
 		descr = "<f4"
 	}
-	writeNpy(t, path, descr, fmt.Sprintf("(%d,)", len(vals)), buf.Bytes())
+	npyFile(t, path, descr, false, fmt.Sprintf("(%d,)", len(vals)), buf.Bytes())
 }
 
 var (
@@ -881,9 +881,9 @@ func TestCheckTrueValues(t *testing.T) {
 		}
 	}
 	npy := filepath.Join(dir, "t9.npy")
-	writeNpy(t, npy, "<i8", "(1, 10)", intBody.Bytes())
+	npyFile(t, npy, "<i8", false, "(1, 10)", intBody.Bytes())
 	be := filepath.Join(dir, "be.npy")
-	writeNpy(t, be, ">i2", "(10,)", bigEndian.Bytes())
+	npyFile(t, be, ">i2", false, "(10,)", bigEndian.Bytes())
 	for _, path := range []string{npy, be} {
 		if code, out, errs := runCLI(t, "check", "sample:mnist_cnn", "--tensor", "t9="+path, "--json"); code != exitOK ||
 			!strings.Contains(out, `"match": true`) || strings.Contains(out, `"diagnosis"`) {
@@ -925,19 +925,7 @@ func TestCheckFortranNpy(t *testing.T) {
 			body[c*676+r] = raw[r*8+c]
 		}
 	}
-	header := "{'descr': '|i1', 'fortran_order': True, 'shape': (676, 8), }"
-	for (10+len(header)+1)%64 != 0 {
-		header += " "
-	}
-	header += "\n"
-	var b bytes.Buffer
-	b.WriteString("\x93NUMPY\x01\x00")
-	b.WriteByte(byte(len(header)))
-	b.WriteByte(0)
-	b.WriteString(header)
-	b.Write(body)
-	path := filepath.Join(dir, "f.npy")
-	os.WriteFile(path, b.Bytes(), 0o644)
+	path := npyFile(t, filepath.Join(dir, "f.npy"), "|i1", true, "(676, 8)", body)
 	if code, out, errs := runCLI(t, "check", "sample:mnist_cnn", "--tensor", "6="+path); code != exitOK || !strings.Contains(out, "all 5408 elements match") {
 		t.Errorf("exit %d, stderr %q:\n%s", code, errs, out)
 	}
@@ -1061,7 +1049,7 @@ func TestCheckBadInput(t *testing.T) {
 		binary.Write(&nanBody, binary.LittleEndian, v)
 	}
 	npyNaN := filepath.Join(dir, "nan.npy")
-	writeNpy(t, npyNaN, "<f4", "(10,)", nanBody.Bytes())
+	npyFile(t, npyNaN, "<f4", false, "(10,)", nanBody.Bytes())
 	bin := write("short.bin", "123")
 	emptyDir := filepath.Join(dir, "empty")
 	os.MkdirAll(emptyDir, 0o755)

@@ -226,25 +226,6 @@ func TestRunInputErrors(t *testing.T) {
 	}
 }
 
-// writeNpy writes a minimal .npy (format 1.0) file.
-func writeNpy(t *testing.T, path, descr string, shape string, body []byte) {
-	t.Helper()
-	header := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }"
-	for (10+len(header)+1)%64 != 0 {
-		header += " "
-	}
-	header += "\n"
-	var b bytes.Buffer
-	b.WriteString("\x93NUMPY\x01\x00")
-	b.WriteByte(byte(len(header)))
-	b.WriteByte(byte(len(header) >> 8))
-	b.WriteString(header)
-	b.Write(body)
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestRunImageAndNpyInputs: a PNG digit, a uint8 .npy and a float32 .npy of
 // the same pixels give the documented output of mnist_dense10_uint8io, whose
 // uint8 input has scale 1/255 and zero point 0 (so q = p).
@@ -269,14 +250,14 @@ func TestRunImageAndNpyInputs(t *testing.T) {
 	os.WriteFile(pgmPath, append([]byte("P5\n# a comment\n28 28\n255\n"), pixels...), 0o644)
 
 	u8Path := filepath.Join(tmp, "digit_u8.npy")
-	writeNpy(t, u8Path, "|u1", "(1, 28, 28)", pixels)
+	npyFile(t, u8Path, "|u1", false, "(1, 28, 28)", pixels)
 
 	f32 := make([]byte, 4*len(pixels))
 	for i, p := range pixels {
 		binary.LittleEndian.PutUint32(f32[4*i:], math.Float32bits(float32(p)/255))
 	}
 	f32Path := filepath.Join(tmp, "digit_f32.npy")
-	writeNpy(t, f32Path, "<f4", "(28, 28)", f32)
+	npyFile(t, f32Path, "<f4", false, "(28, 28)", f32)
 
 	for _, in := range []string{pngPath, pgmPath, u8Path, f32Path} {
 		t.Run(filepath.Base(in), func(t *testing.T) {
@@ -305,7 +286,7 @@ func TestRunImageAndNpyInputs(t *testing.T) {
 	})
 	t.Run("wrong npy shape", func(t *testing.T) {
 		bad := filepath.Join(tmp, "bad.npy")
-		writeNpy(t, bad, "|u1", "(1, 784)", pixels)
+		npyFile(t, bad, "|u1", false, "(1, 784)", pixels)
 		code, _, errs := runCLI(t, "run", model, "--input", bad)
 		if code != exitUsage {
 			t.Fatalf("exit %d", code)
@@ -572,27 +553,17 @@ func TestNoSilentDefaults(t *testing.T) {
 // tensors: 21 GiB of activations that a careless interpreter would
 // allocate one after the other.
 func reluChain(t *testing.T) string {
-	b := tflite.NewModelBuilder()
-	q := tflite.PerTensor(0.5, 0)
-	prev := b.AddTensor("in", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
-	in := prev
-	for range 20 {
-		o := b.AddTensor("relu", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
-		b.AddOperator(tflite.OpRelu, tflite.Options{}, []int32{prev}, []int32{o})
-		prev = o
-	}
-	b.SetIO([]int32{in}, []int32{prev})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := tflite.Write(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "relu20.tflite")
-	os.WriteFile(path, data, 0o644)
-	return path
+	return writeModel(t, func(b *tflite.ModelBuilder) {
+		q := tflite.PerTensor(0.5, 0)
+		prev := b.AddTensor("in", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
+		in := prev
+		for range 20 {
+			o := b.AddTensor("relu", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
+			b.AddOperator(tflite.OpRelu, tflite.Options{}, []int32{prev}, []int32{o})
+			prev = o
+		}
+		b.SetIO([]int32{in}, []int32{prev})
+	})
 }
 
 // TestMemoryPlan: a model whose run would exceed the memory limit is
