@@ -144,11 +144,7 @@ func runCheck(args []string, env *cliEnv) error {
 	fs.Var(&tensorFlags, "tensor", "your values `I=FILE` for tensor I (.npy, .bin, .txt, .csv or .json); repeat for more tensors")
 	against := fs.String("against", "", "a folder `DIR` of your values, one file per tensor: t<i>.<ext> (i the tensor index) or the tensor's name")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := rf.model("check", pos)
+	path, err := rf.parse(args)
 	if err != nil {
 		return err
 	}

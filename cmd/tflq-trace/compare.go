@@ -69,11 +69,7 @@ func runCompare(args []string, env *cliEnv) error {
 	firstN := fs.Int("first", 3, "how many differing coordinates to list per layer")
 	asJSON := fs.Bool("json", false, "print the comparison as JSON")
 	asCSV := fs.Bool("csv", false, "print one CSV row per runtime and layer")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := rf.model("compare", pos)
+	path, err := rf.parse(args)
 	if err != nil {
 		return err
 	}

@@ -141,6 +141,16 @@ func (f *runFlags) model(cmd string, pos []string) (string, error) {
 	return oneModelArg(cmd, pos, f.sample)
 }
 
+// parse parses the command line of a command that runs one MODEL (its
+// flags registered on f's flag set) and returns the MODEL argument.
+func (f *runFlags) parse(args []string) (string, error) {
+	pos, err := parseFlags(f.fs, args)
+	if err != nil {
+		return "", err
+	}
+	return f.model(f.fs.Name(), pos)
+}
+
 // prepare loads the model, builds the interpreter and loads the inputs.
 func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, error) {
 	lm, ip, err := f.prepareModel(cmd, path)
