@@ -409,11 +409,7 @@ func TestConstantValues(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"values (6, row-major; real = (q − zero_point)·scale)", "[0,0]  q=1  real=0.25", "[1,2]  q=-6  real=-1.5"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("inspect --values lacks %q:\n%s", want, out)
-		}
-	}
+	assertContains(t, "inspect --values", out, "values (6, row-major; real = (q − zero_point)·scale)", "[0,0]  q=1  real=0.25", "[1,2]  q=-6  real=-1.5")
 	code, out, _ = runCLI(t, "inspect", model, "--tensor", "2", "--values", "--json")
 	var bias struct {
 		trace.TensorInfo

@@ -42,6 +42,16 @@ func assertOneLineError(t *testing.T, stderr string, fragments ...string) {
 	}
 }
 
+// assertContains checks that out, the output of what, holds every fragment.
+func assertContains(t *testing.T, what, out string, fragments ...string) {
+	t.Helper()
+	for _, f := range fragments {
+		if !strings.Contains(out, f) {
+			t.Errorf("%s lacks %q:\n%s", what, f, out)
+		}
+	}
+}
+
 func TestUsageAndHelp(t *testing.T) {
 	tests := []struct {
 		name string
@@ -305,11 +315,7 @@ func TestExplainDenseElement(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68", "float reference, accumulated: 3.35433"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("explanation lacks %q:\n%s", want, out)
-		}
-	}
+	assertContains(t, "explanation", out, "784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68", "float reference, accumulated: 3.35433")
 	code, _, errs = runCLI(t, "explain", filepath.Join(dir, "mnist_dense10_uint8io.tflite"), "--op", "2", "--at", "0,10")
 	if code != exitUsage {
 		t.Fatalf("out-of-range --at: exit %d", code)
@@ -385,11 +391,7 @@ func TestInspectOps(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"FULLY_CONNECTED", "CONV_2D", "SOFTMAX", "QUANTIZE"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("inspect --ops lacks %s", want)
-		}
-	}
+	assertContains(t, "inspect --ops", out, "FULLY_CONNECTED", "CONV_2D", "SOFTMAX", "QUANTIZE")
 	code, out, _ = runCLI(t, "inspect", "--ops", "--json")
 	var rows []supportedOp
 	if code != exitOK || json.Unmarshal([]byte(out), &rows) != nil {
@@ -467,17 +469,13 @@ func TestInspectRuntimeDifferences(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{
+	assertContains(t, "inspect --op 1", out,
 		"M[output] = 0.0002292140223  multiplier=2016187862  shift=-12",
 		"requantization: fixed point: MultiplyByQuantizedMultiplier, double rounding",
 		"under --runtime tflm-single (TFLite-Micro reference kernel): requantization fixed point: MultiplyByQuantizedMultiplier, single rounding;",
 		"under --runtime tflite-ref (full TFLite reference kernel): requantization double:",
 		"M[output] = 0.0002292140131  (used as a real number: no Q0.31 multiplier)",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("inspect --op 1 lacks %q:\n%s", want, out)
-		}
-	}
+	)
 	code, out, _ = runCLI(t, "inspect", "--op", "1", "--json", "sample:mnist_dense")
 	var op trace.OpInfo
 	if err := json.Unmarshal([]byte(out), &op); code != exitOK || err != nil {
@@ -506,11 +504,7 @@ func TestInspectRolesAndWarnings(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"\n  input   t3 ", "\n  weights t2 ", "\n  bias    t1 ", "\n  output  t4 "} {
-		if !strings.Contains(out, want) {
-			t.Errorf("inspect --op 1 lacks %q:\n%s", want, out)
-		}
-	}
+	assertContains(t, "inspect --op 1", out, "\n  input   t3 ", "\n  weights t2 ", "\n  bias    t1 ", "\n  output  t4 ")
 	_, out, _ = runCLI(t, "inspect", "sample:mnist_dense")
 	if !strings.Contains(out, "tf.lite.Interpreter.get_tensor_details()") {
 		t.Errorf("inspect does not say which index convention tN follows:\n%s", out)
