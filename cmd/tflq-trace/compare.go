@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -146,9 +145,7 @@ func runCompare(args []string, env *cliEnv) error {
 	}
 	switch {
 	case *asJSON:
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(env.stdout, rep)
 	case *asCSV:
 		return writeCompareCSV(env.stdout, rep)
 	}
@@ -338,10 +335,12 @@ func printCompare(w io.Writer, rep *compareReport, set *inputSet) {
 	}
 }
 
-func shapeText(shape []int) string {
+// shapeText writes a shape (or a shape signature, -1 for a dynamic size)
+// as [d0,d1,...].
+func shapeText[D int | int32](shape []D) string {
 	parts := make([]string, len(shape))
 	for i, d := range shape {
-		parts[i] = strconv.Itoa(d)
+		parts[i] = strconv.Itoa(int(d))
 	}
 	return "[" + strings.Join(parts, ",") + "]"
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -187,9 +186,7 @@ func runEval(args []string, env *cliEnv) error {
 	write := func(w io.Writer) error {
 		switch {
 		case *asJSON:
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rep)
+			return printJSON(w, rep)
 		case *asCSV:
 			return writeEvalCSV(w, rep)
 		}

@@ -298,9 +298,7 @@ func runRun(args []string, env *cliEnv) error {
 	}
 	rf.printDefaultNote(env)
 	if *asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(env.stdout, rep)
 	}
 	printRun(env.stdout, &rep)
 	return nil
