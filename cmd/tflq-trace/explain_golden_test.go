@@ -58,10 +58,7 @@ func TestExplainGoldenSamples(t *testing.T) {
 		{"cnn_conv_2d_tflm_vs_xnnpack", []string{"--sample", "mnist_cnn", "--digit", "3", "--op", "0", "--at", "0,12,12,5", "--runtimes", "tflm,tflite-xnnpack"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errs := runCLI(t, append([]string{"explain"}, tc.args...)...)
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			out := runOK(t, append([]string{"explain"}, tc.args...)...)
 			checkGolden(t, "explain/"+tc.name, out)
 		})
 	}
@@ -81,10 +78,7 @@ func checkExplainShared(t *testing.T, shared, suite, name, golden string, flags 
 	for k := range inputs {
 		args = append(args, "--input", filepath.Join(caseDir, "input"+string(rune('0'+k))+".bin"))
 	}
-	code, out, errs := runCLI(t, args...)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, args...)
 	// Paths differ between machines; the golden holds the rest.
 	out = strings.ReplaceAll(out, shared, "$TFLQ_SHARED")
 	checkGolden(t, "explain/"+golden, out)

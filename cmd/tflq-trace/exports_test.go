@@ -104,10 +104,7 @@ func TestTraceMetricsSayWhatTheyAre(t *testing.T) {
 	dir := t.TempDir()
 	csvPath, jsonPath := filepath.Join(dir, "m.csv"), filepath.Join(dir, "t.json")
 	for _, args := range [][]string{{"-o", csvPath, "--format", "csv"}, {"-o", jsonPath, "--elements", "none"}} {
-		code, _, errs := runCLI(t, append([]string{"trace", "sample:mnist_dense", "--digit", "3", "--runtime", "tflm-single"}, args...)...)
-		if code != exitOK {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
+		runOK(t, append([]string{"trace", "sample:mnist_dense", "--digit", "3", "--runtime", "tflm-single"}, args...)...)
 	}
 	data, _ := os.ReadFile(csvPath)
 	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
@@ -329,10 +326,7 @@ func TestRunDumpNpy(t *testing.T) {
 	in := filepath.Join(t.TempDir(), "in.bin")
 	os.WriteFile(in, []byte{3, 1, 0xff}, 0o644)
 	dir := t.TempDir()
-	code, stdout, errs := runCLI(t, "run", model, "--input", in, "--dump", dir, "--format", "npy", "--dump-constants")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	stdout := runOK(t, "run", model, "--input", in, "--dump", dir, "--format", "npy", "--dump-constants")
 	if !strings.Contains(stdout, "dumped 4 tensors") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
@@ -405,30 +399,27 @@ func TestRunDumpNpy(t *testing.T) {
 // are; trace --constants puts them in the JSON export.
 func TestConstantValues(t *testing.T) {
 	model := fcModel(t)
-	code, out, errs := runCLI(t, "inspect", model, "--tensor", "1", "--values")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "inspect", model, "--tensor", "1", "--values")
 	assertContains(t, "inspect --values", out, "values (6, row-major; real = (q − zero_point)·scale)", "[0,0]  q=1  real=0.25", "[1,2]  q=-6  real=-1.5")
-	code, out, _ = runCLI(t, "inspect", model, "--tensor", "2", "--values", "--json")
+	out = runOK(t, "inspect", model, "--tensor", "2", "--values", "--json")
 	var bias struct {
 		trace.TensorInfo
 		Values trace.TensorValues `json:"values"`
 	}
-	if err := json.Unmarshal([]byte(out), &bias); code != exitOK || err != nil {
-		t.Fatalf("exit %d, %v", code, err)
+	if err := json.Unmarshal([]byte(out), &bias); err != nil {
+		t.Fatal(err)
 	}
 	if bias.Index != 2 || !slices.Equal(bias.Values.Quantized, []int64{8, -8}) || !slices.Equal(bias.Values.Dequantized, []trace.Float{1, -1}) {
 		t.Fatalf("bias values %+v", bias)
 	}
 	// Per-channel CONV_2D weights: element (c,0,0,0) is real q·scale[c].
-	code, out, _ = runCLI(t, "inspect", "sample:mnist_cnn", "--tensor", "5", "--values", "--json")
+	out = runOK(t, "inspect", "sample:mnist_cnn", "--tensor", "5", "--values", "--json")
 	var w struct {
 		trace.TensorInfo
 		Values trace.TensorValues `json:"values"`
 	}
-	if err := json.Unmarshal([]byte(out), &w); code != exitOK || err != nil || len(w.Values.Quantized) != 72 {
-		t.Fatalf("exit %d, %v, %d values", code, err, len(w.Values.Quantized))
+	if err := json.Unmarshal([]byte(out), &w); err != nil || len(w.Values.Quantized) != 72 {
+		t.Fatalf("%v, %d values", err, len(w.Values.Quantized))
 	}
 	for c := range 8 {
 		i := c * 9
@@ -476,7 +467,7 @@ func TestConstantValues(t *testing.T) {
 		}
 	}
 	bad := t.TempDir()
-	code, _, errs = runCLI(t, "trace", model, "--constants", "--format", "csv", "-o", filepath.Join(bad, "x.csv"))
+	code, _, errs := runCLI(t, "trace", model, "--constants", "--format", "csv", "-o", filepath.Join(bad, "x.csv"))
 	if code != exitUsage {
 		t.Fatalf("--constants with csv: exit %d", code)
 	}

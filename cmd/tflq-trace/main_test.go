@@ -28,6 +28,17 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// runOK runs the command line, fails the test unless it exits 0, and
+// returns its standard output.
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errs := runCLI(t, args...)
+	if code != exitOK {
+		t.Fatalf("%v: exit %d: %s", args, code, errs)
+	}
+	return out
+}
+
 // assertOneLineError checks the error contract: one line starting with
 // "tflq-trace:" that contains every fragment.
 func assertOneLineError(t *testing.T, stderr string, fragments ...string) {
@@ -157,10 +168,7 @@ func TestInspectEverySharedModel(t *testing.T) {
 // 1363200814, shift −11. (A double product would give 1363200765.)
 func TestInspectAnswersTheSeedQuestion(t *testing.T) {
 	model := sharedModel(t, "mnist_dense10_uint8io.tflite")
-	code, out, errs := runCLI(t, "inspect", "--json", "--op", "2", model)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "inspect", "--json", "--op", "2", model)
 	var op trace.OpInfo
 	if err := json.Unmarshal([]byte(out), &op); err != nil {
 		t.Fatal(err)
@@ -178,8 +186,8 @@ func TestInspectAnswersTheSeedQuestion(t *testing.T) {
 	if op.Clamp == nil || *op.Clamp != [2]int32{-128, 127} {
 		t.Fatalf("clamp %v, want [-128 127]", op.Clamp)
 	}
-	code, out, _ = runCLI(t, "inspect", "--tensor", "6", model)
-	if code != exitOK || !strings.Contains(out, "scale=0.157345951 zero_point=47") || !strings.Contains(out, "produced   by op 2 FULLY_CONNECTED") {
+	out = runOK(t, "inspect", "--tensor", "6", model)
+	if !strings.Contains(out, "scale=0.157345951 zero_point=47") || !strings.Contains(out, "produced   by op 2 FULLY_CONNECTED") {
 		t.Fatalf("inspect --tensor 6:\n%s", out)
 	}
 }
@@ -191,10 +199,7 @@ func TestRunDocumentedOutputs(t *testing.T) {
 	for _, k := range []string{"0", "4", "10"} {
 		t.Run("input"+k, func(t *testing.T) {
 			out := t.TempDir()
-			code, stdout, errs := runCLI(t, "run", "--dump", out, "--input", filepath.Join(dir, "mnist_dense10_uint8io.input"+k+".bin"), filepath.Join(dir, "mnist_dense10_uint8io.tflite"))
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			stdout := runOK(t, "run", "--dump", out, "--input", filepath.Join(dir, "mnist_dense10_uint8io.input"+k+".bin"), filepath.Join(dir, "mnist_dense10_uint8io.tflite"))
 			want, _ := os.ReadFile(filepath.Join(dir, "mnist_dense10_uint8io.expected"+k+".bin"))
 			got, err := os.ReadFile(filepath.Join(out, "t7.bin"))
 			if err != nil || !bytes.Equal(got, want) {
@@ -272,10 +277,7 @@ func TestRunImageAndNpyInputs(t *testing.T) {
 	for _, in := range []string{pngPath, pgmPath, u8Path, f32Path} {
 		t.Run(filepath.Base(in), func(t *testing.T) {
 			out := t.TempDir()
-			code, _, errs := runCLI(t, "run", model, "--input", in, "--dump", out)
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			runOK(t, "run", model, "--input", in, "--dump", out)
 			got, _ := os.ReadFile(filepath.Join(out, "t7.bin"))
 			if !bytes.Equal(got, want) {
 				t.Fatalf("output %v, documented %v", got, want)
@@ -331,10 +333,7 @@ func TestTraceCommand(t *testing.T) {
 	for _, format := range []string{"json", "csv", "model-explorer"} {
 		t.Run(format, func(t *testing.T) {
 			path := filepath.Join(out, "trace."+format)
-			code, stdout, errs := runCLI(t, "trace", model, "--input", input, "-o", path, "--format", format, "--elements", "all")
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			stdout := runOK(t, "trace", model, "--input", input, "-o", path, "--format", format, "--elements", "all")
 			data, err := os.ReadFile(path)
 			if err != nil || !strings.Contains(stdout, "wrote "+path) {
 				t.Fatalf("%v %q", err, stdout)
@@ -387,15 +386,12 @@ func TestTraceCommand(t *testing.T) {
 }
 
 func TestInspectOps(t *testing.T) {
-	code, out, errs := runCLI(t, "inspect", "--ops")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "inspect", "--ops")
 	assertContains(t, "inspect --ops", out, "FULLY_CONNECTED", "CONV_2D", "SOFTMAX", "QUANTIZE")
-	code, out, _ = runCLI(t, "inspect", "--ops", "--json")
+	out = runOK(t, "inspect", "--ops", "--json")
 	var rows []supportedOp
-	if code != exitOK || json.Unmarshal([]byte(out), &rows) != nil {
-		t.Fatalf("inspect --ops --json: exit %d", code)
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("inspect --ops --json: %v", err)
 	}
 	found := false
 	for _, r := range rows {
@@ -429,17 +425,14 @@ func TestTraceToSpecialFiles(t *testing.T) {
 		data, _ := os.ReadFile(fifo)
 		got <- data
 	}()
-	code, _, errs := runCLI(t, "trace", "--sample", "mnist_dense", "--digit", "1", "-o", fifo, "--format", "csv")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	runOK(t, "trace", "--sample", "mnist_dense", "--digit", "1", "-o", fifo, "--format", "csv")
 	if data := <-got; !strings.HasPrefix(string(data), "model,input,runtime,op,") {
 		t.Fatalf("pipe received %q", data)
 	}
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Fatalf("the pipe was replaced: %v %v", fi.Mode(), err)
 	}
-	code, _, errs = runCLI(t, "trace", "--sample", "mnist_dense", "-o", dir)
+	code, _, errs := runCLI(t, "trace", "--sample", "mnist_dense", "-o", dir)
 	if code != exitUsage {
 		t.Fatalf("-o directory: exit %d, want 2 (checked before running)", code)
 	}
@@ -447,10 +440,7 @@ func TestTraceToSpecialFiles(t *testing.T) {
 }
 
 func TestTraceToStdout(t *testing.T) {
-	code, out, errs := runCLI(t, "trace", "--sample", "mnist_cnn", "--digit", "4", "-o", "-", "--format", "model-explorer")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "trace", "--sample", "mnist_cnn", "--digit", "4", "-o", "-", "--format", "model-explorer")
 	var nd struct {
 		Results map[string]struct{ Value float64 } `json:"results"`
 	}
@@ -465,10 +455,7 @@ func TestTraceToStdout(t *testing.T) {
 // TFLite-Micro's float32 product (0.0002292140223) — and the JSON carries
 // it per runtime.
 func TestInspectRuntimeDifferences(t *testing.T) {
-	code, out, errs := runCLI(t, "inspect", "--op", "1", "sample:mnist_dense")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "inspect", "--op", "1", "sample:mnist_dense")
 	assertContains(t, "inspect --op 1", out,
 		"M[output] = 0.0002292140223  multiplier=2016187862  shift=-12",
 		"requantization: fixed point: MultiplyByQuantizedMultiplier, double rounding",
@@ -476,10 +463,10 @@ func TestInspectRuntimeDifferences(t *testing.T) {
 		"under --runtime tflite-ref (full TFLite reference kernel): requantization double:",
 		"M[output] = 0.0002292140131  (used as a real number: no Q0.31 multiplier)",
 	)
-	code, out, _ = runCLI(t, "inspect", "--op", "1", "--json", "sample:mnist_dense")
+	out = runOK(t, "inspect", "--op", "1", "--json", "sample:mnist_dense")
 	var op trace.OpInfo
-	if err := json.Unmarshal([]byte(out), &op); code != exitOK || err != nil {
-		t.Fatalf("exit %d, %v", code, err)
+	if err := json.Unmarshal([]byte(out), &op); err != nil {
+		t.Fatal(err)
 	}
 	var ref *trace.RuntimeParams
 	for i := range op.Runtimes {
@@ -490,8 +477,8 @@ func TestInspectRuntimeDifferences(t *testing.T) {
 	if ref == nil || len(ref.Multipliers) != 1 || math.Abs(float64(ref.Multipliers[0].Real)-0.0002292140131) > 1e-13 || ref.Multipliers[0].Multiplier != 0 {
 		t.Fatalf("tflite-ref entry %+v", ref)
 	}
-	code, out, _ = runCLI(t, "inspect", "--op", "1", "--runtime", "tflite-ref", "sample:mnist_dense")
-	if code != exitOK || !strings.Contains(out, "under --runtime tflm (TFLite-Micro reference kernel)") {
+	out = runOK(t, "inspect", "--op", "1", "--runtime", "tflite-ref", "sample:mnist_dense")
+	if !strings.Contains(out, "under --runtime tflm (TFLite-Micro reference kernel)") {
 		t.Fatalf("inspect --runtime tflite-ref:\n%s", out)
 	}
 }
@@ -500,10 +487,7 @@ func TestInspectRuntimeDifferences(t *testing.T) {
 // the index convention is stated, and a warning many tensors share is
 // printed once with the list (person_detect's 14 biases).
 func TestInspectRolesAndWarnings(t *testing.T) {
-	code, out, errs := runCLI(t, "inspect", "--op", "1", "sample:mnist_dense")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "inspect", "--op", "1", "sample:mnist_dense")
 	assertContains(t, "inspect --op 1", out, "\n  input   t3 ", "\n  weights t2 ", "\n  bias    t1 ", "\n  output  t4 ")
 	_, out, _ = runCLI(t, "inspect", "sample:mnist_dense")
 	if !strings.Contains(out, "tf.lite.Interpreter.get_tensor_details()") {
