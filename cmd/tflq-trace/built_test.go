@@ -94,11 +94,7 @@ func TestUnsupportedOps(t *testing.T) {
 		{"float FC", floatFC, []string{"op 0 FULLY_CONNECTED", "FLOAT32"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, errs := runCLI(t, "run", tc.model)
-			if code != exitFailure {
-				t.Fatalf("exit %d, want 1 (%s)", code, errs)
-			}
-			assertOneLineError(t, errs, append(tc.frags, tc.model)...)
+			assertCLIError(t, exitFailure, []string{"run", tc.model}, append(tc.frags, tc.model)...)
 			// inspect still shows what it can.
 			code, out, _ := runCLI(t, "inspect", tc.model)
 			if code != exitOK || !strings.Contains(out, "no kernel:") {

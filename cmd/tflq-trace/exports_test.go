@@ -83,17 +83,9 @@ func TestTraceElementList(t *testing.T) {
 		{"0:x", `"x" is not a non-negative integer`},
 		{"0:1:2:3", "want OP:I"},
 	} {
-		code, _, errs := runCLI(t, "trace", "sample:mnist_cnn", "-o", filepath.Join(bad, "x.json"), "--elements", tc.list)
-		if code != exitUsage {
-			t.Fatalf("%s: exit %d (%s)", tc.list, code, errs)
-		}
-		assertOneLineError(t, errs, "--elements", tc.frag)
+		assertCLIError(t, exitUsage, []string{"trace", "sample:mnist_cnn", "-o", filepath.Join(bad, "x.json"), "--elements", tc.list}, "--elements", tc.frag)
 	}
-	code, _, errs = runCLI(t, "trace", "sample:mnist_cnn", "-o", filepath.Join(bad, "x.json"), "--ops", "1-2", "--elements", "0:3")
-	if code != exitUsage {
-		t.Fatalf("element outside --ops: exit %d", code)
-	}
-	assertOneLineError(t, errs, "--elements", "not among --ops")
+	assertCLIError(t, exitUsage, []string{"trace", "sample:mnist_cnn", "-o", filepath.Join(bad, "x.json"), "--ops", "1-2", "--elements", "0:3"}, "--elements", "not among --ops")
 	assertNoFiles(t, bad)
 }
 
@@ -290,11 +282,7 @@ func TestNpyInputForms(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := npyFile(t, filepath.Join(dir, "bad.npy"), tc.descr, false, tc.shape, make([]byte, tc.bytes))
-			code, _, errs := runCLI(t, "run", model, "--input", in)
-			if code != exitUsage {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			assertOneLineError(t, errs, "bad.npy", tc.frag)
+			assertCLIError(t, exitUsage, []string{"run", model, "--input", in}, "bad.npy", tc.frag)
 		})
 	}
 }
@@ -385,11 +373,7 @@ func TestRunDumpNpy(t *testing.T) {
 		{[]string{"--dump", filepath.Join(bad, "d"), "--format", "hdf5"}, "--format hdf5: want bin or npy"},
 		{[]string{"--dump-constants"}, "--dump-constants needs --dump DIR"},
 	} {
-		code, _, errs := runCLI(t, append([]string{"run", model, "--input", in}, tc.args...)...)
-		if code != exitUsage {
-			t.Fatalf("%v: exit %d", tc.args, code)
-		}
-		assertOneLineError(t, errs, tc.frag)
+		assertCLIError(t, exitUsage, append([]string{"run", model, "--input", in}, tc.args...), tc.frag)
 	}
 	assertNoFiles(t, bad)
 }
@@ -434,11 +418,7 @@ func TestConstantValues(t *testing.T) {
 		{[]string{"--values"}, "--values needs --tensor N"},
 		{[]string{"--tensor", "3", "--values"}, `"out" is not a constant`},
 	} {
-		code, _, errs := runCLI(t, append([]string{"inspect", model}, tc.args...)...)
-		if code != exitUsage {
-			t.Fatalf("%v: exit %d", tc.args, code)
-		}
-		assertOneLineError(t, errs, tc.frag)
+		assertCLIError(t, exitUsage, append([]string{"inspect", model}, tc.args...), tc.frag)
 	}
 
 	dir := t.TempDir()
@@ -467,11 +447,7 @@ func TestConstantValues(t *testing.T) {
 		}
 	}
 	bad := t.TempDir()
-	code, _, errs := runCLI(t, "trace", model, "--constants", "--format", "csv", "-o", filepath.Join(bad, "x.csv"))
-	if code != exitUsage {
-		t.Fatalf("--constants with csv: exit %d", code)
-	}
-	assertOneLineError(t, errs, "--constants")
+	assertCLIError(t, exitUsage, []string{"trace", model, "--constants", "--format", "csv", "-o", filepath.Join(bad, "x.csv")}, "--constants")
 	assertNoFiles(t, bad)
 }
 
@@ -526,11 +502,7 @@ func TestTraceModelExplorerMetric(t *testing.T) {
 		{[]string{"--format", "model-explorer", "--clip", "101"}, "--clip 101"},
 		{[]string{"--metric", "local-max"}, "--format model-explorer"},
 	} {
-		code, _, errs := runCLI(t, append(append(base, "-o", filepath.Join(bad, "x")), tc.args...)...)
-		if code != exitUsage {
-			t.Fatalf("%v: exit %d", tc.args, code)
-		}
-		assertOneLineError(t, errs, tc.frag)
+		assertCLIError(t, exitUsage, append(append(base, "-o", filepath.Join(bad, "x")), tc.args...), tc.frag)
 	}
 	assertNoFiles(t, bad)
 }
@@ -540,11 +512,7 @@ func TestTraceModelExplorerMetric(t *testing.T) {
 func TestTraceFlagErrorBeforeNotes(t *testing.T) {
 	dir := t.TempDir()
 	in := npyFile(t, filepath.Join(dir, "x.npy"), "<f8", false, "(3,)", float64Bytes(binary.LittleEndian, 1, 2, 3))
-	code, _, errs := runCLI(t, "trace", fcModel(t), "--input", in, "-o", filepath.Join(dir, "t.json"), "--elements", "5:0")
-	if code != exitUsage {
-		t.Fatalf("exit %d", code)
-	}
-	assertOneLineError(t, errs, "--elements", "op 5 does not exist")
+	assertCLIError(t, exitUsage, []string{"trace", fcModel(t), "--input", in, "-o", filepath.Join(dir, "t.json"), "--elements", "5:0"}, "--elements", "op 5 does not exist")
 }
 
 // TestTermsNumberedAlike: a multiply-accumulate element's largest terms

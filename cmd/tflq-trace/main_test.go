@@ -28,6 +28,17 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// assertCLIError runs the command line and checks that it exits with want
+// and the one-line error contract (assertOneLineError) with every fragment.
+func assertCLIError(t *testing.T, want int, args []string, fragments ...string) {
+	t.Helper()
+	code, _, errs := runCLI(t, args...)
+	if code != want {
+		t.Fatalf("%v: exit %d, want %d (stderr %q)", args, code, want, errs)
+	}
+	assertOneLineError(t, errs, fragments...)
+}
+
 // runOK runs the command line, fails the test unless it exits 0, and
 // returns its standard output.
 func runOK(t *testing.T, args ...string) string {
@@ -118,11 +129,7 @@ func TestBadModelFiles(t *testing.T) {
 				if cmd == "explain" {
 					args = append(args, "--op", "0", "--element", "0")
 				}
-				code, _, errs := runCLI(t, args...)
-				if code != exitUsage {
-					t.Fatalf("exit %d, want 2 (stderr %q)", code, errs)
-				}
-				assertOneLineError(t, errs, tc.path, tc.cause)
+				assertCLIError(t, exitUsage, args, tc.path, tc.cause)
 			})
 		}
 	}
@@ -232,11 +239,7 @@ func TestRunInputErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, errs := runCLI(t, append([]string{"run", model}, tc.args...)...)
-			if code != exitUsage {
-				t.Fatalf("exit %d, want 2 (%s)", code, errs)
-			}
-			assertOneLineError(t, errs, tc.frags...)
+			assertCLIError(t, exitUsage, append([]string{"run", model}, tc.args...), tc.frags...)
 		})
 	}
 }
@@ -290,20 +293,12 @@ func TestRunImageAndNpyInputs(t *testing.T) {
 		var sb bytes.Buffer
 		png.Encode(&sb, image.NewGray(image.Rect(0, 0, 10, 12)))
 		os.WriteFile(small, sb.Bytes(), 0o644)
-		code, _, errs := runCLI(t, "run", model, "--input", small)
-		if code != exitUsage {
-			t.Fatalf("exit %d", code)
-		}
-		assertOneLineError(t, errs, "expected a 28×28 image", "got 10×12")
+		assertCLIError(t, exitUsage, []string{"run", model, "--input", small}, "expected a 28×28 image", "got 10×12")
 	})
 	t.Run("wrong npy shape", func(t *testing.T) {
 		bad := filepath.Join(tmp, "bad.npy")
 		npyFile(t, bad, "|u1", false, "(1, 784)", pixels)
-		code, _, errs := runCLI(t, "run", model, "--input", bad)
-		if code != exitUsage {
-			t.Fatalf("exit %d", code)
-		}
-		assertOneLineError(t, errs, "shape [1 784]", "UINT8 [1 28 28]")
+		assertCLIError(t, exitUsage, []string{"run", model, "--input", bad}, "shape [1 784]", "UINT8 [1 28 28]")
 	})
 }
 
@@ -318,11 +313,7 @@ func TestExplainDenseElement(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	assertContains(t, "explanation", out, "784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68", "float reference, accumulated: 3.35433")
-	code, _, errs = runCLI(t, "explain", filepath.Join(dir, "mnist_dense10_uint8io.tflite"), "--op", "2", "--at", "0,10")
-	if code != exitUsage {
-		t.Fatalf("out-of-range --at: exit %d", code)
-	}
-	assertOneLineError(t, errs, "dimension 1 has size 10")
+	assertCLIError(t, exitUsage, []string{"explain", filepath.Join(dir, "mnist_dense10_uint8io.tflite"), "--op", "2", "--at", "0,10"}, "dimension 1 has size 10")
 }
 
 func TestTraceCommand(t *testing.T) {
@@ -378,11 +369,7 @@ func TestTraceCommand(t *testing.T) {
 			}
 		}
 	})
-	code, _, errs := runCLI(t, "trace", model)
-	if code != exitUsage {
-		t.Fatalf("no -o: exit %d", code)
-	}
-	assertOneLineError(t, errs, "-o FILE is required")
+	assertCLIError(t, exitUsage, []string{"trace", model}, "-o FILE is required")
 }
 
 func TestInspectOps(t *testing.T) {
@@ -432,11 +419,7 @@ func TestTraceToSpecialFiles(t *testing.T) {
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Fatalf("the pipe was replaced: %v %v", fi.Mode(), err)
 	}
-	code, _, errs := runCLI(t, "trace", "--sample", "mnist_dense", "-o", dir)
-	if code != exitUsage {
-		t.Fatalf("-o directory: exit %d, want 2 (checked before running)", code)
-	}
-	assertOneLineError(t, errs, "is a directory")
+	assertCLIError(t, exitUsage, []string{"trace", "--sample", "mnist_dense", "-o", dir}, "is a directory")
 }
 
 func TestTraceToStdout(t *testing.T) {
@@ -571,11 +554,7 @@ func TestMemoryPlan(t *testing.T) {
 	if code, _, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--element", "0", "--max-memory", "30KiB"); code != exitFailure || !strings.Contains(errs, "float shadow 157.7 KiB") { // accumulated and local references
 		t.Fatalf("explain (needs the shadow) under 30KiB: exit %d, %s", code, errs)
 	}
-	code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "lots")
-	if code != exitUsage {
-		t.Fatalf("--max-memory lots: exit %d", code)
-	}
-	assertOneLineError(t, errs, "--max-memory", `"lots" is not a size`)
+	assertCLIError(t, exitUsage, []string{"run", "sample:mnist_cnn", "--max-memory", "lots"}, "--max-memory", `"lots" is not a size`)
 }
 
 // TestRoundingLabels: a run's header names the TFLite-Micro build's
@@ -615,11 +594,7 @@ func TestCoordinatesAsPrinted(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, `"element":2979`) {
 		t.Errorf("--elements 0:[0,14,8,3]: exit %d %s", code, errs)
 	}
-	code, _, errs = runCLI(t, "trace", "sample:mnist_cnn", "--elements", "top-error:2;0:0,14,8,3", "-o", "-")
-	if code != exitUsage {
-		t.Fatalf("mixed --elements: exit %d", code)
-	}
-	assertOneLineError(t, errs, "--elements", "top-error:K stands alone")
+	assertCLIError(t, exitUsage, []string{"trace", "sample:mnist_cnn", "--elements", "top-error:2;0:0,14,8,3", "-o", "-"}, "--elements", "top-error:K stands alone")
 	if shared, ok := sharedtest.Lookup(); ok {
 		_, out, _ := runCLI(t, "inspect", filepath.Join(shared, "models", "kws_dscnn_int8.tflite"), "--runtime", "tflite-xnnpack", "--op", "0")
 		if strings.Contains(out, "multiplier=0 shift=0") || !strings.Contains(out, "(a real number: no Q0.31 multiplier)") {

@@ -54,11 +54,7 @@ func TestSamplesAndDigits(t *testing.T) {
 		{"both model and sample", []string{"run", "x.tflite", "--sample", "mnist_dense"}, "not both"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, errs := runCLI(t, tc.args...)
-			if code != exitUsage {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			assertOneLineError(t, errs, tc.frag)
+			assertCLIError(t, exitUsage, tc.args, tc.frag)
 		})
 	}
 }
