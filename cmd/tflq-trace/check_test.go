@@ -833,9 +833,7 @@ func mistakeLayers(t *testing.T) []mistakeLayer {
 func TestCheckTrueValues(t *testing.T) {
 	dir := t.TempDir()
 	dump := filepath.Join(dir, "dump")
-	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--dump", dump); code != exitOK {
-		t.Fatalf("run: exit %d %s", code, errs)
-	}
+	runOK(t, "run", "sample:mnist_cnn", "--dump", dump)
 	code, out, errs := runCLI(t, "check", "sample:mnist_cnn", "--against", dump)
 	if code != exitOK || !strings.Contains(out, "every value matches") || strings.Contains(out, "diagnosis") || errs != "" {
 		t.Fatalf("exit %d, stderr %q:\n%s", code, errs, out)
@@ -913,7 +911,7 @@ func TestCheckTrueValues(t *testing.T) {
 func TestCheckFortranNpy(t *testing.T) {
 	dir := t.TempDir()
 	dump := filepath.Join(dir, "dump")
-	runCLI(t, "run", "sample:mnist_cnn", "--dump", dump)
+	runOK(t, "run", "sample:mnist_cnn", "--dump", dump)
 	raw, err := os.ReadFile(filepath.Join(dump, "t6.bin")) // CONV_2D output [1,26,26,8]
 	if err != nil {
 		t.Fatal(err)
@@ -937,7 +935,7 @@ func TestCheckFortranNpy(t *testing.T) {
 func TestCheckNoWrongClaim(t *testing.T) {
 	dir := t.TempDir()
 	dump := filepath.Join(dir, "dump")
-	runCLI(t, "run", "sample:mnist_cnn", "--dump", dump)
+	runOK(t, "run", "sample:mnist_cnn", "--dump", dump)
 	raw, _ := os.ReadFile(filepath.Join(dump, "t6.bin")) // CONV_2D output, 5408 elements
 	r := rand.New(rand.NewPCG(3, 4))
 	shuffled := slices.Clone(raw)
@@ -971,7 +969,7 @@ func TestCheckNoWrongClaim(t *testing.T) {
 func TestCheckAgainstFolder(t *testing.T) {
 	dir := t.TempDir()
 	dump := filepath.Join(dir, "dump")
-	runCLI(t, "run", "sample:mnist_dense", "--dump", dump)
+	runOK(t, "run", "sample:mnist_dense", "--dump", dump)
 	mine := filepath.Join(dir, "mine")
 	os.MkdirAll(mine, 0o755)
 	// t3 (QUANTIZE output) correct, by its name "tfl.quantize".
@@ -1011,7 +1009,7 @@ func TestCheckAgainstFolder(t *testing.T) {
 	}
 	// mnist_cnn: the SOFTMAX output file holds the FULLY_CONNECTED output.
 	cnn := filepath.Join(dir, "cnn")
-	runCLI(t, "run", "sample:mnist_cnn", "--dump", cnn)
+	runOK(t, "run", "sample:mnist_cnn", "--dump", cnn)
 	t9, _ := os.ReadFile(filepath.Join(cnn, "t9.bin"))
 	wrong := filepath.Join(dir, "t10.bin")
 	os.WriteFile(wrong, t9, 0o644)
@@ -1092,7 +1090,7 @@ func TestCheckBadInput(t *testing.T) {
 func TestCheckRealValuesDiagnosed(t *testing.T) {
 	dir := t.TempDir()
 	dump := filepath.Join(dir, "dump")
-	runCLI(t, "run", "sample:mnist_dense", "--dump", dump)
+	runOK(t, "run", "sample:mnist_dense", "--dump", dump)
 	t4, _ := os.ReadFile(filepath.Join(dump, "t4.bin"))
 	var reals []string
 	for _, b := range t4 {
@@ -1108,7 +1106,7 @@ func TestCheckRealValuesDiagnosed(t *testing.T) {
 	}
 	// An operator without a model: the runtime's values are counted, no claim.
 	cnn := filepath.Join(dir, "cnn")
-	runCLI(t, "run", "sample:mnist_cnn", "--dump", cnn)
+	runOK(t, "run", "sample:mnist_cnn", "--dump", cnn)
 	t7, _ := os.ReadFile(filepath.Join(cnn, "t7.bin"))
 	t7[5]++
 	pool := filepath.Join(dir, "t7.bin")
@@ -1130,9 +1128,7 @@ func TestCheckNamesEveryMatchingRuntime(t *testing.T) {
 		t.Skip("SKIPPED: no shared data (TFLQ_SHARED): needs models/kws_dscnn_int8.tflite")
 	}
 	dump := filepath.Join(t.TempDir(), "dump")
-	if code, _, errs := runCLI(t, "run", model, "--random", "3", "--runtime", "tflm-single", "--dump", dump); code != exitOK {
-		t.Fatalf("run: exit %d: %s", code, errs)
-	}
+	runOK(t, "run", model, "--random", "3", "--runtime", "tflm-single", "--dump", dump)
 	args := []string{"check", model, "--random", "3", "--tensor", "22=" + filepath.Join(dump, "t22.bin")}
 	code, out, errs := runCLI(t, args...)
 	if code != exitFailure {

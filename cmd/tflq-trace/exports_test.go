@@ -262,9 +262,7 @@ func TestNpyInputForms(t *testing.T) {
 		// C-order [[1,2,3],[4,5,6]] stored column-major: 1,4,2,5,3,6.
 		in := npyFile(t, filepath.Join(dir, "f.npy"), "|i1", true, "(2, 3)", []byte{1, 4, 2, 5, 3, 6})
 		dump := t.TempDir()
-		if code, _, errs := runCLI(t, "run", m, "--input", in, "--dump", dump); code != exitOK {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
+		runOK(t, "run", m, "--input", in, "--dump", dump)
 		if got, _ := os.ReadFile(filepath.Join(dump, "t0.bin")); !bytes.Equal(got, []byte{1, 2, 3, 4, 5, 6}) {
 			t.Fatalf("input %v, want 1..6 in C order", got)
 		}
@@ -351,9 +349,7 @@ func TestRunDumpNpy(t *testing.T) {
 	}
 
 	bin := t.TempDir()
-	if code, _, errs := runCLI(t, "run", model, "--input", in, "--dump", bin); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	runOK(t, "run", model, "--input", in, "--dump", bin)
 	got, _ := os.ReadFile(filepath.Join(bin, "t3.bin"))
 	raw, _ = os.ReadFile(filepath.Join(bin, "manifest.json"))
 	man = dumpManifest{}
@@ -430,9 +426,7 @@ func TestConstantValues(t *testing.T) {
 		if withConstants {
 			args = append(args, "--constants")
 		}
-		if code, _, errs := runCLI(t, args...); code != exitOK {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
+		runOK(t, args...)
 		f := readTrace(t, path)
 		wv, bv := f.Tensors[1].Values, f.Tensors[2].Values
 		if !withConstants {
@@ -459,12 +453,8 @@ func TestTraceModelExplorerMetric(t *testing.T) {
 	dir := t.TempDir()
 	me, csvPath := filepath.Join(dir, "me.json"), filepath.Join(dir, "m.csv")
 	base := []string{"trace", "sample:mnist_cnn", "--digit", "2"}
-	if code, _, errs := runCLI(t, append(base, "-o", me, "--format", "model-explorer", "--metric", "local-mean", "--clip", "90")...); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	if code, _, errs := runCLI(t, append(base, "-o", csvPath, "--format", "csv")...); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	runOK(t, append(base, "-o", me, "--format", "model-explorer", "--metric", "local-mean", "--clip", "90")...)
+	runOK(t, append(base, "-o", csvPath, "--format", "csv")...)
 	var nd struct {
 		Results map[string]struct {
 			Value   float64 `json:"value"`
@@ -574,9 +564,7 @@ func TestNpyFloatsSaturate(t *testing.T) {
 	dir := t.TempDir()
 	in := npyFile(t, filepath.Join(dir, "big.npy"), "<f4", false, "(1, 3)", float32Bytes(binary.LittleEndian, 1e20, float32(math.Inf(1)), float32(math.Inf(-1))))
 	dump := t.TempDir()
-	if code, _, errs := runCLI(t, "run", model, "--input", in, "--dump", dump); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	runOK(t, "run", model, "--input", in, "--dump", dump)
 	if got, _ := os.ReadFile(filepath.Join(dump, "t0.bin")); !bytes.Equal(got, []byte{127, 127, 0x80}) {
 		t.Errorf("input quantized to %v, want [127 127 -128]", got)
 	}
