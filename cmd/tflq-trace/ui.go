@@ -19,11 +19,7 @@ func runUI(args []string, env *cliEnv) error {
 	var tensorFlags stringList
 	fs.Var(&tensorFlags, "tensor", "your values `I=FILE` for tensor I, shown next to the run's and diagnosed with y (files as check reads them); repeat")
 	against := fs.String("against", "", "a folder `DIR` of your values, one file per tensor (as check reads it)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := rf.model("ui", pos)
+	path, err := rf.parse(args)
 	if err != nil {
 		return err
 	}
@@ -37,11 +33,7 @@ func runUI(args []string, env *cliEnv) error {
 	}
 	opt := ui.Options{Title: path, Input: rf.inputName()}
 	if len(tensorFlags) > 0 || *against != "" {
-		files, err := checkFiles("ui", ip, tensorFlags, *against)
-		if err != nil {
-			return err
-		}
-		values, err := readUserFiles(ip, files)
+		files, values, err := readUserFiles("ui", ip, tensorFlags, *against)
 		if err != nil {
 			return err
 		}
