@@ -94,8 +94,8 @@ func startUI(ip *trace.Interpreter, opt ui.Options, floats [][]float32, env *cli
 		fmt.Fprintf(env.stderr, "tflq-trace: ui: no float reference (%v)\n", err)
 	}
 	err := ui.Run(env.ctx, ip, ref, opt, env.stdin, env.stdout)
-	// SIGINT/SIGTERM: bubbletea quits (restoring the terminal) and ctx is
-	// cancelled; the command then ends like every interrupted one (130).
+	// SIGINT/SIGTERM cancel ctx, which ends the UI (ui.Run restores the
+	// terminal first); the command then ends like every interrupted one (130).
 	if e := interrupted(env.ctx); e != nil {
 		return e
 	}
