@@ -18,7 +18,7 @@ func TestActivationRangeMatchesOracle(t *testing.T) {
 	acts := []tflite.Activation{tflite.ActNone, tflite.ActRelu, tflite.ActReluN1To1, tflite.ActRelu6, tflite.ActTanh, tflite.ActSignBit}
 	check := func(typ tflite.TensorType, scale float32, zp int64, act tflite.Activation) {
 		t.Helper()
-		out := ewTensor(typ, []int{1}, scale, zp)
+		out := arTensor(typ, []int{1}, scale, zp)
 		lo, hi := ActivationRange(act, out)
 		wlo, whi := oracle.ActivationRange(act, typ, scale, zp)
 		if int64(lo) != wlo || int64(hi) != whi {
@@ -26,7 +26,7 @@ func TestActivationRangeMatchesOracle(t *testing.T) {
 		}
 	}
 	check(tflite.TypeInt8, float32(12.0/255), -128, tflite.ActRelu6)
-	if lo, hi := ActivationRange(tflite.ActRelu6, ewTensor(tflite.TypeInt8, []int{1}, float32(12.0/255), -128)); lo != -128 || hi != 0 {
+	if lo, hi := ActivationRange(tflite.ActRelu6, arTensor(tflite.TypeInt8, []int{1}, float32(12.0/255), -128)); lo != -128 || hi != 0 {
 		t.Fatalf("RELU6 at scale 12/255, zp −128: [%d, %d], want [−128, 0]", lo, hi)
 	}
 	rng := rand.New(rand.NewPCG(21, 22))

@@ -26,9 +26,9 @@ func refBinary(tc addSubCase, r Rounding) oracle.Binary {
 }
 
 func buildBinary(op tflite.BuiltinOperator, tc addSubCase, r Rounding, v1, v2 []int64) (*Node, error) {
-	in1 := ewTensor(tc.typ, tc.shape1, tc.s1, tc.z1, v1...)
-	in2 := ewTensor(tc.typ, tc.shape2, tc.s2, tc.z2, v2...)
-	out := ewTensor(tc.typ, tc.outShape, tc.so, tc.zo)
+	in1 := arTensor(tc.typ, tc.shape1, tc.s1, tc.z1, v1...)
+	in2 := arTensor(tc.typ, tc.shape2, tc.s2, tc.z2, v2...)
+	out := arTensor(tc.typ, tc.outShape, tc.so, tc.zo)
 	return &Node{Op: op, Inputs: []*Tensor{in1, in2}, Outputs: []*Tensor{out},
 		Options: tflite.Options{Activation: tc.act}, Rounding: r}, nil
 }
@@ -48,50 +48,53 @@ func TestAddSubMatchesReference(t *testing.T) {
 		for _, tc := range addSubCases {
 			for _, r := range Roundings() {
 				t.Run(fmt.Sprintf("%v/%s/%v", op, tc.name, r), func(t *testing.T) {
-					lo, hi := Range(tc.typ)
-					rand := func(n int) []int64 {
-						v := make([]int64, n)
-						for i := range v {
-							v[i] = int64(lo) + rng.Int64N(int64(hi)-int64(lo)+1)
-						}
-						// The extremes always take part.
-						v[0], v[n-1] = int64(lo), int64(hi)
-						return v
+					ref := oracle.Binary.Add
+					if op == tflite.OpSub {
+						ref = oracle.Binary.Sub
 					}
-					v1, v2 := rand(NumElements(tc.shape1)), rand(NumElements(tc.shape2))
-					n, _ := buildBinary(op, tc, r, v1, v2)
-					k, err := Prepare(n)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := k.Eval(); err != nil {
-						t.Fatal(err)
-					}
-					out := n.Outputs[0]
-					got := ewValues(out)
-					for e := range got {
-						i1 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e)
-						i2 := oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
-						want := refBinary(tc, r).Add(v1[i1], v2[i2])
-						if op == tflite.OpSub {
-							want = refBinary(tc, r).Sub(v1[i1], v2[i2])
-						}
-						if got[e] != want {
-							t.Fatalf("element %d (x1 %d, x2 %d): got %d, want %d", e, v1[i1], v2[i2], got[e], want)
-						}
-					}
-					chains := ewCheckExplain(t, k, out, "in1.x", "in1.offset", "in1.left_shift", "in2.x", "in2.left_shift", "M", "zp", "clamp")
-					for e, c := range chains {
-						i1, i2 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e), oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
-						if len(c.Sources) != 2 || c.Sources[0] != (Source{0, i1}) || c.Sources[1] != (Source{1, i2}) {
-							t.Fatalf("element %d: sources %+v, want inputs %d and %d", e, c.Sources, i1, i2)
-						}
-					}
-					ewCheckNoAlloc(t, k)
+					checkBinaryMatchesReference(t, rng, op, tc, r, ref, "in1.x", "in1.offset", "in1.left_shift", "in2.x", "in2.left_shift", "M", "zp", "clamp")
 				})
 			}
 		}
 	}
+}
+
+// checkBinaryMatchesReference runs op on tc with random values from rng (the
+// type's extremes always take part) and checks every element against the
+// oracle's ref, and every element's explanation: the named steps and the
+// two broadcast sources. Eval must not allocate.
+func checkBinaryMatchesReference(t *testing.T, rng *rand.Rand, op tflite.BuiltinOperator, tc addSubCase, r Rounding, ref func(oracle.Binary, int64, int64) int64, steps ...string) {
+	t.Helper()
+	lo, hi := Range(tc.typ)
+	rand := func(n int) []int64 {
+		v := make([]int64, n)
+		for i := range v {
+			v[i] = int64(lo) + rng.Int64N(int64(hi)-int64(lo)+1)
+		}
+		// The extremes always take part.
+		v[0], v[n-1] = int64(lo), int64(hi)
+		return v
+	}
+	v1, v2 := rand(NumElements(tc.shape1)), rand(NumElements(tc.shape2))
+	n, _ := buildBinary(op, tc, r, v1, v2)
+	k := arPrepareEval(t, n)
+	out := n.Outputs[0]
+	got := arValues(out)
+	for e := range got {
+		i1 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e)
+		i2 := oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
+		if want := ref(refBinary(tc, r), v1[i1], v2[i2]); got[e] != want {
+			t.Fatalf("element %d (x1 %d, x2 %d): got %d, want %d", e, v1[i1], v2[i2], got[e], want)
+		}
+	}
+	chains := ewCheckExplain(t, k, out, steps...)
+	for e, c := range chains {
+		i1, i2 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e), oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
+		if len(c.Sources) != 2 || c.Sources[0] != (Source{0, i1}) || c.Sources[1] != (Source{1, i2}) {
+			t.Fatalf("element %d: sources %+v, want inputs %d and %d", e, c.Sources, i1, i2)
+		}
+	}
+	arCheckNoAlloc(t, k)
 }
 
 // TestAddHandChecked: s1 = s2 = 1/8, s_out = 1/4, zero points 0, so M1 = M2
@@ -125,7 +128,7 @@ func TestAddHandChecked(t *testing.T) {
 			if err := k.Eval(); err != nil {
 				t.Fatal(err)
 			}
-			if got := ewValues(n.Outputs[0]); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			if got := arValues(n.Outputs[0]); fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Fatalf("got %v, want %v", got, tt.want)
 			}
 			c := &Chain{}

@@ -23,9 +23,9 @@ func TestArgMinMax(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			in := mtQuant(mtTensor(tflite.TypeInt8, []int{2, 3}, vals...), 0.1, -20)
+			in := arQuant(mtTensor(tflite.TypeInt8, []int{2, 3}, vals...), 0.1, -20)
 			out := NewTensor(tflite.TypeInt32, tc.out)
-			k := mtRun(t, tc.op, tflite.Options{OutputType: tflite.TypeInt32}, []*Tensor{out}, in, mtConst(mtTensor(tflite.TypeInt32, []int{1}, tc.axis)))
+			k := mtRun(t, tc.op, tflite.Options{OutputType: tflite.TypeInt32}, []*Tensor{out}, in, arConst(mtTensor(tflite.TypeInt32, []int{1}, tc.axis)))
 			mtWant(t, out, tc.want...)
 			var c Chain
 			_ = k.Explain(0, 0, &c)
@@ -43,8 +43,8 @@ func TestArgMinMax(t *testing.T) {
 		k, _ := mtPrepare(tflite.OpArgMin, tflite.Options{}, []*Tensor{out}, mtFloats([]int{2, 2}, 0.5, -0.5, 2, 3), axis)
 		mtWantErr(t, k.Eval(), ErrBadShape)
 	})
-	_, err := mtPrepare(tflite.OpArgMax, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt64, []int{2})}, mtTensor(tflite.TypeInt8, []int{2, 3}, vals...), mtConst(mtTensor(tflite.TypeInt32, []int{1}, 1)))
+	_, err := mtPrepare(tflite.OpArgMax, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt64, []int{2})}, mtTensor(tflite.TypeInt8, []int{2, 3}, vals...), arConst(mtTensor(tflite.TypeInt32, []int{1}, 1)))
 	mtWantErr(t, err, ErrUnsupportedType)
-	_, err = mtPrepare(tflite.OpArgMax, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt32, []int{3})}, mtTensor(tflite.TypeInt8, []int{2, 3}, vals...), mtConst(mtTensor(tflite.TypeInt32, []int{1}, 1)))
+	_, err = mtPrepare(tflite.OpArgMax, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt32, []int{3})}, mtTensor(tflite.TypeInt8, []int{2, 3}, vals...), arConst(mtTensor(tflite.TypeInt32, []int{1}, 1)))
 	mtWantErr(t, err, ErrBadShape)
 }

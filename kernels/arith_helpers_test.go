@@ -1,11 +1,12 @@
 package kernels
 
-// Helpers shared by the tests of the arithmetic / activation kernels
-// (relu.go, maximum_minimum.go, abs.go, rsqrt.go, prelu.go,
-// squared_difference.go, div.go, add_n.go, cumsum.go, log_softmax.go,
-// hard_swish.go, elu.go, l2_normalization.go, resize_bilinear.go).
+// Helpers shared by the kernels' tests: building tensors and nodes, reading
+// values, running a kernel and checking its explanations. They began with
+// the arithmetic / activation kernels' tests (hence "ar"); the elementwise,
+// multiply-accumulate, data-movement and SVDF tests use them too.
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -18,24 +19,40 @@ func arTensor(typ tflite.TensorType, shape []int, scale float32, zp int64, value
 	if scale != 0 {
 		t.Scale, t.ZeroPoint = []float32{scale}, []int64{zp}
 	}
+	setInts(t, values)
+	return t
+}
+
+// setInts stores values into t's first elements, whatever t's integer (or
+// bool) dtype.
+func setInts(t *Tensor, values []int64) {
 	for i, v := range values {
-		switch typ {
-		case tflite.TypeInt8:
-			t.Int8()[i] = int8(v)
+		switch t.Type {
+		case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeBool:
+			t.Data[i] = byte(v)
 		case tflite.TypeInt16:
 			t.Int16()[i] = int16(v)
 		case tflite.TypeInt32:
 			t.Int32()[i] = int32(v)
+		case tflite.TypeInt64:
+			t.Int64()[i] = v
+		case tflite.TypeUint32:
+			view[uint32](t.Data)[i] = uint32(v)
 		default:
-			panic("arTensor: dtype " + typ.String())
+			panic("setInts: dtype " + t.Type.String())
 		}
 	}
-	return t
 }
 
 // arConst marks a tensor as constant model data.
 func arConst(t *Tensor) *Tensor {
 	t.Const = true
+	return t
+}
+
+// arQuant gives t a per-tensor scale and zero point.
+func arQuant(t *Tensor, scale float32, zp int64) *Tensor {
+	t.Scale, t.ZeroPoint = []float32{scale}, []int64{zp}
 	return t
 }
 
@@ -57,6 +74,15 @@ func arNode(op tflite.BuiltinOperator, opts tflite.Options, rule Rounding, out *
 // checks every element's explanation against the stored output.
 func arRun(t *testing.T, n *Node) Kernel {
 	t.Helper()
+	k := arPrepareEval(t, n)
+	arCheckExplain(t, k, n.Outputs[0])
+	return k
+}
+
+// arPrepareEval prepares and evaluates a node, failing the test on any
+// error.
+func arPrepareEval(t *testing.T, n *Node) Kernel {
+	t.Helper()
 	k, err := Prepare(n)
 	if err != nil {
 		t.Fatalf("prepare %v: %v", n.Op, err)
@@ -64,45 +90,57 @@ func arRun(t *testing.T, n *Node) Kernel {
 	if err := k.Eval(); err != nil {
 		t.Fatalf("eval %v: %v", n.Op, err)
 	}
-	arCheckExplain(t, k, n.Outputs[0])
 	return k
 }
 
-// arCheckExplain explains every output element and checks that the chain's
-// Final equals the stored value, that it recorded steps, and
-// that Explain changed nothing.
-func arCheckExplain(t *testing.T, k Kernel, out *Tensor) {
+// arCheckExplain explains every element of every output (all of k's
+// outputs, in order) and checks that the chain's Final equals the stored
+// value (as a Chain stores it: mtValues), that it recorded steps, that
+// Explain changed no output, and that explaining past the end of an output
+// or an output past the last fails with ErrBadElement.
+func arCheckExplain(t *testing.T, k Kernel, outs ...*Tensor) {
 	t.Helper()
-	before := append([]byte(nil), out.Data...)
-	for i := 0; i < out.NumElements(); i++ {
-		var c Chain
-		if err := k.Explain(0, i, &c); err != nil {
-			t.Fatalf("explain element %d: %v", i, err)
+	before := make([]string, len(outs))
+	for o, out := range outs {
+		before[o] = string(out.Data)
+	}
+	for o, out := range outs {
+		stored := mtValues(out)
+		for e := range stored {
+			var c Chain
+			if err := k.Explain(o, e, &c); err != nil {
+				t.Fatalf("explain output %d element %d: %v", o, e, err)
+			}
+			if c.Final != stored[e] {
+				t.Fatalf("explain output %d element %d: Final %d, stored %d (%+v)", o, e, c.Final, stored[e], c)
+			}
+			if len(c.Steps) == 0 {
+				t.Fatalf("explain output %d element %d recorded no step", o, e)
+			}
 		}
-		if c.Final != out.Int(i) {
-			t.Errorf("element %d: explanation Final %d, stored %d", i, c.Final, out.Int(i))
-		}
-		if len(c.Steps) == 0 {
-			t.Errorf("element %d: explanation has no steps", i)
+		if err := k.Explain(o, len(stored), &Chain{}); !errors.Is(err, ErrBadElement) {
+			t.Fatalf("explain past the end of output %d: %v, want ErrBadElement", o, err)
 		}
 	}
-	if string(before) != string(out.Data) {
-		t.Error("Explain modified the output tensor")
+	for o, out := range outs {
+		if string(out.Data) != before[o] {
+			t.Errorf("Explain modified output %d", o)
+		}
 	}
-	var c Chain
-	if err := k.Explain(0, out.NumElements(), &c); err == nil {
-		t.Error("Explain accepted an element past the end")
-	}
-	if err := k.Explain(1, 0, &c); err == nil {
-		t.Error("Explain accepted output 1")
+	if err := k.Explain(len(outs), 0, &Chain{}); !errors.Is(err, ErrBadElement) {
+		t.Errorf("explain of a missing output: %v, want ErrBadElement", err)
 	}
 }
 
-// arCheckNoAlloc checks that Eval allocates nothing.
+// arCheckNoAlloc checks that Eval succeeds and allocates nothing.
 func arCheckNoAlloc(t *testing.T, k Kernel) {
 	t.Helper()
-	if allocs := testing.AllocsPerRun(5, func() { _ = k.Eval() }); allocs != 0 {
-		t.Errorf("Eval allocates %v times per run", allocs)
+	if n := testing.AllocsPerRun(5, func() {
+		if err := k.Eval(); err != nil {
+			t.Fatal(err)
+		}
+	}); n != 0 {
+		t.Fatalf("Eval allocates %v times per run", n)
 	}
 }
 

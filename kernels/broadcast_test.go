@@ -8,32 +8,6 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-// ewTensor builds a per-tensor quantized int8 or int16 tensor holding values
-// (elementwise-kernel tests).
-func ewTensor(typ tflite.TensorType, shape []int, scale float32, zp int64, values ...int64) *Tensor {
-	t := NewTensor(typ, shape)
-	t.Scale = []float32{scale}
-	t.ZeroPoint = []int64{zp}
-	for i, v := range values {
-		switch typ {
-		case tflite.TypeInt8:
-			t.Int8()[i] = int8(v)
-		case tflite.TypeInt16:
-			t.Int16()[i] = int16(v)
-		}
-	}
-	return t
-}
-
-// ewValues reads every element of an integer tensor.
-func ewValues(t *Tensor) []int64 {
-	out := make([]int64, t.NumElements())
-	for i := range out {
-		out[i] = t.Int(i)
-	}
-	return out
-}
-
 // ewFill sets every element of t from f(i).
 func ewFill(t *Tensor, f func(i int) int64) {
 	for i := 0; i < t.NumElements(); i++ {
@@ -51,7 +25,7 @@ func ewFill(t *Tensor, f func(i int) int64) {
 // the named steps, and that its last step is that value.
 func ewCheckExplain(t *testing.T, k Kernel, out *Tensor, steps ...string) []*Chain {
 	t.Helper()
-	got := ewValues(out)
+	got := arValues(out)
 	chains := make([]*Chain, len(got))
 	for e := range got {
 		c := &Chain{}
@@ -82,18 +56,6 @@ func ewCheckExplain(t *testing.T, k Kernel, out *Tensor, steps ...string) []*Cha
 		t.Fatalf("Explain of output 1: %v, want ErrBadElement", err)
 	}
 	return chains
-}
-
-// ewCheckNoAlloc checks that Eval allocates nothing.
-func ewCheckNoAlloc(t *testing.T, k Kernel) {
-	t.Helper()
-	if n := testing.AllocsPerRun(5, func() {
-		if err := k.Eval(); err != nil {
-			t.Fatal(err)
-		}
-	}); n != 0 {
-		t.Fatalf("Eval allocates %v times per run", n)
-	}
 }
 
 func TestBroadcast(t *testing.T) {

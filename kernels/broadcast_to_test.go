@@ -26,12 +26,12 @@ func TestBroadcastTo(t *testing.T) {
 				shape[i] = int(v)
 			}
 			out := NewTensor(tflite.TypeInt16, shape)
-			mtRun(t, tflite.OpBroadcastTo, tflite.Options{}, []*Tensor{out}, in, mtConst(mtTensor(tflite.TypeInt32, []int{len(shape)}, tc.target...)))
+			mtRun(t, tflite.OpBroadcastTo, tflite.Options{}, []*Tensor{out}, in, arConst(mtTensor(tflite.TypeInt32, []int{len(shape)}, tc.target...)))
 			mtWant(t, out, tc.want...)
 		})
 	}
 	in := mtTensor(tflite.TypeInt8, []int{2}, 1, 2)
-	_, err := mtPrepare(tflite.OpBroadcastTo, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2, 3})}, in, mtConst(mtTensor(tflite.TypeInt32, []int{2}, 2, 3)))
+	_, err := mtPrepare(tflite.OpBroadcastTo, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2, 3})}, in, arConst(mtTensor(tflite.TypeInt32, []int{2}, 2, 3)))
 	mtWantErr(t, err, ErrBadShape)
 	_, err = mtPrepare(tflite.OpBroadcastTo, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2, 2})}, in, mtTensor(tflite.TypeInt32, []int{2}, 2, 2))
 	mtWantErr(t, err, ErrNotConstant)

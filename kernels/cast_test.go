@@ -46,7 +46,7 @@ func TestCast(t *testing.T) {
 	})
 	t.Run("int8 to float32", func(t *testing.T) {
 		out := NewTensor(tflite.TypeFloat32, []int{2})
-		mtRun(t, tflite.OpCast, tflite.Options{}, []*Tensor{out}, mtQuant(mtTensor(tflite.TypeInt8, []int{2}, -128, 3), 0.5, 7))
+		mtRun(t, tflite.OpCast, tflite.Options{}, []*Tensor{out}, arQuant(mtTensor(tflite.TypeInt8, []int{2}, -128, 3), 0.5, 7))
 		if got, want := out.Float32(), []float32{-128, 3}; !reflect.DeepEqual(got, want) {
 			t.Errorf("output %v, want %v (quantization ignored)", got, want)
 		}

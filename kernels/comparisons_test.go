@@ -48,19 +48,13 @@ func TestComparisonsInt8Rescaled(t *testing.T) {
 	for _, rule := range Roundings() {
 		for op, want := range map[tflite.BuiltinOperator]int64{tflite.OpEqual: 1, tflite.OpGreater: 0, tflite.OpLessEqual: 1} {
 			t.Run(fmt.Sprintf("%v %v", op, rule), func(t *testing.T) {
-				in1 := mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 0.75, 0)
-				in2 := mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 5), 0.15, 0)
+				in1 := arQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 0.75, 0)
+				in2 := arQuant(mtTensor(tflite.TypeInt8, []int{1}, 5), 0.15, 0)
 				out := NewTensor(tflite.TypeBool, []int{1})
 				n := &Node{Op: op, Inputs: []*Tensor{in1, in2}, Outputs: []*Tensor{out}, Rounding: rule}
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				mtWant(t, out, want)
-				mtCheckExplain(t, k, []*Tensor{out})
+				arCheckExplain(t, k, out)
 				var c Chain
 				_ = k.Explain(0, 0, &c)
 				last := c.Steps[len(c.Steps)-1]
@@ -81,14 +75,14 @@ func TestComparisonsInt8Rescaled(t *testing.T) {
 		// (12 − 10)·256·0.5 = 256 > (−4 + 5)·256·0.5 = 128.
 		out := NewTensor(tflite.TypeBool, []int{1})
 		mtRun(t, tflite.OpGreater, tflite.Options{}, []*Tensor{out},
-			mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 12), 0.5, 10), mtQuant(mtTensor(tflite.TypeInt8, []int{1}, -4), 0.5, -5))
+			arQuant(mtTensor(tflite.TypeInt8, []int{1}, 12), 0.5, 10), arQuant(mtTensor(tflite.TypeInt8, []int{1}, -4), 0.5, -5))
 		mtWant(t, out, 1)
 	})
 	t.Run("refusals", func(t *testing.T) {
 		out := NewTensor(tflite.TypeBool, []int{1})
-		_, err := mtPrepare(tflite.OpLess, tflite.Options{}, []*Tensor{out}, mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 1.5, 0), mtQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 0.5, 0))
+		_, err := mtPrepare(tflite.OpLess, tflite.Options{}, []*Tensor{out}, arQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 1.5, 0), arQuant(mtTensor(tflite.TypeInt8, []int{1}, 1), 0.5, 0))
 		mtWantErr(t, err, ErrBadQuantization)
-		_, err = mtPrepare(tflite.OpLess, tflite.Options{}, []*Tensor{out}, mtQuant(mtTensor(tflite.TypeInt16, []int{1}, 1), 0.5, 0), mtQuant(mtTensor(tflite.TypeInt16, []int{1}, 1), 0.5, 0))
+		_, err = mtPrepare(tflite.OpLess, tflite.Options{}, []*Tensor{out}, arQuant(mtTensor(tflite.TypeInt16, []int{1}, 1), 0.5, 0), arQuant(mtTensor(tflite.TypeInt16, []int{1}, 1), 0.5, 0))
 		mtWantErr(t, err, ErrUnsupportedType)
 		_, err = mtPrepare(tflite.OpGreater, tflite.Options{}, []*Tensor{out}, mtTensor(tflite.TypeBool, []int{1}, 1), mtTensor(tflite.TypeBool, []int{1}, 0))
 		mtWantErr(t, err, ErrUnsupportedType)

@@ -53,13 +53,11 @@ func TestConcatenation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var ins []*Tensor
 			for i, s := range tc.ins {
-				ins = append(ins, dmQuant(dmTensor(tc.typ, s, tc.vals[i]...), 0.5, 3))
+				ins = append(ins, arQuant(dmTensor(tc.typ, s, tc.vals[i]...), 0.5, 3))
 			}
-			out := dmQuant(NewTensor(tc.typ, tc.out), 0.5, 3)
+			out := arQuant(NewTensor(tc.typ, tc.out), 0.5, 3)
 			k := dmRun(t, tflite.OpConcatenation, tflite.Options{Axis: tc.axis}, RoundingDouble, []*Tensor{out}, ins...)
-			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("output %v, want %v", got, tc.want)
-			}
+			dmWant(t, out, tc.want)
 			for e, want := range tc.sources {
 				var c Chain
 				if err := k.Explain(0, e, &c); err != nil {
@@ -74,7 +72,7 @@ func TestConcatenation(t *testing.T) {
 }
 
 func TestConcatenationRejects(t *testing.T) {
-	a := func() *Tensor { return dmQuant(NewTensor(tflite.TypeInt8, []int{1, 2}), 0.5, 0) }
+	a := func() *Tensor { return arQuant(NewTensor(tflite.TypeInt8, []int{1, 2}), 0.5, 0) }
 	tests := []struct {
 		name string
 		opts tflite.Options
@@ -82,14 +80,14 @@ func TestConcatenationRejects(t *testing.T) {
 		out  *Tensor
 		want error
 	}{
-		{"int8 input scale differs", tflite.Options{Axis: 0}, []*Tensor{a(), dmQuant(NewTensor(tflite.TypeInt8, []int{1, 2}), 0.25, 0)},
-			dmQuant(NewTensor(tflite.TypeInt8, []int{2, 2}), 0.5, 0), ErrBadQuantization},
+		{"int8 input scale differs", tflite.Options{Axis: 0}, []*Tensor{a(), arQuant(NewTensor(tflite.TypeInt8, []int{1, 2}), 0.25, 0)},
+			arQuant(NewTensor(tflite.TypeInt8, []int{2, 2}), 0.5, 0), ErrBadQuantization},
 		{"fused activation", tflite.Options{Axis: 0, Activation: tflite.ActRelu}, []*Tensor{a(), a()},
-			dmQuant(NewTensor(tflite.TypeInt8, []int{2, 2}), 0.5, 0), ErrUnsupportedOp},
+			arQuant(NewTensor(tflite.TypeInt8, []int{2, 2}), 0.5, 0), ErrUnsupportedOp},
 		{"axis sizes do not add up", tflite.Options{Axis: 0}, []*Tensor{a(), a()},
-			dmQuant(NewTensor(tflite.TypeInt8, []int{3, 2}), 0.5, 0), ErrBadShape},
-		{"other dimension differs", tflite.Options{Axis: 0}, []*Tensor{a(), dmQuant(NewTensor(tflite.TypeInt8, []int{1, 3}), 0.5, 0)},
-			dmQuant(NewTensor(tflite.TypeInt8, []int{2, 2}), 0.5, 0), ErrBadShape},
+			arQuant(NewTensor(tflite.TypeInt8, []int{3, 2}), 0.5, 0), ErrBadShape},
+		{"other dimension differs", tflite.Options{Axis: 0}, []*Tensor{a(), arQuant(NewTensor(tflite.TypeInt8, []int{1, 3}), 0.5, 0)},
+			arQuant(NewTensor(tflite.TypeInt8, []int{2, 2}), 0.5, 0), ErrBadShape},
 		{"uint8", tflite.Options{Axis: 0}, []*Tensor{NewTensor(tflite.TypeUint8, []int{1}), NewTensor(tflite.TypeUint8, []int{1})},
 			NewTensor(tflite.TypeUint8, []int{2}), ErrUnsupportedType},
 	}

@@ -12,35 +12,14 @@ import (
 // ---- test helpers shared by the multiply-accumulate kernel tests ----
 
 // qtensor builds a quantized tensor with the given data.
-func qtensor[T int8 | int16 | int32 | int64](typ tflite.TensorType, shape []int, scales []float32, zp int64, data []T) *Tensor {
+func qtensor(typ tflite.TensorType, shape []int, scales []float32, zp int64, data []int64) *Tensor {
 	t := NewTensor(typ, shape)
 	t.Scale = scales
 	t.ZeroPoint = make([]int64, len(scales))
 	for i := range t.ZeroPoint {
 		t.ZeroPoint[i] = zp
 	}
-	switch typ {
-	case tflite.TypeInt8:
-		d := t.Int8()
-		for i, v := range data {
-			d[i] = int8(v)
-		}
-	case tflite.TypeInt16:
-		d := t.Int16()
-		for i, v := range data {
-			d[i] = int16(v)
-		}
-	case tflite.TypeInt32:
-		d := t.Int32()
-		for i, v := range data {
-			d[i] = int32(v)
-		}
-	case tflite.TypeInt64:
-		d := t.Int64()
-		for i, v := range data {
-			d[i] = int64(v)
-		}
-	}
+	setInts(t, data)
 	return t
 }
 
@@ -60,26 +39,34 @@ func randScales(r *rand.Rand, n int, lo, hi float64) []float32 {
 	return out
 }
 
+// refWindow is the geometry of a convolution or depthwise convolution case:
+// input batches, height, width and channels, filter height and width,
+// strides, dilations and padding.
+type refWindow struct {
+	n, h, w, cin   int
+	fh, fw         int
+	sh, sw, dh, dw int
+	padding        tflite.Padding
+}
+
+// window is the geometry in the oracle's terms.
+func (g refWindow) window() oracle.Window {
+	return oracle.Window{Batches: g.n, InH: g.h, InW: g.w, InC: g.cin, KH: g.fh, KW: g.fw,
+		StrideH: g.sh, StrideW: g.sw, DilationH: g.dh, DilationW: g.dw, Padding: g.padding}
+}
+
 // refConvCase is a convolution described plainly for the reference.
 type refConvCase struct {
 	name              string
 	typ               tflite.TensorType // int8 or int16 activations
 	biasType          tflite.TensorType // int32, int64, or 0 for none
 	quantizedBiasType tflite.TensorType // the options' quantized_bias_type
-	n, h, w, cin      int
-	cout, fh, fw, fc  int
-	sh, sw, dh, dw    int
-	padding           tflite.Padding
+	refWindow
+	cout, fc          int
 	act               tflite.Activation
 	perChannel        bool
 	inZP, outZP       int64
 	inScale, outScale float32
-}
-
-// window is the case's geometry in the oracle's terms.
-func (tc refConvCase) window() oracle.Window {
-	return oracle.Window{Batches: tc.n, InH: tc.h, InW: tc.w, InC: tc.cin, KH: tc.fh, KW: tc.fw,
-		StrideH: tc.sh, StrideW: tc.sw, DilationH: tc.dh, DilationW: tc.dw, Padding: tc.padding}
 }
 
 // refConvOut is the oracle's CONV_2D for the case: per-channel (or
@@ -91,39 +78,39 @@ func refConvOut(tc refConvCase, in, w, bias []int64, wScales []float32, rule Rou
 		Out: refStage(tc.typ, oracle.ConvMultipliers(tc.inScale, wScales, tc.outScale), tc.outScale, tc.outZP, tc.act, wide, rule)}, in, w, bias)
 }
 
-// tensorInts reads every element of t.
-func tensorInts(t *Tensor) []int64 {
-	out := make([]int64, t.NumElements())
-	for i := range out {
-		out[i] = t.Int(i)
+// checkMACOutput evaluates k and checks every element of out against want
+// (the oracle's), then the explanations (checkExplain).
+func checkMACOutput(t *testing.T, k Kernel, out *Tensor, want []int64, wantTerms bool) {
+	t.Helper()
+	if err := k.Eval(); err != nil {
+		t.Fatal(err)
 	}
-	return out
+	got := arValues(out)
+	if len(got) != len(want) {
+		t.Fatalf("%d outputs, want %d", len(got), len(want))
+	}
+	for e := range want {
+		if got[e] != want[e] {
+			t.Fatalf("element %d: got %d, want %d", e, got[e], want[e])
+		}
+	}
+	checkExplain(t, k, out, wantTerms)
 }
 
 // checkExplain checks, for every output element, that Explain reproduces the
-// stored value and that its steps chain.
+// stored value with the MAC output stage's steps, ending at clamp
+// (ewCheckExplain), and that its steps chain: the recorded terms multiply
+// out with the offsets and sum to acc, and acc + bias = acc_bias (each up to
+// int32 wrap-around).
 func checkExplain(t *testing.T, k Kernel, out *Tensor, wantTerms bool) {
 	t.Helper()
-	got := tensorInts(out)
-	for e := range got {
-		c := &Chain{}
-		if err := k.Explain(0, e, c); err != nil {
-			t.Fatalf("Explain(%d): %v", e, err)
-		}
-		if c.Final != got[e] {
-			t.Fatalf("element %d: Explain Final %d, Eval wrote %d", e, c.Final, got[e])
-		}
+	chains := ewCheckExplain(t, k, out, "input_offset", "filter_offset", "terms", "acc", "bias", "acc_bias", "M", "zp", "clamp")
+	for e, c := range chains {
 		steps := map[string]int64{}
 		for _, s := range c.Steps {
 			steps[s.Name] = s.Value
 		}
-		for _, name := range []string{"input_offset", "filter_offset", "terms", "acc", "bias", "acc_bias", "M", "zp", "clamp"} {
-			if _, ok := steps[name]; !ok {
-				t.Fatalf("element %d: no %q step in %+v", e, name, c.Steps)
-			}
-		}
-		last := c.Steps[len(c.Steps)-1]
-		if last.Name != "clamp" || last.Value != c.Final {
+		if last := c.Steps[len(c.Steps)-1]; last.Name != "clamp" {
 			t.Fatalf("element %d: last step %+v, Final %d", e, last, c.Final)
 		}
 		if steps["terms"] != int64(len(c.Terms)) {
@@ -154,10 +141,7 @@ func checkExplain(t *testing.T, k Kernel, out *Tensor, wantTerms bool) {
 
 func buildConv(t testing.TB, tc refConvCase, r *rand.Rand, rule Rounding) (k Kernel, out *Tensor, in, w, bias []int64, ws []float32) {
 	t.Helper()
-	lo, hi := int64(-128), int64(127)
-	if tc.typ == tflite.TypeInt16 {
-		lo, hi = -32768, 32767
-	}
+	lo, hi := oracle.TypeRange(tc.typ)
 	in = randInts(r, tc.n*tc.h*tc.w*tc.cin, lo, hi)
 	w = randInts(r, tc.cout*tc.fh*tc.fw*tc.fc, -127, 127)
 	nScales := 1
@@ -176,7 +160,7 @@ func buildConv(t testing.TB, tc refConvCase, r *rand.Rand, rule Rounding) (k Ker
 		}
 		bT = qtensor(tc.biasType, []int{tc.cout}, bs, 0, bias)
 	}
-	out = qtensor[int64](tc.typ, tc.window().OutShape(tc.cout), []float32{tc.outScale}, tc.outZP, nil)
+	out = qtensor(tc.typ, tc.window().OutShape(tc.cout), []float32{tc.outScale}, tc.outZP, nil)
 	opt := tflite.Options{Type: tflite.OptionsConv2D, Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
 		DilationH: int32(tc.dh), DilationW: int32(tc.dw), Activation: tc.act, QuantizedBiasType: tc.quantizedBiasType}
 	n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out}, Options: opt, Rounding: rule}
@@ -188,26 +172,26 @@ func buildConv(t testing.TB, tc refConvCase, r *rand.Rand, rule Rounding) (k Ker
 }
 
 var convCases = []refConvCase{
-	{name: "int8_same_s1_perchannel", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 7, w: 6, cin: 3, cout: 4, fh: 3, fw: 3, fc: 3,
-		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, perChannel: true, inZP: -7, outZP: 12, inScale: 0.05, outScale: 0.08},
-	{name: "int8_valid_s2_d2_relu", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 11, w: 9, cin: 2, cout: 3, fh: 3, fw: 2, fc: 2,
-		sh: 2, sw: 2, dh: 2, dw: 2, padding: tflite.PaddingValid, act: tflite.ActRelu, perChannel: true, inZP: 30, outZP: -20, inScale: 0.04, outScale: 0.03},
-	{name: "int8_same_s2x1_pertensor_relu6_nobias", typ: tflite.TypeInt8, n: 1, h: 8, w: 5, cin: 4, cout: 2, fh: 2, fw: 3, fc: 4,
-		sh: 2, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, act: tflite.ActRelu6, inZP: 0, outZP: -128, inScale: 0.1, outScale: 0.025},
+	{name: "int8_same_s1_perchannel", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, refWindow: refWindow{n: 1, h: 7, w: 6, cin: 3, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		cout: 4, fc: 3, perChannel: true, inZP: -7, outZP: 12, inScale: 0.05, outScale: 0.08},
+	{name: "int8_valid_s2_d2_relu", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, refWindow: refWindow{n: 1, h: 11, w: 9, cin: 2, fh: 3, fw: 2, sh: 2, sw: 2, dh: 2, dw: 2, padding: tflite.PaddingValid},
+		cout: 3, fc: 2, act: tflite.ActRelu, perChannel: true, inZP: 30, outZP: -20, inScale: 0.04, outScale: 0.03},
+	{name: "int8_same_s2x1_pertensor_relu6_nobias", typ: tflite.TypeInt8, refWindow: refWindow{n: 1, h: 8, w: 5, cin: 4, fh: 2, fw: 3, sh: 2, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		cout: 2, fc: 4, act: tflite.ActRelu6, inZP: 0, outZP: -128, inScale: 0.1, outScale: 0.025},
 	// 6/s_out is 127.5 in float32 (127.4999975 in double): the RELU6 bound is
 	// zp + 128 = 0 as TFLite computes it, not −1.
-	{name: "int8_relu6_float32_bound", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 5, w: 5, cin: 3, cout: 3, fh: 3, fw: 3, fc: 3,
-		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, act: tflite.ActRelu6, perChannel: true, inZP: 3, outZP: -128, inScale: 0.05, outScale: 12.0 / 255},
-	{name: "int8_batch2_groups2", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 2, h: 5, w: 5, cin: 4, cout: 6, fh: 3, fw: 3, fc: 2,
-		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, perChannel: true, inZP: 5, outZP: 3, inScale: 0.02, outScale: 0.05},
-	{name: "int16_bias64_same_s1", typ: tflite.TypeInt16, biasType: tflite.TypeInt64, n: 1, h: 6, w: 6, cin: 3, cout: 3, fh: 3, fw: 3, fc: 3,
-		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, perChannel: true, inScale: 0.001, outScale: 0.002},
-	{name: "int16_bias32_valid_s2_relu", typ: tflite.TypeInt16, biasType: tflite.TypeInt32, n: 1, h: 7, w: 7, cin: 2, cout: 2, fh: 2, fw: 2, fc: 2,
-		sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingValid, act: tflite.ActRelu, perChannel: true, inScale: 0.0005, outScale: 0.001},
-	{name: "int16_nobias_bias_type_int64", typ: tflite.TypeInt16, quantizedBiasType: tflite.TypeInt64, n: 1, h: 8, w: 5, cin: 2, cout: 3, fh: 2, fw: 2, fc: 2,
-		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingValid, perChannel: true, inScale: 0.0002, outScale: 0.0003},
-	{name: "int16_nobias_d2_pertensor", typ: tflite.TypeInt16, n: 1, h: 8, w: 8, cin: 2, cout: 2, fh: 3, fw: 3, fc: 2,
-		sh: 1, sw: 1, dh: 2, dw: 2, padding: tflite.PaddingSame, inScale: 0.0005, outScale: 0.004},
+	{name: "int8_relu6_float32_bound", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, refWindow: refWindow{n: 1, h: 5, w: 5, cin: 3, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		cout: 3, fc: 3, act: tflite.ActRelu6, perChannel: true, inZP: 3, outZP: -128, inScale: 0.05, outScale: 12.0 / 255},
+	{name: "int8_batch2_groups2", typ: tflite.TypeInt8, biasType: tflite.TypeInt32, refWindow: refWindow{n: 2, h: 5, w: 5, cin: 4, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		cout: 6, fc: 2, perChannel: true, inZP: 5, outZP: 3, inScale: 0.02, outScale: 0.05},
+	{name: "int16_bias64_same_s1", typ: tflite.TypeInt16, biasType: tflite.TypeInt64, refWindow: refWindow{n: 1, h: 6, w: 6, cin: 3, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		cout: 3, fc: 3, perChannel: true, inScale: 0.001, outScale: 0.002},
+	{name: "int16_bias32_valid_s2_relu", typ: tflite.TypeInt16, biasType: tflite.TypeInt32, refWindow: refWindow{n: 1, h: 7, w: 7, cin: 2, fh: 2, fw: 2, sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingValid},
+		cout: 2, fc: 2, act: tflite.ActRelu, perChannel: true, inScale: 0.0005, outScale: 0.001},
+	{name: "int16_nobias_bias_type_int64", typ: tflite.TypeInt16, quantizedBiasType: tflite.TypeInt64, refWindow: refWindow{n: 1, h: 8, w: 5, cin: 2, fh: 2, fw: 2, sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingValid},
+		cout: 3, fc: 2, perChannel: true, inScale: 0.0002, outScale: 0.0003},
+	{name: "int16_nobias_d2_pertensor", typ: tflite.TypeInt16, refWindow: refWindow{n: 1, h: 8, w: 8, cin: 2, fh: 3, fw: 3, sh: 1, sw: 1, dh: 2, dw: 2, padding: tflite.PaddingSame},
+		cout: 2, fc: 2, inScale: 0.0005, outScale: 0.004},
 }
 
 func TestConv2DMatchesReference(t *testing.T) {
@@ -216,17 +200,8 @@ func TestConv2DMatchesReference(t *testing.T) {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				r := rand.New(rand.NewSource(int64(100 + i)))
 				k, out, in, w, bias, ws := buildConv(t, tc, r, rule)
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
 				_, want := refConvOut(tc, in, w, bias, ws, rule)
-				got := tensorInts(out)
-				for e := range want {
-					if got[e] != want[e] {
-						t.Fatalf("element %d: got %d, want %d", e, got[e], want[e])
-					}
-				}
-				checkExplain(t, k, out, true)
+				checkMACOutput(t, k, out, want, true)
 			})
 		}
 	}
@@ -246,16 +221,10 @@ func TestConv2DHandChecked(t *testing.T) {
 			in := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{0.5}, 5, []int64{10, -20})
 			w := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{0.25}, 0, []int64{3, 4})
 			b := qtensor(tflite.TypeInt32, []int{1}, []float32{0.125}, 0, []int64{88})
-			out := qtensor[int64](tflite.TypeInt8, []int{1, 1, 1, 1}, []float32{1}, -3, nil)
+			out := qtensor(tflite.TypeInt8, []int{1, 1, 1, 1}, []float32{1}, -3, nil)
 			n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out},
 				Options: tflite.Options{Type: tflite.OptionsConv2D, Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}, Rounding: tc.rule}
-			k, err := Prepare(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := k.Eval(); err != nil {
-				t.Fatal(err)
-			}
+			k := arPrepareEval(t, n)
 			if got := out.Int(0); got != tc.want {
 				t.Fatalf("got %d, want %d", got, tc.want)
 			}
@@ -322,15 +291,15 @@ func benchConv(b *testing.B, tc refConvCase) {
 // BenchmarkConv2DInt8 is a person_detect-sized pointwise layer:
 // [1,48,48,16] → 1×1 conv → [1,48,48,32].
 func BenchmarkConv2DInt8(b *testing.B) {
-	benchConv(b, refConvCase{typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 48, w: 48, cin: 16, cout: 32, fh: 1, fw: 1, fc: 16,
-		sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02})
+	benchConv(b, refConvCase{typ: tflite.TypeInt8, biasType: tflite.TypeInt32, refWindow: refWindow{n: 1, h: 48, w: 48, cin: 16, fh: 1, fw: 1, sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		cout: 32, fc: 16, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02})
 }
 
 // BenchmarkConv2DInt8_3x3 is person_detect's first layer: [1,96,96,1] →
 // 3×3 stride 2 → [1,48,48,8].
 func BenchmarkConv2DInt8_3x3(b *testing.B) {
-	benchConv(b, refConvCase{typ: tflite.TypeInt8, biasType: tflite.TypeInt32, n: 1, h: 96, w: 96, cin: 1, cout: 8, fh: 3, fw: 3, fc: 1,
-		sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingSame, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02})
+	benchConv(b, refConvCase{typ: tflite.TypeInt8, biasType: tflite.TypeInt32, refWindow: refWindow{n: 1, h: 96, w: 96, cin: 1, fh: 3, fw: 3, sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		cout: 8, fc: 1, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02})
 }
 
 // TestConv2DDescribe checks the derived parameters against the formula:

@@ -8,23 +8,16 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
+// refDWCase is a depthwise convolution described plainly for the reference.
 type refDWCase struct {
-	name              string
-	typ               tflite.TensorType
-	n, h, w, cin, dm  int
-	fh, fw            int
-	sh, sw, dh, dw    int
-	padding           tflite.Padding
+	name string
+	typ  tflite.TensorType
+	refWindow
+	dm                int
 	act               tflite.Activation
 	perChannel        bool
 	inZP, outZP       int64
 	inScale, outScale float32
-}
-
-// window is the case's geometry in the oracle's terms.
-func (tc refDWCase) window() oracle.Window {
-	return oracle.Window{Batches: tc.n, InH: tc.h, InW: tc.w, InC: tc.cin, KH: tc.fh, KW: tc.fw,
-		StrideH: tc.sh, StrideW: tc.sw, DilationH: tc.dh, DilationW: tc.dw, Padding: tc.padding}
 }
 
 // refDWOut is the oracle's DEPTHWISE_CONV_2D for the case (int16 cases carry
@@ -37,10 +30,9 @@ func refDWOut(tc refDWCase, in, w, bias []int64, ws []float32, rule Rounding) []
 
 func buildDW(t testing.TB, tc refDWCase, r *rand.Rand, rule Rounding) (k Kernel, out *Tensor, in, w, bias []int64, ws []float32) {
 	t.Helper()
-	lo, hi := int64(-128), int64(127)
+	lo, hi := oracle.TypeRange(tc.typ)
 	biasType := tflite.TypeInt32
 	if tc.typ == tflite.TypeInt16 {
-		lo, hi = -32768, 32767
 		biasType = tflite.TypeInt64
 	}
 	cout := tc.cin * tc.dm
@@ -56,7 +48,7 @@ func buildDW(t testing.TB, tc refDWCase, r *rand.Rand, rule Rounding) (k Kernel,
 	wT := qtensor(tflite.TypeInt8, []int{1, tc.fh, tc.fw, cout}, ws, 0, w)
 	wT.QuantizedDimension = 3
 	bT := qtensor(biasType, []int{cout}, ws, 0, bias)
-	out = qtensor[int64](tc.typ, tc.window().OutShape(cout), []float32{tc.outScale}, tc.outZP, nil)
+	out = qtensor(tc.typ, tc.window().OutShape(cout), []float32{tc.outScale}, tc.outZP, nil)
 	opt := tflite.Options{Type: tflite.OptionsDepthwiseConv2D, Padding: tc.padding, StrideH: int32(tc.sh), StrideW: int32(tc.sw),
 		DilationH: int32(tc.dh), DilationW: int32(tc.dw), DepthMultiplier: int32(tc.dm), Activation: tc.act}
 	n := &Node{Op: tflite.OpDepthwiseConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out}, Options: opt, Rounding: rule}
@@ -68,18 +60,18 @@ func buildDW(t testing.TB, tc refDWCase, r *rand.Rand, rule Rounding) (k Kernel,
 }
 
 var dwCases = []refDWCase{
-	{name: "int8_same_s1_dm1", typ: tflite.TypeInt8, n: 1, h: 6, w: 7, cin: 3, dm: 1, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1,
-		padding: tflite.PaddingSame, perChannel: true, inZP: -9, outZP: 4, inScale: 0.05, outScale: 0.04},
-	{name: "int8_valid_s2_dm2_relu", typ: tflite.TypeInt8, n: 1, h: 9, w: 8, cin: 2, dm: 2, fh: 3, fw: 2, sh: 2, sw: 2, dh: 1, dw: 1,
-		padding: tflite.PaddingValid, act: tflite.ActRelu, perChannel: true, inZP: 17, outZP: -30, inScale: 0.03, outScale: 0.02},
-	{name: "int8_same_s2x1_dm3_relu6_pertensor", typ: tflite.TypeInt8, n: 2, h: 7, w: 5, cin: 2, dm: 3, fh: 2, fw: 3, sh: 2, sw: 1, dh: 1, dw: 1,
-		padding: tflite.PaddingSame, act: tflite.ActRelu6, inZP: -128, outZP: -128, inScale: 0.05, outScale: 0.03},
-	{name: "int8_same_d2", typ: tflite.TypeInt8, n: 1, h: 8, w: 8, cin: 4, dm: 1, fh: 3, fw: 3, sh: 1, sw: 1, dh: 2, dw: 2,
-		padding: tflite.PaddingSame, perChannel: true, inZP: 1, outZP: 0, inScale: 0.05, outScale: 0.06},
-	{name: "int16_same_s1_dm1", typ: tflite.TypeInt16, n: 1, h: 6, w: 6, cin: 3, dm: 1, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1,
-		padding: tflite.PaddingSame, perChannel: true, inScale: 0.001, outScale: 0.002},
-	{name: "int16_valid_s2_dm2_relu6_d2", typ: tflite.TypeInt16, n: 1, h: 9, w: 9, cin: 2, dm: 2, fh: 2, fw: 2, sh: 2, sw: 2, dh: 2, dw: 2,
-		padding: tflite.PaddingValid, act: tflite.ActRelu6, perChannel: true, inScale: 0.0005, outScale: 0.0003},
+	{name: "int8_same_s1_dm1", typ: tflite.TypeInt8, refWindow: refWindow{n: 1, h: 6, w: 7, cin: 3, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		dm: 1, perChannel: true, inZP: -9, outZP: 4, inScale: 0.05, outScale: 0.04},
+	{name: "int8_valid_s2_dm2_relu", typ: tflite.TypeInt8, refWindow: refWindow{n: 1, h: 9, w: 8, cin: 2, fh: 3, fw: 2, sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingValid},
+		dm: 2, act: tflite.ActRelu, perChannel: true, inZP: 17, outZP: -30, inScale: 0.03, outScale: 0.02},
+	{name: "int8_same_s2x1_dm3_relu6_pertensor", typ: tflite.TypeInt8, refWindow: refWindow{n: 2, h: 7, w: 5, cin: 2, fh: 2, fw: 3, sh: 2, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		dm: 3, act: tflite.ActRelu6, inZP: -128, outZP: -128, inScale: 0.05, outScale: 0.03},
+	{name: "int8_same_d2", typ: tflite.TypeInt8, refWindow: refWindow{n: 1, h: 8, w: 8, cin: 4, fh: 3, fw: 3, sh: 1, sw: 1, dh: 2, dw: 2, padding: tflite.PaddingSame},
+		dm: 1, perChannel: true, inZP: 1, outZP: 0, inScale: 0.05, outScale: 0.06},
+	{name: "int16_same_s1_dm1", typ: tflite.TypeInt16, refWindow: refWindow{n: 1, h: 6, w: 6, cin: 3, fh: 3, fw: 3, sh: 1, sw: 1, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		dm: 1, perChannel: true, inScale: 0.001, outScale: 0.002},
+	{name: "int16_valid_s2_dm2_relu6_d2", typ: tflite.TypeInt16, refWindow: refWindow{n: 1, h: 9, w: 9, cin: 2, fh: 2, fw: 2, sh: 2, sw: 2, dh: 2, dw: 2, padding: tflite.PaddingValid},
+		dm: 2, act: tflite.ActRelu6, perChannel: true, inScale: 0.0005, outScale: 0.0003},
 }
 
 func TestDepthwiseConv2DMatchesReference(t *testing.T) {
@@ -88,17 +80,8 @@ func TestDepthwiseConv2DMatchesReference(t *testing.T) {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				r := rand.New(rand.NewSource(int64(200 + i)))
 				k, out, in, w, bias, ws := buildDW(t, tc, r, rule)
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
 				want := refDWOut(tc, in, w, bias, ws, rule)
-				got := tensorInts(out)
-				for e := range want {
-					if got[e] != want[e] {
-						t.Fatalf("element %d: got %d, want %d", e, got[e], want[e])
-					}
-				}
-				checkExplain(t, k, out, true)
+				checkMACOutput(t, k, out, want, true)
 			})
 		}
 	}
@@ -112,18 +95,12 @@ func TestDepthwiseConv2DHandChecked(t *testing.T) {
 	in := qtensor(tflite.TypeInt8, []int{1, 1, 2, 1}, []float32{0.5}, 2, []int64{4, 6})
 	w := qtensor(tflite.TypeInt8, []int{1, 1, 2, 2}, []float32{0.5, 0.5}, 0, []int64{7, 5, 9, -1})
 	b := qtensor(tflite.TypeInt32, []int{2}, []float32{0.25, 0.25}, 0, []int64{0, 10})
-	out := qtensor[int64](tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{1}, 1, nil)
+	out := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{1}, 1, nil)
 	n := &Node{Op: tflite.OpDepthwiseConv2D, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out},
 		Options: tflite.Options{Type: tflite.OptionsDepthwiseConv2D, Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, DepthMultiplier: 2}}
-	k, err := Prepare(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := k.Eval(); err != nil {
-		t.Fatal(err)
-	}
+	k := arPrepareEval(t, n)
 	// channel 0: 7·2 + 9·4 = 50, ·0.25 = 12.5 → 13 (half up/away), + 1 = 14.
-	if got := tensorInts(out); got[0] != 14 || got[1] != 5 {
+	if got := arValues(out); got[0] != 14 || got[1] != 5 {
 		t.Fatalf("got %v, want [14 5]", got)
 	}
 	c := &Chain{}
@@ -139,7 +116,7 @@ func TestDepthwiseConv2DHandChecked(t *testing.T) {
 // 3×3, stride 2.
 func BenchmarkDepthwiseConv2DInt8(b *testing.B) {
 	r := rand.New(rand.NewSource(1))
-	k, _, _, _, _, _ := buildDW(b, refDWCase{typ: tflite.TypeInt8, n: 1, h: 48, w: 48, cin: 16, dm: 1, fh: 3, fw: 3, sh: 2, sw: 2, dh: 1, dw: 1,
-		padding: tflite.PaddingSame, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02}, r, RoundingDouble)
+	k, _, _, _, _, _ := buildDW(b, refDWCase{typ: tflite.TypeInt8, refWindow: refWindow{n: 1, h: 48, w: 48, cin: 16, fh: 3, fw: 3, sh: 2, sw: 2, dh: 1, dw: 1, padding: tflite.PaddingSame},
+		dm: 1, act: tflite.ActRelu6, perChannel: true, inZP: -128, outZP: -128, inScale: 0.02, outScale: 0.02}, r, RoundingDouble)
 	benchEval(b, k)
 }

@@ -25,7 +25,7 @@ func TestDequantize(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			in := dmQuant(dmTensor(tc.typ, []int{len(tc.q)}, tc.q...), tc.scale, tc.zp)
+			in := arQuant(dmTensor(tc.typ, []int{len(tc.q)}, tc.q...), tc.scale, tc.zp)
 			out := NewTensor(tflite.TypeFloat32, []int{len(tc.q)})
 			dmRun(t, tflite.OpDequantize, tflite.Options{}, RoundingDouble, []*Tensor{out}, in)
 			if got := out.Float32(); !reflect.DeepEqual(got, tc.want) {
@@ -36,7 +36,7 @@ func TestDequantize(t *testing.T) {
 }
 
 func TestDequantizeRejects(t *testing.T) {
-	in := dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0)
+	in := arQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0)
 	if err := dmPrepareErr(tflite.OpDequantize, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt32, []int{2})}, in); !errors.Is(err, ErrUnsupportedType) {
 		t.Errorf("int32 output: %v", err)
 	}

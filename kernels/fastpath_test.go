@@ -46,7 +46,7 @@ func TestUnaryTableMatchesElement(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatalf("%v %v %v: %v", rt, op, typ, err)
 				}
-				dmCheckExplain(t, k, []*Tensor{out})
+				arCheckExplain(t, k, out)
 				// The table the first Eval filled serves the next ones.
 				for i := range in.Data {
 					in.Data[i] = byte(i*91 + 5)
@@ -54,7 +54,7 @@ func TestUnaryTableMatchesElement(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatal(err)
 				}
-				dmCheckExplain(t, k, []*Tensor{out})
+				arCheckExplain(t, k, out)
 				taken[typ]++
 			}
 		}
@@ -287,7 +287,7 @@ func TestMACFastMatchesElement(t *testing.T) {
 				fcRows++
 			}
 		}
-		dmCheckExplain(t, k, c.node.Outputs)
+		arCheckExplain(t, k, c.node.Outputs...)
 	}
 	for _, want := range []key{
 		{tflite.OpConv2D, ImplTFLM, tflite.TypeInt8}, {tflite.OpConv2D, ImplTFLiteOptimized, tflite.TypeInt8},
@@ -381,7 +381,7 @@ func TestMACFastWrapsLikeTFLite(t *testing.T) {
 			if err := k.Eval(); err != nil {
 				t.Fatal(err)
 			}
-			dmCheckExplain(t, k, []*Tensor{out})
+			arCheckExplain(t, k, out)
 			var c Chain
 			if err := k.Explain(0, 0, &c); err != nil {
 				t.Fatal(err)
@@ -471,7 +471,7 @@ func TestMACRowMatchesFinish(t *testing.T) {
 
 // TestPoolRowsMatchElement runs AVERAGE_POOL_2D and MAX_POOL_2D on random
 // shapes, filters, strides, paddings, activations and integer dtypes under
-// every runtime; dmCheckExplain compares each stored value with element.
+// every runtime; arCheckExplain compares each stored value with element.
 func TestPoolRowsMatchElement(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 9))
 	ran := map[tflite.TensorType]int{}
@@ -513,7 +513,7 @@ func TestPoolRowsMatchElement(t *testing.T) {
 		if err := k.Eval(); err != nil {
 			t.Fatalf("case %d: %v", i, err)
 		}
-		dmCheckExplain(t, k, []*Tensor{out})
+		arCheckExplain(t, k, out)
 		ran[typ]++
 	}
 	if ran[tflite.TypeInt8] < 50 || ran[tflite.TypeInt16] < 50 || ran[tflite.TypeUint8] < 10 {
@@ -523,7 +523,7 @@ func TestPoolRowsMatchElement(t *testing.T) {
 
 // TestAddSubTablesMatchElement runs 8-bit ADD and SUB large enough for the
 // input-stage tables, same-shape and broadcast, with random scales, zero
-// points and activations, under every runtime; dmCheckExplain compares each
+// points and activations, under every runtime; arCheckExplain compares each
 // stored value with element.
 func TestAddSubTablesMatchElement(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 8))
@@ -562,7 +562,7 @@ func TestAddSubTablesMatchElement(t *testing.T) {
 		if err := k.Eval(); err != nil {
 			t.Fatal(err)
 		}
-		dmCheckExplain(t, k, []*Tensor{out})
+		arCheckExplain(t, k, out)
 		ran[fmt.Sprint(op, typ)]++
 	}
 	if ran["ADD INT8"] < 10 || ran["SUB INT8"] < 10 || ran["ADD UINT8"] < 3 { // no runtime runs SUB on uint8 through addSubKernel
@@ -599,5 +599,5 @@ func TestMACFastLeavesMinInt32Multiplier(t *testing.T) {
 	if err := k.Eval(); err != nil {
 		t.Fatal(err)
 	}
-	dmCheckExplain(t, k, []*Tensor{out})
+	arCheckExplain(t, k, out)
 }

@@ -22,7 +22,7 @@ func TestGatherNd(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := mtTensor(tflite.TypeInt8, tc.params, mtSeq(NumElements(tc.params), 0)...)
 			out := NewTensor(tflite.TypeInt8, tc.out)
-			mtRun(t, tflite.OpGatherNd, tflite.Options{}, []*Tensor{out}, p, mtConst(mtTensor(tflite.TypeInt32, tc.shape, tc.idx...)))
+			mtRun(t, tflite.OpGatherNd, tflite.Options{}, []*Tensor{out}, p, arConst(mtTensor(tflite.TypeInt32, tc.shape, tc.idx...)))
 			mtWant(t, out, tc.want...)
 		})
 	}

@@ -45,7 +45,7 @@ func TestGather(t *testing.T) {
 			t.Fatal(err)
 		}
 		mtWantErr(t, k.Eval(), ErrRuntime)
-		_, err = mtPrepare(tflite.OpGather, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{1})}, in, mtConst(mtTensor(tflite.TypeInt32, []int{1}, -1)))
+		_, err = mtPrepare(tflite.OpGather, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{1})}, in, arConst(mtTensor(tflite.TypeInt32, []int{1}, -1)))
 		mtWantErr(t, err, ErrRuntime)
 		_, err = mtPrepare(tflite.OpGather, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt16, []int{1})}, mtTensor(tflite.TypeInt16, []int{3}, 1, 2, 3), mtTensor(tflite.TypeInt32, []int{1}, 0))
 		mtWantErr(t, err, ErrUnsupportedType)

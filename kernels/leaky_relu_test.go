@@ -9,8 +9,8 @@ import (
 )
 
 func buildLeakyRelu(typ tflite.TensorType, sIn, sOut float32, zIn, zOut int64, alpha float32, r Rounding, values []int64) *Node {
-	in := ewTensor(typ, []int{len(values)}, sIn, zIn, values...)
-	out := ewTensor(typ, []int{len(values)}, sOut, zOut)
+	in := arTensor(typ, []int{len(values)}, sIn, zIn, values...)
+	out := arTensor(typ, []int{len(values)}, sOut, zOut)
 	return &Node{Op: tflite.OpLeakyRelu, Inputs: []*Tensor{in}, Outputs: []*Tensor{out},
 		Options: tflite.Options{Alpha: alpha}, Rounding: r}
 }
@@ -33,7 +33,7 @@ func TestLeakyReluHandChecked(t *testing.T) {
 			t.Fatal(err)
 		}
 		// d = 3, 0, −3, −4, −128, 125 → 6, 0, −1 (−1.5 → −1), −2, −64, 250 → +(−3), clamp.
-		if got, want := ewValues(n.Outputs[0]), []int64{3, -3, -4, -5, -67, 127}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := arValues(n.Outputs[0]), []int64{3, -3, -4, -5, -67, 127}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%v: got %v, want %v", r, got, want)
 		}
 		ewCheckExplain(t, k, n.Outputs[0], "x", "offset", "branch", "M", "zp", "clamp")
@@ -64,15 +64,9 @@ func TestLeakyReluMatchesReference(t *testing.T) {
 					values = append(values, v)
 				}
 				n := buildLeakyRelu(tc.typ, tc.sIn, tc.sOut, tc.zIn, tc.zOut, tc.alpha, r, values)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				mID, mAlpha := oracle.LeakyReluMultipliers(tc.sIn, tc.sOut, tc.alpha)
-				got := ewValues(n.Outputs[0])
+				got := arValues(n.Outputs[0])
 				for i, x := range values {
 					d := x - tc.zIn
 					m := mID
@@ -85,7 +79,7 @@ func TestLeakyReluMatchesReference(t *testing.T) {
 					}
 				}
 				ewCheckExplain(t, k, n.Outputs[0], "offset", "branch", "clamp")
-				ewCheckNoAlloc(t, k)
+				arCheckNoAlloc(t, k)
 			})
 		}
 	}

@@ -10,8 +10,8 @@ import (
 )
 
 func buildUnary(op tflite.BuiltinOperator, typ tflite.TensorType, sIn float32, zIn int64, sOut float32, zOut int64, r Rounding, values []int64) *Node {
-	in := ewTensor(typ, []int{len(values)}, sIn, zIn, values...)
-	out := ewTensor(typ, []int{len(values)}, sOut, zOut)
+	in := arTensor(typ, []int{len(values)}, sIn, zIn, values...)
+	out := arTensor(typ, []int{len(values)}, sOut, zOut)
 	return &Node{Op: op, Inputs: []*Tensor{in}, Outputs: []*Tensor{out}, Rounding: r}
 }
 
@@ -73,15 +73,9 @@ func TestSigmoidFamilyNearFloat(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/%v/s%g/%v", tc.op, tc.typ, tc.sIn, r), func(t *testing.T) {
 				values := allValues(tc.typ)
 				n := buildUnary(tc.op, tc.typ, tc.sIn, tc.zIn, tc.sOut, tc.zOut, r, values)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				lo, hi := Range(tc.typ)
-				for i, g := range ewValues(n.Outputs[0]) {
+				for i, g := range arValues(n.Outputs[0]) {
 					want := tc.f(float64(tc.sIn)*float64(values[i]-tc.zIn))/float64(tc.sOut) + float64(tc.zOut)
 					want = min(max(want, float64(lo)), float64(hi))
 					if math.Abs(float64(g)-want) > tc.tol {
@@ -97,7 +91,7 @@ func TestSigmoidFamilyNearFloat(t *testing.T) {
 				} else {
 					ewCheckExplain(t, k, n.Outputs[0], "x", "offset")
 				}
-				ewCheckNoAlloc(t, k)
+				arCheckNoAlloc(t, k)
 			})
 		}
 	}
@@ -123,7 +117,7 @@ func TestSigmoidFamilyHandChecked(t *testing.T) {
 			t.Fatal(err)
 		}
 		// sigmoid(119/16 = 7.4375) = 0.99941 → 255.85 → 256 − 128 → clamp 127.
-		if got, want := ewValues(n.Outputs[0]), []int64{0, 127, -128, 127}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := arValues(n.Outputs[0]), []int64{0, 127, -128, 127}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%v LOGISTIC int8: got %v, want %v", r, got, want)
 		}
 		for _, tc := range []struct {
@@ -140,14 +134,8 @@ func TestSigmoidFamilyHandChecked(t *testing.T) {
 				sOut = 1.0 / 128
 			}
 			n := buildUnary(tc.op, tc.typ, 1.0/4096, 0, sOut, 0, r, []int64{0})
-			k, err := Prepare(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := k.Eval(); err != nil {
-				t.Fatal(err)
-			}
-			if got := ewValues(n.Outputs[0])[0]; got != tc.want {
+			arPrepareEval(t, n)
+			if got := arValues(n.Outputs[0])[0]; got != tc.want {
 				t.Fatalf("%v %v at 0: got %d, want %d", tc.op, tc.typ, got, tc.want)
 			}
 		}

@@ -38,13 +38,13 @@ func lstmNode(sp lstmSpec, r Rounding) *Node {
 		outShape = []int{sp.steps, sp.batches, sp.dim}
 	}
 	inputs := make([]*Tensor, 24)
-	in := qTensor(tflite.TypeInt8, inShape, sp.sIn, sp.zpIn)
+	in := arTensor(tflite.TypeInt8, inShape, sp.sIn, sp.zpIn)
 	for i := range in.Int8() {
 		in.Int8()[i] = int8(rng.IntN(256) - 128)
 	}
 	inputs[lstmInput] = in
 	randomWeights := func(rows, cols int) *Tensor {
-		w := qTensor(tflite.TypeInt8, []int{rows, cols}, sp.sW, 0)
+		w := arTensor(tflite.TypeInt8, []int{rows, cols}, sp.sW, 0)
 		for i := range w.Int8() {
 			w.Int8()[i] = int8(rng.IntN(255) - 127)
 		}
@@ -54,21 +54,21 @@ func lstmNode(sp lstmSpec, r Rounding) *Node {
 	for g := 0; g < lstmGates; g++ {
 		inputs[lstmInputWeights+g] = randomWeights(sp.dim, sp.inDim)
 		inputs[lstmRecurrentWeights+g] = randomWeights(sp.dim, sp.dim)
-		b := qTensor(tflite.TypeInt32, []int{sp.dim}, biasScale, 0)
+		b := arTensor(tflite.TypeInt32, []int{sp.dim}, biasScale, 0)
 		for i := range b.Int32() {
 			b.Int32()[i] = int32(math.Round((rng.Float64() - 0.5) / float64(biasScale)))
 		}
 		inputs[lstmGateBias+g] = b
 	}
-	hidden := qTensor(tflite.TypeInt8, []int{sp.batches, sp.dim}, sp.sHidden, sp.zpHidden)
+	hidden := arTensor(tflite.TypeInt8, []int{sp.batches, sp.dim}, sp.sHidden, sp.zpHidden)
 	for i := range hidden.Int8() {
 		hidden.Int8()[i] = int8(sp.zpHidden)
 	}
 	hidden.Variable = true
-	cell := qTensor(tflite.TypeInt16, []int{sp.batches, sp.dim}, sp.sCell, 0)
+	cell := arTensor(tflite.TypeInt16, []int{sp.batches, sp.dim}, sp.sCell, 0)
 	cell.Variable = true
 	inputs[lstmOutputState], inputs[lstmCellState] = hidden, cell
-	out := qTensor(tflite.TypeInt8, outShape, sp.sHidden, sp.zpHidden)
+	out := arTensor(tflite.TypeInt8, outShape, sp.sHidden, sp.zpHidden)
 	return &Node{Op: tflite.OpUnidirectionalSequenceLstm, Inputs: inputs, Outputs: []*Tensor{out}, Rounding: r,
 		Options: tflite.Options{Activation: tflite.ActTanh, CellClip: sp.cellClip, TimeMajor: sp.timeMajor}}
 }
@@ -92,16 +92,10 @@ func TestLstmExplainMatchesEval(t *testing.T) {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v", sp, r), func(t *testing.T) {
 				n := lstmNode(sp, r)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				out := n.Outputs[0]
-				hiddenAfter := fmt.Sprint(ewValues(n.Inputs[lstmOutputState]))
-				cellAfter := fmt.Sprint(ewValues(n.Inputs[lstmCellState]))
+				hiddenAfter := fmt.Sprint(arValues(n.Inputs[lstmOutputState]))
+				cellAfter := fmt.Sprint(arValues(n.Inputs[lstmCellState]))
 				for e := 0; e < out.NumElements(); e++ {
 					c := &Chain{}
 					if err := k.Explain(0, e, c); err != nil {
@@ -121,10 +115,10 @@ func TestLstmExplainMatchesEval(t *testing.T) {
 						t.Fatalf("element %d: hidden.clamp %d, final %d", e, s.Value, c.Final)
 					}
 				}
-				if got := fmt.Sprint(ewValues(n.Inputs[lstmOutputState])); got != hiddenAfter {
+				if got := fmt.Sprint(arValues(n.Inputs[lstmOutputState])); got != hiddenAfter {
 					t.Errorf("Explain changed the hidden state: %s → %s", hiddenAfter, got)
 				}
-				if got := fmt.Sprint(ewValues(n.Inputs[lstmCellState])); got != cellAfter {
+				if got := fmt.Sprint(arValues(n.Inputs[lstmCellState])); got != cellAfter {
 					t.Errorf("Explain changed the cell state: %s → %s", cellAfter, got)
 				}
 				// The last step's hidden row is the final hidden state.
@@ -164,13 +158,7 @@ func TestLstmNearFloat(t *testing.T) {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v", sp, r), func(t *testing.T) {
 				n := lstmNode(sp, r)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				arPrepareEval(t, n)
 				deq := func(t *Tensor, i int) float64 {
 					return float64(t.Scale0()) * float64(t.Int(i)-int64(t.ZP0()))
 				}
@@ -244,13 +232,7 @@ func TestLstmTimeMajorSameAsBatchMajor(t *testing.T) {
 		}
 	}
 	for _, n := range []*Node{batchMajor, timeMajor} {
-		k, err := Prepare(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := k.Eval(); err != nil {
-			t.Fatal(err)
-		}
+		arPrepareEval(t, n)
 	}
 	for b := 0; b < sp.batches; b++ {
 		for tt := 0; tt < sp.steps; tt++ {
@@ -264,7 +246,7 @@ func TestLstmTimeMajorSameAsBatchMajor(t *testing.T) {
 		}
 	}
 	for _, i := range []int{lstmOutputState, lstmCellState} {
-		if a, b := fmt.Sprint(ewValues(batchMajor.Inputs[i])), fmt.Sprint(ewValues(timeMajor.Inputs[i])); a != b {
+		if a, b := fmt.Sprint(arValues(batchMajor.Inputs[i])), fmt.Sprint(arValues(timeMajor.Inputs[i])); a != b {
 			t.Errorf("state %d: batch-major %s, time-major %s", i, a, b)
 		}
 	}
@@ -312,13 +294,7 @@ func TestLstmByHand(t *testing.T) {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("clip%g/%v", tc.clip, r), func(t *testing.T) {
 				n := tinyLstm(tc.clip, r)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				for step, cell := range tc.cells {
 					c := &Chain{}
 					if err := k.Explain(0, step, c); err != nil {
@@ -368,8 +344,8 @@ func TestLstmRefuses(t *testing.T) {
 		name   string
 		modify func(n *Node)
 	}{
-		{"projection", func(n *Node) { n.Inputs[16] = qTensor(tflite.TypeInt8, []int{7, 7}, 0.01, 0) }},
-		{"peephole", func(n *Node) { n.Inputs[10] = qTensor(tflite.TypeInt16, []int{7}, 0.01, 0) }},
+		{"projection", func(n *Node) { n.Inputs[16] = arTensor(tflite.TypeInt8, []int{7, 7}, 0.01, 0) }},
+		{"peephole", func(n *Node) { n.Inputs[10] = arTensor(tflite.TypeInt16, []int{7}, 0.01, 0) }},
 		{"CIFG", func(n *Node) { n.Inputs[1], n.Inputs[5] = nil, nil }},
 		{"state not variable", func(n *Node) { n.Inputs[lstmCellState].Variable = false }},
 		{"relu cell activation", func(n *Node) { n.Options.Activation = tflite.ActRelu }},

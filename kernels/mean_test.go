@@ -89,13 +89,11 @@ func TestReduceQuantized(t *testing.T) {
 	for _, tc := range tests {
 		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
-				in := dmQuant(dmTensor(tc.typ, tc.in, tc.vals...), tc.sIn, tc.zpIn)
-				axis := dmConst(dmTensor(tflite.TypeInt32, []int{len(tc.axis)}, tc.axis...))
-				out := dmQuant(NewTensor(tc.typ, tc.out), tc.sOut, tc.zpOut)
+				in := arQuant(dmTensor(tc.typ, tc.in, tc.vals...), tc.sIn, tc.zpIn)
+				axis := arConst(dmTensor(tflite.TypeInt32, []int{len(tc.axis)}, tc.axis...))
+				out := arQuant(NewTensor(tc.typ, tc.out), tc.sOut, tc.zpOut)
 				k := dmRun(t, tc.op, tflite.Options{KeepDims: tc.keepDims}, rule, []*Tensor{out}, in, axis)
-				if got := dmValues(out); !reflect.DeepEqual(got, tc.want[rule]) {
-					t.Errorf("output %v, want %v", got, tc.want[rule])
-				}
+				dmWant(t, out, tc.want[rule])
 				if tc.op == tflite.OpMean {
 					p := k.(Describer).Describe()
 					if len(p.Multipliers) != 2 || p.Multipliers[1].Quantized != tc.wantMean {
@@ -126,7 +124,7 @@ func TestReduceFloatMinMaxSkipNaN(t *testing.T) {
 	} {
 		t.Run(tc.op.String(), func(t *testing.T) {
 			in := dmTensor(tflite.TypeFloat32, []int{2, 3}, vals...)
-			axis := dmConst(dmTensor(tflite.TypeInt32, []int{1}, 1))
+			axis := arConst(dmTensor(tflite.TypeInt32, []int{1}, 1))
 			out := NewTensor(tflite.TypeFloat32, []int{2})
 			dmRun(t, tc.op, tflite.Options{}, RoundingDouble, []*Tensor{out}, in, axis)
 			if got := out.Float32(); !reflect.DeepEqual(got, tc.want) {
@@ -137,8 +135,8 @@ func TestReduceFloatMinMaxSkipNaN(t *testing.T) {
 }
 
 func TestReduceRejects(t *testing.T) {
-	in := func() *Tensor { return dmQuant(NewTensor(tflite.TypeInt8, []int{2, 3}), 0.5, 0) }
-	axis := func(a ...float64) *Tensor { return dmConst(dmTensor(tflite.TypeInt32, []int{len(a)}, a...)) }
+	in := func() *Tensor { return arQuant(NewTensor(tflite.TypeInt8, []int{2, 3}), 0.5, 0) }
+	axis := func(a ...float64) *Tensor { return arConst(dmTensor(tflite.TypeInt32, []int{len(a)}, a...)) }
 	tests := []struct {
 		name string
 		op   tflite.BuiltinOperator
@@ -147,11 +145,11 @@ func TestReduceRejects(t *testing.T) {
 		out  *Tensor
 		want error
 	}{
-		{"max rescale", tflite.OpReduceMax, in(), axis(1), dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.25, 0), ErrBadQuantization},
+		{"max rescale", tflite.OpReduceMax, in(), axis(1), arQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.25, 0), ErrBadQuantization},
 		{"int32 mean", tflite.OpMean, NewTensor(tflite.TypeInt32, []int{2, 3}), axis(1), NewTensor(tflite.TypeInt32, []int{2}), ErrUnsupportedType},
-		{"axis not constant", tflite.OpMean, in(), dmTensor(tflite.TypeInt32, []int{1}, 1), dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0), ErrNotConstant},
-		{"axis out of range", tflite.OpMean, in(), axis(2), dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0), ErrBadShape},
-		{"output size", tflite.OpSum, in(), axis(0), dmQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0), ErrBadShape},
+		{"axis not constant", tflite.OpMean, in(), dmTensor(tflite.TypeInt32, []int{1}, 1), arQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0), ErrNotConstant},
+		{"axis out of range", tflite.OpMean, in(), axis(2), arQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0), ErrBadShape},
+		{"output size", tflite.OpSum, in(), axis(0), arQuant(NewTensor(tflite.TypeInt8, []int{2}), 0.5, 0), ErrBadShape},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,7 +174,7 @@ func TestReduceFloatMeanSum(t *testing.T) {
 	} {
 		t.Run(tc.op.String(), func(t *testing.T) {
 			in := dmTensor(tflite.TypeFloat32, []int{3, 3}, vals...)
-			axis := dmConst(dmTensor(tflite.TypeInt32, []int{1}, -1))
+			axis := arConst(dmTensor(tflite.TypeInt32, []int{1}, -1))
 			out := NewTensor(tflite.TypeFloat32, []int{3, 1})
 			dmRun(t, tc.op, tflite.Options{KeepDims: true}, RoundingDouble, []*Tensor{out}, in, axis)
 			if got := out.Float32(); !reflect.DeepEqual(got, tc.want) {

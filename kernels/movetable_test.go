@@ -14,22 +14,7 @@ func mtTensor(typ tflite.TensorType, shape []int, vals ...int64) *Tensor {
 	if len(vals) != t.NumElements() && len(vals) != 0 {
 		panic("mtTensor: wrong number of values")
 	}
-	for i, v := range vals {
-		switch typ {
-		case tflite.TypeInt8, tflite.TypeUint8, tflite.TypeBool:
-			t.Data[i] = byte(v)
-		case tflite.TypeInt16:
-			t.Int16()[i] = int16(v)
-		case tflite.TypeInt32:
-			t.Int32()[i] = int32(v)
-		case tflite.TypeInt64:
-			t.Int64()[i] = v
-		case tflite.TypeUint32:
-			view[uint32](t.Data)[i] = uint32(v)
-		default:
-			panic("mtTensor: dtype " + typ.String())
-		}
-	}
+	setInts(t, vals)
 	return t
 }
 
@@ -37,15 +22,6 @@ func mtTensor(typ tflite.TensorType, shape []int, vals ...int64) *Tensor {
 func mtFloats(shape []int, vals ...float32) *Tensor {
 	t := NewTensor(tflite.TypeFloat32, shape)
 	copy(t.Float32(), vals)
-	return t
-}
-
-// mtConst marks t constant.
-func mtConst(t *Tensor) *Tensor { t.Const = true; return t }
-
-// mtQuant gives t a per-tensor scale and zero point.
-func mtQuant(t *Tensor, scale float32, zp int64) *Tensor {
-	t.Scale, t.ZeroPoint = []float32{scale}, []int64{zp}
 	return t
 }
 
@@ -77,47 +53,13 @@ func mtPrepare(op tflite.BuiltinOperator, opts tflite.Options, outs []*Tensor, i
 	return Prepare(n)
 }
 
-// mtRun prepares and evaluates a node, then checks that Eval does not
-// allocate and that every element of every output explains to the value Eval
-// stored.
+// mtRun is dmRun under double rounding (prepare, evaluate, check every
+// output element's explanation), then checks that Eval does not allocate.
 func mtRun(t *testing.T, op tflite.BuiltinOperator, opts tflite.Options, outs []*Tensor, ins ...*Tensor) Kernel {
 	t.Helper()
-	k, err := mtPrepare(op, opts, outs, ins...)
-	if err != nil {
-		t.Fatalf("prepare: %v", err)
-	}
-	if err := k.Eval(); err != nil {
-		t.Fatalf("eval: %v", err)
-	}
-	if allocs := testing.AllocsPerRun(5, func() { _ = k.Eval() }); allocs != 0 {
-		t.Errorf("Eval allocates %v times", allocs)
-	}
-	mtCheckExplain(t, k, outs)
+	k := dmRun(t, op, opts, RoundingDouble, outs, ins...)
+	arCheckNoAlloc(t, k)
 	return k
-}
-
-// mtCheckExplain checks Final == stored value for every output element.
-func mtCheckExplain(t *testing.T, k Kernel, outs []*Tensor) {
-	t.Helper()
-	for o, out := range outs {
-		stored := mtValues(out)
-		for e := range stored {
-			var c Chain
-			if err := k.Explain(o, e, &c); err != nil {
-				t.Fatalf("explain output %d element %d: %v", o, e, err)
-			}
-			if c.Final != stored[e] {
-				t.Fatalf("explain output %d element %d: Final %d, stored %d (%+v)", o, e, c.Final, stored[e], c)
-			}
-			if len(c.Steps) == 0 {
-				t.Fatalf("explain output %d element %d: no steps", o, e)
-			}
-		}
-	}
-	var c Chain
-	if err := k.Explain(len(outs), 0, &c); !errors.Is(err, ErrBadElement) {
-		t.Errorf("explain of a missing output: %v, want ErrBadElement", err)
-	}
 }
 
 func mtWant(t *testing.T, out *Tensor, want ...int64) {
@@ -136,10 +78,10 @@ func mtWantErr(t *testing.T, err, sentinel error) {
 
 func TestMoveKernelSourcesAndFill(t *testing.T) {
 	// SPACE_TO_BATCH_ND with padding: element 0 is fill, element 2 a copy.
-	in := mtQuant(mtTensor(tflite.TypeInt8, []int{1, 1, 2, 1}, 5, 6), 0.1, 7)
-	out := mtQuant(NewTensor(tflite.TypeInt8, []int{4, 1, 1, 1}), 0.1, 7)
+	in := arQuant(mtTensor(tflite.TypeInt8, []int{1, 1, 2, 1}, 5, 6), 0.1, 7)
+	out := arQuant(NewTensor(tflite.TypeInt8, []int{4, 1, 1, 1}), 0.1, 7)
 	k := mtRun(t, tflite.OpSpaceToBatchNd, tflite.Options{}, []*Tensor{out}, in,
-		mtConst(mtTensor(tflite.TypeInt32, []int{2}, 2, 2)), mtConst(mtTensor(tflite.TypeInt32, []int{2, 2}, 1, 0, 0, 0)))
+		arConst(mtTensor(tflite.TypeInt32, []int{2}, 2, 2)), arConst(mtTensor(tflite.TypeInt32, []int{2, 2}, 1, 0, 0, 0)))
 	var c Chain
 	if err := k.Explain(0, 0, &c); err != nil {
 		t.Fatal(err)

@@ -24,40 +24,7 @@ func TestMulMatchesReference(t *testing.T) {
 	for _, tc := range mulCases {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%s/%v", tc.name, r), func(t *testing.T) {
-				lo, hi := Range(tc.typ)
-				rand := func(n int) []int64 {
-					v := make([]int64, n)
-					for i := range v {
-						v[i] = int64(lo) + rng.Int64N(int64(hi)-int64(lo)+1)
-					}
-					v[0], v[n-1] = int64(lo), int64(hi)
-					return v
-				}
-				v1, v2 := rand(NumElements(tc.shape1)), rand(NumElements(tc.shape2))
-				n, _ := buildBinary(tflite.OpMul, tc, r, v1, v2)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
-				got := ewValues(n.Outputs[0])
-				for e := range got {
-					i1 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e)
-					i2 := oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
-					if want := refBinary(tc, r).Mul(v1[i1], v2[i2]); got[e] != want {
-						t.Fatalf("element %d (x1 %d, x2 %d): got %d, want %d", e, v1[i1], v2[i2], got[e], want)
-					}
-				}
-				chains := ewCheckExplain(t, k, n.Outputs[0], "in1.offset", "in2.offset", "product", "M", "zp", "clamp")
-				for e, c := range chains {
-					i1, i2 := oracle.BroadcastIndex(tc.outShape, tc.shape1, e), oracle.BroadcastIndex(tc.outShape, tc.shape2, e)
-					if len(c.Sources) != 2 || c.Sources[0] != (Source{0, i1}) || c.Sources[1] != (Source{1, i2}) {
-						t.Fatalf("element %d: sources %+v, want inputs %d and %d", e, c.Sources, i1, i2)
-					}
-				}
-				ewCheckNoAlloc(t, k)
+				checkBinaryMatchesReference(t, rng, tflite.OpMul, tc, r, oracle.Binary.Mul, "in1.offset", "in2.offset", "product", "M", "zp", "clamp")
 			})
 		}
 	}
@@ -83,7 +50,7 @@ func TestMulHandChecked(t *testing.T) {
 		if err := k.Eval(); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := ewValues(n.Outputs[0]), []int64{3, 18, 127}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := arValues(n.Outputs[0]), []int64{3, 18, 127}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%v: got %v, want %v", r, got, want)
 		}
 	}

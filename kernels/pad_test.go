@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"reflect"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -59,16 +58,14 @@ func TestPad(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			in := dmQuant(dmTensor(tc.typ, tc.in, tc.vals...), 0.5, tc.zp)
-			ins := []*Tensor{in, dmConst(dmTensor(tc.padsType, []int{len(tc.in), 2}, tc.paddings...))}
+			in := arQuant(dmTensor(tc.typ, tc.in, tc.vals...), 0.5, tc.zp)
+			ins := []*Tensor{in, arConst(dmTensor(tc.padsType, []int{len(tc.in), 2}, tc.paddings...))}
 			if tc.constant != nil {
-				ins = append(ins, dmConst(dmQuant(dmTensor(tc.typ, []int{}, tc.constant...), 0.5, tc.zp)))
+				ins = append(ins, arConst(arQuant(dmTensor(tc.typ, []int{}, tc.constant...), 0.5, tc.zp)))
 			}
-			out := dmQuant(NewTensor(tc.typ, tc.out), 0.5, tc.zp)
+			out := arQuant(NewTensor(tc.typ, tc.out), 0.5, tc.zp)
 			k := dmRun(t, tc.op, tflite.Options{}, RoundingDouble, []*Tensor{out}, ins...)
-			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("output %v, want %v", got, tc.want)
-			}
+			dmWant(t, out, tc.want)
 			// Element 0 is padding in every case: no source.
 			var c Chain
 			if err := k.Explain(0, 0, &c); err != nil {
@@ -83,8 +80,8 @@ func TestPad(t *testing.T) {
 
 func TestPadFloatPadValueBits(t *testing.T) {
 	in := dmTensor(tflite.TypeFloat32, []int{1}, 3)
-	pads := dmConst(dmTensor(tflite.TypeInt32, []int{1, 2}, 1, 0))
-	cv := dmConst(dmTensor(tflite.TypeFloat32, []int{1}, -0.25))
+	pads := arConst(dmTensor(tflite.TypeInt32, []int{1, 2}, 1, 0))
+	cv := arConst(dmTensor(tflite.TypeFloat32, []int{1}, -0.25))
 	out := NewTensor(tflite.TypeFloat32, []int{2})
 	k := dmRun(t, tflite.OpPadv2, tflite.Options{}, RoundingDouble, []*Tensor{out}, in, pads, cv)
 	var c Chain
@@ -105,11 +102,11 @@ func TestPadRejects(t *testing.T) {
 		want error
 	}{
 		{"paddings not constant", dmTensor(tflite.TypeInt32, []int{1, 2}, 1, 1), NewTensor(tflite.TypeInt8, []int{4}), ErrNotConstant},
-		{"output size", dmConst(dmTensor(tflite.TypeInt32, []int{1, 2}, 1, 1)), NewTensor(tflite.TypeInt8, []int{5}), ErrBadShape},
-		{"negative padding", dmConst(dmTensor(tflite.TypeInt32, []int{1, 2}, -1, 1)), NewTensor(tflite.TypeInt8, []int{2}), ErrBadShape},
-		{"paddings dtype", dmConst(dmTensor(tflite.TypeInt8, []int{1, 2}, 1, 1)), NewTensor(tflite.TypeInt8, []int{4}), ErrUnsupportedType},
+		{"output size", arConst(dmTensor(tflite.TypeInt32, []int{1, 2}, 1, 1)), NewTensor(tflite.TypeInt8, []int{5}), ErrBadShape},
+		{"negative padding", arConst(dmTensor(tflite.TypeInt32, []int{1, 2}, -1, 1)), NewTensor(tflite.TypeInt8, []int{2}), ErrBadShape},
+		{"paddings dtype", arConst(dmTensor(tflite.TypeInt8, []int{1, 2}, 1, 1)), NewTensor(tflite.TypeInt8, []int{4}), ErrUnsupportedType},
 		// 2 + 2·(2^63 − 1) wraps to 0 in int64: the sum must not be what is checked.
-		{"int64 paddings that wrap", dmConst(hugePaddings()), NewTensor(tflite.TypeInt8, []int{0}), ErrBadShape},
+		{"int64 paddings that wrap", arConst(hugePaddings()), NewTensor(tflite.TypeInt8, []int{0}), ErrBadShape},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,13 +161,13 @@ func TestPadRowsMatchSource(t *testing.T) {
 				}
 			}
 		}
-		x = dmQuant(x, 0.5, 0)
-		y := dmQuant(NewTensor(typ, out), 0.5, 0)
+		x = arQuant(x, 0.5, 0)
+		y := arQuant(NewTensor(typ, out), 0.5, 0)
 		if typ == tflite.TypeInt8 {
 			x.ZeroPoint, y.ZeroPoint = []int64{-3}, []int64{-3}
 		}
 		dmRun(t, tflite.OpPad, tflite.Options{}, RoundingDouble, []*Tensor{y},
-			x, dmConst(dmTensor(tflite.TypeInt32, []int{rank, 2}, pads...)))
+			x, arConst(dmTensor(tflite.TypeInt32, []int{rank, 2}, pads...)))
 	}
 }
 

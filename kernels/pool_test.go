@@ -3,7 +3,6 @@ package kernels
 import (
 	"errors"
 	"math"
-	"reflect"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -89,12 +88,10 @@ func TestPool(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			in := dmQuant(dmTensor(tc.typ, tc.in, tc.vals...), tc.scale, tc.zp)
-			out := dmQuant(NewTensor(tc.typ, tc.out), tc.scale, tc.zp)
+			in := arQuant(dmTensor(tc.typ, tc.in, tc.vals...), tc.scale, tc.zp)
+			out := arQuant(NewTensor(tc.typ, tc.out), tc.scale, tc.zp)
 			k := dmRun(t, tc.op, tc.opts, RoundingDouble, []*Tensor{out}, in)
-			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("output %v, want %v", got, tc.want)
-			}
+			dmWant(t, out, tc.want)
 			for e, want := range tc.wantCount {
 				var c Chain
 				if err := k.Explain(0, e, &c); err != nil {
@@ -110,16 +107,16 @@ func TestPool(t *testing.T) {
 
 func TestPoolRejects(t *testing.T) {
 	opts := tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingValid, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1}
-	in := dmQuant(NewTensor(tflite.TypeInt8, []int{1, 3, 3, 1}), 0.5, 1)
+	in := arQuant(NewTensor(tflite.TypeInt8, []int{1, 3, 3, 1}), 0.5, 1)
 	tests := []struct {
 		name string
 		out  *Tensor
 		want error
 	}{
-		{"output scale differs", dmQuant(NewTensor(tflite.TypeInt8, []int{1, 2, 2, 1}), 0.25, 1), ErrBadQuantization},
-		{"output zero point differs", dmQuant(NewTensor(tflite.TypeInt8, []int{1, 2, 2, 1}), 0.5, 2), ErrBadQuantization},
-		{"output size", dmQuant(NewTensor(tflite.TypeInt8, []int{1, 3, 3, 1}), 0.5, 1), ErrBadShape},
-		{"dtype", dmQuant(NewTensor(tflite.TypeInt16, []int{1, 2, 2, 1}), 0.5, 1), ErrUnsupportedType},
+		{"output scale differs", arQuant(NewTensor(tflite.TypeInt8, []int{1, 2, 2, 1}), 0.25, 1), ErrBadQuantization},
+		{"output zero point differs", arQuant(NewTensor(tflite.TypeInt8, []int{1, 2, 2, 1}), 0.5, 2), ErrBadQuantization},
+		{"output size", arQuant(NewTensor(tflite.TypeInt8, []int{1, 3, 3, 1}), 0.5, 1), ErrBadShape},
+		{"dtype", arQuant(NewTensor(tflite.TypeInt16, []int{1, 2, 2, 1}), 0.5, 1), ErrUnsupportedType},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

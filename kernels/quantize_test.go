@@ -2,7 +2,6 @@ package kernels
 
 import (
 	"errors"
-	"reflect"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -31,11 +30,9 @@ func TestQuantizeFromFloat(t *testing.T) {
 		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
 				in := dmTensor(tflite.TypeFloat32, []int{len(tc.x)}, tc.x...)
-				out := dmQuant(NewTensor(tc.typ, []int{len(tc.x)}), tc.scale, tc.zp)
+				out := arQuant(NewTensor(tc.typ, []int{len(tc.x)}), tc.scale, tc.zp)
 				dmRun(t, tflite.OpQuantize, tflite.Options{}, rule, []*Tensor{out}, in)
-				if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
-					t.Errorf("output %v, want %v", got, tc.want)
-				}
+				dmWant(t, out, tc.want)
 			})
 		}
 	}
@@ -112,12 +109,10 @@ func TestQuantizeRequantize(t *testing.T) {
 	for _, tc := range tests {
 		for _, rule := range Roundings() {
 			t.Run(tc.name+"/"+rule.String(), func(t *testing.T) {
-				in := dmQuant(dmTensor(tc.from, []int{len(tc.x)}, tc.x...), tc.sIn, tc.zpIn)
-				out := dmQuant(NewTensor(tc.to, []int{len(tc.x)}), tc.sOut, tc.zpOut)
+				in := arQuant(dmTensor(tc.from, []int{len(tc.x)}, tc.x...), tc.sIn, tc.zpIn)
+				out := arQuant(NewTensor(tc.to, []int{len(tc.x)}), tc.sOut, tc.zpOut)
 				k := dmRun(t, tflite.OpQuantize, tflite.Options{}, rule, []*Tensor{out}, in)
-				if got := dmValues(out); !reflect.DeepEqual(got, tc.want[rule]) {
-					t.Errorf("output %v, want %v", got, tc.want[rule])
-				}
+				dmWant(t, out, tc.want[rule])
 				p := k.(Describer).Describe()
 				if len(p.Multipliers) != 1 || int(p.Multipliers[0].Quantized.Multiplier) != tc.wantMult || p.Multipliers[0].Quantized.Shift != tc.wantSh {
 					t.Errorf("multipliers %+v, want (%d, %d)", p.Multipliers, tc.wantMult, tc.wantSh)
@@ -139,7 +134,7 @@ func TestQuantizeRequantize(t *testing.T) {
 }
 
 func TestQuantizeRejects(t *testing.T) {
-	q := func(typ tflite.TensorType) *Tensor { return dmQuant(NewTensor(typ, []int{2}), 0.5, 0) }
+	q := func(typ tflite.TensorType) *Tensor { return arQuant(NewTensor(typ, []int{2}), 0.5, 0) }
 	tests := []struct {
 		name    string
 		in, out *Tensor
@@ -148,7 +143,7 @@ func TestQuantizeRejects(t *testing.T) {
 		{"uint8 to int16", q(tflite.TypeUint8), q(tflite.TypeInt16), ErrUnsupportedType},
 		{"float to int32", NewTensor(tflite.TypeFloat32, []int{2}), q(tflite.TypeInt32), ErrUnsupportedType},
 		{"per-channel output", q(tflite.TypeInt8), &Tensor{Type: tflite.TypeInt8, Shape: []int{2}, Data: make([]byte, 2), Scale: []float32{1, 2}}, ErrBadQuantization},
-		{"element count", q(tflite.TypeInt8), dmQuant(NewTensor(tflite.TypeInt8, []int{3}), 1, 0), ErrBadShape},
+		{"element count", q(tflite.TypeInt8), arQuant(NewTensor(tflite.TypeInt8, []int{3}), 1, 0), ErrBadShape},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

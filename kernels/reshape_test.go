@@ -33,18 +33,6 @@ func dmTensor(typ tflite.TensorType, shape []int, vals ...float64) *Tensor {
 	return t
 }
 
-// dmQuant sets a per-tensor scale and zero point.
-func dmQuant(t *Tensor, scale float32, zp int64) *Tensor {
-	t.Scale, t.ZeroPoint = []float32{scale}, []int64{zp}
-	return t
-}
-
-// dmConst marks t as model data.
-func dmConst(t *Tensor) *Tensor {
-	t.Const = true
-	return t
-}
-
 // dmValues reads every element as a float64 (exact for these dtypes).
 func dmValues(t *Tensor) []float64 {
 	vals := make([]float64, t.NumElements())
@@ -58,20 +46,21 @@ func dmValues(t *Tensor) []float64 {
 	return vals
 }
 
+// dmWant checks out's values (dmValues) against want.
+func dmWant(t *testing.T, out *Tensor, want []float64) {
+	t.Helper()
+	if got := dmValues(out); !reflect.DeepEqual(got, want) {
+		t.Errorf("output %v, want %v", got, want)
+	}
+}
+
 // dmRun prepares op on the given tensors, evaluates it, checks that every
 // output element's explanation ends on the stored value, and returns the
 // kernel.
 func dmRun(t *testing.T, op tflite.BuiltinOperator, opts tflite.Options, rule Rounding, outs []*Tensor, ins ...*Tensor) Kernel {
 	t.Helper()
-	n := &Node{Op: op, Inputs: ins, Outputs: outs, Options: opts, Rounding: rule}
-	k, err := Prepare(n)
-	if err != nil {
-		t.Fatalf("prepare: %v", err)
-	}
-	if err := k.Eval(); err != nil {
-		t.Fatalf("eval: %v", err)
-	}
-	dmCheckExplain(t, k, outs)
+	k := arPrepareEval(t, &Node{Op: op, Inputs: ins, Outputs: outs, Options: opts, Rounding: rule})
+	arCheckExplain(t, k, outs...)
 	return k
 }
 
@@ -79,30 +68,6 @@ func dmRun(t *testing.T, op tflite.BuiltinOperator, opts tflite.Options, rule Ro
 func dmPrepareErr(op tflite.BuiltinOperator, opts tflite.Options, outs []*Tensor, ins ...*Tensor) error {
 	_, err := Prepare(&Node{Op: op, Inputs: ins, Outputs: outs, Options: opts})
 	return err
-}
-
-// dmCheckExplain explains every element of every output and checks that the
-// chain's Final is the stored value, that it has steps, and that explaining
-// past the end fails.
-func dmCheckExplain(t *testing.T, k Kernel, outs []*Tensor) {
-	t.Helper()
-	for o, out := range outs {
-		for e := range out.NumElements() {
-			var c Chain
-			if err := k.Explain(o, e, &c); err != nil {
-				t.Fatalf("explain output %d element %d: %v", o, e, err)
-			}
-			if want := chainValue(out, e); c.Final != want {
-				t.Fatalf("explain output %d element %d: Final %d, Eval stored %d", o, e, c.Final, want)
-			}
-			if len(c.Steps) == 0 {
-				t.Fatalf("explain output %d element %d recorded no step", o, e)
-			}
-		}
-		if err := k.Explain(o, out.NumElements(), &Chain{}); !errors.Is(err, ErrBadElement) {
-			t.Fatalf("explain past the end: %v, want ErrBadElement", err)
-		}
-	}
 }
 
 func TestReshapeFamilyCopiesInOrder(t *testing.T) {
@@ -115,10 +80,10 @@ func TestReshapeFamilyCopiesInOrder(t *testing.T) {
 		extraIns []*Tensor
 	}{
 		{"reshape int8", tflite.OpReshape, tflite.TypeInt8, []int{2, 3}, []int{3, 2}, []float64{-128, -1, 0, 1, 2, 127},
-			[]*Tensor{dmConst(dmTensor(tflite.TypeInt32, []int{2}, 3, 2))}},
+			[]*Tensor{arConst(dmTensor(tflite.TypeInt32, []int{2}, 3, 2))}},
 		{"reshape float32 no shape", tflite.OpReshape, tflite.TypeFloat32, []int{1, 4}, []int{4}, []float64{1.5, -2.25, 0, 0.0078125}, nil},
 		{"expand_dims int16", tflite.OpExpandDims, tflite.TypeInt16, []int{3}, []int{1, 3}, []float64{-32768, 7, 32767},
-			[]*Tensor{dmConst(dmTensor(tflite.TypeInt32, []int{1}, 0))}},
+			[]*Tensor{arConst(dmTensor(tflite.TypeInt32, []int{1}, 0))}},
 		{"squeeze uint8", tflite.OpSqueeze, tflite.TypeUint8, []int{1, 2, 1}, []int{2}, []float64{0, 255}, nil},
 		{"reshape int64", tflite.OpReshape, tflite.TypeInt64, []int{2}, []int{1, 2}, []float64{-1 << 40, 1 << 40}, nil},
 	}
@@ -127,9 +92,7 @@ func TestReshapeFamilyCopiesInOrder(t *testing.T) {
 			in := dmTensor(tc.typ, tc.in, tc.vals...)
 			out := NewTensor(tc.typ, tc.out)
 			k := dmRun(t, tc.op, tflite.Options{}, RoundingDouble, []*Tensor{out}, append([]*Tensor{in}, tc.extraIns...)...)
-			if got := dmValues(out); !reflect.DeepEqual(got, tc.vals) {
-				t.Errorf("output %v, want %v", got, tc.vals)
-			}
+			dmWant(t, out, tc.vals)
 			var c Chain
 			if err := k.Explain(0, 1, &c); err != nil {
 				t.Fatal(err)
@@ -172,7 +135,7 @@ func TestChainValueOfFloatIsBits(t *testing.T) {
 }
 
 func TestMovementAndReduceEvalDoNotAllocate(t *testing.T) {
-	q := func(typ tflite.TensorType, shape []int) *Tensor { return dmQuant(NewTensor(typ, shape), 0.5, 1) }
+	q := func(typ tflite.TensorType, shape []int) *Tensor { return arQuant(NewTensor(typ, shape), 0.5, 1) }
 	poolOpts := tflite.Options{Type: tflite.OptionsPool2D, Padding: tflite.PaddingSame, FilterH: 3, FilterW: 3, StrideH: 2, StrideW: 2}
 	tests := []struct {
 		name string
@@ -183,15 +146,15 @@ func TestMovementAndReduceEvalDoNotAllocate(t *testing.T) {
 	}{
 		{"reshape", tflite.OpReshape, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{4, 4})}, q(tflite.TypeInt8, []int{16})},
 		{"concatenation", tflite.OpConcatenation, tflite.Options{Axis: 1}, []*Tensor{q(tflite.TypeInt8, []int{2, 3}), q(tflite.TypeInt8, []int{2, 1})}, q(tflite.TypeInt8, []int{2, 4})},
-		{"pad", tflite.OpPad, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{2, 2}), dmConst(dmTensor(tflite.TypeInt32, []int{2, 2}, 1, 1, 1, 1))}, q(tflite.TypeInt8, []int{4, 4})},
-		{"resize", tflite.OpResizeNearestNeighbor, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{1, 2, 2, 1}), dmConst(dmTensor(tflite.TypeInt32, []int{2}, 4, 4))}, q(tflite.TypeInt8, []int{1, 4, 4, 1})},
+		{"pad", tflite.OpPad, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{2, 2}), arConst(dmTensor(tflite.TypeInt32, []int{2, 2}, 1, 1, 1, 1))}, q(tflite.TypeInt8, []int{4, 4})},
+		{"resize", tflite.OpResizeNearestNeighbor, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{1, 2, 2, 1}), arConst(dmTensor(tflite.TypeInt32, []int{2}, 4, 4))}, q(tflite.TypeInt8, []int{1, 4, 4, 1})},
 		{"quantize", tflite.OpQuantize, tflite.Options{}, []*Tensor{dmTensor(tflite.TypeFloat32, []int{8})}, q(tflite.TypeInt8, []int{8})},
-		{"requantize", tflite.OpQuantize, tflite.Options{}, []*Tensor{q(tflite.TypeInt16, []int{8})}, dmQuant(NewTensor(tflite.TypeInt8, []int{8}), 0.3, 2)},
+		{"requantize", tflite.OpQuantize, tflite.Options{}, []*Tensor{q(tflite.TypeInt16, []int{8})}, arQuant(NewTensor(tflite.TypeInt8, []int{8}), 0.3, 2)},
 		{"dequantize", tflite.OpDequantize, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{8})}, NewTensor(tflite.TypeFloat32, []int{8})},
 		{"average pool", tflite.OpAveragePool2D, poolOpts, []*Tensor{q(tflite.TypeInt8, []int{1, 5, 5, 2})}, q(tflite.TypeInt8, []int{1, 3, 3, 2})},
 		{"max pool", tflite.OpMaxPool2D, poolOpts, []*Tensor{q(tflite.TypeInt16, []int{1, 5, 5, 2})}, q(tflite.TypeInt16, []int{1, 3, 3, 2})},
-		{"mean", tflite.OpMean, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{1, 3, 3, 2}), dmConst(dmTensor(tflite.TypeInt32, []int{2}, 1, 2))}, dmQuant(NewTensor(tflite.TypeInt8, []int{1, 2}), 0.7, -3)},
-		{"reduce max", tflite.OpReduceMax, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{3, 3}), dmConst(dmTensor(tflite.TypeInt32, []int{1}, 0))}, q(tflite.TypeInt8, []int{3})},
+		{"mean", tflite.OpMean, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{1, 3, 3, 2}), arConst(dmTensor(tflite.TypeInt32, []int{2}, 1, 2))}, arQuant(NewTensor(tflite.TypeInt8, []int{1, 2}), 0.7, -3)},
+		{"reduce max", tflite.OpReduceMax, tflite.Options{}, []*Tensor{q(tflite.TypeInt8, []int{3, 3}), arConst(dmTensor(tflite.TypeInt32, []int{1}, 0))}, q(tflite.TypeInt8, []int{3})},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

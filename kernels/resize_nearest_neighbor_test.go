@@ -28,13 +28,11 @@ func TestResizeNearestNeighbor(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := dmTensor(tflite.TypeInt8, []int{1, 3, 1, 1}, 10, 20, 30)
-			size := dmConst(dmTensor(tflite.TypeInt32, []int{2}, 2, 1))
+			size := arConst(dmTensor(tflite.TypeInt32, []int{2}, 2, 1))
 			out := NewTensor(tflite.TypeInt8, []int{1, 2, 1, 1})
 			opts := tflite.Options{AlignCorners: tc.align, HalfPixelCenters: tc.half}
 			dmRun(t, tflite.OpResizeNearestNeighbor, opts, RoundingDouble, []*Tensor{out}, in, size)
-			if got := dmValues(out); !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("output %v, want %v", got, tc.want)
-			}
+			dmWant(t, out, tc.want)
 		})
 	}
 }
@@ -42,7 +40,7 @@ func TestResizeNearestNeighbor(t *testing.T) {
 func TestResizeNearestNeighborUpscaleChannels(t *testing.T) {
 	// int16 1×1×2×2 (two pixels, two channels) to width 4: floor(x·0.5) = 0,0,1,1.
 	in := dmTensor(tflite.TypeInt16, []int{1, 1, 2, 2}, 1, -1, 2, -2)
-	size := dmConst(dmTensor(tflite.TypeInt32, []int{2}, 1, 4))
+	size := arConst(dmTensor(tflite.TypeInt32, []int{2}, 1, 4))
 	out := NewTensor(tflite.TypeInt16, []int{1, 1, 4, 2})
 	k := dmRun(t, tflite.OpResizeNearestNeighbor, tflite.Options{}, RoundingDouble, []*Tensor{out}, in, size)
 	if got, want := dmValues(out), []float64{1, -1, 1, -1, 2, -2, 2, -2}; !reflect.DeepEqual(got, want) {
@@ -60,7 +58,7 @@ func TestResizeNearestNeighborUpscaleChannels(t *testing.T) {
 func TestResizeNearestNeighborRejects(t *testing.T) {
 	in := NewTensor(tflite.TypeInt8, []int{1, 2, 2, 1})
 	out := NewTensor(tflite.TypeInt8, []int{1, 4, 4, 1})
-	if err := dmPrepareErr(tflite.OpResizeNearestNeighbor, tflite.Options{}, []*Tensor{out}, in, dmConst(dmTensor(tflite.TypeInt32, []int{2}, 4, 3))); !errors.Is(err, ErrBadShape) {
+	if err := dmPrepareErr(tflite.OpResizeNearestNeighbor, tflite.Options{}, []*Tensor{out}, in, arConst(dmTensor(tflite.TypeInt32, []int{2}, 4, 3))); !errors.Is(err, ErrBadShape) {
 		t.Errorf("size/output mismatch: %v", err)
 	}
 	if err := dmPrepareErr(tflite.OpResizeNearestNeighbor, tflite.Options{}, []*Tensor{out}, in, dmTensor(tflite.TypeInt32, []int{2}, 4, 4)); !errors.Is(err, ErrNotConstant) {

@@ -21,7 +21,7 @@ func TestReverseV2(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := mtTensor(tc.typ, []int{2, 3}, mtSeq(6, 0)...)
 			out := NewTensor(tc.typ, []int{2, 3})
-			mtRun(t, tflite.OpReverseV2, tflite.Options{}, []*Tensor{out}, in, mtConst(mtTensor(tflite.TypeInt32, []int{len(tc.axes)}, tc.axes...)))
+			mtRun(t, tflite.OpReverseV2, tflite.Options{}, []*Tensor{out}, in, arConst(mtTensor(tflite.TypeInt32, []int{len(tc.axes)}, tc.axes...)))
 			mtWant(t, out, tc.want...)
 		})
 	}

@@ -24,10 +24,10 @@ func TestSelectV2(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cond := mtConst(mtTensor(tflite.TypeBool, tc.condShape, tc.cond...))
-			x := mtQuant(mtTensor(tflite.TypeInt16, tc.xShape, tc.x...), 0.1, 0)
-			y := mtQuant(mtTensor(tflite.TypeInt16, tc.yShape, tc.y...), 0.1, 0)
-			out := mtQuant(NewTensor(tflite.TypeInt16, tc.out), 0.1, 0)
+			cond := arConst(mtTensor(tflite.TypeBool, tc.condShape, tc.cond...))
+			x := arQuant(mtTensor(tflite.TypeInt16, tc.xShape, tc.x...), 0.1, 0)
+			y := arQuant(mtTensor(tflite.TypeInt16, tc.yShape, tc.y...), 0.1, 0)
+			out := arQuant(NewTensor(tflite.TypeInt16, tc.out), 0.1, 0)
 			k := mtRun(t, tflite.OpSelectV2, tflite.Options{}, []*Tensor{out}, cond, x, y)
 			mtWant(t, out, tc.want...)
 			var c Chain

@@ -34,10 +34,10 @@ func TestSlice(t *testing.T) {
 	t.Run("outside the input", func(t *testing.T) {
 		in := mtTensor(tflite.TypeInt8, []int{3}, 1, 2, 3)
 		_, err := mtPrepare(tflite.OpSlice, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, in,
-			mtConst(mtTensor(tflite.TypeInt32, []int{1}, 2)), mtConst(mtTensor(tflite.TypeInt32, []int{1}, 2)))
+			arConst(mtTensor(tflite.TypeInt32, []int{1}, 2)), arConst(mtTensor(tflite.TypeInt32, []int{1}, 2)))
 		mtWantErr(t, err, ErrBadShape)
 		k, err := mtPrepare(tflite.OpSlice, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{2})}, in,
-			mtTensor(tflite.TypeInt32, []int{1}, -1), mtConst(mtTensor(tflite.TypeInt32, []int{1}, 2)))
+			mtTensor(tflite.TypeInt32, []int{1}, -1), arConst(mtTensor(tflite.TypeInt32, []int{1}, 2)))
 		if err != nil {
 			t.Fatal(err)
 		}

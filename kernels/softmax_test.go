@@ -11,15 +11,15 @@ import (
 )
 
 func buildSoftmax(inType, outType tflite.TensorType, shape []int, sIn float32, zIn int64, beta float32, r Rounding, values []int64) *Node {
-	in := ewTensor(inType, shape, sIn, zIn, values...)
+	in := arTensor(inType, shape, sIn, zIn, values...)
 	var out *Tensor
 	switch {
 	case inType == tflite.TypeInt16:
-		out = ewTensor(outType, shape, 1.0/32768, 0)
+		out = arTensor(outType, shape, 1.0/32768, 0)
 	case outType == tflite.TypeInt16:
-		out = ewTensor(outType, shape, 1.0/65536, -32768)
+		out = arTensor(outType, shape, 1.0/65536, -32768)
 	default:
-		out = ewTensor(outType, shape, 1.0/256, -128)
+		out = arTensor(outType, shape, 1.0/256, -128)
 	}
 	return &Node{Op: tflite.OpSoftmax, Inputs: []*Tensor{in}, Outputs: []*Tensor{out}, Options: tflite.Options{Beta: beta}, Rounding: r}
 }
@@ -58,14 +58,8 @@ func TestSoftmaxHandChecked(t *testing.T) {
 		for _, r := range Roundings() {
 			t.Run(fmt.Sprintf("%v/%v/%v", tc.out, tc.values, r), func(t *testing.T) {
 				n := buildSoftmax(tflite.TypeInt8, tc.out, []int{1, 4}, 0.1, 0, 1, r, tc.values)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
-				if got := ewValues(n.Outputs[0]); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				k := arPrepareEval(t, n)
+				if got := arValues(n.Outputs[0]); fmt.Sprint(got) != fmt.Sprint(tc.want) {
 					t.Fatalf("got %v, want %v", got, tc.want)
 				}
 				c := &Chain{}
@@ -98,7 +92,7 @@ func TestSoftmaxDiffMin(t *testing.T) {
 	if err := k.Eval(); err != nil {
 		t.Fatal(err)
 	}
-	got := ewValues(n.Outputs[0])
+	got := arValues(n.Outputs[0])
 	// softmax(0, −16, −1) = 0.7311, 8e-8, 0.2689 → 187 − 128, −128, 69 − 128.
 	if want := []int64{59, -128, -59}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %v, want %v", got, want)
@@ -159,17 +153,11 @@ func TestSoftmaxNearFloat(t *testing.T) {
 					values[i] = int64(lo) + rng.Int64N(int64(hi)-int64(lo)+1)
 				}
 				n := buildSoftmax(tc.in, tc.out, tc.shape, tc.sIn, tc.zIn, tc.beta, r, values)
-				k, err := Prepare(n)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := k.Eval(); err != nil {
-					t.Fatal(err)
-				}
+				k := arPrepareEval(t, n)
 				out := n.Outputs[0]
 				ref := refSoftmax(values, tc.shape[len(tc.shape)-1], float64(tc.sIn), float64(tc.beta), float64(out.Scale0()), int64(out.ZP0()))
 				olo, ohi := oracle.TypeRange(tc.out)
-				for i, g := range ewValues(out) {
+				for i, g := range arValues(out) {
 					want := min(max(ref[i], float64(olo)), float64(ohi))
 					if math.Abs(float64(g)-want) > tc.tol {
 						t.Fatalf("element %d: got %d, float softmax %.3f", i, g, want)
@@ -185,7 +173,7 @@ func TestSoftmaxNearFloat(t *testing.T) {
 						}
 					}
 				}
-				ewCheckNoAlloc(t, k)
+				arCheckNoAlloc(t, k)
 			})
 		}
 	}

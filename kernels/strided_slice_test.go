@@ -33,15 +33,15 @@ func TestStridedSlice(t *testing.T) {
 			out := NewTensor(tflite.TypeInt8, tc.out)
 			opts := tc.opts
 			mtRun(t, tflite.OpStridedSlice, opts, []*Tensor{out}, in,
-				mtConst(mtTensor(tflite.TypeInt32, []int{r}, tc.begin...)),
-				mtConst(mtTensor(tflite.TypeInt32, []int{r}, tc.end...)),
-				mtConst(mtTensor(tflite.TypeInt32, []int{r}, tc.strid...)))
+				arConst(mtTensor(tflite.TypeInt32, []int{r}, tc.begin...)),
+				arConst(mtTensor(tflite.TypeInt32, []int{r}, tc.end...)),
+				arConst(mtTensor(tflite.TypeInt32, []int{r}, tc.strid...)))
 			mtWant(t, out, tc.want...)
 		})
 	}
 	t.Run("refusals", func(t *testing.T) {
 		in := mtTensor(tflite.TypeInt8, []int{4}, 1, 2, 3, 4)
-		c := func(v int64) *Tensor { return mtConst(mtTensor(tflite.TypeInt32, []int{1}, v)) }
+		c := func(v int64) *Tensor { return arConst(mtTensor(tflite.TypeInt32, []int{1}, v)) }
 		out := NewTensor(tflite.TypeInt8, []int{2})
 		_, err := mtPrepare(tflite.OpStridedSlice, tflite.Options{}, []*Tensor{out}, in, mtTensor(tflite.TypeInt32, []int{1}, 0), c(2), c(1))
 		mtWantErr(t, err, ErrNotConstant)

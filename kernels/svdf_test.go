@@ -7,37 +7,19 @@ import (
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-// qTensor makes a per-tensor quantized int8, int16 or int32 tensor holding values.
-func qTensor(typ tflite.TensorType, shape []int, scale float32, zp int64, values ...int64) *Tensor {
-	t := NewTensor(typ, shape)
-	t.Scale = []float32{scale}
-	t.ZeroPoint = []int64{zp}
-	for i, v := range values {
-		switch typ {
-		case tflite.TypeInt8:
-			t.Int8()[i] = int8(v)
-		case tflite.TypeInt16:
-			t.Int16()[i] = int16(v)
-		case tflite.TypeInt32:
-			t.Int32()[i] = int32(v)
-		}
-	}
-	return t
-}
-
 // svdfCase is a small SVDF node: input [1, 2] (s 0.5, zp 1), weights_feature
 // [[1, 2], [3, −1]] (s 0.25), int16 weights_time [[1, 2, 3], [4, 5, −6]]
 // (s 0.5), int16 state [1, 6] (s 0.125, memory 3), output s 0.25 zp −3.
 // M1 = 0.5·0.25/0.125 = 1 (exact), M2 = 0.125·0.5/0.25 = 0.25.
 func svdfCase(rank int, bias []int64, r Rounding) *Node {
 	units := 2 / rank
-	in := qTensor(tflite.TypeInt8, []int{1, 2}, 0.5, 1)
-	wf := qTensor(tflite.TypeInt8, []int{2, 2}, 0.25, 0, 1, 2, 3, -1)
-	wt := qTensor(tflite.TypeInt16, []int{2, 3}, 0.5, 0, 1, 2, 3, 4, 5, -6)
-	b := qTensor(tflite.TypeInt32, []int{units}, 0.0625, 0, bias...)
-	state := qTensor(tflite.TypeInt16, []int{1, 6}, 0.125, 0)
+	in := arTensor(tflite.TypeInt8, []int{1, 2}, 0.5, 1)
+	wf := arTensor(tflite.TypeInt8, []int{2, 2}, 0.25, 0, 1, 2, 3, -1)
+	wt := arTensor(tflite.TypeInt16, []int{2, 3}, 0.5, 0, 1, 2, 3, 4, 5, -6)
+	b := arTensor(tflite.TypeInt32, []int{units}, 0.0625, 0, bias...)
+	state := arTensor(tflite.TypeInt16, []int{1, 6}, 0.125, 0)
 	state.Variable = true
-	out := qTensor(tflite.TypeInt8, []int{1, units}, 0.25, -3)
+	out := arTensor(tflite.TypeInt8, []int{1, units}, 0.25, -3)
 	return &Node{Op: tflite.OpSvdf, Inputs: []*Tensor{in, wf, wt, b, state}, Outputs: []*Tensor{out},
 		Options: tflite.Options{Rank: int32(rank)}, Rounding: r}
 }
@@ -96,10 +78,10 @@ func TestSvdfByHand(t *testing.T) {
 				if err := k.Eval(); err != nil {
 					t.Fatal(err)
 				}
-				if got := ewValues(state); fmt.Sprint(got) != fmt.Sprint(st.state) {
+				if got := arValues(state); fmt.Sprint(got) != fmt.Sprint(st.state) {
 					t.Errorf("invocation %d: state %v, want %v", i+1, got, st.state)
 				}
-				if got := ewValues(out); fmt.Sprint(got) != fmt.Sprint(st.wantOut) {
+				if got := arValues(out); fmt.Sprint(got) != fmt.Sprint(st.wantOut) {
 					t.Errorf("invocation %d: output %v, want %v", i+1, got, st.wantOut)
 				}
 				for e := range out.NumElements() {
@@ -131,23 +113,17 @@ func TestSvdfByHand(t *testing.T) {
 func TestSvdfInt8StateSaturates(t *testing.T) {
 	for _, r := range Roundings() {
 		t.Run(r.String(), func(t *testing.T) {
-			in := qTensor(tflite.TypeInt8, []int{1, 2}, 0.5, 0, 127, 127)
-			wf := qTensor(tflite.TypeInt8, []int{1, 2}, 0.25, 0, 127, 127)
-			wt := qTensor(tflite.TypeInt8, []int{1, 2}, 0.5, 0, 1, 1)
-			b := qTensor(tflite.TypeInt32, []int{1}, 0.0625, 0, 0)
-			state := qTensor(tflite.TypeInt8, []int{1, 2}, 0.125, 0)
+			in := arTensor(tflite.TypeInt8, []int{1, 2}, 0.5, 0, 127, 127)
+			wf := arTensor(tflite.TypeInt8, []int{1, 2}, 0.25, 0, 127, 127)
+			wt := arTensor(tflite.TypeInt8, []int{1, 2}, 0.5, 0, 1, 1)
+			b := arTensor(tflite.TypeInt32, []int{1}, 0.0625, 0, 0)
+			state := arTensor(tflite.TypeInt8, []int{1, 2}, 0.125, 0)
 			state.Variable = true
-			out := qTensor(tflite.TypeInt8, []int{1, 1}, 0.25, 0)
+			out := arTensor(tflite.TypeInt8, []int{1, 1}, 0.25, 0)
 			n := &Node{Op: tflite.OpSvdf, Inputs: []*Tensor{in, wf, wt, b, state}, Outputs: []*Tensor{out},
 				Options: tflite.Options{Rank: 1}, Rounding: r}
-			k, err := Prepare(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := k.Eval(); err != nil {
-				t.Fatal(err)
-			}
-			if got := ewValues(state); got[0] != 0 || got[1] != 127 {
+			k := arPrepareEval(t, n)
+			if got := arValues(state); got[0] != 0 || got[1] != 127 {
 				t.Errorf("state %v, want [0 127]", got)
 			}
 			if got := out.Int(0); got != 32 {

@@ -14,15 +14,9 @@ func TestTanhHandChecked(t *testing.T) {
 	for _, r := range Roundings() {
 		values := []int64{5, 5 + 16, 5 - 16, 5 + 120, 5 - 120, 5 + 119, 5 - 119}
 		n := buildUnary(tflite.OpTanh, tflite.TypeInt8, 0.0625, 5, 1.0/128, 0, r, values)
-		k, err := Prepare(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := k.Eval(); err != nil {
-			t.Fatal(err)
-		}
+		k := arPrepareEval(t, n)
 		// tanh(119/16 = 7.44) = 0.9999993 → 127.99991 → 128 → clamp 127.
-		if got, want := ewValues(n.Outputs[0]), []int64{0, 97, -97, 127, -128, 127, -128}; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got, want := arValues(n.Outputs[0]), []int64{0, 97, -97, 127, -128, 127, -128}; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%v: got %v, want %v", r, got, want)
 		}
 		chains := ewCheckExplain(t, k, n.Outputs[0], "x", "offset")
@@ -38,14 +32,8 @@ func TestTanhHandChecked(t *testing.T) {
 func TestTanhInt16Odd(t *testing.T) {
 	values := []int64{0, 1, -1, 1000, -1000, 20000, -20000, 32767, -32767}
 	n := buildUnary(tflite.OpTanh, tflite.TypeInt16, 1.0/4096, 0, 1.0/32768, 0, RoundingDouble, values)
-	k, err := Prepare(n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := k.Eval(); err != nil {
-		t.Fatal(err)
-	}
-	got := ewValues(n.Outputs[0])
+	arPrepareEval(t, n)
+	got := arValues(n.Outputs[0])
 	for i := 1; i < len(values); i += 2 {
 		if d := got[i] + got[i+1]; d < -1 || d > 1 {
 			t.Errorf("tanh(%d) = %d, tanh(%d) = %d: not odd", values[i], got[i], values[i+1], got[i+1])

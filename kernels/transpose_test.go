@@ -33,7 +33,7 @@ func TestTranspose(t *testing.T) {
 	t.Run("bad perm", func(t *testing.T) {
 		in := mtTensor(tflite.TypeInt8, []int{2, 3}, mtSeq(6, 0)...)
 		_, err := mtPrepare(tflite.OpTranspose, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{3, 2})}, in,
-			mtConst(mtTensor(tflite.TypeInt32, []int{2}, 1, 1)))
+			arConst(mtTensor(tflite.TypeInt32, []int{2}, 1, 1)))
 		mtWantErr(t, err, ErrRuntime)
 		k, err := mtPrepare(tflite.OpTranspose, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{3, 2})}, in,
 			mtTensor(tflite.TypeInt32, []int{2}, 0, 1)) // runtime perm giving the wrong shape
@@ -42,7 +42,7 @@ func TestTranspose(t *testing.T) {
 		}
 		mtWantErr(t, k.Eval(), ErrBadShape)
 		_, err = mtPrepare(tflite.OpTranspose, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{3, 2})}, in,
-			mtConst(mtTensor(tflite.TypeInt32, []int{3}, 0, 1, 2)))
+			arConst(mtTensor(tflite.TypeInt32, []int{3}, 0, 1, 2)))
 		mtWantErr(t, err, ErrBadShape)
 	})
 }

@@ -58,7 +58,7 @@ func TestXNNDepthwisePairWrap(t *testing.T) {
 	wT.Const = true
 	bT := qtensor(tflite.TypeInt32, []int{2}, []float32{0.05 * 0.002, 0.05 * 0.003}, 0, bias)
 	bT.Const = true
-	out := qtensor[int64](tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{0.5}, 1, nil)
+	out := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{0.5}, 1, nil)
 	n := &Node{Op: tflite.OpDepthwiseConv2D, Inputs: []*Tensor{inT, wT, bT}, Outputs: []*Tensor{out},
 		Options: tflite.Options{Type: tflite.OptionsDepthwiseConv2D, Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1,
 			DilationH: 1, DilationW: 1, DepthMultiplier: 1},

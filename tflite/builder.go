@@ -3,7 +3,6 @@ package tflite
 import (
 	"encoding/binary"
 	"fmt"
-	"math"
 	"reflect"
 )
 
@@ -195,46 +194,26 @@ func PerChannel(scales []float32, zeroPoints []int64, dim int32) *Quantization {
 }
 
 // Int8Data encodes int8 values as tensor data.
-func Int8Data(v []int8) []byte {
-	out := make([]byte, len(v))
-	for i, x := range v {
-		out[i] = byte(x)
-	}
-	return out
-}
+func Int8Data(v []int8) []byte { return littleEndian(v) }
 
 // Int16Data encodes int16 values as little-endian tensor data.
-func Int16Data(v []int16) []byte {
-	out := make([]byte, 2*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint16(out[2*i:], uint16(x))
-	}
-	return out
-}
+func Int16Data(v []int16) []byte { return littleEndian(v) }
 
 // Int32Data encodes int32 values as little-endian tensor data.
-func Int32Data(v []int32) []byte {
-	out := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(out[4*i:], uint32(x))
-	}
-	return out
-}
+func Int32Data(v []int32) []byte { return littleEndian(v) }
 
 // Int64Data encodes int64 values as little-endian tensor data.
-func Int64Data(v []int64) []byte {
-	out := make([]byte, 8*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint64(out[8*i:], uint64(x))
-	}
-	return out
-}
+func Int64Data(v []int64) []byte { return littleEndian(v) }
 
 // Float32Data encodes float32 values as little-endian tensor data.
-func Float32Data(v []float32) []byte {
-	out := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(x))
+func Float32Data(v []float32) []byte { return littleEndian(v) }
+
+// littleEndian encodes v as little-endian tensor data (empty, not nil, for
+// an empty v).
+func littleEndian[T int8 | int16 | int32 | int64 | float32](v []T) []byte {
+	out, err := binary.Append(make([]byte, 0, binary.Size(v)), binary.LittleEndian, v)
+	if err != nil {
+		panic(fmt.Sprintf("tflite: encoding %T: %v", v, err)) // unreachable: T has a fixed size
 	}
 	return out
 }

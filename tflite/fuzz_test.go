@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/tflq/tflq-trace/internal/sharedtest"
 )
 
 // allSentinels lists every error Read may wrap.
@@ -29,10 +31,7 @@ func FuzzRead(f *testing.F) {
 	for _, cut := range []int{8, 16, 64, len(small) / 2, len(small) - 1} {
 		f.Add(small[:cut])
 	}
-	if dir := os.Getenv("TFLQ_SHARED"); dir != "" || fileExists(filepath.Join("..", "..", "shared", "models")) {
-		if dir == "" {
-			dir = filepath.Join("..", "..", "shared")
-		}
+	if dir, ok := sharedtest.Lookup(); ok {
 		paths, _ := filepath.Glob(filepath.Join(dir, "models", "*.tflite"))
 		opzoo, _ := filepath.Glob(filepath.Join(dir, "opzoo", "models", "conv_2d_*.tflite"))
 		paths = append(paths, opzoo...)
@@ -110,11 +109,6 @@ func normalizeForCompare(m *Model) {
 			m.Buffers[i].Offset, m.Buffers[i].Size = 0, 0
 		}
 	}
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 // hasNaN reports whether m holds a NaN float (which DeepEqual never

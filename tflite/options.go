@@ -283,23 +283,15 @@ func decodeOptions(t *fbTable, o *Options) error {
 		var err error
 		switch p := f.ptr(o).(type) {
 		case *Padding:
-			var v int8
-			v, err = t.int8Field(f.slot, int8(f.def))
-			*p = Padding(v)
+			err = decodeInt8Field(t, f, p)
 		case *Activation:
-			var v int8
-			v, err = t.int8Field(f.slot, int8(f.def))
-			*p = Activation(v)
+			err = decodeInt8Field(t, f, p)
 		case *TensorType:
-			var v int8
-			v, err = t.int8Field(f.slot, int8(f.def))
-			*p = TensorType(v)
+			err = decodeInt8Field(t, f, p)
 		case *MirrorPadMode:
-			var v int8
-			v, err = t.int8Field(f.slot, int8(f.def))
-			*p = MirrorPadMode(v)
+			err = decodeInt8Field(t, f, p)
 		case *int8:
-			*p, err = t.int8Field(f.slot, int8(f.def))
+			err = decodeInt8Field(t, f, p)
 		case *bool:
 			*p, err = t.boolField(f.slot, f.def != 0)
 		case *int32:
@@ -318,6 +310,14 @@ func decodeOptions(t *fbTable, o *Options) error {
 		}
 	}
 	return nil
+}
+
+// decodeInt8Field reads the int8-kinded field f (an enum such as Padding,
+// or a plain int8) into p.
+func decodeInt8Field[E ~int8](t *fbTable, f optField, p *E) error {
+	v, err := t.int8Field(f.slot, int8(f.def))
+	*p = E(v)
+	return err
 }
 
 // DefaultOptionsType returns the options table the converter attaches to

@@ -91,136 +91,98 @@ func (d *decoder) model(t *fbTable) (*Model, error) {
 	if m.Description, err = t.stringField(3); err != nil {
 		return nil, fmt.Errorf("model description: %w", err)
 	}
-
-	codes, err := t.tablesField(1)
-	if err != nil {
-		return nil, fmt.Errorf("operator_codes: %w", err)
+	if m.OperatorCodes, _, err = decodeTables(t, 1, "operator_codes", "operator code", true, d.operatorCode); err != nil {
+		return nil, err
 	}
-	m.OperatorCodes = makeN[OperatorCode](codes.n)
-	for i := range codes.n {
-		ct, err := codes.at(i, "operator code")
-		if err != nil {
-			return nil, err
-		}
-		if m.OperatorCodes[i], err = d.operatorCode(&ct); err != nil {
-			return nil, fmt.Errorf("operator code %d (offset 0x%x): %w", i, ct.pos(), err)
-		}
+	if m.Buffers, _, err = decodeTables(t, 4, "buffers", "buffer", true, d.buffer); err != nil {
+		return nil, err
 	}
-
-	bufs, err := t.tablesField(4)
-	if err != nil {
-		return nil, fmt.Errorf("buffers: %w", err)
+	if m.SubGraphs, _, err = decodeTables(t, 2, "subgraphs", "subgraph", false, d.subGraph); err != nil {
+		return nil, err
 	}
-	m.Buffers = makeN[Buffer](bufs.n)
-	for i := range bufs.n {
-		bt, err := bufs.at(i, "buffer")
-		if err != nil {
-			return nil, err
-		}
-		if m.Buffers[i], err = d.buffer(&bt); err != nil {
-			return nil, fmt.Errorf("buffer %d (offset 0x%x): %w", i, bt.pos(), err)
-		}
+	if m.Metadata, _, err = decodeTables(t, 6, "metadata", "metadata", false, metadata); err != nil {
+		return nil, err
 	}
-
-	subs, err := t.tablesField(2)
-	if err != nil {
-		return nil, fmt.Errorf("subgraphs: %w", err)
-	}
-	m.SubGraphs = makeN[SubGraph](subs.n)
-	d.pos.tensors = make([][]uint32, subs.n)
-	d.pos.operators = make([][]uint32, subs.n)
-	for i := range subs.n {
-		st, err := subs.at(i, "subgraph")
-		if err != nil {
-			return nil, err
-		}
-		if err := d.subGraph(&st, int(i), &m.SubGraphs[i]); err != nil {
-			return nil, fmt.Errorf("subgraph %d: %w", i, err)
-		}
-	}
-
-	metas, err := t.tablesField(6)
-	if err != nil {
-		return nil, fmt.Errorf("metadata: %w", err)
-	}
-	m.Metadata = makeN[Metadata](metas.n)
-	for i := range metas.n {
-		mt, err := metas.at(i, "metadata")
-		if err != nil {
-			return nil, err
-		}
-		md := &m.Metadata[i]
-		if md.Name, err = mt.stringField(0); err != nil {
-			return nil, fmt.Errorf("metadata %d: %w", i, err)
-		}
-		if md.Buffer, err = mt.uint32Field(1, 0); err != nil {
-			return nil, fmt.Errorf("metadata %d: %w", i, err)
-		}
-	}
-
-	sigs, err := t.tablesField(7)
-	if err != nil {
-		return nil, fmt.Errorf("signature_defs: %w", err)
-	}
-	m.SignatureDefs = makeN[SignatureDef](sigs.n)
-	for i := range sigs.n {
-		st, err := sigs.at(i, "signature def")
-		if err != nil {
-			return nil, err
-		}
-		if m.SignatureDefs[i], err = signatureDef(&st); err != nil {
-			return nil, fmt.Errorf("signature def %d: %w", i, err)
-		}
+	if m.SignatureDefs, _, err = decodeTables(t, 7, "signature_defs", "signature def", false, signatureDef); err != nil {
+		return nil, err
 	}
 	return m, nil
 }
 
-func (d *decoder) operatorCode(t *fbTable) (OperatorCode, error) {
-	var c OperatorCode
+// decodeTables decodes the vector of tables in field slot of t with
+// decodeEntry, one element per table (nil when absent or empty), and
+// returns each table's file position too. Errors about the vector itself
+// are prefixed with field; errors decoding element i with "entry i", and
+// with the table's offset in the file when withOffset is set.
+func decodeTables[T any](t *fbTable, slot int, field, entry string, withOffset bool, decodeEntry func(*fbTable, *T) error) ([]T, []uint32, error) {
+	v, err := t.tablesField(slot)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", field, err)
+	}
+	out := makeN[T](v.n)
+	positions := makeN[uint32](v.n)
+	for i := range v.n {
+		et, err := v.at(i, entry)
+		if err != nil {
+			return nil, nil, err
+		}
+		positions[i] = et.pos()
+		if err := decodeEntry(&et, &out[i]); err != nil {
+			if withOffset {
+				return nil, nil, fmt.Errorf("%s %d (offset 0x%x): %w", entry, i, et.pos(), err)
+			}
+			return nil, nil, fmt.Errorf("%s %d: %w", entry, i, err)
+		}
+	}
+	return out, positions, nil
+}
+
+func (d *decoder) operatorCode(t *fbTable, c *OperatorCode) error {
 	deprecated, err := t.int8Field(0, 0)
 	if err != nil {
-		return c, err
+		return err
 	}
 	if c.CustomCode, err = t.stringField(1); err != nil {
-		return c, err
+		return err
 	}
 	if c.Version, err = t.int32Field(2, 1); err != nil {
-		return c, err
+		return err
 	}
 	code, err := t.int32Field(3, 0)
 	if err != nil {
-		return c, err
+		return err
 	}
 	c.Builtin = BuiltinOperator(max(code, int32(deprecated)))
 	if c.Builtin < 0 {
-		return c, fmt.Errorf("builtin code %d (deprecated %d): %w", code, deprecated, ErrBadOpcode)
+		return fmt.Errorf("builtin code %d (deprecated %d): %w", code, deprecated, ErrBadOpcode)
 	}
-	return c, nil
+	return nil
 }
 
-func (d *decoder) buffer(t *fbTable) (Buffer, error) {
-	var b Buffer
+func (d *decoder) buffer(t *fbTable, b *Buffer) error {
 	var err error
 	if b.Data, err = t.bytesField(0); err != nil {
-		return b, err
+		return err
 	}
 	if b.Offset, err = t.uint64Field(1, 0); err != nil {
-		return b, err
+		return err
 	}
 	if b.Size, err = t.uint64Field(2, 0); err != nil {
-		return b, err
+		return err
 	}
 	// Offsets <= 1 mean "unused" (the schema says offset is valid only if > 1).
 	if b.Data == nil && b.Offset > 1 && b.Size > 0 {
 		if b.Offset > uint64(len(d.file)) || b.Size > uint64(len(d.file))-b.Offset {
-			return b, fmt.Errorf("external data [0x%x, +%d) beyond the %d-byte file: %w", b.Offset, b.Size, len(d.file), ErrOutOfBounds)
+			return fmt.Errorf("external data [0x%x, +%d) beyond the %d-byte file: %w", b.Offset, b.Size, len(d.file), ErrOutOfBounds)
 		}
 		b.Data = d.file[b.Offset : b.Offset+b.Size : b.Offset+b.Size]
 	}
-	return b, nil
+	return nil
 }
 
-func (d *decoder) subGraph(t *fbTable, index int, sg *SubGraph) error {
+// subGraph decodes one subgraph and appends the file positions of its
+// tensors and operators to d.pos (subgraphs are decoded in order).
+func (d *decoder) subGraph(t *fbTable, sg *SubGraph) error {
 	var err error
 	if sg.Name, err = t.stringField(4); err != nil {
 		return fmt.Errorf("name: %w", err)
@@ -231,38 +193,15 @@ func (d *decoder) subGraph(t *fbTable, index int, sg *SubGraph) error {
 	if sg.Outputs, err = t.int32sField(2); err != nil {
 		return fmt.Errorf("outputs: %w", err)
 	}
-	tensors, err := t.tablesField(0)
-	if err != nil {
-		return fmt.Errorf("tensors: %w", err)
+	var tensorPos, operatorPos []uint32
+	if sg.Tensors, tensorPos, err = decodeTables(t, 0, "tensors", "tensor", true, tensor); err != nil {
+		return err
 	}
-	sg.Tensors = makeN[Tensor](tensors.n)
-	d.pos.tensors[index] = makeN[uint32](tensors.n)
-	for i := range tensors.n {
-		tt, err := tensors.at(i, "tensor")
-		if err != nil {
-			return err
-		}
-		d.pos.tensors[index][i] = tt.pos()
-		if err := tensor(&tt, &sg.Tensors[i]); err != nil {
-			return fmt.Errorf("tensor %d (offset 0x%x): %w", i, tt.pos(), err)
-		}
+	if sg.Operators, operatorPos, err = decodeTables(t, 3, "operators", "operator", true, d.operator); err != nil {
+		return err
 	}
-	ops, err := t.tablesField(3)
-	if err != nil {
-		return fmt.Errorf("operators: %w", err)
-	}
-	sg.Operators = makeN[Operator](ops.n)
-	d.pos.operators[index] = makeN[uint32](ops.n)
-	for i := range ops.n {
-		ot, err := ops.at(i, "operator")
-		if err != nil {
-			return err
-		}
-		d.pos.operators[index][i] = ot.pos()
-		if err := d.operator(&ot, &sg.Operators[i]); err != nil {
-			return fmt.Errorf("operator %d (offset 0x%x): %w", i, ot.pos(), err)
-		}
-	}
+	d.pos.tensors = append(d.pos.tensors, tensorPos)
+	d.pos.operators = append(d.pos.operators, operatorPos)
 	return nil
 }
 
@@ -366,22 +305,30 @@ func (d *decoder) operator(t *fbTable, op *Operator) error {
 	return nil
 }
 
-func signatureDef(t *fbTable) (SignatureDef, error) {
-	var s SignatureDef
+func metadata(t *fbTable, md *Metadata) error {
+	var err error
+	if md.Name, err = t.stringField(0); err != nil {
+		return err
+	}
+	md.Buffer, err = t.uint32Field(1, 0)
+	return err
+}
+
+func signatureDef(t *fbTable, s *SignatureDef) error {
 	var err error
 	if s.Inputs, err = tensorMaps(t, 0); err != nil {
-		return s, fmt.Errorf("inputs: %w", err)
+		return fmt.Errorf("inputs: %w", err)
 	}
 	if s.Outputs, err = tensorMaps(t, 1); err != nil {
-		return s, fmt.Errorf("outputs: %w", err)
+		return fmt.Errorf("outputs: %w", err)
 	}
 	if s.Key, err = t.stringField(2); err != nil {
-		return s, fmt.Errorf("signature_key: %w", err)
+		return fmt.Errorf("signature_key: %w", err)
 	}
 	if s.SubGraphIndex, err = t.uint32Field(4, 0); err != nil {
-		return s, fmt.Errorf("subgraph_index: %w", err)
+		return fmt.Errorf("subgraph_index: %w", err)
 	}
-	return s, nil
+	return nil
 }
 
 func tensorMaps(t *fbTable, slot int) ([]TensorMap, error) {

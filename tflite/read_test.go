@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -26,54 +27,7 @@ func smallModel(t testing.TB) *Model {
 	sm.Beta = 1
 	b.AddOperator(OpSoftmax, sm, []int32{mid}, []int32{out})
 	b.SetIO([]int32{in}, []int32{out})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-func mustWrite(t testing.TB, m *Model) []byte {
-	data, err := Write(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-// locate gives byte positions inside a written smallModel.
-type locate struct {
-	data []byte
-	root fbTable
-}
-
-func newLocate(t testing.TB, data []byte) locate {
-	root, err := openTable(data, uint64(binary.LittleEndian.Uint32(data)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return locate{data, root}
-}
-
-// tensor0 opens tensor 0 of subgraph 0.
-func (l locate) tensor0(t testing.TB) fbTable {
-	subs, err := l.root.tablesField(2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sg, err := subs.at(0, "subgraph")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tensors, err := sg.tablesField(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tn, err := tensors.at(0, "tensor")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tn
+	return mustModel(t, b)
 }
 
 func TestReadCorrupt(t *testing.T) {
@@ -125,21 +79,11 @@ func TestReadCorrupt(t *testing.T) {
 		}, ErrBadVTable},
 		{"vector length huge", func(t *testing.T) []byte {
 			b := clone()
-			tn := newLocate(t, b).tensor0(t)
-			at, _, err := tn.ref(0) // shape
-			if err != nil {
-				t.Fatal(err)
-			}
-			return put32(b, at, 0x7ffffff0)
+			return put32(b, mustRef(t, newLocate(t, b).tensor0(t), 0), 0x7ffffff0) // shape
 		}, ErrOutOfBounds},
 		{"string past end", func(t *testing.T) []byte {
 			b := clone()
-			tn := newLocate(t, b).tensor0(t)
-			at, _, err := tn.ref(3) // name
-			if err != nil {
-				t.Fatal(err)
-			}
-			return put32(b, at, uint32(len(b)))
+			return put32(b, mustRef(t, newLocate(t, b).tensor0(t), 3), uint32(len(b))) // name
 		}, ErrOutOfBounds},
 		{"string offset past end", func(t *testing.T) []byte {
 			b := clone()
@@ -206,18 +150,9 @@ func TestReadErrorContext(t *testing.T) {
 	m.SubGraphs[0].Tensors[2].Shape[0] = 5
 	_, err := Read(encode(m))
 	want := `tensor 2 "conv/bias" (offset 0x`
-	if err == nil || !contains(err.Error(), want) {
+	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %q does not contain %q", err, want)
 	}
-}
-
-func contains(s, sub string) bool {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return true
-		}
-	}
-	return false
 }
 
 // TestHugeTensorNotAllocated: a tensor claiming 2^40 elements is refused
@@ -261,16 +196,10 @@ func TestSharedVectorBudget(t *testing.T) {
 		b.AddOperator(OpAdd, Options{}, []int32{x}, []int32{x})
 	}
 	b.SetIO([]int32{x}, []int32{x})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := mustWrite(t, m)
+	data := mustWrite(t, mustModel(t, b))
 	// Point every operator table entry at operator 0 (which has the big
 	// inputs vector): n*n int32s decoded from a file of ~n*40 bytes.
-	l := newLocate(t, data)
-	subs, _ := l.root.tablesField(2)
-	sg, _ := subs.at(0, "subgraph")
+	sg := tableAt(t, newLocate(t, data).root, 2, 0, "subgraph")
 	ops, err := sg.tablesField(3)
 	if err != nil {
 		t.Fatal(err)
@@ -308,29 +237,11 @@ func TestSharedTablesHitBudget(t *testing.T) {
 	out := b.AddTensor("out", TypeInt8, []int32{1}, PerTensor(1, 0))
 	b.AddOperator(OpRelu, Options{}, []int32{in}, []int32{out})
 	b.SetIO([]int32{in}, []int32{out})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := Write(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := mustWrite(t, mustModel(t, b))
 	// Append a vector of n table offsets and point the subgraph's operators
 	// field (slot 3) at it. The budget is charged for the n structs before
 	// any entry is opened, so the entries' content does not matter.
-	root, err := openTable(data, uint64(binary.LittleEndian.Uint32(data)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	subs, err := root.tablesField(2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sg, err := subs.at(0, "subgraph")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sg := tableAt(t, newLocate(t, data).root, 2, 0, "subgraph")
 	field, ok, err := sg.field(3, 4)
 	if !ok || err != nil {
 		t.Fatalf("operators field: %v %v", ok, err)
@@ -355,26 +266,8 @@ func TestNegativeOpcodeRefused(t *testing.T) {
 	opts.FilterW, opts.FilterH, opts.StrideW, opts.StrideH = 2, 2, 2, 2
 	b.AddOperator(OpAveragePool2D, opts, []int32{in}, []int32{out})
 	b.SetIO([]int32{in}, []int32{out})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := Write(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := openTable(data, uint64(binary.LittleEndian.Uint32(data)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	codes, err := root.tablesField(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := codes.at(0, "operator code")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := mustWrite(t, mustModel(t, b))
+	code := tableAt(t, newLocate(t, data).root, 1, 0, "operator code")
 	dep, ok1, _ := code.field(0, 1)
 	builtin, ok3, _ := code.field(3, 4)
 	if !ok1 || !ok3 {

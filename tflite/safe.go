@@ -16,6 +16,7 @@ package tflite
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 )
@@ -126,60 +127,43 @@ func (t *fbTable) field(slot int, size uint32) (uint32, bool, error) {
 	return uint32(t.t.Pos) + off, true, nil
 }
 
-func (t *fbTable) uint8Field(slot int, def uint8) (uint8, error) {
-	p, ok, err := t.field(slot, 1)
+// scalarField reads the scalar in field slot with get (one of the
+// flatbuffers.GetX functions), or returns def when the field is absent. The
+// field's unsafe.Sizeof(def) bytes are checked to lie inside the table first.
+func scalarField[T any](t *fbTable, slot int, def T, get func([]byte) T) (T, error) {
+	p, ok, err := t.field(slot, uint32(unsafe.Sizeof(def)))
 	if !ok || err != nil {
 		return def, err
 	}
-	return t.t.GetUint8(flatbuffers.UOffsetT(p)), nil
+	return get(t.t.Bytes[p:]), nil
+}
+
+func (t *fbTable) uint8Field(slot int, def uint8) (uint8, error) {
+	return scalarField(t, slot, def, flatbuffers.GetUint8)
 }
 
 func (t *fbTable) int8Field(slot int, def int8) (int8, error) {
-	p, ok, err := t.field(slot, 1)
-	if !ok || err != nil {
-		return def, err
-	}
-	return t.t.GetInt8(flatbuffers.UOffsetT(p)), nil
+	return scalarField(t, slot, def, flatbuffers.GetInt8)
 }
 
 func (t *fbTable) boolField(slot int, def bool) (bool, error) {
-	p, ok, err := t.field(slot, 1)
-	if !ok || err != nil {
-		return def, err
-	}
-	return t.t.GetBool(flatbuffers.UOffsetT(p)), nil
+	return scalarField(t, slot, def, flatbuffers.GetBool)
 }
 
 func (t *fbTable) int32Field(slot int, def int32) (int32, error) {
-	p, ok, err := t.field(slot, 4)
-	if !ok || err != nil {
-		return def, err
-	}
-	return t.t.GetInt32(flatbuffers.UOffsetT(p)), nil
+	return scalarField(t, slot, def, flatbuffers.GetInt32)
 }
 
 func (t *fbTable) uint32Field(slot int, def uint32) (uint32, error) {
-	p, ok, err := t.field(slot, 4)
-	if !ok || err != nil {
-		return def, err
-	}
-	return t.t.GetUint32(flatbuffers.UOffsetT(p)), nil
+	return scalarField(t, slot, def, flatbuffers.GetUint32)
 }
 
 func (t *fbTable) uint64Field(slot int, def uint64) (uint64, error) {
-	p, ok, err := t.field(slot, 8)
-	if !ok || err != nil {
-		return def, err
-	}
-	return t.t.GetUint64(flatbuffers.UOffsetT(p)), nil
+	return scalarField(t, slot, def, flatbuffers.GetUint64)
 }
 
 func (t *fbTable) float32Field(slot int, def float32) (float32, error) {
-	p, ok, err := t.field(slot, 4)
-	if !ok || err != nil {
-		return def, err
-	}
-	return t.t.GetFloat32(flatbuffers.UOffsetT(p)), nil
+	return scalarField(t, slot, def, flatbuffers.GetFloat32)
 }
 
 // ref follows the uoffset stored in field slot and returns the absolute
@@ -243,40 +227,32 @@ func (t *fbTable) stringField(slot int) (string, error) {
 	return string(t.t.Bytes[start : start+n]), nil
 }
 
-func (t *fbTable) int32sField(slot int) ([]int32, error) {
-	start, n, ok, err := t.vector(slot, 4)
+// scalarsField decodes the vector of scalars in field slot with get (one
+// of the flatbuffers.GetX functions); nil when absent or empty.
+func scalarsField[T any](t *fbTable, slot int, get func([]byte) T) ([]T, error) {
+	var zero T
+	size := uint32(unsafe.Sizeof(zero))
+	start, n, ok, err := t.vector(slot, size)
 	if !ok || err != nil {
 		return nil, err
 	}
-	out := makeN[int32](n)
+	out := makeN[T](n)
 	for i := range out {
-		out[i] = t.t.GetInt32(flatbuffers.UOffsetT(start + 4*uint32(i)))
+		out[i] = get(t.t.Bytes[start+size*uint32(i):])
 	}
 	return out, nil
+}
+
+func (t *fbTable) int32sField(slot int) ([]int32, error) {
+	return scalarsField(t, slot, flatbuffers.GetInt32)
 }
 
 func (t *fbTable) float32sField(slot int) ([]float32, error) {
-	start, n, ok, err := t.vector(slot, 4)
-	if !ok || err != nil {
-		return nil, err
-	}
-	out := makeN[float32](n)
-	for i := range out {
-		out[i] = t.t.GetFloat32(flatbuffers.UOffsetT(start + 4*uint32(i)))
-	}
-	return out, nil
+	return scalarsField(t, slot, flatbuffers.GetFloat32)
 }
 
 func (t *fbTable) int64sField(slot int) ([]int64, error) {
-	start, n, ok, err := t.vector(slot, 8)
-	if !ok || err != nil {
-		return nil, err
-	}
-	out := makeN[int64](n)
-	for i := range out {
-		out[i] = t.t.GetInt64(flatbuffers.UOffsetT(start + 8*uint32(i)))
-	}
-	return out, nil
+	return scalarsField(t, slot, flatbuffers.GetInt64)
 }
 
 // tableField opens the sub-table in field slot.

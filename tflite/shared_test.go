@@ -13,26 +13,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// sharedDir returns the shared test material folder ($TFLQ_SHARED, default
-// ../../shared from this package directory, i.e. ../shared from the repo
-// root), skipping the test loudly when it is absent.
-func sharedDir(t testing.TB) string {
-	dir := os.Getenv("TFLQ_SHARED")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "models")); err != nil {
-		t.Skipf("SKIPPING: shared test material not found at %q (set TFLQ_SHARED): %v", dir, err)
-	}
-	return dir
-}
+	"github.com/tflq/tflq-trace/internal/sharedtest"
+)
 
 // sharedModels lists every shared .tflite file, each with its conformance
 // folder (which may not exist).
 func sharedModels(t testing.TB) (paths, conformance []string) {
-	dir := sharedDir(t)
+	dir := sharedtest.Dir(t)
 	for _, sub := range []struct{ models, conf string }{
 		{"models", "conformance"},
 		{filepath.Join("opzoo", "models"), filepath.Join("opzoo", "conformance")},
@@ -165,7 +153,7 @@ func TestSharedModels(t *testing.T) {
 // model with the options column of opzoo/MODELS.md (schema field names and
 // values as the model generator printed them).
 func TestSharedOptions(t *testing.T) {
-	dir := sharedDir(t)
+	dir := sharedtest.Dir(t)
 	doc, err := os.ReadFile(filepath.Join(dir, "opzoo", "MODELS.md"))
 	if err != nil {
 		t.Skipf("SKIPPING: %v", err)

@@ -2,6 +2,7 @@ package tflite
 
 import (
 	"fmt"
+	"unsafe"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 )
@@ -42,41 +43,41 @@ func encode(m *Model) []byte {
 	return w.b.FinishedBytes()
 }
 
+// writer builds the FlatBuffer. An absent string, vector or sub-table is
+// kept as offset 0, which PrependUOffsetTSlot(slot, 0, 0) leaves out of the
+// table like any field equal to its default.
 type writer struct {
 	b *flatbuffers.Builder
 }
 
+// vector writes v as a FlatBuffers vector, each element with prepend (one
+// of the Builder's PrependX methods for T); elements are aligned to their
+// size.
+func vector[T any](b *flatbuffers.Builder, v []T, prepend func(T)) flatbuffers.UOffsetT {
+	var zero T
+	size := int(unsafe.Sizeof(zero))
+	b.StartVector(size, len(v), size)
+	for i := len(v) - 1; i >= 0; i-- {
+		prepend(v[i])
+	}
+	return b.EndVector(len(v))
+}
+
 // offsets writes a vector of table offsets.
 func (w *writer) offsets(offs []flatbuffers.UOffsetT) flatbuffers.UOffsetT {
-	w.b.StartVector(4, len(offs), 4)
-	for i := len(offs) - 1; i >= 0; i-- {
-		w.b.PrependUOffsetT(offs[i])
-	}
-	return w.b.EndVector(len(offs))
+	return vector(w.b, offs, w.b.PrependUOffsetT)
 }
 
 func (w *writer) int32s(v []int32) flatbuffers.UOffsetT {
-	w.b.StartVector(4, len(v), 4)
-	for i := len(v) - 1; i >= 0; i-- {
-		w.b.PrependInt32(v[i])
-	}
-	return w.b.EndVector(len(v))
+	return vector(w.b, v, w.b.PrependInt32)
 }
 
 func (w *writer) float32s(v []float32) flatbuffers.UOffsetT {
-	w.b.StartVector(4, len(v), 4)
-	for i := len(v) - 1; i >= 0; i-- {
-		w.b.PrependFloat32(v[i])
-	}
-	return w.b.EndVector(len(v))
+	return vector(w.b, v, w.b.PrependFloat32)
 }
 
 func (w *writer) int64s(v []int64) flatbuffers.UOffsetT {
-	w.b.StartVector(8, len(v), 8)
-	for i := len(v) - 1; i >= 0; i-- {
-		w.b.PrependInt64(v[i])
-	}
-	return w.b.EndVector(len(v))
+	return vector(w.b, v, w.b.PrependInt64)
 }
 
 // alignedBytes writes a [ubyte] vector whose first byte is 16-byte aligned
@@ -132,16 +133,10 @@ func (w *writer) model(m *Model) flatbuffers.UOffsetT {
 	b.PrependUint32Slot(0, m.Version, 0)
 	b.PrependUOffsetTSlot(1, codesVec, 0)
 	b.PrependUOffsetTSlot(2, subsVec, 0)
-	if desc != 0 {
-		b.PrependUOffsetTSlot(3, desc, 0)
-	}
+	b.PrependUOffsetTSlot(3, desc, 0)
 	b.PrependUOffsetTSlot(4, bufsVec, 0)
-	if metaVec != 0 {
-		b.PrependUOffsetTSlot(6, metaVec, 0)
-	}
-	if sigVec != 0 {
-		b.PrependUOffsetTSlot(7, sigVec, 0)
-	}
+	b.PrependUOffsetTSlot(6, metaVec, 0)
+	b.PrependUOffsetTSlot(7, sigVec, 0)
 	return b.EndObject()
 }
 
@@ -169,9 +164,7 @@ func (w *writer) operatorCode(c *OperatorCode) flatbuffers.UOffsetT {
 	}
 	b.StartObject(4)
 	b.PrependInt8Slot(0, int8(min(max(c.Builtin, 0), OpPlaceholderForGreaterOpCodes)), 0)
-	if custom != 0 {
-		b.PrependUOffsetTSlot(1, custom, 0)
-	}
+	b.PrependUOffsetTSlot(1, custom, 0)
 	b.PrependInt32Slot(2, c.Version, 1)
 	b.PrependInt32Slot(3, int32(c.Builtin), 0)
 	return b.EndObject()
@@ -200,9 +193,7 @@ func (w *writer) subGraph(sg *SubGraph) flatbuffers.UOffsetT {
 	b.PrependUOffsetTSlot(1, inputs, 0)
 	b.PrependUOffsetTSlot(2, outputs, 0)
 	b.PrependUOffsetTSlot(3, opsVec, 0)
-	if name != 0 {
-		b.PrependUOffsetTSlot(4, name, 0)
-	}
+	b.PrependUOffsetTSlot(4, name, 0)
 	return b.EndObject()
 }
 
@@ -225,9 +216,7 @@ func (w *writer) tensor(t *Tensor) flatbuffers.UOffsetT {
 		}
 		b.StartObject(7)
 		for slot, off := range []flatbuffers.UOffsetT{mn, mx, sc, zp} {
-			if off != 0 {
-				b.PrependUOffsetTSlot(slot, off, 0)
-			}
+			b.PrependUOffsetTSlot(slot, off, 0)
 		}
 		b.PrependInt32Slot(6, q.QuantizedDimension, 0)
 		quant = b.EndObject()
@@ -244,16 +233,10 @@ func (w *writer) tensor(t *Tensor) flatbuffers.UOffsetT {
 	b.PrependUOffsetTSlot(0, shape, 0)
 	b.PrependInt8Slot(1, int8(t.Type), 0)
 	b.PrependUint32Slot(2, t.Buffer, 0)
-	if name != 0 {
-		b.PrependUOffsetTSlot(3, name, 0)
-	}
-	if quant != 0 {
-		b.PrependUOffsetTSlot(4, quant, 0)
-	}
+	b.PrependUOffsetTSlot(3, name, 0)
+	b.PrependUOffsetTSlot(4, quant, 0)
 	b.PrependBoolSlot(5, t.IsVariable, false)
-	if sig != 0 {
-		b.PrependUOffsetTSlot(7, sig, 0)
-	}
+	b.PrependUOffsetTSlot(7, sig, 0)
 	return b.EndObject()
 }
 
@@ -280,12 +263,8 @@ func (w *writer) operator(op *Operator) flatbuffers.UOffsetT {
 		b.PrependUint8Slot(3, uint8(op.Options.Type), 0)
 		b.PrependUOffsetTSlot(4, opts, 0)
 	}
-	if custom != 0 {
-		b.PrependUOffsetTSlot(5, custom, 0)
-	}
-	if inter != 0 {
-		b.PrependUOffsetTSlot(8, inter, 0)
-	}
+	b.PrependUOffsetTSlot(5, custom, 0)
+	b.PrependUOffsetTSlot(8, inter, 0)
 	return b.EndObject()
 }
 
@@ -330,9 +309,7 @@ func (w *writer) options(o *Options) flatbuffers.UOffsetT {
 		case *float32:
 			b.PrependFloat32Slot(f.slot, *p, float32(f.def))
 		case *[]int32, *string:
-			if refs[i] != 0 {
-				b.PrependUOffsetTSlot(f.slot, refs[i], 0)
-			}
+			b.PrependUOffsetTSlot(f.slot, refs[i], 0)
 		default:
 			panic(fmt.Sprintf("tflite: options field of unsupported type %T", p))
 		}

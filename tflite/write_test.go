@@ -67,10 +67,7 @@ func allOptionsModel(t testing.TB) *Model {
 	b.Operator(lstm).Intermediates = []int32{state, out}
 	b.AddCustomOperator("MyCustomOp", []byte{1, 2, 3}, []int32{in}, []int32{out})
 	b.SetIO([]int32{in}, []int32{out})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mustModel(t, b)
 	m.Buffers = append(m.Buffers, Buffer{Data: []byte("metadata!")})
 	m.Metadata = []Metadata{{Name: "min_runtime_version", Buffer: uint32(len(m.Buffers) - 1)}}
 	m.SignatureDefs = []SignatureDef{{
@@ -83,14 +80,8 @@ func allOptionsModel(t testing.TB) *Model {
 
 func TestWriteReadRoundTripBuilt(t *testing.T) {
 	m := allOptionsModel(t)
-	data, err := Write(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := Read(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := mustWrite(t, m)
+	got := mustRead(t, data)
 	if !reflect.DeepEqual(got, m) {
 		for i := range m.SubGraphs[0].Operators {
 			if g, w := got.SubGraphs[0].Operators[i], m.SubGraphs[0].Operators[i]; !reflect.DeepEqual(g, w) {
@@ -103,11 +94,7 @@ func TestWriteReadRoundTripBuilt(t *testing.T) {
 		t.Errorf("custom op name lost")
 	}
 	// Writing again gives the same bytes (deterministic writer).
-	again, err := Write(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(again, data) {
+	if again := mustWrite(t, got); !bytes.Equal(again, data) {
 		t.Errorf("Write is not deterministic: %d vs %d bytes", len(again), len(data))
 	}
 }
@@ -115,17 +102,11 @@ func TestWriteReadRoundTripBuilt(t *testing.T) {
 // TestWriteLayout checks the converter conventions of the written bytes.
 func TestWriteLayout(t *testing.T) {
 	m := allOptionsModel(t)
-	data, err := Write(m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := mustWrite(t, m)
 	if string(data[4:8]) != "TFL3" {
 		t.Errorf("identifier %q", data[4:8])
 	}
-	got, err := Read(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := mustRead(t, data)
 	if got.Version != 3 || len(got.Buffers[0].Data) != 0 {
 		t.Errorf("version %d, buffer 0 has %d bytes", got.Version, len(got.Buffers[0].Data))
 	}
@@ -139,10 +120,7 @@ func TestWriteLayout(t *testing.T) {
 		}
 	}
 	// Operator codes: builtin_code and deprecated_builtin_code = min(code, 127).
-	root, err := openTable(data, uint64(data[0])|uint64(data[1])<<8|uint64(data[2])<<16|uint64(data[3])<<24, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := newLocate(t, data).root
 	codes, err := root.tablesField(1)
 	if err != nil {
 		t.Fatal(err)
@@ -183,19 +161,7 @@ func TestDefaultOptionsFilled(t *testing.T) {
 			// table in the file lacks them and the reader must fill them in.
 			b.AddOperator(OpAdd, DefaultOptions(tc.typ), []int32{x}, []int32{x})
 			b.SetIO([]int32{x}, []int32{x})
-			m, err := b.Model()
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, err := Write(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := Read(data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o := got.SubGraphs[0].Operators[0].Options
+			o := mustRead(t, mustWrite(t, mustModel(t, b))).SubGraphs[0].Operators[0].Options
 			if o.Type != tc.typ || !tc.want(o) {
 				t.Errorf("got %+v", o)
 			}

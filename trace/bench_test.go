@@ -9,23 +9,9 @@ import (
 
 	"github.com/tflq/tflq-trace/internal/cputime"
 	"github.com/tflq/tflq-trace/internal/sharedtest"
-	"github.com/tflq/tflq-trace/tflite"
 )
 
 func lookupShared() (string, bool) { return sharedtest.Lookup() }
-
-func mustInterpreter(tb testing.TB, data []byte) *Interpreter {
-	tb.Helper()
-	m, err := tflite.Read(data)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ip, err := New(m, Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ip
-}
 
 // BenchmarkInvoke times one untraced Invoke of the real models that
 // docs/performance.md compares with TFLite-Micro's reference build and

@@ -72,39 +72,28 @@ func shape32(shape []int) []int32 {
 func encode(typ tflite.TensorType, vals []int64) []byte {
 	switch typ {
 	case tflite.TypeInt8:
-		v := make([]int8, len(vals))
-		for i, x := range vals {
-			v[i] = int8(x)
-		}
-		return tflite.Int8Data(v)
+		return tflite.Int8Data(convertAll[int8](vals))
 	case tflite.TypeUint8, tflite.TypeBool:
-		v := make([]byte, len(vals))
-		for i, x := range vals {
-			v[i] = byte(x)
-		}
-		return v
+		return convertAll[byte](vals)
 	case tflite.TypeInt16:
-		v := make([]int16, len(vals))
-		for i, x := range vals {
-			v[i] = int16(x)
-		}
-		return tflite.Int16Data(v)
+		return tflite.Int16Data(convertAll[int16](vals))
 	case tflite.TypeInt32, tflite.TypeUint32:
-		v := make([]int32, len(vals))
-		for i, x := range vals {
-			v[i] = int32(x)
-		}
-		return tflite.Int32Data(v)
+		return tflite.Int32Data(convertAll[int32](vals))
 	case tflite.TypeInt64:
 		return tflite.Int64Data(vals)
 	case tflite.TypeFloat32:
-		v := make([]float32, len(vals))
-		for i, x := range vals {
-			v[i] = float32(x)
-		}
-		return tflite.Float32Data(v)
+		return tflite.Float32Data(convertAll[float32](vals))
 	}
 	panic(fmt.Sprintf("encode: %v", typ))
+}
+
+// convertAll converts every value to T (Go's conversion: integers wrap).
+func convertAll[T int8 | byte | int16 | int32 | float32](vals []int64) []T {
+	v := make([]T, len(vals))
+	for i, x := range vals {
+		v[i] = T(x)
+	}
+	return v
 }
 
 // in adds a graph input holding vals.

@@ -2,7 +2,6 @@ package trace
 
 import (
 	"errors"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/tflq/tflq-trace/internal/sharedtest"
 	"github.com/tflq/tflq-trace/kernels"
-	"github.com/tflq/tflq-trace/samples"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -21,15 +19,7 @@ func checkModels(t *testing.T) map[string]*tflite.Model {
 	t.Helper()
 	models := map[string]*tflite.Model{}
 	for _, name := range []string{"mnist_dense", "mnist_cnn"} {
-		data, err := samples.Model(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := tflite.Read(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		models["sample:"+name] = m
+		models["sample:"+name] = sampleModel(t, name)
 	}
 	dir, ok := sharedtest.Lookup()
 	if !ok {
@@ -38,15 +28,7 @@ func checkModels(t *testing.T) map[string]*tflite.Model {
 	}
 	for _, name := range []string{"person_detect_int8", "kws_dscnn_int8", "ic_resnet_cifar10_int8", "mnist_cnn_softmax_int8",
 		"mnist_dense_int8", "mobilenet_v1_0.25_128_quant_uint8", "kws_dscnn_int16x8", "mnist_lenet_floatio_int8"} {
-		data, err := os.ReadFile(filepath.Join(dir, "models", name+".tflite"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := tflite.Read(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		models[name] = m
+		models[name] = sharedModel(t, dir, name)
 	}
 	return models
 }
@@ -128,31 +110,7 @@ func TestMistakeModelsAgreeWithKernels(t *testing.T) {
 						continue
 					}
 					modelled++
-					out := op.Node.Outputs[0]
-					vals := make([]float64, model.Elements())
-					for _, h := range probeHypotheses() {
-						model.Values(h, vals)
-						if h.Set == 0 && !model.ViaTFLM() {
-							for i, v := range vals {
-								if want := userCompareValue(out, i); v != want {
-									t.Fatalf("op %d %s element %d: model without mistakes gives %v, the kernel stored %v", oi, op.Name, i, v, want)
-								}
-							}
-						}
-						for _, i := range []int{0, len(vals) / 3, len(vals) - 1} {
-							var c kernels.Chain
-							if err := model.Explain(h, i, &c); err != nil {
-								t.Fatal(err)
-							}
-							got := float64(c.Final)
-							if out.Type == tflite.TypeFloat32 {
-								got = float64(math.Float32frombits(uint32(c.Final)))
-							}
-							if got != vals[i] {
-								t.Fatalf("op %d %s element %d under %v: chain ends at %v, Values gives %v", oi, op.Name, i, h, got, vals[i])
-							}
-						}
-					}
+					checkMistakeModel(t, ip, oi, model, false)
 				}
 				if modelled == 0 {
 					t.Errorf("no operator of %s has a mistake model", name)
@@ -167,39 +125,13 @@ func TestMistakeModelsAgreeWithKernels(t *testing.T) {
 // models lack).
 func TestMistakeModelsAgreeOnBuiltModels(t *testing.T) {
 	forEachRuntime(t, func(t *testing.T, c builtCase, opt Options) {
-		ip, _, ok := newBuiltUnder(t, c, opt)
-		if !ok || !invokeUnder(t, ip, c, opt) {
+		ip, ok := runBuiltUnder(t, c, opt)
+		if !ok {
 			return
 		}
 		for oi, op := range ip.Ops() {
-			model, err := kernels.NewMistakeModel(op.Node, op.Kernel)
-			if err != nil {
-				continue
-			}
-			out := op.Node.Outputs[0]
-			vals := make([]float64, model.Elements())
-			for _, h := range probeHypotheses() {
-				model.Values(h, vals)
-				if h.Set == 0 && !model.ViaTFLM() {
-					for i, v := range vals {
-						if want := userCompareValue(out, i); v != want {
-							t.Fatalf("op %d %s element %d: model without mistakes gives %v, the kernel stored %v", oi, op.Name, i, v, want)
-						}
-					}
-				}
-				for i := range vals {
-					var ch kernels.Chain
-					if err := model.Explain(h, i, &ch); err != nil {
-						t.Fatal(err)
-					}
-					got := float64(ch.Final)
-					if out.Type == tflite.TypeFloat32 {
-						got = float64(math.Float32frombits(uint32(ch.Final)))
-					}
-					if got != vals[i] {
-						t.Fatalf("op %d %s element %d under %v: chain ends at %v, Values gives %v", oi, op.Name, i, h, got, vals[i])
-					}
-				}
+			if model, err := kernels.NewMistakeModel(op.Node, op.Kernel); err == nil {
+				checkMistakeModel(t, ip, oi, model, true)
 			}
 		}
 	})
@@ -212,18 +144,7 @@ func personDetectRun(tb testing.TB) *Interpreter {
 	if !ok {
 		tb.Skip("SKIPPED: shared test data not found")
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "models", "person_detect_int8.tflite"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m, err := tflite.Read(data)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ip, err := New(m, Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	ip := newInterpreter(tb, sharedModel(tb, dir, "person_detect_int8"), Options{})
 	in, err := os.ReadFile(filepath.Join(dir, "models", "person_detect_int8.input0.bin"))
 	if err != nil {
 		tb.Fatal(err)
@@ -231,9 +152,7 @@ func personDetectRun(tb testing.TB) *Interpreter {
 	if err := ip.SetInput(0, in); err != nil {
 		tb.Fatal(err)
 	}
-	if err := ip.Invoke(); err != nil {
-		tb.Fatal(err)
-	}
+	mustInvoke(tb, ip)
 	return ip
 }
 

@@ -247,16 +247,8 @@ func caseDirs(t *testing.T, dir string) []string {
 
 // goldenCases lists the case folders that hold top-level t<i>.bin goldens.
 func goldenCases(t *testing.T, dir string) []string {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		d := filepath.Join(dir, e.Name())
+	for _, d := range caseDirs(t, dir) {
 		if files, _ := filepath.Glob(filepath.Join(d, "t*.bin")); len(files) > 0 {
 			out = append(out, d)
 		}

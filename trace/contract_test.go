@@ -20,11 +20,8 @@ import (
 // disturbed) and checks that a whole Invoke allocates nothing.
 func TestEvalDoesNotAllocate(t *testing.T) {
 	forEachRuntime(t, func(t *testing.T, c builtCase, opt Options) {
-		ip, _, ok := newBuiltUnder(t, c, opt)
+		ip, ok := runBuiltUnder(t, c, opt)
 		if !ok {
-			return
-		}
-		if !invokeUnder(t, ip, c, opt) {
 			return
 		}
 		if n := testing.AllocsPerRun(5, func() { _ = ip.Invoke() }); n != 0 {
@@ -62,6 +59,14 @@ func invokeUnder(t *testing.T, ip *Interpreter, c builtCase, opt Options) bool {
 	return true
 }
 
+// runBuiltUnder prepares (newBuiltUnder) and invokes (invokeUnder) c under
+// opt's runtime; ok is false when that runtime refuses or stops it.
+func runBuiltUnder(t *testing.T, c builtCase, opt Options) (*Interpreter, bool) {
+	t.Helper()
+	ip, _, ok := newBuiltUnder(t, c, opt)
+	return ip, ok && invokeUnder(t, ip, c, opt)
+}
+
 // newBuiltUnder is newBuilt under opt's runtime; ok is false (and the
 // refusal logged) when a runtime other than TFLite-Micro refuses the model,
 // as the real runtime may (LiteRT's LSTM wants intermediates, say), or when
@@ -88,11 +93,8 @@ func newBuiltUnder(t *testing.T, c builtCase, opt Options) (*Interpreter, *built
 func TestExplainConcurrently(t *testing.T) {
 	forEachRuntime(t, func(t *testing.T, c builtCase, opt Options) {
 		{
-			ip, _, ok := newBuiltUnder(t, c, opt)
+			ip, ok := runBuiltUnder(t, c, opt)
 			if !ok {
-				return
-			}
-			if !invokeUnder(t, ip, c, opt) {
 				return
 			}
 			const workers = 4

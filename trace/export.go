@@ -111,6 +111,19 @@ func (j *jw) float32(v float32) {
 }
 func (j *jw) key(k string) { j.str(k); j.raw(":") }
 
+// array writes the JSON array [elem(0),…,elem(n−1)], elem writing each
+// value.
+func (j *jw) array(n int, elem func(i int)) {
+	j.raw("[")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			j.raw(",")
+		}
+		elem(i)
+	}
+	j.raw("]")
+}
+
 // WriteJSON streams the trace of a finished run (Invoke and RunShadow done).
 func WriteJSON(w io.Writer, ip *Interpreter, s *Shadow, opt ExportOptions) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
@@ -227,35 +240,15 @@ func writeTensor(j *jw, ip *Interpreter, t *kernels.Tensor, s *Shadow, values bo
 		j.raw("{")
 		if t.Type != tflite.TypeFloat32 && isInteger(t.Type) {
 			j.key("quantized")
-			j.raw("[")
-			for i := 0; i < n; i++ {
-				if i > 0 {
-					j.raw(",")
-				}
-				j.int(t.Int(i))
-			}
-			j.raw("],")
+			j.array(n, func(i int) { j.int(t.Int(i)) })
+			j.raw(",")
 		}
 		j.key("dequantized")
-		j.raw("[")
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				j.raw(",")
-			}
-			j.float(t.Dequantize(i))
-		}
-		j.raw("]")
+		j.array(n, func(i int) { j.float(t.Dequantize(i)) })
 		if ref := s.Values[t.Index]; ref != nil && !t.Const {
 			j.raw(",")
 			j.key("float_reference")
-			j.raw("[")
-			for i, v := range ref {
-				if i > 0 {
-					j.raw(",")
-				}
-				j.float32(v)
-			}
-			j.raw("]")
+			j.array(len(ref), func(i int) { j.float32(ref[i]) })
 		}
 		j.raw("}")
 	}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/tflq/tflq-trace/kernels"
-	"github.com/tflq/tflq-trace/samples"
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -19,18 +18,7 @@ import (
 // pattern.
 func sampleRun(t *testing.T, name string, rt kernels.Runtime) *Interpreter {
 	t.Helper()
-	data, err := samples.Model(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := tflite.Read(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ip, err := New(m, Options{Runtime: rt})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ip := newInterpreter(t, sampleModel(t, name), Options{Runtime: rt})
 	in := ip.Inputs()[0]
 	for i := range in.Data {
 		in.Data[i] = byte(i * 37 % 251)
@@ -40,9 +28,7 @@ func sampleRun(t *testing.T, name string, rt kernels.Runtime) *Interpreter {
 			in.Float32()[i] = float32(i*37%251) / 251
 		}
 	}
-	if err := ip.Invoke(); err != nil {
-		t.Fatal(err)
-	}
+	mustInvoke(t, ip)
 	return ip
 }
 

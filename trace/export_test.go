@@ -15,7 +15,6 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/tflq/tflq-trace/samples"
-	"github.com/tflq/tflq-trace/tflite"
 )
 
 func compileSchema(t testing.TB) *jsonschema.Schema {
@@ -280,23 +279,7 @@ func TestSchemaRejects(t *testing.T) {
 func TestExportJSONSamples(t *testing.T) {
 	for _, name := range samples.Names() {
 		t.Run(name, func(t *testing.T) {
-			data, err := samples.Model(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ip := mustInterpreter(t, data)
-			in := ip.Inputs()[0]
-			for i := range in.Data {
-				in.Data[i] = byte(i * 13 % 256) // a deterministic pattern
-			}
-			if in.Type == tflite.TypeFloat32 {
-				for i := range in.Float32() {
-					in.Float32()[i] = float32(i%256) / 255
-				}
-			}
-			if err := ip.Invoke(); err != nil {
-				t.Fatal(err)
-			}
+			ip := patternSampleRun(t, name)
 			f := exportAndCheck(t, ip, ExportOptions{ModelPath: "sample:" + name, Elements: ElementSelection{All: true}})
 			n := 0
 			for _, op := range f.Ops {

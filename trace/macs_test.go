@@ -65,10 +65,7 @@ func TestModelMACs(t *testing.T) {
 	fc := b.AddTensor("fc", tflite.TypeInt8, []int32{1, 7}, pt)
 	b.AddOperator(tflite.OpFullyConnected, tflite.DefaultOptions(tflite.OptionsFullyConnected), []int32{dconv, fw, -1}, []int32{fc})
 	b.SetIO([]int32{in}, []int32{fc})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := builtModelOf(t, b)
 	const want = 27*18 + 24*4 + 7*24
 	if got := modelMACs(m); got != want {
 		t.Fatalf("modelMACs = %d, want %d", got, want)

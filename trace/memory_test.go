@@ -26,10 +26,7 @@ func TestPlanMemory(t *testing.T) {
 	b.AddOperator(tflite.OpFullyConnected, tflite.DefaultOptions(tflite.OptionsFullyConnected), []int32{in, w, bias}, []int32{fc})
 	b.AddOperator(tflite.OpTranspose, tflite.DefaultOptions(tflite.OptionsTranspose), []int32{fc, perm}, []int32{out})
 	b.SetIO([]int32{in}, []int32{out})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := builtModelOf(t, b)
 	p := PlanMemory(m)
 	// Tensors: in 6 + fc 8 + out 8; constants: w 12 + b 16 + perm 8;
 	// shadow: 4·(6+12+4+8+2+8); local references (not in the total):

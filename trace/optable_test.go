@@ -46,15 +46,7 @@ func TestOpTableCoverage(t *testing.T) {
 			if err != nil {
 				continue // reported by the conformance tests
 			}
-			for k := range ip.Graph().Inputs {
-				data, err := os.ReadFile(filepath.Join(cases[0], fmt.Sprintf("input%d.bin", k)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := ip.SetInput(k, data); err != nil {
-					t.Fatal(err)
-				}
-			}
+			setCaseInputs(t, ip, cases[0])
 			if err := ip.Invoke(); err != nil {
 				t.Fatalf("%s: %v", d.Name(), err)
 			}

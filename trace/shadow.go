@@ -134,10 +134,9 @@ func (m LayerMetrics) toJSON() layerMetricsJSON {
 		Reference: m.Reference, NumElements: m.NumElements, MeanError: Float(m.MeanError), Stddev: Float(m.Stddev),
 		MaxAbsError: Float(m.MaxAbsError), MeanAbsError: Float(m.MeanAbsError), MeanSquaredError: Float(m.MeanSquaredError), RMSE: Float(m.RMSE)}
 	if m.HasScale() {
-		f := func(v float64) *Float { x := Float(v); return &x }
 		zp := m.ZeroPoint
-		j.Scale, j.ZeroPoint = f(m.Scale), &zp
-		j.RMSEOverScale, j.MaxAbsErrorLSB, j.MeanAbsErrorLSB = f(m.RMSEOverScale), f(m.MaxAbsErrorLSB), f(m.MeanAbsErrorLSB)
+		j.Scale, j.ZeroPoint = floatPtr(m.Scale), &zp
+		j.RMSEOverScale, j.MaxAbsErrorLSB, j.MeanAbsErrorLSB = floatPtr(m.RMSEOverScale), floatPtr(m.MaxAbsErrorLSB), floatPtr(m.MeanAbsErrorLSB)
 	}
 	return j
 }
@@ -157,13 +156,7 @@ func (m *LayerMetrics) UnmarshalJSON(b []byte) error {
 		MaxAbsError: float64(j.MaxAbsError), MeanAbsError: float64(j.MeanAbsError), MeanSquaredError: float64(j.MeanSquaredError), RMSE: float64(j.RMSE)}
 	if j.Scale != nil {
 		m.Scale = float64(*j.Scale)
-		get := func(p *Float) float64 {
-			if p == nil {
-				return math.NaN()
-			}
-			return float64(*p)
-		}
-		m.RMSEOverScale, m.MaxAbsErrorLSB, m.MeanAbsErrorLSB = get(j.RMSEOverScale), get(j.MaxAbsErrorLSB), get(j.MeanAbsErrorLSB)
+		m.RMSEOverScale, m.MaxAbsErrorLSB, m.MeanAbsErrorLSB = floatOrNaN(j.RMSEOverScale), floatOrNaN(j.MaxAbsErrorLSB), floatOrNaN(j.MeanAbsErrorLSB)
 	}
 	if j.ZeroPoint != nil {
 		m.ZeroPoint = *j.ZeroPoint
@@ -175,26 +168,10 @@ func (m *LayerMetrics) UnmarshalJSON(b []byte) error {
 // shortest round-trip numbers, empty cells for null.
 func (m LayerMetrics) csvRecord() []string {
 	j := m.toJSON()
-	f := func(v Float) string {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return ""
-		}
-		return strconv.FormatFloat(float64(v), 'g', -1, 64)
-	}
-	pf := func(p *Float) string {
-		if p == nil {
-			return ""
-		}
-		return f(*p)
-	}
-	zp := ""
-	if j.ZeroPoint != nil {
-		zp = strconv.Itoa(int(*j.ZeroPoint))
-	}
 	return []string{strconv.Itoa(j.Op), j.OpName, strconv.Itoa(j.Output), strconv.Itoa(j.Tensor), j.TensorName, j.Mode,
-		strconv.FormatBool(j.Reference), strconv.Itoa(j.NumElements), pf(j.Scale), zp,
-		f(j.MeanError), f(j.Stddev), f(j.MaxAbsError), f(j.MeanAbsError), f(j.MeanSquaredError), f(j.RMSE),
-		pf(j.RMSEOverScale), pf(j.MaxAbsErrorLSB), pf(j.MeanAbsErrorLSB)}
+		strconv.FormatBool(j.Reference), strconv.Itoa(j.NumElements), csvFloatPtr(j.Scale), csvZeroPoint(j.ZeroPoint),
+		csvFloat(j.MeanError), csvFloat(j.Stddev), csvFloat(j.MaxAbsError), csvFloat(j.MeanAbsError), csvFloat(j.MeanSquaredError), csvFloat(j.RMSE),
+		csvFloatPtr(j.RMSEOverScale), csvFloatPtr(j.MaxAbsErrorLSB), csvFloatPtr(j.MeanAbsErrorLSB)}
 }
 
 func dequantizeAll(t *kernels.Tensor) []float32 {
@@ -491,6 +468,13 @@ func (s *Shadow) Error(tensor, elem int) float64 {
 // metricsOf compares output k (tensor t) of operator oi with the float
 // reference ref.
 func (s *Shadow) metricsOf(oi, k int, t *kernels.Tensor, ref []float32, reference bool, mode string) LayerMetrics {
+	return s.metricsThrough(oi, k, t, ref, reference, mode, false)
+}
+
+// metricsThrough is metricsOf; perElement makes it dequantize every element
+// through Dequantize even where a per-tensor view would skip its dispatch
+// (a test checks that both give the same bits).
+func (s *Shadow) metricsThrough(oi, k int, t *kernels.Tensor, ref []float32, reference bool, mode string, perElement bool) LayerMetrics {
 	m := LayerMetrics{Op: oi, OpName: s.ip.Ops()[oi].Name, Output: k, Tensor: t.Index, TensorName: t.Name, Mode: mode,
 		Reference: reference, NumElements: t.NumElements()}
 	if t.Quantized() && t.Type != tflite.TypeFloat32 {
@@ -500,7 +484,7 @@ func (s *Shadow) metricsOf(oi, k int, t *kernels.Tensor, ref []float32, referenc
 		return m
 	}
 	var sum, sumSq, sumAbs, sumAbsLSB float64
-	if v, ok := perTensorView(t); ok && m.HasScale() {
+	if v, ok := perTensorView(t); ok && m.HasScale() && !perElement {
 		// The loop below without Dequantize's per-element dispatch: the
 		// same values, summed in the same order.
 		lsb := float64(t.ScaleAt(0))

@@ -77,7 +77,7 @@ func TestShadowMatchesPerElement(t *testing.T) {
 				if m.Mode == MetricsLocal {
 					ref = sh.Local[m.Tensor]
 				}
-				want := sh.metricsPerElement(m.Op, m.Output, ip.Tensors()[m.Tensor], ref, m.Reference, m.Mode)
+				want := sh.metricsThrough(m.Op, m.Output, ip.Tensors()[m.Tensor], ref, m.Reference, m.Mode, true)
 				if !identicalMetrics(m, want) {
 					t.Fatalf("op %d output %d %s metrics %+v, per element %+v", m.Op, m.Output, m.Mode, m, want)
 				}
@@ -92,26 +92,7 @@ func TestShadowMatchesPerElement(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) { check(t, runBuilt(t, c)) })
 	}
 	for _, name := range samples.Names() {
-		t.Run(name, func(t *testing.T) {
-			data, err := samples.Model(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ip := mustInterpreter(t, data)
-			in := ip.Inputs()[0]
-			for i := range in.Data {
-				in.Data[i] = byte(i * 13 % 256)
-			}
-			if in.Type == tflite.TypeFloat32 {
-				for i := range in.Float32() {
-					in.Float32()[i] = float32(i%256) / 255
-				}
-			}
-			if err := ip.Invoke(); err != nil {
-				t.Fatal(err)
-			}
-			check(t, ip)
-		})
+		t.Run(name, func(t *testing.T) { check(t, patternSampleRun(t, name)) })
 	}
 	if _, ok := sharedtest.Lookup(); ok {
 		for _, model := range []string{"person_detect_int8", "id_model_int8", "kws_dscnn_int8", "kws_dscnn_int16x8", "ic_resnet_cifar10_int8"} {
@@ -161,105 +142,44 @@ func identicalMetrics(a, b LayerMetrics) bool {
 		same(a.MeanAbsErrorLSB, b.MeanAbsErrorLSB)
 }
 
-// metricsPerElement is metricsOf through Dequantize, one element at a
-// time.
-func (s *Shadow) metricsPerElement(oi, k int, t *kernels.Tensor, ref []float32, reference bool, mode string) LayerMetrics {
-	m := LayerMetrics{Op: oi, OpName: s.ip.Ops()[oi].Name, Output: k, Tensor: t.Index, TensorName: t.Name, Mode: mode,
-		Reference: reference, NumElements: t.NumElements()}
-	if t.Quantized() && t.Type != tflite.TypeFloat32 {
-		m.Scale, m.ZeroPoint = float64(t.Scale0()), t.ZP0()
-	}
-	if m.NumElements == 0 || len(ref) < m.NumElements {
-		return m
-	}
-	var sum, sumSq, sumAbs, sumAbsLSB float64
-	for i := 0; i < m.NumElements; i++ {
-		e := t.Dequantize(i) - float64(ref[i])
-		sum += e
-		sumSq += e * e
-		sumAbs += math.Abs(e)
-		m.MaxAbsError = max(m.MaxAbsError, math.Abs(e))
-		if m.HasScale() {
-			l := math.Abs(e / float64(t.ScaleAt(t.ChannelOf(i))))
-			sumAbsLSB += l
-			m.MaxAbsErrorLSB = max(m.MaxAbsErrorLSB, l)
-		}
-	}
-	n64 := float64(m.NumElements)
-	m.MeanError = sum / n64
-	m.MeanAbsError = sumAbs / n64
-	m.MeanSquaredError = sumSq / n64
-	m.RMSE = math.Sqrt(m.MeanSquaredError)
-	m.Stddev = math.Sqrt(max(0, m.MeanSquaredError-m.MeanError*m.MeanError))
-	if m.HasScale() {
-		m.RMSEOverScale = m.RMSE / m.Scale
-		m.MeanAbsErrorLSB = sumAbsLSB / n64
-	}
-	return m
-}
-
 // shadowConvPerElement is shadowConv one output element at a time, each
 // summing its window in the order (ky, kx, ic): the form the float shadow
 // had before it took the channels of a pixel side by side.
 func shadowConvPerElement(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
-	in, w, bias := s.in(n, 0), s.in(n, 1), biasValues(s, n)
-	it, wt, ot := n.Input(0), n.Input(1), n.Outputs[0]
-	if in == nil || w == nil || it.Rank() != 4 || wt.Rank() != 4 || ot.Rank() != 4 {
+	in, w, bias, g, ok := s.convOperands(n)
+	if !ok {
 		return false, nil
 	}
-	o := n.Options
-	batches, inH, inW, inC := it.Shape[0], it.Shape[1], it.Shape[2], it.Shape[3]
-	outH, outW, outC := ot.Shape[1], ot.Shape[2], ot.Shape[3]
-	kh, kw := wt.Shape[1], wt.Shape[2]
-	dh, dw := max(int(o.DilationH), 1), max(int(o.DilationW), 1)
-	sh, sw := max(int(o.StrideH), 1), max(int(o.StrideW), 1)
-	padH, padW := kernels.ComputePadding(o.Padding, sh, sw, dh, dw, inH, inW, kh, kw, outH, outW)
-	depthwise := n.Op == tflite.OpDepthwiseConv2D
-	filterC := wt.Shape[3]
-	if !depthwise && (filterC == 0 || inC%filterC != 0 || outC != wt.Shape[0]) {
-		return false, nil
-	}
-	dm := 1
-	if depthwise {
-		if inC == 0 || outC%inC != 0 {
-			return false, nil
-		}
-		dm = outC / inC
-	}
-	groupOut := outC
-	if !depthwise {
-		groupOut = outC / (inC / filterC)
-	}
-	for b := 0; b < batches; b++ {
-		for y := 0; y < outH; y++ {
-			for x := 0; x < outW; x++ {
-				for oc := 0; oc < outC; oc++ {
+	for b := 0; b < g.batches; b++ {
+		for y := 0; y < g.outH; y++ {
+			for x := 0; x < g.outW; x++ {
+				for oc := 0; oc < g.outC; oc++ {
 					var acc float32
-					for ky := 0; ky < kh; ky++ {
-						iy := y*sh - padH + ky*dh
-						if iy < 0 || iy >= inH {
+					for ky := 0; ky < g.kh; ky++ {
+						iy := y*g.sh - g.padH + ky*g.dh
+						if iy < 0 || iy >= g.inH {
 							continue
 						}
-						for kx := 0; kx < kw; kx++ {
-							ix := x*sw - padW + kx*dw
-							if ix < 0 || ix >= inW {
+						for kx := 0; kx < g.kw; kx++ {
+							ix := x*g.sw - g.padW + kx*g.dw
+							if ix < 0 || ix >= g.inW {
 								continue
 							}
-							base := ((b*inH+iy)*inW + ix) * inC
-							if depthwise {
-								acc += in[base+oc/dm] * w[(ky*kw+kx)*outC+oc]
+							base := ((b*g.inH+iy)*g.inW + ix) * g.inC
+							if g.depthwise {
+								acc += in[base+oc/g.dm] * w[(ky*g.kw+kx)*g.outC+oc]
 								continue
 							}
-							g := oc / groupOut
-							for ic := 0; ic < filterC; ic++ {
-								acc += in[base+g*filterC+ic] * w[((oc*kh+ky)*kw+kx)*filterC+ic]
+							grp := oc / g.groupOut
+							for ic := 0; ic < g.filterC; ic++ {
+								acc += in[base+grp*g.filterC+ic] * w[((oc*g.kh+ky)*g.kw+kx)*g.filterC+ic]
 							}
 						}
 					}
 					if bias != nil {
 						acc += bias[oc]
 					}
-					out[((b*outH+y)*outW+x)*outC+oc] = activate(o.Activation, acc)
+					out[((b*g.outH+y)*g.outW+x)*g.outC+oc] = activate(n.Options.Activation, acc)
 				}
 			}
 		}
@@ -267,37 +187,31 @@ func shadowConvPerElement(s *Shadow, n *kernels.Node, out []float32) (bool, erro
 	return true, nil
 }
 
-// shadowPoolPerElement is shadowPool one output element at a time.
+// shadowPoolPerElement is shadowPool one output element at a time, testing
+// each tap of the window against the image.
 func shadowPoolPerElement(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
-	in := s.in(n, 0)
-	it, ot := n.Input(0), n.Outputs[0]
-	if in == nil || it.Rank() != 4 || ot.Rank() != 4 {
+	in, g, ok := s.poolOperands(n)
+	if !ok {
 		return false, nil
 	}
-	o := n.Options
-	batches, inH, inW, c := it.Shape[0], it.Shape[1], it.Shape[2], it.Shape[3]
-	outH, outW := ot.Shape[1], ot.Shape[2]
-	fh, fw := int(o.FilterH), int(o.FilterW)
-	sh, sw := max(int(o.StrideH), 1), max(int(o.StrideW), 1)
-	padH, padW := kernels.ComputePadding(o.Padding, sh, sw, 1, 1, inH, inW, fh, fw, outH, outW)
-	for b := 0; b < batches; b++ {
-		for y := 0; y < outH; y++ {
-			for x := 0; x < outW; x++ {
-				for ch := 0; ch < c; ch++ {
+	for b := 0; b < g.batches; b++ {
+		for y := 0; y < g.outH; y++ {
+			for x := 0; x < g.outW; x++ {
+				for ch := 0; ch < g.c; ch++ {
 					var sum float32
 					best := float32(math.Inf(-1))
 					count := 0
-					for ky := 0; ky < fh; ky++ {
-						iy := y*sh - padH + ky
-						if iy < 0 || iy >= inH {
+					for ky := 0; ky < g.fh; ky++ {
+						iy := y*g.sh - g.padH + ky
+						if iy < 0 || iy >= g.inH {
 							continue
 						}
-						for kx := 0; kx < fw; kx++ {
-							ix := x*sw - padW + kx
-							if ix < 0 || ix >= inW {
+						for kx := 0; kx < g.fw; kx++ {
+							ix := x*g.sw - g.padW + kx
+							if ix < 0 || ix >= g.inW {
 								continue
 							}
-							v := in[((b*inH+iy)*inW+ix)*c+ch]
+							v := in[((b*g.inH+iy)*g.inW+ix)*g.c+ch]
 							sum += v
 							best = max(best, v)
 							count++
@@ -307,7 +221,7 @@ func shadowPoolPerElement(s *Shadow, n *kernels.Node, out []float32) (bool, erro
 					if n.Op == tflite.OpAveragePool2D {
 						v = sum / float32(max(count, 1))
 					}
-					out[((b*outH+y)*outW+x)*c+ch] = activate(o.Activation, v)
+					out[((b*g.outH+y)*g.outW+x)*g.c+ch] = activate(n.Options.Activation, v)
 				}
 			}
 		}

@@ -29,14 +29,7 @@ func fcSplitModel(t *testing.T) *Interpreter {
 	opts.NumSplits = 2
 	b.AddOperator(tflite.OpSplit, opts, []int32{axis, fc}, []int32{s0, s1})
 	b.SetIO([]int32{in}, []int32{s0, s1})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ip, err := New(m, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ip := newInterpreter(t, builtModelOf(t, b), Options{})
 	if err := ip.SetInput(0, []byte{3, 0xfd, 7, 1}); err != nil { // 3, −3, 7, 1
 		t.Fatal(err)
 	}

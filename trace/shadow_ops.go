@@ -192,37 +192,77 @@ func shadowFullyConnected(s *Shadow, n *kernels.Node, out []float32) (bool, erro
 	return true, nil
 }
 
-// shadowConv handles CONV_2D (filter [OC,KH,KW,IC]) and DEPTHWISE_CONV_2D
-// (filter [1,KH,KW,IC·DM]).
-func shadowConv(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
-	in, w, bias := s.in(n, 0), s.in(n, 1), biasValues(s, n)
+// convGeometry is the geometry of a CONV_2D (filter [OC,KH,KW,IC]) or
+// DEPTHWISE_CONV_2D (filter [1,KH,KW,IC·DM]) node, NHWC.
+type convGeometry struct {
+	batches, inH, inW, inC int
+	outH, outW, outC       int
+	kh, kw                 int // filter size
+	dh, dw, sh, sw         int // dilation and stride
+	padH, padW             int
+	depthwise              bool
+	filterC                int // input channels per filter (a group's)
+	dm                     int // depth multiplier (depthwise)
+	groupOut               int // output channels per group (convolution)
+}
+
+// convOperands are the shadow values of a convolution node's input,
+// filter and bias (nil without one; biasValues), and its geometry; ok is
+// false when the node is outside what the float shadow models (no input or
+// filter values, not rank 4, channels that do not divide).
+func (s *Shadow) convOperands(n *kernels.Node) (in, w, bias []float32, g convGeometry, ok bool) {
+	in, w = s.in(n, 0), s.in(n, 1)
+	if in == nil || w == nil {
+		return nil, nil, nil, g, false
+	}
+	g, ok = convGeometryOf(n)
+	if !ok {
+		return nil, nil, nil, g, false
+	}
+	return in, w, biasValues(s, n), g, true
+}
+
+// convGeometryOf derives n's convolution geometry (ok: as convOperands).
+func convGeometryOf(n *kernels.Node) (g convGeometry, ok bool) {
 	it, wt, ot := n.Input(0), n.Input(1), n.Outputs[0]
-	if in == nil || w == nil || it.Rank() != 4 || wt.Rank() != 4 || ot.Rank() != 4 {
-		return false, nil
+	if it.Rank() != 4 || wt.Rank() != 4 || ot.Rank() != 4 {
+		return g, false
 	}
 	o := n.Options
-	batches, inH, inW, inC := it.Shape[0], it.Shape[1], it.Shape[2], it.Shape[3]
-	outH, outW, outC := ot.Shape[1], ot.Shape[2], ot.Shape[3]
-	kh, kw := wt.Shape[1], wt.Shape[2]
-	dh, dw := max(int(o.DilationH), 1), max(int(o.DilationW), 1)
-	sh, sw := max(int(o.StrideH), 1), max(int(o.StrideW), 1)
-	padH, padW := kernels.ComputePadding(o.Padding, sh, sw, dh, dw, inH, inW, kh, kw, outH, outW)
-	depthwise := n.Op == tflite.OpDepthwiseConv2D
-	filterC := wt.Shape[3]
-	if !depthwise && (filterC == 0 || inC%filterC != 0 || outC != wt.Shape[0]) {
+	g.batches, g.inH, g.inW, g.inC = it.Shape[0], it.Shape[1], it.Shape[2], it.Shape[3]
+	g.outH, g.outW, g.outC = ot.Shape[1], ot.Shape[2], ot.Shape[3]
+	g.kh, g.kw = wt.Shape[1], wt.Shape[2]
+	g.dh, g.dw = max(int(o.DilationH), 1), max(int(o.DilationW), 1)
+	g.sh, g.sw = max(int(o.StrideH), 1), max(int(o.StrideW), 1)
+	g.padH, g.padW = kernels.ComputePadding(o.Padding, g.sh, g.sw, g.dh, g.dw, g.inH, g.inW, g.kh, g.kw, g.outH, g.outW)
+	g.depthwise = n.Op == tflite.OpDepthwiseConv2D
+	g.filterC = wt.Shape[3]
+	g.dm, g.groupOut = 1, g.outC
+	if g.depthwise {
+		if g.inC == 0 || g.outC%g.inC != 0 {
+			return g, false
+		}
+		g.dm = g.outC / g.inC
+	} else {
+		if g.filterC == 0 || g.inC%g.filterC != 0 || g.outC != wt.Shape[0] {
+			return g, false
+		}
+		g.groupOut = g.outC / (g.inC / g.filterC)
+	}
+	return g, true
+}
+
+// shadowConv handles CONV_2D and DEPTHWISE_CONV_2D (convGeometry).
+func shadowConv(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	in, w, bias, g, ok := s.convOperands(n)
+	if !ok {
 		return false, nil
 	}
-	dm := 1
-	if depthwise {
-		if inC == 0 || outC%inC != 0 {
-			return false, nil
-		}
-		dm = outC / inC
-	}
-	groupOut := outC
-	if !depthwise {
-		groupOut = outC / (inC / filterC)
-	}
+	act := n.Options.Activation
+	batches, inH, inW, inC := g.batches, g.inH, g.inW, g.inC
+	outH, outW, outC := g.outH, g.outW, g.outC
+	kh, kw, dh, dw, sh, sw, padH, padW := g.kh, g.kw, g.dh, g.dw, g.sh, g.sw, g.padH, g.padW
+	depthwise, filterC, dm, groupOut := g.depthwise, g.filterC, g.dm, g.groupOut
 	// Each output channel's sum takes its products in the order (ky, kx,
 	// ic), then the bias: the channels of a pixel accumulate side by side,
 	// each in that order, so that the taps' positions are worked out once
@@ -296,7 +336,7 @@ func shadowConv(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 					if bias != nil {
 						a += bias[oc]
 					}
-					px[oc] = activate(o.Activation, a)
+					px[oc] = activate(act, a)
 				}
 			}
 		}
@@ -304,18 +344,50 @@ func shadowConv(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 	return true, nil
 }
 
-func shadowPool(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
-	in := s.in(n, 0)
+// poolGeometry is the geometry of an AVERAGE_POOL_2D or MAX_POOL_2D node,
+// NHWC.
+type poolGeometry struct {
+	batches, inH, inW, c int
+	outH, outW           int
+	fh, fw               int // filter size
+	sh, sw               int // stride
+	padH, padW           int
+}
+
+// poolOperands are the shadow values of a pooling node's input and its
+// geometry; ok is false without input values or when the input or output is
+// not rank 4.
+func (s *Shadow) poolOperands(n *kernels.Node) (in []float32, g poolGeometry, ok bool) {
+	in = s.in(n, 0)
+	if in == nil {
+		return nil, g, false
+	}
+	g, ok = poolGeometryOf(n)
+	return in, g, ok
+}
+
+func poolGeometryOf(n *kernels.Node) (g poolGeometry, ok bool) {
 	it, ot := n.Input(0), n.Outputs[0]
-	if in == nil || it.Rank() != 4 || ot.Rank() != 4 {
-		return false, nil
+	if it.Rank() != 4 || ot.Rank() != 4 {
+		return g, false
 	}
 	o := n.Options
-	batches, inH, inW, c := it.Shape[0], it.Shape[1], it.Shape[2], it.Shape[3]
-	outH, outW := ot.Shape[1], ot.Shape[2]
-	fh, fw := int(o.FilterH), int(o.FilterW)
-	sh, sw := max(int(o.StrideH), 1), max(int(o.StrideW), 1)
-	padH, padW := kernels.ComputePadding(o.Padding, sh, sw, 1, 1, inH, inW, fh, fw, outH, outW)
+	g.batches, g.inH, g.inW, g.c = it.Shape[0], it.Shape[1], it.Shape[2], it.Shape[3]
+	g.outH, g.outW = ot.Shape[1], ot.Shape[2]
+	g.fh, g.fw = int(o.FilterH), int(o.FilterW)
+	g.sh, g.sw = max(int(o.StrideH), 1), max(int(o.StrideW), 1)
+	g.padH, g.padW = kernels.ComputePadding(o.Padding, g.sh, g.sw, 1, 1, g.inH, g.inW, g.fh, g.fw, g.outH, g.outW)
+	return g, true
+}
+
+func shadowPool(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
+	in, g, ok := s.poolOperands(n)
+	if !ok {
+		return false, nil
+	}
+	act := n.Options.Activation
+	batches, inH, inW, c := g.batches, g.inH, g.inW, g.c
+	outH, outW, fh, fw, sh, sw, padH, padW := g.outH, g.outW, g.fh, g.fw, g.sh, g.sw, g.padH, g.padW
 	// Each channel's sum and maximum take the window's values in the order
 	// (ky, kx): the channels of a pixel side by side, each in that order.
 	sums, best := make([]float32, c), make([]float32, c)
@@ -351,7 +423,7 @@ func shadowPool(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 					if n.Op == tflite.OpAveragePool2D {
 						v = sums[ch] / float32(max(count, 1))
 					}
-					px[ch] = activate(o.Activation, v)
+					px[ch] = activate(act, v)
 				}
 			}
 		}
@@ -461,6 +533,16 @@ func shadowUnary(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 	return true, nil
 }
 
+// unravelInto sets coord to the row-major coordinates of element e of an
+// array of the given shape (non-empty), as kernels.Unravel does without
+// allocating.
+func unravelInto(coord []int, e int, shape []int) {
+	for d := len(shape) - 1; d >= 0; d-- {
+		coord[d] = e % shape[d]
+		e /= shape[d]
+	}
+}
+
 // shadowReduce handles MEAN, SUM, REDUCE_MAX and REDUCE_MIN over the
 // constant axes.
 func shadowReduce(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
@@ -487,11 +569,7 @@ func shadowReduce(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 	coord := make([]int, rank)
 	for e, v := range in {
 		// Output index: row-major over the kept dimensions.
-		rem := e
-		for d := rank - 1; d >= 0; d-- {
-			coord[d] = rem % it.Shape[d]
-			rem /= it.Shape[d]
-		}
+		unravelInto(coord, e, it.Shape)
 		o := 0
 		for d := 0; d < rank; d++ {
 			if !reduced[d] {
@@ -542,11 +620,7 @@ func shadowPad(s *Shadow, n *kernels.Node, out []float32) (bool, error) {
 	rank := it.Rank()
 	coord := make([]int, rank)
 	for e, v := range in {
-		rem := e
-		for d := rank - 1; d >= 0; d-- {
-			coord[d] = rem % it.Shape[d]
-			rem /= it.Shape[d]
-		}
+		unravelInto(coord, e, it.Shape)
 		o := 0
 		for d := 0; d < rank; d++ {
 			o = o*ot.Shape[d] + coord[d] + int(pads.Int(2*d))

@@ -2,7 +2,6 @@ package trace
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -15,26 +14,9 @@ import (
 func runSharedCase(t *testing.T, model, caseName string) *Interpreter {
 	t.Helper()
 	shared := sharedtest.Dir(t)
-	m, err := tflite.ReadFile(filepath.Join(shared, "models", model+".tflite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ip, err := New(m, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k := range ip.Graph().Inputs {
-		data, err := os.ReadFile(filepath.Join(shared, "conformance", model, caseName, "input"+string(rune('0'+k))+".bin"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ip.SetInput(k, data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := ip.Invoke(); err != nil {
-		t.Fatal(err)
-	}
+	ip := newInterpreter(t, sharedModel(t, shared, model), Options{})
+	setCaseInputs(t, ip, filepath.Join(shared, "conformance", model, caseName))
+	mustInvoke(t, ip)
 	return ip
 }
 
@@ -145,14 +127,7 @@ func TestShadowUnquantizedBias(t *testing.T) {
 	out := b.AddTensor("out", tflite.TypeInt8, []int32{1, 1}, tflite.PerTensor(0.125, 0))
 	b.AddOperator(tflite.OpFullyConnected, tflite.Options{}, []int32{in, w, bias}, []int32{out})
 	b.SetIO([]int32{in}, []int32{out})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ip, err := New(m, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ip := newInterpreter(t, builtModelOf(t, b), Options{})
 	// inputs q = [3, 1] → real [2, 1]; weights real [1, −0.5];
 	// Σ = 2·1 + 1·(−0.5) = 1.5; bias 8·0.5·0.25 = 1 → 2.5 = q 20 at scale 0.125.
 	ip.SetInput(0, []byte{3, 1})

@@ -158,10 +158,9 @@ func (s *LayerStats) toJSON() layerStatsJSON {
 		j.Worst = []WorstInput{}
 	}
 	if s.HasScale() {
-		f := func(v float64) *Float { x := Float(v); return &x }
 		zp := s.ZeroPoint
-		j.Scale, j.ZeroPoint = f(s.Scale), &zp
-		j.RMSEOverScale, j.MaxAbsErrorLSB, j.MeanAbsErrorLSB = f(s.RMSEOverScale), f(s.MaxAbsErrorLSB), f(s.MeanAbsErrorLSB)
+		j.Scale, j.ZeroPoint = floatPtr(s.Scale), &zp
+		j.RMSEOverScale, j.MaxAbsErrorLSB, j.MeanAbsErrorLSB = floatPtr(s.RMSEOverScale), floatPtr(s.MaxAbsErrorLSB), floatPtr(s.MeanAbsErrorLSB)
 	}
 	return j
 }
@@ -176,16 +175,10 @@ func (s *LayerStats) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	get := func(p *Float) float64 {
-		if p == nil {
-			return math.NaN()
-		}
-		return float64(*p)
-	}
 	*s = LayerStats{Op: j.Op, OpName: j.OpName, Tensor: j.Tensor, TensorName: j.TensorName, Mode: j.Mode, Reference: j.Reference,
 		Inputs: j.Inputs, Elements: j.Elements, MeanError: float64(j.MeanError), MaxAbsError: float64(j.MaxAbsError),
 		MeanAbsError: float64(j.MeanAbsError), MeanSquaredError: float64(j.MeanSquaredError), RMSE: float64(j.RMSE),
-		RMSEOverScale: get(j.RMSEOverScale), MaxAbsErrorLSB: get(j.MaxAbsErrorLSB), MeanAbsErrorLSB: get(j.MeanAbsErrorLSB), Worst: j.Worst}
+		RMSEOverScale: floatOrNaN(j.RMSEOverScale), MaxAbsErrorLSB: floatOrNaN(j.MaxAbsErrorLSB), MeanAbsErrorLSB: floatOrNaN(j.MeanAbsErrorLSB), Worst: j.Worst}
 	if j.Scale != nil {
 		s.Scale = float64(*j.Scale)
 	}
@@ -206,12 +199,8 @@ func StatsColumns() []string {
 // round-trip numbers, empty cells for null.
 func (s *LayerStats) CSVRecord() []string {
 	j := s.toJSON()
-	zp := ""
-	if j.ZeroPoint != nil {
-		zp = strconv.Itoa(int(*j.ZeroPoint))
-	}
 	return []string{strconv.Itoa(j.Op), j.OpName, strconv.Itoa(j.Tensor), j.TensorName, j.Mode, strconv.FormatBool(j.Reference),
-		strconv.Itoa(j.Inputs), strconv.FormatInt(j.Elements, 10), csvFloatPtr(j.Scale), zp,
+		strconv.Itoa(j.Inputs), strconv.FormatInt(j.Elements, 10), csvFloatPtr(j.Scale), csvZeroPoint(j.ZeroPoint),
 		csvFloat(j.MeanError), csvFloat(j.MaxAbsError), csvFloat(j.MeanAbsError), csvFloat(j.MeanSquaredError), csvFloat(j.RMSE),
 		csvFloatPtr(j.RMSEOverScale), csvFloatPtr(j.MaxAbsErrorLSB), csvFloatPtr(j.MeanAbsErrorLSB)}
 }
@@ -225,9 +214,32 @@ func csvFloat(v Float) string {
 	return strconv.FormatFloat(float64(v), 'g', -1, 64)
 }
 
+// csvFloatPtr is csvFloat of *p, empty for nil.
 func csvFloatPtr(p *Float) string {
 	if p == nil {
 		return ""
 	}
 	return csvFloat(*p)
+}
+
+// csvZeroPoint is a zero point's CSV cell, empty for nil (no scale).
+func csvZeroPoint(zp *int32) string {
+	if zp == nil {
+		return ""
+	}
+	return strconv.Itoa(int(*zp))
+}
+
+// floatPtr is v as the *Float of an optional JSON figure.
+func floatPtr(v float64) *Float {
+	f := Float(v)
+	return &f
+}
+
+// floatOrNaN reads an optional JSON figure: NaN for null.
+func floatOrNaN(p *Float) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return float64(*p)
 }

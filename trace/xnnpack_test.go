@@ -74,18 +74,8 @@ func runXNNPACKProbe(t *testing.T, dir, want string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k := range ip.Graph().Inputs {
-		data, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("input%d.bin", k)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := ip.SetInput(k, data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := ip.Invoke(); err != nil {
-		t.Fatal(err)
-	}
+	setCaseInputs(t, ip, dir)
+	mustInvoke(t, ip)
 	for k, out := range ip.Outputs() {
 		golden, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("out%d.bin", k)))
 		if err != nil {

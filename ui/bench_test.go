@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/tflq/tflq-trace/trace"
 )
 
 const personModel = "person_detect_int8.tflite"
@@ -19,12 +18,7 @@ func BenchmarkKeystroke(b *testing.B) {
 		b.Run(sizeName(size), func(b *testing.B) {
 			m := newSized(ip, ref, Options{Title: personModel}, size[0], size[1])
 			press(b, m, "tab")
-			keys := []tea.KeyPressMsg{keyMsg("l"), keyMsg("j"), keyMsg("h"), keyMsg("k")}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				m.Update(keys[i%len(keys)])
-				_ = m.View()
-			}
+			benchKeystrokes(b, m, "l", "j", "h", "k")
 		})
 	}
 	// The same under tflm-single, compared with tflm: every cell and the
@@ -33,21 +27,11 @@ func BenchmarkKeystroke(b *testing.B) {
 		m := newSized(ip, ref, Options{Title: personModel}, 100, 30)
 		settle(b, m, press(b, m, "r"))
 		press(b, m, "tab", "c")
-		keys := []tea.KeyPressMsg{keyMsg("l"), keyMsg("j"), keyMsg("h"), keyMsg("k")}
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			m.Update(keys[i%len(keys)])
-			_ = m.View()
-		}
+		benchKeystrokes(b, m, "l", "j", "h", "k")
 	})
 	b.Run("layer-steps", func(b *testing.B) {
 		m := newSized(ip, ref, Options{Title: personModel}, 200, 60)
-		keys := []tea.KeyPressMsg{keyMsg("j"), keyMsg("k")}
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			m.Update(keys[i%len(keys)])
-			_ = m.View()
-		}
+		benchKeystrokes(b, m, "j", "k")
 	})
 }
 
@@ -57,21 +41,21 @@ func BenchmarkFirstFrame(b *testing.B) {
 	ip0, _ := sharedRun(b, personModel, "person_detect_int8.input0.bin")
 	input := append([]byte(nil), ip0.Inputs()[0].Data...)
 	for i := 0; i < b.N; i++ {
-		ip, err := trace.New(ip0.Model(), trace.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := ip.SetInput(0, input); err != nil {
-			b.Fatal(err)
-		}
-		if err := ip.Invoke(); err != nil {
-			b.Fatal(err)
-		}
-		sh, err := trace.RunShadow(ip)
-		if err != nil {
-			b.Fatal(err)
-		}
-		m := newSized(ip, FromShadow(sh), Options{Title: personModel}, 100, 30)
+		m := openModel(b, ip0.Model(), input, personModel, 100, 30)
+		_ = m.View()
+	}
+}
+
+// benchKeystrokes times one keystroke (Update + View) on m, cycling through
+// keys.
+func benchKeystrokes(b *testing.B, m *Model, keys ...string) {
+	msgs := make([]tea.KeyPressMsg, len(keys))
+	for i, k := range keys {
+		msgs[i] = keyMsg(k)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.Update(msgs[i%len(msgs)])
 		_ = m.View()
 	}
 }

@@ -32,6 +32,88 @@ func uiBinary(t *testing.T) string {
 	return bin
 }
 
+// tmuxWindow is a detached 100×30 tmux session on a server of its own
+// (socket), running one command; the server is killed when the test ends.
+type tmuxWindow struct {
+	t        *testing.T
+	socket   string
+	session  string
+	patience time.Duration // how long waitFor waits
+}
+
+// requireTmux skips the test when tmux is not installed.
+func requireTmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("SKIPPED: tmux is not installed (apt-get install tmux); the end-to-end UI test needs it")
+	}
+}
+
+// startTmux starts command in session of a new tmux server (socket), with
+// TERM=xterm-256color; waitFor waits up to patience.
+func startTmux(t *testing.T, socket, session string, patience time.Duration, command ...string) *tmuxWindow {
+	t.Helper()
+	w := &tmuxWindow{t: t, socket: socket, session: session, patience: patience}
+	t.Cleanup(func() { w.tmux("kill-server") })
+	args := append([]string{"new-session", "-d", "-s", session, "-x", "100", "-y", "30", "env", "TERM=xterm-256color"}, command...)
+	if out, err := w.tmux(args...); err != nil {
+		t.Fatalf("tmux new-session: %v %s", err, out)
+	}
+	return w
+}
+
+// tmux runs a tmux command against the window's server.
+func (w *tmuxWindow) tmux(args ...string) (string, error) {
+	out, err := exec.Command("tmux", append([]string{"-L", w.socket}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+// capture is the screen's text.
+func (w *tmuxWindow) capture() string {
+	out, _ := w.tmux("capture-pane", "-p", "-t", w.session)
+	return out
+}
+
+// waitFor returns the screen once it shows what, failing the test after
+// the window's patience.
+func (w *tmuxWindow) waitFor(what string) string {
+	w.t.Helper()
+	deadline := time.Now().Add(w.patience)
+	for {
+		scr := w.capture()
+		if strings.Contains(scr, what) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("timed out waiting for %q; screen:\n%s", what, scr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// keys types keys (tmux send-keys names).
+func (w *tmuxWindow) keys(k ...string) {
+	w.t.Helper()
+	if out, err := w.tmux(append([]string{"send-keys", "-t", w.session}, k...)...); err != nil {
+		w.t.Fatalf("send-keys %v: %v %s", k, err, out)
+	}
+}
+
+// waitQuit waits up to 5 s for the program to exit (taking the session
+// with it).
+func (w *tmuxWindow) waitQuit() {
+	w.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := w.tmux("has-session", "-t", w.session); err != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("q did not quit; screen:\n%s", w.capture())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // TestUINotATerminal: with output to a pipe, ui refuses in one line and
 // points to run / explain.
 func TestUINotATerminal(t *testing.T) {
@@ -55,45 +137,12 @@ func TestUINotATerminal(t *testing.T) {
 // three times (r: tflm-single, tflite-ref, tflite-xnnpack) with the
 // element's chain pair shown, and quits with q.
 func TestUIInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("SKIPPED: tmux is not installed (apt-get install tmux); the end-to-end UI test needs it")
-	}
+	requireTmux(t)
 	bin := uiBinary(t)
 	dir := filepath.Join(sharedtest.Dir(t), "models")
-	socket := fmt.Sprintf("tflq-ui-test-%d", os.Getpid())
-	session := "ui"
-	tmux := func(args ...string) (string, error) {
-		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
-		return string(out), err
-	}
-	t.Cleanup(func() { tmux("kill-server") })
 	command := fmt.Sprintf("%s ui %s --input %s", bin, filepath.Join(dir, denseModel), filepath.Join(dir, denseInput))
-	if out, err := tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", "env", "TERM=xterm-256color", "sh", "-c", command); err != nil {
-		t.Fatalf("tmux new-session: %v %s", err, out)
-	}
-	capture := func() string {
-		out, _ := tmux("capture-pane", "-p", "-t", session)
-		return out
-	}
-	waitFor := func(what string) string {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			scr := capture()
-			if strings.Contains(scr, what) {
-				return scr
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %q; screen:\n%s", what, scr)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	keys := func(k ...string) {
-		if out, err := tmux(append([]string{"send-keys", "-t", session}, k...)...); err != nil {
-			t.Fatalf("send-keys %v: %v %s", k, err, out)
-		}
-	}
+	w := startTmux(t, fmt.Sprintf("tflq-ui-test-%d", os.Getpid()), "ui", 10*time.Second, "sh", "-c", command)
+	waitFor, keys := w.waitFor, w.keys
 	waitFor("layers 4")
 	keys("j", "j")
 	waitFor("▶ 2 FULLY_CONNECTED")
@@ -141,16 +190,7 @@ func TestUIInTmux(t *testing.T) {
 		t.Errorf("tflite-xnnpack screen lacks the two finals:\n%s", scr)
 	}
 	keys("q")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, err := tmux("has-session", "-t", session); err != nil {
-			break // the program exited and took the session with it
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("q did not quit; screen:\n%s", capture())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	w.waitQuit()
 }
 
 // TestMainJobInTmux starts the binary with no arguments (the bundled MNIST
@@ -158,9 +198,7 @@ func TestUIInTmux(t *testing.T) {
 // moves to output element 7 and checks that the screen shows the same
 // accumulator, multiplier, shift and final value as `tflq-trace explain`.
 func TestMainJobInTmux(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("SKIPPED: tmux is not installed (apt-get install tmux); the end-to-end UI test needs it")
-	}
+	requireTmux(t)
 	bin := uiBinary(t)
 	out, err := exec.Command(bin, "explain", "--sample", "mnist_dense", "--digit", "7", "--op", "1", "--element", "7").CombinedOutput()
 	if err != nil {
@@ -178,34 +216,8 @@ func TestMainJobInTmux(t *testing.T) {
 	mult, shift := field(`M = (\d+)·`), field(`M = \d+·2\^\((-?\d+)−31\)`)
 	final := field(`final value: (-?\d+)`)
 
-	socket := fmt.Sprintf("tflq-main-test-%d", os.Getpid())
-	tmux := func(args ...string) (string, error) {
-		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
-		return string(out), err
-	}
-	t.Cleanup(func() { tmux("kill-server") })
-	if out, err := tmux("new-session", "-d", "-s", "main", "-x", "100", "-y", "30", "env", "TERM=xterm-256color", bin); err != nil {
-		t.Fatalf("tmux new-session: %v %s", err, out)
-	}
-	waitFor := func(what string) string {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			scr, _ := tmux("capture-pane", "-p", "-t", "main")
-			if strings.Contains(scr, what) {
-				return scr
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %q; screen:\n%s", what, scr)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	keys := func(k ...string) {
-		if out, err := tmux(append([]string{"send-keys", "-t", "main"}, k...)...); err != nil {
-			t.Fatalf("send-keys %v: %v %s", k, err, out)
-		}
-	}
+	w := startTmux(t, fmt.Sprintf("tflq-main-test-%d", os.Getpid()), "main", 10*time.Second, bin)
+	waitFor, keys := w.waitFor, w.keys
 	waitFor("sample:mnist_dense")
 	keys("j")
 	waitFor("▶ 1 FULLY_CONNECT")
@@ -220,16 +232,7 @@ func TestMainJobInTmux(t *testing.T) {
 		}
 	}
 	keys("q")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if _, err := tmux("has-session", "-t", "main"); err != nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("q did not quit")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	w.waitQuit()
 }
 
 // TestUISignalRestoresTerminal: SIGTERM and SIGINT sent to a running ui
@@ -238,40 +241,17 @@ func TestMainJobInTmux(t *testing.T) {
 // after it reads lines again, stty shows icanon and echo), one
 // "tflq-trace: interrupted" line, exit status 130.
 func TestUISignalRestoresTerminal(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("SKIPPED: tmux is not installed (apt-get install tmux); the end-to-end UI test needs it")
-	}
+	requireTmux(t)
 	bin := uiBinary(t)
 	for _, sig := range []string{"TERM", "INT"} {
 		t.Run(sig, func(t *testing.T) {
 			dir := t.TempDir()
 			pidFile := filepath.Join(dir, "pid")
-			socket := fmt.Sprintf("tflq-sig-test-%d-%s", os.Getpid(), sig)
-			tmux := func(args ...string) (string, error) {
-				out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
-				return string(out), err
-			}
-			t.Cleanup(func() { tmux("kill-server") })
 			// The inner sh execs the ui (so its pid is the ui's); the outer
 			// one reports what the terminal looks like after it.
 			script := fmt.Sprintf(`sh -c 'echo $$ > %s; exec %s ui --sample mnist_dense --digit 3'; echo "EXIT=$?"; stty -a | tr ' ' '\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\n' ' '; echo STTY-DONE; sleep 60`, pidFile, bin)
-			if out, err := tmux("new-session", "-d", "-s", "sig", "-x", "100", "-y", "30", "env", "TERM=xterm-256color", "sh", "-c", script); err != nil {
-				t.Fatalf("tmux new-session: %v %s", err, out)
-			}
-			waitFor := func(what string) string {
-				t.Helper()
-				deadline := time.Now().Add(30 * time.Second) // a loaded machine
-				for {
-					scr, _ := tmux("capture-pane", "-p", "-t", "sig")
-					if strings.Contains(scr, what) {
-						return scr
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("timed out waiting for %q; screen:\n%s", what, scr)
-					}
-					time.Sleep(100 * time.Millisecond)
-				}
-			}
+			w := startTmux(t, fmt.Sprintf("tflq-sig-test-%d-%s", os.Getpid(), sig), "sig", 30*time.Second, "sh", "-c", script) // 30 s: a loaded machine
+			waitFor := w.waitFor
 			waitFor("sample:mnist_dense")
 			pid, err := os.ReadFile(pidFile)
 			if err != nil {

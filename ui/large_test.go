@@ -164,24 +164,23 @@ func buildLarge(t testing.TB, net largeNet) (*tflite.Model, []byte) {
 	return m, image
 }
 
-// openLarge is what `tflq-trace ui` does before the first frame: prepare,
-// invoke, float shadow, the UI model sized to the window.
+// openLarge opens a large model titled "large" (openModel).
 func openLarge(t testing.TB, m *tflite.Model, image []byte, w, h int) *Model {
+	return openModel(t, m, image, "large", w, h)
+}
+
+// openModel is what `tflq-trace ui` does before the first frame: prepare,
+// invoke on input, float shadow, the UI model sized to the window.
+func openModel(t testing.TB, m *tflite.Model, input []byte, title string, w, h int) *Model {
+	t.Helper()
 	ip, err := trace.New(m, trace.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ip.SetInput(0, image); err != nil {
+	if err := ip.SetInput(0, input); err != nil {
 		t.Fatal(err)
 	}
-	if err := ip.Invoke(); err != nil {
-		t.Fatal(err)
-	}
-	sh, err := trace.RunShadow(ip)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return newSized(ip, FromShadow(sh), Options{Title: "large"}, w, h)
+	return newSized(ip, FromShadow(invokeShadow(t, ip)), Options{Title: title}, w, h)
 }
 
 // TestLargeModels opens each large model at 100×30, walks every layer with
@@ -239,12 +238,7 @@ func BenchmarkLargeModels(b *testing.B) {
 		b.Run(net.name+"/keystroke", func(b *testing.B) {
 			view := openLarge(b, m, image, 100, 30)
 			press(b, view, "tab")
-			keys := []tea.KeyPressMsg{keyMsg("l"), keyMsg("j"), keyMsg("h"), keyMsg("k"), keyMsg("]")}
-			b.ResetTimer()
-			for i := range b.N {
-				view.Update(keys[i%len(keys)])
-				_ = view.View()
-			}
+			benchKeystrokes(b, view, "l", "j", "h", "k", "]")
 		})
 	}
 }

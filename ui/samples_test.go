@@ -63,14 +63,7 @@ func sampleRun(t testing.TB, name string, digit int) (*trace.Interpreter, *trace
 			}
 		}
 	}
-	if err := ip.Invoke(); err != nil {
-		t.Fatal(err)
-	}
-	sh, err := trace.RunShadow(ip)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ip, sh
+	return ip, invokeShadow(t, ip)
 }
 
 // chainStep returns the step of c with the given name.

@@ -42,15 +42,21 @@ func (p *tensorPane) nextMode(s *session) {
 
 func (p *tensorPane) setElem(op, elem int) { p.elems[op] = elem }
 
+// outputGrid is the grid of op's first output; ok is false when op has
+// none.
+func outputGrid(s *session, op int) (g grid, ok bool) {
+	t := outputOf(s.ip, op)
+	if t == nil {
+		return g, false
+	}
+	return gridOf(t.Shape), true
+}
+
 // moveRow moves the cursor one row of the current view: one table row, one
 // heatmap row, or one wrapped line of a vector (perRow elements).
 func (p *tensorPane) moveRow(s *session, op, d, perRow int) {
-	t := outputOf(s.ip, op)
-	if t == nil {
-		return
-	}
-	g := gridOf(t.Shape)
-	if g.n == 0 {
+	g, ok := outputGrid(s, op)
+	if !ok || g.n == 0 {
 		return
 	}
 	i := p.elemOf(op)
@@ -66,12 +72,8 @@ func (p *tensorPane) moveRow(s *session, op, d, perRow int) {
 }
 
 func (p *tensorPane) moveCol(s *session, op, d int) {
-	t := outputOf(s.ip, op)
-	if t == nil {
-		return
-	}
-	g := gridOf(t.Shape)
-	if g.n == 0 {
+	g, ok := outputGrid(s, op)
+	if !ok || g.n == 0 {
 		return
 	}
 	i := p.elemOf(op)
@@ -86,12 +88,8 @@ func (p *tensorPane) moveCol(s *session, op, d int) {
 
 // moveChannel changes the heatmap channel, keeping the position (wraps).
 func (p *tensorPane) moveChannel(s *session, op, d int) {
-	t := outputOf(s.ip, op)
-	if t == nil {
-		return
-	}
-	g := gridOf(t.Shape)
-	if !g.heatmap || g.chans < 2 {
+	g, ok := outputGrid(s, op)
+	if !ok || !g.heatmap || g.chans < 2 {
 		return
 	}
 	plane, r, c, ch := g.pos(p.elemOf(op))

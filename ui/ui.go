@@ -743,6 +743,13 @@ func abs(x float64) float64 {
 // or ctx is cancelled (then with an error wrapping tea.ErrProgramKilled);
 // either way the terminal is restored first. NO_COLOR (any non-empty value)
 // selects the monochrome rendering.
+//
+// Signals are the caller's: bubbletea's own SIGINT/SIGTERM handler is off,
+// so a caller that wants them to end the UI cancels ctx on them (the
+// command does, with signal.NotifyContext). With both handlers on, a
+// signal reached bubbletea and the caller's context in either order, and
+// the command sometimes saw bubbletea's "program was interrupted" before
+// its context was cancelled (exit 1 instead of 130).
 func Run(ctx context.Context, ip *trace.Interpreter, ref Reference, opt Options, in io.Reader, out io.Writer) error {
 	if os.Getenv("NO_COLOR") != "" {
 		opt.Mono = true
@@ -751,7 +758,7 @@ func Run(ctx context.Context, ip *trace.Interpreter, ref Reference, opt Options,
 		opt.Title = "model"
 	}
 	opt.Title = filepath.Base(opt.Title)
-	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
+	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithoutSignalHandler()}
 	if opt.Mono {
 		opts = append(opts, tea.WithColorProfile(colorprofile.ASCII))
 	}

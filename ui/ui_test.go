@@ -45,6 +45,12 @@ func sharedRun(t testing.TB, model, input string) (*trace.Interpreter, Reference
 			in.Data[i] = byte(i * 7 % 251)
 		}
 	}
+	return ip, FromShadow(invokeShadow(t, ip))
+}
+
+// invokeShadow invokes ip and runs its float shadow.
+func invokeShadow(t testing.TB, ip *trace.Interpreter) *trace.Shadow {
+	t.Helper()
 	if err := ip.Invoke(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +58,7 @@ func sharedRun(t testing.TB, model, input string) (*trace.Interpreter, Reference
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ip, FromShadow(sh)
+	return sh
 }
 
 // keyMsg turns "j", "enter", "ctrl+c"… into the key press Bubble Tea sends.

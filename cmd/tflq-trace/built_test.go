@@ -54,10 +54,7 @@ func TestRunProjectBuiltModel(t *testing.T) {
 	in := filepath.Join(t.TempDir(), "in.bin")
 	os.WriteFile(in, []byte{3, 1, 0xff}, 0o644)
 	out := t.TempDir()
-	code, stdout, errs := runCLI(t, "run", model, "--input", in, "--dump", out)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	stdout := runOK(t, "run", model, "--input", in, "--dump", out)
 	got, _ := os.ReadFile(filepath.Join(out, "t3.bin"))
 	if string(got) != string([]byte{4, 2}) {
 		t.Fatalf("output %v, want [4 2]", got)
@@ -65,14 +62,10 @@ func TestRunProjectBuiltModel(t *testing.T) {
 	if !strings.Contains(stdout, "quantized:   4 2") || !strings.Contains(stdout, "prediction: class 0") {
 		t.Errorf("run output:\n%s", stdout)
 	}
-	code, stdout, _ = runCLI(t, "explain", model, "--input", in, "--op", "0", "--element", "1")
-	for _, want := range []string{"acc = -6", "-6 − 8 = -14", "+ 2 = 0", "clamp(0, 2, 127) = 2"} {
-		if code != exitOK || !strings.Contains(stdout, want) {
-			t.Errorf("explain lacks %q:\n%s", want, stdout)
-		}
-	}
-	code, stdout, _ = runCLI(t, "inspect", model)
-	if code != exitOK || !strings.Contains(stdout, "M[output] = 0.125  multiplier=1073741824  shift=-2") || !strings.Contains(stdout, "clamp=[2, 127]") {
+	stdout = runOK(t, "explain", model, "--input", in, "--op", "0", "--element", "1")
+	assertContains(t, "explain", stdout, "acc = -6", "-6 − 8 = -14", "+ 2 = 0", "clamp(0, 2, 127) = 2")
+	stdout = runOK(t, "inspect", model)
+	if !strings.Contains(stdout, "M[output] = 0.125  multiplier=1073741824  shift=-2") || !strings.Contains(stdout, "clamp=[2, 127]") {
 		t.Errorf("inspect:\n%s", stdout)
 	}
 }
@@ -101,11 +94,7 @@ func TestUnsupportedOps(t *testing.T) {
 		{"float FC", floatFC, []string{"op 0 FULLY_CONNECTED", "FLOAT32"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, errs := runCLI(t, "run", tc.model)
-			if code != exitFailure {
-				t.Fatalf("exit %d, want 1 (%s)", code, errs)
-			}
-			assertOneLineError(t, errs, append(tc.frags, tc.model)...)
+			assertCLIError(t, exitFailure, []string{"run", tc.model}, append(tc.frags, tc.model)...)
 			// inspect still shows what it can.
 			code, out, _ := runCLI(t, "inspect", tc.model)
 			if code != exitOK || !strings.Contains(out, "no kernel:") {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -144,41 +143,18 @@ func runCheck(args []string, env *cliEnv) error {
 	fs.Var(&tensorFlags, "tensor", "your values `I=FILE` for tensor I (.npy, .bin, .txt, .csv or .json); repeat for more tensors")
 	against := fs.String("against", "", "a folder `DIR` of your values, one file per tensor: t<i>.<ext> (i the tensor index) or the tensor's name")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := rf.model("check", pos)
+	path, err := rf.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(tensorFlags) == 0 && *against == "" {
 		return usageError("check: give your values with --tensor I=FILE or --against DIR")
 	}
-	rt, err := parseRuntimeFlags("check", rf.runtime, rf.rounding)
+	_, ip, err := rf.prepareModel("check", path)
 	if err != nil {
 		return err
 	}
-	if err := rf.inputFlags("check"); err != nil {
-		return err
-	}
-	limit, err := parseMemoryFlag("check", rf.maxMemory)
-	if err != nil {
-		return err
-	}
-	lm, err := loadModel(path)
-	if err != nil {
-		return err
-	}
-	ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit})
-	if err != nil {
-		return runError(fmt.Errorf("%s: %w", path, err))
-	}
-	files, err := checkFiles("check", ip, tensorFlags, *against)
-	if err != nil {
-		return err
-	}
-	values, err := readUserFiles(ip, files)
+	files, values, err := readUserFiles("check", ip, tensorFlags, *against)
 	if err != nil {
 		return err
 	}
@@ -194,9 +170,7 @@ func runCheck(args []string, env *cliEnv) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := printJSON(env.stdout, rep); err != nil {
 			return err
 		}
 	} else {
@@ -248,17 +222,22 @@ func checkFiles(cmd string, ip *trace.Interpreter, tensorFlags []string, against
 	return files, nil
 }
 
-// readUserFiles reads every file's values for its tensor.
-func readUserFiles(ip *trace.Interpreter, files []userFile) (map[int]trace.UserValues, error) {
+// readUserFiles lists the user's files (checkFiles) and reads every file's
+// values for its tensor.
+func readUserFiles(cmd string, ip *trace.Interpreter, tensorFlags []string, against string) ([]userFile, map[int]trace.UserValues, error) {
+	files, err := checkFiles(cmd, ip, tensorFlags, against)
+	if err != nil {
+		return nil, nil, err
+	}
 	values := map[int]trace.UserValues{}
 	for _, f := range files {
 		u, err := readUserValues(f.path, ip.Tensor(f.tensor))
 		if err != nil {
-			return nil, inputError(fmt.Errorf("%s: %w", f.path, err))
+			return nil, nil, inputError(fmt.Errorf("%s: %w", f.path, err))
 		}
 		values[f.tensor] = u
 	}
-	return values, nil
+	return files, values, nil
 }
 
 // userGraphInputs sets every graph input from the user's values when they

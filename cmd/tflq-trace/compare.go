@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -69,11 +68,7 @@ func runCompare(args []string, env *cliEnv) error {
 	firstN := fs.Int("first", 3, "how many differing coordinates to list per layer")
 	asJSON := fs.Bool("json", false, "print the comparison as JSON")
 	asCSV := fs.Bool("csv", false, "print one CSV row per runtime and layer")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := rf.model("compare", pos)
+	path, err := rf.parse(args)
 	if err != nil {
 		return err
 	}
@@ -99,20 +94,11 @@ func runCompare(args []string, env *cliEnv) error {
 			return err
 		}
 	}
-	limit, err := parseMemoryFlag("compare", rf.maxMemory)
+	sets, err := runtimeInterpreters("compare", path, rf.maxMemory, rts, 1)
 	if err != nil {
 		return err
 	}
-	lm, err := loadModel(path)
-	if err != nil {
-		return err
-	}
-	ips := make([]*trace.Interpreter, len(rts))
-	for i, rt := range rts {
-		if ips[i], err = trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit}); err != nil {
-			return runError(fmt.Errorf("%s under %v: %w", path, rt, err))
-		}
-	}
+	ips := sets[0]
 	if set != nil && len(ips[0].Inputs()) != 1 {
 		return usageError("compare: --inputs needs a model with one input; %s has %d", path, len(ips[0].Inputs()))
 	}
@@ -159,9 +145,7 @@ func runCompare(args []string, env *cliEnv) error {
 	}
 	switch {
 	case *asJSON:
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(env.stdout, rep)
 	case *asCSV:
 		return writeCompareCSV(env.stdout, rep)
 	}
@@ -182,6 +166,31 @@ func parseRuntimeList(cmd, list string) ([]kernels.Runtime, error) {
 		return nil, usageError("%s: --runtimes needs at least two runtimes, got %s", cmd, list)
 	}
 	return rts, nil
+}
+
+// runtimeInterpreters loads the model at path and builds count sets of
+// interpreters, sets[k][i] running runtime rts[i], each under the
+// --max-memory limit (compare runs one set, eval one per worker).
+func runtimeInterpreters(cmd, path, maxMemory string, rts []kernels.Runtime, count int) ([][]*trace.Interpreter, error) {
+	limit, err := parseMemoryFlag(cmd, maxMemory)
+	if err != nil {
+		return nil, err
+	}
+	lm, err := loadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	sets := make([][]*trace.Interpreter, count)
+	for k := range sets {
+		for _, rt := range rts {
+			ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit})
+			if err != nil {
+				return nil, runError(fmt.Errorf("%s under %v: %w", path, rt, err))
+			}
+			sets[k] = append(sets[k], ip)
+		}
+	}
+	return sets, nil
 }
 
 // parseRuntimes parses --runtimes: one or more, no repeats.
@@ -326,10 +335,12 @@ func printCompare(w io.Writer, rep *compareReport, set *inputSet) {
 	}
 }
 
-func shapeText(shape []int) string {
+// shapeText writes a shape (or a shape signature, -1 for a dynamic size)
+// as [d0,d1,...].
+func shapeText[D int | int32](shape []D) string {
 	parts := make([]string, len(shape))
 	for i, d := range shape {
-		parts[i] = strconv.Itoa(d)
+		parts[i] = strconv.Itoa(int(d))
 	}
 	return "[" + strings.Join(parts, ",") + "]"
 }

@@ -103,10 +103,7 @@ func TestCompareCountsMatchGoldens(t *testing.T) {
 // TestCompareInputs compares the bundled CNN over the bundled digits and
 // checks the text report's totals against per-input JSON runs.
 func TestCompareInputs(t *testing.T) {
-	code, out, errs := runCLI(t, "compare", "sample:mnist_cnn", "--inputs", "sample:digits", "--runtimes", "tflm,tflm-single", "--json")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "compare", "sample:mnist_cnn", "--inputs", "sample:digits", "--runtimes", "tflm,tflm-single", "--json")
 	var all compareReport
 	if err := json.Unmarshal([]byte(out), &all); err != nil {
 		t.Fatal(err)
@@ -194,10 +191,7 @@ func TestCompareBadInput(t *testing.T) {
 
 // TestCompareCSV checks the CSV header and one row per runtime and layer.
 func TestCompareCSV(t *testing.T) {
-	code, out, errs := runCLI(t, "compare", "sample:mnist_dense", "--digit", "7", "--runtimes", "tflm,tflm-single,tflite-ref", "--csv")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "compare", "sample:mnist_dense", "--digit", "7", "--runtimes", "tflm,tflm-single,tflite-ref", "--csv")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if !strings.HasPrefix(lines[0], "runtime,reference,op,op_name,") || len(lines) != 1+2*3 {
 		t.Fatalf("csv:\n%s", out)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -118,25 +117,11 @@ func runEval(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	limit, err := parseMemoryFlag("eval", maxMemory)
-	if err != nil {
-		return err
-	}
-	lm, err := loadModel(path)
-	if err != nil {
-		return err
-	}
 	// One interpreter per runtime per worker: its tensors are reused for
 	// every input that worker runs, so memory does not grow with the data set.
-	pools := make([][]*trace.Interpreter, *workers)
-	for w := range pools {
-		for _, rt := range rts {
-			ip, err := trace.New(lm.Model, trace.Options{Runtime: rt, MaxMemory: limit})
-			if err != nil {
-				return runError(fmt.Errorf("%s under %v: %w", path, rt, err))
-			}
-			pools[w] = append(pools[w], ip)
-		}
+	pools, err := runtimeInterpreters("eval", path, maxMemory, rts, *workers)
+	if err != nil {
+		return err
 	}
 	if len(pools[0][0].Inputs()) != 1 {
 		return usageError("eval: --inputs needs a model with one input; %s has %d", path, len(pools[0][0].Inputs()))
@@ -201,9 +186,7 @@ func runEval(args []string, env *cliEnv) error {
 	write := func(w io.Writer) error {
 		switch {
 		case *asJSON:
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(rep)
+			return printJSON(w, rep)
 		case *asCSV:
 			return writeEvalCSV(w, rep)
 		}

@@ -24,10 +24,7 @@ import (
 func TestEvalDigitsAccuracy(t *testing.T) {
 	for _, model := range []string{"sample:mnist_dense", "sample:mnist_cnn"} {
 		t.Run(model, func(t *testing.T) {
-			code, out, errs := runCLI(t, "eval", model, "--inputs", "sample:digits", "--runtimes", "tflm,tflm-single", "--json")
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			out := runOK(t, "eval", model, "--inputs", "sample:digits", "--runtimes", "tflm,tflm-single", "--json")
 			var rep evalReport
 			if err := json.Unmarshal([]byte(out), &rep); err != nil {
 				t.Fatal(err)
@@ -57,10 +54,7 @@ func TestEvalDigitsAccuracy(t *testing.T) {
 func TestEvalParallelEqualsSerial(t *testing.T) {
 	var reports []string
 	for _, w := range []string{"1", "2", "3"} {
-		code, out, errs := runCLI(t, "eval", "sample:mnist_cnn", "--inputs", "sample:digits", "--runtimes", "tflm,tflm-single", "--workers", w, "--json")
-		if code != exitOK {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
+		out := runOK(t, "eval", "sample:mnist_cnn", "--inputs", "sample:digits", "--runtimes", "tflm,tflm-single", "--workers", w, "--json")
 		var rep map[string]any
 		json.Unmarshal([]byte(out), &rep)
 		delete(rep, "seconds")
@@ -84,10 +78,7 @@ func TestEvalMNISTTestSet(t *testing.T) {
 		t.Skipf("SKIPPED: %v", err)
 	}
 	info, _ := samples.Lookup("mnist_cnn")
-	code, out, errs := runCLI(t, "eval", "sample:mnist_cnn", "--inputs", images, "--labels", labels, "--json")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "eval", "sample:mnist_cnn", "--inputs", images, "--labels", labels, "--json")
 	var rep evalReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
@@ -302,10 +293,7 @@ func TestEvalWorstInputsReplay(t *testing.T) {
 	}
 	for name, source := range sources {
 		t.Run(name, func(t *testing.T) {
-			code, out, errs := runCLI(t, "eval", "sample:mnist_dense", "--inputs", source, "--runtimes", "tflm,tflm-single", "--worst", "2", "--json")
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			out := runOK(t, "eval", "sample:mnist_dense", "--inputs", source, "--runtimes", "tflm,tflm-single", "--worst", "2", "--json")
 			var rep evalReport
 			if err := json.Unmarshal([]byte(out), &rep); err != nil {
 				t.Fatal(err)
@@ -335,10 +323,10 @@ func TestEvalWorstInputsReplay(t *testing.T) {
 			if len(replayed) == 0 {
 				t.Fatal("no worst inputs listed")
 			}
-			code, out, _ = runCLI(t, "eval", "sample:mnist_dense", "--inputs", source, "--worst", "1")
+			out = runOK(t, "eval", "sample:mnist_dense", "--inputs", source, "--worst", "1")
 			for _, re := range rep.Runtimes[:1] {
 				spec := re.Layers[len(re.Layers)-1].Worst[0].InputSpec
-				if code != exitOK || !strings.Contains(out, " "+spec+"\n") {
+				if !strings.Contains(out, " "+spec+"\n") {
 					t.Fatalf("the text report does not list %s:\n%s", spec, out)
 				}
 			}
@@ -352,10 +340,7 @@ func TestEvalWorstInputsReplay(t *testing.T) {
 // figure with its unit: its max_abs_error_lsb is the layer's largest in LSB
 // (real units, max_abs_error_real, for an output without a scale).
 func TestEvalUnits(t *testing.T) {
-	code, out, errs := runCLI(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits", "--worst", "2", "--json")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits", "--worst", "2", "--json")
 	var rep struct {
 		Runtimes []struct {
 			Layers []map[string]any `json:"layers"`
@@ -406,10 +391,7 @@ func TestEvalUnits(t *testing.T) {
 	if scaled == 0 || unscaled == 0 {
 		t.Fatalf("%d layers with a scale, %d without: want both (mnist_dense ends in DEQUANTIZE)", scaled, unscaled)
 	}
-	code, out, errs = runCLI(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits", "--csv")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out = runOK(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits", "--csv")
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -426,12 +408,8 @@ func TestEvalUnits(t *testing.T) {
 			t.Errorf("CSV %s of the DEQUANTIZE row is %q, want empty", c, last[i])
 		}
 	}
-	code, out, _ = runCLI(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits")
-	for _, h := range []string{"mean error (real)", "max |e| (LSB)", "MSE (real²)", "worst inputs (max |e| in LSB)", " real)"} {
-		if code != exitOK || !strings.Contains(out, h) {
-			t.Errorf("text report without %q:\n%s", h, out)
-		}
-	}
+	out = runOK(t, "eval", "sample:mnist_dense", "--inputs", "sample:digits")
+	assertContains(t, "eval's text report", out, "mean error (real)", "max |e| (LSB)", "MSE (real²)", "worst inputs (max |e| in LSB)", " real)")
 }
 
 // TestEvalNpyBatch: a .npy batch whose first axis is the sample (the ten

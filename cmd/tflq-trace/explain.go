@@ -22,11 +22,7 @@ func runExplain(args []string, env *cliEnv) error {
 	out := fs.Int("output", 0, "which output `K` of the operator")
 	element := fs.Int("element", -1, "flat (row-major) element index `I` of the output")
 	at := fs.String("at", "", "element coordinates `d0,d1,...` of the output")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := rf.model("explain", pos)
+	path, err := rf.parse(args)
 	if err != nil {
 		return err
 	}

@@ -58,13 +58,30 @@ func TestExplainGoldenSamples(t *testing.T) {
 		{"cnn_conv_2d_tflm_vs_xnnpack", []string{"--sample", "mnist_cnn", "--digit", "3", "--op", "0", "--at", "0,12,12,5", "--runtimes", "tflm,tflite-xnnpack"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errs := runCLI(t, append([]string{"explain"}, tc.args...)...)
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			out := runOK(t, append([]string{"explain"}, tc.args...)...)
 			checkGolden(t, "explain/"+tc.name, out)
 		})
 	}
+}
+
+// checkExplainShared runs explain on the model name.tflite of a shared
+// suite (folder suite of the shared folder; "" for its top level) on the
+// inputs of its conformance case rand0, with flags, and compares the output
+// (with $TFLQ_SHARED for the machine's path) with
+// testdata/explain/<golden>.golden.
+func checkExplainShared(t *testing.T, shared, suite, name, golden string, flags ...string) {
+	t.Helper()
+	base := filepath.Join(shared, suite)
+	caseDir := filepath.Join(base, "conformance", name, "rand0")
+	inputs, _ := filepath.Glob(filepath.Join(caseDir, "input*.bin"))
+	args := append([]string{"explain", filepath.Join(base, "models", name+".tflite")}, flags...)
+	for k := range inputs {
+		args = append(args, "--input", filepath.Join(caseDir, "input"+string(rune('0'+k))+".bin"))
+	}
+	out := runOK(t, args...)
+	// Paths differ between machines; the golden holds the rest.
+	out = strings.ReplaceAll(out, shared, "$TFLQ_SHARED")
+	checkGolden(t, "explain/"+golden, out)
 }
 
 // TestExplainGoldenOpzoo: one element of a representative set of the
@@ -73,7 +90,7 @@ func TestExplainGoldenSamples(t *testing.T) {
 // QUANTIZE, DEQUANTIZE, CONV int16, DEPTHWISE, data movement, comparisons,
 // DIV, HARD_SWISH, L2_NORMALIZATION, GATHER), on their rand0 inputs.
 func TestExplainGoldenOpzoo(t *testing.T) {
-	zoo := filepath.Join(sharedtest.Dir(t), "opzoo")
+	shared := sharedtest.Dir(t)
 	for _, name := range []string{
 		"add_int8_same_relu", "sub_int16_same", "mul_int8_bcast_channel", "average_pool_2d_int8_same_f3_s2",
 		"max_pool_2d_int8_valid_f2_s2", "softmax_int8_beta0p5_2d", "logistic_int8_4d", "tanh_int16_pot_input",
@@ -84,19 +101,7 @@ func TestExplainGoldenOpzoo(t *testing.T) {
 		"l2_normalization_int8_2d", "gather_int8_axis0",
 	} {
 		t.Run(name, func(t *testing.T) {
-			caseDir := filepath.Join(zoo, "conformance", name, "rand0")
-			inputs, _ := filepath.Glob(filepath.Join(caseDir, "input*.bin"))
-			args := []string{"explain", filepath.Join(zoo, "models", name+".tflite"), "--op", "0", "--element", "0"}
-			for k := range inputs {
-				args = append(args, "--input", filepath.Join(caseDir, "input"+string(rune('0'+k))+".bin"))
-			}
-			code, out, errs := runCLI(t, args...)
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			// Paths differ between machines; the golden holds the rest.
-			out = strings.ReplaceAll(out, zoo, "$TFLQ_SHARED/opzoo")
-			checkGolden(t, "explain/opzoo_"+name, out)
+			checkExplainShared(t, shared, "opzoo", name, "opzoo_"+name, "--op", "0", "--element", "0")
 		})
 	}
 }
@@ -107,25 +112,13 @@ func TestExplainGoldenOpzoo(t *testing.T) {
 // 8-bit multipliers, MEAN's two-step scale, RESIZE_BILINEAR's Q11
 // weights), on their rand0 inputs.
 func TestExplainGoldenOpzooXNNPACK(t *testing.T) {
-	zoo := filepath.Join(sharedtest.Dir(t), "opzoo")
+	shared := sharedtest.Dir(t)
 	for _, tc := range []struct{ name, element string }{
 		{"add_int8_same_relu", "0"}, {"mul_int8_bcast_channel", "0"}, {"logistic_int8_4d", "0"},
 		{"leaky_relu_int8_alpha0p2", "0"}, {"mean_int8_hw", "0"}, {"resize_bilinear_int8_up2_half_pixel", "45"},
 	} {
-		name := tc.name
-		t.Run(name, func(t *testing.T) {
-			caseDir := filepath.Join(zoo, "conformance", name, "rand0")
-			inputs, _ := filepath.Glob(filepath.Join(caseDir, "input*.bin"))
-			args := []string{"explain", filepath.Join(zoo, "models", name+".tflite"), "--op", "0", "--element", tc.element, "--runtime", "tflite-xnnpack"}
-			for k := range inputs {
-				args = append(args, "--input", filepath.Join(caseDir, "input"+string(rune('0'+k))+".bin"))
-			}
-			code, out, errs := runCLI(t, args...)
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			out = strings.ReplaceAll(out, zoo, "$TFLQ_SHARED/opzoo")
-			checkGolden(t, "explain/opzoo_xnnpack_"+name, out)
+		t.Run(tc.name, func(t *testing.T) {
+			checkExplainShared(t, shared, "opzoo", tc.name, "opzoo_xnnpack_"+tc.name, "--op", "0", "--element", tc.element, "--runtime", "tflite-xnnpack")
 		})
 	}
 }
@@ -153,19 +146,7 @@ func TestExplainGoldenFullTFLite(t *testing.T) {
 		{"opzoo", "transpose_conv_int16_same_s2_nobias_perchannel", "tflite-xnnpack", "0", "0"},
 	} {
 		t.Run(tc.runtime+"_"+tc.model, func(t *testing.T) {
-			base := filepath.Join(shared, tc.suite)
-			caseDir := filepath.Join(base, "conformance", tc.model, "rand0")
-			inputs, _ := filepath.Glob(filepath.Join(caseDir, "input*.bin"))
-			args := []string{"explain", filepath.Join(base, "models", tc.model+".tflite"), "--runtime", tc.runtime, "--op", tc.op, "--element", tc.element}
-			for k := range inputs {
-				args = append(args, "--input", filepath.Join(caseDir, "input"+string(rune('0'+k))+".bin"))
-			}
-			code, out, errs := runCLI(t, args...)
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			out = strings.ReplaceAll(out, shared, "$TFLQ_SHARED")
-			checkGolden(t, "explain/"+tc.runtime+"_"+tc.model, out)
+			checkExplainShared(t, shared, tc.suite, tc.model, tc.runtime+"_"+tc.model, "--runtime", tc.runtime, "--op", tc.op, "--element", tc.element)
 		})
 	}
 }

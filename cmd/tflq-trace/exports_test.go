@@ -83,17 +83,9 @@ func TestTraceElementList(t *testing.T) {
 		{"0:x", `"x" is not a non-negative integer`},
 		{"0:1:2:3", "want OP:I"},
 	} {
-		code, _, errs := runCLI(t, "trace", "sample:mnist_cnn", "-o", filepath.Join(bad, "x.json"), "--elements", tc.list)
-		if code != exitUsage {
-			t.Fatalf("%s: exit %d (%s)", tc.list, code, errs)
-		}
-		assertOneLineError(t, errs, "--elements", tc.frag)
+		assertCLIError(t, exitUsage, []string{"trace", "sample:mnist_cnn", "-o", filepath.Join(bad, "x.json"), "--elements", tc.list}, "--elements", tc.frag)
 	}
-	code, _, errs = runCLI(t, "trace", "sample:mnist_cnn", "-o", filepath.Join(bad, "x.json"), "--ops", "1-2", "--elements", "0:3")
-	if code != exitUsage {
-		t.Fatalf("element outside --ops: exit %d", code)
-	}
-	assertOneLineError(t, errs, "--elements", "not among --ops")
+	assertCLIError(t, exitUsage, []string{"trace", "sample:mnist_cnn", "-o", filepath.Join(bad, "x.json"), "--ops", "1-2", "--elements", "0:3"}, "--elements", "not among --ops")
 	assertNoFiles(t, bad)
 }
 
@@ -104,10 +96,7 @@ func TestTraceMetricsSayWhatTheyAre(t *testing.T) {
 	dir := t.TempDir()
 	csvPath, jsonPath := filepath.Join(dir, "m.csv"), filepath.Join(dir, "t.json")
 	for _, args := range [][]string{{"-o", csvPath, "--format", "csv"}, {"-o", jsonPath, "--elements", "none"}} {
-		code, _, errs := runCLI(t, append([]string{"trace", "sample:mnist_dense", "--digit", "3", "--runtime", "tflm-single"}, args...)...)
-		if code != exitOK {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
+		runOK(t, append([]string{"trace", "sample:mnist_dense", "--digit", "3", "--runtime", "tflm-single"}, args...)...)
 	}
 	data, _ := os.ReadFile(csvPath)
 	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
@@ -273,9 +262,7 @@ func TestNpyInputForms(t *testing.T) {
 		// C-order [[1,2,3],[4,5,6]] stored column-major: 1,4,2,5,3,6.
 		in := npyFile(t, filepath.Join(dir, "f.npy"), "|i1", true, "(2, 3)", []byte{1, 4, 2, 5, 3, 6})
 		dump := t.TempDir()
-		if code, _, errs := runCLI(t, "run", m, "--input", in, "--dump", dump); code != exitOK {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
+		runOK(t, "run", m, "--input", in, "--dump", dump)
 		if got, _ := os.ReadFile(filepath.Join(dump, "t0.bin")); !bytes.Equal(got, []byte{1, 2, 3, 4, 5, 6}) {
 			t.Fatalf("input %v, want 1..6 in C order", got)
 		}
@@ -288,16 +275,12 @@ func TestNpyInputForms(t *testing.T) {
 		{"wrong count", "|i1", "(4,)", 4, "got a .npy array of shape [4]"},
 		{"wrong shape", "|i1", "(3, 2)", 6, "got a .npy array of shape [3 2]"},
 		{"int16 for int8", "<i2", "(3,)", 6, "dtype <i2"},
-		{"complex", "<c8", "(3,)", 24, "unsupported .npy dtype <c8"},
+		{"complex", "<c8", "(3,)", 24, `unsupported .npy dtype "<c8" (want an integer, bool or float dtype)`},
 		{"truncated", "<f8", "(3,)", 20, ".npy data is 20 bytes, its header says 24"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := npyFile(t, filepath.Join(dir, "bad.npy"), tc.descr, false, tc.shape, make([]byte, tc.bytes))
-			code, _, errs := runCLI(t, "run", model, "--input", in)
-			if code != exitUsage {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			assertOneLineError(t, errs, "bad.npy", tc.frag)
+			assertCLIError(t, exitUsage, []string{"run", model, "--input", in}, "bad.npy", tc.frag)
 		})
 	}
 }
@@ -329,10 +312,7 @@ func TestRunDumpNpy(t *testing.T) {
 	in := filepath.Join(t.TempDir(), "in.bin")
 	os.WriteFile(in, []byte{3, 1, 0xff}, 0o644)
 	dir := t.TempDir()
-	code, stdout, errs := runCLI(t, "run", model, "--input", in, "--dump", dir, "--format", "npy", "--dump-constants")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	stdout := runOK(t, "run", model, "--input", in, "--dump", dir, "--format", "npy", "--dump-constants")
 	if !strings.Contains(stdout, "dumped 4 tensors") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
@@ -369,9 +349,7 @@ func TestRunDumpNpy(t *testing.T) {
 	}
 
 	bin := t.TempDir()
-	if code, _, errs := runCLI(t, "run", model, "--input", in, "--dump", bin); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	runOK(t, "run", model, "--input", in, "--dump", bin)
 	got, _ := os.ReadFile(filepath.Join(bin, "t3.bin"))
 	raw, _ = os.ReadFile(filepath.Join(bin, "manifest.json"))
 	man = dumpManifest{}
@@ -391,11 +369,7 @@ func TestRunDumpNpy(t *testing.T) {
 		{[]string{"--dump", filepath.Join(bad, "d"), "--format", "hdf5"}, "--format hdf5: want bin or npy"},
 		{[]string{"--dump-constants"}, "--dump-constants needs --dump DIR"},
 	} {
-		code, _, errs := runCLI(t, append([]string{"run", model, "--input", in}, tc.args...)...)
-		if code != exitUsage {
-			t.Fatalf("%v: exit %d", tc.args, code)
-		}
-		assertOneLineError(t, errs, tc.frag)
+		assertCLIError(t, exitUsage, append([]string{"run", model, "--input", in}, tc.args...), tc.frag)
 	}
 	assertNoFiles(t, bad)
 }
@@ -405,34 +379,27 @@ func TestRunDumpNpy(t *testing.T) {
 // are; trace --constants puts them in the JSON export.
 func TestConstantValues(t *testing.T) {
 	model := fcModel(t)
-	code, out, errs := runCLI(t, "inspect", model, "--tensor", "1", "--values")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	for _, want := range []string{"values (6, row-major; real = (q − zero_point)·scale)", "[0,0]  q=1  real=0.25", "[1,2]  q=-6  real=-1.5"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("inspect --values lacks %q:\n%s", want, out)
-		}
-	}
-	code, out, _ = runCLI(t, "inspect", model, "--tensor", "2", "--values", "--json")
+	out := runOK(t, "inspect", model, "--tensor", "1", "--values")
+	assertContains(t, "inspect --values", out, "values (6, row-major; real = (q − zero_point)·scale)", "[0,0]  q=1  real=0.25", "[1,2]  q=-6  real=-1.5")
+	out = runOK(t, "inspect", model, "--tensor", "2", "--values", "--json")
 	var bias struct {
 		trace.TensorInfo
 		Values trace.TensorValues `json:"values"`
 	}
-	if err := json.Unmarshal([]byte(out), &bias); code != exitOK || err != nil {
-		t.Fatalf("exit %d, %v", code, err)
+	if err := json.Unmarshal([]byte(out), &bias); err != nil {
+		t.Fatal(err)
 	}
 	if bias.Index != 2 || !slices.Equal(bias.Values.Quantized, []int64{8, -8}) || !slices.Equal(bias.Values.Dequantized, []trace.Float{1, -1}) {
 		t.Fatalf("bias values %+v", bias)
 	}
 	// Per-channel CONV_2D weights: element (c,0,0,0) is real q·scale[c].
-	code, out, _ = runCLI(t, "inspect", "sample:mnist_cnn", "--tensor", "5", "--values", "--json")
+	out = runOK(t, "inspect", "sample:mnist_cnn", "--tensor", "5", "--values", "--json")
 	var w struct {
 		trace.TensorInfo
 		Values trace.TensorValues `json:"values"`
 	}
-	if err := json.Unmarshal([]byte(out), &w); code != exitOK || err != nil || len(w.Values.Quantized) != 72 {
-		t.Fatalf("exit %d, %v, %d values", code, err, len(w.Values.Quantized))
+	if err := json.Unmarshal([]byte(out), &w); err != nil || len(w.Values.Quantized) != 72 {
+		t.Fatalf("%v, %d values", err, len(w.Values.Quantized))
 	}
 	for c := range 8 {
 		i := c * 9
@@ -447,11 +414,7 @@ func TestConstantValues(t *testing.T) {
 		{[]string{"--values"}, "--values needs --tensor N"},
 		{[]string{"--tensor", "3", "--values"}, `"out" is not a constant`},
 	} {
-		code, _, errs := runCLI(t, append([]string{"inspect", model}, tc.args...)...)
-		if code != exitUsage {
-			t.Fatalf("%v: exit %d", tc.args, code)
-		}
-		assertOneLineError(t, errs, tc.frag)
+		assertCLIError(t, exitUsage, append([]string{"inspect", model}, tc.args...), tc.frag)
 	}
 
 	dir := t.TempDir()
@@ -463,9 +426,7 @@ func TestConstantValues(t *testing.T) {
 		if withConstants {
 			args = append(args, "--constants")
 		}
-		if code, _, errs := runCLI(t, args...); code != exitOK {
-			t.Fatalf("exit %d: %s", code, errs)
-		}
+		runOK(t, args...)
 		f := readTrace(t, path)
 		wv, bv := f.Tensors[1].Values, f.Tensors[2].Values
 		if !withConstants {
@@ -480,11 +441,7 @@ func TestConstantValues(t *testing.T) {
 		}
 	}
 	bad := t.TempDir()
-	code, _, errs = runCLI(t, "trace", model, "--constants", "--format", "csv", "-o", filepath.Join(bad, "x.csv"))
-	if code != exitUsage {
-		t.Fatalf("--constants with csv: exit %d", code)
-	}
-	assertOneLineError(t, errs, "--constants")
+	assertCLIError(t, exitUsage, []string{"trace", model, "--constants", "--format", "csv", "-o", filepath.Join(bad, "x.csv")}, "--constants")
 	assertNoFiles(t, bad)
 }
 
@@ -496,12 +453,8 @@ func TestTraceModelExplorerMetric(t *testing.T) {
 	dir := t.TempDir()
 	me, csvPath := filepath.Join(dir, "me.json"), filepath.Join(dir, "m.csv")
 	base := []string{"trace", "sample:mnist_cnn", "--digit", "2"}
-	if code, _, errs := runCLI(t, append(base, "-o", me, "--format", "model-explorer", "--metric", "local-mean", "--clip", "90")...); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	if code, _, errs := runCLI(t, append(base, "-o", csvPath, "--format", "csv")...); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	runOK(t, append(base, "-o", me, "--format", "model-explorer", "--metric", "local-mean", "--clip", "90")...)
+	runOK(t, append(base, "-o", csvPath, "--format", "csv")...)
 	var nd struct {
 		Results map[string]struct {
 			Value   float64 `json:"value"`
@@ -539,11 +492,7 @@ func TestTraceModelExplorerMetric(t *testing.T) {
 		{[]string{"--format", "model-explorer", "--clip", "101"}, "--clip 101"},
 		{[]string{"--metric", "local-max"}, "--format model-explorer"},
 	} {
-		code, _, errs := runCLI(t, append(append(base, "-o", filepath.Join(bad, "x")), tc.args...)...)
-		if code != exitUsage {
-			t.Fatalf("%v: exit %d", tc.args, code)
-		}
-		assertOneLineError(t, errs, tc.frag)
+		assertCLIError(t, exitUsage, append(append(base, "-o", filepath.Join(bad, "x")), tc.args...), tc.frag)
 	}
 	assertNoFiles(t, bad)
 }
@@ -553,11 +502,7 @@ func TestTraceModelExplorerMetric(t *testing.T) {
 func TestTraceFlagErrorBeforeNotes(t *testing.T) {
 	dir := t.TempDir()
 	in := npyFile(t, filepath.Join(dir, "x.npy"), "<f8", false, "(3,)", float64Bytes(binary.LittleEndian, 1, 2, 3))
-	code, _, errs := runCLI(t, "trace", fcModel(t), "--input", in, "-o", filepath.Join(dir, "t.json"), "--elements", "5:0")
-	if code != exitUsage {
-		t.Fatalf("exit %d", code)
-	}
-	assertOneLineError(t, errs, "--elements", "op 5 does not exist")
+	assertCLIError(t, exitUsage, []string{"trace", fcModel(t), "--input", in, "-o", filepath.Join(dir, "t.json"), "--elements", "5:0"}, "--elements", "op 5 does not exist")
 }
 
 // TestTermsNumberedAlike: a multiply-accumulate element's largest terms
@@ -619,9 +564,7 @@ func TestNpyFloatsSaturate(t *testing.T) {
 	dir := t.TempDir()
 	in := npyFile(t, filepath.Join(dir, "big.npy"), "<f4", false, "(1, 3)", float32Bytes(binary.LittleEndian, 1e20, float32(math.Inf(1)), float32(math.Inf(-1))))
 	dump := t.TempDir()
-	if code, _, errs := runCLI(t, "run", model, "--input", in, "--dump", dump); code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	runOK(t, "run", model, "--input", in, "--dump", dump)
 	if got, _ := os.ReadFile(filepath.Join(dump, "t0.bin")); !bytes.Equal(got, []byte{127, 127, 0x80}) {
 		t.Errorf("input quantized to %v, want [127 127 -128]", got)
 	}

@@ -435,12 +435,9 @@ func readNpySample(path string, i int) (*npyArray, error) {
 func openLabels(flagName, path string, n int) ([]int, error) {
 	var labels []int
 	if strings.EqualFold(filepath.Ext(path), ".npy") {
-		raw, err := os.ReadFile(path)
+		raw, err := readLabelFile(flagName, path)
 		if err != nil {
-			if os.IsNotExist(err) {
-				return nil, usageError("%s %s: no such file", flagName, path)
-			}
-			return nil, inputError(fmt.Errorf("%s %s: %w", flagName, path, err))
+			return nil, err
 		}
 		a, err := parseNpy(raw)
 		if err != nil {
@@ -466,12 +463,10 @@ func openLabels(flagName, path string, n int) ([]int, error) {
 			labels = append(labels, int(b))
 		}
 	} else {
-		raw, rerr := os.ReadFile(path)
+		raw, rerr := readLabelFile(flagName, path)
 		switch {
-		case os.IsNotExist(rerr):
-			return nil, usageError("%s %s: no such file", flagName, path)
 		case rerr != nil:
-			return nil, inputError(fmt.Errorf("%s %s: %w", flagName, path, rerr))
+			return nil, rerr
 		case strings.HasSuffix(strings.ToLower(path), ".txt") || strings.HasSuffix(strings.ToLower(path), ".csv"):
 			for k, field := range strings.FieldsFunc(string(raw), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' }) {
 				v, err := strconv.Atoi(field)
@@ -488,4 +483,16 @@ func openLabels(flagName, path string, n int) ([]int, error) {
 		return nil, inputError(fmt.Errorf("%s %s: %d labels for %d inputs", flagName, path, len(labels), n))
 	}
 	return labels, nil
+}
+
+// readLabelFile reads a --labels file (a missing one is a usage error).
+func readLabelFile(flagName, path string) ([]byte, error) {
+	raw, err := os.ReadFile(path)
+	switch {
+	case os.IsNotExist(err):
+		return nil, usageError("%s %s: no such file", flagName, path)
+	case err != nil:
+		return nil, inputError(fmt.Errorf("%s %s: %w", flagName, path, err))
+	}
+	return raw, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -120,9 +119,7 @@ func runInspect(args []string, env *cliEnv) error {
 				Values *trace.TensorValues `json:"values,omitempty"`
 			}{g.Tensors[*tensorIndex], vals}
 		}
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		return printJSON(env.stdout, v)
 	}
 	w := env.stdout
 	switch {
@@ -166,9 +163,7 @@ func printSupportedOps(w io.Writer, asJSON bool) error {
 	}
 	sort.Slice(rows, func(a, b int) bool { return rows[a].Op < rows[b].Op })
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
+		return printJSON(w, rows)
 	}
 	fmt.Fprintf(w, "%d operators have kernels: the data-input dtypes TFLite-Micro's accepts, then the other runtimes' kernels that compute differently (those also take legacy uint8 where full TFLite does):\n", len(rows))
 	for _, r := range rows {
@@ -296,7 +291,7 @@ func tensorLine(g *subGraphInfo, i int32) string {
 	}
 	t := &g.Tensors[i]
 	var b strings.Builder
-	fmt.Fprintf(&b, "t%-3d %-8s %-14s %s", t.Index, t.DType, shapeString(t.Shape), quantSummary(t.Quantization, len(t.Shape)))
+	fmt.Fprintf(&b, "t%-3d %-8s %-14s %s", t.Index, t.DType, shapeText(t.Shape), quantSummary(t.Quantization, len(t.Shape)))
 	if t.Const {
 		b.WriteString("  const")
 	}
@@ -305,14 +300,6 @@ func tensorLine(g *subGraphInfo, i int32) string {
 	}
 	fmt.Fprintf(&b, "  %q", t.Name)
 	return b.String()
-}
-
-func shapeString(s []int32) string {
-	parts := make([]string, len(s))
-	for i, d := range s {
-		parts[i] = fmt.Sprint(d)
-	}
-	return "[" + strings.Join(parts, ",") + "]"
 }
 
 // quantSummary says a tensor's quantization in a few words; rank is the
@@ -481,9 +468,9 @@ func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
 func printTensorFull(w io.Writer, g *subGraphInfo, t *trace.TensorInfo) {
 	fmt.Fprintf(w, "tensor %d %q\n", t.Index, t.Name)
 	fmt.Fprintf(w, "  dtype      %s\n", t.DType)
-	fmt.Fprintf(w, "  shape      %s\n", shapeString(t.Shape))
+	fmt.Fprintf(w, "  shape      %s\n", shapeText(t.Shape))
 	if len(t.ShapeSignature) > 0 {
-		fmt.Fprintf(w, "  signature  %s\n", shapeString(t.ShapeSignature))
+		fmt.Fprintf(w, "  signature  %s\n", shapeText(t.ShapeSignature))
 	}
 	kind := "activation (computed at run time)"
 	if t.Const {

@@ -28,6 +28,22 @@ func runInterrupted(t *testing.T, delay time.Duration, args ...string) (int, str
 	return code, out.String(), errb.String()
 }
 
+// assertInterrupted runs a command interrupted after delay and checks that
+// it exits 130 with one "interrupted" line, nothing on stdout, within limit
+// of its start.
+func assertInterrupted(t *testing.T, delay, limit time.Duration, args ...string) {
+	t.Helper()
+	start := time.Now()
+	code, out, errs := runInterrupted(t, delay, args...)
+	if code != exitInterrupted || out != "" {
+		t.Fatalf("%s: exit %d, stdout %q, stderr %q", args[0], code, out, errs)
+	}
+	assertOneLineError(t, errs, "interrupted")
+	if el := time.Since(start); el > limit {
+		t.Errorf("%s interrupted after %v stopped after %v", args[0], delay, el)
+	}
+}
+
 // TestInterrupt: an interrupted eval -o, trace -o, run --dump, compare or
 // run --bench exits 130
 // with one line, writes nothing on stdout and leaves no file (not even the
@@ -46,15 +62,7 @@ func TestInterrupt(t *testing.T) {
 		{"run --dump npy", []string{"run", "sample:mnist_cnn", "--dump", filepath.Join(dir, "dump"), "--format", "npy", "--dump-constants"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
-			code, out, errs := runInterrupted(t, 0, tc.args...)
-			if code != exitInterrupted || out != "" {
-				t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
-			}
-			assertOneLineError(t, errs, "interrupted")
-			if el := time.Since(start); el > 2*time.Second {
-				t.Errorf("took %v to stop", el)
-			}
+			assertInterrupted(t, 0, 2*time.Second, tc.args...)
 		})
 	}
 	entries, _ := os.ReadDir(dir)
@@ -62,13 +70,7 @@ func TestInterrupt(t *testing.T) {
 		t.Errorf("left behind: %s", e.Name())
 	}
 	// A bench interrupted mid-way stops within a fraction of a second.
-	start := time.Now()
-	if code, _, _ := runInterrupted(t, 200*time.Millisecond, "run", "sample:mnist_cnn", "--bench", "100000000"); code != exitInterrupted {
-		t.Fatalf("exit %d", code)
-	}
-	if el := time.Since(start); el > 1500*time.Millisecond {
-		t.Errorf("bench interrupted after 200 ms stopped after %v", el)
-	}
+	assertInterrupted(t, 200*time.Millisecond, 1500*time.Millisecond, "run", "sample:mnist_cnn", "--bench", "100000000")
 }
 
 // TestInterruptMidway interrupts long writes part-way: `trace --elements
@@ -83,15 +85,7 @@ func TestInterruptMidway(t *testing.T) {
 	}
 	dir := t.TempDir()
 	model := filepath.Join(shared, "models", "person_detect_int8.tflite")
-	start := time.Now()
-	code, out, errs := runInterrupted(t, 500*time.Millisecond, "trace", model, "--elements", "all", "-o", filepath.Join(dir, "pd.json"))
-	if code != exitInterrupted || out != "" {
-		t.Fatalf("trace: exit %d, stdout %q, stderr %q", code, out, errs)
-	}
-	assertOneLineError(t, errs, "interrupted")
-	if el := time.Since(start); el > 3*time.Second {
-		t.Errorf("trace interrupted after 500 ms stopped after %v", el)
-	}
+	assertInterrupted(t, 500*time.Millisecond, 3*time.Second, "trace", model, "--elements", "all", "-o", filepath.Join(dir, "pd.json"))
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		t.Errorf("trace left behind: %s", e.Name())

@@ -19,6 +19,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -182,6 +183,13 @@ func printUsage(w io.Writer) {
 type flagSet struct {
 	*flag.FlagSet
 	printUsage func()
+}
+
+// printJSON writes v as indented JSON, as every --json report is printed.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // newFlagSet makes a subcommand's flag set. A parse error becomes one

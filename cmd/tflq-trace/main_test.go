@@ -28,6 +28,28 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// assertCLIError runs the command line and checks that it exits with want
+// and the one-line error contract (assertOneLineError) with every fragment.
+func assertCLIError(t *testing.T, want int, args []string, fragments ...string) {
+	t.Helper()
+	code, _, errs := runCLI(t, args...)
+	if code != want {
+		t.Fatalf("%v: exit %d, want %d (stderr %q)", args, code, want, errs)
+	}
+	assertOneLineError(t, errs, fragments...)
+}
+
+// runOK runs the command line, fails the test unless it exits 0, and
+// returns its standard output.
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, errs := runCLI(t, args...)
+	if code != exitOK {
+		t.Fatalf("%v: exit %d: %s", args, code, errs)
+	}
+	return out
+}
+
 // assertOneLineError checks the error contract: one line starting with
 // "tflq-trace:" that contains every fragment.
 func assertOneLineError(t *testing.T, stderr string, fragments ...string) {
@@ -38,6 +60,16 @@ func assertOneLineError(t *testing.T, stderr string, fragments ...string) {
 	for _, f := range fragments {
 		if !strings.Contains(stderr, f) {
 			t.Errorf("stderr %q does not mention %q", stderr, f)
+		}
+	}
+}
+
+// assertContains checks that out, the output of what, holds every fragment.
+func assertContains(t *testing.T, what, out string, fragments ...string) {
+	t.Helper()
+	for _, f := range fragments {
+		if !strings.Contains(out, f) {
+			t.Errorf("%s lacks %q:\n%s", what, f, out)
 		}
 	}
 }
@@ -97,11 +129,7 @@ func TestBadModelFiles(t *testing.T) {
 				if cmd == "explain" {
 					args = append(args, "--op", "0", "--element", "0")
 				}
-				code, _, errs := runCLI(t, args...)
-				if code != exitUsage {
-					t.Fatalf("exit %d, want 2 (stderr %q)", code, errs)
-				}
-				assertOneLineError(t, errs, tc.path, tc.cause)
+				assertCLIError(t, exitUsage, args, tc.path, tc.cause)
 			})
 		}
 	}
@@ -147,10 +175,7 @@ func TestInspectEverySharedModel(t *testing.T) {
 // 1363200814, shift −11. (A double product would give 1363200765.)
 func TestInspectAnswersTheSeedQuestion(t *testing.T) {
 	model := sharedModel(t, "mnist_dense10_uint8io.tflite")
-	code, out, errs := runCLI(t, "inspect", "--json", "--op", "2", model)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "inspect", "--json", "--op", "2", model)
 	var op trace.OpInfo
 	if err := json.Unmarshal([]byte(out), &op); err != nil {
 		t.Fatal(err)
@@ -168,8 +193,8 @@ func TestInspectAnswersTheSeedQuestion(t *testing.T) {
 	if op.Clamp == nil || *op.Clamp != [2]int32{-128, 127} {
 		t.Fatalf("clamp %v, want [-128 127]", op.Clamp)
 	}
-	code, out, _ = runCLI(t, "inspect", "--tensor", "6", model)
-	if code != exitOK || !strings.Contains(out, "scale=0.157345951 zero_point=47") || !strings.Contains(out, "produced   by op 2 FULLY_CONNECTED") {
+	out = runOK(t, "inspect", "--tensor", "6", model)
+	if !strings.Contains(out, "scale=0.157345951 zero_point=47") || !strings.Contains(out, "produced   by op 2 FULLY_CONNECTED") {
 		t.Fatalf("inspect --tensor 6:\n%s", out)
 	}
 }
@@ -181,10 +206,7 @@ func TestRunDocumentedOutputs(t *testing.T) {
 	for _, k := range []string{"0", "4", "10"} {
 		t.Run("input"+k, func(t *testing.T) {
 			out := t.TempDir()
-			code, stdout, errs := runCLI(t, "run", "--dump", out, "--input", filepath.Join(dir, "mnist_dense10_uint8io.input"+k+".bin"), filepath.Join(dir, "mnist_dense10_uint8io.tflite"))
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			stdout := runOK(t, "run", "--dump", out, "--input", filepath.Join(dir, "mnist_dense10_uint8io.input"+k+".bin"), filepath.Join(dir, "mnist_dense10_uint8io.tflite"))
 			want, _ := os.ReadFile(filepath.Join(dir, "mnist_dense10_uint8io.expected"+k+".bin"))
 			got, err := os.ReadFile(filepath.Join(out, "t7.bin"))
 			if err != nil || !bytes.Equal(got, want) {
@@ -217,31 +239,8 @@ func TestRunInputErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, errs := runCLI(t, append([]string{"run", model}, tc.args...)...)
-			if code != exitUsage {
-				t.Fatalf("exit %d, want 2 (%s)", code, errs)
-			}
-			assertOneLineError(t, errs, tc.frags...)
+			assertCLIError(t, exitUsage, append([]string{"run", model}, tc.args...), tc.frags...)
 		})
-	}
-}
-
-// writeNpy writes a minimal .npy (format 1.0) file.
-func writeNpy(t *testing.T, path, descr string, shape string, body []byte) {
-	t.Helper()
-	header := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }"
-	for (10+len(header)+1)%64 != 0 {
-		header += " "
-	}
-	header += "\n"
-	var b bytes.Buffer
-	b.WriteString("\x93NUMPY\x01\x00")
-	b.WriteByte(byte(len(header)))
-	b.WriteByte(byte(len(header) >> 8))
-	b.WriteString(header)
-	b.Write(body)
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -269,22 +268,19 @@ func TestRunImageAndNpyInputs(t *testing.T) {
 	os.WriteFile(pgmPath, append([]byte("P5\n# a comment\n28 28\n255\n"), pixels...), 0o644)
 
 	u8Path := filepath.Join(tmp, "digit_u8.npy")
-	writeNpy(t, u8Path, "|u1", "(1, 28, 28)", pixels)
+	npyFile(t, u8Path, "|u1", false, "(1, 28, 28)", pixels)
 
 	f32 := make([]byte, 4*len(pixels))
 	for i, p := range pixels {
 		binary.LittleEndian.PutUint32(f32[4*i:], math.Float32bits(float32(p)/255))
 	}
 	f32Path := filepath.Join(tmp, "digit_f32.npy")
-	writeNpy(t, f32Path, "<f4", "(28, 28)", f32)
+	npyFile(t, f32Path, "<f4", false, "(28, 28)", f32)
 
 	for _, in := range []string{pngPath, pgmPath, u8Path, f32Path} {
 		t.Run(filepath.Base(in), func(t *testing.T) {
 			out := t.TempDir()
-			code, _, errs := runCLI(t, "run", model, "--input", in, "--dump", out)
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			runOK(t, "run", model, "--input", in, "--dump", out)
 			got, _ := os.ReadFile(filepath.Join(out, "t7.bin"))
 			if !bytes.Equal(got, want) {
 				t.Fatalf("output %v, documented %v", got, want)
@@ -297,20 +293,12 @@ func TestRunImageAndNpyInputs(t *testing.T) {
 		var sb bytes.Buffer
 		png.Encode(&sb, image.NewGray(image.Rect(0, 0, 10, 12)))
 		os.WriteFile(small, sb.Bytes(), 0o644)
-		code, _, errs := runCLI(t, "run", model, "--input", small)
-		if code != exitUsage {
-			t.Fatalf("exit %d", code)
-		}
-		assertOneLineError(t, errs, "expected a 28×28 image", "got 10×12")
+		assertCLIError(t, exitUsage, []string{"run", model, "--input", small}, "expected a 28×28 image", "got 10×12")
 	})
 	t.Run("wrong npy shape", func(t *testing.T) {
 		bad := filepath.Join(tmp, "bad.npy")
-		writeNpy(t, bad, "|u1", "(1, 784)", pixels)
-		code, _, errs := runCLI(t, "run", model, "--input", bad)
-		if code != exitUsage {
-			t.Fatalf("exit %d", code)
-		}
-		assertOneLineError(t, errs, "shape [1 784]", "UINT8 [1 28 28]")
+		npyFile(t, bad, "|u1", false, "(1, 784)", pixels)
+		assertCLIError(t, exitUsage, []string{"run", model, "--input", bad}, "shape [1 784]", "UINT8 [1 28 28]")
 	})
 }
 
@@ -324,16 +312,8 @@ func TestExplainDenseElement(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68", "float reference, accumulated: 3.35433"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("explanation lacks %q:\n%s", want, out)
-		}
-	}
-	code, _, errs = runCLI(t, "explain", filepath.Join(dir, "mnist_dense10_uint8io.tflite"), "--op", "2", "--at", "0,10")
-	if code != exitUsage {
-		t.Fatalf("out-of-range --at: exit %d", code)
-	}
-	assertOneLineError(t, errs, "dimension 1 has size 10")
+	assertContains(t, "explanation", out, "784 terms", "input_offset = 128", "M = 1363200814·2^(-11−31)", "RDBPOT(", "+ 47 = 68", "final value: 68", "float reference, accumulated: 3.35433")
+	assertCLIError(t, exitUsage, []string{"explain", filepath.Join(dir, "mnist_dense10_uint8io.tflite"), "--op", "2", "--at", "0,10"}, "dimension 1 has size 10")
 }
 
 func TestTraceCommand(t *testing.T) {
@@ -344,10 +324,7 @@ func TestTraceCommand(t *testing.T) {
 	for _, format := range []string{"json", "csv", "model-explorer"} {
 		t.Run(format, func(t *testing.T) {
 			path := filepath.Join(out, "trace."+format)
-			code, stdout, errs := runCLI(t, "trace", model, "--input", input, "-o", path, "--format", format, "--elements", "all")
-			if code != exitOK {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
+			stdout := runOK(t, "trace", model, "--input", input, "-o", path, "--format", format, "--elements", "all")
 			data, err := os.ReadFile(path)
 			if err != nil || !strings.Contains(stdout, "wrote "+path) {
 				t.Fatalf("%v %q", err, stdout)
@@ -392,27 +369,16 @@ func TestTraceCommand(t *testing.T) {
 			}
 		}
 	})
-	code, _, errs := runCLI(t, "trace", model)
-	if code != exitUsage {
-		t.Fatalf("no -o: exit %d", code)
-	}
-	assertOneLineError(t, errs, "-o FILE is required")
+	assertCLIError(t, exitUsage, []string{"trace", model}, "-o FILE is required")
 }
 
 func TestInspectOps(t *testing.T) {
-	code, out, errs := runCLI(t, "inspect", "--ops")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	for _, want := range []string{"FULLY_CONNECTED", "CONV_2D", "SOFTMAX", "QUANTIZE"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("inspect --ops lacks %s", want)
-		}
-	}
-	code, out, _ = runCLI(t, "inspect", "--ops", "--json")
+	out := runOK(t, "inspect", "--ops")
+	assertContains(t, "inspect --ops", out, "FULLY_CONNECTED", "CONV_2D", "SOFTMAX", "QUANTIZE")
+	out = runOK(t, "inspect", "--ops", "--json")
 	var rows []supportedOp
-	if code != exitOK || json.Unmarshal([]byte(out), &rows) != nil {
-		t.Fatalf("inspect --ops --json: exit %d", code)
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("inspect --ops --json: %v", err)
 	}
 	found := false
 	for _, r := range rows {
@@ -446,28 +412,18 @@ func TestTraceToSpecialFiles(t *testing.T) {
 		data, _ := os.ReadFile(fifo)
 		got <- data
 	}()
-	code, _, errs := runCLI(t, "trace", "--sample", "mnist_dense", "--digit", "1", "-o", fifo, "--format", "csv")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	runOK(t, "trace", "--sample", "mnist_dense", "--digit", "1", "-o", fifo, "--format", "csv")
 	if data := <-got; !strings.HasPrefix(string(data), "model,input,runtime,op,") {
 		t.Fatalf("pipe received %q", data)
 	}
 	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
 		t.Fatalf("the pipe was replaced: %v %v", fi.Mode(), err)
 	}
-	code, _, errs = runCLI(t, "trace", "--sample", "mnist_dense", "-o", dir)
-	if code != exitUsage {
-		t.Fatalf("-o directory: exit %d, want 2 (checked before running)", code)
-	}
-	assertOneLineError(t, errs, "is a directory")
+	assertCLIError(t, exitUsage, []string{"trace", "--sample", "mnist_dense", "-o", dir}, "is a directory")
 }
 
 func TestTraceToStdout(t *testing.T) {
-	code, out, errs := runCLI(t, "trace", "--sample", "mnist_cnn", "--digit", "4", "-o", "-", "--format", "model-explorer")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
+	out := runOK(t, "trace", "--sample", "mnist_cnn", "--digit", "4", "-o", "-", "--format", "model-explorer")
 	var nd struct {
 		Results map[string]struct{ Value float64 } `json:"results"`
 	}
@@ -482,25 +438,18 @@ func TestTraceToStdout(t *testing.T) {
 // TFLite-Micro's float32 product (0.0002292140223) — and the JSON carries
 // it per runtime.
 func TestInspectRuntimeDifferences(t *testing.T) {
-	code, out, errs := runCLI(t, "inspect", "--op", "1", "sample:mnist_dense")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	for _, want := range []string{
+	out := runOK(t, "inspect", "--op", "1", "sample:mnist_dense")
+	assertContains(t, "inspect --op 1", out,
 		"M[output] = 0.0002292140223  multiplier=2016187862  shift=-12",
 		"requantization: fixed point: MultiplyByQuantizedMultiplier, double rounding",
 		"under --runtime tflm-single (TFLite-Micro reference kernel): requantization fixed point: MultiplyByQuantizedMultiplier, single rounding;",
 		"under --runtime tflite-ref (full TFLite reference kernel): requantization double:",
 		"M[output] = 0.0002292140131  (used as a real number: no Q0.31 multiplier)",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("inspect --op 1 lacks %q:\n%s", want, out)
-		}
-	}
-	code, out, _ = runCLI(t, "inspect", "--op", "1", "--json", "sample:mnist_dense")
+	)
+	out = runOK(t, "inspect", "--op", "1", "--json", "sample:mnist_dense")
 	var op trace.OpInfo
-	if err := json.Unmarshal([]byte(out), &op); code != exitOK || err != nil {
-		t.Fatalf("exit %d, %v", code, err)
+	if err := json.Unmarshal([]byte(out), &op); err != nil {
+		t.Fatal(err)
 	}
 	var ref *trace.RuntimeParams
 	for i := range op.Runtimes {
@@ -511,8 +460,8 @@ func TestInspectRuntimeDifferences(t *testing.T) {
 	if ref == nil || len(ref.Multipliers) != 1 || math.Abs(float64(ref.Multipliers[0].Real)-0.0002292140131) > 1e-13 || ref.Multipliers[0].Multiplier != 0 {
 		t.Fatalf("tflite-ref entry %+v", ref)
 	}
-	code, out, _ = runCLI(t, "inspect", "--op", "1", "--runtime", "tflite-ref", "sample:mnist_dense")
-	if code != exitOK || !strings.Contains(out, "under --runtime tflm (TFLite-Micro reference kernel)") {
+	out = runOK(t, "inspect", "--op", "1", "--runtime", "tflite-ref", "sample:mnist_dense")
+	if !strings.Contains(out, "under --runtime tflm (TFLite-Micro reference kernel)") {
 		t.Fatalf("inspect --runtime tflite-ref:\n%s", out)
 	}
 }
@@ -521,15 +470,8 @@ func TestInspectRuntimeDifferences(t *testing.T) {
 // the index convention is stated, and a warning many tensors share is
 // printed once with the list (person_detect's 14 biases).
 func TestInspectRolesAndWarnings(t *testing.T) {
-	code, out, errs := runCLI(t, "inspect", "--op", "1", "sample:mnist_dense")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errs)
-	}
-	for _, want := range []string{"\n  input   t3 ", "\n  weights t2 ", "\n  bias    t1 ", "\n  output  t4 "} {
-		if !strings.Contains(out, want) {
-			t.Errorf("inspect --op 1 lacks %q:\n%s", want, out)
-		}
-	}
+	out := runOK(t, "inspect", "--op", "1", "sample:mnist_dense")
+	assertContains(t, "inspect --op 1", out, "\n  input   t3 ", "\n  weights t2 ", "\n  bias    t1 ", "\n  output  t4 ")
 	_, out, _ = runCLI(t, "inspect", "sample:mnist_dense")
 	if !strings.Contains(out, "tf.lite.Interpreter.get_tensor_details()") {
 		t.Errorf("inspect does not say which index convention tN follows:\n%s", out)
@@ -572,27 +514,17 @@ func TestNoSilentDefaults(t *testing.T) {
 // tensors: 21 GiB of activations that a careless interpreter would
 // allocate one after the other.
 func reluChain(t *testing.T) string {
-	b := tflite.NewModelBuilder()
-	q := tflite.PerTensor(0.5, 0)
-	prev := b.AddTensor("in", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
-	in := prev
-	for range 20 {
-		o := b.AddTensor("relu", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
-		b.AddOperator(tflite.OpRelu, tflite.Options{}, []int32{prev}, []int32{o})
-		prev = o
-	}
-	b.SetIO([]int32{in}, []int32{prev})
-	m, err := b.Model()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := tflite.Write(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "relu20.tflite")
-	os.WriteFile(path, data, 0o644)
-	return path
+	return writeModel(t, func(b *tflite.ModelBuilder) {
+		q := tflite.PerTensor(0.5, 0)
+		prev := b.AddTensor("in", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
+		in := prev
+		for range 20 {
+			o := b.AddTensor("relu", tflite.TypeInt8, []int32{1, 32768, 32768}, q)
+			b.AddOperator(tflite.OpRelu, tflite.Options{}, []int32{prev}, []int32{o})
+			prev = o
+		}
+		b.SetIO([]int32{in}, []int32{prev})
+	})
 }
 
 // TestMemoryPlan: a model whose run would exceed the memory limit is
@@ -616,17 +548,11 @@ func TestMemoryPlan(t *testing.T) {
 	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "20KiB"); code != exitFailure || !strings.Contains(errs, "22.1 KiB") {
 		t.Fatalf("--max-memory 20KiB: exit %d, %s", code, errs)
 	}
-	if code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "30KiB"); code != exitOK {
-		t.Fatalf("--max-memory 30KiB: exit %d, %s", code, errs)
-	}
+	runOK(t, "run", "sample:mnist_cnn", "--max-memory", "30KiB")
 	if code, _, errs := runCLI(t, "explain", "sample:mnist_cnn", "--op", "0", "--element", "0", "--max-memory", "30KiB"); code != exitFailure || !strings.Contains(errs, "float shadow 157.7 KiB") { // accumulated and local references
 		t.Fatalf("explain (needs the shadow) under 30KiB: exit %d, %s", code, errs)
 	}
-	code, _, errs := runCLI(t, "run", "sample:mnist_cnn", "--max-memory", "lots")
-	if code != exitUsage {
-		t.Fatalf("--max-memory lots: exit %d", code)
-	}
-	assertOneLineError(t, errs, "--max-memory", `"lots" is not a size`)
+	assertCLIError(t, exitUsage, []string{"run", "sample:mnist_cnn", "--max-memory", "lots"}, "--max-memory", `"lots" is not a size`)
 }
 
 // TestRoundingLabels: a run's header names the TFLite-Micro build's
@@ -666,11 +592,7 @@ func TestCoordinatesAsPrinted(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, `"element":2979`) {
 		t.Errorf("--elements 0:[0,14,8,3]: exit %d %s", code, errs)
 	}
-	code, _, errs = runCLI(t, "trace", "sample:mnist_cnn", "--elements", "top-error:2;0:0,14,8,3", "-o", "-")
-	if code != exitUsage {
-		t.Fatalf("mixed --elements: exit %d", code)
-	}
-	assertOneLineError(t, errs, "--elements", "top-error:K stands alone")
+	assertCLIError(t, exitUsage, []string{"trace", "sample:mnist_cnn", "--elements", "top-error:2;0:0,14,8,3", "-o", "-"}, "--elements", "top-error:K stands alone")
 	if shared, ok := sharedtest.Lookup(); ok {
 		_, out, _ := runCLI(t, "inspect", filepath.Join(shared, "models", "kws_dscnn_int8.tflite"), "--runtime", "tflite-xnnpack", "--op", "0")
 		if strings.Contains(out, "multiplier=0 shift=0") || !strings.Contains(out, "(a real number: no Q0.31 multiplier)") {

@@ -14,11 +14,7 @@ func TestMainJobWithoutTerminal(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"sample:mnist_dense", "7_0.png", "prediction: class 7", "How the score of class 7", "784 terms", "input_offset = 128", "SRDHM(", "RDBPOT(", "float reference, accumulated:", "float reference, local:"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("main job output lacks %q", want)
-		}
-	}
+	assertContains(t, "main job output", out, "sample:mnist_dense", "7_0.png", "prediction: class 7", "How the score of class 7", "784 terms", "input_offset = 128", "SRDHM(", "RDBPOT(", "float reference, accumulated:", "float reference, local:")
 	m := regexp.MustCompile(`final value: (-?\d+) .*\(stored in the tensor: (-?\d+)\)`).FindStringSubmatch(out)
 	if m == nil || m[1] != m[2] {
 		t.Fatalf("final value line: %v\n%s", m, out)
@@ -58,11 +54,7 @@ func TestSamplesAndDigits(t *testing.T) {
 		{"both model and sample", []string{"run", "x.tflite", "--sample", "mnist_dense"}, "not both"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, _, errs := runCLI(t, tc.args...)
-			if code != exitUsage {
-				t.Fatalf("exit %d: %s", code, errs)
-			}
-			assertOneLineError(t, errs, tc.frag)
+			assertCLIError(t, exitUsage, tc.args, tc.frag)
 		})
 	}
 }

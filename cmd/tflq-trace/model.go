@@ -25,16 +25,26 @@ const samplePrefix = "sample:"
 // "sample:NAME". Every failure is a one-line input error (exit 2) naming the
 // file and the cause.
 func loadModel(path string) (*loadedModel, error) {
+	data, err := readModelBytes(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := tflite.Read(data)
+	if err != nil {
+		return nil, inputError(fmt.Errorf("%s: %w", path, err))
+	}
+	return &loadedModel{Path: path, Model: m, Size: len(data)}, nil
+}
+
+// readModelBytes reads the model file at path, or the bundled model of
+// "sample:NAME".
+func readModelBytes(path string) ([]byte, error) {
 	if name, ok := strings.CutPrefix(path, samplePrefix); ok {
 		data, err := samples.Model(name)
 		if err != nil {
 			return nil, inputError(fmt.Errorf("%s: %w", path, err))
 		}
-		m, err := tflite.Read(data)
-		if err != nil {
-			return nil, inputError(fmt.Errorf("%s: %w", path, err))
-		}
-		return &loadedModel{Path: path, Model: m, Size: len(data)}, nil
+		return data, nil
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -50,11 +60,7 @@ func loadModel(path string) (*loadedModel, error) {
 	if err != nil {
 		return nil, inputError(err)
 	}
-	m, err := tflite.Read(data)
-	if err != nil {
-		return nil, inputError(fmt.Errorf("%s: %w", path, err))
-	}
-	return &loadedModel{Path: path, Model: m, Size: len(data)}, nil
+	return data, nil
 }
 
 // oneModelArg checks that exactly one positional argument, the model, was

@@ -105,7 +105,7 @@ func parseNpyHeader(raw []byte) (*npyHeader, error) {
 		}
 	}
 	if !found {
-		return nil, fmt.Errorf("unsupported .npy dtype %s", h.descr)
+		return nil, fmt.Errorf("unsupported .npy dtype %q (want an integer, bool or float dtype)", h.descr)
 	}
 	h.size, h.bigEndian = size, order == '>' && size > 1
 	h.fortran = strings.Contains(npyField(header, "fortran_order"), "True") && len(shape) > 1

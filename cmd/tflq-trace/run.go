@@ -141,6 +141,16 @@ func (f *runFlags) model(cmd string, pos []string) (string, error) {
 	return oneModelArg(cmd, pos, f.sample)
 }
 
+// parse parses the command line of a command that runs one MODEL (its
+// flags registered on f's flag set) and returns the MODEL argument.
+func (f *runFlags) parse(args []string) (string, error) {
+	pos, err := parseFlags(f.fs, args)
+	if err != nil {
+		return "", err
+	}
+	return f.model(f.fs.Name(), pos)
+}
+
 // prepare loads the model, builds the interpreter and loads the inputs.
 func (f *runFlags) prepare(cmd, path string) (*loadedModel, *trace.Interpreter, error) {
 	lm, ip, err := f.prepareModel(cmd, path)
@@ -230,12 +240,10 @@ func runRun(args []string, env *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
 	case *dumpFormat != "bin" && *dumpFormat != "npy":
 		return usageError("run: --format %s: want bin or npy", *dumpFormat)
-	case *dump == "" && set["format"]:
+	case *dump == "" && fs.isSet("format"):
 		return usageError("run: --format is the format of --dump: give --dump DIR")
 	case *dump == "" && *dumpConstants:
 		return usageError("run: --dump-constants needs --dump DIR")
@@ -290,9 +298,7 @@ func runRun(args []string, env *cliEnv) error {
 	}
 	rf.printDefaultNote(env)
 	if *asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return printJSON(env.stdout, rep)
 	}
 	printRun(env.stdout, &rep)
 	return nil

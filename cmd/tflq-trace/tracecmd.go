@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,11 +24,7 @@ func runTrace(args []string, env *cliEnv) error {
 	metric := fs.String("metric", "accumulated-max", "model-explorer: what colours the graph, `M` = accumulated-max, accumulated-mean, local-max or local-mean (|error| in LSB, real units for outputs without a scale)")
 	clip := fs.Float64("clip", 95, "model-explorer: the colour scale saturates (red) at this `PERCENTILE` of the values (100 = the largest), so one outlier does not leave every other node green")
 	constants := fs.Bool("constants", false, "also write the values of the constant tensors (weights, biases) of the selected ops (JSON only)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := rf.model("trace", pos)
+	path, err := rf.parse(args)
 	if err != nil {
 		return err
 	}
@@ -49,9 +44,7 @@ func runTrace(args []string, env *cliEnv) error {
 	if *format != "json" && *format != "csv" && *format != "model-explorer" {
 		return usageError("trace: --format %s: want json, csv or model-explorer", *format)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if (set["metric"] || set["clip"]) && *format != "model-explorer" {
+	if (fs.isSet("metric") || fs.isSet("clip")) && *format != "model-explorer" {
 		return usageError("trace: --metric and --clip colour the Model Explorer graph: use them with --format model-explorer")
 	}
 	if !slices.Contains(trace.ExplorerMetrics(), *metric) {

@@ -19,11 +19,7 @@ func runUI(args []string, env *cliEnv) error {
 	var tensorFlags stringList
 	fs.Var(&tensorFlags, "tensor", "your values `I=FILE` for tensor I, shown next to the run's and diagnosed with y (files as check reads them); repeat")
 	against := fs.String("against", "", "a folder `DIR` of your values, one file per tensor (as check reads it)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := rf.model("ui", pos)
+	path, err := rf.parse(args)
 	if err != nil {
 		return err
 	}
@@ -37,11 +33,7 @@ func runUI(args []string, env *cliEnv) error {
 	}
 	opt := ui.Options{Title: path, Input: rf.inputName()}
 	if len(tensorFlags) > 0 || *against != "" {
-		files, err := checkFiles("ui", ip, tensorFlags, *against)
-		if err != nil {
-			return err
-		}
-		values, err := readUserFiles(ip, files)
+		files, values, err := readUserFiles("ui", ip, tensorFlags, *against)
 		if err != nil {
 			return err
 		}
@@ -102,8 +94,8 @@ func startUI(ip *trace.Interpreter, opt ui.Options, floats [][]float32, env *cli
 		fmt.Fprintf(env.stderr, "tflq-trace: ui: no float reference (%v)\n", err)
 	}
 	err := ui.Run(env.ctx, ip, ref, opt, env.stdin, env.stdout)
-	// SIGINT/SIGTERM: bubbletea quits (restoring the terminal) and ctx is
-	// cancelled; the command then ends like every interrupted one (130).
+	// SIGINT/SIGTERM cancel ctx, which ends the UI (ui.Run restores the
+	// terminal first); the command then ends like every interrupted one (130).
 	if e := interrupted(env.ctx); e != nil {
 		return e
 	}

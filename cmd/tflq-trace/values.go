@@ -112,116 +112,52 @@ func binValues(raw []byte, t *kernels.Tensor) (trace.UserValues, error) {
 // npyValues decodes a .npy array of any integer, bool or float dtype, in
 // either byte order and C or Fortran order, as a flat C-order list.
 func npyValues(raw []byte) (trace.UserValues, error) {
-	if len(raw) < 10 || string(raw[:6]) != "\x93NUMPY" {
-		return trace.UserValues{}, fmt.Errorf("not a .npy file")
-	}
-	var hlen, start int
-	switch raw[6] {
-	case 1:
-		hlen, start = int(binary.LittleEndian.Uint16(raw[8:10])), 10
-	case 2, 3:
-		if len(raw) < 12 {
-			return trace.UserValues{}, fmt.Errorf("truncated .npy header")
-		}
-		hlen, start = int(binary.LittleEndian.Uint32(raw[8:12])), 12
-	default:
-		return trace.UserValues{}, fmt.Errorf("unsupported .npy version %d", raw[6])
-	}
-	if start+hlen > len(raw) {
-		return trace.UserValues{}, fmt.Errorf("truncated .npy header")
-	}
-	header := string(raw[start : start+hlen])
-	body := raw[start+hlen:]
-	descr := strings.Trim(npyField(header, "descr"), "'\" ")
-	shape, err := npyShape(npyField(header, "shape"))
+	a, err := parseNpy(raw) // C order, little-endian
 	if err != nil {
 		return trace.UserValues{}, err
 	}
-	fortran := strings.Contains(npyField(header, "fortran_order"), "True")
-	if len(descr) < 3 {
-		return trace.UserValues{}, fmt.Errorf("unsupported .npy dtype %q", descr)
-	}
-	var order binary.ByteOrder = binary.LittleEndian
-	if descr[0] == '>' {
-		order = binary.BigEndian
-	}
-	kind := descr[1]
-	size, err := strconv.Atoi(descr[2:])
-	if err != nil || !strings.ContainsRune("<>|=", rune(descr[0])) {
-		return trace.UserValues{}, fmt.Errorf("unsupported .npy dtype %q", descr)
-	}
-	ok := (kind == 'i' || kind == 'u') && (size == 1 || size == 2 || size == 4 || size == 8) ||
-		kind == 'f' && (size == 2 || size == 4 || size == 8) || kind == 'b' && size == 1
-	if !ok {
-		return trace.UserValues{}, fmt.Errorf("unsupported .npy dtype %q (want an integer, bool or float dtype)", descr)
-	}
-	n := kernels.NumElements(shape)
-	if len(body) != n*size {
-		return trace.UserValues{}, fmt.Errorf(".npy data is %d bytes, its header says %d", len(body), n*size)
-	}
+	size := a.typ.Size()
+	n := len(a.data) / size
+	le := binary.LittleEndian
 	var u trace.UserValues
-	if kind == 'f' {
+	switch a.typ {
+	case tflite.TypeFloat16, tflite.TypeFloat32, tflite.TypeFloat64:
 		u.Reals = make([]float64, n)
-	} else {
+	default:
 		u.Ints = make([]int64, n)
 	}
 	for i := range n {
-		src := i
-		if fortran {
-			src = fortranIndex(i, shape)
-		}
-		b := body[src*size : (src+1)*size]
-		switch kind {
-		case 'f':
-			switch size {
-			case 2:
-				u.Reals[i] = halfToFloat(order.Uint16(b))
-			case 4:
-				u.Reals[i] = float64(math.Float32frombits(order.Uint32(b)))
-			default:
-				u.Reals[i] = math.Float64frombits(order.Uint64(b))
+		b := a.data[i*size : (i+1)*size]
+		switch a.typ {
+		case tflite.TypeFloat16:
+			u.Reals[i] = halfToFloat(le.Uint16(b))
+		case tflite.TypeFloat32:
+			u.Reals[i] = float64(math.Float32frombits(le.Uint32(b)))
+		case tflite.TypeFloat64:
+			u.Reals[i] = math.Float64frombits(le.Uint64(b))
+		case tflite.TypeInt8:
+			u.Ints[i] = int64(int8(b[0]))
+		case tflite.TypeInt16:
+			u.Ints[i] = int64(int16(le.Uint16(b)))
+		case tflite.TypeInt32:
+			u.Ints[i] = int64(int32(le.Uint32(b)))
+		case tflite.TypeInt64:
+			u.Ints[i] = int64(le.Uint64(b))
+		case tflite.TypeUint8, tflite.TypeBool:
+			u.Ints[i] = int64(b[0])
+		case tflite.TypeUint16:
+			u.Ints[i] = int64(le.Uint16(b))
+		case tflite.TypeUint32:
+			u.Ints[i] = int64(le.Uint32(b))
+		case tflite.TypeUint64:
+			v := le.Uint64(b)
+			if v > math.MaxInt64 {
+				return trace.UserValues{}, fmt.Errorf("value %d (%d) does not fit int64", i, v)
 			}
-		case 'i':
-			switch size {
-			case 1:
-				u.Ints[i] = int64(int8(b[0]))
-			case 2:
-				u.Ints[i] = int64(int16(order.Uint16(b)))
-			case 4:
-				u.Ints[i] = int64(int32(order.Uint32(b)))
-			default:
-				u.Ints[i] = int64(order.Uint64(b))
-			}
-		default: // 'u', 'b'
-			switch size {
-			case 1:
-				u.Ints[i] = int64(b[0])
-			case 2:
-				u.Ints[i] = int64(order.Uint16(b))
-			case 4:
-				u.Ints[i] = int64(order.Uint32(b))
-			default:
-				v := order.Uint64(b)
-				if v > math.MaxInt64 {
-					return trace.UserValues{}, fmt.Errorf("value %d (%d) does not fit int64", i, v)
-				}
-				u.Ints[i] = int64(v)
-			}
+			u.Ints[i] = int64(v)
 		}
 	}
 	return u, nil
-}
-
-// fortranIndex is where the C-order element i of shape lies in
-// column-major (Fortran) data.
-func fortranIndex(i int, shape []int) int {
-	coords := kernels.Unravel(i, shape)
-	idx, stride := 0, 1
-	for d := range shape {
-		idx += coords[d] * stride
-		stride *= shape[d]
-	}
-	return idx
 }
 
 // halfToFloat converts an IEEE 754 binary16 value.

@@ -34,10 +34,12 @@ func smallerThanOne(v int64, real float64, r Rounding) int64 {
 // addSub is AddElementwise / SubElementwise
 // (tensorflow/lite/kernels/internal/reference/integer_ops/add.h, sub.h):
 // each input offset by −zp and shifted left by the headroom, scaled to the
-// common scale, added or subtracted, scaled to the output, offset by zp_out
-// and clamped to the activation range.
-func (p Binary) addSub(x1, x2 int64, m1, m2, mOut float64, sign int64) int64 {
+// common scale by the multipliers that derive gives (AddMultipliers or
+// SubMultipliers), added or subtracted, scaled to the output, offset by
+// zp_out and clamped to the activation range.
+func (p Binary) addSub(x1, x2 int64, derive func(s1, s2, sOut float32, leftShift int) (m1, m2, mOut float64), sign int64) int64 {
 	ls := AddSubLeftShift(p.Type)
+	m1, m2, mOut := derive(p.S1, p.S2, p.SOut, ls)
 	a := smallerThanOne((x1-p.Z1)<<ls, m1, p.Rounding)
 	b := smallerThanOne((x2-p.Z2)<<ls, m2, p.Rounding)
 	raw := smallerThanOne(a+sign*b, mOut, p.Rounding)
@@ -48,23 +50,28 @@ func (p Binary) addSub(x1, x2 int64, m1, m2, mOut float64, sign int64) int64 {
 // Add is one element of quantized ADD (TFLite-Micro add.cc with the
 // multipliers of AddMultipliers, in double).
 func (p Binary) Add(x1, x2 int64) int64 {
-	m1, m2, mo := AddMultipliers(p.S1, p.S2, p.SOut, AddSubLeftShift(p.Type))
-	return p.addSub(x1, x2, m1, m2, mo, 1)
+	return p.addSub(x1, x2, AddMultipliers, 1)
 }
 
 // Sub is one element of quantized SUB (TFLite-Micro sub.cc with the
 // multipliers of SubMultipliers, in float32).
 func (p Binary) Sub(x1, x2 int64) int64 {
-	m1, m2, mo := SubMultipliers(p.S1, p.S2, p.SOut, AddSubLeftShift(p.Type))
-	return p.addSub(x1, x2, m1, m2, mo, -1)
+	return p.addSub(x1, x2, SubMultipliers, -1)
 }
 
-// Mul is one element of quantized MUL (MulElementwise,
-// tensorflow/lite/kernels/internal/reference/integer_ops/mul.h):
-// zp_out + MultiplyByQuantizedMultiplier((x1 − zp1)·(x2 − zp2), M) with M =
-// MulMultiplier, clamped to the activation range.
+// Mul is one element of quantized MUL (TFLite-Micro mul.cc) with the
+// multiplier of MulMultiplier.
 func (p Binary) Mul(x1, x2 int64) int64 {
-	v := Requantize((x1-p.Z1)*(x2-p.Z2), MulMultiplier(p.S1, p.S2, p.SOut), p.Rounding)
+	return p.mul(x1, x2, MulMultiplier(p.S1, p.S2, p.SOut))
+}
+
+// mul is MulElementwise
+// (tensorflow/lite/kernels/internal/reference/integer_ops/mul.h) with the
+// real multiplier m: zp_out +
+// MultiplyByQuantizedMultiplier((x1 − zp1)·(x2 − zp2), M), clamped to the
+// activation range.
+func (p Binary) mul(x1, x2 int64, m float64) int64 {
+	v := Requantize((x1-p.Z1)*(x2-p.Z2), m, p.Rounding)
 	lo, hi := ActivationRange(p.Act, p.Type, p.SOut, p.ZOut)
 	return Clamp(v+p.ZOut, lo, hi)
 }
@@ -73,14 +80,11 @@ func (p Binary) Mul(x1, x2 int64) int64 {
 // PrepareGeneralSubOp, int8, uint8 and general-scale int16): the multipliers
 // of AddMultipliers (in double), not TFLite-Micro's float32 SubMultipliers.
 func (p Binary) SubTFLite(x1, x2 int64) int64 {
-	m1, m2, mo := AddMultipliers(p.S1, p.S2, p.SOut, AddSubLeftShift(p.Type))
-	return p.addSub(x1, x2, m1, m2, mo, -1)
+	return p.addSub(x1, x2, AddMultipliers, -1)
 }
 
 // MulTFLite is one element of full TFLite's quantized MUL (LiteRT mul.cc):
 // as Mul, with the multiplier of MulMultiplierTFLite.
 func (p Binary) MulTFLite(x1, x2 int64) int64 {
-	v := Requantize((x1-p.Z1)*(x2-p.Z2), MulMultiplierTFLite(p.S1, p.S2, p.SOut), p.Rounding)
-	lo, hi := ActivationRange(p.Act, p.Type, p.SOut, p.ZOut)
-	return Clamp(v+p.ZOut, lo, hi)
+	return p.mul(x1, x2, MulMultiplierTFLite(p.S1, p.S2, p.SOut))
 }

@@ -60,28 +60,22 @@ func trainingPlan(cfg config, trainImages int) (dense, cnn trainOptions) {
 // generateDense trains, calibrates, quantizes and evaluates mnist_dense.
 func generateDense(train, test *mnist.Set, opt trainOptions, testImages int) (*modelResult, error) {
 	net := trainDense(train, opt)
-	x := make([]float32, mnist.Pixels)
 	var logits [classes]float32
 	var inCal, logitCal calibration
-	for i := range min(representativeImages, train.Len()) {
-		pixelsToFloat(x, train.Images[i])
+	forEachImage(train, min(representativeImages, train.Len()), func(x []float32, _ int) {
 		net.forward(logits[:], x)
 		inCal.observe(x)
 		logitCal.observe(logits[:])
-	}
+	})
 	q := denseQuant{input: activationParams(inCal.min, inCal.max), logits: activationParams(logitCal.min, logitCal.max)}
 	m, data, err := buildDense(net, q)
 	if err != nil {
 		return nil, fmt.Errorf("mnist_dense: %w", err)
 	}
-	correct := 0
-	for i := range testImages {
-		pixelsToFloat(x, test.Images[i])
+	floatAcc := floatAccuracy(test, testImages, func(x []float32) int {
 		net.forward(logits[:], x)
-		if argmax(logits[:]) == int(test.Labels[i]) {
-			correct++
-		}
-	}
+		return argmax(logits[:])
+	})
 	r := &modelResult{
 		Name:        "mnist_dense",
 		File:        "mnist_dense.tflite",
@@ -89,7 +83,7 @@ func generateDense(train, test *mnist.Set, opt trainOptions, testImages int) (*m
 		Input:       "float32 [1,28,28,1], pixels/255",
 		Output:      "float32 [1,10] logits",
 		Train:       opt,
-		FloatAcc:    float64(correct) / float64(testImages),
+		FloatAcc:    floatAcc,
 		TestImages:  testImages,
 		Data:        data,
 		Model:       m,
@@ -100,16 +94,14 @@ func generateDense(train, test *mnist.Set, opt trainOptions, testImages int) (*m
 // generateCNN trains, calibrates, quantizes and evaluates mnist_cnn.
 func generateCNN(train, test *mnist.Set, opt trainOptions, testImages int) (*modelResult, error) {
 	net := trainCNN(train, opt)
-	x := make([]float32, mnist.Pixels)
 	act := new(cnnActivations)
 	var inCal, convCal, logitCal calibration
-	for i := range min(representativeImages, train.Len()) {
-		pixelsToFloat(x, train.Images[i])
+	forEachImage(train, min(representativeImages, train.Len()), func(x []float32, _ int) {
 		net.forward(act, x)
 		inCal.observe(x)
 		convCal.observe(act.conv[:])
 		logitCal.observe(act.logits[:])
-	}
+	})
 	q := cnnQuant{
 		input:  activationParams(inCal.min, inCal.max),
 		conv:   activationParams(convCal.min, convCal.max),
@@ -119,14 +111,10 @@ func generateCNN(train, test *mnist.Set, opt trainOptions, testImages int) (*mod
 	if err != nil {
 		return nil, fmt.Errorf("mnist_cnn: %w", err)
 	}
-	correct := 0
-	for i := range testImages {
-		pixelsToFloat(x, test.Images[i])
+	floatAcc := floatAccuracy(test, testImages, func(x []float32) int {
 		net.forward(act, x)
-		if argmax(act.logits[:]) == int(test.Labels[i]) {
-			correct++
-		}
-	}
+		return argmax(act.logits[:])
+	})
 	r := &modelResult{
 		Name:        "mnist_cnn",
 		File:        "mnist_cnn.tflite",
@@ -134,12 +122,34 @@ func generateCNN(train, test *mnist.Set, opt trainOptions, testImages int) (*mod
 		Input:       "int8 [1,28,28,1], scale 1/255, zero point −128 (pixel − 128)",
 		Output:      "int8 [1,10] probabilities, scale 1/256, zero point −128",
 		Train:       opt,
-		FloatAcc:    float64(correct) / float64(testImages),
+		FloatAcc:    floatAcc,
 		TestImages:  testImages,
 		Data:        data,
 		Model:       m,
 	}
 	return r, r.evaluateInteger(test)
+}
+
+// forEachImage calls f with each of the first n images of set as floats
+// (pixels/255) and its label.
+func forEachImage(set *mnist.Set, n int, f func(x []float32, label int)) {
+	x := make([]float32, mnist.Pixels)
+	for i := range n {
+		pixelsToFloat(x, set.Images[i])
+		f(x, int(set.Labels[i]))
+	}
+}
+
+// floatAccuracy is the fraction of the first n images of test that
+// classify (the float model) labels right.
+func floatAccuracy(test *mnist.Set, n int, classify func(x []float32) int) float64 {
+	correct := 0
+	forEachImage(test, n, func(x []float32, label int) {
+		if classify(x) == label {
+			correct++
+		}
+	})
+	return float64(correct) / float64(n)
 }
 
 // evaluateInteger runs the model on the test images with tflq-trace's

@@ -189,11 +189,30 @@ func (n *denseNet) forward(logits, x []float32) {
 func trainDense(set *mnist.Set, opt trainOptions) *denseNet {
 	r := &splitmix{state: opt.Seed}
 	net := newDenseNet(r)
-	params := []*param{net.w, net.b}
+	var logits, grad [classes]float32
+	trainEpochs(set, opt, r, []*param{net.w, net.b}, func(x []float32, label int) {
+		net.forward(logits[:], x)
+		softmaxGrad(grad[:], logits[:], label)
+		for o, g := range grad {
+			gw := net.w.grad[o*mnist.Pixels : (o+1)*mnist.Pixels]
+			for i, v := range x {
+				gw[i] += float32(g * v)
+			}
+			net.b.grad[o] += g
+		}
+	})
+	return net
+}
+
+// trainEpochs runs opt.Epochs epochs of mini-batch Adam over the first
+// opt.Images images of set, shuffled each epoch with r: example adds one
+// image's gradient (pixels/255, its label) to params' gradients, and the
+// optimiser steps after each batch; the learning rate decays by opt.Decay
+// after each epoch.
+func trainEpochs(set *mnist.Set, opt trainOptions, r *splitmix, params []*param, example func(x []float32, label int)) {
 	optimiser := newAdam(opt.LR)
 	order := make([]int, opt.Images)
 	x := make([]float32, mnist.Pixels)
-	var logits, grad [classes]float32
 	for epoch := 0; epoch < opt.Epochs; epoch++ {
 		for i := range order {
 			order[i] = i
@@ -203,21 +222,12 @@ func trainDense(set *mnist.Set, opt trainOptions) *denseNet {
 			end := min(start+opt.Batch, len(order))
 			for _, idx := range order[start:end] {
 				pixelsToFloat(x, set.Images[idx])
-				net.forward(logits[:], x)
-				softmaxGrad(grad[:], logits[:], int(set.Labels[idx]))
-				for o, g := range grad {
-					gw := net.w.grad[o*mnist.Pixels : (o+1)*mnist.Pixels]
-					for i, v := range x {
-						gw[i] += float32(g * v)
-					}
-					net.b.grad[o] += g
-				}
+				example(x, int(set.Labels[idx]))
 			}
 			optimiser.step(params, end-start)
 		}
 		optimiser.lr *= opt.Decay
 	}
-	return net
 }
 
 // cnnNet is Keras Sequential([Conv2D(8, 3×3, relu, VALID), MaxPool2D(2×2),
@@ -348,29 +358,13 @@ func (n *cnnNet) backward(a *cnnActivations, s *cnnScratch, x []float32, dLogits
 func trainCNN(set *mnist.Set, opt trainOptions) *cnnNet {
 	r := &splitmix{state: opt.Seed}
 	net := newCNN(r)
-	params := []*param{net.convW, net.convB, net.fcW, net.fcB}
-	optimiser := newAdam(opt.LR)
-	order := make([]int, opt.Images)
-	x := make([]float32, mnist.Pixels)
 	act := new(cnnActivations)
 	scratch := new(cnnScratch)
 	var grad [classes]float32
-	for epoch := 0; epoch < opt.Epochs; epoch++ {
-		for i := range order {
-			order[i] = i
-		}
-		r.shuffle(order)
-		for start := 0; start < len(order); start += opt.Batch {
-			end := min(start+opt.Batch, len(order))
-			for _, idx := range order[start:end] {
-				pixelsToFloat(x, set.Images[idx])
-				net.forward(act, x)
-				softmaxGrad(grad[:], act.logits[:], int(set.Labels[idx]))
-				net.backward(act, scratch, x, grad[:])
-			}
-			optimiser.step(params, end-start)
-		}
-		optimiser.lr *= opt.Decay
-	}
+	trainEpochs(set, opt, r, []*param{net.convW, net.convB, net.fcW, net.fcB}, func(x []float32, label int) {
+		net.forward(act, x)
+		softmaxGrad(grad[:], act.logits[:], label)
+		net.backward(act, scratch, x, grad[:])
+	})
 	return net
 }

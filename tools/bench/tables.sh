@@ -39,19 +39,25 @@ function kv(s, key,   n, i, parts, p) {
 }
 function verdict(ok) { return ok ? "**met**" : "**not met**" }
 function evalrow(model, src) { return "eval" SUBSEP "sample:" model " --inputs " src }
+# invokerows prints a target row for each of models (space-separated) measured
+# under impl: tflq-trace CPU time of one invoke / that of impl (printed with
+# ratiofmt), met when <= limit; target names the model with %s.
+function invokerows(models, impl, target, ratiofmt, limit,   list, n, i, m, r) {
+	n = split(models, list, " ")
+	for (i = 1; i <= n; i++) {
+		m = list[i]
+		if (!has(impl, m)) continue
+		r = cpu["tflq" SUBSEP m] / cpu[impl SUBSEP m]
+		printf "| %s | %s (%s ms vs %s ms) | %s |\n", sprintf(target, m), sprintf(ratiofmt, r), ms(cpu["tflq" SUBSEP m]), ms(cpu[impl SUBSEP m]), verdict(r <= limit)
+	}
+}
 END {
 	if (has("tflq", "person_detect_int8")) {
 		print "Targets of issue 13 (ratios are tflq-trace time / the other time, from process CPU time):\n"
 		print "| Target | Measured | |"
 		print "|---|---|---|"
+		invokerows("person_detect_int8 id_model_int8", "tflm", "%s one invoke ≤ 0.2× TFLite-Micro ref", "%.2f×", 0.2)
 		split("person_detect_int8 id_model_int8", tm, " ")
-		for (i = 1; i <= 2; i++) {
-			m = tm[i]
-			if (has("tflm", m)) {
-				r = cpu["tflq" SUBSEP m] / cpu["tflm" SUBSEP m]
-				printf "| %s one invoke ≤ 0.2× TFLite-Micro ref | %.2f× (%s ms vs %s ms) | %s |\n", m, r, ms(cpu["tflq" SUBSEP m]), ms(cpu["tflm" SUBSEP m]), verdict(r <= 0.2)
-			}
-		}
 		for (i = 1; i <= 2; i++) {
 			m = tm[i]
 			if (has("proc-tflm", m)) {
@@ -83,14 +89,7 @@ END {
 			flat = minrss[k] <= 1.2 * minrss[k1]
 			printf "| eval peak RSS ≤ 100 MB for MNIST and independent of the number of inputs | max %.1f MiB; mnist_cnn smallest peak %.1f MiB at 1,000 inputs, %.1f MiB at 10,000 | %s |\n", big / 1024, minrss[k1] / 1024, minrss[k] / 1024, big <= 100 * 1024 && flat ? verdict(1) : (big <= 100 * 1024 ? "≤ 100 MB **met**; independence **not met**" : verdict(0))
 		}
-		split("id_model_int8 kws_dscnn_int8 ic_resnet_cifar10_int8", tx, " ")
-		for (i = 1; i <= 3; i++) {
-			m = tx[i]
-			if (has("xnnpack", m)) {
-				r = cpu["tflq" SUBSEP m] / cpu["xnnpack" SUBSEP m]
-				printf "| stretch: %s within 4× of TFLite+XNNPACK wasm | %.1f× (%s ms vs %s ms) | %s |\n", m, r, ms(cpu["tflq" SUBSEP m]), ms(cpu["xnnpack" SUBSEP m]), verdict(r <= 4)
-			}
-		}
+		invokerows("id_model_int8 kws_dscnn_int8 ic_resnet_cifar10_int8", "xnnpack", "stretch: %s within 4× of TFLite+XNNPACK wasm", "%.1f×", 4)
 		print ""
 	}
 	# load average: min / median / max of the 1-minute figure at each measurement
