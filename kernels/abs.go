@@ -1,10 +1,6 @@
 package kernels
 
-import (
-	"fmt"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
+import "github.com/tflq/tflq-trace/tflite"
 
 // absKernel is ABS (int8, int16), after TFLite-Micro's elementwise.cc
 // (PrepareAbsRsqrt, AbsEvalQuantized). Prepare: rescaling is needed when the
@@ -39,8 +35,8 @@ func prepareAbs(n *Node) (Kernel, error) {
 		return nil, err
 	}
 	k := &absKernel{unaryOperands: unaryOperands{node: n, in: in, out: out}, inZP: in.ZP0(), outZP: out.ZP0()}
-	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
-		return nil, fmt.Errorf("%w: int16 ABS needs zero points 0, have %d and %d", ErrBadQuantization, k.inZP, k.outZP)
+	if err := checkInt16ZeroPoints(n, in, out); err != nil {
+		return nil, err
 	}
 	k.qmin, k.qmax = Range(in.Type)
 	k.rescale = in.Scale0() != out.Scale0()

@@ -78,19 +78,14 @@ func prepareConv2DOptimized(n *Node) (Kernel, error) {
 // newConv2D prepares the kernel; allowUint8 admits the legacy uint8 scheme.
 func newConv2D(n *Node, allowUint8 bool) (*conv2D, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	m, err := newMACTensors(n, in, filter, 4, allowUint8)
-	if err != nil {
-		return nil, err
-	}
-	opt, err := convOptions(n)
+	m, opt, err := newConvTensors(n, in, filter, allowUint8)
 	if err != nil {
 		return nil, err
 	}
 	k := &conv2D{macTensors: m}
 	out := m.out
-	k.batches, k.inH, k.inW, k.inC = in.Shape[0], in.Shape[1], in.Shape[2], in.Shape[3]
+	k.inH, k.inW, k.inC = in.Shape[1], in.Shape[2], in.Shape[3]
 	k.outC, k.fH, k.fW, k.fC = filter.Shape[0], filter.Shape[1], filter.Shape[2], filter.Shape[3]
-	k.outH, k.outW = out.Shape[1], out.Shape[2]
 	if out.Shape[0] != k.batches || out.Shape[3] != k.outC {
 		return nil, fmt.Errorf("%w: CONV_2D output %v does not match input %v and filter %v", ErrBadShape, out.Shape, in.Shape, filter.Shape)
 	}
@@ -165,13 +160,7 @@ func (k *conv2D) element(b, y, x, oc int, c *Chain) int32 {
 		}
 	}
 	if k.pairs != nil {
-		acc = k.pairs.correct(acc, k.pairs.wraps(k.w, oc, func(fy, fx int) int32 {
-			iy, ix := y0+k.dilH*fy, x0+k.dilW*fx
-			if iy < 0 || iy >= k.inH || ix < 0 || ix >= k.inW {
-				return -k.o.inputOff
-			}
-			return int32(k.in8[((b*k.inH+iy)*k.inW+ix)*k.inC+oc])
-		}), c)
+		acc = k.pairs.correctAt(acc, k.w, k.in8, b, y0, x0, oc, oc, c)
 	}
 	return k.o.finish(acc, oc, terms, c)
 }

@@ -52,11 +52,7 @@ func prepareDepthwiseConv2DTFLite(n *Node) (Kernel, error) { return newDepthwise
 // uint8 scheme.
 func newDepthwiseConv2D(n *Node, allowUint8 bool) (*depthwiseConv2D, error) {
 	in, filter, bias := n.Input(0), n.Input(1), n.Input(2)
-	m, err := newMACTensors(n, in, filter, 4, allowUint8)
-	if err != nil {
-		return nil, err
-	}
-	opt, err := convOptions(n)
+	m, opt, err := newConvTensors(n, in, filter, allowUint8)
 	if err != nil {
 		return nil, err
 	}
@@ -65,9 +61,8 @@ func newDepthwiseConv2D(n *Node, allowUint8 bool) (*depthwiseConv2D, error) {
 	}
 	k := &depthwiseConv2D{macTensors: m}
 	out := m.out
-	k.batches, k.inH, k.inW, k.inC = in.Shape[0], in.Shape[1], in.Shape[2], in.Shape[3]
+	k.inH, k.inW, k.inC = in.Shape[1], in.Shape[2], in.Shape[3]
 	k.fH, k.fW, k.outC = filter.Shape[1], filter.Shape[2], filter.Shape[3]
-	k.outH, k.outW = out.Shape[1], out.Shape[2]
 	if out.Shape[0] != k.batches || out.Shape[3] != k.outC || filter.Shape[0] != 1 {
 		return nil, fmt.Errorf("%w: DEPTHWISE_CONV_2D output %v does not match input %v and filter %v", ErrBadShape, out.Shape, in.Shape, filter.Shape)
 	}
@@ -131,13 +126,7 @@ func (k *depthwiseConv2D) element(b, y, x, oc int, c *Chain) int32 {
 		}
 	}
 	if k.pairs != nil {
-		acc = k.pairs.correct(acc, k.pairs.wraps(k.w, oc, func(fy, fx int) int32 {
-			iy, ix := y0+k.dilH*fy, x0+k.dilW*fx
-			if iy < 0 || iy >= k.inH || ix < 0 || ix >= k.inW {
-				return -off
-			}
-			return int32(k.in8[((b*k.inH+iy)*k.inW+ix)*k.inC+ic])
-		}), c)
+		acc = k.pairs.correctAt(acc, k.w, k.in8, b, y0, x0, oc, ic, c)
 	}
 	return k.o.finish(acc, oc, terms, c)
 }

@@ -262,12 +262,19 @@ func Requantize(acc int32, q QuantizedMultiplier, r Rounding, outputZP, lo, hi i
 	v := scaled + outputZP
 	out := Clamp32(v, lo, hi)
 	if c != nil {
-		c.Add("zp", int64(v), "scaled value plus the output zero point", "%d %s = %d", scaled, plus(int64(outputZP)), v)
-		s := c.Add("clamp", int64(out), "clamped to the activation range", "clamp(%d, %d, %d) = %d", v, lo, hi, out)
-		s.Changed = out != v
+		c.addZPClamp(int64(scaled), int64(outputZP), int64(v), int64(lo), int64(hi), int64(out))
 		addAlternatives(c, acc, q, r, outputZP, lo, hi)
 	}
 	return out
+}
+
+// addZPClamp records the last two stages of an output stage: v, the scaled
+// value plus the output zero point (as the kernel's arithmetic wrapped it),
+// then out, v clamped to [lo, hi].
+func (c *Chain) addZPClamp(scaled, outputZP, v, lo, hi, out int64) {
+	c.Add("zp", v, "scaled value plus the output zero point", "%d %s = %d", scaled, plus(outputZP), v)
+	s := c.Add("clamp", out, "clamped to the activation range", "clamp(%d, %d, %d) = %d", v, lo, hi, out)
+	s.Changed = out != v
 }
 
 // addAlternatives records what the usual float shortcut and the other

@@ -341,18 +341,30 @@ func prepareLogisticTFLite(n *Node) (Kernel, error) {
 // logistic_int16_pot_input xnnpack/ goldens). Other inputs are not taken
 // (the reference kernel, TFLite-Micro's).
 func prepareLogisticOptimized(n *Node) (Kernel, error) {
-	if in := n.Input(0); in == nil || in.Type != tflite.TypeInt16 {
-		return nil, fmt.Errorf("%w: not an int16 LOGISTIC", errNotTaken)
+	f, err := prepareSigmoidFamilyGemmlowp16(n, "2^−12", 0)
+	if err != nil {
+		return nil, err
 	}
-	f, err := prepareSigmoidFamily(n, 0)
+	return &logisticKernel{*f}, nil
+}
+
+// prepareSigmoidFamilyGemmlowp16 prepares the 2022 TFLite optimized int16
+// LOGISTIC and TANH (sigmoidFamily.gemmlowp16): taken only for an int16
+// input whose scale is a power of two potShifts admit (scales names them
+// for the refusal).
+func prepareSigmoidFamilyGemmlowp16(n *Node, scales string, potShifts ...int) (*sigmoidFamily, error) {
+	if in := n.Input(0); in == nil || in.Type != tflite.TypeInt16 {
+		return nil, fmt.Errorf("%w: not an int16 %v", errNotTaken, n.Op)
+	}
+	f, err := prepareSigmoidFamily(n, potShifts...)
 	if err != nil {
 		return nil, err
 	}
 	if !f.pot {
-		return nil, fmt.Errorf("%w: int16 LOGISTIC input scale is not 2^−12", errNotTaken)
+		return nil, fmt.Errorf("%w: int16 %v input scale is not %s", errNotTaken, n.Op, scales)
 	}
 	f.gemmlowp16 = true
-	return &logisticKernel{*f}, nil
+	return f, nil
 }
 
 // elementInt8 computes one int8 output from the raw input x.

@@ -320,9 +320,7 @@ func Requantize64(acc int64, q QuantizedMultiplier, outputZP, lo, hi int32, c *C
 	v := scaled + outputZP
 	out := Clamp32(v, lo, hi)
 	if c != nil {
-		c.Add("zp", int64(v), "scaled value plus the output zero point", "%d %s = %d", scaled, plus(int64(outputZP)), v)
-		s := c.Add("clamp", int64(out), "clamped to the activation range", "clamp(%d, %d, %d) = %d", v, lo, hi, out)
-		s.Changed = out != v
+		c.addZPClamp(int64(scaled), int64(outputZP), int64(v), int64(lo), int64(hi), int64(out))
 	}
 	return out
 }
@@ -537,12 +535,20 @@ func (w convWindow) padding() []NamedInt {
 	return []NamedInt{{"pad_h", int64(w.padH)}, {"pad_w", int64(w.padW)}}
 }
 
-// convOptions returns the options a convolution cannot do without.
-func convOptions(n *Node) (*tflite.Options, error) {
-	if err := requireOptions(n); err != nil {
-		return nil, err
+// newConvTensors is newMACTensors for the rank-4 convolutions (CONV_2D,
+// DEPTHWISE_CONV_2D, TRANSPOSE_CONV): it also returns the options they
+// cannot do without and sets the batch count and the output height and
+// width (NHWC).
+func newConvTensors(n *Node, in, filter *Tensor, allowUint8 bool) (macTensors, *tflite.Options, error) {
+	m, err := newMACTensors(n, in, filter, 4, allowUint8)
+	if err != nil {
+		return m, nil, err
 	}
-	return &n.Options, nil
+	if err := requireOptions(n); err != nil {
+		return m, nil, err
+	}
+	m.batches, m.outH, m.outW = in.Shape[0], m.out.Shape[1], m.out.Shape[2]
+	return m, &n.Options, nil
 }
 
 // dot8x8 is Σ w[i]·(x[i] + off) in wrapping int32, the int8 MAC inner loop
@@ -711,12 +717,12 @@ func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
 		o.recordBias(c, b, s)
 		c.AddReal("acc_bias", sum, float64(sum)*s, "accumulator plus bias", "%d %s = %d", sum-b, plus(int64(b)), sum)
 	}
-	var v int64 // scaled value plus the output zero point
+	var scaled, v int64 // the requantized value, and it plus the output zero point
 	if o.requant == requantDouble {
 		m := o.effective[ch]
 		prod := float64(sum) * m
-		scaled := doubleToInt32(math.Round(prod))
-		v = int64(scaled + o.outZP) // int32 arithmetic, as LiteRT's
+		scaled32 := doubleToInt32(math.Round(prod))
+		scaled, v = int64(scaled32), int64(scaled32+o.outZP) // int32 arithmetic, as LiteRT's
 		if c != nil {
 			c.AddReal("M", 0, m, "real multiplier M = s_in·s_w/s_out, every factor in double (LiteRT's reference FULLY_CONNECTED: no Q0.31 multiplier)",
 				"M = %.9g·%.9g/%.9g = %.10g", o.inScale, o.wScales[min(ch, len(o.wScales)-1)], o.outScale, m)
@@ -724,12 +730,11 @@ func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
 			st := c.AddReal("round_double", int64(scaled), prod, "double product acc·M rounded half away from zero (math round)",
 				"round_half_away(%d · %.10g) = round_half_away(%.6f) = %d", sum, m, prod, scaled)
 			st.Changed = float64(scaled) != prod
-			c.Add("zp", v, "scaled value plus the output zero point", "%d %s = %d", scaled, plus(int64(o.outZP)), v)
 		}
 	} else {
 		sc := o.scale32[ch]
 		prod := float32(float32(sum) * sc)
-		scaled := saturatingInt64(math.RoundToEven(float64(prod)))
+		scaled = saturatingInt64(math.RoundToEven(float64(prod)))
 		v = scaled + int64(o.outZP) // XNNPACK clamps before any overflow
 		if c != nil {
 			c.AddReal("M", 0, float64(sc), "XNNPACK's float32 scale = float32(float32(s_in·s_w)/s_out) (no Q0.31 multiplier)",
@@ -738,13 +743,11 @@ func (o *macOutput) finishFloat(acc int64, ch int, c *Chain) int32 {
 			st := c.AddReal("round_float32", scaled, float64(prod), "float32 product float32(acc)·scale rounded half to even (XNNPACK's fp32 requantization)",
 				"round_half_even(float32(%d) · %.9g) = round_half_even(%.7g) = %d", sum, sc, prod, scaled)
 			st.Changed = float64(scaled) != float64(prod)
-			c.Add("zp", v, "scaled value plus the output zero point", "%d %s = %d", scaled, plus(int64(o.outZP)), v)
 		}
 	}
 	out := int32(min(max(v, int64(o.lo)), int64(o.hi)))
 	if c != nil {
-		st := c.Add("clamp", int64(out), "clamped to the activation range", "clamp(%d, %d, %d) = %d", v, o.lo, o.hi, out)
-		st.Changed = int64(out) != v
+		c.addZPClamp(scaled, int64(o.outZP), v, int64(o.lo), int64(o.hi), int64(out))
 	}
 	return o.realOutput(out, c)
 }

@@ -501,6 +501,26 @@ func clampBounds(h Hypothesis, lo, hi, typeLo, typeHi int32) (float64, float64) 
 	return math.Inf(-1), math.Inf(1)
 }
 
+// hypothesisZP is the output zero point zp as h adds it: 0 under
+// no-output-zp.
+func hypothesisZP(h Hypothesis, zp int32) float64 {
+	if h.Set.Has(MistakeNoOutputZP) {
+		return 0
+	}
+	return float64(zp)
+}
+
+// recordZP records the zero-point step of a hypothesis: v is scaled plus
+// the output zero point zp (meaning says how the kernel adds it), or scaled
+// itself under no-output-zp.
+func recordZP(c *Chain, h Hypothesis, scaled, v float64, zp int32, meaning string) {
+	if h.Set.Has(MistakeNoOutputZP) {
+		c.Add("zp", int64(v), "output zero point not added (no-output-zp)", "%s + 0 = %s", fmtNum(scaled), fmtNum(v))
+	} else {
+		c.Add("zp", int64(v), meaning, "%s %s = %s", fmtNum(scaled), plus(int64(zp)), fmtNum(v))
+	}
+}
+
 // recordClamp records the clamp step of a hypothesis and returns the value.
 func recordClamp(c *Chain, v float64, h Hypothesis, lo, hi, typeLo, typeHi int32, what string) float64 {
 	out := clampOutput(v, h, lo, hi, typeLo, typeHi)

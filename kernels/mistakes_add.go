@@ -129,19 +129,12 @@ func (k *addSubKernel) mistakenValue(h Hypothesis, a *addMultipliers, x1, x2 int
 			scaled = float64(explainMultiply(raw, a.qOut, a.rule, c))
 		}
 	}
-	zp := float64(k.outZP)
-	if h.Set.Has(MistakeNoOutputZP) {
-		zp = 0
-	}
+	zp := hypothesisZP(h, k.outZP)
 	v := scaled + zp
 	if c == nil {
 		return clampOutput(v, h, k.lo, k.hi, typeLo, typeHi)
 	}
-	if h.Set.Has(MistakeNoOutputZP) {
-		c.Add("zp", int64(v), "output zero point not added (no-output-zp)", "%s + 0 = %s", fmtNum(scaled), fmtNum(v))
-	} else {
-		c.Add("zp", int64(v), "scaled value plus the output zero point", "%s %s = %s", fmtNum(scaled), plus(int64(k.outZP)), fmtNum(v))
-	}
+	recordZP(c, h, scaled, v, k.outZP, "scaled value plus the output zero point")
 	return recordClamp(c, v, h, k.lo, k.hi, typeLo, typeHi, "the activation range")
 }
 

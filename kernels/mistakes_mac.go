@@ -308,18 +308,10 @@ func (mm *macMistakes) scaled(h Hypothesis, m *macMultipliers, sum int64, ch int
 	return float64(MultiplyByQuantizedMultiplier(int32(sum), m.q[ch].Multiplier, m.q[ch].Shift, o.rule))
 }
 
-// outZP is the zero point h adds.
-func (mm *macMistakes) outZP(h Hypothesis) float64 {
-	if h.Set.Has(MistakeNoOutputZP) {
-		return 0
-	}
-	return float64(mm.k.o.outZP)
-}
-
 // withZP adds the zero point as the kernel does (int32 arithmetic under
 // LiteRT's double requantization).
 func (mm *macMistakes) withZP(h Hypothesis, scaled float64) float64 {
-	zp := mm.outZP(h)
+	zp := hypothesisZP(h, mm.k.o.outZP)
 	if _, float := h.floatRounding(); !float && !h.Set.Has(MistakeSingleRounding) && mm.k.o.requant == requantDouble {
 		return float64(int32(scaled) + int32(zp))
 	}
@@ -345,7 +337,7 @@ func (mm *macMistakes) values(h Hypothesis, dst []float64) {
 	if h.Set.Has(MistakeNoBias) {
 		bias = make([]int64, len(mm.bias))
 	}
-	zp := mm.outZP(h)
+	zp := hypothesisZP(h, mm.k.o.outZP)
 	ch := 0
 	for i, acc := range accs[:len(dst)] {
 		q := m.q[ch]
@@ -442,11 +434,7 @@ func (mm *macMistakes) explain(h Hypothesis, elem int, c *Chain) {
 		explainMultiply(int32(sum), m.q[ch], o.rule, c)
 	}
 	v := mm.withZP(h, scaled)
-	if h.Set.Has(MistakeNoOutputZP) {
-		c.Add("zp", int64(v), "output zero point not added (no-output-zp)", "%s + 0 = %s", fmtNum(scaled), fmtNum(v))
-	} else {
-		c.Add("zp", int64(v), "scaled value plus the output zero point", "%s %s = %s", fmtNum(scaled), plus(int64(o.outZP)), fmtNum(v))
-	}
+	recordZP(c, h, scaled, v, o.outZP, "scaled value plus the output zero point")
 	c.Final = int64(recordClamp(c, v, h, o.lo, o.hi, mm.typeLo, mm.typeHi, "the activation range"))
 }
 

@@ -89,10 +89,7 @@ func (k *quantizeKernel) floatValue(h Hypothesis, x float32, typeLo, typeHi int3
 			r = math.MinInt32
 		}
 	}
-	zp := float64(k.outZP)
-	if h.Set.Has(MistakeNoOutputZP) {
-		zp = 0
-	}
+	zp := hypothesisZP(h, k.outZP)
 	v := r + zp
 	if c != nil {
 		if h.Set.Has(MistakeNoOutputScale) {
@@ -107,11 +104,7 @@ func (k *quantizeKernel) floatValue(h Hypothesis, x float32, typeLo, typeHi int3
 			s := c.Add("round", int64(r), "rounded half away from zero to an integer", "round(%g) = %s", quot, fmtNum(r))
 			s.Changed = r != float64(quot)
 		}
-		if h.Set.Has(MistakeNoOutputZP) {
-			c.Add("zp", int64(v), "output zero point not added (no-output-zp)", "%s + 0 = %s", fmtNum(r), fmtNum(v))
-		} else {
-			c.Add("zp", int64(v), "plus the output zero point", "%s %s = %s", fmtNum(r), plus(int64(k.outZP)), fmtNum(v))
-		}
+		recordZP(c, h, r, v, k.outZP, "plus the output zero point")
 		return recordClamp(c, v, h, k.lo, k.hi, typeLo, typeHi, "the output dtype's range")
 	}
 	return clampOutput(v, h, k.lo, k.hi, typeLo, typeHi)
@@ -138,10 +131,7 @@ func (k *quantizeKernel) intValue(h Hypothesis, x int32, noScale QuantizedMultip
 	default:
 		scaled = float64(MultiplyByQuantizedMultiplier(off, q.Multiplier, q.Shift, k.rule))
 	}
-	zp := float64(k.outZP)
-	if h.Set.Has(MistakeNoOutputZP) {
-		zp = 0
-	}
+	zp := hypothesisZP(h, k.outZP)
 	v := scaled + zp
 	if c == nil {
 		return clampOutput(v, h, k.lo, k.hi, typeLo, typeHi)
@@ -162,11 +152,7 @@ func (k *quantizeKernel) intValue(h Hypothesis, x int32, noScale QuantizedMultip
 	default:
 		explainMultiply(off, q, k.rule, c)
 	}
-	if h.Set.Has(MistakeNoOutputZP) {
-		c.Add("zp", int64(v), "output zero point not added (no-output-zp)", "%s + 0 = %s", fmtNum(scaled), fmtNum(v))
-	} else {
-		c.Add("zp", int64(v), "scaled value plus the output zero point", "%s %s = %s", fmtNum(scaled), plus(int64(k.outZP)), fmtNum(v))
-	}
+	recordZP(c, h, scaled, v, k.outZP, "scaled value plus the output zero point")
 	return recordClamp(c, v, h, k.lo, k.hi, typeLo, typeHi, "the output dtype's range")
 }
 

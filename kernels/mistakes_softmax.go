@@ -146,11 +146,7 @@ func (k *softmaxKernel) mistakenRow(h Hypothesis, f softmaxFixed, row []int32, u
 	recip, bitsOverUnit := GetReciprocal(sum, softmaxAccumulationIntegerBits)
 	exponent := bitsOverUnit + 31 - k.outputBits
 	if c != nil {
-		c.AddReal("sum_exp", int64(sum), math.Ldexp(float64(sum), softmaxAccumulationIntegerBits-31),
-			"Σ exp(β·s·(x−max)) over the row, Q12.19 (elements below diff_min skipped)", "Σ Rescale<12>(exp) = %d", sum)
-		c.AddReal("reciprocal", int64(recip), math.Ldexp(float64(recip), -31-bitsOverUnit),
-			"GetReciprocal: 1/sum = reciprocal·2^−(31+bits over unit)", "1/%d → %d, bits over unit %d", sum, recip, bitsOverUnit)
-		c.Add("exponent", int64(exponent), "final right shift: bits over unit + 31 − output bits", "%d + 31 − %d = %d", bitsOverUnit, k.outputBits, exponent)
+		recordSoftmaxSum(c, sum, recip, bitsOverUnit, k.outputBits)
 	}
 	exponent = min(max(exponent, 0), 31)
 	for j, x := range row {
@@ -172,13 +168,7 @@ func (k *softmaxKernel) mistakenRow(h Hypothesis, f softmaxFixed, row []int32, u
 		unsat[j] = float64(u)
 		if j == want && c != nil {
 			c.AddReal("diff", int64(diff), float64(k.in.Scale0())*float64(diff), "input minus the row maximum", "%d − %d = %d", x, maxIn, diff)
-			c.AddReal("scaled_diff", int64(scaled), math.Ldexp(float64(scaled), softmaxScaledDiffIntegerBits-31),
-				"β·s·diff in Q5.26: MultiplyByQuantizedMultiplierGreaterThanOne", "MBQM>1(%d, %d, %d) = %d", diff, f.q.Multiplier, f.q.Shift, scaled)
-			c.AddReal("exp", int64(exp), math.Ldexp(float64(exp), -31), "exp_on_negative_values, Q0.31", "exp(%d) = %d", scaled, exp)
-			c.AddReal("product", int64(prod), math.Ldexp(float64(prod), -31-bitsOverUnit),
-				"exp·reciprocal: SaturatingRoundingDoublingHighMul", "SRDHM(%d, %d) = %d", recip, exp, prod)
-			s := c.Add("rdbpot", int64(u), "RoundingDivideByPOT by the exponent", "RDBPOT(%d, %d) = %d", prod, exponent, u)
-			s.Changed = prod&int32(uint32(1)<<uint(exponent)-1) != 0
+			recordSoftmaxExp(c, diff, f.q, scaled, exp, recip, prod, bitsOverUnit, exponent, u)
 		}
 	}
 }
@@ -187,10 +177,7 @@ func (k *softmaxKernel) mistakenRow(h Hypothesis, f softmaxFixed, row []int32, u
 // says. An element below diff_min (unsat −Inf) is the minimum, or 0
 // without the zero point.
 func (k *softmaxKernel) softmaxOutput(h Hypothesis, unsat float64, typeLo, typeHi int32, c *Chain) float64 {
-	zp := float64(k.outMin)
-	if h.Set.Has(MistakeNoOutputZP) {
-		zp = 0
-	}
+	zp := hypothesisZP(h, k.outMin)
 	if math.IsInf(unsat, -1) {
 		return zp
 	}

@@ -34,6 +34,15 @@ func unaryQuantOperands(n *Node, types ...tflite.TensorType) (in, out *Tensor, e
 	return in, out, nil
 }
 
+// checkInt16ZeroPoints refuses an int16 unary operator whose input or
+// output has a non-zero zero point (TFLite's int16 kernels are symmetric).
+func checkInt16ZeroPoints(n *Node, in, out *Tensor) error {
+	if in.Type == tflite.TypeInt16 && (in.ZP0() != 0 || out.ZP0() != 0) {
+		return fmt.Errorf("%w: int16 %v needs zero points 0, have %d and %d", ErrBadQuantization, n.Op, in.ZP0(), out.ZP0())
+	}
+	return nil
+}
+
 // reluKernel is RELU or RELU6 (int8, int16; uint8 under full TFLite), after
 // TFLite-Micro's activations.cc / activations_common.cc (ReluQuantized,
 // Relu6Quantized) or full TFLite's activations.cc (QuantizedReluX).
@@ -73,8 +82,8 @@ func prepareRelu(n *Node) (Kernel, error) {
 		return nil, err
 	}
 	k := &reluKernel{unaryOperands: unaryOperands{node: n, in: in, out: out}, inZP: in.ZP0(), outZP: out.ZP0()}
-	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
-		return nil, fmt.Errorf("%w: int16 RELU needs zero points 0, have %d and %d", ErrBadQuantization, k.inZP, k.outZP)
+	if err := checkInt16ZeroPoints(n, in, out); err != nil {
+		return nil, err
 	}
 	k.real = float64(in.Scale0()) / float64(out.Scale0())
 	k.q = QuantizeMultiplier(k.real, n.Rounding)
@@ -116,8 +125,8 @@ func newReluX(n *Node, relu6 bool) (*reluKernel, error) {
 		return nil, err
 	}
 	k := &reluKernel{unaryOperands: unaryOperands{node: n, in: in, out: out}, inZP: in.ZP0(), outZP: out.ZP0()}
-	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
-		return nil, fmt.Errorf("%w: int16 %v needs zero points 0, have %d and %d", ErrBadQuantization, n.Op, k.inZP, k.outZP)
+	if err := checkInt16ZeroPoints(n, in, out); err != nil {
+		return nil, err
 	}
 	k.real = float64(in.Scale0() / out.Scale0())
 	k.q = QuantizeMultiplier(k.real, n.Rounding)

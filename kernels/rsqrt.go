@@ -45,8 +45,8 @@ func prepareRsqrt(n *Node) (Kernel, error) {
 		return nil, err
 	}
 	k := &rsqrtKernel{node: n, in: in, out: out, inZP: in.ZP0(), outZP: out.ZP0()}
-	if in.Type == tflite.TypeInt16 && (k.inZP != 0 || k.outZP != 0) {
-		return nil, fmt.Errorf("%w: int16 RSQRT needs zero points 0, have %d and %d", ErrBadQuantization, k.inZP, k.outZP)
+	if err := checkInt16ZeroPoints(n, in, out); err != nil {
+		return nil, err
 	}
 	k.qmin, k.qmax = Range(in.Type)
 	k.real = 1.0 / (math.Sqrt(float64(in.Scale0())) * float64(out.Scale0()))

@@ -347,11 +347,7 @@ func softmaxRowInt8[In int8 | uint8, Out int8 | int16 | uint8](k *softmaxKernel,
 	recip, bitsOverUnit := GetReciprocal(sum, softmaxAccumulationIntegerBits)
 	exponent := bitsOverUnit + 31 - k.outputBits
 	if c != nil {
-		c.AddReal("sum_exp", int64(sum), math.Ldexp(float64(sum), softmaxAccumulationIntegerBits-31),
-			"Σ exp(β·s·(x−max)) over the row, Q12.19 (elements below diff_min skipped)", "Σ Rescale<12>(exp) = %d", sum)
-		c.AddReal("reciprocal", int64(recip), math.Ldexp(float64(recip), -31-bitsOverUnit),
-			"GetReciprocal: 1/sum = reciprocal·2^−(31+bits over unit)", "1/%d → %d, bits over unit %d", sum, recip, bitsOverUnit)
-		c.Add("exponent", int64(exponent), "final right shift: bits over unit + 31 − output bits", "%d + 31 − %d = %d", bitsOverUnit, k.outputBits, exponent)
+		recordSoftmaxSum(c, sum, recip, bitsOverUnit, k.outputBits)
 	}
 	if exponent < 0 || exponent > 31 {
 		return false
@@ -382,19 +378,36 @@ func softmaxRowInt8[In int8 | uint8, Out int8 | int16 | uint8](k *softmaxKernel,
 		y := Clamp32(shifted, k.outMin, k.outMax)
 		out[j] = Out(y)
 		if ce != nil {
-			ce.AddReal("scaled_diff", int64(scaled), math.Ldexp(float64(scaled), softmaxScaledDiffIntegerBits-31),
-				"β·s·diff in Q5.26: MultiplyByQuantizedMultiplierGreaterThanOne", "MBQM>1(%d, %d, %d) = %d", diff, k.q.Multiplier, k.q.Shift, scaled)
-			ce.AddReal("exp", int64(exp), math.Ldexp(float64(exp), -31), "exp_on_negative_values, Q0.31", "exp(%d) = %d", scaled, exp)
-			ce.AddReal("product", int64(prod), math.Ldexp(float64(prod), -31-bitsOverUnit),
-				"exp·reciprocal: SaturatingRoundingDoublingHighMul", "SRDHM(%d, %d) = %d", recip, exp, prod)
-			s := ce.Add("rdbpot", int64(unsat), "RoundingDivideByPOT by the exponent", "RDBPOT(%d, %d) = %d", prod, exponent, unsat)
-			s.Changed = prod&int32(uint32(1)<<uint(exponent)-1) != 0
+			recordSoftmaxExp(ce, diff, k.q, scaled, exp, recip, prod, bitsOverUnit, exponent, unsat)
 			ce.Add("zp", int64(shifted), "plus the output zero point (the type minimum)", "%d + (%d) = %d", unsat, k.outMin, shifted)
-			s = ce.Add("clamp", int64(y), "clamped to the output type", "clamp(%d, %d, %d) = %d", shifted, k.outMin, k.outMax, y)
+			s := ce.Add("clamp", int64(y), "clamped to the output type", "clamp(%d, %d, %d) = %d", shifted, k.outMin, k.outMax, y)
 			s.Changed = y != shifted
 		}
 	}
 	return true
+}
+
+// recordSoftmaxSum records the row stages of the 8-bit-input softmax: the
+// Q12.19 sum of the exponentials, its reciprocal and the final right shift.
+func recordSoftmaxSum(c *Chain, sum, recip int32, bitsOverUnit, outputBits int) {
+	exponent := bitsOverUnit + 31 - outputBits
+	c.AddReal("sum_exp", int64(sum), math.Ldexp(float64(sum), softmaxAccumulationIntegerBits-31),
+		"Σ exp(β·s·(x−max)) over the row, Q12.19 (elements below diff_min skipped)", "Σ Rescale<12>(exp) = %d", sum)
+	c.AddReal("reciprocal", int64(recip), math.Ldexp(float64(recip), -31-bitsOverUnit),
+		"GetReciprocal: 1/sum = reciprocal·2^−(31+bits over unit)", "1/%d → %d, bits over unit %d", sum, recip, bitsOverUnit)
+	c.Add("exponent", int64(exponent), "final right shift: bits over unit + 31 − output bits", "%d + 31 − %d = %d", bitsOverUnit, outputBits, exponent)
+}
+
+// recordSoftmaxExp records the element stages of the 8-bit-input softmax
+// from diff = x − max to the unsaturated output u = RDBPOT(prod, exponent).
+func recordSoftmaxExp(c *Chain, diff int32, q QuantizedMultiplier, scaled, exp, recip, prod int32, bitsOverUnit, exponent int, u int32) {
+	c.AddReal("scaled_diff", int64(scaled), math.Ldexp(float64(scaled), softmaxScaledDiffIntegerBits-31),
+		"β·s·diff in Q5.26: MultiplyByQuantizedMultiplierGreaterThanOne", "MBQM>1(%d, %d, %d) = %d", diff, q.Multiplier, q.Shift, scaled)
+	c.AddReal("exp", int64(exp), math.Ldexp(float64(exp), -31), "exp_on_negative_values, Q0.31", "exp(%d) = %d", scaled, exp)
+	c.AddReal("product", int64(prod), math.Ldexp(float64(prod), -31-bitsOverUnit),
+		"exp·reciprocal: SaturatingRoundingDoublingHighMul", "SRDHM(%d, %d) = %d", recip, exp, prod)
+	s := c.Add("rdbpot", int64(u), "RoundingDivideByPOT by the exponent", "RDBPOT(%d, %d) = %d", prod, exponent, u)
+	s.Changed = prod&int32(uint32(1)<<uint(exponent)-1) != 0
 }
 
 // softmaxExpInt16 is SoftMaxCalculateExp: the exp table looked up at the

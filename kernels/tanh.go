@@ -1,11 +1,6 @@
 package kernels
 
-import (
-	"fmt"
-	"math"
-
-	"github.com/tflq/tflq-trace/tflite"
-)
+import "math"
 
 // tanhKernel is TANH (int8, int16), after TFLite-Micro's tanh.cc with
 // reference_integer_ops::Tanh. Parameters are derived as for LOGISTIC
@@ -51,17 +46,10 @@ func prepareTanhTFLite(n *Node) (Kernel, error) {
 // first (SaturatingRoundingMultiplyByPOT<1>) for 2^−11 (FixedPointTanh16;
 // opzoo tanh_int16_pot_input xnnpack/ goldens). Other inputs are not taken.
 func prepareTanhOptimized(n *Node) (Kernel, error) {
-	if in := n.Input(0); in == nil || in.Type != tflite.TypeInt16 {
-		return nil, fmt.Errorf("%w: not an int16 TANH", errNotTaken)
-	}
-	f, err := prepareSigmoidFamily(n, 0, 1)
+	f, err := prepareSigmoidFamilyGemmlowp16(n, "2^−12 or 2^−11", 0, 1)
 	if err != nil {
 		return nil, err
 	}
-	if !f.pot {
-		return nil, fmt.Errorf("%w: int16 TANH input scale is not 2^−12 or 2^−11", errNotTaken)
-	}
-	f.gemmlowp16 = true
 	return &tanhKernel{*f}, nil
 }
 

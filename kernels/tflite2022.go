@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
@@ -11,6 +12,22 @@ import (
 // ErrRefusedByBuild marks a node the runtime's TFLite build refuses to load
 // or run, whatever kernel would compute it.
 var ErrRefusedByBuild = errors.New("the runtime's TFLite build refuses this node")
+
+// tflite2022InputTypes are the input dtypes the 2022 build's kernels take
+// for the operators whose refusal depends on that alone, with the message
+// that build logs (%v: the input's dtype).
+var tflite2022InputTypes = map[tflite.BuiltinOperator]struct {
+	types   []tflite.TensorType
+	refusal string
+}{
+	tflite.OpCumsum:            {[]tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt32, tflite.TypeInt64}, "CUMSUM of %v (this build's kernel takes float32, int32 and int64)"},
+	tflite.OpAddN:              {[]tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt32}, "AddN only supports FLOAT32|INT32 now, got %v."},
+	tflite.OpDiv:               {[]tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt32, tflite.TypeUint8}, "Div only supports FLOAT32, INT32 and quantized UINT8 now, got %v."},
+	tflite.OpRsqrt:             {[]tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8}, "Type %v is unsupported by op Rsqrt."},
+	tflite.OpSquaredDifference: {[]tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt32, tflite.TypeInt8}, "SquaredDifference only supports FLOAT32 and INT32 now, got %v."},
+	tflite.OpZerosLike:         {[]tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt32, tflite.TypeInt64}, "ZerosLike only currently supports int64, int32, and float32, got %v."},
+	tflite.OpElu:               {[]tflite.TensorType{tflite.TypeFloat32, tflite.TypeInt8}, "Only float32 and int8 is supported currently, got %v."},
+}
 
 // tflite2022Refusal is what the TFLite build of the tflite-xnnpack runtime
 // (tfjs-tflite 0.0.1-alpha.10: TFLite ≈2.10/2.11 of 2022) refuses, before
@@ -29,6 +46,9 @@ func tflite2022Refusal(n *Node) error {
 	inType := tflite.TypeFloat32
 	if in != nil {
 		inType = in.Type
+	}
+	if want, ok := tflite2022InputTypes[n.Op]; ok && !slices.Contains(want.types, inType) {
+		return refuse(want.refusal, inType)
 	}
 	var out *Tensor
 	if len(n.Outputs) > 0 {
@@ -57,18 +77,6 @@ func tflite2022Refusal(n *Node) error {
 					biasScale, product, len(bias.Scale))
 			}
 		}
-	case tflite.OpCumsum:
-		if inType != tflite.TypeFloat32 && inType != tflite.TypeInt32 && inType != tflite.TypeInt64 {
-			return refuse("CUMSUM of %v (this build's kernel takes float32, int32 and int64)", inType)
-		}
-	case tflite.OpAddN:
-		if inType != tflite.TypeFloat32 && inType != tflite.TypeInt32 {
-			return refuse("AddN only supports FLOAT32|INT32 now, got %v.", inType)
-		}
-	case tflite.OpDiv:
-		if inType != tflite.TypeFloat32 && inType != tflite.TypeInt32 && inType != tflite.TypeUint8 {
-			return refuse("Div only supports FLOAT32, INT32 and quantized UINT8 now, got %v.", inType)
-		}
 	case tflite.OpDynamicUpdateSlice:
 		if inType == tflite.TypeInt16 {
 			return refuse("DynamicUpdateSlice only currently supports 1-bit/8-bit/32-bit/64-bit integer or float type, got %v.", inType)
@@ -76,14 +84,6 @@ func tflite2022Refusal(n *Node) error {
 	case tflite.OpPrelu:
 		if alpha := n.Input(1); alpha != nil && alpha.Type != inType {
 			return refuse("input %v and alpha %v must have one type", inType, alpha.Type)
-		}
-	case tflite.OpRsqrt:
-		if inType != tflite.TypeFloat32 && inType != tflite.TypeInt8 {
-			return refuse("Type %v is unsupported by op Rsqrt.", inType)
-		}
-	case tflite.OpSquaredDifference:
-		if inType != tflite.TypeFloat32 && inType != tflite.TypeInt32 && inType != tflite.TypeInt8 {
-			return refuse("SquaredDifference only supports FLOAT32 and INT32 now, got %v.", inType)
 		}
 	case tflite.OpSum:
 		if inType == tflite.TypeInt16 && out != nil && in.Scale0() != out.Scale0() {
@@ -96,14 +96,6 @@ func tflite2022Refusal(n *Node) error {
 	case tflite.OpUnidirectionalSequenceLstm:
 		if inType == tflite.TypeInt8 && len(n.Intermediates) != 5 {
 			return refuse("int8 UNIDIRECTIONAL_SEQUENCE_LSTM needs 5 intermediate tensors, has %d", len(n.Intermediates))
-		}
-	case tflite.OpZerosLike:
-		if inType != tflite.TypeFloat32 && inType != tflite.TypeInt32 && inType != tflite.TypeInt64 {
-			return refuse("ZerosLike only currently supports int64, int32, and float32, got %v.", inType)
-		}
-	case tflite.OpElu:
-		if inType != tflite.TypeFloat32 && inType != tflite.TypeInt8 {
-			return refuse("Only float32 and int8 is supported currently, got %v.", inType)
 		}
 	case tflite.OpQuantize:
 		if (inType == tflite.TypeInt8 || inType == tflite.TypeUint8) && out != nil && out.Type != tflite.TypeInt8 && out.Type != tflite.TypeUint8 {

@@ -43,19 +43,14 @@ func prepareTransposeConv(n *Node) (Kernel, error) { return newTransposeConv(n, 
 // delegate's QU8 deconvolution.
 func newTransposeConv(n *Node, allowUint8 bool) (*transposeConv, error) {
 	filter, in, bias := n.Input(1), n.Input(2), n.Input(3)
-	m, err := newMACTensors(n, in, filter, 4, allowUint8)
-	if err != nil {
-		return nil, err
-	}
-	opt, err := convOptions(n)
+	m, opt, err := newConvTensors(n, in, filter, allowUint8)
 	if err != nil {
 		return nil, err
 	}
 	k := &transposeConv{macTensors: m}
 	out := m.out
-	k.batches, k.inH, k.inW, k.inC = in.Shape[0], in.Shape[1], in.Shape[2], in.Shape[3]
+	k.inH, k.inW, k.inC = in.Shape[1], in.Shape[2], in.Shape[3]
 	k.outC, k.fH, k.fW = filter.Shape[0], filter.Shape[1], filter.Shape[2]
-	k.outH, k.outW = out.Shape[1], out.Shape[2]
 	if out.Shape[0] != k.batches || out.Shape[3] != k.outC || filter.Shape[3] != k.inC {
 		return nil, fmt.Errorf("%w: TRANSPOSE_CONV output %v does not match input %v and filter %v", ErrBadShape, out.Shape, in.Shape, filter.Shape)
 	}

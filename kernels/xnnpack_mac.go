@@ -147,7 +147,7 @@ func prepareConv2DXNNPACK(n *Node) (Kernel, error) {
 		return nil, err
 	}
 	if k.fC == 1 && k.filtersPerGroup == 1 {
-		k.pairs = newXNNDWPairs(in, filter, k.fH, k.fW, func(oc, fy, fx int) int { return (oc*k.fH+fy)*k.fW + fx })
+		k.pairs = newXNNDWPairs(in, filter, k.fH, k.fW, k.convWindow, -k.o.inputOff, func(oc, fy, fx int) int { return (oc*k.fH+fy)*k.fW + fx })
 	}
 	return k, nil
 }
@@ -177,7 +177,7 @@ func prepareDepthwiseConv2DXNNPACK(n *Node) (Kernel, error) {
 	}
 	if k.depthMultiplier == 1 {
 		outC := k.outC
-		k.pairs = newXNNDWPairs(in, filter, k.fH, k.fW, func(oc, fy, fx int) int { return (fy*k.fW+fx)*outC + oc })
+		k.pairs = newXNNDWPairs(in, filter, k.fH, k.fW, k.convWindow, -k.o.inputOff, func(oc, fy, fx int) int { return (fy*k.fW+fx)*outC + oc })
 	}
 	return k, nil
 }
@@ -325,13 +325,20 @@ type xnnDWPairs struct {
 	fH, fW int
 	// weightAt is the flat filter index of (output channel, fy, fx).
 	weightAt func(oc, fy, fx int) int
+	// The NHWC input the taps read: its height, width and depth, the
+	// window, and the raw value a padded tap reads (the zero point).
+	inH, inW, inC int
+	win           convWindow
+	padValue      int32
 	// exposed[oc] is set when channel oc has a weight of −128.
 	exposed []bool
 }
 
 // newXNNDWPairs returns the quirk for an int8 filter whose tap count has a
-// depthwise tile, or nil (uint8 products widen unsigned and are exact).
-func newXNNDWPairs(in, filter *Tensor, fH, fW int, weightAt func(oc, fy, fx int) int) *xnnDWPairs {
+// depthwise tile, or nil (uint8 products widen unsigned and are exact). in
+// is the NHWC input the window win slides over, padValue what a padded tap
+// reads.
+func newXNNDWPairs(in, filter *Tensor, fH, fW int, win convWindow, padValue int32, weightAt func(oc, fy, fx int) int) *xnnDWPairs {
 	if in.Type != tflite.TypeInt8 {
 		return nil
 	}
@@ -340,7 +347,8 @@ func newXNNDWPairs(in, filter *Tensor, fH, fW int, weightAt func(oc, fy, fx int)
 	if !tile {
 		return nil
 	}
-	p := &xnnDWPairs{fH: fH, fW: fW, weightAt: weightAt}
+	p := &xnnDWPairs{fH: fH, fW: fW, weightAt: weightAt,
+		inH: in.Shape[1], inW: in.Shape[2], inC: in.Shape[3], win: win, padValue: padValue}
 	w := filter.Int8()
 	nch := len(w) / taps
 	p.exposed = make([]bool, nch)
@@ -380,6 +388,19 @@ func (p *xnnDWPairs) wraps(w []int8, oc int, inputAt func(fy, fx int) int32) int
 		}
 	}
 	return count
+}
+
+// correctAt applies the wrap-around to the exact accumulator acc of output
+// channel oc at batch b whose window starts at input row y0 and column x0;
+// the taps read input channel ch of in.
+func (p *xnnDWPairs) correctAt(acc int64, w, in []int8, b, y0, x0, oc, ch int, c *Chain) int64 {
+	return p.correct(acc, p.wraps(w, oc, func(fy, fx int) int32 {
+		iy, ix := y0+p.win.dilH*fy, x0+p.win.dilW*fx
+		if iy < 0 || iy >= p.inH || ix < 0 || ix >= p.inW {
+			return p.padValue
+		}
+		return int32(in[((b*p.inH+iy)*p.inW+ix)*p.inC+ch])
+	}), c)
 }
 
 // correct applies the wrap-around to the exact accumulator and records it.

@@ -188,13 +188,7 @@ func preparePadXNNPACK(n *Node) (Kernel, error) {
 			return nil, xnnNotTaken(n, "negative padding %d", p)
 		}
 	}
-	if err := xnnDefineTensors(n, in, out); err != nil {
-		return nil, err
-	}
-	if in.Type != out.Type {
-		return nil, xnnFallback(n, "input %v, output %v", in.Type, out.Type)
-	}
-	if err := xnnSameQuantization(n, in, out); err != nil {
+	if err := xnnUnrequantizedDefine(n, in, out); err != nil {
 		return nil, err
 	}
 	k, err := newPad(n, true)

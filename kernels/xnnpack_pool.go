@@ -43,13 +43,7 @@ func prepareMaxPool2DXNNPACK(n *Node) (Kernel, error) {
 	if errors.Is(rangeErr, errNotTaken) {
 		return nil, rangeErr
 	}
-	if err := xnnDefineTensors(n, in, out); err != nil {
-		return nil, err
-	}
-	if in.Type != out.Type {
-		return nil, xnnFallback(n, "input %v, output %v", in.Type, out.Type)
-	}
-	if err := xnnSameQuantization(n, in, out); err != nil {
+	if err := xnnUnrequantizedDefine(n, in, out); err != nil {
 		return nil, err
 	}
 	if rangeErr != nil {

@@ -54,10 +54,7 @@ func prepareResizeBilinearXNNPACK(n *Node) (Kernel, error) {
 			return nil, xnnNotTaken(n, "size %v", size.Int32())
 		}
 	}
-	if err := xnnUnaryDefine(n, in, out); err != nil {
-		return nil, err
-	}
-	if err := xnnSameQuantization(n, in, out); err != nil {
+	if err := xnnUnrequantizedDefine(n, in, out); err != nil {
 		return nil, err
 	}
 	k := &xnnResizeBilinear{n: n, in: in, out: out, batch: in.Shape[0], inH: in.Shape[1], inW: in.Shape[2], c: in.Shape[3],

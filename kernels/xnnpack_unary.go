@@ -35,6 +35,16 @@ func xnnUnaryDefine(n *Node, in, out *Tensor) error {
 	return nil
 }
 
+// xnnUnrequantizedDefine is the define stage of the operators that cannot
+// requantize (max pooling, constant pad, bilinear resize): xnnUnaryDefine,
+// then xnnSameQuantization.
+func xnnUnrequantizedDefine(n *Node, in, out *Tensor) error {
+	if err := xnnUnaryDefine(n, in, out); err != nil {
+		return err
+	}
+	return xnnSameQuantization(n, in, out)
+}
+
 // xnnQ8Rescale is XNNPACK's 8-bit rescaling with a multiplier of 8
 // fractional bits, shared by LEAKY_RELU (Leaky ReLU NC QS8/QU8) and the
 // same-type QUANTIZE (Convert NC QS8/QU8):
