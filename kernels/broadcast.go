@@ -28,7 +28,7 @@ type Broadcast struct {
 func NewBroadcast(a, b []int) (Broadcast, []int, error) {
 	var bc Broadcast
 	if len(a) > MaxBroadcastRank || len(b) > MaxBroadcastRank {
-		return bc, nil, fmt.Errorf("%w: broadcast of %v and %v: rank above %d", ErrBadShape, a, b, MaxBroadcastRank)
+		return bc, nil, fmt.Errorf("%w: broadcast of %v and %v: rank above %d", ErrBadShape, Shape(a), Shape(b), MaxBroadcastRank)
 	}
 	rank := max(len(a), len(b))
 	outShape := make([]int, rank)
@@ -47,7 +47,7 @@ func NewBroadcast(a, b []int) (Broadcast, []int, error) {
 		case ea == 1:
 			bc.Out[d] = eb
 		default:
-			return bc, nil, fmt.Errorf("%w: shapes %v and %v do not broadcast", ErrBadShape, a, b)
+			return bc, nil, fmt.Errorf("%w: shapes %v and %v do not broadcast", ErrBadShape, Shape(a), Shape(b))
 		}
 	}
 	for k := range 2 {

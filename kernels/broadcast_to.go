@@ -29,7 +29,7 @@ func prepareBroadcastTo(n *Node) (Kernel, error) {
 	}
 	target := constInts(shape)
 	if shape.Rank() != 1 || len(target) > broadcastToMaxRank || in.Rank() > len(target) {
-		return nil, fmt.Errorf("%w: BROADCAST_TO of %v to %v (ranks up to %d)", ErrBadShape, in.Shape, target, broadcastToMaxRank)
+		return nil, fmt.Errorf("%w: BROADCAST_TO of %v to %v (ranks up to %d)", ErrBadShape, in.Shape, Shape(target), broadcastToMaxRank)
 	}
 	if err := checkShape(n, out, target); err != nil {
 		return nil, err
@@ -39,7 +39,7 @@ func prepareBroadcastTo(n *Node) (Kernel, error) {
 	s := stridesOf(in.Shape)
 	for d := range in.Rank() {
 		if in.Shape[d] != 1 && in.Shape[d] != target[ext+d] {
-			return nil, fmt.Errorf("%w: BROADCAST_TO cannot broadcast %v to %v", ErrBadShape, in.Shape, target)
+			return nil, fmt.Errorf("%w: BROADCAST_TO cannot broadcast %v to %v", ErrBadShape, in.Shape, Shape(target))
 		}
 		if in.Shape[d] != 1 {
 			inStrides[ext+d] = s[d]
@@ -58,5 +58,5 @@ func prepareBroadcastTo(n *Node) (Kernel, error) {
 		}
 		return nil
 	}
-	return newMoveKernel(n, []*Tensor{out}, fmt.Sprintf("broadcast %v to %v", in.Shape, target), build)
+	return newMoveKernel(n, []*Tensor{out}, fmt.Sprintf("broadcast %v to %v", in.Shape, Shape(target)), build)
 }

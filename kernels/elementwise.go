@@ -273,7 +273,7 @@ func prepareElementwiseBroadcast(n *Node, in1, in2, out *Tensor) (Broadcast, err
 		return bc, fmt.Errorf("%v: %w", n.Op, err)
 	}
 	if NumElements(shape) != out.NumElements() || (len(out.Shape) == len(shape) && !sameShape(shape, out.Shape)) {
-		return bc, fmt.Errorf("%w: %v output shape %v, broadcast of %v and %v is %v", ErrBadShape, n.Op, out.Shape, in1.Shape, in2.Shape, shape)
+		return bc, fmt.Errorf("%w: %v output shape %v, broadcast of %v and %v is %v", ErrBadShape, n.Op, out.Shape, in1.Shape, in2.Shape, Shape(shape))
 	}
 	return bc, nil
 }

@@ -14,7 +14,7 @@ type Tensor struct {
 	Index              int
 	Name               string
 	Type               tflite.TensorType
-	Shape              []int
+	Shape              Shape
 	Data               []byte
 	Scale              []float32 // one per tensor or per channel; nil if not quantized
 	ZeroPoint          []int64
@@ -22,6 +22,15 @@ type Tensor struct {
 	Const              bool // data comes from the model
 	Variable           bool // is_variable state tensor
 }
+
+// Shape is a tensor's dimensions, outermost first. It prints as the rest of
+// the tool writes shapes, [1,96,96,1] (Go's default would be [1 96 96 1]),
+// so error messages that format a shape with %v read like every other
+// output.
+type Shape []int
+
+// String is the shape as [d0,d1,...]; a scalar's is [].
+func (s Shape) String() string { return tflite.ShapeString(s) }
 
 // NewTensor allocates an 8-byte-aligned, zeroed tensor of the given type and shape.
 func NewTensor(typ tflite.TensorType, shape []int) *Tensor {

@@ -121,12 +121,12 @@ func (k *moveKernel) Explain(out, elem int, c *Chain) error {
 	pos, idx := int(k.from[out][elem]), int(k.src[out][elem])
 	o := k.outs[out]
 	if pos < 0 {
-		c.Add("fill", 0, "no input element: the fill value 0", "%s: output%d%v = 0", k.rule, out, Unravel(elem, o.Shape))
+		c.Add("fill", 0, "no input element: the fill value 0", "%s: output%d%s = 0", k.rule, out, tflite.ShapeString(Unravel(elem, o.Shape)))
 		c.Final = 0
 		return nil
 	}
 	in := k.n.Inputs[pos]
-	recordMove(c, pos, in, idx, "%s: output%d%v = input%d%v", k.rule, out, Unravel(elem, o.Shape), pos, Unravel(idx, in.Shape))
+	recordMove(c, pos, in, idx, "%s: output%d%s = input%d%s", k.rule, out, tflite.ShapeString(Unravel(elem, o.Shape)), pos, tflite.ShapeString(Unravel(idx, in.Shape)))
 	return nil
 }
 
@@ -223,7 +223,7 @@ func normAxis(n *Node, axis, rank int) (int, error) {
 // checkShape checks that out has shape want.
 func checkShape(n *Node, out *Tensor, want []int) error {
 	if !sameShape(out.Shape, want) {
-		return fmt.Errorf("%w: %v output shape %v, expected %v", ErrBadShape, n.Op, out.Shape, want)
+		return fmt.Errorf("%w: %v output shape %v, expected %v", ErrBadShape, n.Op, out.Shape, Shape(want))
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func prepareSelect(n *Node) (Kernel, error) {
 	for i, t := range []*Tensor{cond, x, y} {
 		s, ok := broadcastStridesTo(t.Shape, shape)
 		if !ok && t.NumElements() != 1 {
-			return nil, fmt.Errorf("%w: SELECT_V2 input %d shape %v does not broadcast to %v", ErrBadShape, i, t.Shape, shape)
+			return nil, fmt.Errorf("%w: SELECT_V2 input %d shape %v does not broadcast to %v", ErrBadShape, i, t.Shape, Shape(shape))
 		}
 		strides[i] = s
 	}

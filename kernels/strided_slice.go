@@ -149,6 +149,6 @@ func prepareStridedSlice(n *Node) (Kernel, error) {
 		}
 		return nil
 	}
-	rule := fmt.Sprintf("strided slice begin %v end %v strides %v", operands[0], operands[1], operands[2])
+	rule := fmt.Sprintf("strided slice begin %v end %v strides %v", Shape(operands[0]), Shape(operands[1]), Shape(operands[2]))
 	return newMoveKernel(n, []*Tensor{out}, rule, build)
 }

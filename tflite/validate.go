@@ -131,16 +131,16 @@ func (v *validator) tensor(si, ti int) error {
 	}
 	for _, d := range t.Shape {
 		if d < 0 {
-			return fmt.Errorf("%s: %w: negative dimension in %v", v.tensorContext(si, ti), ErrNegativeDimension, t.Shape)
+			return fmt.Errorf("%s: %w: negative dimension in %s", v.tensorContext(si, ti), ErrNegativeDimension, ShapeString(t.Shape))
 		}
 	}
 	n, ok := shapeElements(t.Shape)
 	if !ok || n > MaxTensorBytes {
-		return fmt.Errorf("%s: %w: shape %v overflows or exceeds %d elements", v.tensorContext(si, ti), ErrTooLarge, t.Shape, int64(MaxTensorBytes))
+		return fmt.Errorf("%s: %w: shape %s overflows or exceeds %d elements", v.tensorContext(si, ti), ErrTooLarge, ShapeString(t.Shape), int64(MaxTensorBytes))
 	}
 	size := tensorBytes(t.Type, n)
 	if size > MaxTensorBytes {
-		return fmt.Errorf("%s: %w: %v %v needs %d bytes (limit %d)", v.tensorContext(si, ti), ErrTooLarge, t.Type, t.Shape, size, int64(MaxTensorBytes))
+		return fmt.Errorf("%s: %w: %v %s needs %d bytes (limit %d)", v.tensorContext(si, ti), ErrTooLarge, t.Type, ShapeString(t.Shape), size, int64(MaxTensorBytes))
 	}
 	if int64(t.Buffer) >= int64(len(m.Buffers)) && !(t.Buffer == 0 && len(m.Buffers) == 0) {
 		return fmt.Errorf("%s: %w: buffer %d of %d", v.tensorContext(si, ti), ErrIndexOutOfRange, t.Buffer, len(m.Buffers))
@@ -192,11 +192,11 @@ func (v *validator) quantization(si, ti int) error {
 				v.tensorContext(si, ti), qd, rank, ns)
 			return nil
 		}
-		return fmt.Errorf("%s: %w: quantized_dimension %d out of range for shape %v", v.tensorContext(si, ti), ErrQuantization, qd, t.Shape)
+		return fmt.Errorf("%s: %w: quantized_dimension %d out of range for shape %s", v.tensorContext(si, ti), ErrQuantization, qd, ShapeString(t.Shape))
 	}
 	if int(t.Shape[qd]) != ns {
-		return fmt.Errorf("%s: %w: %d scales but dimension %d of shape %v has %d entries",
-			v.tensorContext(si, ti), ErrQuantization, ns, qd, t.Shape, t.Shape[qd])
+		return fmt.Errorf("%s: %w: %d scales but dimension %d of shape %s has %d entries",
+			v.tensorContext(si, ti), ErrQuantization, ns, qd, ShapeString(t.Shape), t.Shape[qd])
 	}
 	return nil
 }

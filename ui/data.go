@@ -151,19 +151,6 @@ func formatValue(t *kernels.Tensor, v float64, mode valueMode) string {
 	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
-func shapeString(shape []int) string {
-	var sb strings.Builder
-	sb.WriteByte('[')
-	for i, d := range shape {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString(strconv.Itoa(d))
-	}
-	sb.WriteByte(']')
-	return sb.String()
-}
-
 // dtypeShort names a dtype in a few letters for the layers pane.
 func dtypeShort(t tflite.TensorType) string {
 	switch t {

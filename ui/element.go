@@ -187,7 +187,7 @@ func (p *elementPane) render(s *session, w, h int) []string {
 	var lines []string
 	title := " element"
 	if t != nil {
-		title = fmt.Sprintf(" element t%d%s = %s", t.Index, shapeString(kernels.Unravel(p.elem, t.Shape)), rawString(t, p.elem))
+		title = fmt.Sprintf(" element t%d%s = %s", t.Index, tflite.ShapeString(kernels.Unravel(p.elem, t.Shape)), rawString(t, p.elem))
 		if t.Quantized() {
 			title += fmt.Sprintf("  (real %.6g)", dequantize(t, p.elem))
 		}
@@ -340,7 +340,7 @@ func sourcesLine(s *session, op int, c *kernels.Chain) string {
 			break
 		}
 		if in := n.Input(src.Input); in != nil {
-			parts = append(parts, fmt.Sprintf("t%d%s", in.Index, shapeString(kernels.Unravel(src.Element, in.Shape))))
+			parts = append(parts, fmt.Sprintf("t%d%s", in.Index, tflite.ShapeString(kernels.Unravel(src.Element, in.Shape))))
 		}
 	}
 	return " from " + strings.Join(parts, " ")

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/tflq/tflq-trace/tflite"
 )
 
 // layerRow is one operator's line in the layers pane, computed once.
@@ -42,7 +43,7 @@ func newLayersPane(s *session) layersPane {
 			}
 			names = append(names, strings.ToLower(t.Name))
 			if k == 0 {
-				r.shape, r.dtype = shapeString(t.Shape), dtypeShort(t.Type)
+				r.shape, r.dtype = tflite.ShapeString(t.Shape), dtypeShort(t.Type)
 			}
 		}
 		if s.ref != nil {

@@ -209,7 +209,7 @@ func (m *Model) nextDiff() {
 		}
 		m.tensor.setElem(m.op(), i)
 		base := m.s.base.ip.Tensor(t.Index)
-		m.message = fmt.Sprintf("≠ %d of %d at %s: %s %s, %s %s (d: next)", rank, n, shapeString(kernels.Unravel(i, t.Shape)),
+		m.message = fmt.Sprintf("≠ %d of %d at %s: %s %s, %s %s (d: next)", rank, n, tflite.ShapeString(kernels.Unravel(i, t.Shape)),
 			m.s.runtime(), rawString(t, i), m.s.baseRuntime(), rawString(base, i))
 		return
 	}

@@ -319,8 +319,8 @@ func TestSampleCNNWalk(t *testing.T) {
 		t.Error("the mono screen uses 24-bit colour")
 	}
 	conv := outputOf(m.s.ip, 0)
-	if ip.Ops()[0].Name != "CONV_2D" || fmt.Sprint(conv.Shape) != "[1 26 26 8]" {
-		t.Fatalf("op 0 is %s %v, want CONV_2D [1 26 26 8]", ip.Ops()[0].Name, conv.Shape)
+	if ip.Ops()[0].Name != "CONV_2D" || fmt.Sprint(conv.Shape) != "[1,26,26,8]" {
+		t.Fatalf("op 0 is %s %v, want CONV_2D [1,26,26,8]", ip.Ops()[0].Name, conv.Shape)
 	}
 
 	// The cursor to y=12 x=12, in the middle stroke of the 3, then
@@ -388,8 +388,8 @@ func TestSampleCNNWalk(t *testing.T) {
 
 	// b from MAX_POOL_2D (2×2, stride 2) lands on the window's maximum.
 	pool := outputOf(m.s.ip, 1)
-	if ip.Ops()[1].Name != "MAX_POOL_2D" || fmt.Sprint(pool.Shape) != "[1 13 13 8]" {
-		t.Fatalf("op 1 is %s %v, want MAX_POOL_2D [1 13 13 8]", ip.Ops()[1].Name, pool.Shape)
+	if ip.Ops()[1].Name != "MAX_POOL_2D" || fmt.Sprint(pool.Shape) != "[1,13,13,8]" {
+		t.Fatalf("op 1 is %s %v, want MAX_POOL_2D [1,13,13,8]", ip.Ops()[1].Name, pool.Shape)
 	}
 	press(t, m, "tab", "j", "tab")
 	const py, px = 7, 8 // window y 14–15, x 16–17: its maximum is the bottom-right

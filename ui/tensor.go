@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
@@ -140,7 +141,7 @@ func (p *tensorPane) header(s *session, op int, focused bool, w int, size int) [
 		var parts []string
 		for k, in := range n.Inputs {
 			if in != nil {
-				parts = append(parts, fmt.Sprintf("in%d t%d %s", k, in.Index, shapeString(in.Shape)))
+				parts = append(parts, fmt.Sprintf("in%d t%d %s", k, in.Index, tflite.ShapeString(in.Shape)))
 			}
 		}
 		lines = append(lines, " "+strings.Join(parts, " · "))
@@ -161,11 +162,11 @@ func (p *tensorPane) header(s *session, op int, focused bool, w int, size int) [
 		if in.Const {
 			c = " const"
 		}
-		lines = append(lines, fmt.Sprintf(" in%d t%d %s %s%s%s", k, in.Index, dtypeShort(in.Type), shapeString(in.Shape), quantString(in, ch), c))
+		lines = append(lines, fmt.Sprintf(" in%d t%d %s %s%s%s", k, in.Index, dtypeShort(in.Type), tflite.ShapeString(in.Shape), quantString(in, ch), c))
 		shown++
 	}
 	if t != nil {
-		lines = append(lines, fmt.Sprintf(" out t%d %s %s%s", t.Index, dtypeShort(t.Type), shapeString(t.Shape), quantString(t, ch)))
+		lines = append(lines, fmt.Sprintf(" out t%d %s %s%s", t.Index, dtypeShort(t.Type), tflite.ShapeString(t.Shape), quantString(t, ch)))
 	}
 	return lines
 }

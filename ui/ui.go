@@ -409,12 +409,12 @@ func (m *Model) followBack() {
 		if !t.Const {
 			kind = "a graph input"
 		}
-		m.message = fmt.Sprintf("input %d t%d%s is %s: no layer produced it (%s)", input, t.Index, shapeString(kernels.Unravel(elem, t.Shape)), kind, why)
+		m.message = fmt.Sprintf("input %d t%d%s is %s: no layer produced it (%s)", input, t.Index, tflite.ShapeString(kernels.Unravel(elem, t.Shape)), kind, why)
 		return
 	}
 	m.history = append(m.history, place{m.op(), m.elem()})
 	m.goTo(prod, elem)
-	m.message = fmt.Sprintf("followed back to op %d t%d%s via %s (u returns)", prod, t.Index, shapeString(kernels.Unravel(elem, t.Shape)), why)
+	m.message = fmt.Sprintf("followed back to op %d t%d%s via %s (u returns)", prod, t.Index, tflite.ShapeString(kernels.Unravel(elem, t.Shape)), why)
 }
 
 func (m *Model) maxError() {
@@ -430,7 +430,7 @@ func (m *Model) maxError() {
 		}
 	}
 	m.tensor.setElem(m.op(), best)
-	m.message = fmt.Sprintf("largest |error| in this layer: %.3g LSB at %s", bestErr, shapeString(kernels.Unravel(best, t.Shape)))
+	m.message = fmt.Sprintf("largest |error| in this layer: %.3g LSB at %s", bestErr, tflite.ShapeString(kernels.Unravel(best, t.Shape)))
 }
 
 func (m *Model) outTensor() *kernels.Tensor { return outputOf(m.s.ip, m.op()) }
@@ -572,7 +572,7 @@ func (m *Model) statusLine() string {
 	}
 	i := m.elem()
 	var sb strings.Builder
-	fmt.Fprintf(&sb, " t%d%s  q=%s  deq=%.6g", t.Index, shapeString(kernels.Unravel(i, t.Shape)), rawString(t, i), dequantize(t, i))
+	fmt.Fprintf(&sb, " t%d%s  q=%s  deq=%.6g", t.Index, tflite.ShapeString(kernels.Unravel(i, t.Shape)), rawString(t, i), dequantize(t, i))
 	if m.s.ref != nil {
 		if f := m.s.ref.Float(t.Index); i < len(f) {
 			unit := " LSB"

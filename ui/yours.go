@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
@@ -151,7 +152,7 @@ func (s *session) diagnose() error {
 			yv = fmt.Sprint(u.Ints[d.FirstDiff])
 		}
 		y.diag = append(y.diag, fmt.Sprintf("first differing element %s (the cursor is on it): yours %s, %s %s",
-			shapeString(kernels.Unravel(d.FirstDiff, t.Shape)), yv, s.baseRuntime(), rawString(t, d.FirstDiff)))
+			tflite.ShapeString(kernels.Unravel(d.FirstDiff, t.Shape)), yv, s.baseRuntime(), rawString(t, d.FirstDiff)))
 		rc, err := d.RuntimeChain(d.FirstDiff)
 		if err != nil {
 			return err

@@ -495,7 +495,7 @@ func printCheck(w io.Writer, ip *trace.Interpreter, rep *checkReport) {
 		if ct.Op >= 0 {
 			from = fmt.Sprintf("output of op %d %s", ct.Op, ct.OpName)
 		}
-		fmt.Fprintf(w, "t%d %q %s %s (%s), from %s: %s\n", ct.Tensor, ct.Name, ct.Dtype, shapeText(ct.Shape), from, ct.File, ct.Rule)
+		fmt.Fprintf(w, "t%d %q %s %s (%s), from %s: %s\n", ct.Tensor, ct.Name, ct.Dtype, tflite.ShapeString(ct.Shape), from, ct.File, ct.Rule)
 		if ct.Differ == 0 {
 			fmt.Fprintf(w, "  all %d elements match\n", ct.Elements)
 			continue
@@ -505,7 +505,7 @@ func printCheck(w io.Writer, ip *trace.Interpreter, rep *checkReport) {
 			unit = ""
 		}
 		fmt.Fprintf(w, "  %d of %d elements differ (largest |yours − TFLite| %s%s), the first at %s\n",
-			ct.Differ, ct.Elements, strconv.FormatFloat(float64(ct.MaxAbsDiff), 'g', 4, 64), unit, shapeText(ct.FirstDiffering))
+			ct.Differ, ct.Elements, strconv.FormatFloat(float64(ct.MaxAbsDiff), 'g', 4, 64), unit, tflite.ShapeString(ct.FirstDiffering))
 		if ct.Note != "" {
 			fmt.Fprintf(w, "  note: %s\n", ct.Note)
 		}
@@ -555,7 +555,7 @@ func printDiagnosis(w io.Writer, ip *trace.Interpreter, d *checkDiagnosis) {
 		return
 	}
 	t := ip.Tensor(d.Tensor)
-	fmt.Fprintf(w, "\nfirst differing element %s (flat %d): yours %s, TFLite %s\n", shapeText(el.Coords), el.Index, yoursText(t, el.Yours, el.YoursReal), fmtValue(t, el.Runtime))
+	fmt.Fprintf(w, "\nfirst differing element %s (flat %d): yours %s, TFLite %s\n", tflite.ShapeString(el.Coords), el.Index, yoursText(t, el.Yours, el.YoursReal), fmtValue(t, el.Runtime))
 	if len(el.Steps) == 0 {
 		return
 	}

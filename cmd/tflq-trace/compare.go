@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
@@ -315,7 +316,7 @@ func printCompare(w io.Writer, rep *compareReport, set *inputSet) {
 		fmt.Fprintln(w, header+"  first differing coordinates")
 		for _, l := range c.Layers {
 			line := fmt.Sprintf("  %3d  %-*s  %-6s  %-14s  %9d  %9d  %7.3f  %8s", l.Op, nameW, l.OpName, fmt.Sprintf("t%d", l.Tensor),
-				shapeText(l.Shape), l.Elements, l.Differ, l.DifferPercent, diffText(l))
+				tflite.ShapeString(l.Shape), l.Elements, l.Differ, l.DifferPercent, diffText(l))
 			if set != nil {
 				line += fmt.Sprintf("  %6d", l.InputsDiffer)
 			}
@@ -335,20 +336,10 @@ func printCompare(w io.Writer, rep *compareReport, set *inputSet) {
 	}
 }
 
-// shapeText writes a shape (or a shape signature, -1 for a dynamic size)
-// as [d0,d1,...].
-func shapeText[D int | int32](shape []D) string {
-	parts := make([]string, len(shape))
-	for i, d := range shape {
-		parts[i] = strconv.Itoa(int(d))
-	}
-	return "[" + strings.Join(parts, ",") + "]"
-}
-
 func coordsText(cs [][]int) string {
 	parts := make([]string, len(cs))
 	for i, c := range cs {
-		parts[i] = shapeText(c)
+		parts[i] = tflite.ShapeString(c)
 	}
 	return strings.Join(parts, " ")
 }

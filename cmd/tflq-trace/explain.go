@@ -114,7 +114,7 @@ func runExplain(args []string, env *cliEnv) error {
 func flatIndex(s string, shape []int) (int, error) {
 	parts := strings.Split(unbracket(s), ",")
 	if len(parts) != len(shape) {
-		return 0, fmt.Errorf("the output has shape %v: give %d coordinates", shape, len(shape))
+		return 0, fmt.Errorf("the output has shape %s: give %d coordinates", tflite.ShapeString(shape), len(shape))
 	}
 	idx := 0
 	for d, p := range parts {
@@ -130,7 +130,7 @@ func flatIndex(s string, shape []int) (int, error) {
 func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *kernels.Chain) {
 	n := ip.Ops()[op].Node
 	t := n.Outputs[out]
-	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %s, element %d at %s\n", op, ip.Ops()[op].Name, out, t.Index, t.Name, t.Type, shapeText(t.Shape), idx, shapeText(kernels.Unravel(idx, t.Shape)))
+	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %s, element %d at %s\n", op, ip.Ops()[op].Name, out, t.Index, t.Name, t.Type, tflite.ShapeString(t.Shape), idx, tflite.ShapeString(kernels.Unravel(idx, t.Shape)))
 	if t.Quantized() {
 		fmt.Fprintf(w, "output quantization: scale=%.9g zero_point=%d\n", t.Scale0(), t.ZP0())
 	}
@@ -232,11 +232,11 @@ func sourcesText(n *kernels.Node, sources []kernels.Source) string {
 		}
 		if run := j - i; run >= 3 {
 			parts = append(parts, fmt.Sprintf("input %d t%d %v … %v (%d elements)", s.Input, in.Index,
-				shapeText(kernels.Unravel(s.Element, in.Shape)), shapeText(kernels.Unravel(sources[j-1].Element, in.Shape)), run))
+				tflite.ShapeString(kernels.Unravel(s.Element, in.Shape)), tflite.ShapeString(kernels.Unravel(sources[j-1].Element, in.Shape)), run))
 			i = j
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("input %d t%d %v", s.Input, in.Index, shapeText(kernels.Unravel(s.Element, in.Shape))))
+		parts = append(parts, fmt.Sprintf("input %d t%d %v", s.Input, in.Index, tflite.ShapeString(kernels.Unravel(s.Element, in.Shape))))
 		i++
 	}
 	return strings.Join(parts, "; ")
@@ -343,7 +343,7 @@ func runtimeLine(rt kernels.Runtime, impl kernels.Implementation, c *kernels.Cha
 func printExplanationPair(w io.Writer, ips [2]*trace.Interpreter, op, out, idx int, cs [2]*kernels.Chain) {
 	n := ips[0].Ops()[op].Node
 	t := n.Outputs[out]
-	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %s, element %d at %s\n", op, ips[0].Ops()[op].Name, out, t.Index, t.Name, t.Type, shapeText(t.Shape), idx, shapeText(kernels.Unravel(idx, t.Shape)))
+	fmt.Fprintf(w, "op %d %s, output %d: tensor %d %q %v %s, element %d at %s\n", op, ips[0].Ops()[op].Name, out, t.Index, t.Name, t.Type, tflite.ShapeString(t.Shape), idx, tflite.ShapeString(kernels.Unravel(idx, t.Shape)))
 	for k, ip := range ips {
 		fmt.Fprintf(w, "%c: %s\n", 'A'+k, runtimeLine(ip.Options().Runtime, ip.Ops()[op].Impl, cs[k]))
 	}

@@ -273,7 +273,7 @@ func TestNpyInputForms(t *testing.T) {
 		frag               string
 	}{
 		{"wrong count", "|i1", "(4,)", 4, "got a .npy array of shape [4]"},
-		{"wrong shape", "|i1", "(3, 2)", 6, "got a .npy array of shape [3 2]"},
+		{"wrong shape", "|i1", "(3, 2)", 6, "got a .npy array of shape [3,2]"},
 		{"int16 for int8", "<i2", "(3,)", 6, "dtype <i2"},
 		{"complex", "<c8", "(3,)", 24, `unsupported .npy dtype "<c8" (want an integer, bool or float dtype)`},
 		{"truncated", "<f8", "(3,)", 20, ".npy data is 20 bytes, its header says 24"},

@@ -135,7 +135,7 @@ func readInputFile(ip *trace.Interpreter, k int, path string) (inputData, error)
 			return inputData{}, err
 		}
 		if len(dims) != 3 || index >= dims[0] {
-			return inputData{}, fmt.Errorf("IDX image file %v has no image %d", dims, index)
+			return inputData{}, fmt.Errorf("IDX image file %s has no image %d", tflite.ShapeString(dims), index)
 		}
 		h, w := dims[1], dims[2]
 		return imageInput(ip, t, &image.Gray{Pix: data[index*h*w : (index+1)*h*w], Stride: w, Rect: image.Rect(0, 0, w, h)})
@@ -383,7 +383,7 @@ func npyInput(raw []byte, t *kernels.Tensor) (inputData, error) {
 // of a batch) to input t's data, as npyInput describes.
 func npyArrayInput(a *npyArray, t *kernels.Tensor) (inputData, error) {
 	if !sameShape(a.shape, t.Shape) {
-		return inputData{}, fmt.Errorf("expected %s, got a .npy array of shape %v", inputSpec(t), a.shape)
+		return inputData{}, fmt.Errorf("expected %s, got a .npy array of shape %s", inputSpec(t), tflite.ShapeString(a.shape))
 	}
 	switch {
 	case a.typ == t.Type:

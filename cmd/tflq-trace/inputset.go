@@ -17,6 +17,7 @@ import (
 
 	"github.com/tflq/tflq-trace/kernels"
 	"github.com/tflq/tflq-trace/samples"
+	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
@@ -207,7 +208,7 @@ func openIDX(path string, magic uint32) (*idxReader, error) {
 	}
 	if n != total {
 		f.Close()
-		return nil, fmt.Errorf("IDX header says %v = %d bytes of data, the file holds %d", x.dims, total, n)
+		return nil, fmt.Errorf("IDX header says %s = %d bytes of data, the file holds %d", tflite.ShapeString(x.dims), total, n)
 	}
 	return x, nil
 }
@@ -235,7 +236,7 @@ func (x *idxReader) readHeader(r io.Reader, magic uint32) error {
 		x.dims[i] = int(d)
 		total *= int64(d)
 		if total > 1<<34 {
-			return fmt.Errorf("IDX dimensions %v are too large", x.dims[:i+1])
+			return fmt.Errorf("IDX dimensions %s are too large", tflite.ShapeString(x.dims[:i+1]))
 		}
 	}
 	x.offset = int64(4 + 4*len(x.dims))
@@ -297,7 +298,7 @@ func openIDXImages(flagName, path string) (*inputSet, error) {
 	dims := x.dims
 	if len(dims) != 3 || dims[0] == 0 {
 		x.close()
-		return nil, inputError(fmt.Errorf("%s %s: an IDX image file has 3 dimensions [N, H, W] with N > 0, this one %v", flagName, path, dims))
+		return nil, inputError(fmt.Errorf("%s %s: an IDX image file has 3 dimensions [N, H, W] with N > 0, this one %s", flagName, path, tflite.ShapeString(dims)))
 	}
 	set := &inputSet{source: path, count: dims[0]}
 	h, w := dims[1], dims[2]
@@ -398,11 +399,11 @@ func checkNpyBatch(f *os.File) (*npyHeader, error) {
 	}
 	switch {
 	case len(h.shape) == 0 || h.shape[0] == 0:
-		return nil, fmt.Errorf("a batch needs a first axis with at least one sample, this one has shape %v", h.shape)
+		return nil, fmt.Errorf("a batch needs a first axis with at least one sample, this one has shape %s", tflite.ShapeString(h.shape))
 	case h.fortran:
 		return nil, fmt.Errorf("a batch must be C-ordered (numpy.ascontiguousarray), this one is Fortran-ordered")
 	case fi.Size() != int64(h.offset)+int64(h.elements)*int64(h.size):
-		return nil, fmt.Errorf("%d bytes of data, its header %v %s says %d", fi.Size()-int64(h.offset), h.shape, h.descr, int64(h.elements)*int64(h.size))
+		return nil, fmt.Errorf("%d bytes of data, its header %s %s says %d", fi.Size()-int64(h.offset), tflite.ShapeString(h.shape), h.descr, int64(h.elements)*int64(h.size))
 	}
 	return h, nil
 }
@@ -419,7 +420,7 @@ func readNpySample(path string, i int) (*npyArray, error) {
 		return nil, err
 	}
 	if i >= h.shape[0] {
-		return nil, fmt.Errorf("the batch %v has no sample %d", h.shape, i)
+		return nil, fmt.Errorf("the batch %s has no sample %d", tflite.ShapeString(h.shape), i)
 	}
 	per := h.elements / h.shape[0] * h.size
 	buf := make([]byte, per)
@@ -444,7 +445,7 @@ func openLabels(flagName, path string, n int) ([]int, error) {
 			return nil, inputError(fmt.Errorf("%s %s: %w", flagName, path, err))
 		}
 		if !isIntegerType(a.typ) || len(squeezed(a.shape)) > 1 {
-			return nil, inputError(fmt.Errorf("%s %s: want a 1-D array of integer class indices, got %s %v", flagName, path, a.descr, a.shape))
+			return nil, inputError(fmt.Errorf("%s %s: want a 1-D array of integer class indices, got %s %s", flagName, path, a.descr, tflite.ShapeString(a.shape)))
 		}
 		t := &kernels.Tensor{Type: a.typ, Shape: []int{len(a.data) / a.typ.Size()}, Data: kernels.AlignedBytes(len(a.data))}
 		copy(t.Data, a.data)
@@ -457,7 +458,7 @@ func openLabels(flagName, path string, n int) ([]int, error) {
 		}
 	} else if dims, data, err := readIDX(path, idxLabels); err == nil {
 		if len(dims) != 1 {
-			return nil, inputError(fmt.Errorf("%s %s: an IDX label file has one dimension, this one %v", flagName, path, dims))
+			return nil, inputError(fmt.Errorf("%s %s: an IDX label file has one dimension, this one %s", flagName, path, tflite.ShapeString(dims)))
 		}
 		for _, b := range data {
 			labels = append(labels, int(b))

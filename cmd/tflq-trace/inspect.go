@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tflq/tflq-trace/kernels"
+	"github.com/tflq/tflq-trace/tflite"
 	"github.com/tflq/tflq-trace/trace"
 )
 
@@ -291,7 +292,7 @@ func tensorLine(g *subGraphInfo, i int32) string {
 	}
 	t := &g.Tensors[i]
 	var b strings.Builder
-	fmt.Fprintf(&b, "t%-3d %-8s %-14s %s", t.Index, t.DType, shapeText(t.Shape), quantSummary(t.Quantization, len(t.Shape)))
+	fmt.Fprintf(&b, "t%-3d %-8s %-14s %s", t.Index, t.DType, tflite.ShapeString(t.Shape), quantSummary(t.Quantization, len(t.Shape)))
 	if t.Const {
 		b.WriteString("  const")
 	}
@@ -468,9 +469,9 @@ func printMultipliers(w io.Writer, ms []trace.MultiplierInfo, full bool) {
 func printTensorFull(w io.Writer, g *subGraphInfo, t *trace.TensorInfo) {
 	fmt.Fprintf(w, "tensor %d %q\n", t.Index, t.Name)
 	fmt.Fprintf(w, "  dtype      %s\n", t.DType)
-	fmt.Fprintf(w, "  shape      %s\n", shapeText(t.Shape))
+	fmt.Fprintf(w, "  shape      %s\n", tflite.ShapeString(t.Shape))
 	if len(t.ShapeSignature) > 0 {
-		fmt.Fprintf(w, "  signature  %s\n", shapeText(t.ShapeSignature))
+		fmt.Fprintf(w, "  signature  %s\n", tflite.ShapeString(t.ShapeSignature))
 	}
 	kind := "activation (computed at run time)"
 	if t.Const {

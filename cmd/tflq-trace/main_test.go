@@ -231,7 +231,7 @@ func TestRunInputErrors(t *testing.T) {
 		args  []string
 		frags []string
 	}{
-		{"wrong size", []string{"--input", wrongSize}, []string{"input 0", "UINT8 [1 28 28] (784 bytes)", "got 100 bytes"}},
+		{"wrong size", []string{"--input", wrongSize}, []string{"input 0", "UINT8 [1,28,28] (784 bytes)", "got 100 bytes"}},
 		{"unknown format", []string{"--input", unknown}, []string{"unknown input format"}},
 		{"missing input file", []string{"--input", filepath.Join(dir, "nope.bin")}, []string{"nope.bin", "no such file"}},
 		{"too many inputs", []string{"--input", wrongSize, "--input", wrongSize}, []string{"1 input(s), got 2"}},
@@ -298,7 +298,7 @@ func TestRunImageAndNpyInputs(t *testing.T) {
 	t.Run("wrong npy shape", func(t *testing.T) {
 		bad := filepath.Join(tmp, "bad.npy")
 		npyFile(t, bad, "|u1", false, "(1, 784)", pixels)
-		assertCLIError(t, exitUsage, []string{"run", model, "--input", bad}, "shape [1 784]", "UINT8 [1 28 28]")
+		assertCLIError(t, exitUsage, []string{"run", model, "--input", bad}, "shape [1,784]", "UINT8 [1,28,28]")
 	})
 }
 

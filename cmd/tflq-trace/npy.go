@@ -112,7 +112,7 @@ func parseNpyHeader(raw []byte) (*npyHeader, error) {
 	n := 1
 	for _, d := range shape {
 		if d != 0 && n > math.MaxInt32/d {
-			return nil, fmt.Errorf(".npy shape %v is too large", shape)
+			return nil, fmt.Errorf(".npy shape %s is too large", tflite.ShapeString(shape))
 		}
 		n *= d
 	}

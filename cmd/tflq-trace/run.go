@@ -344,7 +344,7 @@ func printRun(w io.Writer, rep *runReport) {
 		fmt.Fprintf(w, "note: %s\n", note)
 	}
 	for k, o := range rep.Outputs {
-		fmt.Fprintf(w, "\noutput %d: t%d %q %s %s", k, o.Index, o.Name, o.Type, shapeText(o.Shape))
+		fmt.Fprintf(w, "\noutput %d: t%d %q %s %s", k, o.Index, o.Name, o.Type, tflite.ShapeString(o.Shape))
 		if o.Quantized != nil {
 			fmt.Fprintf(w, " scale=%.9g zp=%d", o.Scale, o.ZeroPoint)
 		}

@@ -37,7 +37,7 @@ var valueExtensions = []string{".npy", ".bin", ".txt", ".csv", ".json"}
 
 // tensorSpec describes a tensor for error messages.
 func tensorSpec(t *kernels.Tensor) string {
-	return fmt.Sprintf("tensor %d %q %v %s", t.Index, t.Name, t.Type, shapeText(t.Shape))
+	return fmt.Sprintf("tensor %d %q %v %s", t.Index, t.Name, t.Type, tflite.ShapeString(t.Shape))
 }
 
 // readUserValues reads a file of numbers for tensor t. Errors say the cause;
