@@ -1,26 +1,21 @@
 package kernels
 
 import (
-	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
 )
 
-// TestShapePrints: a tensor's shape formatted with %v (as kernel error
-// messages do) reads [1,96,96,1], like every other output of the tool, and
-// so do the shapes kernels derive as plain []int.
-func TestShapePrints(t *testing.T) {
-	tn := NewTensor(tflite.TypeInt8, []int{1, 96, 96, 1})
-	if got := fmt.Sprintf("%v", tn.Shape); got != "[1,96,96,1]" {
-		t.Errorf("%%v of a tensor's shape = %s, want [1,96,96,1]", got)
+func TestShape(t *testing.T) {
+	for _, typ := range []tflite.TensorType{tflite.TypeInt32, tflite.TypeInt64} {
+		t.Run(typ.String(), func(t *testing.T) {
+			out := NewTensor(typ, []int{3})
+			mtRun(t, tflite.OpShape, tflite.Options{OutputType: typ}, []*Tensor{out}, NewTensor(tflite.TypeInt16, []int{6, 1, 2}))
+			mtWant(t, out, 6, 1, 2)
+		})
 	}
-	if got := fmt.Sprint(Shape{}); got != "[]" {
-		t.Errorf("scalar shape = %s, want []", got)
-	}
-	_, _, err := NewBroadcast([]int{2, 3}, []int{4})
-	if err == nil || !strings.Contains(err.Error(), "shapes [2,3] and [4] do not broadcast") {
-		t.Errorf("NewBroadcast error %v, want the shapes written [2,3] and [4]", err)
-	}
+	_, err := mtPrepare(tflite.OpShape, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt32, []int{2})}, NewTensor(tflite.TypeInt8, []int{6, 1, 2}))
+	mtWantErr(t, err, ErrBadShape)
+	_, err = mtPrepare(tflite.OpShape, tflite.Options{}, []*Tensor{NewTensor(tflite.TypeInt8, []int{3})}, NewTensor(tflite.TypeInt8, []int{6, 1, 2}))
+	mtWantErr(t, err, ErrUnsupportedType)
 }
