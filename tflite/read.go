@@ -305,6 +305,7 @@ func (d *decoder) operator(t *fbTable, op *Operator) error {
 	return nil
 }
 
+// metadata decodes one Metadata table (name and buffer index).
 func metadata(t *fbTable, md *Metadata) error {
 	var err error
 	if md.Name, err = t.stringField(0); err != nil {

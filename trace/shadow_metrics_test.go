@@ -294,3 +294,48 @@ func TestShadowLocalOptIn(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsArithmetic checks the metric formulas on numbers worked out by
+// hand, through both of metricsThrough's loops (the per-tensor fast one and
+// the per-element one every per-channel tensor takes), so that the
+// aggregation they share is checked against values, not against itself.
+// INT8 q = [2, -2, 4, 0] at scale 0.5, zero point 0, dequantizes to
+// [1, -1, 2, 0]; against the reference [0.5, -1, 1, 0.25] the errors are
+// [0.5, 0, 1, -0.25]: mean 1.25/4, mean |e| 1.75/4, MSE 1.3125/4, max |e| 1,
+// in LSB [1, 0, 2, 0.5]: max 2, mean 3.5/4.
+func TestMetricsArithmetic(t *testing.T) {
+	ip := patternSampleRun(t, "mnist_dense")
+	sh, err := RunShadow(ip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := kernels.NewTensor(tflite.TypeInt8, []int{4})
+	for i, v := range []int8{2, -2, 4, 0} {
+		q.Data[i] = byte(v)
+	}
+	q.Scale, q.ZeroPoint = []float32{0.5}, []int64{0}
+	ref := []float32{0.5, -1, 1, 0.25}
+	mse := 1.3125 / 4
+	mean := 1.25 / 4
+	want := map[string]float64{
+		"mean": mean, "mean_abs": 1.75 / 4, "mse": mse, "rmse": math.Sqrt(mse),
+		"stddev": math.Sqrt(mse - mean*mean), "max_abs": 1, "max_lsb": 2, "mean_lsb": 3.5 / 4,
+		"rmse_over_scale": math.Sqrt(mse) / 0.5,
+	}
+	for _, perElement := range []bool{false, true} {
+		m := sh.metricsThrough(0, 0, q, ref, true, MetricsAccumulated, perElement)
+		got := map[string]float64{
+			"mean": m.MeanError, "mean_abs": m.MeanAbsError, "mse": m.MeanSquaredError, "rmse": m.RMSE,
+			"stddev": m.Stddev, "max_abs": m.MaxAbsError, "max_lsb": m.MaxAbsErrorLSB, "mean_lsb": m.MeanAbsErrorLSB,
+			"rmse_over_scale": m.RMSEOverScale,
+		}
+		for name, w := range want {
+			if got[name] != w {
+				t.Errorf("per element %v: %s = %v, want %v", perElement, name, got[name], w)
+			}
+		}
+		if m.NumElements != 4 || m.Scale != 0.5 || m.ZeroPoint != 0 {
+			t.Errorf("per element %v: %d elements, scale %v, zero point %d", perElement, m.NumElements, m.Scale, m.ZeroPoint)
+		}
+	}
+}

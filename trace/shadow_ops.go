@@ -366,6 +366,7 @@ func (s *Shadow) poolOperands(n *kernels.Node) (in []float32, g poolGeometry, ok
 	return in, g, ok
 }
 
+// poolGeometryOf derives n's pooling geometry (ok: as poolOperands).
 func poolGeometryOf(n *kernels.Node) (g poolGeometry, ok bool) {
 	it, ot := n.Input(0), n.Outputs[0]
 	if it.Rank() != 4 || ot.Rank() != 4 {
