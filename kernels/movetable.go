@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -80,6 +81,12 @@ func newMoveKernel(n *Node, outs []*Tensor, rule string, build func(k *moveKerne
 func (k *moveKernel) Eval() error {
 	if k.dynamic {
 		if err := k.build(k); err != nil {
+			if !errors.Is(err, ErrRuntime) {
+				// The values that decide the table come from the graph:
+				// whatever the builder refuses now (a perm giving another
+				// shape, ...) is a check on this run's values.
+				err = fmt.Errorf("%w: %w", ErrRuntime, err)
+			}
 			return err
 		}
 		k.built = true
