@@ -63,7 +63,9 @@ func newArgMinMax(n *Node, fullTFLite bool) (Kernel, error) {
 	return k, nil
 }
 
-// geometry resolves the axis and returns N, outer and inner.
+// geometry resolves the axis and returns N, outer and inner. An axis the
+// graph computes is resolved at every Eval, so its refusal there is a
+// run-time check (ErrRuntime wrapping ErrBadShape).
 func (k *argMinMaxKernel) geometry() (axisSize, outer, inner int, err error) {
 	rank := k.in.Rank()
 	a := int(k.axis.Int(0))
@@ -71,13 +73,21 @@ func (k *argMinMaxKernel) geometry() (axisSize, outer, inner int, err error) {
 		a += rank
 	}
 	if a < 0 || a >= rank {
-		return 0, 0, 0, fmt.Errorf("%w: %v axis %d of a rank-%d input", ErrBadShape, k.n.Op, k.axis.Int(0), rank)
+		return 0, 0, 0, k.refuse(fmt.Errorf("%w: %v axis %d of a rank-%d input", ErrBadShape, k.n.Op, k.axis.Int(0), rank))
 	}
 	outer, inner = NumElements(k.in.Shape[:a]), NumElements(k.in.Shape[a+1:])
 	if k.out.NumElements() != outer*inner {
-		return 0, 0, 0, fmt.Errorf("%w: %v of %v along axis %d into %v", ErrBadShape, k.n.Op, k.in.Shape, a, k.out.Shape)
+		return 0, 0, 0, k.refuse(fmt.Errorf("%w: %v of %v along axis %d into %v", ErrBadShape, k.n.Op, k.in.Shape, a, k.out.Shape))
 	}
 	return k.in.Shape[a], outer, inner, nil
+}
+
+// refuse marks err as a run-time check when the axis is not a constant.
+func (k *argMinMaxKernel) refuse(err error) error {
+	if k.axis.Const {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrRuntime, err)
 }
 
 // value returns input element i as a float64 (exact for int8 and float32).

@@ -79,9 +79,10 @@ func (e *OpError) Unwrap() error { return e.Err }
 var ErrBadInput = errors.New("bad input")
 
 // ErrBadGraph: an operator writes a tensor it may not — a constant, its own
-// input, or one another operator (or another of its outputs) also writes.
-// TFLite refuses such graphs; a kernel writing over what it reads would make
-// explanations disagree with stored values.
+// input, or one another operator (or another of its outputs) also writes —
+// or a graph input is a constant (SetInput would write it). TFLite refuses
+// such graphs; a kernel writing over what it reads would make explanations
+// disagree with stored values.
 var ErrBadGraph = errors.New("bad graph")
 
 // New builds an interpreter for subgraph 0 of m and prepares every operator.
@@ -105,6 +106,14 @@ func New(m *tflite.Model, opt Options) (*Interpreter, error) {
 	ip.tensors = make([]*kernels.Tensor, len(g.Tensors))
 	for i := range g.Tensors {
 		ip.tensors[i] = runtimeTensor(m, i, &g.Tensors[i])
+	}
+	for k, ti := range g.Inputs {
+		// SetInput writes graph inputs: one that is a constant would have
+		// kernels prepared on its file values and run on others.
+		if ti >= 0 && ip.tensors[ti].Const {
+			t := ip.tensors[ti]
+			return nil, fmt.Errorf("%w: graph input %d is tensor %d %q, a constant (its values are in the file)", ErrBadGraph, k, t.Index, t.Name)
+		}
 	}
 	if !opt.Runtime.IsTFLM() {
 		if note := ip.loadRefusal(); note != "" {

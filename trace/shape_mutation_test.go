@@ -146,4 +146,19 @@ func TestBadGraphWrites(t *testing.T) {
 	}); err != nil {
 		t.Errorf("a well-formed RELU: %v", err)
 	}
+	// A graph input that is a constant: kernels prepared on its file values
+	// (an ARG_MAX axis, FuzzPipeline found) would run on what SetInput
+	// writes there.
+	b := tflite.NewModelBuilder()
+	out := b.AddTensor("out", tflite.TypeInt8, []int32{4}, tflite.PerTensor(0.5, 0))
+	cst := b.AddConstTensor("cst", tflite.TypeInt8, []int32{4}, tflite.PerTensor(0.5, 0), tflite.Int8Data([]int8{1, 2, 3, 4}))
+	b.AddOperator(tflite.OpRelu, relu, []int32{cst}, []int32{out})
+	b.SetIO([]int32{cst}, []int32{out})
+	m, err := b.Model()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(m, Options{}); !errors.Is(err, ErrBadGraph) || !strings.Contains(err.Error(), `graph input 0 is tensor 1 "cst", a constant`) {
+		t.Errorf("a constant graph input: %v, want ErrBadGraph naming it", err)
+	}
 }
