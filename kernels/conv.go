@@ -89,7 +89,7 @@ func newConv2D(n *Node, allowUint8 bool) (*conv2D, error) {
 	if out.Shape[0] != k.batches || out.Shape[3] != k.outC {
 		return nil, fmt.Errorf("%w: CONV_2D output %v does not match input %v and filter %v", ErrBadShape, out.Shape, in.Shape, filter.Shape)
 	}
-	if k.fC <= 0 || k.inC%k.fC != 0 {
+	if k.fC <= 0 || k.inC <= 0 || k.inC%k.fC != 0 { // inC 0 would make 0 groups
 		return nil, fmt.Errorf("%w: CONV_2D input depth %d is not a multiple of filter depth %d", ErrBadShape, k.inC, k.fC)
 	}
 	groups := k.inC / k.fC

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"errors"
 	"math"
 	"math/rand"
 	"testing"
@@ -328,5 +329,22 @@ func TestConv2DDescribe(t *testing.T) {
 	}
 	if !p.HasClamp || p.ClampMin != -128 || p.ClampMax != 127 {
 		t.Errorf("clamp %v [%d, %d]", p.HasClamp, p.ClampMin, p.ClampMax)
+	}
+}
+
+// TestConv2DZeroInputDepth: an input of depth 0 is refused at prepare (its
+// 0/filter-depth groups divided the output depth: a panic FuzzPipeline
+// found), under every runtime.
+func TestConv2DZeroInputDepth(t *testing.T) {
+	for _, rt := range Runtimes() {
+		in := qtensor(tflite.TypeInt8, []int{1, 1, 1, 0}, []float32{0.5}, 0, nil)
+		w := qtensor(tflite.TypeInt8, []int{1, 1, 1, 2}, []float32{0.25}, 0, []int64{3, 4})
+		b := qtensor(tflite.TypeInt32, []int{1}, []float32{0.125}, 0, []int64{0})
+		out := qtensor(tflite.TypeInt8, []int{1, 1, 1, 1}, []float32{1}, 0, nil)
+		n := &Node{Op: tflite.OpConv2D, Inputs: []*Tensor{in, w, b}, Outputs: []*Tensor{out}, Runtime: rt, Rounding: rt.Rounding(),
+			Options: tflite.Options{Type: tflite.OptionsConv2D, Padding: tflite.PaddingValid, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}}
+		if _, _, err := PrepareImpl(n); !errors.Is(err, ErrBadShape) {
+			t.Errorf("%v: %v, want ErrBadShape", rt, err)
+		}
 	}
 }
