@@ -63,9 +63,7 @@ func newArgMinMax(n *Node, fullTFLite bool) (Kernel, error) {
 	return k, nil
 }
 
-// geometry resolves the axis and returns N, outer and inner. An axis the
-// graph computes is resolved at every Eval, so its refusal there is a
-// run-time check (ErrRuntime wrapping ErrBadShape).
+// geometry resolves the axis and returns N, outer and inner.
 func (k *argMinMaxKernel) geometry() (axisSize, outer, inner int, err error) {
 	rank := k.in.Rank()
 	a := int(k.axis.Int(0))
@@ -73,21 +71,13 @@ func (k *argMinMaxKernel) geometry() (axisSize, outer, inner int, err error) {
 		a += rank
 	}
 	if a < 0 || a >= rank {
-		return 0, 0, 0, k.refuse(fmt.Errorf("%w: %v axis %d of a rank-%d input", ErrBadShape, k.n.Op, k.axis.Int(0), rank))
+		return 0, 0, 0, fmt.Errorf("%w: %v axis %d of a rank-%d input", ErrBadShape, k.n.Op, k.axis.Int(0), rank)
 	}
 	outer, inner = NumElements(k.in.Shape[:a]), NumElements(k.in.Shape[a+1:])
 	if k.out.NumElements() != outer*inner {
-		return 0, 0, 0, k.refuse(fmt.Errorf("%w: %v of %v along axis %d into %v", ErrBadShape, k.n.Op, k.in.Shape, a, k.out.Shape))
+		return 0, 0, 0, fmt.Errorf("%w: %v of %v along axis %d into %v", ErrBadShape, k.n.Op, k.in.Shape, a, k.out.Shape)
 	}
 	return k.in.Shape[a], outer, inner, nil
-}
-
-// refuse marks err as a run-time check when the axis is not a constant.
-func (k *argMinMaxKernel) refuse(err error) error {
-	if k.axis.Const {
-		return err
-	}
-	return fmt.Errorf("%w: %w", ErrRuntime, err)
 }
 
 // value returns input element i as a float64 (exact for int8 and float32).
@@ -142,7 +132,9 @@ func (k *argMinMaxKernel) element(e, axisSize, inner int, c *Chain) int32 {
 func (k *argMinMaxKernel) Eval() error {
 	axisSize, _, inner, err := k.geometry()
 	if err != nil {
-		return err
+		// A constant axis was checked at prepare: this one is computed by
+		// the graph, so its refusal is a run-time check.
+		return fmt.Errorf("%w: %w", ErrRuntime, err)
 	}
 	if k.out.Type == tflite.TypeInt64 {
 		dst := k.out.Int64()
