@@ -162,7 +162,7 @@ func (k *addNKernel) Explain(out, elem int, c *Chain) error {
 		return err
 	}
 	for j := range k.ins {
-		c.Sources = append(c.Sources, Source{Input: j, Element: elem})
+		c.addSources(Source{Input: j, Element: elem})
 	}
 	c.Final = int64(k.element(elem, c))
 	return nil

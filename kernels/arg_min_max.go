@@ -101,7 +101,7 @@ func (k *argMinMaxKernel) element(e, axisSize, inner int, c *Chain) int32 {
 		word = "largest"
 	}
 	if c != nil {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: base})
+		c.addSources(Source{Input: 0, Element: base})
 		c.Add("candidate", 0, "first candidate", "index 0: input[%d] = %v", base, bestV)
 	}
 	for i := 1; i < axisSize; i++ {
@@ -112,7 +112,7 @@ func (k *argMinMaxKernel) element(e, axisSize, inner int, c *Chain) int32 {
 			better = v > bestV
 		}
 		if c != nil {
-			c.Sources = append(c.Sources, Source{Input: 0, Element: at})
+			c.addSources(Source{Input: 0, Element: at})
 		}
 		if better {
 			best, bestV = i, v

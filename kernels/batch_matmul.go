@@ -196,7 +196,7 @@ func (k *batchMatmul) element(b, _, i, j int, c *Chain) int32 {
 			} else {
 				lv, rv = int32(k.lhs8[lx]), int32(k.rhs8[rx])
 			}
-			c.Terms = append(c.Terms, Term{InputIndex: lx, WeightIndex: rx, Input: lv, Weight: rv,
+			c.addTerm(Term{InputIndex: lx, WeightIndex: rx, Input: lv, Weight: rv,
 				Product: int64(lv+k.o.inputOff) * int64(rv+k.o.weighOff)})
 		}
 	}

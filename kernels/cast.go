@@ -134,7 +134,7 @@ func (k *castKernel) element(i int, c *Chain) int64 {
 		}
 	}
 	if c != nil {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: i})
+		c.addSources(Source{Input: 0, Element: i})
 		if isFloat {
 			c.AddReal("input", int64(math.Float32bits(fv)), float64(fv), "the float32 input", "x = %g", fv)
 		} else {

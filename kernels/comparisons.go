@@ -195,7 +195,7 @@ func (k *comparisonKernel) Explain(out, elem int, c *Chain) error {
 	i1, i2 := k.bc.Index(elem)
 	r := k.element(i1, i2, c)
 	if c != nil {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
+		c.addSources(Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
 		c.Final = b2i(r)
 	}
 	return nil

@@ -205,7 +205,7 @@ func (k *concatKernel) Explain(out, elem int, c *Chain) error {
 	}
 	i, idx := k.source(elem)
 	if rs := k.rescale[i]; rs != nil {
-		c.Sources = append(c.Sources, Source{Input: i, Element: idx})
+		c.addSources(Source{Input: i, Element: idx})
 		c.Final = int64(k.requantize(rs, k.ins[i].Data[idx], c))
 		return nil
 	}

@@ -97,7 +97,7 @@ func (k *cumsumKernel) line(x, o []int8, base, depth, after, want int, c *Chain)
 		}
 		add := func() {
 			if c != nil {
-				c.Sources = append(c.Sources, Source{Input: 0, Element: idx})
+				c.addSources(Source{Input: 0, Element: idx})
 			}
 			acc += k.scale(int32(x[idx]), false, label, c)
 		}

@@ -78,7 +78,7 @@ func (k *dequantizeKernel) Explain(out, elem int, c *Chain) error {
 		return err
 	}
 	if c != nil {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+		c.addSources(Source{Input: 0, Element: elem})
 	}
 	y := k.element(elem, c)
 	if c != nil {

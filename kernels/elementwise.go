@@ -74,7 +74,7 @@ func (b *binaryOperands) explainInputs(out, elem int, c *Chain) (x1, x2 int32, e
 		return 0, 0, err
 	}
 	i1, i2 := b.bc.Index(elem)
-	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
+	c.addSources(Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
 	return int32(b.in1.Int(i1)), int32(b.in2.Int(i2)), nil
 }
 
@@ -157,7 +157,7 @@ func explainUnary[K any](k K, u *unaryOperands, element unaryElement[K], out, el
 	if err := checkExplainTarget(u.node, out, elem); err != nil {
 		return err
 	}
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+	c.addSources(Source{Input: 0, Element: elem})
 	c.Final = int64(element(k, int32(u.in.Int(elem)), c))
 	return nil
 }

@@ -69,7 +69,7 @@ func (k *eluKernel) Explain(out, elem int, c *Chain) error {
 		return err
 	}
 	x := k.in.Int8()[elem]
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+	c.addSources(Source{Input: 0, Element: elem})
 	inScale, inZP, outScale, outZP := k.in.Scale0(), k.in.ZP0(), k.out.Scale0(), k.out.ZP0()
 	dequantized := inScale * float32(int32(x)-inZP)
 	transformed := eluTransform(dequantized)

@@ -71,7 +71,7 @@ func prepareEmbeddingLookup(n *Node) (Kernel, error) {
 	}
 	k.explainDecision = func(_, elem int, c *Chain) {
 		i := elem / cols
-		c.Sources = append(c.Sources, Source{Input: 0, Element: i})
+		c.addSources(Source{Input: 0, Element: i})
 		c.Add("row", lookup.Int(i), "the row number lookup[i]", "lookup[%d] = %d", i, lookup.Int(i))
 	}
 	return k, nil
@@ -96,7 +96,7 @@ func (k *embeddingHybridKernel) element(e int, c *Chain) (float32, error) {
 	q := int8(k.value.Data[at])
 	y := k.scale * float32(q)
 	if c != nil {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: i}, Source{Input: 1, Element: at})
+		c.addSources(Source{Input: 0, Element: i}, Source{Input: 1, Element: at})
 		c.Add("row", int64(row), "the row number lookup[i]", "lookup[%d] = %d", i, row)
 		c.Add("input", int64(q), "the raw table value", "value[%d, %d] = %d", row, j, q)
 		c.AddReal("scale", int64(math.Float32bits(y)), float64(y), "times the table scale in float32 (zero point 0)",

@@ -49,11 +49,20 @@ type Source struct {
 // Chain is the explanation of one output element.
 type Chain struct {
 	Steps []Step
-	// Terms holds every product of a multiply-accumulate element, in
-	// accumulation order (nil for other ops).
+	// Terms holds the products of a multiply-accumulate element, in
+	// accumulation order (nil for other ops): all of them, or the first
+	// MaxRecorded of a deeper accumulation.
 	Terms []Term
-	// Sources lists the input elements the value was taken or reduced from.
-	Sources []Source
+	// TermsOmitted counts the products accumulated after the first
+	// MaxRecorded, which Terms does not keep, and TermsOmittedSum is their
+	// sum: TermCount and TermSum cover every product whatever the depth.
+	TermsOmitted    int
+	TermsOmittedSum int64
+	// Sources lists the input elements the value was taken or reduced from:
+	// all of them, or the first MaxRecorded; SourcesOmitted counts the rest
+	// (a MEAN over millions of elements names the first 65536).
+	Sources        []Source
+	SourcesOmitted int
 	// Moved declares pure data movement: the output element is input
 	// element Move, copied unchanged (same bits). Only recordMove sets it;
 	// the float shadow copies that element's reference value. A value
@@ -78,6 +87,91 @@ type Chain struct {
 	// computation that takes them would get.
 	Alternatives []Alternative
 }
+
+// MaxRecorded is the most terms, and the most sources, one Chain keeps:
+// explaining an element of a reduction or a multiply-accumulate over more
+// inputs than this records the first MaxRecorded and counts the rest, so
+// that an explanation holds at most a few MiB (a Term is 32 bytes, a
+// Source 16) however large the model. Real models stay far below it: the
+// deepest accumulation in the shared models has 4000 terms, the longest
+// source list 1001 (a SOFTMAX row).
+const MaxRecorded = 1 << 16
+
+// addTerm records one product of the accumulation, or counts it once
+// MaxRecorded are kept.
+func (c *Chain) addTerm(t Term) {
+	if len(c.Terms) < MaxRecorded {
+		if len(c.Terms) == cap(c.Terms) {
+			c.Terms = grown(c.Terms, 1)
+		}
+		c.Terms = append(c.Terms, t)
+		return
+	}
+	c.TermsOmitted++
+	c.TermsOmittedSum += t.Product
+}
+
+// reserveTerms makes room for the n terms about to be added (as many as
+// will be kept), so that a deep accumulation allocates its terms once.
+func (c *Chain) reserveTerms(n int) {
+	if cap(c.Terms)-len(c.Terms) < n {
+		c.Terms = grown(c.Terms, n)
+	}
+}
+
+// addSources records input elements the value was read from, counting
+// those past MaxRecorded instead.
+func (c *Chain) addSources(s ...Source) {
+	for _, src := range s {
+		if len(c.Sources) < MaxRecorded {
+			if len(c.Sources) == cap(c.Sources) {
+				c.Sources = grown(c.Sources, 1)
+			}
+			c.Sources = append(c.Sources, src)
+		} else {
+			c.SourcesOmitted++
+		}
+	}
+}
+
+// reserveSources makes room for the n sources about to be added (as many
+// as will be kept).
+func (c *Chain) reserveSources(n int) {
+	if cap(c.Sources)-len(c.Sources) < n {
+		c.Sources = grown(c.Sources, n)
+	}
+}
+
+// grown is s with room for n more elements, never more than MaxRecorded in
+// all: at least twice its capacity (append grows large slices by a
+// quarter, which for a slice of MaxRecorded terms allocates five times its
+// final size along the way).
+func grown[E any](s []E, n int) []E {
+	size := min(max(len(s)+n, 2*cap(s), 16), MaxRecorded)
+	if size <= cap(s) {
+		return s
+	}
+	out := make([]E, len(s), size)
+	copy(out, s)
+	return out
+}
+
+// TermCount is how many products the element accumulated, kept or not.
+func (c *Chain) TermCount() int { return len(c.Terms) + c.TermsOmitted }
+
+// TermSum is the sum of every product the element accumulated, kept or
+// not (what a hand computation of Σ over all the terms gives).
+func (c *Chain) TermSum() int64 {
+	sum := c.TermsOmittedSum
+	for _, t := range c.Terms {
+		sum += t.Product
+	}
+	return sum
+}
+
+// SourceCount is how many input elements the value was read from, named
+// in Sources or not.
+func (c *Chain) SourceCount() int { return len(c.Sources) + c.SourcesOmitted }
 
 // Alternative is another way to requantize an element, for comparison.
 type Alternative struct {

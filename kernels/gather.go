@@ -74,7 +74,7 @@ func prepareGather(n *Node) (Kernel, error) {
 		t := elem / inner
 		j, batch := t%coords, t/(coords*outerSize)
 		at := batch*coords + j
-		c.Sources = append(c.Sources, Source{Input: 1, Element: at})
+		c.addSources(Source{Input: 1, Element: at})
 		c.Add("index", idx.Int(at), "the index that picks the slice", "indices[%d] = %d", at, idx.Int(at))
 	}
 	return k, nil

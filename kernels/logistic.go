@@ -266,7 +266,7 @@ func (k *sigmoidFamily) explain(e sigmoidElements, out, elem int, c *Chain) erro
 	if err := checkExplainTarget(k.node, out, elem); err != nil {
 		return err
 	}
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+	c.addSources(Source{Input: 0, Element: elem})
 	if k.lut8 != nil {
 		v := k.entry8(int32(k.in.Int(elem)), c)
 		if stored := k.lut8[k.in.Data[elem]]; byte(v) != stored {

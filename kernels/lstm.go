@@ -388,13 +388,13 @@ func (k *lstmKernel) Explain(out, elem int, c *Chain) error {
 	}
 	i := k.inputRow(b, t)
 	for d := 0; d < k.inDim; d++ {
-		c.Sources = append(c.Sources, Source{Input: lstmInput, Element: i + d})
+		c.addSources(Source{Input: lstmInput, Element: i + d})
 	}
 	if t == 0 {
 		for d := 0; d < k.dim; d++ {
-			c.Sources = append(c.Sources, Source{Input: lstmOutputState, Element: b*k.dim + d})
+			c.addSources(Source{Input: lstmOutputState, Element: b*k.dim + d})
 		}
-		c.Sources = append(c.Sources, Source{Input: lstmCellState, Element: b*k.dim + s})
+		c.addSources(Source{Input: lstmCellState, Element: b*k.dim + s})
 	}
 	c.Add("position", int64(t), "batch row b, time step t and unit s of this element (the steps before t re-run from the states Eval started from)",
 		"b = %d, t = %d, s = %d", b, t, s)

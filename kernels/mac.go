@@ -459,12 +459,13 @@ func (m *macTensors) dot(ib, wb, n int) int64 {
 	return int64(dot8x8Off(m.in8[ib:ib+n], m.w[wb:wb+n], m.o.inputOff, m.o.weighOff))
 }
 
-// recordTerms appends the n products that start at input index ib and
-// weight index wb.
+// recordTerms records the n products that start at input index ib and
+// weight index wb (past MaxRecorded, only their count and sum).
 func (m *macTensors) recordTerms(c *Chain, ib, wb, n int) {
+	c.reserveTerms(n)
 	for i := range n {
 		v, w := m.input(ib+i), m.weight(wb+i)
-		c.Terms = append(c.Terms, Term{InputIndex: ib + i, WeightIndex: wb + i, Input: v, Weight: w,
+		c.addTerm(Term{InputIndex: ib + i, WeightIndex: wb + i, Input: v, Weight: w,
 			Product: int64(v+m.o.inputOff) * int64(w+m.o.weighOff)})
 	}
 }

@@ -317,11 +317,14 @@ func (k *reduceKernel) element(o int, c *Chain) int64 {
 	}
 	base := g.base(o)
 	var ctr [reduceMaxRank]int
+	if c != nil {
+		c.reserveSources(g.count)
+	}
 	for range g.count {
 		idx := g.at(base, &ctr)
 		g.advance(&ctr)
 		if c != nil {
-			c.Sources = append(c.Sources, Source{Input: 0, Element: idx})
+			c.addSources(Source{Input: 0, Element: idx})
 		}
 		switch {
 		case k.in.Type == tflite.TypeFloat32 && !k.isMinOrMax:

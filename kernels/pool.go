@@ -158,7 +158,7 @@ func (k *poolKernel) element(elem int, c *Chain) (v int64, ok bool) {
 			count++
 			best = max(best, v)
 			if c != nil {
-				c.Sources = append(c.Sources, Source{Input: 0, Element: idx})
+				c.addSources(Source{Input: 0, Element: idx})
 			}
 		}
 	}
@@ -222,7 +222,7 @@ func (k *poolKernel) elementFloat(elem int, c *Chain) (v int64, ok bool) {
 				best = x
 			}
 			if c != nil {
-				c.Sources = append(c.Sources, Source{Input: 0, Element: idx})
+				c.addSources(Source{Input: 0, Element: idx})
 			}
 		}
 	}

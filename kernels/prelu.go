@@ -109,7 +109,7 @@ func (k *preluKernel) Explain(out, elem int, c *Chain) error {
 		return err
 	}
 	i1, i2 := k.bc.Index(elem)
-	c.Sources = append(c.Sources, Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
+	c.addSources(Source{Input: 0, Element: i1}, Source{Input: 1, Element: i2})
 	c.Final = int64(k.element(int32(k.in.Int(i1)), int32(k.alpha.Int(i2)), c))
 	return nil
 }

@@ -182,7 +182,7 @@ func (k *quantizeKernel) Explain(out, elem int, c *Chain) error {
 		return err
 	}
 	if c != nil {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+		c.addSources(Source{Input: 0, Element: elem})
 	}
 	v := k.element(elem, c)
 	if c != nil {

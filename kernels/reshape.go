@@ -34,7 +34,7 @@ func chainValue(t *Tensor, i int) int64 {
 // moveKernel): reading an element as the int64 a Chain stores, copying one
 // element, and recording where an output element came from.
 func recordMove(c *Chain, inPos int, in *Tensor, inIdx int, format string, args ...any) {
-	c.Sources = append(c.Sources, Source{Input: inPos, Element: inIdx})
+	c.addSources(Source{Input: inPos, Element: inIdx})
 	c.Moved, c.Move = true, Source{Input: inPos, Element: inIdx}
 	v := chainValue(in, inIdx)
 	s := c.Add("copy", v, fmt.Sprintf("input %d element %d, copied unchanged", inPos, inIdx), format, args...)

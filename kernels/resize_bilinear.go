@@ -150,7 +150,7 @@ func (k *resizeBilinearKernel) elementFloat(b, y, x, ch int32, c *Chain) uint8 {
 	sum := float32(float32(float32(float32(t00+t10)+t01)+t11) + 0.5)
 	out := uint8(sum)
 	if c != nil {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: i00}, Source{Input: 0, Element: i10},
+		c.addSources(Source{Input: 0, Element: i00}, Source{Input: 0, Element: i10},
 			Source{Input: 0, Element: i01}, Source{Input: 0, Element: i11})
 		c.AddReal("src_y", int64(y0), float64(vy), "source row in float32 (rows y0, y1)", "y = %d → %.9g (rows %d, %d)", y, vy, y0, y1)
 		c.AddReal("src_x", int64(x0), float64(vx), "source column in float32 (columns x0, x1)", "x = %d → %.9g (columns %d, %d)", x, vx, x0, x1)
@@ -210,7 +210,7 @@ func (k *resizeBilinearKernel) element(b, y, x, ch int32, c *Chain) int8 {
 		out = int8((acc + round) / (1 << 20))
 	}
 	if c != nil {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: i00}, Source{Input: 0, Element: i10},
+		c.addSources(Source{Input: 0, Element: i00}, Source{Input: 0, Element: i10},
 			Source{Input: 0, Element: i01}, Source{Input: 0, Element: i11})
 		c.Add("scale_y", int64(k.heightScale), "input/output height ratio in Q.10", "scale_y = %d", k.heightScale)
 		c.Add("scale_x", int64(k.widthScale), "input/output width ratio in Q.10", "scale_x = %d", k.widthScale)

@@ -39,7 +39,7 @@ func explainRows[K any](k K, r *int8Rows, row rowFunc[K], out, elem int, c *Chai
 	}
 	i := elem / r.depth
 	for j := 0; j < r.depth; j++ {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: i*r.depth + j})
+		c.addSources(Source{Input: 0, Element: i*r.depth + j})
 	}
 	c.Final = int64(row(k, r.in.Int8()[i*r.depth:(i+1)*r.depth], nil, elem-i*r.depth, c))
 	return nil

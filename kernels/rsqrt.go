@@ -175,7 +175,7 @@ func (k *rsqrtKernel) Explain(out, elem int, c *Chain) error {
 	if x < k.inZP {
 		return fmt.Errorf("%w: RSQRT input %d below the zero point %d", ErrRuntime, x, k.inZP)
 	}
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+	c.addSources(Source{Input: 0, Element: elem})
 	c.Final = int64(k.element(x, c))
 	return nil
 }

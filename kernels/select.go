@@ -116,7 +116,7 @@ func prepareSelect(n *Node) (Kernel, error) {
 		for d, v := range Unravel(elem, shape) {
 			ci += v * strides[0][d]
 		}
-		c.Sources = append(c.Sources, Source{Input: 0, Element: ci})
+		c.addSources(Source{Input: 0, Element: ci})
 		c.Add("condition", int64(cond.Data[ci]), "the condition element that decides", "condition[%d] = %v", ci, cond.Data[ci] != 0)
 	}
 	return k, nil

@@ -275,7 +275,7 @@ func softmaxRowFloat[In int8 | uint8, Out int8 | int16 | uint8](k *softmaxKernel
 	for j, x := range in {
 		sum += k.table[255-maxIn+int32(x)]
 		if c != nil {
-			c.Sources = append(c.Sources, Source{Input: 0, Element: j})
+			c.addSources(Source{Input: 0, Element: j})
 		}
 	}
 	inv := 1 / float32(sum*k.out.Scale0())
@@ -335,7 +335,7 @@ func softmaxRowInt8[In int8 | uint8, Out int8 | int16 | uint8](k *softmaxKernel,
 	var sum int32 // Q12.19
 	for j, x := range in {
 		if c != nil { // every element of the row (its maximum and its sum read them all)
-			c.Sources = append(c.Sources, Source{Input: 0, Element: j})
+			c.addSources(Source{Input: 0, Element: j})
 		}
 		diff := int32(x) - maxIn
 		if diff < k.diffMin {
@@ -449,7 +449,7 @@ func (k *softmaxKernel) rowInt16(in, out []int16, want int, c *Chain) {
 		out[j] = k.softmaxExpInt16(x, maxIn, ce)
 		sum += int32(out[j])
 		if c != nil {
-			c.Sources = append(c.Sources, Source{Input: 0, Element: j})
+			c.addSources(Source{Input: 0, Element: j})
 		}
 	}
 	headroomPlusOne := CountLeadingZeros32(uint32(sum))

@@ -223,7 +223,7 @@ func (k *svdfKernel) Explain(out, elem int, c *Chain) error {
 	}
 	b, u := elem/k.units, elem%k.units
 	for i := 0; i < k.inputSize; i++ {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: b*k.inputSize + i})
+		c.addSources(Source{Input: 0, Element: b*k.inputSize + i})
 	}
 	for j := 0; j < k.rank; j++ {
 		f := u*k.rank + j

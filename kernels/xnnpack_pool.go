@@ -142,7 +142,7 @@ func (k *xnnMean) element(b, ch int, c *Chain) int32 {
 		idx := base + i*k.channels
 		sum += int32(k.in.Int(idx))
 		if c != nil {
-			c.Sources = append(c.Sources, Source{Input: 0, Element: idx})
+			c.addSources(Source{Input: 0, Element: idx})
 		}
 	}
 	acc := sum - int32(k.width)*k.inZP

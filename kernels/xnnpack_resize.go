@@ -108,7 +108,7 @@ func (k *xnnResizeBilinear) element(elem int, c *Chain) int32 {
 	acc := top<<11 + (bottom-top)*ay
 	out := (acc + 1<<21) >> 22
 	if c != nil {
-		c.Sources = append(c.Sources, Source{Input: 0, Element: itl}, Source{Input: 0, Element: itr}, Source{Input: 0, Element: ibl}, Source{Input: 0, Element: ibr})
+		c.addSources(Source{Input: 0, Element: itl}, Source{Input: 0, Element: itr}, Source{Input: 0, Element: ibl}, Source{Input: 0, Element: ibr})
 		c.Add("taps", int64(tl), "the four input codes: top-left, top-right, bottom-left, bottom-right",
 			"rows %d,%d × cols %d,%d: %d %d %d %d", k.y0[oy], k.y1[oy], k.x0[ox], k.x1[ox], tl, tr, bl, br)
 		c.Add("alpha_x", int64(ax), "XNNPACK's Q11 horizontal weight round_half_even(frac(pos_x)·2048)", "αx = %d/2048", ax)

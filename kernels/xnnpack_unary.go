@@ -254,7 +254,7 @@ func (k *xnnQuantizeFloat) Explain(out, elem int, c *Chain) error {
 	if err := checkExplainTarget(k.n, out, elem); err != nil {
 		return err
 	}
-	c.Sources = append(c.Sources, Source{Input: 0, Element: elem})
+	c.addSources(Source{Input: 0, Element: elem})
 	c.Final = int64(k.element(elem, c))
 	return nil
 }

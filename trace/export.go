@@ -503,14 +503,16 @@ func appendElement(b []byte, ctx elementContext, s *Shadow, e int, c *kernels.Ch
 	}
 	b = append(b, ']')
 	if len(c.Terms) > 0 {
-		var sum int64
-		for _, t := range c.Terms {
-			sum += t.Product
-		}
 		b = append(b, `,"terms":{"count":`...)
-		b = strconv.AppendInt(b, int64(len(c.Terms)), 10)
+		b = strconv.AppendInt(b, int64(c.TermCount()), 10)
+		if c.TermsOmitted > 0 {
+			// A deeper accumulation than kernels.MaxRecorded: top[] is the
+			// largest of the first "kept"; count and sum cover them all.
+			b = append(b, `,"kept":`...)
+			b = strconv.AppendInt(b, int64(len(c.Terms)), 10)
+		}
 		b = append(b, `,"sum":`...)
-		b = strconv.AppendInt(b, sum, 10)
+		b = strconv.AppendInt(b, c.TermSum(), 10)
 		b = append(b, `,"top":[`...)
 		for k, t := range topTermsOf(c.Terms, topTerms) {
 			if k > 0 {
@@ -546,6 +548,10 @@ func appendElement(b []byte, ctx elementContext, s *Shadow, e int, c *kernels.Ch
 			b = append(b, '}')
 		}
 		b = append(b, ']')
+		if c.SourcesOmitted > 0 {
+			b = append(b, `,"sources_omitted":`...)
+			b = strconv.AppendInt(b, int64(c.SourcesOmitted), 10)
+		}
 	}
 	return append(b, '}')
 }

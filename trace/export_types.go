@@ -55,6 +55,9 @@ type FileElement struct {
 	Steps           []FileStep               `json:"steps"`
 	Terms           *FileTerms               `json:"terms"`
 	Sources         []FileSource             `json:"sources"`
+	// SourcesOmitted counts the sources after the first kernels.MaxRecorded
+	// (absent, 0, when sources[] lists them all).
+	SourcesOmitted int `json:"sources_omitted"`
 }
 
 // FileRequantization is one requantization stage of a chain: its rounding
@@ -86,9 +89,12 @@ type FileStep struct {
 
 // FileTerms summarises a multiply-accumulate's products.
 type FileTerms struct {
-	Count int        `json:"count"`
-	Sum   int64      `json:"sum"`
-	Top   []FileTerm `json:"top"`
+	Count int `json:"count"`
+	// Kept is how many terms the chain kept (kernels.MaxRecorded) when the
+	// accumulation had more; absent (0) when it kept them all.
+	Kept int        `json:"kept"`
+	Sum  int64      `json:"sum"`
+	Top  []FileTerm `json:"top"`
 }
 
 // FileTerm is one product.

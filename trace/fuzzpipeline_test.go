@@ -28,7 +28,7 @@ import (
 //	go test ./trace -run X -fuzz FuzzPipeline -fuzztime 1h
 //
 // Seeds (they run as a test): the bundled samples, every built model of
-// built_test.go and, when the shared folder is present, its small models
+// built_test.go, a MEAN deeper than an explanation keeps and, when the shared folder is present, its small models
 // and a spread of opzoo models (read at run time, never committed).
 
 // pipelineMemoryLimit is the interpreter's memory limit under fuzzing: the
@@ -71,6 +71,7 @@ func FuzzPipeline(f *testing.F) {
 		}
 		add(data)
 	}
+	add(deepMeanSeed(f))
 	if shared, ok := sharedtest.Lookup(); ok {
 		paths, _ := filepath.Glob(filepath.Join(shared, "models", "*.tflite"))
 		opzoo, _ := filepath.Glob(filepath.Join(shared, "opzoo", "models", "*.tflite"))

@@ -17,7 +17,10 @@ import (
 // constants, the float shadow (a float32 per element of every tensor) and
 // the data-movement kernels' index tables — and refuses a model above the
 // limit. A hostile 2.6 KB file that declares twenty 1 GiB tensors is
-// refused in microseconds instead of filling the machine.
+// refused in microseconds instead of filling the machine. Explaining an
+// element adds little beyond the plan: a chain keeps at most
+// kernels.MaxRecorded terms and sources (3 MiB), however many inputs the
+// element was computed from.
 
 // ErrMemoryLimit reports a model whose run would need more memory than the
 // limit (Options.MaxMemory).

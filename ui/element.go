@@ -132,6 +132,10 @@ func (p *elementPane) nextNonZero() string {
 	}
 	from := p.term
 	p.term = len(p.chain.Terms)
+	if c := p.chain; c.TermsOmitted > 0 {
+		return fmt.Sprintf("no non-zero term after term %d among the %d kept; terms %d–%d, not kept, are summed at once: the sum is complete (n walks the steps)",
+			from, len(c.Terms), len(c.Terms)+1, c.TermCount())
+	}
 	return fmt.Sprintf("no non-zero term after term %d: the sum is complete (n walks the steps)", from)
 }
 
@@ -146,7 +150,11 @@ func (p *elementPane) largestTerm() string {
 	}
 	best := largest(p.chain.Terms)
 	p.term = best + 1
-	return fmt.Sprintf("term %d/%d has the largest |product|, %d (b follows it back)", best+1, len(p.chain.Terms), p.chain.Terms[best].Product)
+	among := ""
+	if p.chain.TermsOmitted > 0 {
+		among = fmt.Sprintf(" of the first %d (those kept)", len(p.chain.Terms))
+	}
+	return fmt.Sprintf("term %d/%d has the largest |product|%s, %d (b follows it back)", best+1, p.chain.TermCount(), among, p.chain.Terms[best].Product)
 }
 
 // largest is the index of the first term with the largest |product|.
@@ -310,7 +318,7 @@ func (p *elementPane) termSummary(s *session) []string {
 	b := c.Terms[best]
 	in, w := termOperands(s, p.op, b)
 	return []string{
-		fmt.Sprintf(" %d terms (in+in_off)·(w+w_off), Σ = %d", len(c.Terms), p.running[len(c.Terms)]),
+		fmt.Sprintf(" %d terms (in+in_off)·(w+w_off), Σ = %d", c.TermCount(), c.TermSum()),
 		fmt.Sprintf(" largest: term %d %s=%d · %s=%d → %d (b follows it)", best+1, in, b.Input, w, b.Weight, b.Product),
 	}
 }
@@ -336,7 +344,7 @@ func sourcesLine(s *session, op int, c *kernels.Chain) string {
 	var parts []string
 	for i, src := range c.Sources {
 		if i == 4 {
-			parts = append(parts, fmt.Sprintf("… %d more", len(c.Sources)-4))
+			parts = append(parts, fmt.Sprintf("… %d more", c.SourceCount()-4))
 			break
 		}
 		if in := n.Input(src.Input); in != nil {
@@ -454,9 +462,15 @@ func (p *elementPane) renderStepping(s *session, t *kernels.Tensor, w, h int) []
 	for _, sp := range c.Steps[:p.accStep] {
 		head = append(head, stepLine(st, sp, nameW))
 	}
+	// N terms are kept; a deeper accumulation (kernels.MaxRecorded) steps
+	// through those and adds the rest, counted and summed, at the end.
 	N := len(c.Terms)
 	if N > 0 {
-		head = append(head, st.Prompt.Render(fmt.Sprintf(" term %d/%d · running sum Σ = %d", p.term, N, p.running[p.term])))
+		shown, sum := p.term, p.running[p.term]
+		if p.term == N {
+			shown, sum = c.TermCount(), c.TermSum()
+		}
+		head = append(head, st.Prompt.Render(fmt.Sprintf(" term %d/%d · running sum Σ = %d", shown, c.TermCount(), sum)))
 	}
 	revealed := c.Steps[p.accStep : p.accStep+p.step]
 	for _, sp := range revealed {
@@ -475,7 +489,13 @@ func (p *elementPane) renderStepping(s *session, t *kernels.Tensor, w, h int) []
 	if N > 0 && room > 0 && p.term > 0 {
 		first := max(1, p.term-room+1)
 		for k := first; k <= p.term; k++ {
-			terms = append(terms, fmt.Sprintf("   %d/%d %s   Σ %d", k, N, p.termString(s, c.Terms[k-1]), p.running[k]))
+			terms = append(terms, fmt.Sprintf("   %d/%d %s   Σ %d", k, c.TermCount(), p.termString(s, c.Terms[k-1]), p.running[k]))
+		}
+		if p.term == N && c.TermsOmitted > 0 {
+			terms = append(terms, fmt.Sprintf("   %d–%d: %d more terms, summed but not kept   Σ %d", N+1, c.TermCount(), c.TermsOmitted, c.TermSum()))
+			if len(terms) > room {
+				terms = terms[len(terms)-room:]
+			}
 		}
 	}
 	// Too short: the setup steps go first, then the oldest revealed steps.

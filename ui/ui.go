@@ -382,7 +382,7 @@ func (m *Model) followBack() {
 			}
 		}
 		input, elem = 0, c.Terms[best].InputIndex
-		why = fmt.Sprintf("term %d/%d, product %d", best+1, len(c.Terms), c.Terms[best].Product)
+		why = fmt.Sprintf("term %d/%d, product %d", best+1, c.TermCount(), c.Terms[best].Product)
 	case len(c.Sources) > 0:
 		k := 0
 		// A max-style reduction: the source holding the winning value.
@@ -393,7 +393,7 @@ func (m *Model) followBack() {
 			}
 		}
 		input, elem = c.Sources[k].Input, c.Sources[k].Element
-		why = fmt.Sprintf("source %d of %d", k+1, len(c.Sources))
+		why = fmt.Sprintf("source %d of %d", k+1, c.SourceCount())
 	default:
 		m.message = "this element names no input to follow back to"
 		return

@@ -103,3 +103,44 @@ func TestUnsupportedOps(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainDeepChains: an element computed from more inputs than an
+// explanation keeps (kernels.MaxRecorded) still prints the totals: a MEAN
+// over 300·300 values lists its sources as the first 65536 in a run and
+// "… 24464 more"; a FULLY_CONNECTED of depth 70000 counts and sums all
+// 70000 terms and says the largest are among the first 65536.
+func TestExplainDeepChains(t *testing.T) {
+	mean := writeModel(t, func(b *tflite.ModelBuilder) {
+		in := b.AddTensor("in", tflite.TypeInt8, []int32{1, 300, 300, 1}, tflite.PerTensor(0.5, 0))
+		axes := b.AddConstTensor("axes", tflite.TypeInt32, []int32{2}, nil, tflite.Int32Data([]int32{1, 2}))
+		out := b.AddTensor("out", tflite.TypeInt8, []int32{1, 1, 1, 1}, tflite.PerTensor(0.5, 0))
+		opts := tflite.DefaultOptions(tflite.DefaultOptionsType(tflite.OpMean))
+		opts.KeepDims = true
+		b.AddOperator(tflite.OpMean, opts, []int32{in, axes}, []int32{out})
+		b.SetIO([]int32{in}, []int32{out})
+	})
+	stdout := runOK(t, "explain", mean, "--random", "1", "--op", "0", "--element", "0")
+	assertContains(t, "MEAN explain", stdout, "from: input 0 t0 [0,0,0,0] … [0,218,135,0] (65536 elements); … 24464 more\n")
+
+	const depth = 70000
+	fc := writeModel(t, func(b *tflite.ModelBuilder) {
+		in := b.AddTensor("in", tflite.TypeInt8, []int32{1, depth}, tflite.PerTensor(0.5, 0))
+		w := make([]int8, depth)
+		for i := range w {
+			w[i] = 1
+		}
+		wt := b.AddConstTensor("w", tflite.TypeInt8, []int32{1, depth}, tflite.PerTensor(0.5, 0), tflite.Int8Data(w))
+		out := b.AddTensor("out", tflite.TypeInt8, []int32{1, 1}, tflite.PerTensor(1000, 0))
+		b.AddOperator(tflite.OpFullyConnected, tflite.DefaultOptions(tflite.DefaultOptionsType(tflite.OpFullyConnected)), []int32{in, wt, -1}, []int32{out})
+		b.SetIO([]int32{in}, []int32{out})
+	})
+	// A constant input of 1s: every product is 1·1, the sum 70000.
+	ones := filepath.Join(t.TempDir(), "ones.bin")
+	if err := os.WriteFile(ones, []byte(strings.Repeat("\x01", depth)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout = runOK(t, "explain", fc, "--input", ones, "--op", "0", "--element", "0")
+	assertContains(t, "FC explain", stdout,
+		"70000 terms (input + input_offset)·(weights + filter_offset), sum 70000; largest |product| among the first 65536 (the other 4464 are counted and summed, not kept):\n",
+		"    term 1/70000: ", "acc = 70000")
+}

@@ -140,7 +140,7 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 	}
 	fmt.Fprintln(w)
 	if len(c.Terms) > 0 {
-		printTerms(w, n, c.Terms)
+		printTerms(w, n, c)
 	}
 	nameW := 4
 	for _, s := range c.Steps {
@@ -161,7 +161,7 @@ func printExplanation(w io.Writer, ip *trace.Interpreter, op, out, idx int, c *k
 		}
 	}
 	if len(c.Sources) > 0 && len(c.Terms) == 0 {
-		fmt.Fprintf(w, "\nfrom: %s\n", sourcesText(n, c.Sources))
+		fmt.Fprintf(w, "\nfrom: %s\n", sourcesText(n, c))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "final value: %s", finalString(t, c.Final))
@@ -213,7 +213,8 @@ func unbracket(s string) string {
 // run of consecutive elements of one input (a SOFTMAX row, say) as its
 // first and last coordinates and its length, other elements one by one,
 // eight entries at most.
-func sourcesText(n *kernels.Node, sources []kernels.Source) string {
+func sourcesText(n *kernels.Node, c *kernels.Chain) string {
+	sources := c.Sources
 	var parts []string
 	for i := 0; i < len(sources); {
 		s := sources[i]
@@ -222,7 +223,7 @@ func sourcesText(n *kernels.Node, sources []kernels.Source) string {
 			j++
 		}
 		if len(parts) == 8 {
-			parts = append(parts, fmt.Sprintf("… %d more", len(sources)-i))
+			parts = append(parts, fmt.Sprintf("… %d more", c.SourceCount()-i))
 			break
 		}
 		in := n.Input(s.Input)
@@ -238,6 +239,10 @@ func sourcesText(n *kernels.Node, sources []kernels.Source) string {
 		}
 		parts = append(parts, fmt.Sprintf("input %d t%d %v", s.Input, in.Index, tflite.ShapeString(kernels.Unravel(s.Element, in.Shape))))
 		i++
+	}
+	if c.SourcesOmitted > 0 && (len(parts) == 0 || !strings.HasPrefix(parts[len(parts)-1], "…")) {
+		// The chain kept the first kernels.MaxRecorded sources only.
+		parts = append(parts, fmt.Sprintf("… %d more", c.SourcesOmitted))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -279,12 +284,14 @@ func fixed(v float64, prec int) string {
 	return text
 }
 
-func printTerms(w io.Writer, n *kernels.Node, terms []kernels.Term) {
-	var sum int64
-	for _, tm := range terms {
-		sum += tm.Product
+func printTerms(w io.Writer, n *kernels.Node, c *kernels.Chain) {
+	terms := c.Terms
+	count := c.TermCount()
+	fmt.Fprintf(w, "%d terms (input + input_offset)·(weights + filter_offset), sum %d; largest |product|", count, c.TermSum())
+	if c.TermsOmitted > 0 {
+		fmt.Fprintf(w, " among the first %d (the other %d are counted and summed, not kept)", len(terms), c.TermsOmitted)
 	}
-	fmt.Fprintf(w, "%d terms (input + input_offset)·(weights + filter_offset), sum %d; largest |product|:\n", len(terms), sum)
+	fmt.Fprintln(w, ":")
 	order := make([]int, len(terms))
 	for i := range order {
 		order[i] = i
@@ -295,7 +302,7 @@ func printTerms(w io.Writer, n *kernels.Node, terms []kernels.Term) {
 	for _, i := range order[:min(5, len(order))] {
 		tm := terms[i]
 		in, wt := trace.TermOperands(n, tm)
-		fmt.Fprintf(w, "    term %d/%d: %s = %d, %s = %d, product %d\n", i+1, len(terms), in, tm.Input, wt, tm.Weight, tm.Product)
+		fmt.Fprintf(w, "    term %d/%d: %s = %d, %s = %d, product %d\n", i+1, count, in, tm.Input, wt, tm.Weight, tm.Product)
 	}
 	fmt.Fprintln(w)
 }
