@@ -107,7 +107,48 @@ func newResizeBilinear(n *Node, uint8Float bool) (Kernel, error) {
 		k.heightScaleF = resizeBilinearScaleFloat(k.inH, k.outH, k.alignCorners)
 		k.widthScaleF = resizeBilinearScaleFloat(k.inW, k.outW, k.alignCorners)
 	}
+	if err := k.checkAxis("height", "row", k.inH, k.outH, k.heightScale, k.heightScaleF); err != nil {
+		return nil, err
+	}
+	if err := k.checkAxis("width", "column", k.inW, k.outW, k.widthScale, k.widthScaleF); err != nil {
+		return nil, err
+	}
 	return k, nil
+}
+
+// checkAxis refuses an axis where TFLite's arithmetic is undefined: the
+// Q.10 scale 1024·in or the last output's Q.10 source coordinate
+// overflowing int32 (an input extent of 2^21 or more), or the last
+// output's lower source index past the input (the lower bound is clamped
+// at 0 only, so an upsampling by about 1024 or more, or a float32
+// coordinate rounding up, reads outside the tensor). The source coordinate
+// grows with the output position, so the last one decides.
+func (k *resizeBilinearKernel) checkAxis(extent, index string, in, out, scale int32, scaleF float32) error {
+	last := out - 1
+	var lo int64
+	if k.float32 {
+		_, lo32, _ := k.interpolationValuesFloat(last, scaleF, in)
+		lo = int64(lo32)
+	} else {
+		if int64(in)<<10 > math.MaxInt32 {
+			return fmt.Errorf("%w: RESIZE_BILINEAR input %s %d: its Q.10 scale 1024·%d overflows TFLite's int32 (undefined there; at most %d)",
+				ErrBadShape, extent, in, in, math.MaxInt32>>10)
+		}
+		v := int64(last) * int64(scale)
+		if k.halfPixelCenters {
+			v += int64(scale/2) - 1<<9
+		}
+		if v > math.MaxInt32 {
+			return fmt.Errorf("%w: RESIZE_BILINEAR %s %d → %d: the Q.10 source coordinate of output %d, %d·%d, overflows TFLite's int32 (undefined there)",
+				ErrBadShape, extent, in, out, last, last, scale)
+		}
+		lo = max(v/(1<<10), 0)
+	}
+	if lo > int64(in-1) {
+		return fmt.Errorf("%w: RESIZE_BILINEAR %s %d → %d: the source %s of output %d is %d, past the input (TFLite would read outside the tensor)",
+			ErrBadShape, extent, in, out, index, last, lo)
+	}
+	return nil
 }
 
 // resizeBilinearScaleFloat is the float32 ratio of input to output extent of

@@ -1,6 +1,8 @@
 package kernels
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/tflq/tflq-trace/tflite"
@@ -60,4 +62,52 @@ func TestResizeBilinear(t *testing.T) {
 			t.Error("align_corners with half_pixel_centers prepared")
 		}
 	})
+}
+
+// TestResizeBilinearUndefinedGeometry: where TFLite's RESIZE_BILINEAR
+// arithmetic leaves int32 or the input tensor (undefined behaviour in
+// TFLite), prepare refuses with ErrBadShape instead of Eval panicking —
+// FuzzPipeline found an int8 input of height 2 110 000, whose Q.10 scale
+// 1024·2110000 wraps negative. The extents just inside are accepted and
+// every element explains to its stored value.
+func TestResizeBilinearUndefinedGeometry(t *testing.T) {
+	cases := []struct {
+		name      string
+		rt        Runtime
+		typ       tflite.TensorType
+		inH, outH int
+		refusal   string // "" when it runs
+	}{
+		// 1024·2^21 = 2^31 overflows; one less fits.
+		{"int8 height 2^21", RuntimeTFLM, tflite.TypeInt8, 1 << 21, 2, "its Q.10 scale 1024·2097152 overflows TFLite's int32"},
+		{"int8 height 2^21-1", RuntimeTFLM, tflite.TypeInt8, 1<<21 - 1, 2, ""},
+		// 2 → 4096: scale (2048 + 2048)/4096 = 1, the last output's
+		// coordinate 4095 is row 3 of 2; 2 → 2048: 2047 is row 1.
+		{"int8 2 to 4096", RuntimeTFLMSingle, tflite.TypeInt8, 2, 4096, "the source row of output 4095 is 3, past the input"},
+		{"int8 2 to 2048", RuntimeTFLMSingle, tflite.TypeInt8, 2, 2048, ""},
+		// float32 5/9718272 rounds up: (9718271·scale) reaches 5.
+		{"uint8 LiteRT 5 to 9718272", RuntimeTFLiteRef, tflite.TypeUint8, 5, 9718272, "the source row of output 9718271 is 5, past the input"},
+		{"int8 XNNPACK 5 to 9718272", RuntimeTFLiteXNNPACK, tflite.TypeInt8, 5, 9718272, "XNNPACK's float32 source index of output 9718271 rounds to 5, past the input"},
+		{"int8 XNNPACK 2 to 2048", RuntimeTFLiteXNNPACK, tflite.TypeInt8, 2, 2048, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := arTensor(tc.typ, []int{1, tc.inH, 1, 1}, 0.1, 3)
+			for i := range in.Data {
+				in.Data[i] = byte(i*37 + 11)
+			}
+			size := arConst(arTensor(tflite.TypeInt32, []int{2}, 0, 0, int64(tc.outH), 1))
+			out := arTensor(tc.typ, []int{1, tc.outH, 1, 1}, 0.1, 3)
+			n := arNode(tflite.OpResizeBilinear, tflite.Options{}, tc.rt.Rounding(), out, in, size)
+			n.Runtime = tc.rt
+			if tc.refusal == "" {
+				arRun(t, n)
+				return
+			}
+			_, _, err := PrepareImpl(n)
+			if !errors.Is(err, ErrBadShape) || !strings.Contains(err.Error(), tc.refusal) {
+				t.Fatalf("prepare: %v, want ErrBadShape with %q", err, tc.refusal)
+			}
+		})
+	}
 }

@@ -1,6 +1,8 @@
 package kernels
 
 import (
+	"fmt"
+
 	"github.com/tflq/tflq-trace/tflite"
 )
 
@@ -65,6 +67,19 @@ func prepareResizeBilinearXNNPACK(n *Node) (Kernel, error) {
 	align, half := n.Options.AlignCorners, n.Options.HalfPixelCenters
 	k.y0, k.y1, k.ay = xnnBilinearAxis(k.inH, k.outH, align, half)
 	k.x0, k.x1, k.ax = xnnBilinearAxis(k.inW, k.outW, align, half)
+	// The float32 source position grows with the output position; past
+	// 2^24 it can round up to the input's extent, where XNNPACK's index
+	// leaves the tensor and what it computes is not known.
+	for _, axis := range []struct {
+		extent string
+		in     int
+		i0     []int
+	}{{"height", k.inH, k.y0}, {"width", k.inW, k.x0}} {
+		if n := len(axis.i0); n > 0 && axis.i0[n-1] > axis.in-1 {
+			return nil, fmt.Errorf("%w: RESIZE_BILINEAR %s %d → %d: XNNPACK's float32 source index of output %d rounds to %d, past the input",
+				ErrBadShape, axis.extent, axis.in, n, n-1, axis.i0[n-1])
+		}
+	}
 	return k, nil
 }
 
