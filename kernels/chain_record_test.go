@@ -1,6 +1,12 @@
 package kernels
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
 
 // TestChainKeepsMaxRecorded: a chain keeps exactly MaxRecorded terms and
 // sources, counts (and for terms sums) the rest, and Reset forgets the
@@ -49,5 +55,32 @@ func TestChainKeepsMaxRecorded(t *testing.T) {
 		}
 	}); allocs != 0 {
 		t.Errorf("refilling a reset chain allocates %v times, want 0", allocs)
+	}
+}
+
+// TestKernelsRecordThroughTheCap: no kernel appends to a chain's Sources or
+// Terms directly — every recording goes through addSources/addTerm, which
+// keep at most MaxRecorded (the package doc's contract). A kernel that
+// appended would bring back explanations that grow with the reduction
+// (FuzzPipeline's 355 MiB MEAN).
+func TestKernelsRecordThroughTheCap(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil || len(files) < 50 {
+		t.Fatalf("kernel sources: %d files, %v", len(files), err)
+	}
+	direct := regexp.MustCompile(`\.(Sources|Terms)\s*=\s*append\(`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "explain.go" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if direct.MatchString(line) {
+				t.Errorf("%s:%d appends to a chain directly (use addSources/addTerm): %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
 	}
 }

@@ -57,6 +57,11 @@
 //     recordMove, which sets Chain.Moved and Chain.Move. The float shadow
 //     copies that element's reference value; a computed value is never
 //     Moved, even when it happens to equal one of its sources.
+//   - Explanations are bounded: a kernel records the input elements it read
+//     with addSources and the products it accumulated with addTerm (or
+//     recordTerms), never by appending to Chain.Sources or Chain.Terms, so a
+//     chain keeps at most MaxRecorded of each and counts the rest, however
+//     large the reduction (TestKernelsRecordThroughTheCap scans the files).
 //   - Errors wrap this package's sentinels (ErrUnsupportedType, ErrBadShape,
 //     ErrMissingOptions, ...) with the operator and the tensors involved;
 //     a kernel never panics on a model the tflite reader accepted.
