@@ -223,8 +223,8 @@ func sourcesText(n *kernels.Node, c *kernels.Chain) string {
 			j++
 		}
 		if len(parts) == 8 {
-			parts = append(parts, fmt.Sprintf("… %d more", c.SourceCount()-i))
-			break
+			// The rest, including those the chain counted but did not keep.
+			return strings.Join(append(parts, fmt.Sprintf("… %d more", c.SourceCount()-i)), "; ")
 		}
 		in := n.Input(s.Input)
 		if in == nil {
@@ -240,7 +240,7 @@ func sourcesText(n *kernels.Node, c *kernels.Chain) string {
 		parts = append(parts, fmt.Sprintf("input %d t%d %v", s.Input, in.Index, tflite.ShapeString(kernels.Unravel(s.Element, in.Shape))))
 		i++
 	}
-	if c.SourcesOmitted > 0 && (len(parts) == 0 || !strings.HasPrefix(parts[len(parts)-1], "…")) {
+	if c.SourcesOmitted > 0 {
 		// The chain kept the first kernels.MaxRecorded sources only.
 		parts = append(parts, fmt.Sprintf("… %d more", c.SourcesOmitted))
 	}
