@@ -117,8 +117,9 @@ func newResizeBilinear(n *Node, uint8Float bool) (Kernel, error) {
 }
 
 // checkAxis refuses an axis where TFLite's arithmetic is undefined: the
-// Q.10 scale 1024·in or the last output's Q.10 source coordinate
-// overflowing int32 (an input extent of 2^21 or more), or the last
+// Q.10 scale's numerator 1024·in (1024·(in−1) with align_corners) or the
+// last output's Q.10 source coordinate overflowing int32 (an input extent
+// of 2^21 or more), or the last
 // output's lower source index past the input (the lower bound is clamped
 // at 0 only, so an upsampling by about 1024 or more, or a float32
 // coordinate rounding up, reads outside the tensor). The source coordinate
@@ -130,9 +131,14 @@ func (k *resizeBilinearKernel) checkAxis(extent, index string, in, out, scale in
 		_, lo32, _ := k.interpolationValuesFloat(last, scaleF, in)
 		lo = int64(lo32)
 	} else {
-		if int64(in)<<10 > math.MaxInt32 {
-			return fmt.Errorf("%w: RESIZE_BILINEAR input %s %d: its Q.10 scale 1024·%d overflows TFLite's int32 (undefined there; at most %d)",
-				ErrBadShape, extent, in, in, math.MaxInt32>>10)
+		// resizeBilinearScale's numerator: 1024·(in−1) with align_corners.
+		span := int64(in)
+		if k.alignCorners && out > 1 {
+			span--
+		}
+		if span<<10 > math.MaxInt32 {
+			return fmt.Errorf("%w: RESIZE_BILINEAR input %s %d: its Q.10 scale 1024·%d overflows TFLite's int32 (undefined there)",
+				ErrBadShape, extent, in, span)
 		}
 		v := int64(last) * int64(scale)
 		if k.halfPixelCenters {

@@ -76,19 +76,23 @@ func TestResizeBilinearUndefinedGeometry(t *testing.T) {
 		rt        Runtime
 		typ       tflite.TensorType
 		inH, outH int
+		align     bool
 		refusal   string // "" when it runs
 	}{
-		// 1024·2^21 = 2^31 overflows; one less fits.
-		{"int8 height 2^21", RuntimeTFLM, tflite.TypeInt8, 1 << 21, 2, "its Q.10 scale 1024·2097152 overflows TFLite's int32"},
-		{"int8 height 2^21-1", RuntimeTFLM, tflite.TypeInt8, 1<<21 - 1, 2, ""},
+		// 1024·2^21 = 2^31 overflows; one less fits, and so does 2^21 with
+		// align_corners, whose scale is 1024·(in−1)/(out−1).
+		{"int8 height 2^21", RuntimeTFLM, tflite.TypeInt8, 1 << 21, 2, false, "its Q.10 scale 1024·2097152 overflows TFLite's int32"},
+		{"int8 height 2^21-1", RuntimeTFLM, tflite.TypeInt8, 1<<21 - 1, 2, false, ""},
+		{"int8 height 2^21 align_corners", RuntimeTFLM, tflite.TypeInt8, 1 << 21, 2, true, ""},
+		{"int8 height 2^21+1 align_corners", RuntimeTFLM, tflite.TypeInt8, 1<<21 + 1, 2, true, "its Q.10 scale 1024·2097152 overflows TFLite's int32"},
 		// 2 → 4096: scale (2048 + 2048)/4096 = 1, the last output's
 		// coordinate 4095 is row 3 of 2; 2 → 2048: 2047 is row 1.
-		{"int8 2 to 4096", RuntimeTFLMSingle, tflite.TypeInt8, 2, 4096, "the source row of output 4095 is 3, past the input"},
-		{"int8 2 to 2048", RuntimeTFLMSingle, tflite.TypeInt8, 2, 2048, ""},
+		{"int8 2 to 4096", RuntimeTFLMSingle, tflite.TypeInt8, 2, 4096, false, "the source row of output 4095 is 3, past the input"},
+		{"int8 2 to 2048", RuntimeTFLMSingle, tflite.TypeInt8, 2, 2048, false, ""},
 		// float32 5/9718272 rounds up: (9718271·scale) reaches 5.
-		{"uint8 LiteRT 5 to 9718272", RuntimeTFLiteRef, tflite.TypeUint8, 5, 9718272, "the source row of output 9718271 is 5, past the input"},
-		{"int8 XNNPACK 5 to 9718272", RuntimeTFLiteXNNPACK, tflite.TypeInt8, 5, 9718272, "XNNPACK's float32 source index of output 9718271 rounds to 5, past the input"},
-		{"int8 XNNPACK 2 to 2048", RuntimeTFLiteXNNPACK, tflite.TypeInt8, 2, 2048, ""},
+		{"uint8 LiteRT 5 to 9718272", RuntimeTFLiteRef, tflite.TypeUint8, 5, 9718272, false, "the source row of output 9718271 is 5, past the input"},
+		{"int8 XNNPACK 5 to 9718272", RuntimeTFLiteXNNPACK, tflite.TypeInt8, 5, 9718272, false, "XNNPACK's float32 source index of output 9718271 rounds to 5, past the input"},
+		{"int8 XNNPACK 2 to 2048", RuntimeTFLiteXNNPACK, tflite.TypeInt8, 2, 2048, false, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,7 +102,7 @@ func TestResizeBilinearUndefinedGeometry(t *testing.T) {
 			}
 			size := arConst(arTensor(tflite.TypeInt32, []int{2}, 0, 0, int64(tc.outH), 1))
 			out := arTensor(tc.typ, []int{1, tc.outH, 1, 1}, 0.1, 3)
-			n := arNode(tflite.OpResizeBilinear, tflite.Options{}, tc.rt.Rounding(), out, in, size)
+			n := arNode(tflite.OpResizeBilinear, tflite.Options{AlignCorners: tc.align}, tc.rt.Rounding(), out, in, size)
 			n.Runtime = tc.rt
 			if tc.refusal == "" {
 				arRun(t, n)
