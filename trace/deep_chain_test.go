@@ -23,20 +23,27 @@ var (
 	smallChains = deepChain{side: 300, depth: 70000}
 )
 
+// addDeepMean adds a MEAN of an int8 [1,side,side,1] graph input over axes
+// 1 and 2 to b and returns the input and output tensors.
+func addDeepMean(b *tflite.ModelBuilder, side int32) (x, mean int32) {
+	x = b.AddTensor("x", tflite.TypeInt8, []int32{1, side, side, 1}, tflite.PerTensor(0.5, 1))
+	axes := b.AddConstTensor("axes", tflite.TypeInt32, []int32{2}, nil, tflite.Int32Data([]int32{1, 2}))
+	mean = b.AddTensor("mean", tflite.TypeInt8, []int32{1, 1, 1, 1}, tflite.PerTensor(0.25, -3))
+	opts := tflite.DefaultOptions(tflite.DefaultOptionsType(tflite.OpMean))
+	opts.KeepDims = true
+	b.AddOperator(tflite.OpMean, opts, []int32{x, axes}, []int32{mean})
+	return x, mean
+}
+
 // deepChainModel is two independent operators: op 0, MEAN of an int8
 // [1,side,side,1] over axes 1 and 2; op 1, FULLY_CONNECTED of an int8
 // [1,depth] with weights [2,depth]. Inputs and weights are small (|x| ≤ 2,
 // |w| ≤ 1) so that the int32 accumulator cannot wrap.
 func (d deepChain) model(tb testing.TB) *tflite.Model {
 	tb.Helper()
-	meanSide, fcDepth := int32(d.side), d.depth
+	fcDepth := d.depth
 	b := tflite.NewModelBuilder()
-	x := b.AddTensor("x", tflite.TypeInt8, []int32{1, meanSide, meanSide, 1}, tflite.PerTensor(0.5, 1))
-	axes := b.AddConstTensor("axes", tflite.TypeInt32, []int32{2}, nil, tflite.Int32Data([]int32{1, 2}))
-	mean := b.AddTensor("mean", tflite.TypeInt8, []int32{1, 1, 1, 1}, tflite.PerTensor(0.25, -3))
-	opts := tflite.DefaultOptions(tflite.DefaultOptionsType(tflite.OpMean))
-	opts.KeepDims = true
-	b.AddOperator(tflite.OpMean, opts, []int32{x, axes}, []int32{mean})
+	x, mean := addDeepMean(b, int32(d.side))
 
 	in := b.AddTensor("in", tflite.TypeInt8, []int32{1, int32(fcDepth)}, tflite.PerTensor(0.5, 1))
 	weights := make([]int8, 2*fcDepth)
@@ -219,12 +226,7 @@ func TestDeepChainsExport(t *testing.T) {
 func deepMeanSeed(tb testing.TB) []byte {
 	tb.Helper()
 	b := tflite.NewModelBuilder()
-	x := b.AddTensor("x", tflite.TypeInt8, []int32{1, 300, 300, 1}, tflite.PerTensor(0.5, 1))
-	axes := b.AddConstTensor("axes", tflite.TypeInt32, []int32{2}, nil, tflite.Int32Data([]int32{1, 2}))
-	mean := b.AddTensor("mean", tflite.TypeInt8, []int32{1, 1, 1, 1}, tflite.PerTensor(0.25, -3))
-	opts := tflite.DefaultOptions(tflite.DefaultOptionsType(tflite.OpMean))
-	opts.KeepDims = true
-	b.AddOperator(tflite.OpMean, opts, []int32{x, axes}, []int32{mean})
+	x, mean := addDeepMean(b, 300)
 	b.SetIO([]int32{x}, []int32{mean})
 	data, err := tflite.Write(builtModelOf(tb, b))
 	if err != nil {

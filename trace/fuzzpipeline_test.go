@@ -28,8 +28,9 @@ import (
 //	go test ./trace -run X -fuzz FuzzPipeline -fuzztime 1h
 //
 // Seeds (they run as a test): the bundled samples, every built model of
-// built_test.go, a MEAN deeper than an explanation keeps and, when the shared folder is present, its small models
-// and a spread of opzoo models (read at run time, never committed).
+// built_test.go, a MEAN deeper than an explanation keeps and, when the
+// shared folder is present, its small models and a spread of opzoo models
+// (read at run time, never committed).
 
 // pipelineMemoryLimit is the interpreter's memory limit under fuzzing: the
 // plan refuses anything above it before allocating.
