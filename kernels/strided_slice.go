@@ -64,7 +64,8 @@ func stridedSliceAxis(size, begin, end, stride int, beginMask, endMask, shrink, 
 //
 //	start = b (+N if b < 0), clamped to [0, N] (s > 0) or [−1, N−1] (s < 0);
 //	        begin_mask bit set → 0 (s > 0) or N−1 (s < 0)
-//	stop  = shrink_axis_mask bit set → start+1 (start if start ≥ N);
+//	stop  = shrink_axis_mask bit set → start+1 (refused if start ≥ N:
+//	        the axis is dropped, so the output cannot be empty);
 //	        else e (+start if offset) (+N if < 0), clamped like start;
 //	        end_mask bit set → N (s > 0) or −1 (s < 0)
 //	indices: start, start+s, … while < stop (s > 0) or > stop (s < 0)
@@ -128,6 +129,12 @@ func prepareStridedSlice(n *Node) (Kernel, error) {
 			count++
 		}
 		starts[d], counts[d] = start, count
+		if shrinkMask&(1<<d) != 0 && count == 0 {
+			// A shrunk axis is dropped from the output's shape, which so
+			// cannot say that the slice is empty: the output would name
+			// elements the input does not have.
+			return nil, fmt.Errorf("%w: STRIDED_SLICE shrinks axis %d of size %d at begin %d, outside the axis", ErrBadShape, d-pad, shape[d], begin[d])
+		}
 		if d >= pad && shrinkMask&(1<<d) == 0 {
 			wantShape = append(wantShape, count)
 		}

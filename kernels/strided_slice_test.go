@@ -51,5 +51,19 @@ func TestStridedSlice(t *testing.T) {
 		mtWantErr(t, err, ErrBadShape)
 		_, err = mtPrepare(tflite.OpStridedSlice, tflite.Options{NewAxisMask: 1}, []*Tensor{out}, in, c(0), c(2), c(1))
 		mtWantErr(t, err, ErrUnsupportedOp)
+		// Shrinking a [3,4] input's axis 0 at row 3 (or a begin far past
+		// it, clamped to 3) selects nothing, but the shrunk axis is dropped
+		// and the [4] output names four elements: FuzzPipeline found such a
+		// slice reading past its input (Eval panicked). Row 2 is the last
+		// one that exists.
+		rows := mtTensor(tflite.TypeInt8, []int{3, 4}, mtSeq(12, 0)...)
+		pair := func(a, b int64) *Tensor { return arConst(mtTensor(tflite.TypeInt32, []int{2}, a, b)) }
+		for _, begin := range []int64{3, 808464639} {
+			_, err = mtPrepare(tflite.OpStridedSlice, tflite.Options{ShrinkAxisMask: 1}, []*Tensor{NewTensor(tflite.TypeInt8, []int{4})}, rows, pair(begin, 0), pair(begin+1, 4), pair(1, 1))
+			mtWantErr(t, err, ErrBadShape)
+		}
+		last := NewTensor(tflite.TypeInt8, []int{4})
+		mtRun(t, tflite.OpStridedSlice, tflite.Options{ShrinkAxisMask: 1}, []*Tensor{last}, rows, pair(2, 0), pair(3, 4), pair(1, 1))
+		mtWant(t, last, 8, 9, 10, 11)
 	})
 }
